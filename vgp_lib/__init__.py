@@ -1,0 +1,12 @@
+"""vgp_lib: the computations, plots and widgets behind the book *Vanishing gradients, seen*.
+
+The package is layered and imports in one direction:
+
+* compute modules (``activations``, ``circuits``, ...) use NumPy/PyTorch only;
+* ``vgp_lib.plots`` draws results the compute modules return (matplotlib);
+* ``vgp_lib.widgets`` wires ipywidgets controls to a compute call and a plot call.
+
+Importing the package has no side effects; import the submodule you need.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,119 @@
+"""Argument checks shared by the public functions.
+
+Every public function of vgp_lib validates its inputs with these helpers so
+bad input fails early with a ``ValueError``/``TypeError`` that names the
+parameter and the allowed range, instead of a NaN or a deep traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Iterable
+
+import numpy as np
+
+
+def check_int(name: str, value, *, lo: int | None = None, hi: int | None = None) -> int:
+    """Return ``value`` as an ``int`` if it is an integer in ``[lo, hi]``.
+
+    >>> check_int("n", 3, lo=1)
+    3
+    >>> check_int("n", 0, lo=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be an integer >= 1, got 0
+    """
+    rng = _range_text(lo, hi)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be an integer{rng}, got {type(value).__name__} {value!r}")
+    if not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer{rng}, got {value!r}")
+    value = int(value)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ValueError(f"{name} must be an integer{rng}, got {value}")
+    return value
+
+
+def check_real(
+    name: str,
+    value,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    lo_open: bool = False,
+    hi_open: bool = False,
+) -> float:
+    """Return ``value`` as a finite ``float`` inside the given bounds.
+
+    >>> check_real("eta", 0.1, lo=0, lo_open=True)
+    0.1
+    >>> check_real("eta", float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: eta must be a finite real number, got nan
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    too_low = lo is not None and (value <= lo if lo_open else value < lo)
+    too_high = hi is not None and (value >= hi if hi_open else value > hi)
+    if too_low or too_high:
+        left = "(" if lo_open else "["
+        right = ")" if hi_open else "]"
+        lo_s = "-inf" if lo is None else f"{lo:g}"
+        hi_s = "inf" if hi is None else f"{hi:g}"
+        raise ValueError(f"{name} must lie in {left}{lo_s}, {hi_s}{right}, got {value!r}")
+    return value
+
+
+def check_choice(name: str, value, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices`` (strings).
+
+    >>> check_choice("activation", "relu", ["sigmoid", "relu"])
+    'relu'
+    >>> check_choice("activation", "swish", ["sigmoid", "relu"])
+    Traceback (most recent call last):
+    ...
+    ValueError: activation must be one of 'sigmoid', 'relu'; got 'swish'
+    """
+    choices = list(choices)
+    allowed = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {allowed}; got {type(value).__name__} {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
+    return value
+
+
+def check_array(name: str, value, *, ndim: int | None = None, finite: bool = True) -> np.ndarray:
+    """Return ``value`` as a float64 array, rejecting non-numbers, NaN and inf.
+
+    >>> check_array("w", [1, 2]).dtype
+    dtype('float64')
+    >>> check_array("w", [1.0, float("inf")])
+    Traceback (most recent call last):
+    ...
+    ValueError: w must contain only finite numbers (found nan or inf)
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite numbers (found nan or inf)")
+    return arr
+
+
+def _range_text(lo, hi) -> str:
+    if lo is not None and hi is not None:
+        return f" in [{lo}, {hi}]"
+    if lo is not None:
+        return f" >= {lo}"
+    if hi is not None:
+        return f" <= {hi}"
+    return ""

@@ -1,0 +1,173 @@
+"""Activation functions and their derivatives, stable for very large |z|.
+
+Each activation ``f`` has a derivative ``f_prime`` written beside it. All take
+array_like input and compute in float64. None of them overflows or warns for
+|z| up to 1e4 (or beyond): exponentials are only ever taken of -|z|.
+
+The sigmoid's derivative :math:`\\sigma'(z) = \\sigma(z)(1-\\sigma(z))` peaks at
+:math:`\\sigma'(0) = 1/4` (equation ``eq-sigma-prime-max`` in the chapter
+*The single-neuron chain*). Here it is computed as :math:`e/(1+e)^2` with
+:math:`e = e^{-|z|}`, which keeps full relative precision in the tails where
+the textbook form ``s*(1-s)`` rounds to zero.
+
+>>> float(sigmoid_prime(0.0))
+0.25
+>>> float(sigmoid(1e4)), float(sigmoid(-1e4))
+(1.0, 0.0)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = [
+    "ACTIVATIONS",
+    "get",
+    "sigmoid",
+    "sigmoid_prime",
+    "tanh",
+    "tanh_prime",
+    "relu",
+    "relu_prime",
+    "leaky_relu",
+    "leaky_relu_prime",
+    "elu",
+    "elu_prime",
+    "gelu",
+    "gelu_prime",
+    "identity",
+    "identity_prime",
+]
+
+
+def _as_float(z) -> np.ndarray:
+    if isinstance(z, (str, bytes)):
+        raise TypeError(f"z must be a real number or an array of them, got {type(z).__name__}")
+    try:
+        return np.asarray(z, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"z must be a real number or an array of them, got {type(z).__name__}") from None
+
+
+def _out(x: np.ndarray):
+    """Return 0-d results as NumPy scalars, arrays unchanged."""
+    return x[()] if x.ndim == 0 else x
+
+
+def sigmoid(z):
+    """Logistic sigmoid :math:`\\sigma(z) = 1/(1+e^{-z})`, overflow-free."""
+    z = _as_float(z)
+    e = np.exp(-np.abs(z))
+    return _out(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
+
+
+def sigmoid_prime(z):
+    """:math:`\\sigma'(z) = \\sigma(z)(1-\\sigma(z)) = e^{-|z|}/(1+e^{-|z|})^2`; at most 1/4."""
+    z = _as_float(z)
+    e = np.exp(-np.abs(z))
+    return _out(e / (1.0 + e) ** 2)
+
+
+def tanh(z):
+    """Hyperbolic tangent."""
+    return _out(np.tanh(_as_float(z)))
+
+
+def tanh_prime(z):
+    """:math:`1-\\tanh^2 z = 4e^{-2|z|}/(1+e^{-2|z|})^2`; at most 1."""
+    z = _as_float(z)
+    e = np.exp(-2.0 * np.abs(z))
+    return _out(4.0 * e / (1.0 + e) ** 2)
+
+
+def relu(z):
+    """Rectified linear unit :math:`\\max(0, z)`."""
+    z = _as_float(z)
+    return _out(np.maximum(z, 0.0))
+
+
+def relu_prime(z):
+    """1 for z > 0, else 0 (the value at 0 follows PyTorch's convention)."""
+    z = _as_float(z)
+    return _out((z > 0).astype(np.float64))
+
+
+def leaky_relu(z, slope: float = 0.01):
+    """:math:`z` for z > 0, ``slope * z`` otherwise :cite:p:`maas2013`."""
+    z = _as_float(z)
+    return _out(np.where(z > 0, z, slope * z))
+
+
+def leaky_relu_prime(z, slope: float = 0.01):
+    """1 for z > 0, ``slope`` otherwise."""
+    z = _as_float(z)
+    return _out(np.where(z > 0, 1.0, slope))
+
+
+def elu(z, alpha: float = 1.0):
+    """Exponential linear unit: z for z > 0, ``alpha*(e^z - 1)`` otherwise."""
+    z = _as_float(z)
+    return _out(np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))))
+
+
+def elu_prime(z, alpha: float = 1.0):
+    """1 for z > 0, ``alpha*e^z`` otherwise."""
+    z = _as_float(z)
+    return _out(np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0))))
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def gelu(z):
+    """Gaussian error linear unit :math:`z\\,\\Phi(z)` (exact, erf-based, as PyTorch's default)."""
+    z = _as_float(z)
+    return _out(z * 0.5 * (1.0 + _erf(z / math.sqrt(2.0))))
+
+
+def gelu_prime(z):
+    """:math:`\\Phi(z) + z\\,\\varphi(z)`."""
+    z = _as_float(z)
+    cdf = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+    pdf = np.exp(-0.5 * np.minimum(z * z, 1e6)) / math.sqrt(2.0 * math.pi)
+    return _out(cdf + z * pdf)
+
+
+def identity(z):
+    """The identity :math:`f(z) = z` (a linear 'activation')."""
+    return _out(_as_float(z).copy())
+
+
+def identity_prime(z):
+    """Derivative of the identity: 1 everywhere."""
+    return _out(np.ones_like(_as_float(z)))
+
+
+#: name -> (f, f_prime) for every activation above.
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "leaky_relu": (leaky_relu, leaky_relu_prime),
+    "elu": (elu, elu_prime),
+    "gelu": (gelu, gelu_prime),
+    "identity": (identity, identity_prime),
+}
+
+
+def get(name: str):
+    """Return ``(f, f_prime)`` for an activation name.
+
+    >>> f, f_prime = get("tanh")
+    >>> float(f_prime(0.0))
+    1.0
+    >>> get("swish")
+    Traceback (most recent call last):
+    ...
+    ValueError: activation must be one of 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu', 'identity'; got 'swish'
+    """
+    from ._validate import check_choice
+
+    return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]

@@ -1,0 +1,239 @@
+"""Shallow and deep Boolean circuits for parity (chapter *Why depth?*).
+
+Both circuits are built from NAND gates of any fan-in, which is enough to
+compute any Boolean function. Signals are numbered: ``0..n-1`` are the inputs
+:math:`x_1..x_n` (0-based in code), ``n..2n-1`` their negations (literals are
+free, as usual in circuit complexity), and gate ``k`` drives signal ``2n + k``.
+
+* :func:`two_layer_parity` writes parity in disjunctive normal form: one NAND
+  per odd-weight input pattern (a *minterm*) and one output NAND, since
+  ``NAND(NAND(m_1), ..., NAND(m_K)) = m_1 OR ... OR m_K``. It has
+  :math:`2^{n-1} + 1` gates (equation ``eq-two-layer-gates``).
+* :func:`deep_parity` XORs pairs, then pairs of pairs, in a balanced tree;
+  each XOR is four 2-input NANDs, so it has :math:`4(n-1)` gates in
+  :math:`3\\lceil\\log_2 n\\rceil` layers (equation ``eq-deep-gates``).
+
+>>> c = deep_parity(8)
+>>> c.n_gates, c.depth, verify_parity(c)
+(28, 9, True)
+>>> two_layer_parity(8).n_gates
+129
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from ._validate import check_int
+
+#: Largest n for which circuits are built (the two-layer one has 2**(n-1) gates).
+MAX_BUILD_BITS = 20
+#: Largest n for which a circuit is checked on all 2**n inputs.
+MAX_VERIFY_BITS = 16
+#: Largest n for the closed-form gate counts (exact Python integers).
+MAX_COUNT_BITS = 256
+
+_UNUSED = -1
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """A layered circuit of NAND gates.
+
+    ``layers[i]`` is an integer array of shape ``(gates, fan_in)`` listing the
+    signals each gate of layer ``i`` reads (``-1`` pads gates of smaller fan-in).
+    """
+
+    name: str
+    n_inputs: int
+    layers: tuple
+    output: int
+
+    @property
+    def n_gates(self) -> int:
+        return sum(len(layer) for layer in self.layers)
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers)
+
+    @property
+    def gates_per_layer(self) -> tuple:
+        return tuple(len(layer) for layer in self.layers)
+
+    @property
+    def n_wires(self) -> int:
+        """Total fan-in: the number of wires entering gates."""
+        return int(sum((layer != _UNUSED).sum() for layer in self.layers))
+
+
+@dataclass(frozen=True)
+class GateCounts:
+    """Gate counts of both parity circuits for each n in ``n``."""
+
+    n: np.ndarray
+    two_layer: np.ndarray
+    deep: np.ndarray
+    two_layer_depth: np.ndarray
+    deep_depth: np.ndarray
+
+
+def parity(bits) -> np.ndarray:
+    """Parity (XOR) along the last axis of a 0/1 array.
+
+    >>> parity([[1, 0, 1], [1, 1, 1]]).tolist()
+    [0, 1]
+    """
+    bits = np.asarray(bits)
+    if bits.ndim == 0 or not np.isin(bits, (0, 1)).all():
+        raise ValueError("bits must be an array of 0s and 1s with at least one axis")
+    return (bits.sum(axis=-1) % 2).astype(np.int64)
+
+
+def two_layer_parity(n: int) -> Circuit:
+    """Depth-2 NAND circuit for n-bit parity: :math:`2^{n-1}` minterm gates + 1."""
+    n = check_int("n", n, lo=1, hi=MAX_BUILD_BITS)
+    patterns = _odd_patterns(n)  # (2**(n-1), n) of 0/1
+    idx = np.arange(n)
+    literals = np.where(patterns == 1, idx, n + idx)  # x_i if bit is 1 else NOT x_i
+    first = literals.astype(np.int64)
+    k = len(first)
+    second = (2 * n + np.arange(k, dtype=np.int64))[None, :]
+    return Circuit("two-layer", n, (first, second), output=2 * n + k)
+
+
+def deep_parity(n: int) -> Circuit:
+    """Balanced tree of XORs, each made of four 2-input NAND gates.
+
+    ``XOR(a, b) = NAND(NAND(a, t), NAND(b, t))`` with ``t = NAND(a, b)``.
+    """
+    n = check_int("n", n, lo=1, hi=MAX_BUILD_BITS)
+    layers: list[list[list[int]]] = []
+    next_signal = 2 * n
+    level = list(range(n))
+    while len(level) > 1:
+        l1, l2, l3 = [], [], []
+        pairs = [(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        # layer A: t = NAND(a, b) for every pair
+        for a, b in pairs:
+            l1.append([a, b])
+        t_ids = list(range(next_signal, next_signal + len(pairs)))
+        next_signal += len(pairs)
+        # layer B: NAND(a, t) and NAND(b, t)
+        for (a, b), t in zip(pairs, t_ids):
+            l2.extend([[a, t], [b, t]])
+        u_ids = list(range(next_signal, next_signal + 2 * len(pairs)))
+        next_signal += 2 * len(pairs)
+        # layer C: XOR = NAND of the two
+        for j in range(len(pairs)):
+            l3.append([u_ids[2 * j], u_ids[2 * j + 1]])
+        out = list(range(next_signal, next_signal + len(pairs)))
+        next_signal += len(pairs)
+        carry = [level[-1]] if len(level) % 2 else []
+        layers += [l1, l2, l3]
+        level = out + carry
+    arrays = tuple(np.asarray(layer, dtype=np.int64) for layer in layers)
+    return Circuit("deep", n, arrays, output=level[0])
+
+
+def evaluate(circuit: Circuit) -> np.ndarray:
+    """Outputs of ``circuit`` on all :math:`2^n` inputs, as a 0/1 array.
+
+    Input pattern ``j`` sets :math:`x_i` to bit ``i`` of ``j``. The evaluation
+    is bit-parallel: each signal is a bitset over all inputs (uint64 words).
+    """
+    n = check_int("circuit.n_inputs", circuit.n_inputs, lo=1, hi=MAX_VERIFY_BITS)
+    signals = _evaluate_bitsets(circuit, n)
+    out = signals[circuit.output]
+    bits = np.unpackbits(out.view(np.uint8), bitorder="little")[: 2**n]
+    return bits.astype(np.int64)
+
+
+def verify_parity(circuit: Circuit) -> bool:
+    """True if ``circuit`` equals parity on every one of its :math:`2^n` inputs."""
+    n = circuit.n_inputs
+    inputs = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
+    return bool(np.array_equal(evaluate(circuit), parity(inputs)))
+
+
+def gate_counts_closed_form(n: int) -> tuple[int, int]:
+    """``(two_layer, deep)`` gate counts: :math:`2^{n-1}+1` and :math:`4(n-1)`.
+
+    >>> gate_counts_closed_form(16)
+    (32769, 60)
+    """
+    n = check_int("n", n, lo=1, hi=MAX_COUNT_BITS)
+    return 2 ** (n - 1) + 1, 4 * (n - 1)
+
+
+def depths_closed_form(n: int) -> tuple[int, int]:
+    """``(two_layer, deep)`` depths: 2 and :math:`3\\lceil\\log_2 n\\rceil`."""
+    n = check_int("n", n, lo=1, hi=MAX_COUNT_BITS)
+    return 2, 3 * (n - 1).bit_length()
+
+
+def gate_counts(ns) -> GateCounts:
+    """Count the gates of both circuits, building them for every n in ``ns``.
+
+    Counts come from the circuits themselves, not the closed forms (the tests
+    check that the two agree). All ``n`` must lie in ``[1, MAX_BUILD_BITS]``.
+    """
+    ns = [check_int("n", n, lo=1, hi=MAX_BUILD_BITS) for n in np.atleast_1d(ns).tolist()]
+    if not ns:
+        raise ValueError("ns must contain at least one number of bits")
+    shallow = [two_layer_parity(n) for n in ns]
+    deep = [deep_parity(n) for n in ns]
+    return GateCounts(
+        n=np.asarray(ns),
+        two_layer=np.asarray([c.n_gates for c in shallow]),
+        deep=np.asarray([c.n_gates for c in deep]),
+        two_layer_depth=np.asarray([c.depth for c in shallow]),
+        deep_depth=np.asarray([c.depth for c in deep]),
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _odd_patterns(n: int) -> np.ndarray:
+    """All n-bit 0/1 rows with an odd number of ones (there are 2**(n-1))."""
+    rows = []
+    for k in range(1, n + 1, 2):
+        for ones in combinations(range(n), k):
+            row = np.zeros(n, dtype=np.int8)
+            row[list(ones)] = 1
+            rows.append(row)
+    return np.asarray(rows, dtype=np.int8).reshape(-1, n)
+
+
+def _input_bitsets(n: int) -> np.ndarray:
+    """Bitsets of x_0..x_{n-1} and their negations over all 2**n inputs."""
+    j = np.arange(2**n, dtype=np.uint64)
+    bits = ((j[None, :] >> np.arange(n, dtype=np.uint64)[:, None]) & np.uint64(1)).astype(np.uint8)
+    words = max(1, 2**n // 64)
+    packed = np.zeros((n, words * 8), dtype=np.uint8)
+    p = np.packbits(bits, axis=1, bitorder="little")
+    packed[:, : p.shape[1]] = p
+    pos = packed.view(np.uint64)
+    return np.concatenate([pos, ~pos])
+
+
+def _evaluate_bitsets(circuit: Circuit, n: int) -> np.ndarray:
+    inputs = _input_bitsets(n)
+    words = inputs.shape[1]
+    total = 2 * n + circuit.n_gates
+    signals = np.empty((total + 1, words), dtype=np.uint64)
+    signals[: 2 * n] = inputs
+    signals[total] = ~np.uint64(0)  # all-ones row: what a padded (-1) input reads
+    pos = 2 * n
+    for layer in circuit.layers:
+        idx = np.where(layer == _UNUSED, total, layer)
+        chunk = max(1, (32 << 20) // (8 * words * idx.shape[1]))  # about 32 MB at a time
+        for start in range(0, len(idx), chunk):
+            part = idx[start : start + chunk]
+            signals[pos + start : pos + start + len(part)] = ~np.bitwise_and.reduce(signals[part], axis=1)
+        pos += len(idx)
+    return signals

@@ -1,0 +1,101 @@
+"""Widget layer: controls wired to a compute call and a plot call, no maths.
+
+:class:`LiveFigure` is the one pattern every chapter uses: a dict of ipywidgets
+controls, a ``compute(**values)`` function from a compute module and a
+``draw(fig, result)`` function from :mod:`vgp_lib.plots`. Moving a control
+recomputes and redraws; ``.result`` holds the latest result so tests can drive
+a widget headless (set ``controls[name].value`` and inspect ``.result``).
+
+While the static site is built (``VGP_STATIC_BUILD=1``) a widget displays a
+short note instead of a view that would be dead without a kernel; every
+widget in the book is preceded by a static figure from the same compute call.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from .._env import static_build
+
+LIVE_NOTE = (
+    "**Live widget.** This cell draws an interactive figure when the page runs with a "
+    "kernel: launch it with the rocket icon at the top of the page (Binder or Live Code), "
+    "or open the chapter in Jupyter. The static figure above comes from the same computation."
+)
+
+
+class LiveFigure:
+    """Controls -> ``compute`` -> ``draw``, redrawn whenever a control moves.
+
+    Parameters
+    ----------
+    controls : dict
+        Name -> ipywidgets control; the names are ``compute``'s keyword arguments.
+    compute : callable
+        ``compute(**values) -> result`` (from a compute module).
+    draw : callable
+        ``draw(fig, result)`` (from :mod:`vgp_lib.plots`); adds its own axes.
+    describe : callable, optional
+        ``describe(result) -> str`` shown as text under the figure.
+    """
+
+    def __init__(self, controls: dict, compute: Callable, draw: Callable, *, describe=None, figsize=(8.0, 3.8)):
+        import ipywidgets as widgets
+
+        if not controls:
+            raise ValueError("controls must name at least one control")
+        self.controls = dict(controls)
+        self.compute = compute
+        self.draw = draw
+        self.describe = describe
+        self.figsize = figsize
+        self.result = None
+        self.seconds = []  # wall time of each compute + draw
+        self.output = widgets.Output()
+        self.text = widgets.HTML()
+        for control in self.controls.values():
+            control.observe(self._update, names="value")
+        self.box = widgets.VBox(
+            [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")), self.output, self.text]
+        )
+        self._update()
+
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def redraw(self):
+        """Recompute and redraw now; returns the new result."""
+        self._update()
+        return self.result
+
+    def _update(self, change=None) -> None:
+        import matplotlib.pyplot as plt
+        from IPython.display import clear_output, display
+
+        start = time.perf_counter()
+        self.result = self.compute(**self.values())
+        fig = plt.figure(figsize=self.figsize)
+        try:
+            self.draw(fig, self.result)
+            with self.output:
+                clear_output(wait=True)
+                display(fig)
+        finally:
+            plt.close(fig)
+        if self.describe is not None:
+            self.text.value = self.describe(self.result)
+        self.seconds.append(time.perf_counter() - start)
+
+    def _ipython_display_(self) -> None:
+        show(self.box)
+
+
+def show(widget) -> None:
+    """Display ``widget`` live, or a note about the live version in the static build."""
+    from IPython.display import Markdown, display
+
+    if static_build():
+        display(Markdown(LIVE_NOTE))
+    else:
+        display(widget)

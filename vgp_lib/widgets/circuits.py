@@ -1,0 +1,44 @@
+"""Widget for the chapter *Why depth?*: n bits -> gate counts of both circuits."""
+
+from __future__ import annotations
+
+from .. import circuits
+from ..plots.circuits import plot_circuit_shape, plot_gate_counts
+from . import LiveFigure
+
+
+def _compute(n: int, n_max: int):
+    counts = circuits.gate_counts(range(1, n_max + 1))
+    shallow, deep = circuits.two_layer_parity(n), circuits.deep_parity(n)
+    checked = n <= circuits.MAX_VERIFY_BITS and circuits.verify_parity(shallow) and circuits.verify_parity(deep)
+    return {"n": n, "counts": counts, "shallow": shallow, "deep": deep, "checked": checked}
+
+
+def _draw(fig, r):
+    plot_gate_counts(r["counts"], fig.add_subplot(1, 2, 1), highlight=r["n"])
+    plot_circuit_shape(r["shallow"], r["deep"], fig.add_subplot(1, 2, 2))
+    fig.tight_layout()
+
+
+def _describe(r) -> str:
+    if r["n"] > circuits.MAX_VERIFY_BITS:
+        return f"n = {r['n']}: too many inputs to check all 2<sup>n</sup> of them here."
+    status = "both equal parity" if r["checked"] else "MISMATCH with parity"
+    return f"Checked on all 2<sup>{r['n']}</sup> = {2 ** r['n']:,} inputs: {status}."
+
+
+def gate_count_explorer(n: int = 8, n_max: int = 16) -> LiveFigure:
+    """Slider for the number of input bits; plots both circuits' gate counts and shapes."""
+    import ipywidgets as widgets
+
+    n_max = min(n_max, circuits.MAX_BUILD_BITS)
+    controls = {
+        "n": widgets.IntSlider(value=n, min=1, max=n_max, description="input bits n"),
+    }
+    return LiveFigure(
+        controls,
+        lambda n: _compute(n, n_max),
+        _draw,
+        describe=_describe,
+        figsize=(10.0, 4.0),
+    )
