@@ -25,3 +25,14 @@ def progress(iterable, **kwargs):
 
     kwargs["disable"] = kwargs.get("disable", False) or static_build()
     return tqdm(iterable, **kwargs)
+
+
+def quick_mode() -> bool:
+    """True when ``VGP_QUICK=1``: chapters shrink their long experiments.
+
+    The test suite executes every chapter's notebook in a fresh kernel (student
+    and instructor editions) with this set, so expensive experiments (many seeds,
+    many epochs on MNIST) run in a reduced size there. The book build never sets
+    it: the site always shows the full experiments.
+    """
+    return os.environ.get("VGP_QUICK", "") not in ("", "0")
