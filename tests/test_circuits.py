@@ -1,0 +1,93 @@
+"""Parity circuits: exhaustive equality with parity, gate counts vs closed forms, bad n."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vgp_lib import circuits
+
+
+@pytest.mark.parametrize("n", range(1, 13))
+def test_both_circuits_equal_parity_on_every_input(n):
+    inputs = np.array(list(itertools.product((0, 1), repeat=n)))
+    # evaluate() orders inputs by the integer they encode, bit i = x_i
+    order = (inputs * (1 << np.arange(n))).sum(axis=1)
+    expected = np.empty(2**n, dtype=np.int64)
+    expected[order] = inputs.sum(axis=1) % 2
+    for build in (circuits.two_layer_parity, circuits.deep_parity):
+        c = build(n)
+        assert np.array_equal(circuits.evaluate(c), expected)
+        assert circuits.verify_parity(c)
+
+
+def test_sixteen_bits_verified_exhaustively():
+    assert circuits.verify_parity(circuits.deep_parity(16))
+    assert circuits.verify_parity(circuits.two_layer_parity(16))
+
+
+def test_verify_detects_a_broken_circuit():
+    c = circuits.deep_parity(6)
+    last = c.layers[-1].copy()
+    last[0, 1] = last[0, 0]  # rewire one input of the output gate
+    broken = circuits.Circuit(c.name, c.n_inputs, c.layers[:-1] + (last,), c.output)
+    assert not circuits.verify_parity(broken)
+
+
+@pytest.mark.parametrize("n", range(1, circuits.MAX_BUILD_BITS + 1))
+def test_gate_counts_match_closed_forms(n):
+    shallow, deep = circuits.two_layer_parity(n), circuits.deep_parity(n)
+    assert (shallow.n_gates, deep.n_gates) == circuits.gate_counts_closed_form(n)
+    assert (shallow.depth, deep.depth) == circuits.depths_closed_form(n)
+    assert shallow.n_wires == n * 2 ** (n - 1) + 2 ** (n - 1)
+    assert deep.n_wires == 2 * deep.n_gates
+
+
+def test_gate_counts_table_is_built_from_circuits():
+    t = circuits.gate_counts(range(1, 9))
+    assert t.n.tolist() == list(range(1, 9))
+    assert t.two_layer.tolist() == [2 ** (n - 1) + 1 for n in range(1, 9)]
+    assert t.deep.tolist() == [4 * (n - 1) for n in range(1, 9)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 1), min_size=1, max_size=64))
+def test_parity_is_xor_of_bits(bits):
+    assert circuits.parity(bits) == np.bitwise_xor.reduce(bits)
+
+
+@pytest.mark.parametrize("bad", [0, -3, circuits.MAX_BUILD_BITS + 1])
+def test_out_of_range_n_is_a_clear_value_error(bad):
+    for build in (circuits.two_layer_parity, circuits.deep_parity):
+        with pytest.raises(ValueError, match=r"n must be an integer in \[1, 20\]"):
+            build(bad)
+
+
+@pytest.mark.parametrize("bad", [2.5, 3.0, float("nan")])
+def test_non_integer_n_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="n must be an integer"):
+        circuits.deep_parity(bad)
+
+
+@pytest.mark.parametrize("bad", ["8", None, True])
+def test_non_numeric_n_is_a_type_error(bad):
+    with pytest.raises(TypeError, match="n must be an integer"):
+        circuits.two_layer_parity(bad)
+
+
+def test_evaluation_is_limited_to_sixteen_bits():
+    with pytest.raises(ValueError, match=r"n_inputs must be an integer in \[1, 16\]"):
+        circuits.verify_parity(circuits.deep_parity(17))
+
+
+def test_counts_beyond_build_limit_use_exact_integers():
+    assert circuits.gate_counts_closed_form(100) == (2**99 + 1, 396)
+    with pytest.raises(ValueError, match="n must be an integer"):
+        circuits.gate_counts_closed_form(0)
+
+
+def test_parity_rejects_non_bits():
+    with pytest.raises(ValueError, match="bits"):
+        circuits.parity([0, 2])
