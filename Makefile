@@ -41,6 +41,14 @@ bench: $(DEV_DEPS)
 	mkdir -p _build
 	$(BIN)/python -m benchmarks
 
+# Chapters as notebooks for a course (see vgp_lib/edition.py): without solutions
+# (hand these out) or with them (for the instructor).
+student: $(BOOK_DEPS)
+	$(BIN)/python -m vgp_lib.edition student
+
+instructor: $(BOOK_DEPS)
+	$(BIN)/python -m vgp_lib.edition instructor
+
 serve:
 	$(BIN)/python -m http.server -d _build/html 8000
 

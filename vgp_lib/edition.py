@@ -1,0 +1,332 @@
+"""Student and instructor editions of the chapters, as plain Jupyter notebooks.
+
+``make student`` runs ``python -m vgp_lib.edition student`` and writes
+``_build/student/<chapter>.ipynb`` for every chapter listed in ``_toc.yml``
+that is a notebook (a MyST Markdown file with a jupytext header);
+``make instructor`` writes ``_build/instructor/`` the same way, solutions kept.
+
+How a chapter becomes a student notebook:
+
+1. jupytext reads the MyST Markdown source into a notebook (no outputs).
+2. nbconvert's ``TagRemovePreprocessor`` drops every cell tagged ``solution``.
+3. :func:`strip_solutions` removes every ``{solution}`` directive block from the
+   markdown cells — colon fences (``:::{solution}``) and backtick fences
+   (```` ```{solution} ````), with their content — and any gated
+   ``{solution-start}`` ... ``{solution-end}`` region, including the cells
+   between the two.
+4. Cells tagged ``exercise`` (the stubs, ``answer = ...``) stay and get a first
+   line :data:`EXERCISE_MARK`; the check cell after each stub then reports
+   *not attempted yet*, because every check treats ``...`` that way.
+5. :func:`find_leaks` looks once more for a solution tag or directive; the
+   edition is not written if one survived.
+
+The instructor edition skips steps 2, 3 and 5. Both editions open with a short
+note saying which edition the reader holds. MyST-only syntax (``{glue:text}``
+roles, ``{math}`` blocks) stays as it is: Jupyter shows it as text, the web
+version of the book shows it rendered.
+
+>>> text = "Try it.\\n\\n:::{solution} ex-a\\n:class: dropdown\\n\\nThe answer.\\n:::\\n\\nNext."
+>>> print(strip_solutions(text))
+Try it.
+<BLANKLINE>
+Next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from ._validate import check_choice
+
+EDITIONS = ("student", "instructor")
+#: First line of every exercise stub cell in both editions.
+EXERCISE_MARK = "# EXERCISE — your code here (replace the ..., then run the check below)"
+#: Cell tag of reference solutions (removed from the student edition).
+SOLUTION_TAG = "solution"
+#: Cell tag of exercise stubs.
+EXERCISE_TAG = "exercise"
+
+# An opening fence of a directive: indentation, 3+ colons or backticks, {name}.
+_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>:{3,}|`{3,})\{(?P<name>[A-Za-z0-9_:-]+)\}")
+_SOLUTION_DIRECTIVES = ("solution", "solution-start", "solution-end")
+
+_NOTES = {
+    "student": (
+        "**Student edition** of the chapter *{title}* from *Vanishing gradients, seen*.\n\n"
+        "Run the cells from the top. Each exercise has a code cell that starts with "
+        "`# EXERCISE`: replace the `...` in it with your answer, run it, then run the "
+        "check cell below it for feedback (until then the check says *not attempted yet*). "
+        "Solutions are not included.\n\n"
+        "Numbers in the text appear as `{{glue:text}}` references here: the cells compute "
+        "them, and the web version of the book shows them filled in."
+    ),
+    "instructor": (
+        "**Instructor edition** of the chapter *{title}* from *Vanishing gradients, seen*: "
+        "it contains the reference solutions (cells tagged `solution` and the Solution "
+        "blocks), so every check below passes. Hand out the student edition "
+        "(`make student`) instead of this one."
+    ),
+}
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def _closing_fence(fence: str) -> re.Pattern:
+    """A line that closes a directive opened with ``fence`` (same character, as long or longer)."""
+    return re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
+
+
+def _block_end(lines: list[str], start: int, fence: str) -> int:
+    """Index just after the directive opened at ``lines[start]`` (its closing fence included).
+
+    An unclosed directive runs to the end of the cell, as MyST reads it.
+    """
+    closing = _closing_fence(fence)
+    for i in range(start + 1, len(lines)):
+        if closing.match(lines[i]):
+            return i + 1
+    return len(lines)
+
+
+def _strip_lines(lines: list[str], gated: bool) -> tuple[list[str], bool]:
+    """Remove solution directives from one markdown cell's lines.
+
+    ``gated`` says whether the cell starts inside a ``{solution-start}`` region;
+    the returned flag says whether it ends inside one.
+    """
+    kept: list[str] = []
+    i = 0
+    while i < len(lines):
+        m = _OPEN.match(lines[i])
+        name = m.group("name") if m else None
+        if gated:
+            if name == "solution-end":
+                gated = False
+                i = _block_end(lines, i, m.group("fence"))
+            else:
+                i += 1
+            continue
+        if name in _SOLUTION_DIRECTIVES:
+            i = _block_end(lines, i, m.group("fence"))
+            gated = name == "solution-start"
+            continue
+        kept.append(lines[i])
+        i += 1
+    return kept, gated
+
+
+def _tidy(lines: list[str]) -> str:
+    """Join lines, collapsing runs of blank lines left where blocks were removed."""
+    out: list[str] = []
+    for line in lines:
+        if not line.strip() and (not out or not out[-1].strip()):
+            continue
+        out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
+
+
+def strip_solutions(text: str) -> str:
+    """Remove every ``{solution}`` directive block (both fence styles) from MyST Markdown text.
+
+    Other directives, ``{exercise}`` included, are kept as they are.
+
+    >>> src = "A\\n\\n````{solution} ex-b\\nSee ```x```.\\n````\\nB\\n:::{exercise}\\n:label: ex-b\\n:::"
+    >>> print(strip_solutions(src))
+    A
+    <BLANKLINE>
+    B
+    :::{exercise}
+    :label: ex-b
+    :::
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    kept, _ = _strip_lines(text.splitlines(), gated=False)
+    return _tidy(kept)
+
+
+def _strip_cells(cells: list) -> list:
+    """Drop solution blocks from markdown cells and every cell inside a gated solution."""
+    out, gated = [], False
+    for cell in cells:
+        if cell.cell_type != "markdown":
+            if not gated:
+                out.append(cell)
+            continue
+        kept, gated = _strip_lines(cell.source.splitlines(), gated)
+        text = _tidy(kept)
+        if text.strip():  # a cell that held only a solution goes altogether
+            cell.source = text
+            out.append(cell)
+    if gated:
+        raise ValueError("a {solution-start} block has no matching {solution-end}")
+    return out
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def find_leaks(nb) -> list[str]:
+    """Describe every trace of a solution left in notebook ``nb`` (empty list: none).
+
+    Looks for cells tagged ``solution``, solution directives in markdown and
+    ``dropdown`` classes (the way solutions are folded away on the web).
+    """
+    leaks = []
+    for i, cell in enumerate(nb.cells):
+        if SOLUTION_TAG in _tags(cell):
+            leaks.append(f"cell {i} is tagged {SOLUTION_TAG!r}")
+        for line in cell.source.splitlines():
+            m = _OPEN.match(line)
+            if m and m.group("name") in _SOLUTION_DIRECTIVES:
+                leaks.append(f"cell {i} holds a {{{m.group('name')}}} directive: {line.strip()!r}")
+            elif "dropdown" in line:
+                leaks.append(f"cell {i} mentions a dropdown: {line.strip()!r}")
+    return leaks
+
+
+def is_notebook_source(path) -> bool:
+    """True if ``path`` is a MyST Markdown notebook (its front matter has a jupytext header)."""
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        return True
+    if path.suffix != ".md" or not path.is_file():
+        return False
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return False
+    end = text.find("\n---", 3)
+    return end > 0 and re.search(r"^jupytext:", text[:end], flags=re.M) is not None
+
+
+def _toc_entries(node) -> list[str]:
+    """Every ``file:`` of a (jupyter-book / sphinx-external-toc) TOC tree, in reading order."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key in ("root", "file"):
+            if isinstance(node.get(key), str):
+                found.append(node[key])
+        for key in ("parts", "chapters", "sections"):
+            for child in node.get(key, []) or []:
+                found.extend(_toc_entries(child))
+    return found
+
+
+def chapter_sources(root=".", toc=None) -> list[Path]:
+    """Notebook sources of the chapters listed in the TOC (``root/_toc.yml`` by default), in order."""
+    import yaml
+
+    root = Path(root)
+    toc_path = Path(toc) if toc is not None else root / "_toc.yml"
+    if not toc_path.is_file():
+        raise ValueError(f"toc must be an existing _toc.yml file, got {str(toc_path)!r}")
+    entries = _toc_entries(yaml.safe_load(toc_path.read_text(encoding="utf-8")))
+    sources = []
+    for entry in entries:
+        base = root / entry
+        candidates = [base] if base.suffix in (".md", ".ipynb") else [base.with_suffix(".md"), base.with_suffix(".ipynb")]
+        for path in candidates:
+            if path.is_file() and is_notebook_source(path) and path not in sources:
+                sources.append(path)
+                break
+    return sources
+
+
+def _title(nb, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def make_edition(source, edition: str):
+    """The notebook of one chapter ``source`` (.md or .ipynb) for ``edition`` (student/instructor)."""
+    import jupytext
+    import nbformat
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    edition = check_choice("edition", edition, EDITIONS)
+    source = Path(source)
+    if not source.is_file():
+        raise ValueError(f"source must be an existing chapter file, got {str(source)!r}")
+    nb = jupytext.read(source)
+    if edition == "student":
+        remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
+        nb, _ = remover.preprocess(nb, {})
+        nb.cells = _strip_cells(nb.cells)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and EXERCISE_TAG in _tags(cell):
+            if not any(line.lstrip().startswith("# EXERCISE") for line in cell.source.splitlines()):
+                cell.source = EXERCISE_MARK + "\n" + cell.source
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    note = _NOTES[edition].format(title=_title(nb, source.stem))
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"{source.stem}-{i}"  # stable ids: two runs write identical files
+    nb.metadata.pop("jupytext", None)
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["vgp_edition"] = {"edition": edition, "source": source.name}
+    nbformat.validate(nb)
+    if edition == "student":
+        leaks = find_leaks(nb)
+        if leaks:
+            raise RuntimeError(f"{source}: solutions survived in the student edition: " + "; ".join(leaks))
+    return nb
+
+
+def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
+    """Write one notebook per TOC chapter to ``out`` (default ``root/_build/<edition>``).
+
+    Notebooks in ``out`` that no longer belong to a chapter are removed, so the
+    folder can be handed out as it is. Returns the paths written, in TOC order.
+    """
+    import nbformat
+
+    edition = check_choice("edition", edition, EDITIONS)
+    root = Path(root)
+    out = Path(out) if out is not None else root / "_build" / edition
+    sources = chapter_sources(root, toc)
+    if not sources:
+        raise ValueError(f"the TOC of {str(root)!r} lists no notebook chapters")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sources:
+        target = out / f"{source.stem}.ipynb"
+        nbformat.write(make_edition(source, edition), target)
+        written.append(target)
+    for stale in set(out.glob("*.ipynb")) - set(written):
+        stale.unlink()
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m vgp_lib.edition",
+        description="Write the chapters as notebooks: without solutions (student) or with them (instructor).",
+    )
+    parser.add_argument("edition", choices=EDITIONS)
+    parser.add_argument("--root", default=".", help="the book's folder (default: the current one)")
+    parser.add_argument("--toc", default=None, help="TOC to read (default: ROOT/_toc.yml)")
+    parser.add_argument("--out", default=None, help="output folder (default: ROOT/_build/EDITION)")
+    args = parser.parse_args(argv)
+    written = write_edition(args.edition, root=args.root, out=args.out, toc=args.toc)
+    folder = written[0].parent
+    print(f"{len(written)} {args.edition} notebooks in {folder}: " + ", ".join(p.name for p in written))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
