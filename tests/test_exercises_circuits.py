@@ -1,0 +1,140 @@
+"""Self-checks of the chapter *Why depth?*: the reference answers pass, typical mistakes get a specific hint."""
+
+import pytest
+
+from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback
+from vgp_lib.exercises.circuits import check_chain_depth, check_xor_from_nand
+
+
+# --------------------------------------------------------------------------- XOR from NAND
+
+
+def xor_reference(a, b, nand):
+    t = nand(a, b)
+    return nand(nand(a, t), nand(b, t))
+
+
+def xor_five_nands(a, b, nand):
+    # the four-gate circuit, but t = NAND(a, b) computed twice instead of shared
+    return nand(nand(a, nand(a, b)), nand(b, nand(a, b)))
+
+
+def xor_or_and_nand(a, b, nand):
+    # (a OR b) AND (a NAND b): six gates
+    a_or_b = nand(nand(a), nand(b))
+    return nand(nand(a_or_b, nand(a, b)))
+
+
+def xor_double_negated(a, b, nand):
+    t = nand(a, b)
+    x = nand(nand(a, t), nand(b, t))
+    return nand(nand(x))  # NOT NOT x: still XOR, with six gates
+
+
+def xnor(a, b, nand):
+    t = nand(a, b)
+    return nand(nand(nand(a, t), nand(b, t)))  # one NAND too many: the output is inverted
+
+
+def nand_only(a, b, nand):
+    return nand(a, b)  # NAND alone: right on two inputs, wrong on two
+
+
+def test_reference_xor_passes_with_four_gates():
+    fb = check_xor_from_nand(xor_reference)
+    assert isinstance(fb, Feedback) and fb.status == CORRECT
+    assert "4 NAND" in fb.message and "minimum" in fb.message
+    assert fb.hint == ""
+
+
+def test_five_nands_pass_with_the_hint_that_four_suffice():
+    fb = check_xor_from_nand(xor_five_nands)
+    assert fb.status == CORRECT
+    assert "5 NAND" in fb.message
+    assert "Four" in fb.hint
+
+
+def test_or_and_nand_passes_with_its_gate_count():
+    fb = check_xor_from_nand(xor_or_and_nand)
+    assert fb.status == CORRECT and "6 NAND" in fb.message and "Four" in fb.hint
+
+
+def test_double_negation_is_still_xor():
+    fb = check_xor_from_nand(xor_double_negated)
+    assert fb.status == CORRECT and "6 NAND" in fb.message
+
+
+def test_xnor_gets_the_flipped_outputs_hint():
+    fb = check_xor_from_nand(xnor)
+    assert fb.status == INCORRECT
+    assert "XNOR" in fb.hint
+    assert fb.message.count("expected") == 4  # all four inputs are listed as wrong
+
+
+def test_partly_wrong_function_lists_the_wrong_inputs_and_suggests_a_start():
+    fb = check_xor_from_nand(nand_only)
+    assert fb.status == INCORRECT
+    assert "xor(0, 0) = 1, expected 0" in fb.message and "xor(1, 1) = 0, expected 0" not in fb.message
+    assert "t = nand(a, b)" in fb.hint
+
+
+def test_a_crashing_function_is_reported_not_raised():
+    def broken(a, b, nand):
+        return nand(a, 2)  # not a bit
+
+    fb = check_xor_from_nand(broken)
+    assert fb.status == INCORRECT and "ValueError" in fb.message
+
+
+@pytest.mark.parametrize("answer", [..., None])
+def test_untouched_stubs_are_not_attempted(answer):
+    assert check_xor_from_nand(answer).status == NOT_ATTEMPTED
+
+
+def test_stub_function_returning_ellipsis_is_not_attempted():
+    def stub(a, b, nand):
+        return ...
+
+    assert check_xor_from_nand(stub).status == NOT_ATTEMPTED
+
+
+def test_non_function_answer_is_explained():
+    fb = check_xor_from_nand(4)
+    assert fb.status == INCORRECT and "expected a function" in fb.message
+
+
+# --------------------------------------------------------------------------- chain depth
+
+
+def test_reference_chain_depth_passes():
+    assert check_chain_depth(16, 3 * (16 - 1)).status == CORRECT
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (16 - 1, "three layers"),  # counted XOR gates, not NAND layers
+        (3 * 4, "balanced tree"),  # depth of the tree: 3 * ceil(log2 16)
+        (3 * 16, "n - 1 XORs"),  # n XORs instead of n - 1
+    ],
+)
+def test_typical_wrong_chain_depths_get_specific_hints(wrong, words):
+    fb = check_chain_depth(16, wrong)
+    assert fb.status == INCORRECT
+    assert words in fb.hint
+
+
+def test_other_wrong_depth_says_how_far_off():
+    fb = check_chain_depth(16, 90)  # twice the right depth
+    assert fb.status == INCORRECT and "factor 2" in fb.message and fb.hint == ""
+
+
+@pytest.mark.parametrize("n", [2, 5, 16, 33])
+def test_chain_depth_for_other_sizes(n):
+    assert check_chain_depth(n, 3 * (n - 1)).correct
+    assert not check_chain_depth(n, 3 * (n - 1) + 1).correct
+
+
+@pytest.mark.parametrize("answer, status", [(..., NOT_ATTEMPTED), (None, NOT_ATTEMPTED), (True, INCORRECT), ("45", CORRECT), ("deep", INCORRECT), (float("inf"), INCORRECT)])
+def test_chain_depth_odd_answers(answer, status):
+    assert check_chain_depth(16, answer).status == status
