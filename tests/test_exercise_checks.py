@@ -1,0 +1,278 @@
+"""Every chapter's exercises follow the convention of CONTRIBUTING.md.
+
+For each chapter notebook (``chapters/*.md`` with a jupytext header):
+
+* at least two exercises, at least 12 in the book, labels ``ex-...`` and unique;
+* every exercise has a ``{solution}`` in a collapsed dropdown, and either a
+  self-check (a code cell calling ``check_*`` from ``vgp_lib.exercises.<chapter>``)
+  or is explicitly prose-only (``:class: prose-only`` on the ``{exercise}``);
+* stub cells (tag ``exercise``) hold the ``...`` placeholder, solution cells
+  (tag ``solution``) are hidden (``hide-input``), and the three come in the
+  order stub -> solution -> check, so the instructor edition checks the
+  reference answer and the student edition checks the stub;
+* every checking function is used by its chapter and has a test file.
+
+Nothing here executes a notebook; ``tests/test_edition.py`` does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jupytext
+import pytest
+
+from vgp_lib.edition import is_notebook_source
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.md") if is_notebook_source(p))
+MIN_PER_CHAPTER, MIN_TOTAL = 2, 12
+PROSE_ONLY = "prose-only"
+
+DIRECTIVE = re.compile(r"^\s*(?P<fence>:{3,}|`{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>.*)$")
+OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+CHECK_CALL = re.compile(r"\b(check_\w+)\s*\(")
+
+
+@dataclass
+class Exercise:
+    label: str
+    classes: list[str]
+    cell: int  # index of the markdown cell with the directive
+    stubs: list[int] = field(default_factory=list)
+    solutions: list[int] = field(default_factory=list)  # solution-tagged code cells
+    checks: list[tuple[int, str]] = field(default_factory=list)  # (cell, function name)
+    solution_blocks: list[dict] = field(default_factory=list)  # options of {solution} blocks
+
+
+@dataclass
+class Chapter:
+    name: str
+    exercises: dict[str, Exercise]
+    solution_targets: list[tuple[str, dict]]  # every {solution} block: (target label, options)
+    gated: list[str]
+    cells: list
+
+
+def directives(text: str):
+    """``(name, argument, options)`` for each directive opening in MyST text."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = DIRECTIVE.match(line)
+        if not m:
+            continue
+        options = {}
+        for nxt in lines[i + 1 :]:
+            o = OPTION.match(nxt)
+            if not o:
+                break
+            options[o.group("key")] = o.group("value").strip()
+        yield m.group("name"), m.group("arg").strip(), options
+
+
+def parse(path: Path) -> Chapter:
+    nb = jupytext.read(path)
+    exercises: dict[str, Exercise] = {}
+    targets, gated = [], []
+    current = None
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for name, arg, options in directives(cell.source):
+                if name == "exercise":
+                    label = options.get("label", "")
+                    current = Exercise(label, options.get("class", "").split(), i)
+                    exercises[label] = current
+                elif name == "solution":
+                    targets.append((arg, options))
+                    if arg in exercises:
+                        exercises[arg].solution_blocks.append(options)
+                elif name in ("solution-start", "solution-end", "exercise-start", "exercise-end"):
+                    gated.append(name)
+            continue
+        tags = cell.metadata.get("tags", [])
+        if current is None:
+            continue
+        if "exercise" in tags:
+            current.stubs.append(i)
+        if "solution" in tags:
+            current.solutions.append(i)
+        elif "exercise" not in tags:
+            current.checks += [(i, fn) for fn in CHECK_CALL.findall(cell.source)]
+    return Chapter(path.stem, exercises, targets, gated, nb.cells)
+
+
+PARSED = {p.stem: parse(p) for p in CHAPTERS}
+
+
+def exercise_module(chapter: str):
+    return importlib.import_module(f"vgp_lib.exercises.{chapter}")
+
+
+def chapter_ids():
+    return sorted(PARSED)
+
+
+@pytest.fixture(params=chapter_ids())
+def chapter(request) -> Chapter:
+    return PARSED[request.param]
+
+
+def test_there_are_chapters():
+    assert "circuits" in PARSED
+
+
+def test_enough_exercises_in_the_book():
+    counts = {name: len(ch.exercises) for name, ch in PARSED.items()}
+    assert sum(counts.values()) >= MIN_TOTAL, f"only {sum(counts.values())} exercises: {counts}"
+
+
+def test_at_least_two_exercises_per_chapter(chapter):
+    assert len(chapter.exercises) >= MIN_PER_CHAPTER, f"{chapter.name} has {len(chapter.exercises)} exercise(s)"
+
+
+def test_labels_start_with_ex_and_are_unique_in_the_book():
+    seen = {}
+    for ch in PARSED.values():
+        for label in ch.exercises:
+            assert label.startswith("ex-"), f"{ch.name}: exercise label {label!r} must start with 'ex-'"
+            assert label not in seen, f"{label} is used in {seen[label]} and {ch.name}"
+            seen[label] = ch.name
+
+
+def test_every_exercise_has_a_check_or_is_prose_only(chapter):
+    missing = [
+        label for label, ex in chapter.exercises.items() if not ex.checks and PROSE_ONLY not in ex.classes
+    ]
+    assert not missing, (
+        f"{chapter.name}: {missing} have no check cell (a cell calling check_*); "
+        f"add one, or mark the exercise `:class: {PROSE_ONLY}`"
+    )
+
+
+def test_prose_only_exercises_really_have_no_check(chapter):
+    for label, ex in chapter.exercises.items():
+        if PROSE_ONLY in ex.classes:
+            assert not ex.checks, f"{label} is marked {PROSE_ONLY} but has a check"
+
+
+def test_every_exercise_has_one_collapsed_solution(chapter):
+    for label, ex in chapter.exercises.items():
+        assert len(ex.solution_blocks) == 1, f"{label} has {len(ex.solution_blocks)} {{solution}} blocks"
+        classes = ex.solution_blocks[0].get("class", "").split()
+        assert "dropdown" in classes, f"the solution of {label} is not `:class: dropdown` (collapsed)"
+
+
+def test_every_solution_points_at_an_exercise_of_its_chapter(chapter):
+    for target, _ in chapter.solution_targets:
+        assert target in chapter.exercises, f"{chapter.name}: {{solution}} {target!r} follows no such exercise"
+
+
+def test_no_gated_exercise_or_solution_blocks(chapter):
+    assert not chapter.gated, f"{chapter.name} uses {chapter.gated}; use {{exercise}}/{{solution}} blocks"
+
+
+def test_stub_cells_start_from_the_placeholder(chapter):
+    for label, ex in chapter.exercises.items():
+        for i in ex.stubs:
+            assert "..." in chapter.cells[i].source, f"{label}: the stub cell has no `...` placeholder"
+
+
+def test_solution_cells_are_hidden(chapter):
+    for label, ex in chapter.exercises.items():
+        for i in ex.solutions:
+            tags = chapter.cells[i].metadata.get("tags", [])
+            assert "hide-input" in tags or "remove-input" in tags, f"{label}: solution cell {i} is not hidden"
+
+
+def test_checked_exercises_come_as_stub_then_solution_then_check(chapter):
+    for label, ex in chapter.exercises.items():
+        if not ex.checks:
+            continue
+        assert ex.stubs, f"{label} has a check but no `exercise`-tagged stub cell"
+        assert ex.solutions, f"{label} has a check but no `solution`-tagged reference cell"
+        first_check = min(i for i, _ in ex.checks)
+        assert max(ex.stubs) < min(ex.solutions), f"{label}: the stub must come before the solution cell"
+        assert max(ex.solutions) < first_check, f"{label}: the check must come after the solution cell"
+
+
+def test_check_functions_live_in_the_chapters_module_and_name_the_exercise(chapter):
+    uses = [(label, fn) for label, ex in chapter.exercises.items() for _, fn in ex.checks]
+    if not uses:
+        pytest.skip(f"{chapter.name} has no checked exercises")
+    module = exercise_module(chapter.name)
+    source = inspect.getsource(module)
+    for label, fn in uses:
+        assert callable(getattr(module, fn, None)), f"vgp_lib.exercises.{chapter.name} has no {fn}"
+        assert label in source, f"no check in vgp_lib.exercises.{chapter.name} reports {label!r}"
+
+
+def test_every_check_function_is_used_by_its_chapter(chapter):
+    try:
+        module = exercise_module(chapter.name)
+    except ModuleNotFoundError:
+        pytest.skip(f"{chapter.name} has no exercises module")
+    defined = {
+        name
+        for name, obj in vars(module).items()
+        if name.startswith("check_") and inspect.isfunction(obj) and obj.__module__ == module.__name__
+    }
+    used = {fn for ex in chapter.exercises.values() for _, fn in ex.checks}
+    assert defined <= used, f"checks never called from chapters/{chapter.name}.md: {sorted(defined - used)}"
+
+
+def test_every_exercises_module_has_its_tests(chapter):
+    if not (ROOT / "vgp_lib" / "exercises" / f"{chapter.name}.py").exists():
+        pytest.skip(f"{chapter.name} has no exercises module")
+    assert (ROOT / "tests" / f"test_exercises_{chapter.name}.py").exists()
+
+
+# --------------------------------------------------------------------------- the parser itself
+
+
+def test_parser_finds_labels_checks_and_order(tmp_path):
+    header = (ROOT / "chapters" / "circuits.md").read_text().split("---", 2)[1]
+    body = """
+:::{exercise} One
+:label: ex-t-one
+:::
+
+```{code-cell} ipython3
+:tags: [exercise]
+
+answer = ...
+```
+
+::::{solution} ex-t-one
+:class: dropdown
+Because.
+::::
+
+```{code-cell} ipython3
+:tags: [solution, hide-input]
+
+answer = 1
+```
+
+```{code-cell} ipython3
+check_one(answer)
+```
+
+```{exercise} Two
+:label: ex-t-two
+:class: prose-only
+Think.
+```
+"""
+    path = tmp_path / "t.md"
+    path.write_text("---" + header + "---\n" + body)
+    ch = parse(path)
+    assert list(ch.exercises) == ["ex-t-one", "ex-t-two"]
+    one, two = ch.exercises["ex-t-one"], ch.exercises["ex-t-two"]
+    assert [fn for _, fn in one.checks] == ["check_one"]
+    assert one.stubs and one.solutions and max(one.stubs) < min(one.solutions) < one.checks[0][0]
+    assert one.solution_blocks == [{"class": "dropdown"}]
+    assert two.classes == ["prose-only"] and not two.checks
