@@ -1,0 +1,184 @@
+"""Statistics over many random chains: how often do layers learn at similar speeds?
+
+The gradient of layer :math:`i` relative to layer :math:`j > i` of a
+one-neuron chain is, by equation ``eq-chain-product``,
+
+.. math::
+
+    \\frac{\\partial C/\\partial b_i}{\\partial C/\\partial b_j}
+    = \\frac{\\sigma'(z_i)}{\\sigma'(z_j)} \\prod_{k=i+1}^{j} w_k\\sigma'(z_k)
+    = \\prod_{k=i}^{j-1} \\sigma'(z_k)\\, w_{k+1},
+
+a product of :math:`j - i` random factors. :func:`layer_ratios` samples it
+over many random chains (chapter *The single-neuron chain*);
+:func:`balance_study` asks, for several activations and weight scales, how
+often the first and last layers of a deep chain get gradients within a factor
+10 of each other (chapter *Unstable gradients*).
+
+>>> s = layer_ratios(1000, seed=0)
+>>> bool(0.5 < s.fraction_at_least_16 <= 1.0)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import activations
+from ._validate import check_array, check_choice, check_int, check_real
+from .chain import Chain, factors, forward, grad_b_analytic, random_chain
+
+__all__ = ["RatioSample", "layer_ratios", "BalanceStudy", "balance_study"]
+
+
+@dataclass(frozen=True)
+class RatioSample:
+    """:math:`|\\partial C/\\partial b_{upper}| / |\\partial C/\\partial b_{lower}|` over random chains.
+
+    ``log10_ratio`` has one entry per chain; ``abs_factors`` holds every
+    :math:`|w_j\\sigma'(z_j)|` of every chain.
+    """
+
+    depth: int
+    lower: int
+    upper: int
+    log10_ratio: np.ndarray
+    abs_factors: np.ndarray
+
+    @property
+    def fraction_at_least_16(self) -> float:
+        """Fraction of chains where the lower layer's gradient is at least 16 times smaller."""
+        return float(np.mean(self.log10_ratio >= np.log10(16.0)))
+
+    @property
+    def median_ratio(self) -> float:
+        return float(10.0 ** np.median(self.log10_ratio))
+
+    @property
+    def fraction_factors_below_quarter(self) -> float:
+        return float(np.mean(self.abs_factors < 0.25))
+
+
+def layer_ratios(
+    n_chains: int,
+    *,
+    seed,
+    depth: int = 4,
+    lower: int = 1,
+    upper: int = 3,
+    weight_scale: float = 1.0,
+    bias_scale: float = 1.0,
+    a0: float = 1.0,
+) -> RatioSample:
+    """Sample the gradient ratio between layers ``upper`` and ``lower`` (1-based) over random sigmoid chains.
+
+    Weights and biases are N(0, scale^2) as in :func:`vgp_lib.chain.random_chain`.
+    """
+    depth = check_int("depth", depth, lo=2)
+    lower = check_int("lower", lower, lo=1, hi=depth - 1)
+    upper = check_int("upper", upper, lo=lower + 1, hi=depth)
+    chains = random_chain(
+        depth,
+        seed=seed,
+        n_chains=n_chains,
+        weight_scale=weight_scale,
+        bias_scale=bias_scale,
+        a0=a0,
+    )
+    grad = np.abs(grad_b_analytic(chains))
+    with np.errstate(divide="ignore"):
+        log10_ratio = np.log10(grad[:, upper - 1]) - np.log10(grad[:, lower - 1])
+    return RatioSample(
+        depth=depth,
+        lower=lower,
+        upper=upper,
+        log10_ratio=log10_ratio,
+        abs_factors=np.abs(factors(chains)).ravel(),
+    )
+
+
+@dataclass(frozen=True)
+class BalanceStudy:
+    """How often the first and last layers of random chains get similar gradients.
+
+    ``log10_ratio[i, k]`` holds, for activation ``activations[i]`` and weight
+    scale ``weight_scales[k]``, :math:`\\log_{10}|\\partial C/\\partial b_1 / \\partial C/\\partial b_L|`
+    of every chain (``-inf`` when a factor is exactly 0, as for a ReLU
+    switched off). A chain is *balanced* when that ratio lies within a factor
+    ``tolerance`` of 1.
+    """
+
+    activations: tuple
+    weight_scales: np.ndarray
+    depth: int
+    tolerance: float
+    log10_ratio: np.ndarray
+    max_derivative: np.ndarray
+
+    @property
+    def balanced_fraction(self) -> np.ndarray:
+        """Shape ``(n_activations, n_scales)``."""
+        return np.mean(np.abs(self.log10_ratio) <= np.log10(self.tolerance), axis=-1)
+
+    @property
+    def median_log10(self) -> np.ndarray:
+        return np.median(self.log10_ratio, axis=-1)
+
+    def best(self, activation: str) -> tuple[float, float]:
+        """``(weight_scale, balanced_fraction)`` at the scale where ``activation`` is balanced most often."""
+        i = self.activations.index(check_choice("activation", activation, self.activations))
+        k = int(np.argmax(self.balanced_fraction[i]))
+        return float(self.weight_scales[k]), float(self.balanced_fraction[i, k])
+
+
+def balance_study(
+    activation_names=("sigmoid", "tanh", "identity"),
+    weight_scales=None,
+    *,
+    depth: int = 30,
+    n_chains: int = 2000,
+    tolerance: float = 10.0,
+    bias_scale: float = 1.0,
+    seed,
+) -> BalanceStudy:
+    """For each activation and weight scale, the first-to-last gradient ratio over ``n_chains`` random chains.
+
+    Every activation sees the *same* standard-normal draws (only scaled), so
+    the comparison isolates the activation's derivative.
+
+    >>> st = balance_study(("sigmoid", "identity"), [1.0, 4.0], depth=10, n_chains=200, seed=0)
+    >>> st.balanced_fraction.shape
+    (2, 2)
+    """
+    names = tuple(check_choice("activation", a, activations.ACTIVATIONS) for a in activation_names)
+    if not names:
+        raise ValueError("activation_names must name at least one activation")
+    scales = np.geomspace(0.1, 100.0, 31) if weight_scales is None else check_array("weight_scales", weight_scales, ndim=1)
+    if scales.size == 0 or np.any(scales <= 0):
+        raise ValueError("weight_scales must be a non-empty list of positive numbers")
+    depth = check_int("depth", depth, lo=2)
+    n_chains = check_int("n_chains", n_chains, lo=1)
+    tolerance = check_real("tolerance", tolerance, lo=1, lo_open=True)
+    base = random_chain(depth, seed=seed, n_chains=n_chains, bias_scale=bias_scale)
+    out = np.empty((len(names), scales.size, n_chains))
+    max_derivative = np.empty(len(names))
+    for i, name in enumerate(names):
+        _, f_prime = activations.get(name)
+        max_derivative[i] = float(np.max(f_prime(np.linspace(-10.0, 10.0, 20001))))
+        for k, s in enumerate(scales):
+            chains = Chain(s * base.weights, base.biases, base.a0, base.y, name)
+            z = forward(chains).z
+            # first-to-last ratio = product over k = 1..L-1 of sigma'(z_k) w_{k+1} (module docstring)
+            with np.errstate(divide="ignore"):
+                terms = np.log10(np.abs(f_prime(z[:, :-1]))) + np.log10(np.abs(chains.weights[:, 1:]))
+            out[i, k] = terms.sum(axis=1)
+    return BalanceStudy(
+        activations=names,
+        weight_scales=scales,
+        depth=depth,
+        tolerance=tolerance,
+        log10_ratio=out,
+        max_derivative=max_derivative,
+    )

@@ -1,0 +1,510 @@
+"""The one-neuron-per-layer chain (chapters *The single-neuron chain* and *Exploding gradients*).
+
+A chain of depth :math:`L` has one neuron per layer. Layer :math:`j` has a
+weight :math:`w_j` and a bias :math:`b_j`; with input activation :math:`a_0`,
+
+.. math::
+
+    z_j = w_j a_{j-1} + b_j, \\qquad a_j = \\sigma(z_j), \\qquad C = \\tfrac12 (a_L - y)^2 .
+
+The gradient with respect to a bias is a product with one factor per later
+layer (equation ``eq-chain-product``):
+
+.. math::
+
+    \\frac{\\partial C}{\\partial b_j} = \\sigma'(z_j)\\,
+    \\big[w_{j+1}\\sigma'(z_{j+1})\\big] \\cdots \\big[w_L\\sigma'(z_L)\\big]\\,
+    \\frac{\\partial C}{\\partial a_L}.
+
+Layers are numbered 1..L in the text and 0..L-1 in code: ``weights[j]`` is
+:math:`w_{j+1}`, ``z[j]`` is :math:`z_{j+1}`, ``grad[j]`` is
+:math:`\\partial C/\\partial b_{j+1}`. Every function also accepts a *stack* of
+chains (weights and biases of shape ``(n_chains, L)``) and works on each row
+independently, so statistics over many random chains need no Python loop.
+
+Three routes to the same gradient: :func:`grad_b_analytic` (the product),
+:func:`grad_b_autograd` (PyTorch) and :func:`grad_b_fd` (central finite
+differences).
+
+>>> c = constant_chain(3, w=0.5, b=0.0, a0=1.0)
+>>> g = grad_b_analytic(c)
+>>> bool(np.allclose(g, grad_b_autograd(c), rtol=1e-12))
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from . import activations
+from ._validate import check_array, check_choice, check_int, check_real
+from .rng import make_rng
+
+__all__ = [
+    "Chain",
+    "Forward",
+    "ChainGradients",
+    "PrecisionGradient",
+    "make_chain",
+    "constant_chain",
+    "random_chain",
+    "aligned_chain",
+    "forward",
+    "grad_b_analytic",
+    "grad_b_autograd",
+    "grad_b_fd",
+    "factors",
+    "analyse",
+    "chain_profile",
+    "log10_abs_grad_b",
+    "grad_b_in_dtype",
+    "power_overflow_depth",
+    "first_overflow_depth",
+    "exploding_profile",
+]
+
+#: Floating-point types the precision experiments accept.
+DTYPES = ("float32", "float64")
+
+
+@dataclass(frozen=True)
+class Chain:
+    """Parameters of one chain (or a stack of chains, one per row).
+
+    ``weights`` and ``biases`` have shape ``(L,)`` or ``(n_chains, L)``;
+    ``a0`` is the input activation and ``y`` the target in
+    :math:`C = (a_L - y)^2 / 2`.
+    """
+
+    weights: np.ndarray
+    biases: np.ndarray
+    a0: float
+    y: float
+    activation: str
+
+    @property
+    def depth(self) -> int:
+        return int(self.weights.shape[-1])
+
+
+@dataclass(frozen=True)
+class Forward:
+    """Weighted inputs ``z`` and activations ``a`` of every layer (``a0`` not included)."""
+
+    z: np.ndarray
+    a: np.ndarray
+    cost: np.ndarray
+
+
+@dataclass(frozen=True)
+class ChainGradients:
+    """A chain with its forward pass, its factors :math:`w_j\\sigma'(z_j)` and its bias gradients."""
+
+    chain: Chain
+    z: np.ndarray
+    a: np.ndarray
+    factors: np.ndarray
+    grad: np.ndarray
+
+
+def make_chain(weights, biases, *, a0=1.0, y=0.0, activation: str = "sigmoid") -> Chain:
+    """Validate and store a chain's parameters.
+
+    >>> make_chain([1.0, 2.0], [0.0]).depth
+    Traceback (most recent call last):
+    ...
+    ValueError: biases must have the same shape as weights (2,), got (1,)
+    """
+    w = check_array("weights", weights)
+    b = check_array("biases", biases)
+    if w.ndim not in (1, 2):
+        raise ValueError(f"weights must be 1-dimensional (one chain) or 2-dimensional (a stack), got shape {w.shape}")
+    if w.shape[-1] < 1:
+        raise ValueError("weights must hold at least one layer (depth >= 1), got 0 layers")
+    if b.shape != w.shape:
+        raise ValueError(f"biases must have the same shape as weights {w.shape}, got {b.shape}")
+    return Chain(
+        weights=w,
+        biases=b,
+        a0=check_real("a0", a0),
+        y=check_real("y", y),
+        activation=check_choice("activation", activation, activations.ACTIVATIONS),
+    )
+
+
+def constant_chain(depth: int, *, w: float, b: float = 0.0, a0=1.0, y=0.0, activation: str = "sigmoid") -> Chain:
+    """A chain whose weights all equal ``w`` and biases all equal ``b``.
+
+    >>> constant_chain(4, w=0.17).weights
+    array([0.17, 0.17, 0.17, 0.17])
+    """
+    depth = check_int("depth", depth, lo=1)
+    w, b = check_real("w", w), check_real("b", b)
+    return make_chain(np.full(depth, w), np.full(depth, b), a0=a0, y=y, activation=activation)
+
+
+def random_chain(
+    depth: int,
+    *,
+    seed,
+    n_chains: int | None = None,
+    weight_scale: float = 1.0,
+    bias_scale: float = 1.0,
+    a0=1.0,
+    y=0.0,
+    activation: str = "sigmoid",
+) -> Chain:
+    """Weights :math:`\\sim N(0, \\text{weight\\_scale}^2)`, biases :math:`\\sim N(0, \\text{bias\\_scale}^2)`.
+
+    With ``n_chains`` set, returns a stack of that many independent chains.
+
+    >>> random_chain(5, seed=0, n_chains=3).weights.shape
+    (3, 5)
+    """
+    depth = check_int("depth", depth, lo=1)
+    weight_scale = check_real("weight_scale", weight_scale, lo=0)
+    bias_scale = check_real("bias_scale", bias_scale, lo=0)
+    shape = (depth,) if n_chains is None else (check_int("n_chains", n_chains, lo=1), depth)
+    rng = make_rng(seed)
+    w = weight_scale * rng.standard_normal(shape)
+    b = bias_scale * rng.standard_normal(shape)
+    return make_chain(w, b, a0=a0, y=y, activation=activation)
+
+
+def aligned_chain(depth: int, *, w: float = 100.0, a0=0.5, y=0.0, activation: str = "sigmoid") -> Chain:
+    """Every weight ``w``, every bias chosen so that every :math:`z_j = 0` (chapter *Exploding gradients*).
+
+    :math:`b_j = -w\\,a_{j-1}` cancels the weighted input, so each factor
+    :math:`w\\sigma'(z_j)` is :math:`w\\sigma'(0) = w/4` for the sigmoid.
+
+    >>> c = aligned_chain(3)
+    >>> c.biases
+    array([-50., -50., -50.])
+    >>> forward(c).z
+    array([0., 0., 0.])
+    """
+    depth = check_int("depth", depth, lo=1)
+    w = check_real("w", w)
+    f, _ = activations.get(activation)
+    a0 = check_real("a0", a0)
+    biases = np.empty(depth)
+    a_prev = a0
+    for j in range(depth):
+        biases[j] = -w * a_prev
+        a_prev = float(f(0.0))  # z_j = 0, so a_j = f(0)
+    return make_chain(np.full(depth, w), biases, a0=a0, y=y, activation=activation)
+
+
+def _check_chain(chain) -> Chain:
+    if not isinstance(chain, Chain):
+        raise TypeError(f"chain must be a vgp_lib.chain.Chain (see make_chain), got {type(chain).__name__}")
+    return chain
+
+
+def forward(chain: Chain, *, dtype="float64") -> Forward:
+    """Forward pass: :math:`z_j = w_j a_{j-1} + b_j`, :math:`a_j = \\sigma(z_j)`, and the cost.
+
+    ``dtype`` ("float32" or "float64") is the precision of every operation.
+
+    >>> fwd = forward(constant_chain(2, w=0.0, b=0.0))
+    >>> fwd.a, float(fwd.cost)
+    (array([0.5, 0.5]), 0.125)
+    """
+    chain = _check_chain(chain)
+    dt = _check_dtype(dtype)
+    f, _ = activations.get(chain.activation)
+    w, b = chain.weights.astype(dt), chain.biases.astype(dt)
+    z = np.empty_like(w)
+    a = np.empty_like(w)
+    a_prev = np.full(w.shape[:-1], chain.a0, dtype=dt)
+    for j in range(chain.depth):
+        z[..., j] = w[..., j] * a_prev + b[..., j]
+        a[..., j] = f(z[..., j]).astype(dt)  # activations compute in float64; round back
+        a_prev = a[..., j]
+    cost = 0.5 * (a[..., -1] - dt.type(chain.y)) ** 2
+    return Forward(z=z, a=a, cost=cost)
+
+
+def _check_dtype(dtype) -> np.dtype:
+    """Accept "float32"/"float64" or the NumPy types themselves."""
+    if not isinstance(dtype, str):
+        try:
+            dtype = np.dtype(dtype).name
+        except TypeError:
+            raise TypeError(f"dtype must be one of {DTYPES}, got {type(dtype).__name__} {dtype!r}") from None
+    return np.dtype(check_choice("dtype", dtype, DTYPES))
+
+
+def factors(chain: Chain) -> np.ndarray:
+    """The factors :math:`w_j \\sigma'(z_j)`, one per layer (``eq-chain-product``).
+
+    >>> factors(aligned_chain(3, w=100.0))
+    array([25., 25., 25.])
+    """
+    chain = _check_chain(chain)
+    _, f_prime = activations.get(chain.activation)
+    return chain.weights * f_prime(forward(chain).z)
+
+
+def grad_b_analytic(chain: Chain) -> np.ndarray:
+    """:math:`\\partial C/\\partial b_j` for every layer as the product of equation ``eq-chain-product``.
+
+    Walking down from the output, ``tail`` holds
+    :math:`[w_{j+1}\\sigma'(z_{j+1})]\\cdots[w_L\\sigma'(z_L)]\\,\\partial C/\\partial a_L`;
+    the gradient of layer ``j`` is :math:`\\sigma'(z_j)` times it.
+
+    >>> grad_b_analytic(constant_chain(2, w=0.0, b=0.0))  # w_2 = 0 cuts layer 1 off
+    array([0.   , 0.125])
+    """
+    chain = _check_chain(chain)
+    _, sigma_prime = activations.get(chain.activation)
+    fwd = forward(chain)
+    s = sigma_prime(fwd.z)                      # sigma'(z_j) for every layer
+    tail = fwd.a[..., -1] - chain.y             # dC/da_L for C = (a_L - y)^2 / 2
+    grad = np.empty_like(fwd.z)
+    for j in reversed(range(chain.depth)):
+        grad[..., j] = s[..., j] * tail         # dC/db_j = sigma'(z_j) * tail
+        tail = (chain.weights[..., j] * s[..., j]) * tail  # pick up the factor w_j sigma'(z_j)
+    return grad
+
+
+def _torch_activation(name: str):
+    import torch
+    import torch.nn.functional as F
+
+    return {
+        # torch.sigmoid's backward is y*(1-y), which loses relative precision for
+        # z > 12 (1 - y has few correct digits there); the analytic side does not.
+        # Tests that demand 1e-10 agreement keep |z| well below that.
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+        "elu": F.elu,
+        "gelu": F.gelu,
+        "identity": lambda z: z,
+    }[name]
+
+
+def grad_b_autograd(chain: Chain) -> np.ndarray:
+    """:math:`\\partial C/\\partial b_j` by PyTorch autograd in float64 (an independent check).
+
+    >>> c = random_chain(4, seed=1)
+    >>> bool(np.allclose(grad_b_autograd(c), grad_b_analytic(c), rtol=1e-12, atol=0))
+    True
+    """
+    import torch
+
+    chain = _check_chain(chain)
+    f = _torch_activation(chain.activation)
+    w = torch.tensor(chain.weights, dtype=torch.float64)
+    b = torch.tensor(chain.biases, dtype=torch.float64, requires_grad=True)
+    a = torch.full(w.shape[:-1], chain.a0, dtype=torch.float64)
+    for j in range(chain.depth):
+        a = f(w[..., j] * a + b[..., j])
+    cost = 0.5 * (a - chain.y) ** 2
+    cost.sum().backward()  # rows are independent chains, so the sum separates
+    return b.grad.numpy().copy()
+
+
+def grad_b_fd(chain: Chain, *, h: float = 1e-6) -> np.ndarray:
+    """:math:`\\partial C/\\partial b_j` by central differences :math:`(C(b_j+h) - C(b_j-h))/2h`.
+
+    Accurate to about ``h**2`` plus rounding ``eps*C/h``; once the true gradient
+    falls below that rounding level the estimate is noise or exactly 0.
+
+    >>> c = constant_chain(2, w=1.0, b=0.5)
+    >>> bool(np.allclose(grad_b_fd(c), grad_b_analytic(c), rtol=1e-8))
+    True
+    """
+    chain = _check_chain(chain)
+    h = check_real("h", h, lo=0, lo_open=True)
+    grad = np.empty(chain.weights.shape)
+    for j in range(chain.depth):
+        cost = []
+        for step in (h, -h):
+            b = chain.biases.copy()
+            b[..., j] += step
+            shifted = Chain(chain.weights, b, chain.a0, chain.y, chain.activation)
+            cost.append(forward(shifted).cost)
+        grad[..., j] = (cost[0] - cost[1]) / (2 * h)
+    return grad
+
+
+def analyse(chain: Chain) -> ChainGradients:
+    """Forward pass, factors and analytic bias gradients of a chain, in one result."""
+    chain = _check_chain(chain)
+    fwd = forward(chain)
+    return ChainGradients(chain=chain, z=fwd.z, a=fwd.a, factors=factors(chain), grad=grad_b_analytic(chain))
+
+
+def chain_profile(
+    depth: int = 10,
+    weight_scale: float = 1.0,
+    bias: float = 0.0,
+    activation: str = "sigmoid",
+    *,
+    seed: int = 0,
+    a0=1.0,
+) -> ChainGradients:
+    """One random chain for the chapter's explorer: weights ``weight_scale`` times N(0, 1) draws, all biases ``bias``.
+
+    The draws depend only on ``seed``, so moving ``weight_scale`` rescales the
+    same weights.
+
+    >>> r = chain_profile(5, 1.0, 0.0, seed=0)
+    >>> r.grad.shape, r.factors.shape
+    ((5,), (5,))
+    """
+    depth = check_int("depth", depth, lo=1)
+    weight_scale = check_real("weight_scale", weight_scale)
+    bias = check_real("bias", bias)
+    w = weight_scale * make_rng(seed).standard_normal(depth)
+    return analyse(make_chain(w, np.full(depth, bias), a0=a0, activation=activation))
+
+
+# --- finite precision -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrecisionGradient:
+    """Bias gradients computed in a given floating-point type, with overflow detected.
+
+    ``grad`` is what the arithmetic produced (it may hold ``inf``);
+    ``log10_exact`` is :math:`\\log_{10}|\\partial C/\\partial b_j|` computed as a
+    sum of logarithms in float64, which never overflows; ``overflow`` marks the
+    layers whose value is infinite in ``dtype``; ``largest`` is the type's
+    largest finite number.
+    """
+
+    dtype: str
+    grad: np.ndarray
+    log10_exact: np.ndarray
+    overflow: np.ndarray
+    largest: float
+
+    @property
+    def any_overflow(self) -> bool:
+        return bool(self.overflow.any())
+
+    def explain(self) -> str:
+        """One sentence on what happened (for a widget's caption or a check)."""
+        if not self.any_overflow:
+            return f"All {self.grad.size} gradients are finite in {self.dtype}."
+        layers = np.flatnonzero(self.overflow) + 1
+        return (
+            f"In {self.dtype} the gradients of layers {layers.min()}..{layers.max()} overflowed to inf: their "
+            f"true size, up to 10^{self.log10_exact.max():.1f}, exceeds the largest {self.dtype} "
+            f"number, about 10^{np.log10(self.largest):.1f}."
+        )
+
+
+def log10_abs_grad_b(chain: Chain) -> np.ndarray:
+    """:math:`\\log_{10}|\\partial C/\\partial b_j|` as a sum of logs of the factors in ``eq-chain-product``.
+
+    Never overflows; a factor that is exactly 0 gives ``-inf``.
+
+    >>> np.round(log10_abs_grad_b(aligned_chain(3)), 4)
+    array([ 1.8928,  0.4949, -0.9031])
+    """
+    chain = _check_chain(chain)
+    _, sigma_prime = activations.get(chain.activation)
+    fwd = forward(chain)
+    with np.errstate(divide="ignore"):
+        log_s = np.log10(sigma_prime(fwd.z))
+        log_w = np.log10(np.abs(chain.weights))
+        log_end = np.log10(np.abs(fwd.a[..., -1] - chain.y))
+    # log|tail_j| = sum_{k>j} (log|w_k| + log sigma'(z_k)) + log|dC/da_L|
+    later = np.cumsum((log_w + log_s)[..., ::-1], axis=-1)[..., ::-1]
+    tail = np.concatenate([later[..., 1:], np.zeros(later.shape[:-1] + (1,))], axis=-1)
+    return log_s + tail + log_end[..., None]
+
+
+def grad_b_in_dtype(chain: Chain, dtype="float32") -> PrecisionGradient:
+    """The product of ``eq-chain-product`` evaluated entirely in ``dtype``, overflow detected.
+
+    The arithmetic is the same as :func:`grad_b_analytic` and as backpropagation:
+    the running ``tail`` is :math:`\\partial C/\\partial a_j`, so a layer's
+    gradient also turns into ``inf`` when that intermediate overflows, even if
+    :math:`\\partial C/\\partial b_j = \\sigma'(z_j)\\,\\partial C/\\partial a_j`
+    itself would fit. Overflow warnings are silenced and the ``inf`` values
+    reported in ``overflow`` instead.
+
+    >>> r = grad_b_in_dtype(aligned_chain(40), "float32")
+    >>> r.any_overflow, int(np.flatnonzero(~r.overflow).min()) + 1
+    (True, 13)
+    """
+    chain = _check_chain(chain)
+    dt = _check_dtype(dtype)
+    dtype = dt.name
+    _, sigma_prime = activations.get(chain.activation)
+    fwd = forward(chain, dtype=dtype)
+    w = chain.weights.astype(dt)
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = sigma_prime(fwd.z).astype(dt)
+        tail = (fwd.a[..., -1] - dt.type(chain.y)).astype(dt)
+        grad = np.empty_like(w)
+        for j in reversed(range(chain.depth)):
+            grad[..., j] = s[..., j] * tail
+            tail = (w[..., j] * s[..., j]) * tail
+    return PrecisionGradient(
+        dtype=dtype,
+        grad=grad,
+        log10_exact=log10_abs_grad_b(chain),
+        overflow=~np.isfinite(grad),
+        largest=float(np.finfo(dt).max),
+    )
+
+
+def power_overflow_depth(base: float, dtype="float32") -> int:
+    """Smallest integer :math:`L` with :math:`\\text{base}^L` larger than the largest ``dtype`` number.
+
+    Decided in exact rational arithmetic, so no rounding enters.
+
+    >>> power_overflow_depth(25, "float32"), power_overflow_depth(25, "float64")
+    (28, 221)
+    """
+    base = check_real("base", base, lo=1, lo_open=True)
+    largest = Fraction(float(np.finfo(_check_dtype(dtype)).max))
+    q, power, depth = Fraction(base), Fraction(1), 0
+    while power <= largest:
+        power *= q
+        depth += 1
+    return depth
+
+
+def first_overflow_depth(dtype="float32", *, w: float = 100.0, a0=0.5, y=0.0, max_depth: int = 400) -> int | None:
+    """Smallest depth at which :math:`\\partial C/\\partial b_1` of the aligned chain is ``inf`` in ``dtype``.
+
+    Brute force: builds the aligned chain of every depth 1, 2, ... and evaluates
+    the gradient in ``dtype``. Returns ``None`` if it stays finite up to
+    ``max_depth``.
+
+    >>> first_overflow_depth("float32")
+    29
+    """
+    dtype = _check_dtype(dtype).name
+    max_depth = check_int("max_depth", max_depth, lo=1)
+    for depth in range(1, max_depth + 1):
+        if grad_b_in_dtype(aligned_chain(depth, w=w, a0=a0, y=y), dtype).overflow[0]:
+            return depth
+    return None
+
+
+def exploding_profile(w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float64") -> PrecisionGradient:
+    """Bias gradients of a chain with every weight ``w``: biases aligned (every z_j = 0) or all zero.
+
+    The compute call behind the *Exploding gradients* explorer.
+
+    >>> exploding_profile(100.0, 3, True).grad
+    array([78.125,  3.125,  0.125])
+    """
+    depth = check_int("depth", depth, lo=1)
+    w = check_real("w", w)
+    if not isinstance(align, (bool, np.bool_)):
+        raise TypeError(f"align must be True or False, got {type(align).__name__} {align!r}")
+    chain = aligned_chain(depth, w=w) if align else constant_chain(depth, w=w, b=0.0, a0=0.5)
+    return grad_b_in_dtype(chain, dtype)
