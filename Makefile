@@ -9,7 +9,7 @@ BOOK_DEPS := $(VENV)/.book-installed
 DEV_DEPS := $(VENV)/.dev-installed
 # Set while the site is built: widgets then show a note instead of a dead view,
 # and progress bars stay out of the HTML (see vgp_lib/_env.py).
-BUILD_ENV := VGP_STATIC_BUILD=1 MPLBACKEND=Agg PYTHONHASHSEED=0
+BUILD_ENV := VGP_STATIC_BUILD=1 PYTHONHASHSEED=0
 
 .PHONY: book build test bench student instructor serve clean
 

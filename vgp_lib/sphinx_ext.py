@@ -1,15 +1,17 @@
 """A small Sphinx extension the book's build uses (listed in ``_config.yml``).
 
-It does two things:
+It does three things:
 
 1. **Fresh results.** Notebook outputs are cached by jupyter-cache between
    builds. The cache key is each notebook's code, so a change to ``vgp_lib``
-   alone would leave stale outputs. At start-up we hash vgp_lib's sources and
-   the pinned requirements; when the hash differs from the one stored beside
+   alone would leave stale outputs. At start-up we hash vgp_lib's sources, the
+   pinned requirements and the build settings (Makefile, _config.yml); when the hash differs from the one stored beside
    the cache, the cache is wiped and every chapter is executed again.
 2. **Offline math.** MathJax 3 is copied from the ``django-static-mathjax``
    distribution (installed from ``requirements-data.txt``) into ``_static`` so
    every page renders its math without a network.
+3. **Clean pages.** It removes two console errors the theme's pages would
+   otherwise raise (see :func:`_on_html_page_context`).
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def _on_config_inited(app, config) -> None:
 
     lib_dir = Path(vgp_lib.__file__).parent
     root = Path(app.srcdir)
-    fp = library_fingerprint(lib_dir, [root / "requirements.txt", root / "pyproject.toml"])
+    fp = library_fingerprint(lib_dir, [root / n for n in ("requirements.txt", "pyproject.toml", "Makefile", "_config.yml")])
     cache_path = getattr(config, "nb_execution_cache_path", "") or str(root / "_build" / ".jupyter_cache")
     cache_dir = Path(cache_path)
     if not cache_dir.is_absolute():
@@ -99,7 +101,31 @@ def _on_build_finished(app, exception) -> None:
         copy_mathjax(Path(app.outdir) / "_static")
 
 
+def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
+    """Two fixes to the theme's pages, so they load without console errors.
+
+    * sphinx-thebe and sphinx-togglebutton register their inline configuration
+      scripts twice under Jupyter Book 1.0.4 (``const THEBE_JS_URL`` declared
+      twice is a SyntaxError in the browser): keep the first of identical scripts.
+    * pydata-sphinx-theme reads its colour mode from ``default_mode``, which no
+      one sets here; an empty mode is reported as an error. Use "light".
+    """
+    scripts = context.get("script_files")
+    if scripts:
+        seen, unique = set(), []
+        for script in scripts:
+            attributes = getattr(script, "attributes", {})
+            key = (getattr(script, "filename", None) or "", repr(sorted(attributes.items())))
+            if key not in seen:
+                seen.add(key)
+                unique.append(script)
+        scripts[:] = unique
+    if not context.get("default_mode"):
+        context["default_mode"] = "light"
+
+
 def setup(app):
+    app.connect("html-page-context", _on_html_page_context, priority=900)
     app.connect("config-inited", _on_config_inited, priority=900)
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

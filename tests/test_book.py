@@ -1,0 +1,112 @@
+"""Checks of the built site (_build/html) that need no browser."""
+
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT
+from test_platform import toc_files
+
+REQUIRED_CITATIONS = [
+    "hochreiter1991", "bengio1994", "hochreiter1997", "hochreiter2001", "glorot2010", "pascanu2013",
+    "ioffe2015", "he2015", "he2016", "nielsen2015", "montufar2014",
+]
+
+
+def pages(html_dir):
+    return {f: html_dir / f"{f}.html" for f in toc_files()}
+
+
+def notebook_pages(html_dir):
+    return {f: p for f, p in pages(html_dir).items() if "{code-cell}" in (ROOT / f"{f}.md").read_text()}
+
+
+def test_every_toc_page_was_built(built_html):
+    for name, page in pages(built_html).items():
+        assert page.exists(), f"{name} was not built"
+
+
+def test_every_notebook_page_was_executed(built_html):
+    """A page that was not executed has code cells but no outputs at all."""
+    for name, page in notebook_pages(built_html).items():
+        html = page.read_text()
+        assert html.count('class="cell_output') >= 1, f"{name} shows no cell outputs"
+        assert "Traceback" not in html, f"{name} shows a traceback"
+
+
+def test_no_page_loads_anything_from_another_host(built_html):
+    for page in built_html.rglob("*.html"):
+        html = page.read_text()
+        external = re.findall(r'<(?:script|img|iframe)[^>]*\ssrc="(https?:)?//', html)
+        external += re.findall(r'<link[^>]*\shref="(?:https?:)?//[^"]*"[^>]*rel="stylesheet"', html)
+        external += re.findall(r'<link[^>]*rel="stylesheet"[^>]*\shref="(?:https?:)?//', html)
+        assert not external, f"{page.relative_to(built_html)} loads from another host"
+
+
+def test_math_is_served_locally(built_html):
+    assert (built_html / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
+    html = (built_html / "chapters" / "circuits.html").read_text()
+    assert 'src="../_static/mathjax/tex-mml-chtml.js' in html
+
+
+def test_no_dead_widgets_and_every_widget_note_follows_a_figure(built_html):
+    for name, page in notebook_pages(built_html).items():
+        html = page.read_text()
+        assert "application/vnd.jupyter.widget-view+json" not in html, name
+        assert "@jupyter-widgets/html-manager" not in html, name
+        for m in re.finditer(r"<strong>Live widget\.</strong>", html):
+            before = html[: m.start()]
+            assert "<img" in before, f"{name}: a widget note with no static figure before it"
+
+
+def test_every_chapter_has_a_scrubbable_figure(built_html):
+    for name, page in notebook_pages(built_html).items():
+        html = page.read_text()
+        assert re.search(r'<input id="_anim_slider\w+" type="range"', html), f"{name} has no scrubbable figure"
+
+
+def test_every_image_file_exists(built_html):
+    for page in built_html.rglob("*.html"):
+        for src in re.findall(r'<img[^>]*\ssrc="([^"#?]+)"', page.read_text()):
+            if src.startswith("data:"):
+                continue
+            assert (page.parent / src).resolve().exists(), f"{page.name}: missing image {src}"
+
+
+def test_equations_are_numbered_and_references_resolve(built_html):
+    html = (built_html / "chapters" / "circuits.html").read_text()
+    assert re.search(r'id="equation-eq-two-layer-gates"', html)
+    assert re.search(r'<a class="reference internal" href="#equation-eq-deep-gates">', html)
+
+
+def test_bibliography_lists_the_primary_papers_and_chapters_cite_them(built_html):
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(ROOT / "references.bib")).entries
+    bib = (built_html / "chapters" / "bibliography.html").read_text()
+    sources = "\n".join((ROOT / f"{f}.md").read_text() for f in toc_files())
+    cited = set()
+    for group in re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", sources):
+        cited |= {key.strip() for key in group.split(",")}
+    for key in REQUIRED_CITATIONS:
+        title = re.sub(r"[{}]", "", entries[key].fields["title"])
+        assert title in bib, f"{key} ({title}) missing from the bibliography"
+        assert key in cited, f"no chapter cites {key}"
+
+
+def test_glued_numbers_were_rendered(built_html):
+    html = (built_html / "chapters" / "circuits.html").read_text()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "32,769" in text and "on all 65,536 inputs" in text.replace("\n", " ")
+
+
+def test_every_plt_show_produced_an_image(built_html):
+    """A kernel with a non-inline backend (e.g. MPLBACKEND=Agg) silently drops figures."""
+    for name, page in notebook_pages(built_html).items():
+        source = (ROOT / f"{name}.md").read_text()
+        cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", source, re.S)
+        shown = sum("plt.show()" in c for c in cells if ":tags: [remove-cell]" not in c)
+        html = page.read_text()
+        images = len(re.findall(r'<img[^>]*src="[^"]*\.png"', html))
+        assert images >= shown, f"{name}: {shown} cells call plt.show() but only {images} images were rendered"
