@@ -1,0 +1,471 @@
+"""Nielsen's network, vectorised over the mini-batch and over a stack of seeds.
+
+The network of *Neural Networks and Deep Learning* (``network2.py``): sigmoid
+neurons, the cross-entropy cost, weights drawn from N(0, 1/n_in) and biases from
+N(0, 1), trained by mini-batch SGD with L2 regularisation,
+
+.. math::  w \\leftarrow \\left(1-\\frac{\\eta\\lambda}{n}\\right) w
+           - \\frac{\\eta}{m}\\sum_x \\nabla_w C_x, \\qquad
+           b \\leftarrow b - \\frac{\\eta}{m}\\sum_x \\nabla_b C_x
+
+(equation ``eq-mnist-sgd`` in the chapter *Seeing the problem in MNIST*);
+biases are not decayed, ``n`` is the size of the training set and ``m`` of the
+mini-batch. The data are reshuffled every epoch from the seed.
+
+Layout. Layers are numbered 1..L in the text (layer 0 is the input) and
+0-based in code: ``weights[l]`` and ``biases[l]`` feed layer ``l + 1``. One
+:class:`Params` holds ``K`` networks of the same shape, one per seed, stacked on
+a leading axis, so K seeds train together in one batched matrix product:
+
+* ``weights[l]``: ``(K, n_{l+1}, n_l)``, entry ``[k, j, i]`` is Nielsen's
+  :math:`w^{l+1}_{ji}` of network ``k``;
+* ``biases[l]``: ``(K, n_{l+1})``;
+* activations: ``(K, m, n_l)``, one row per example (input ``x`` may be a
+  shared ``(m, n_0)`` array).
+
+So ``z = a @ w.T + b`` is the book's :math:`z = w a + b` for a batch of rows.
+
+>>> p = init_params([784, 30, 10], seed=[0, 1])
+>>> p.n_nets, [w.shape for w in p.weights]
+(2, [(2, 30, 784), (2, 10, 30)])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import numbers
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ._env import progress
+from ._validate import check_choice, check_int, check_real
+from .rng import make_rng
+
+__all__ = [
+    "HIDDEN_ACTIVATIONS",
+    "INITS",
+    "Params",
+    "Gradients",
+    "TrainResult",
+    "DepthResult",
+    "check_sizes",
+    "init_params",
+    "feedforward",
+    "backprop",
+    "sgd_step",
+    "accuracy",
+    "train",
+    "depth_experiment",
+    "one_hot",
+    "single_threaded_blas",
+]
+
+#: Activations the hidden layers may use (the output layer is always sigmoid).
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+#: Weight initialisations: Nielsen's N(0, 1/n_in) with N(0, 1) biases;
+#: Xavier (Glorot) N(0, 2/(n_in + n_out)) and He N(0, 2/n_in), both with zero biases.
+INITS = ("nielsen", "xavier", "he")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Weights and biases of ``K`` networks with the same ``sizes`` (one per seed)."""
+
+    sizes: tuple
+    weights: tuple
+    biases: tuple
+    activation: str = "sigmoid"
+
+    @property
+    def n_nets(self) -> int:
+        return int(self.biases[0].shape[0])
+
+    @property
+    def n_hidden(self) -> int:
+        return len(self.sizes) - 2
+
+    def copy(self) -> "Params":
+        return Params(self.sizes, tuple(w.copy() for w in self.weights), tuple(b.copy() for b in self.biases),
+                      self.activation)
+
+    def net(self, k: int) -> "Params":
+        """The k-th network alone (a stack of one)."""
+        k = check_int("k", k, lo=0, hi=self.n_nets - 1)
+        return Params(self.sizes, tuple(w[k:k + 1].copy() for w in self.weights),
+                      tuple(b[k:k + 1].copy() for b in self.biases), self.activation)
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """Cost gradients summed over a batch: ``nabla_w[l]`` ``(K, n_{l+1}, n_l)``, ``nabla_b[l]`` ``(K, n_{l+1})``."""
+
+    nabla_w: tuple
+    nabla_b: tuple
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Trained parameters and, per network and epoch, the evaluation accuracy (fraction correct)."""
+
+    params: Params
+    accuracy: np.ndarray  # (K, epochs); empty second axis without evaluation data
+
+
+@dataclass(frozen=True)
+class DepthResult:
+    """Validation accuracy (fraction) of each depth: ``accuracy[d]`` is ``(seeds, epochs)``."""
+
+    hidden_layers: tuple
+    seeds: tuple
+    epochs: int
+    accuracy: tuple
+
+    def final(self) -> np.ndarray:
+        """``(depths, seeds)`` accuracy after the last epoch."""
+        return np.array([a[:, -1] for a in self.accuracy])
+
+
+def _openblas_thread_calls():
+    """``(get, set)`` for the thread count of the OpenBLAS bundled with NumPy's wheel, or None."""
+    libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+    for path in sorted(libs.glob("libscipy_openblas*.so*")):
+        try:
+            lib = ctypes.CDLL(str(path))  # already loaded by NumPy: this returns the same library
+        except OSError:
+            continue
+        for get, set_ in (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+                          ("openblas_get_num_threads", "openblas_set_num_threads")):
+            if hasattr(lib, get) and hasattr(lib, set_):
+                getter, setter = getattr(lib, get), getattr(lib, set_)
+                getter.restype, setter.argtypes = ctypes.c_int, [ctypes.c_int]
+                return getter, setter
+    return None
+
+
+@contextlib.contextmanager
+def single_threaded_blas():
+    """Run the block with one BLAS thread, then restore the previous count.
+
+    Our matrices are small (a mini-batch of 10, or 1,000 x 784 at most): a
+    second BLAS thread gains little, and on a machine whose cores are busy with
+    other work it costs a lot (threads wait for each other). Does nothing when
+    NumPy's BLAS is not the bundled OpenBLAS.
+    """
+    calls = _openblas_thread_calls()
+    if calls is None:
+        yield
+        return
+    get, set_ = calls
+    before = get()
+    set_(1)
+    try:
+        yield
+    finally:
+        set_(before)
+
+
+def check_sizes(sizes) -> tuple:
+    """Validate layer widths: at least 2 layers, each an integer >= 1.
+
+    >>> check_sizes([784, 30, 10])
+    (784, 30, 10)
+    >>> check_sizes([784])
+    Traceback (most recent call last):
+    ...
+    ValueError: sizes must list at least 2 layer widths (input and output), got [784]
+    """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a sequence of layer widths, got {type(sizes).__name__}")
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least 2 layer widths (input and output), got {list(sizes)}")
+    return tuple(check_int(f"sizes[{i}]", n, lo=1) for i, n in enumerate(sizes))
+
+
+def _seeds(seed) -> tuple:
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return (int(seed),)
+    try:
+        seeds = tuple(seed)
+    except TypeError:
+        raise TypeError(f"seed must be a non-negative integer or a sequence of them, got {type(seed).__name__}") from None
+    if not seeds:
+        raise ValueError("seed must name at least one seed")
+    for s in seeds:
+        make_rng(s)  # validates each seed
+    return tuple(int(s) for s in seeds)
+
+
+def _check_dtype(dtype):
+    dt = np.dtype(dtype)
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be one of float32, float64; got {dt}")
+    return dt.type
+
+
+def init_params(sizes, *, seed, activation: str = "sigmoid", init: str = "nielsen", dtype=np.float64) -> Params:
+    """Random weights and biases for one network per seed (``seed`` an int or a sequence).
+
+    ``init="nielsen"`` draws like ``network2.py``: biases N(0, 1), then weights
+    N(0, 1/n_in). Network ``k`` depends only on ``seed[k]``, so a seed gives the
+    same network alone or in a stack.
+
+    >>> a = init_params([3, 2], seed=[5, 6]).weights[0][1]
+    >>> b = init_params([3, 2], seed=6).weights[0][0]
+    >>> bool(np.array_equal(a, b))
+    True
+    """
+    sizes = check_sizes(sizes)
+    activation = check_choice("activation", activation, HIDDEN_ACTIVATIONS)
+    init = check_choice("init", init, INITS)
+    dtype = _check_dtype(dtype)
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    ws, bs = [], []
+    for s in _seeds(seed):
+        rng = make_rng(s)
+        if init == "nielsen":
+            b = [rng.standard_normal(n_out) for _, n_out in pairs]
+            w = [rng.standard_normal((n_out, n_in)) / np.sqrt(n_in) for n_in, n_out in pairs]
+        else:
+            b = [np.zeros(n_out) for _, n_out in pairs]
+            var = (lambda n_in, n_out: 2.0 / (n_in + n_out)) if init == "xavier" else (lambda n_in, n_out: 2.0 / n_in)
+            w = [rng.standard_normal((n_out, n_in)) * np.sqrt(var(n_in, n_out)) for n_in, n_out in pairs]
+        ws.append(w)
+        bs.append(b)
+    weights = tuple(np.stack([w[l] for w in ws]).astype(dtype) for l in range(len(pairs)))
+    biases = tuple(np.stack([b[l] for b in bs]).astype(dtype) for l in range(len(pairs)))
+    return Params(sizes, weights, biases, activation)
+
+
+def one_hot(y, n_classes: int = 10, dtype=np.float64) -> np.ndarray:
+    """Integer labels ``(..., )`` -> one-hot rows ``(..., n_classes)``.
+
+    >>> one_hot([2, 0], 3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    y = np.asarray(y)
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"y must hold labels in [0, {n_classes - 1}]")
+    return np.eye(n_classes, dtype=dtype)[y]
+
+
+# --- activations, in place and dtype-preserving -----------------------------
+# The hot loop keeps float32 arrays float32 and allocates nothing it can avoid,
+# so it uses the identity sigma(z) = (1 + tanh(z/2)) / 2: like
+# vgp_lib.activations.sigmoid it never overflows (tanh saturates), and the
+# tests check the two agree. Every derivative is computed from the activation.
+
+def _activate(z: np.ndarray, name: str) -> np.ndarray:
+    """Overwrite ``z`` with f(z); return it."""
+    if name == "sigmoid":
+        z *= 0.5
+        np.tanh(z, out=z)
+        z *= 0.5
+        z += 0.5
+    elif name == "tanh":
+        np.tanh(z, out=z)
+    else:
+        np.maximum(z, 0, out=z)
+    return z
+
+
+def _prime(a: np.ndarray, name: str) -> np.ndarray:
+    """f'(z) written in terms of a = f(z): a(1-a), 1-a^2 or [a > 0]."""
+    if name == "sigmoid":
+        out = 1 - a
+        out *= a
+    elif name == "tanh":
+        out = a * a
+        np.subtract(1, out, out=out)
+    else:
+        out = (a > 0).astype(a.dtype)
+    return out
+
+
+def _forward(weights, biases, x, activation) -> list:
+    """Activations ``[a^0, ..., a^L]``; hidden layers use ``activation``, the output sigmoid."""
+    acts = [x]
+    a = x
+    last = len(weights) - 1
+    for l, (w, b) in enumerate(zip(weights, biases)):
+        z = np.matmul(a, w.swapaxes(-1, -2))
+        z += b[:, None, :]
+        a = _activate(z, "sigmoid" if l == last else activation)
+        acts.append(a)
+    return acts
+
+
+def _as_batch(params: Params, x, y=None):
+    x = np.asarray(x)
+    if x.ndim not in (2, 3) or x.shape[-1] != params.sizes[0]:
+        raise ValueError(f"x must have shape (m, {params.sizes[0]}) or (K, m, {params.sizes[0]}), got {x.shape}")
+    if x.ndim == 3 and x.shape[0] != params.n_nets:
+        raise ValueError(f"x has {x.shape[0]} stacks, expected one per network ({params.n_nets})")
+    x = x.astype(params.weights[0].dtype, copy=False)
+    if y is None:
+        return x
+    y = np.asarray(y)
+    n_out = params.sizes[-1]
+    if y.shape == x.shape[:-1]:  # integer labels
+        y = one_hot(y, n_out, params.weights[0].dtype)
+    if y.shape[-1] != n_out or y.shape[:-1] != x.shape[:-1]:
+        raise ValueError(f"y must hold labels of shape {x.shape[:-1]} or one-hot rows of width {n_out}, got {y.shape}")
+    return x, y.astype(params.weights[0].dtype, copy=False)
+
+
+def feedforward(params: Params, x) -> np.ndarray:
+    """Output activations ``(K, m, n_L)`` of every network for inputs ``x`` (eq. ``eq-mnist-forward``).
+
+    >>> feedforward(init_params([4, 3, 2], seed=0), np.zeros((5, 4))).shape
+    (1, 5, 2)
+    """
+    return _forward(params.weights, params.biases, _as_batch(params, x), params.activation)[-1]
+
+
+def backprop(params: Params, x, y) -> Gradients:
+    """Gradients of the cross-entropy cost, summed over the batch (eqs. ``eq-mnist-delta-out``, ``eq-mnist-delta``).
+
+    With :math:`\\delta^L = a^L - y` (sigmoid output, cross-entropy) and
+    :math:`\\delta^l = ((w^{l+1})^T \\delta^{l+1}) \\odot f'(z^l)`, the bias
+    gradient of layer l is :math:`\\delta^l` and the weight gradient
+    :math:`\\delta^l (a^{l-1})^T`. ``y`` holds labels or one-hot rows. The L2
+    term is left out here (:func:`sgd_step` applies it to the weights).
+
+    >>> g = backprop(init_params([4, 3, 2], seed=0), np.ones((5, 4)), [0, 1, 1, 0, 1])
+    >>> g.nabla_w[0].shape, g.nabla_b[1].shape
+    ((1, 3, 4), (1, 2))
+    """
+    x, y = _as_batch(params, x, y)
+    acts = _forward(params.weights, params.biases, x, params.activation)
+    delta = acts[-1] - y
+    L = len(params.weights)
+    nabla_w, nabla_b = [None] * L, [None] * L
+    for l in range(L - 1, -1, -1):
+        nabla_b[l] = delta.sum(axis=-2)
+        nabla_w[l] = np.matmul(delta.swapaxes(-1, -2), acts[l])
+        if l > 0:
+            delta = np.matmul(delta, params.weights[l]) * _prime(acts[l], params.activation)
+    return Gradients(tuple(nabla_w), tuple(nabla_b))
+
+
+def _step(weights, biases, x, y, scale, decay, activation) -> list:
+    """One in-place SGD step on every network; returns each layer's bias gradient summed over the batch.
+
+    ``scale`` is eta/m and ``decay`` is 1 - eta*lambda/n. The output error is
+    multiplied by ``-scale`` once, so every gradient below is already the
+    update (all the backward pass is linear in it).
+    """
+    acts = _forward(weights, biases, x, activation)
+    delta = acts[-1] - y
+    delta *= -scale
+    sums = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        step_b = delta.sum(axis=-2)
+        step_w = np.matmul(delta.swapaxes(-1, -2), acts[l])
+        if l > 0:
+            delta = np.matmul(delta, weights[l])  # uses w before its update
+            delta *= _prime(acts[l], activation)
+        weights[l] *= decay
+        weights[l] += step_w
+        biases[l] += step_b
+        sums[l] = step_b
+    return [s / -scale for s in sums]
+
+
+def _check_hyper(eta, lmbda, n):
+    eta = check_real("eta", eta, lo=0, lo_open=True)
+    lmbda = check_real("lmbda", lmbda, lo=0)
+    n = check_int("n", n, lo=1)
+    return eta, lmbda, n
+
+
+def sgd_step(params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | None = None) -> Params:
+    """One step of L2-regularised mini-batch SGD (eq. ``eq-mnist-sgd``) on the batch ``x, y``; returns new params.
+
+    ``n`` is the training-set size in the weight decay (default: the batch size).
+    """
+    x, y = _as_batch(params, x, y)
+    m = x.shape[-2]
+    eta, lmbda, n = _check_hyper(eta, lmbda, m if n is None else n)
+    new = params.copy()
+    dt = new.weights[0].dtype.type
+    _step(list(new.weights), list(new.biases), x, y, dt(eta / m), dt(1 - eta * lmbda / n), new.activation)
+    return new
+
+
+def accuracy(params: Params, x, y, *, chunk: int = 10_000) -> np.ndarray:
+    """Fraction of ``x`` each network classifies correctly (argmax of the output), shape ``(K,)``."""
+    y = np.asarray(y)
+    correct = np.zeros(params.n_nets)
+    for i in range(0, len(y), chunk):
+        out = feedforward(params, x[i:i + chunk])
+        correct += (out.argmax(axis=-1) == y[i:i + chunk]).sum(axis=-1)
+    return correct / max(len(y), 1)
+
+
+def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float, lmbda: float, seed,
+          evaluation=None, show_progress: bool = True, desc: str = "epochs") -> TrainResult:
+    """Mini-batch SGD (eq. ``eq-mnist-sgd``) for every network in ``params`` at once.
+
+    Each network ``k`` shuffles the training data every epoch with its own
+    generator, derived from ``seed[k]`` (an int for one network) and independent
+    of the stream :func:`init_params` drew the weights from. Mini-batches are
+    consecutive slices of the shuffled data (the last one may be shorter), as in
+    ``network2.py``. ``evaluation=(x_val, y_val)`` records the accuracy after
+    every epoch. ``params`` is not modified.
+    """
+    epochs = check_int("epochs", epochs, lo=1)
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.ndim != 2 or x.shape[1] != params.sizes[0] or y.shape != (x.shape[0],):
+        raise ValueError(f"x must be (n, {params.sizes[0]}) with labels y of shape (n,), got {x.shape} and {y.shape}")
+    n = x.shape[0]
+    m = check_int("mini_batch_size", mini_batch_size, lo=1, hi=n)
+    eta, lmbda, n = _check_hyper(eta, lmbda, n)
+    seeds = _seeds(seed)
+    if len(seeds) != params.n_nets:
+        raise ValueError(f"seed must give one seed per network ({params.n_nets}), got {len(seeds)}")
+    new = params.copy()
+    weights, biases = list(new.weights), list(new.biases)
+    dt = weights[0].dtype.type
+    x = x.astype(dt, copy=False)
+    targets = one_hot(y, params.sizes[-1], dt)
+    shufflers = [make_rng(s).spawn(1)[0] for s in seeds]
+    decay = dt(1 - eta * lmbda / n)
+    history = []
+    with single_threaded_blas():
+        for _ in progress(range(epochs), desc=desc, disable=not show_progress):
+            order = np.stack([r.permutation(n) for r in shufflers])  # (K, n)
+            for start in range(0, n, m):
+                idx = order[:, start:start + m]
+                _step(weights, biases, x[idx], targets[idx], dt(eta / idx.shape[1]), decay, new.activation)
+            if evaluation is not None:
+                history.append(accuracy(new, *evaluation))
+    acc = np.array(history).T if history else np.zeros((new.n_nets, 0))
+    return TrainResult(new, acc)
+
+
+def depth_experiment(train_data, validation_data, *, hidden_layers=(1, 2, 3, 4), width: int = 30,
+                     epochs: int = 30, mini_batch_size: int = 10, eta: float = 0.1, lmbda: float = 5.0,
+                     seeds=(0, 1, 2), dtype=np.float32, show_progress: bool = True) -> DepthResult:
+    """Nielsen's depth experiment: validation accuracy of [784, 30, ..., 30, 10] nets after each epoch.
+
+    ``train_data`` and ``validation_data`` are ``(x, y)`` pairs (e.g.
+    ``mnist.train.x, mnist.train.y``). All seeds of one depth train together.
+    """
+    width = check_int("width", width, lo=1)
+    depths = tuple(check_int("hidden_layers", h, lo=1) for h in hidden_layers)
+    seeds = _seeds(seeds)
+    x, y = train_data
+    results = []
+    for h in depths:
+        sizes = [x.shape[1]] + [width] * h + [10]
+        params = init_params(sizes, seed=seeds, dtype=dtype)
+        run = train(params, x, y, epochs=epochs, mini_batch_size=mini_batch_size, eta=eta, lmbda=lmbda,
+                    seed=seeds, evaluation=validation_data, show_progress=show_progress,
+                    desc=f"{h} hidden layer{'s' if h > 1 else ''}")
+        results.append(run.accuracy)
+    return DepthResult(depths, seeds, epochs, tuple(results))

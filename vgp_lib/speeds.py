@@ -1,0 +1,213 @@
+"""How fast each hidden layer learns: Nielsen's probe ‖δ^l‖ and the experiments built on it.
+
+Nielsen measures the *speed of learning* of hidden layer ``l`` by the length
+of the bias gradient :math:`\\delta^l = \\partial C/\\partial b^l`, where ``C``
+is the cost averaged over the examples (equation ``eq-mnist-speed`` in the
+chapter *Seeing the problem in MNIST*): the norm of the **mean** gradient, not
+the mean of per-example norms. The output layer is left out, so layers of the
+same width are compared. Layers are 1..L in the text and 0-based in code:
+``speeds[..., 0]`` is hidden layer 1.
+
+>>> from vgp_lib.network import init_params
+>>> p = init_params([4, 3, 3, 2], seed=0)
+>>> layer_speeds(p, np.eye(4), [0, 1, 1, 0]).shape
+(1, 2)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import check_int
+from .network import (
+    Params,
+    _as_batch,
+    _check_hyper,
+    _forward,
+    _prime,
+    _seeds,
+    _step,
+    backprop,
+    check_sizes,
+    init_params,
+    one_hot,
+    single_threaded_blas,
+)
+from ._env import progress
+
+__all__ = [
+    "bias_gradients",
+    "layer_speeds",
+    "sigma_prime_rms",
+    "SpeedProfile",
+    "speed_profile",
+    "InitSpeeds",
+    "speeds_at_init",
+    "NeuronGradients",
+    "neuron_gradients",
+    "TrainingSpeeds",
+    "speeds_during_training",
+]
+
+
+def bias_gradients(params: Params, x, y) -> tuple:
+    """Mean bias gradient of every layer, ``(K, n_l)`` each (eq. ``eq-mnist-speed``, before the norm).
+
+    >>> from vgp_lib.network import init_params
+    >>> [g.shape for g in bias_gradients(init_params([4, 3, 2], seed=0), np.eye(4), [0, 1, 1, 0])]
+    [(1, 3), (1, 2)]
+    """
+    x, y = _as_batch(params, x, y)
+    m = x.shape[-2]
+    return tuple(g / m for g in backprop(params, x, y).nabla_b)
+
+
+def layer_speeds(params: Params, x, y) -> np.ndarray:
+    """Speed of learning ‖δ^l‖ of each hidden layer, shape ``(K, n_hidden)`` (eq. ``eq-mnist-speed``)."""
+    grads = bias_gradients(params, x, y)[:-1]
+    return np.stack([np.linalg.norm(g, axis=-1) for g in grads], axis=-1)
+
+
+def sigma_prime_rms(params: Params, x) -> np.ndarray:
+    """Root-mean-square of f'(z^l) over neurons and examples, per hidden layer: ``(K, n_hidden)``.
+
+    The backward pass multiplies by ``w^T`` and then by ``f'(z^l)`` element-wise
+    (eq. ``eq-mnist-delta``); with N(0, 1/n) weights between equal-width layers
+    the first step keeps the length on average, so the second shrinks it by
+    about this factor per layer (eq. ``eq-mnist-shrink``).
+
+    >>> from vgp_lib.network import init_params
+    >>> r = sigma_prime_rms(init_params([4, 3, 3, 2], seed=0), np.eye(4))
+    >>> bool(np.all((0 < r) & (r <= 0.25)))
+    True
+    """
+    x = _as_batch(params, x)
+    acts = _forward(params.weights, params.biases, x, params.activation)
+    hidden = acts[1:-1]
+    return np.stack([np.sqrt(np.mean(_prime(a, params.activation) ** 2, axis=(-2, -1))) for a in hidden], axis=-1)
+
+
+@dataclass(frozen=True)
+class SpeedProfile:
+    """Speeds ‖δ^l‖ at initialisation of one architecture over several seeds: ``speeds`` is ``(seeds, n_hidden)``."""
+
+    sizes: tuple
+    activation: str
+    init: str
+    seeds: tuple
+    speeds: np.ndarray
+    sigma_prime_rms: np.ndarray  # (seeds, n_hidden): RMS of f'(z^l)
+
+    def median(self) -> np.ndarray:
+        return np.median(self.speeds, axis=0)
+
+    def quantiles(self, q=(0.25, 0.75)) -> np.ndarray:
+        """``(len(q), n_hidden)`` quantiles over seeds."""
+        return np.quantile(self.speeds, q, axis=0)
+
+
+def speed_profile(x, y, *, hidden_layers: int = 2, width: int = 30, activation: str = "sigmoid",
+                  init: str = "nielsen", seed=0, dtype=np.float64) -> SpeedProfile:
+    """‖δ^l‖ per hidden layer of freshly initialised ``[784, width × hidden_layers, 10]`` nets, one per seed.
+
+    This is the widget's compute call and the building block of
+    :func:`speeds_at_init` (eq. ``eq-mnist-speed``).
+    """
+    hidden_layers = check_int("hidden_layers", hidden_layers, lo=1)
+    width = check_int("width", width, lo=1)
+    x = np.asarray(x)
+    sizes = check_sizes([x.shape[-1]] + [width] * hidden_layers + [10])
+    params = init_params(sizes, seed=seed, activation=activation, init=init, dtype=dtype)
+    with single_threaded_blas():
+        return SpeedProfile(sizes, params.activation, init, _seeds(seed), layer_speeds(params, x, y),
+                            sigma_prime_rms(params, x))
+
+
+@dataclass(frozen=True)
+class InitSpeeds:
+    """One :class:`SpeedProfile` per depth (Nielsen's 2, 3 and 4 hidden layers)."""
+
+    profiles: tuple
+
+    @property
+    def hidden_layers(self) -> tuple:
+        return tuple(len(p.sizes) - 2 for p in self.profiles)
+
+
+def speeds_at_init(x, y, *, hidden_layers=(2, 3, 4), width: int = 30, seeds=range(20), **kwargs) -> InitSpeeds:
+    """Speed profiles at initialisation for several depths over the same seeds."""
+    seeds = _seeds(seeds)
+    return InitSpeeds(tuple(speed_profile(x, y, hidden_layers=h, width=width, seed=seeds, **kwargs)
+                            for h in hidden_layers))
+
+
+@dataclass(frozen=True)
+class NeuronGradients:
+    """∂C/∂b of the first ``n`` neurons of each hidden layer of one network at initialisation."""
+
+    sizes: tuple
+    seed: int
+    gradients: tuple  # one (n,) array per hidden layer
+    speeds: np.ndarray  # (n_hidden,): ‖δ^l‖ over all neurons of each hidden layer
+
+
+def neuron_gradients(x, y, *, sizes=(784, 30, 30, 10), seed: int = 0, n_neurons: int = 6) -> NeuronGradients:
+    """Nielsen's bar diagram: mean ∂C/∂b_j for neurons j < ``n_neurons`` of each hidden layer."""
+    sizes = check_sizes(sizes)
+    n_neurons = check_int("n_neurons", n_neurons, lo=1, hi=min(sizes[1:-1]))
+    params = init_params(sizes, seed=seed)
+    grads = bias_gradients(params, x, y)[:-1]
+    return NeuronGradients(sizes, int(seed), tuple(g[0, :n_neurons] for g in grads),
+                           np.array([np.linalg.norm(g[0]) for g in grads]))
+
+
+@dataclass(frozen=True)
+class TrainingSpeeds:
+    """‖δ^l‖ recorded before every full-batch step: ``speeds`` is ``(seeds, steps, n_hidden)``."""
+
+    sizes: tuple
+    seeds: tuple
+    eta: float
+    lmbda: float
+    speeds: np.ndarray
+
+    def ratio(self) -> np.ndarray:
+        """Last over first hidden layer's speed, ``(seeds, steps)``."""
+        return self.speeds[..., -1] / self.speeds[..., 0]
+
+
+def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, steps: int = 500, eta: float = 0.1,
+                           lmbda: float = 5.0, seeds=(0,), dtype=np.float64,
+                           show_progress: bool = True) -> TrainingSpeeds:
+    """Full-batch gradient descent on ``x, y`` (one step = one epoch), recording ‖δ^l‖ before each step.
+
+    Nielsen's setting: the first 1,000 training images, mini-batch = all of
+    them, η = 0.1, λ = 5.0 (so the weight decay uses n = len(x)), 500 steps.
+    The speeds come from the very gradient each step applies. All seeds train
+    together on the shared images.
+    """
+    hidden_layers = check_int("hidden_layers", hidden_layers, lo=1)
+    width = check_int("width", width, lo=1)
+    steps = check_int("steps", steps, lo=1)
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise ValueError(f"x must be (n, pixels) with labels y of shape (n,), got {x.shape} and {y.shape}")
+    n = x.shape[0]
+    eta, lmbda, n = _check_hyper(eta, lmbda, n)
+    seeds = _seeds(seeds)
+    sizes = check_sizes([x.shape[1]] + [width] * hidden_layers + [10])
+    params = init_params(sizes, seed=seeds, dtype=dtype)
+    weights, biases = list(params.weights), list(params.biases)
+    dt = weights[0].dtype.type
+    xs = x.astype(dt)
+    ys = one_hot(y, 10, dt)
+    record = np.empty((len(seeds), steps, hidden_layers))
+    with single_threaded_blas():
+        for t in progress(range(steps), desc=f"{hidden_layers} hidden layers", disable=not show_progress):
+            sums = _step(weights, biases, xs, ys, dt(eta / n), dt(1 - eta * lmbda / n), params.activation)
+            for l in range(hidden_layers):
+                record[:, t, l] = np.linalg.norm(sums[l] / n, axis=-1)
+    return TrainingSpeeds(sizes, seeds, eta, lmbda, record)
