@@ -1,0 +1,99 @@
+"""Figures for gradient records: per-layer norms on a log axis, one call.
+
+``plot_gradient_record(monitor.record())`` is all a reader needs after
+training with :class:`vgp_lib.monitor.GradientMonitor`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _short(name: str) -> str:
+    return name.replace("blocks.", "").replace(".linear", "") or "(model)"
+
+
+def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, title: str | None = None):
+    """Median (line) and 10-90 % band (shade) over steps of each layer's gradient norm.
+
+    ``record`` is a :class:`vgp_lib.monitor.GradientRecord` (or a monitor, whose
+    ``record()`` is taken); ``kind`` is ``"weight"`` (``||dC/dW||``) or
+    ``"delta"`` (``||dC/dz||``). ``steps`` selects a slice of steps.
+    """
+    import matplotlib.pyplot as plt
+
+    if hasattr(record, "record") and callable(record.record):
+        record = record.record()
+    norms = record._norms(kind)
+    if steps is not None:
+        norms = norms[steps]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.6))
+    x = np.arange(1, len(record.names) + 1)
+    med = np.nanmedian(norms, axis=0)
+    ax.semilogy(x, med, "o-", color="C0", label="median over steps" if len(norms) > 1 else "one backward pass")
+    if len(norms) > 1:
+        lo, hi = np.nanpercentile(norms, [10, 90], axis=0)
+        ax.fill_between(x, lo, hi, color="C0", alpha=0.2, label="10–90 % of steps")
+    ax.set_xticks(x, [_short(n) for n in record.names], rotation=45 if len(x) > 8 else 0, fontsize=8)
+    ax.set_xlabel("layer (input side → output side)")
+    ax.set_ylabel(r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$")
+    ax.set_title(title or f"{len(norms)} backward pass(es), {len(x)} layers", fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def plot_norm_history(record, ax=None, *, kind: str = "weight", layers=None):
+    """Each layer's gradient norm against the training step (log axis), first and last layers by default."""
+    import matplotlib.pyplot as plt
+
+    if hasattr(record, "record") and callable(record.record):
+        record = record.record()
+    norms = record._norms(kind)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.6))
+    n = len(record.names)
+    chosen = layers if layers is not None else sorted({0, n // 2, n - 1})
+    cmap = plt.get_cmap("viridis")
+    for j in chosen:
+        ax.semilogy(np.arange(1, len(norms) + 1), norms[:, j], color=cmap(j / max(1, n - 1)),
+                    label=_short(record.names[j]), lw=1.2)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$")
+    ax.legend(fontsize=8, title="layer", title_fontsize=8)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
+    """The three symptoms of a :class:`vgp_lib.diagnosis.TrainingTrace` on three axes.
+
+    Left: loss per step. Middle: median update ratio ``||Delta W||/||W||`` per
+    layer. Right: median weight-gradient norm per layer. Call twice with the same
+    ``axes`` to overlay a broken and a fixed model.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(11.0, 3.4))
+    ax_loss, ax_upd, ax_grad = axes
+    steps = np.arange(1, len(trace.losses) + 1)
+    ax_loss.plot(steps, trace.losses, color=color, lw=1, alpha=0.8, label=label)
+    ax_loss.set_xlabel("training step")
+    ax_loss.set_ylabel("cross-entropy loss")
+    ax_loss.set_title("loss", fontsize=10)
+    x = np.arange(1, len(trace.record.names) + 1)
+    ax_upd.semilogy(x, np.nanmedian(trace.update_ratio, axis=0), "o-", color=color, label=label)
+    ax_upd.set_xlabel("layer (input → output)")
+    ax_upd.set_ylabel(r"median $\|\Delta W\| / \|W\|$")
+    ax_upd.set_title("size of each update", fontsize=10)
+    ax_grad.semilogy(x, np.nanmedian(trace.record.weight_norm, axis=0), "o-", color=color, label=label)
+    ax_grad.set_xlabel("layer (input → output)")
+    ax_grad.set_ylabel(r"median $\|\partial C/\partial W\|$")
+    ax_grad.set_title("gradient norm", fontsize=10)
+    for ax in axes:
+        ax.grid(True, which="major", alpha=0.3)
+        if label:
+            ax.legend(fontsize=8)
+    return axes

@@ -1,0 +1,145 @@
+"""Figures for the chapter *Remedies, measured*."""
+
+from __future__ import annotations
+
+import numpy as np
+
+_NICE = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}
+
+
+def _axes(ax, figsize=(6.5, 3.6)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_activation_comparison(comp, ax=None):
+    """Distribution over draws of the first-layer gradient norm, one box per activation (log axis).
+
+    ``comp`` is a :class:`vgp_lib.remedies.ActivationComparison`.
+    """
+    ax = _axes(ax)
+    data = [np.log10(v) for v in comp.norms]
+    ax.boxplot(data, vert=False, widths=0.6)
+    rng = np.random.default_rng(0)  # only spreads the dots vertically, for legibility
+    for i, v in enumerate(data):
+        ax.plot(v, i + 1 + rng.uniform(-0.18, 0.18, len(v)), ".", color=f"C{i}", alpha=0.5, ms=4)
+    ax.set_yticks(np.arange(1, len(data) + 1), [_NICE.get(n, n) for n in comp.names])
+    ax.set_xlabel(r"$\log_{10}\,\|\partial C/\partial W^{1}\|$ (first layer)")
+    ax.set_title(f"{comp.norms.shape[1]} random draws of weights and batch", fontsize=10)
+    ax.grid(True, axis="x", alpha=0.3)
+    return ax
+
+
+def plot_derivatives(curves, ax=None):
+    """f'(z) for each activation of a :class:`vgp_lib.remedies.DerivativeCurves`."""
+    ax = _axes(ax)
+    for i, (name, v) in enumerate(zip(curves.names, curves.values)):
+        ax.plot(curves.z, v, color=f"C{i}", label=_NICE.get(name, name), lw=1.6)
+    ax.axhline(1.0, color="grey", lw=0.8, ls=":")
+    ax.axhline(0.25, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("z")
+    ax.set_ylabel("f′(z)")
+    ax.legend(fontsize=8, ncol=2)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def plot_variance_profiles(profiles, axes=None):
+    """Var(a_l) (left) and Var(dC/dz_l) (right) against the layer, one line per profile."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11.0, 3.8))
+    styles = {"small": ":", "xavier": "-", "he": "--", "nielsen": "-.", "pytorch": "-."}
+    colors = {"tanh": "C1", "relu": "C0", "sigmoid": "C3"}
+    for p in profiles:
+        layers = np.arange(1, len(p.act_var) + 1)
+        kw = dict(ls=styles.get(p.init, "-"), color=colors.get(p.activation, "k"), lw=1.8,
+                  label=f"{_NICE.get(p.activation, p.activation)}, {p.init}")
+        axes[0].semilogy(layers, np.maximum(p.act_var, 1e-300), **kw)
+        axes[1].semilogy(layers, np.maximum(p.grad_var, 1e-300), **kw)
+    axes[0].set_ylabel(r"Var$(a^l)$")
+    axes[0].set_title("forward: activations", fontsize=10)
+    axes[1].set_ylabel(r"Var$(\partial C/\partial z^l)$")
+    axes[1].set_title("backward: gradients", fontsize=10)
+    for ax in axes:
+        ax.set_xlabel("layer l")
+        ax.grid(True, which="major", alpha=0.3)
+    axes[1].legend(fontsize=8, ncol=2)
+    return axes
+
+
+def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None):
+    """Per-layer gradient norms of several :class:`vgp_lib.remedies.GradientProfile` s, one line each."""
+    ax = _axes(ax, (7.0, 3.8))
+    for i, p in enumerate(profiles):
+        norms = p.delta_norm if kind == "delta" else p.weight_norm
+        ax.semilogy(np.arange(1, len(norms) + 1), norms, "o-", ms=3, color=f"C{i}", label=p.label)
+    ax.set_xlabel("layer (input side → output layer)")
+    ax.set_ylabel(r"$\|\partial C/\partial z^l\|$" if kind == "delta" else r"$\|\partial C/\partial W^l\|$")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def plot_time_gradients(results, ax=None):
+    """``||dh_T/dh_t||`` against ``T - t`` for each :class:`vgp_lib.recurrent.TimeGradient`."""
+    ax = _axes(ax)
+    names = {"rnn": "vanilla RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
+    for i, r in enumerate(results):
+        ax.semilogy(r.lags, np.maximum(r.norms, 1e-300), color=f"C{i}", label=names.get(r.cell, r.cell), lw=1.8)
+    ax.set_xlabel("steps back in time, T − t")
+    ax.set_ylabel(r"$\|\partial h_T/\partial h_t\|$")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
+    """Components of a gradient before and after clipping (log axis of |component|).
+
+    ``grad`` is a 1-D array, ``clipped`` the same vector after clipping.
+    """
+    ax = _axes(ax)
+    k = min(n_show, len(grad))
+    x = np.arange(k)
+    ax.bar(x - 0.2, np.abs(grad[:k]), width=0.4, color="C3", label=f"before: norm {np.linalg.norm(grad):.3g}")
+    ax.bar(x + 0.2, np.abs(clipped[:k]), width=0.4, color="C0", label=f"after: norm {np.linalg.norm(clipped):.3g}")
+    ax.set_yscale("log")
+    ax.set_xticks(x, [f"{i + 1}" for i in x])
+    ax.set_xlabel("component of the gradient")
+    ax.set_ylabel("|component|")
+    ax.legend(fontsize=8)
+    ax.grid(True, axis="y", which="major", alpha=0.3)
+    return ax
+
+
+def plot_training_comparison(comp, axes=None):
+    """Left: validation accuracy per configuration (dots: seeds). Right: per-layer gradient norms."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11.5, 3.8), gridspec_kw={"width_ratios": [1, 1.3]})
+    ax_acc, ax_norm = axes
+    y = np.arange(len(comp.names))
+    for i, acc in enumerate(comp.accuracy):
+        ax_acc.plot(100 * acc, np.full(len(acc), i), "o", color=f"C{i}", alpha=0.7)
+        ax_acc.plot([100 * np.median(acc)], [i], "|", color="k", ms=18, mew=2)
+    ax_acc.set_yticks(y, comp.names, fontsize=8)
+    ax_acc.invert_yaxis()
+    ax_acc.set_xlabel("validation accuracy (%)")
+    b = comp.budget
+    ax_acc.set_title(f"{b['n_train']:,} images × {b['epochs']} epoch(s), {b['n_seeds']} seeds", fontsize=10)
+    ax_acc.grid(True, axis="x", alpha=0.3)
+    for i, w in enumerate(comp.weight_norm):
+        ax_norm.semilogy(np.arange(1, len(w) + 1), w, "o-", ms=3, color=f"C{i}", label=comp.names[i])
+    ax_norm.set_xlabel("layer (input side → output layer)")
+    ax_norm.set_ylabel(r"median $\|\partial C/\partial W^l\|$ in training")
+    ax_norm.legend(fontsize=7)
+    ax_norm.grid(True, which="major", alpha=0.3)
+    return axes

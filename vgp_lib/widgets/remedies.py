@@ -1,0 +1,46 @@
+"""Widget for the chapter *Remedies, measured*: an architecture configurator.
+
+Depth, activation, initialisation, normalisation and residual blocks ->
+:func:`vgp_lib.remedies.gradient_profile` -> per-layer gradient norms, live.
+"""
+
+from __future__ import annotations
+
+from .. import models, remedies
+from ..plots.remedies import plot_gradient_profiles
+from . import LiveFigure
+
+
+def _draw(fig, profile):
+    plot_gradient_profiles([profile], fig.add_subplot(1, 2, 1), kind="delta")
+    plot_gradient_profiles([profile], fig.add_subplot(1, 2, 2), kind="weight")
+    fig.tight_layout()
+
+
+def _describe(profile) -> str:
+    return (
+        f"{profile.label}: ‖∂C/∂z‖ of layer 1 is {profile.ratio:.3g} × that of the output layer "
+        f"(1 = balanced, ≪ 1 = vanishing, ≫ 1 = exploding)."
+    )
+
+
+def architecture_configurator(*, depth: int = 20, activation: str = "sigmoid", init: str = "pytorch",
+                              norm: str = "none", residual: bool = False, seed: int = 0,
+                              max_depth: int = 50) -> LiveFigure:
+    """Controls for every switch of :func:`vgp_lib.models.build_mlp`; draws the gradient profile."""
+    import ipywidgets as widgets
+
+    controls = {
+        "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
+        "activation": widgets.Dropdown(options=list(models.ACTIVATIONS), value=activation, description="activation"),
+        "init": widgets.Dropdown(options=list(models.INITS), value=init, description="init"),
+        "norm": widgets.Dropdown(options=list(models.NORMS), value=norm, description="norm"),
+        "residual": widgets.Checkbox(value=residual, description="residual x + F(x)"),
+    }
+    return LiveFigure(
+        controls,
+        lambda **v: remedies.gradient_profile(seed=seed, **v),
+        _draw,
+        describe=_describe,
+        figsize=(11.0, 3.8),
+    )
