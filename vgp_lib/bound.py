@@ -122,7 +122,8 @@ def interval_width_grid(w, b=0.0, *, n: int = 200_001, a_lo: float | None = None
     """Brute-force width: grid spacing times the number of grid points where the factor is :math:`\\ge 1`.
 
     The grid has ``n`` points on ``[a_lo, a_hi]`` (by default the centre
-    :math:`-b/w` plus or minus 1, enough for every :math:`|w| \\ge 4`); the
+    :math:`-b/w` plus or minus 1, enough for every :math:`|w| \\ge 4`, or
+    :math:`[-1, 1]` when :math:`|w| < 4`); the
     count differs from the true width by at most one spacing.
 
     >>> bool(abs(interval_width_grid(6.9) - interval_width(6.9)) < 1e-5)
@@ -131,7 +132,9 @@ def interval_width_grid(w, b=0.0, *, n: int = 200_001, a_lo: float | None = None
     w = check_real("w", w)
     b = check_real("b", b)
     n = check_int("n", n, lo=2)
-    centre = -b / w if w != 0 else 0.0
+    # the set, if not empty, is centred where wa + b = 0; for |w| < 4 it is empty
+    # everywhere and -b/w may be huge, so any grid will do
+    centre = -b / w if abs(w) >= 4.0 else 0.0
     a_lo = centre - 1.0 if a_lo is None else check_real("a_lo", a_lo)
     a_hi = centre + 1.0 if a_hi is None else check_real("a_hi", a_hi)
     if not a_hi > a_lo:

@@ -1,0 +1,88 @@
+"""vgp_lib.activations: bounds, agreement with PyTorch autograd (float64), no warnings in the tails."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vgp_lib import activations
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+TORCH = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+    "elu": F.elu,
+    "gelu": F.gelu,
+    "identity": lambda z: z,
+}
+
+
+@given(finite)
+def test_sigmoid_prime_between_0_and_a_quarter(z):
+    s = float(activations.sigmoid_prime(z))
+    assert 0.0 <= s <= 0.25
+
+
+def test_sigmoid_prime_peaks_at_zero():
+    z = np.linspace(-10, 10, 20001)
+    s = activations.sigmoid_prime(z)
+    assert z[np.argmax(s)] == 0.0 and s.max() == 0.25
+
+
+@given(st.floats(-700, 700))
+def test_sigmoid_prime_is_sigma_times_one_minus_sigma(z):
+    # 1 - sigma(z) = sigma(-z); writing it that way keeps every digit in the tails,
+    # where 1 - s itself (as in s*(1-s)) would cancel catastrophically
+    expected = activations.sigmoid(z) * activations.sigmoid(-z)
+    assert np.isclose(activations.sigmoid_prime(z), expected, rtol=1e-12, atol=0)
+
+
+def test_every_activation_has_a_torch_reference():
+    assert set(TORCH) == set(activations.ACTIVATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS))
+def test_value_and_derivative_match_torch_autograd(name):
+    # avoid the kinks at 0, where one-sided conventions are a matter of taste
+    z = np.concatenate([np.linspace(-20, -1e-3, 400), np.linspace(1e-3, 20, 400)])
+    f, f_prime = activations.get(name)
+    zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    yt = TORCH[name](zt)
+    (g,) = torch.autograd.grad(yt.sum(), zt)
+    np.testing.assert_allclose(f(z), yt.detach().numpy(), rtol=1e-12, atol=1e-15)
+    # torch's sigmoid/tanh backward (y(1-y), 1-y^2) loses relative digits in the
+    # right tail, so compare with an absolute floor there
+    np.testing.assert_allclose(f_prime(z), g.numpy(), rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS))
+def test_derivative_matches_central_differences(name):
+    z = np.array([-3.1, -0.7, 0.4, 2.5])
+    f, f_prime = activations.get(name)
+    h = 1e-6
+    np.testing.assert_allclose(f_prime(z), (f(z + h) - f(z - h)) / (2 * h), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS))
+def test_no_warning_and_finite_for_huge_inputs(name):
+    # pytest runs with warnings as errors, so an overflow warning fails here
+    z = np.array([-1e4, -800.0, -50.0, 0.0, 50.0, 800.0, 1e4])
+    f, f_prime = activations.get(name)
+    assert np.all(np.isfinite(f(z))) and np.all(np.isfinite(f_prime(z)))
+
+
+@settings(max_examples=200)
+@given(st.floats(-1e4, 1e4))
+def test_sigmoid_stays_in_unit_interval(z):
+    s = float(activations.sigmoid(z))
+    assert 0.0 <= s <= 1.0
+
+
+def test_unknown_activation_names_the_parameter():
+    with pytest.raises(ValueError, match="activation"):
+        activations.get("softsign")

@@ -1,0 +1,60 @@
+"""vgp_lib.balance: statistics over random chains agree with chain-by-chain computation."""
+
+import numpy as np
+import pytest
+
+from vgp_lib import balance, chain
+
+
+def test_layer_ratios_match_single_chains():
+    s = balance.layer_ratios(50, seed=3, depth=5, lower=2, upper=4)
+    stack = chain.random_chain(5, seed=3, n_chains=50)
+    for k in range(50):
+        g = chain.grad_b_analytic(chain.make_chain(stack.weights[k], stack.biases[k]))
+        assert np.isclose(s.log10_ratio[k], np.log10(abs(g[3] / g[1])), rtol=1e-12)
+
+
+def test_most_random_sigmoid_chains_lose_a_factor_16_over_two_layers():
+    s = balance.layer_ratios(20_000, seed=0)
+    assert s.fraction_factors_below_quarter > 0.7
+    assert s.fraction_at_least_16 > 0.8 and s.median_ratio > 16
+
+
+def test_balance_study_ratio_is_first_over_last_gradient():
+    st = balance.balance_study(("sigmoid", "tanh"), [0.5, 3.0], depth=6, n_chains=20, seed=1)
+    base = chain.random_chain(6, seed=1, n_chains=20)
+    for i, name in enumerate(st.activations):
+        for k, s in enumerate(st.weight_scales):
+            c = chain.make_chain(s * base.weights, base.biases, activation=name)
+            g = chain.grad_b_analytic(c)
+            np.testing.assert_allclose(st.log10_ratio[i, k], np.log10(np.abs(g[:, 0] / g[:, -1])), rtol=1e-10)
+
+
+def test_larger_derivative_does_not_buy_balance_at_depth():
+    st = balance.balance_study(("sigmoid", "tanh", "identity"), depth=30, n_chains=1000, seed=0)
+    assert st.best("sigmoid")[1] < 0.05 and st.best("tanh")[1] < 0.05
+    # even derivative 1 everywhere leaves most chains unbalanced
+    assert st.best("identity")[1] < 0.5
+    deeper = balance.balance_study(("identity",), depth=60, n_chains=1000, seed=0)
+    assert deeper.best("identity")[1] < st.best("identity")[1]
+
+
+def test_relu_zeros_count_as_unbalanced():
+    st = balance.balance_study(("relu",), [1.5], depth=20, n_chains=200, seed=0)
+    assert np.isneginf(st.log10_ratio).any() and st.balanced_fraction[0, 0] < 0.05
+
+
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda: balance.layer_ratios(0, seed=0), "n_chains"),
+        (lambda: balance.layer_ratios(10, seed=0, depth=4, lower=3, upper=2), "upper"),
+        (lambda: balance.balance_study(("swish",), seed=0), "activation"),
+        (lambda: balance.balance_study(weight_scales=[-1.0], seed=0), "weight_scales"),
+        (lambda: balance.balance_study(depth=1, seed=0), "depth"),
+        (lambda: balance.balance_study(tolerance=0.5, seed=0), "tolerance"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

@@ -1,0 +1,98 @@
+"""Self-checks of the chapter *Unstable gradients and how rare balance is*."""
+
+import math
+
+import numpy as np
+
+from vgp_lib import bound, identity
+from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
+from vgp_lib.exercises.unstable import (
+    check_identity_layer,
+    check_identity_neuron,
+    check_larger_derivative,
+    check_min_weight,
+    check_widest,
+    check_width_formula,
+)
+
+
+def test_min_weight():
+    assert check_min_weight(4).status == CORRECT
+    assert "largest value" in check_min_weight(0.25).hint
+    assert "factor 4" in check_min_weight(1).hint
+    assert "factor 2" in check_min_weight(2).hint
+    assert check_min_weight(...).status == NOT_ATTEMPTED
+
+
+def _reference_width(w):
+    m = abs(w)
+    if m < 4:
+        return 0.0
+    return 2 / m * math.log(m * (1 + math.sqrt(1 - 4 / m)) / 2 - 1)
+
+
+def test_width_reference_passes_and_slips_get_hints():
+    assert check_width_formula(_reference_width).status == CORRECT
+    assert check_width_formula(bound.interval_width).status == CORRECT
+    half = check_width_formula(lambda w: _reference_width(w) / 2)
+    assert half.status == INCORRECT and "factor 2" in half.hint
+    in_z = check_width_formula(lambda w: _reference_width(w) * abs(w))
+    assert "divide by |w|" in in_z.hint
+    no_abs = check_width_formula(lambda w: 0.0 if w < 4 else _reference_width(w))
+    assert "|w|" in no_abs.hint
+    def crashes(w):
+        return 2 / abs(w) * math.log(abs(w) * (1 + math.sqrt(1 - 4 / abs(w))) / 2 - 1)
+    assert "|w| < 4" in check_width_formula(crashes).hint
+    nan_below = check_width_formula(lambda w: _reference_width(w) if abs(w) >= 4 else float("nan"))
+    assert "empty" in nan_below.hint
+    assert check_width_formula(...).status == NOT_ATTEMPTED
+    assert check_width_formula(3).status == INCORRECT
+
+
+def test_widest():
+    grid = np.linspace(4, 20, 160_001)
+    widths = bound.interval_width(grid)
+    assert check_widest((grid[np.argmax(widths)], widths.max())).status == CORRECT
+    w_star, width = bound.widest_interval()
+    assert "width in z" in check_widest((w_star, width * w_star)).message
+    assert "half" in check_widest((w_star, width / 2)).hint
+    assert "above 4" in check_widest((4.0, 0.0)).hint
+    assert check_widest(0.45).status == INCORRECT
+    assert check_widest(...).status == NOT_ATTEMPTED
+
+
+def test_identity_neuron():
+    w1 = 0.05
+    ref = (w1, -w1 / 2, 4 / w1, 0.5 - 2 / w1)
+    assert check_identity_neuron(ref).status == CORRECT
+    assert check_identity_neuron(identity.identity_neuron(0.01)).status == CORRECT
+    assert "4/w1" in check_identity_neuron((w1, -w1 / 2, 1 / w1, 0.5 - 0.5 / w1)).hint
+    assert "b = -w1/2" in check_identity_neuron((w1, 0.0, 4 / w1, 0.5 - 2 / w1)).hint
+    assert "c" in check_identity_neuron((w1, -w1 / 2, 4 / w1)).message
+    assert "x = 1/2" in check_identity_neuron((w1, -w1 / 2, 4 / w1, 0.0)).hint
+    assert "too large" in check_identity_neuron((2.0, -1.0, 2.0, -0.5)).hint
+    assert "w1 = 0" in check_identity_neuron((0.0, 0.0, 1.0, 0.0)).hint
+    assert check_identity_neuron(...).status == NOT_ATTEMPTED
+
+
+def test_larger_derivative():
+    assert check_larger_derivative(False).status == CORRECT
+    assert check_larger_derivative("no").status == CORRECT
+    wrong = check_larger_derivative(True)
+    assert wrong.status == INCORRECT and "spread" in wrong.hint
+    assert check_larger_derivative(3).status == INCORRECT
+    assert check_larger_derivative(...).status == NOT_ATTEMPTED
+
+
+def test_identity_layer():
+    layer = identity.identity_layer(3, w1=0.01)
+    ref = (layer.W1, layer.b, layer.W2, layer.c)
+    assert check_identity_layer(ref).status == CORRECT
+    mixed = (layer.W1 + 0.01, layer.b, layer.W2, layer.c)
+    assert "Off-diagonal" in check_identity_layer(mixed).hint
+    w1 = 0.01
+    slope = (w1 * np.eye(3), layer.b, np.eye(3) / w1, layer.c)
+    assert "4/w1" in check_identity_layer(slope).hint
+    assert "c is the next layer's bias" in check_identity_layer(ref[:3]).hint
+    assert "shape" in check_identity_layer((np.eye(2), layer.b, layer.W2, layer.c)).message
+    assert check_identity_layer(...).status == NOT_ATTEMPTED

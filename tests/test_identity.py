@@ -1,0 +1,74 @@
+"""vgp_lib.identity: the identity neuron (Taylor error w1^2/96) and a hidden layer that does nothing."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vgp_lib import identity
+
+
+@given(st.floats(1e-3, 0.5))
+def test_error_follows_the_taylor_estimate(w1):
+    err = identity.max_error(identity.identity_neuron(w1))
+    assert math.isclose(err, w1**2 / 96, rel_tol=0.02)
+
+
+def test_error_shrinks_then_rounding_takes_over():
+    c = identity.error_curve(1e-7, 1.0, n=57)
+    best = int(np.argmin(c.error))
+    assert 1e-6 < c.w1[best] < 1e-3 and c.error[best] < 1e-9
+    assert c.error[0] > 10 * c.error[best]  # tiny w1: cancellation of numbers of size 2/w1
+    assert np.all(np.diff(c.error[best:]) > 0)
+
+
+@given(st.floats(-0.2, -1e-3))
+def test_negative_w1_works_too(w1):
+    assert identity.max_error(identity.identity_neuron(w1)) < w1**2 / 90
+
+
+def test_without_c_the_output_is_far_from_x():
+    n = identity.identity_neuron(0.01)
+    x = np.linspace(0, 1, 101)
+    no_c = n.w2 * (1 / (1 + np.exp(-(n.w1 * x + n.b))))
+    assert np.abs(no_c - x).min() > 100  # the constant w2/2 dominates
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 30])
+def test_layer_does_nothing(n):
+    layer = identity.identity_layer(n, w1=0.01)
+    assert identity.layer_max_error(layer, seed=1) < 2e-6
+
+
+def test_layer_output_matches_neuron_by_neuron():
+    layer = identity.identity_layer(3, w1=0.2)
+    neuron = identity.identity_neuron(0.2)
+    X = np.random.default_rng(0).random((50, 3))
+    np.testing.assert_allclose(identity.layer_output(layer, X), identity.neuron_output(neuron, X), rtol=1e-14)
+
+
+def test_a_mixing_layer_is_detected():
+    layer = identity.identity_layer(3)
+    W1 = layer.W1 + 0.01
+    assert identity.layer_max_error((W1, layer.b, layer.W2, layer.c)) > 1e-3
+
+
+@pytest.mark.parametrize(
+    "call,exc,name",
+    [
+        (lambda: identity.identity_neuron(0.0), ValueError, "w1"),
+        (lambda: identity.identity_neuron(float("nan")), ValueError, "w1"),
+        (lambda: identity.identity_layer(0), ValueError, "n"),
+        (lambda: identity.error_curve(1.0, 0.5), ValueError, "w1_max"),
+        (lambda: identity.error_curve(-1.0, 0.5), ValueError, "w1_min"),
+        (lambda: identity.layer_output(identity.identity_layer(2), np.zeros((4, 3))), ValueError, "X"),
+        (lambda: identity.layer_output((np.eye(2), np.zeros(3), np.eye(2), np.zeros(2)), np.zeros((1, 2))), ValueError, "b"),
+        (lambda: identity.layer_output((np.eye(2),), np.zeros((1, 2))), TypeError, "layer"),
+        (lambda: identity.max_error(identity.identity_neuron(0.1), n=-3), ValueError, "n"),
+    ],
+)
+def test_bad_input_names_the_parameter(call, exc, name):
+    with pytest.raises(exc, match=name):
+        call()

@@ -1,0 +1,156 @@
+"""Figures for the chapter *Unstable gradients and how rare balance is*.
+
+Each function draws a result from :mod:`vgp_lib.bound`, :mod:`vgp_lib.identity`
+or :mod:`vgp_lib.balance` on an optional ``ax`` and returns the axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _axes(ax, figsize=(6.5, 3.8)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_factor_interval(r, ax=None):
+    """:math:`|w\\sigma'(wa+b)|` against :math:`a`, the region where it is :math:`\\ge 1` shaded.
+
+    ``r`` is a :class:`vgp_lib.bound.FactorInterval`.
+    """
+    ax = _axes(ax)
+    ax.plot(r.a, r.factor, color="C0", lw=2, label=rf"$|w\,\sigma'(wa+b)|$, $w$ = {r.w:.3g}, $b$ = {r.b:.3g}")
+    ax.axhline(1.0, color="C3", lw=1, ls="--", label="1")
+    if r.endpoints is not None:
+        lo, hi = r.endpoints
+        ax.axvspan(lo, hi, color="C3", alpha=0.2, label=f"factor \u2265 1: width {r.width:.4f}")
+        ax.set_title(f"interval [{lo:.3f}, {hi:.3f}], width {r.width:.4f} (grid count: {r.width_grid:.4f})",
+                     fontsize=10)
+    else:
+        ax.set_title(f"|w| = {abs(r.w):.3g} < 4: the factor never reaches 1 (peak |w|/4 = {r.peak:.3g})",
+                     fontsize=10)
+    ax.set_xlim(r.a[0], r.a[-1])
+    ax.set_ylim(0, max(1.3, 1.15 * r.peak))
+    ax.set_xlabel("input activation $a$")
+    ax.set_ylabel("factor")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def plot_width_curve(c, ax=None, *, highlight: float | None = None):
+    """Width of :math:`\\{a : |w\\sigma'(wa+b)|\\ge 1\\}` against :math:`|w|`, maximum marked.
+
+    ``c`` is a :class:`vgp_lib.bound.WidthCurve`; ``highlight`` marks one
+    :math:`|w|` (the explorer's current weight).
+    """
+    ax = _axes(ax)
+    ax.plot(c.w, c.width, color="C0", lw=2, label="width (closed form)")
+    ax.axvspan(0, 4, color="0.85", label="|w| < 4: empty set")
+    ax.plot([c.w_star], [c.width_max], "o", color="C3", ms=8,
+            label=f"maximum {c.width_max:.4f} at |w| = {c.w_star:.3f}")
+    if highlight is not None:
+        from ..bound import interval_width
+
+        h = abs(float(highlight))
+        if h <= c.w[-1]:
+            ax.plot([h], [float(interval_width(h))], "s", color="C1", ms=7, label=f"|w| = {h:.3g}")
+    ax.set_xlim(0, c.w[-1])
+    ax.set_ylim(0, c.width_max * 1.3)
+    ax.set_xlabel("|w|")
+    ax.set_ylabel("width of the interval")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def draw_factor_and_width(fig, pair):
+    """Both panels of the explorer: ``pair = (FactorInterval, WidthCurve)``."""
+    r, c = pair
+    plot_factor_interval(r, fig.add_subplot(1, 2, 1))
+    plot_width_curve(c, fig.add_subplot(1, 2, 2), highlight=r.w)
+    fig.tight_layout()
+    return fig
+
+
+def plot_identity_error(c, ax=None):
+    """Worst error of the identity neuron on [0, 1] against :math:`w_1` (a :class:`vgp_lib.identity.ErrorCurve`)."""
+    ax = _axes(ax)
+    ax.loglog(c.w1, c.error, "o-", color="C0", ms=3, label="measured worst error on [0, 1]")
+    ax.loglog(c.w1, c.taylor, "--", color="C3", label=r"Taylor estimate $w_1^2/96$")
+    i = int(np.argmin(c.error))
+    ax.plot([c.w1[i]], [c.error[i]], "o", color="k", ms=8, mfc="none", label=f"best: {c.error[i]:.2g} at $w_1$ = {c.w1[i]:.2g}")
+    ax.set_xlabel("input weight $w_1$")
+    ax.set_ylabel(r"$\max_x |w_2\sigma(w_1x+b)+c-x|$")
+    ax.set_ylim(min(c.error.min(), c.taylor.min()) / 3, c.error.max() * 3)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+def plot_balance(study, ax=None):
+    """Fraction of balanced random chains against the weight scale, one line per activation.
+
+    ``study`` is a :class:`vgp_lib.balance.BalanceStudy`.
+    """
+    ax = _axes(ax)
+    frac = study.balanced_fraction
+    for i, name in enumerate(study.activations):
+        label = f"{name} (max derivative {study.max_derivative[i]:.3g})"
+        ax.semilogx(study.weight_scales, 100 * frac[i], "o-", ms=3, label=label)
+    ax.set_xlabel("weight scale $s$ (weights $\\sim N(0, s^2)$)")
+    ax.set_ylabel(f"% of chains within {study.tolerance:g}\u00d7")
+    ax.set_title(
+        rf"depth {study.depth}: how often $|\partial C/\partial b_1|$ and $|\partial C/\partial b_{{{study.depth}}}|$"
+        f" differ by less than {study.tolerance:g}\u00d7",
+        fontsize=10,
+    )
+    ax.set_ylim(0, 100)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def plot_balance_spread(study, ax=None):
+    """Median and 10-90 % band of the first-to-last gradient ratio (log10) against the weight scale.
+
+    Zeros (``-inf``, a ReLU switched off) count as below every finite value.
+    """
+    ax = _axes(ax)
+    tol = np.log10(study.tolerance)
+    for i, name in enumerate(study.activations):
+        lo, med, hi = np.percentile(study.log10_ratio[i], [10, 50, 90], axis=-1, method="inverted_cdf")
+        ok = np.isfinite(med)
+        ax.semilogx(study.weight_scales[ok], med[ok], "-", color=f"C{i}", lw=2, label=f"{name}: median")
+        band = np.isfinite(lo) & np.isfinite(hi)
+        ax.fill_between(study.weight_scales[band], lo[band], hi[band], color=f"C{i}", alpha=0.15)
+    ax.axhspan(-tol, tol, color="C2", alpha=0.25, label=f"balanced (within {study.tolerance:g}\u00d7)")
+    ax.set_ylim(-40, 40)
+    ax.set_xlabel("weight scale $s$")
+    ax.set_ylabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
+    ax.set_title("median and 10\u201390% of chains (shaded)", fontsize=10)
+    ax.legend(loc="lower left", fontsize=8)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
+    """Histogram of :math:`\\log_{10}|\\partial C/\\partial b_1/\\partial C/\\partial b_L|` at the activation's best scale."""
+    ax = _axes(ax)
+    scale, frac = study.best(activation)
+    i = study.activations.index(activation)
+    k = int(np.argmin(np.abs(study.weight_scales - scale)))
+    r = study.log10_ratio[i, k]
+    r = r[np.isfinite(r)]
+    ax.hist(r, bins=bins, color="C0", alpha=0.8)
+    tol = np.log10(study.tolerance)
+    ax.axvspan(-tol, tol, color="C2", alpha=0.2, label=f"balanced: {100 * frac:.0f}%")
+    ax.set_xlabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
+    ax.set_ylabel("number of chains")
+    ax.set_title(f"{activation}, weight scale {scale:.3g}", fontsize=10)
+    ax.legend(fontsize=8)
+    return ax

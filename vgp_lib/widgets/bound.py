@@ -1,0 +1,41 @@
+"""Explorer for the chapter *Unstable gradients*: w and b -> the factor |w sigma'(wa+b)| and its interval.
+
+Controls wired to :func:`vgp_lib.bound.factor_interval` and
+:func:`vgp_lib.bound.width_curve`, drawn by
+:func:`vgp_lib.plots.bound.draw_factor_and_width`; no maths here.
+"""
+
+from __future__ import annotations
+
+from .. import bound
+from ..plots.bound import draw_factor_and_width
+from . import LiveFigure
+
+
+def _describe(pair) -> str:
+    r, c = pair
+    if r.endpoints is None:
+        return f"|w| = {abs(r.w):.3g} &lt; 4: the factor peaks at {r.peak:.3g} and never reaches 1."
+    lo, hi = r.endpoints
+    return (
+        f"Factor &ge; 1 for a in [{lo:.4f}, {hi:.4f}]: width {r.width:.4f} "
+        f"(the widest possible is {c.width_max:.4f}, at |w| = {c.w_star:.3f})."
+    )
+
+
+def factor_explorer(w: float = 6.9, b: float = -3.45, w_max: float = 30.0) -> LiveFigure:
+    """Sliders for w and b; left: the factor against a with the region >= 1 shaded; right: width against |w|."""
+    import ipywidgets as widgets
+
+    controls = {
+        "w": widgets.FloatSlider(value=w, min=-w_max, max=w_max, step=0.1, description="weight w"),
+        "b": widgets.FloatSlider(value=b, min=-w_max, max=w_max, step=0.05, description="bias b"),
+    }
+    curve = bound.width_curve(w_max)
+    return LiveFigure(
+        controls,
+        lambda w, b: (bound.factor_interval(w, b), curve),
+        draw_factor_and_width,
+        describe=_describe,
+        figsize=(10.0, 4.0),
+    )

@@ -1,0 +1,69 @@
+"""Explorers for the chapters *The single-neuron chain* and *Exploding gradients*.
+
+Controls wired to a compute call from :mod:`vgp_lib.chain` and a draw call
+from :mod:`vgp_lib.plots.chain`; no maths here.
+"""
+
+from __future__ import annotations
+
+from .. import chain
+from ..activations import ACTIVATIONS
+from ..plots.chain import draw_chain_profile, plot_precision_growth
+from . import LiveFigure
+
+
+def _describe_profile(r) -> str:
+    g = abs(r.grad)
+    if g[-1] == 0 or g[0] == 0:
+        return "Some gradient is exactly 0: a factor vanished completely (a ReLU switched off, or w = 0)."
+    return (
+        f"|&part;C/&part;b<sub>1</sub>| / |&part;C/&part;b<sub>{r.chain.depth}</sub>| = {g[0] / g[-1]:.3g}; "
+        f"{int((abs(r.factors) < 1).sum())} of {r.factors.size} factors are below 1."
+    )
+
+
+def chain_explorer(depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0, activation: str = "sigmoid") -> LiveFigure:
+    """Depth, weight scale, bias and activation -> each factor as a bar and every |dC/db_j| on a log axis."""
+    import ipywidgets as widgets
+
+    controls = {
+        "depth": widgets.IntSlider(value=depth, min=1, max=50, description="depth L"),
+        "weight_scale": widgets.FloatLogSlider(value=weight_scale, base=10, min=-1, max=2, step=0.05,
+                                               description="weight scale"),
+        "bias": widgets.FloatSlider(value=bias, min=-5.0, max=5.0, step=0.1, description="bias b"),
+        "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation"),
+        "seed": widgets.IntSlider(value=0, min=0, max=20, description="seed"),
+    }
+    return LiveFigure(
+        controls,
+        lambda depth, weight_scale, bias, activation, seed: chain.chain_profile(
+            depth, weight_scale, bias, activation, seed=seed
+        ),
+        draw_chain_profile,
+        describe=_describe_profile,
+        figsize=(10.0, 4.0),
+    )
+
+
+def _draw_exploding(fig, r):
+    plot_precision_growth(r, fig.add_subplot(1, 1, 1))
+    fig.tight_layout()
+
+
+def exploding_explorer(w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float32") -> LiveFigure:
+    """Weight w, depth, "align biases" and precision -> growth of |dC/db_j| across the layers."""
+    import ipywidgets as widgets
+
+    controls = {
+        "w": widgets.FloatSlider(value=w, min=0.5, max=200.0, step=0.5, description="weight w"),
+        "depth": widgets.IntSlider(value=depth, min=1, max=250, description="depth L"),
+        "align": widgets.Checkbox(value=align, description="align biases (every z = 0)"),
+        "dtype": widgets.Dropdown(options=list(chain.DTYPES), value=dtype, description="precision"),
+    }
+    return LiveFigure(
+        controls,
+        chain.exploding_profile,
+        _draw_exploding,
+        describe=lambda r: r.explain(),
+        figsize=(8.0, 4.0),
+    )
