@@ -46,6 +46,8 @@ def test_width_reference_passes_and_slips_get_hints():
     nan_below = check_width_formula(lambda w: _reference_width(w) if abs(w) >= 4 else float("nan"))
     assert "empty" in nan_below.hint
     assert check_width_formula(...).status == NOT_ATTEMPTED
+    assert check_width_formula(lambda w: ...).status == NOT_ATTEMPTED
+    assert "not a number" in check_width_formula(lambda w: "wide").message
     assert check_width_formula(3).status == INCORRECT
 
 

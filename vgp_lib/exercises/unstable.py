@@ -41,9 +41,15 @@ def check_min_weight(answer) -> Feedback:
 
 def _call(width, w):
     try:
-        return float(width(w)), None
+        out = width(w)
     except Exception as err:  # a student's bug: report it, don't crash the notebook
         return None, f"width({w}) raised {type(err).__name__}: {err}"
+    if out is Ellipsis:
+        return Ellipsis, None
+    try:
+        return float(out), None
+    except (TypeError, ValueError):
+        return None, f"width({w}) returned {type(out).__name__} {out!r}, not a number"
 
 
 def check_width_formula(width) -> Feedback:
@@ -55,6 +61,8 @@ def check_width_formula(width) -> Feedback:
         return Feedback(ex, INCORRECT, f"expected a function width(w), got {type(width).__name__}.")
     for w in WIDTH_PROBES:
         got, err = _call(width, w)
+        if got is Ellipsis:
+            return pending(ex, "the body of width(w)")
         if err:
             return Feedback(ex, INCORRECT, err + ".")
         want = float(interval_width(w))
@@ -70,7 +78,7 @@ def check_width_formula(width) -> Feedback:
         return Feedback(ex, INCORRECT, f"width({w}) = {got:.6g}, expected {want:.6g}.", hint)
     for w in EMPTY_PROBES:
         got, err = _call(width, w)
-        if err:
+        if err or got is Ellipsis:
             return Feedback(ex, INCORRECT, err + ".", "For |w| < 4 the set is empty: return 0 instead of evaluating the log.")
         if got != 0.0:
             return Feedback(ex, INCORRECT, f"width({w}) = {got!r}, expected 0.",
