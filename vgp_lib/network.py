@@ -351,28 +351,35 @@ def backprop(params: Params, x, y) -> Gradients:
     return Gradients(tuple(nabla_w), tuple(nabla_b))
 
 
-def _step(weights, biases, x, y, scale, decay, activation) -> list:
-    """One in-place SGD step on every network; returns each layer's bias gradient summed over the batch.
+def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
+    """One SGD step (eq. ``eq-mnist-sgd``) for every network, in place, on a whole mini-batch at once.
 
-    ``scale`` is eta/m and ``decay`` is 1 - eta*lambda/n. The output error is
-    multiplied by ``-scale`` once, so every gradient below is already the
-    update (all the backward pass is linear in it).
+    ``weights``/``biases`` are lists of stacked arrays (modified in place),
+    ``x`` holds the mini-batch as rows (``(K, m, n_0)``, or ``(m, n_0)`` shared
+    by all networks) and ``y`` the one-hot targets; ``scale`` is η/m and
+    ``decay`` is 1 - ηλ/n. Instead of a loop over the m examples, each layer
+    does one matrix product for all of them.
+
+    The output error δ^L = a^L - y is multiplied by -η/m once: the backward
+    pass is linear in it, so every product below is then already the update.
+    Returns each layer's bias gradient summed over the mini-batch (before the
+    update), which :mod:`vgp_lib.speeds` uses as the speed of learning.
     """
     acts = _forward(weights, biases, x, activation)
     delta = acts[-1] - y
     delta *= -scale
-    sums = [None] * len(weights)
-    for l in range(len(weights) - 1, -1, -1):
-        step_b = delta.sum(axis=-2)
-        step_w = np.matmul(delta.swapaxes(-1, -2), acts[l])
-        if l > 0:
-            delta = np.matmul(delta, weights[l])  # uses w before its update
+    steps_b = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):  # weights[l] feeds layer l + 1
+        step_b = delta.sum(axis=-2)  # -(η/m) Σ_x δ
+        step_w = np.matmul(delta.swapaxes(-1, -2), acts[l])  # -(η/m) Σ_x δ a^T
+        if l > 0:  # δ of the layer below, with w before its update
+            delta = np.matmul(delta, weights[l])
             delta *= _prime(acts[l], activation)
         weights[l] *= decay
         weights[l] += step_w
         biases[l] += step_b
-        sums[l] = step_b
-    return [s / -scale for s in sums]
+        steps_b[l] = step_b
+    return [s / -scale for s in steps_b]
 
 
 def _check_hyper(eta, lmbda, n):
@@ -392,7 +399,7 @@ def sgd_step(params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | N
     eta, lmbda, n = _check_hyper(eta, lmbda, m if n is None else n)
     new = params.copy()
     dt = new.weights[0].dtype.type
-    _step(list(new.weights), list(new.biases), x, y, dt(eta / m), dt(1 - eta * lmbda / n), new.activation)
+    update_mini_batch(list(new.weights), list(new.biases), x, y, dt(eta / m), dt(1 - eta * lmbda / n), new.activation)
     return new
 
 
@@ -441,7 +448,7 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
             order = np.stack([r.permutation(n) for r in shufflers])  # (K, n)
             for start in range(0, n, m):
                 idx = order[:, start:start + m]
-                _step(weights, biases, x[idx], targets[idx], dt(eta / idx.shape[1]), decay, new.activation)
+                update_mini_batch(weights, biases, x[idx], targets[idx], dt(eta / idx.shape[1]), decay, new.activation)
             if evaluation is not None:
                 history.append(accuracy(new, *evaluation))
     acc = np.array(history).T if history else np.zeros((new.n_nets, 0))

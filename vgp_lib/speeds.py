@@ -28,8 +28,7 @@ from .network import (
     _forward,
     _prime,
     _seeds,
-    _step,
-    backprop,
+    update_mini_batch,
     check_sizes,
     init_params,
     one_hot,
@@ -53,15 +52,26 @@ __all__ = [
 
 
 def bias_gradients(params: Params, x, y) -> tuple:
-    """Mean bias gradient of every layer, ``(K, n_l)`` each (eq. ``eq-mnist-speed``, before the norm).
+    """Mean bias gradient :math:`\\partial C/\\partial b^l` of every layer, ``(K, n_l)`` each.
+
+    Backpropagation without the weight gradients (eqs. ``eq-mnist-delta-out``
+    and ``eq-mnist-delta``): start from the output error a^L - y of the
+    sigmoid + cross-entropy output, pull it back through each ``w^T`` and
+    multiply by f'(z^l); the bias gradient of layer l is the mean of δ^l over
+    the examples (the L2 term does not involve biases).
 
     >>> from vgp_lib.network import init_params
     >>> [g.shape for g in bias_gradients(init_params([4, 3, 2], seed=0), np.eye(4), [0, 1, 1, 0])]
     [(1, 3), (1, 2)]
     """
     x, y = _as_batch(params, x, y)
-    m = x.shape[-2]
-    return tuple(g / m for g in backprop(params, x, y).nabla_b)
+    acts = _forward(params.weights, params.biases, x, params.activation)
+    delta = acts[-1] - y  # delta^L, one row per example
+    grads = [delta.mean(axis=-2)]
+    for l in range(len(params.weights) - 1, 0, -1):  # weights[l] feeds layer l + 1
+        delta = np.matmul(delta, params.weights[l]) * _prime(acts[l], params.activation)
+        grads.append(delta.mean(axis=-2))
+    return tuple(reversed(grads))
 
 
 def layer_speeds(params: Params, x, y) -> np.ndarray:
@@ -207,7 +217,7 @@ def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, ste
     record = np.empty((len(seeds), steps, hidden_layers))
     with single_threaded_blas():
         for t in progress(range(steps), desc=f"{hidden_layers} hidden layers", disable=not show_progress):
-            sums = _step(weights, biases, xs, ys, dt(eta / n), dt(1 - eta * lmbda / n), params.activation)
+            sums = update_mini_batch(weights, biases, xs, ys, dt(eta / n), dt(1 - eta * lmbda / n), params.activation)
             for l in range(hidden_layers):
                 record[:, t, l] = np.linalg.norm(sums[l] / n, axis=-1)
     return TrainingSpeeds(sizes, seeds, eta, lmbda, record)

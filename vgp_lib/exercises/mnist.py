@@ -1,0 +1,75 @@
+"""Self-checks for the exercises of the chapter *Seeing the problem in MNIST*."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import Feedback, INCORRECT, as_number, close_to
+
+
+def check_shrink_factor(answer, rms: float) -> Feedback:
+    """Check the predicted per-layer shrink of ‖δ^l‖ from the RMS of σ'(z) (eq. ``eq-mnist-shrink``).
+
+    Expected: ``1 / rms``. Answers within 3 % pass (students may round the RMS).
+
+    >>> check_shrink_factor(1 / 0.2, 0.2).correct
+    True
+    """
+    ex = "ex-mnist-shrink"
+    value, problem = as_number(ex, answer, "the factor by which ‖δ‖ shrinks per layer (a number > 1)")
+    if problem:
+        return problem
+    rms = float(rms)
+    return close_to(
+        ex,
+        value,
+        1 / rms,
+        rtol=0.03,
+        what="shrink factor per layer",
+        hints=[
+            (rms, "That is the factor the length is multiplied by on the way back; the shrink factor is its "
+                  "reciprocal."),
+            (4.0, "4 = 1/σ′(0) uses the largest value σ′ can take; typical z are away from 0, so σ′ is "
+                  "smaller and the shrink stronger. Use the RMS."),
+            (1 / rms**2, "The RMS is already the square root of the mean square: divide 1 by it once."),
+            (rms**2, "Use 1 / RMS: the RMS itself is the typical multiplier, not its square."),
+        ],
+    )
+
+
+def check_speed_ratio(answer, speeds) -> Feedback:
+    """Check last / first hidden layer's speed of seed 0 at the last recorded step.
+
+    ``speeds`` is the ``(seeds, steps, hidden layers)`` array of a
+    :class:`vgp_lib.speeds.TrainingSpeeds`.
+
+    >>> s = np.ones((1, 3, 4)); s[0, -1, -1] = 50.0
+    >>> check_speed_ratio(50.0, s).correct
+    True
+    """
+    ex = "ex-mnist-ratio"
+    value, problem = as_number(ex, answer, "the ratio of the last hidden layer's speed to the first's")
+    if problem:
+        return problem
+    s = np.asarray(speeds, dtype=float)
+    if s.ndim != 3 or s.shape[2] < 2:
+        return Feedback(ex, INCORRECT, f"the check needs the (seeds, steps, layers) speeds array, got shape {s.shape}.")
+    last = s[0, -1]
+    expected = last[-1] / last[0]
+    return close_to(
+        ex,
+        value,
+        expected,
+        rtol=1e-3,
+        what="‖δ^last‖ / ‖δ^1‖ at the last step",
+        hints=[
+            (last[0] / last[-1], "You divided the first layer's speed by the last's; the question asks how many "
+                                 "times faster the last layer learns."),
+            (s[0, 0, -1] / s[0, 0, 0], "That is the ratio at initialisation (step index 0); use the last "
+                                       "recorded step, index -1."),
+            (float(np.median(s[0, :, -1] / s[0, :, 0])), "That is the median over all steps; the question asks "
+                                                         "for the last step only."),
+            (last[-1] / last[-2] if s.shape[2] > 2 else np.nan,
+             "That compares the last two hidden layers; divide by the *first* hidden layer (index 0)."),
+        ],
+    )

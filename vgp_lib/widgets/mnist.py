@@ -1,0 +1,44 @@
+"""Live widget for *Seeing the problem in MNIST*: per-layer learning speed at initialisation."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from ..network import HIDDEN_ACTIVATIONS, INITS
+from ..plots.mnist import plot_speed_profile
+from ..speeds import speed_profile
+from . import LiveFigure
+
+#: Seeds the widget averages over (few, so a redraw stays well under 100 ms).
+WIDGET_SEEDS = (0, 1, 2)
+
+
+def _draw(fig, result):
+    # fixed margins instead of tight_layout, which would double the redraw time
+    plot_speed_profile(result, fig.add_axes((0.11, 0.14, 0.86, 0.76)))
+
+
+def _describe(result) -> str:
+    med = result.median()
+    if med.size < 2 or med[0] == 0:
+        return f"{med.size} hidden layer(s); median speed of layer 1: {med[0]:.3g}."
+    return (f"The last hidden layer learns {med[-1] / med[0]:.3g}&times; as fast as the first "
+            f"(median over {len(result.seeds)} seeds).")
+
+
+def speed_explorer(x, y, *, hidden_layers: int = 4, width: int = 30, activation: str = "sigmoid",
+                   init: str = "nielsen", seeds=WIDGET_SEEDS) -> LiveFigure:
+    """Controls for depth (1–8), width, activation and initialisation -> ‖δ^l‖ bars on ``x, y``."""
+    import ipywidgets as widgets
+
+    controls = {
+        "hidden_layers": widgets.IntSlider(value=hidden_layers, min=1, max=8, description="hidden layers"),
+        "width": widgets.IntSlider(value=width, min=10, max=100, step=10, description="width"),
+        "activation": widgets.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=activation, description="activation"),
+        "init": widgets.Dropdown(options=list(INITS), value=init, description="init"),
+    }
+    # float32 halves the live compute; the chapter's tables use float64
+    compute = partial(speed_profile, x, y, seed=tuple(seeds), dtype=np.float32)
+    return LiveFigure(controls, compute, _draw, describe=_describe, figsize=(7.0, 3.6))
