@@ -98,12 +98,14 @@ def default_cache_dir() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "vgp_lib"
 
 
-def locate_source(distribution: str = DISTRIBUTION) -> Path:
-    """Path of ``mnist.pkl.gz`` inside the installed ``distribution`` (never imports it).
+def locate_source(distribution: str | None = None) -> Path:
+    """Path of ``mnist.pkl.gz`` inside the installed ``distribution`` (default :data:`DISTRIBUTION`).
 
-    Raises :class:`MNISTNotInstalledError` naming the install command when the
-    distribution or its file is missing.
+    The file is found through the distribution's metadata; the ``mnist``
+    package is never imported. Raises :class:`MNISTNotInstalledError` naming
+    the install command when the distribution or its file is missing.
     """
+    distribution = DISTRIBUTION if distribution is None else distribution
     try:
         dist = metadata.distribution(distribution)
     except metadata.PackageNotFoundError:

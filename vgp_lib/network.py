@@ -291,7 +291,11 @@ def _forward(weights, biases, x, activation) -> list:
     a = x
     last = len(weights) - 1
     for l, (w, b) in enumerate(zip(weights, biases)):
-        z = np.matmul(a, w.swapaxes(-1, -2))
+        if a.ndim == 2:  # input shared by all K networks: one product with their weights side by side
+            k, n_out, n_in = w.shape
+            z = (a @ w.reshape(k * n_out, n_in).T).reshape(a.shape[0], k, n_out).transpose(1, 0, 2)
+        else:
+            z = np.matmul(a, w.swapaxes(-1, -2))
         z += b[:, None, :]
         a = _activate(z, "sigmoid" if l == last else activation)
         acts.append(a)
@@ -345,10 +349,18 @@ def backprop(params: Params, x, y) -> Gradients:
     nabla_w, nabla_b = [None] * L, [None] * L
     for l in range(L - 1, -1, -1):
         nabla_b[l] = delta.sum(axis=-2)
-        nabla_w[l] = np.matmul(delta.swapaxes(-1, -2), acts[l])
+        nabla_w[l] = _outer_sum(delta, acts[l])
         if l > 0:
             delta = np.matmul(delta, params.weights[l]) * _prime(acts[l], params.activation)
     return Gradients(tuple(nabla_w), tuple(nabla_b))
+
+
+def _outer_sum(delta: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Σ_x δ_x a_x^T for every network: ``(K, m, n_out)``, ``(K, m, n_in)`` or shared ``(m, n_in)`` -> ``(K, n_out, n_in)``."""
+    if a.ndim == 2:  # shared input: one product for all K networks
+        k, m, n_out = delta.shape
+        return (delta.transpose(1, 0, 2).reshape(m, k * n_out).T @ a).reshape(k, n_out, a.shape[1])
+    return np.matmul(delta.swapaxes(-1, -2), a)
 
 
 def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
@@ -371,7 +383,7 @@ def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
     steps_b = [None] * len(weights)
     for l in range(len(weights) - 1, -1, -1):  # weights[l] feeds layer l + 1
         step_b = delta.sum(axis=-2)  # -(η/m) Σ_x δ
-        step_w = np.matmul(delta.swapaxes(-1, -2), acts[l])  # -(η/m) Σ_x δ a^T
+        step_w = _outer_sum(delta, acts[l])  # -(η/m) Σ_x δ a^T
         if l > 0:  # δ of the layer below, with w before its update
             delta = np.matmul(delta, weights[l])
             delta *= _prime(acts[l], activation)

@@ -212,7 +212,11 @@ def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, ste
     params = init_params(sizes, seed=seeds, dtype=dtype)
     weights, biases = list(params.weights), list(params.biases)
     dt = weights[0].dtype.type
-    xs = x.astype(dt)
+    # Pixels that are 0 in every image neither change the forward pass nor get a gradient
+    # (their weights only decay), so leaving them out changes no speed and saves work.
+    used = np.flatnonzero((x != 0).any(axis=0))
+    xs = x[:, used].astype(dt)
+    weights[0] = np.ascontiguousarray(weights[0][:, :, used])
     ys = one_hot(y, 10, dt)
     record = np.empty((len(seeds), steps, hidden_layers))
     with single_threaded_blas():

