@@ -125,11 +125,12 @@ def plot_balance_spread(study, ax=None):
     for i, name in enumerate(study.activations):
         lo, med, hi = np.percentile(study.log10_ratio[i], [10, 50, 90], axis=-1, method="inverted_cdf")
         ok = np.isfinite(med)
-        ax.semilogx(study.weight_scales[ok], med[ok], "-", color=f"C{i}", lw=2, label=f"{name}: median")
+        label = f"{name}: median" if ok.any() else f"{name}: median gradient exactly 0"
+        ax.semilogx(study.weight_scales[ok], med[ok], "-", color=f"C{i}", lw=2, label=label)
         band = np.isfinite(lo) & np.isfinite(hi)
         ax.fill_between(study.weight_scales[band], lo[band], hi[band], color=f"C{i}", alpha=0.15)
     ax.axhspan(-tol, tol, color="C2", alpha=0.25, label=f"balanced (within {study.tolerance:g}\u00d7)")
-    ax.set_ylim(-40, 40)
+    ax.set_ylim(-30, 20)
     ax.set_xlabel("weight scale $s$")
     ax.set_ylabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
     ax.set_title("median and 10\u201390% of chains (shaded)", fontsize=10)
