@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 
@@ -529,6 +530,11 @@ def first_overflow_depth(dtype="float32", *, w: float = 100.0, a0=0.5, y=0.0, ma
     """
     dtype = _check_dtype(dtype).name
     max_depth = check_int("max_depth", max_depth, lo=1)
+    return _first_overflow_depth(dtype, check_real("w", w), check_real("a0", a0), check_real("y", y), max_depth)
+
+
+@lru_cache(maxsize=64)
+def _first_overflow_depth(dtype: str, w: float, a0: float, y: float, max_depth: int):
     for depth in range(1, max_depth + 1):
         if grad_b_in_dtype(aligned_chain(depth, w=w, a0=a0, y=y), dtype).overflow[0]:
             return depth
