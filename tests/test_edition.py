@@ -1,0 +1,425 @@
+"""The student and instructor editions (``make student`` / ``make instructor``).
+
+* The markdown filter removes ``{solution}`` blocks of both fence styles, gated
+  ``{solution-start}``/``{solution-end}`` regions, and nothing else.
+* No solution survives in any student notebook: no ``solution`` tag, no
+  solution directive, no ``dropdown``, and none of the lines that only the
+  reference solutions contain (code of ``solution`` cells, text of
+  ``{solution}`` blocks), taken from each chapter's source.
+* (slow) Every student notebook runs top to bottom in a fresh kernel with
+  ``VGP_QUICK=1`` and every check says *not attempted*; every instructor
+  notebook runs too, and every check says *correct*.
+
+The content tests cover every notebook chapter in ``chapters/`` (the ones in
+``_toc.yml`` first), so a chapter is checked before it is added to the TOC;
+``test_cli_writes_one_notebook_per_toc_chapter`` checks what ``make student``
+itself writes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vgp_lib.edition import (
+    EXERCISE_MARK,
+    chapter_sources,
+    find_leaks,
+    is_notebook_source,
+    make_edition,
+    strip_solutions,
+    write_edition,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+TOC_CHAPTERS = chapter_sources(ROOT)
+CHAPTERS = TOC_CHAPTERS + sorted(
+    p for p in (ROOT / "chapters").glob("*.md") if is_notebook_source(p) and p not in TOC_CHAPTERS
+)
+NAMES = [p.stem for p in CHAPTERS]
+
+OPENING = re.compile(r"^\s*(:{3,}|`{3,})\{([\w-]+)\}")
+CHECK_CALL = re.compile(r"\bcheck_\w+\s*\(")
+FEEDBACK_REPR = re.compile(r"Feedback\(exercise='([^']*)', status='([^']*)'")
+FEEDBACK_STR = re.compile(r"\[(ex-[\w-]+)\] (correct|incorrect|not attempted):")
+
+
+# --------------------------------------------------------------------------- the markdown filter
+
+
+def test_colon_fenced_solution_is_removed_with_its_content():
+    text = "Before.\n\n:::{solution} ex-a\n:class: dropdown\n\nIt is $x = 1$.\n:::\n\nAfter."
+    assert strip_solutions(text) == "Before.\n\nAfter."
+
+
+def test_backtick_fenced_solution_with_inner_code_block_is_removed():
+    text = "Before.\n````{solution} ex-a\n:class: dropdown\n```python\nx = 1\n```\nStill solution.\n````\nAfter."
+    assert strip_solutions(text) == "Before.\nAfter."
+
+
+def test_longer_outer_fence_keeps_inner_directives_inside_the_solution():
+    text = "A\n::::{solution} ex-a\n:::{note}\ninner\n:::\nstill solution\n::::\nB"
+    assert strip_solutions(text) == "A\nB"
+
+
+def test_exercises_and_other_directives_stay():
+    text = ":::{exercise} T\n:label: ex-a\nDo it.\n:::\n\n```{math}\nx\n```\n\n:::{note}\nKeep.\n:::"
+    assert strip_solutions(text) == text
+
+
+def test_unclosed_solution_runs_to_the_end_of_the_cell():
+    assert strip_solutions("Keep.\n\n:::{solution} ex-a\nno closing fence") == "Keep."
+
+
+def test_strip_solutions_rejects_non_text():
+    with pytest.raises(TypeError, match="text must be a str"):
+        strip_solutions(b"bytes")
+
+
+SAFE_LINE = st.text(alphabet="abc xyz=()+-*.,:`{}$0123456789", max_size=30).filter(
+    lambda s: not OPENING.match(s) and "solution" not in s
+)
+
+
+@st.composite
+def solution_block(draw):
+    char = draw(st.sampled_from(":`"))
+    n = draw(st.integers(3, 6))
+    fence = char * n
+    body = draw(st.lists(SAFE_LINE, max_size=5))
+    inner = [char * (n - 1) + "{note}", "inside", char * (n - 1)] if n > 3 and draw(st.booleans()) else []
+    return [fence + "{solution} ex-x", ":class: dropdown", *body, *inner, fence]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.lists(SAFE_LINE, min_size=1, max_size=4).map(lambda b: ("keep", b)),
+                          solution_block().map(lambda b: ("drop", b))), max_size=6))
+def test_filter_keeps_exactly_the_text_outside_solutions(blocks):
+    text = "\n".join(line for _, block in blocks for line in block)
+    kept = [line for kind, block in blocks if kind == "keep" for line in block]
+    out = strip_solutions(text)
+    assert [line for line in out.splitlines() if line.strip()] == [line for line in kept if line.strip()]
+    assert "{solution}" not in out
+    assert strip_solutions(out) == out  # nothing left to remove
+
+
+HEADER = (ROOT / "chapters" / "circuits.md").read_text(encoding="utf-8").split("---", 2)[1]
+
+GATED = """
+# Gated
+
+````{exercise-start}
+:label: ex-g-one
+````
+Do it.
+````{exercise-end}
+````
+
+```{code-cell} ipython3
+:tags: [exercise]
+
+answer = ...
+```
+
+Text before.
+
+````{solution-start} ex-g-one
+:class: dropdown
+````
+Secret reasoning.
+
+```{code-cell} ipython3
+secret_value = 42
+```
+
+More secret text.
+````{solution-end}
+````
+
+Text after.
+
+```{code-cell} ipython3
+print(answer)
+```
+"""
+
+
+def test_gated_solution_region_is_removed_across_cells(tmp_path):
+    src = tmp_path / "gated.md"
+    src.write_text("---" + HEADER + "---\n" + GATED, encoding="utf-8")
+    student = make_edition(src, "student")
+    text = "\n".join(c.source for c in student.cells)
+    assert "Secret" not in text and "secret_value" not in text and "More secret" not in text
+    assert "Text before." in text and "Text after." in text and "print(answer)" in text
+    assert "{exercise-start}" in text  # the exercise itself stays
+    instructor = make_edition(src, "instructor")
+    assert "secret_value = 42" in "\n".join(c.source for c in instructor.cells)
+
+
+def test_unterminated_gated_solution_is_an_error(tmp_path):
+    src = tmp_path / "bad.md"
+    src.write_text("---" + HEADER + "---\n" + GATED.split("````{solution-end}")[0], encoding="utf-8")
+    with pytest.raises(ValueError, match="solution-end"):
+        make_edition(src, "student")
+
+
+def test_leak_detector_sees_tags_directives_and_dropdowns():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]}),
+        nbformat.v4.new_markdown_cell(":::{solution} ex-a\nA.\n:::"),
+        nbformat.v4.new_markdown_cell(":class: dropdown"),
+        nbformat.v4.new_markdown_cell("Nothing to see."),
+    ]
+    leaks = find_leaks(nb)
+    assert [leak.split()[1] for leak in leaks] == ["0", "1", "2"]
+
+
+def test_bad_arguments_name_the_parameter(tmp_path):
+    with pytest.raises(ValueError, match="edition must be one of 'student', 'instructor'"):
+        make_edition(CHAPTERS[0], "teacher")
+    with pytest.raises(ValueError, match="source must be an existing chapter file"):
+        make_edition(tmp_path / "missing.md", "student")
+    with pytest.raises(ValueError, match="toc must be an existing _toc.yml"):
+        write_edition("student", root=tmp_path, out=tmp_path / "out")
+
+
+# --------------------------------------------------------------------------- the real chapters
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    """Both editions of every notebook chapter, written by write_edition from a TOC listing them all."""
+    base = tmp_path_factory.mktemp("editions")
+    toc = base / "_toc.yml"
+    toc.write_text(
+        "format: jb-book\nroot: chapters/preface\nchapters:\n"
+        + "".join(f"  - file: {p.relative_to(ROOT).with_suffix('').as_posix()}\n" for p in CHAPTERS),
+        encoding="utf-8",
+    )
+    out = {}
+    for edition in ("student", "instructor"):
+        paths = write_edition(edition, root=ROOT, out=base / edition, toc=toc)
+        out[edition] = {p.stem: nbformat.read(p, as_version=4) for p in paths}
+    return out
+
+
+def solution_parts(path: Path):
+    """``(code lines of solution cells, text lines of {solution} blocks, all other lines)`` of a chapter."""
+    nb = jupytext.read(path)
+    code, prose, other = [], [], []
+    for cell in nb.cells:
+        lines = cell.source.splitlines()
+        if cell.cell_type == "code":
+            (code if "solution" in cell.metadata.get("tags", []) else other).extend(lines)
+            continue
+        fence = None
+        for line in lines:
+            m = OPENING.match(line)
+            if fence is None and m and m.group(2) == "solution":
+                fence = m.group(1)
+            elif fence is not None and line.strip() and set(line.strip()) == {fence[0]} and len(line.strip()) >= len(fence):
+                fence = None
+            elif fence is not None:
+                prose.append(line)
+            else:
+                other.append(line)
+    return code, prose, other
+
+
+def distinctive(lines, other):
+    """Stripped lines found in a solution but nowhere else in the chapter (too short ones left out)."""
+    elsewhere = {line.strip() for line in other}
+    return {s for s in (line.strip() for line in lines) if len(s) >= 8 and s not in elsewhere and not s.startswith(":")}
+
+
+def all_lines(nb):
+    return {line.strip() for cell in nb.cells for line in cell.source.splitlines()}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebooks_are_valid_nbformat_v4(editions, name):
+    for edition in ("student", "instructor"):
+        nb = editions[edition][name]
+        assert nb.nbformat == 4
+        nbformat.validate(nb)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_solution_tag_directive_or_dropdown_in_student_notebook(editions, name):
+    nb = editions["student"][name]
+    for i, cell in enumerate(nb.cells):
+        assert "solution" not in cell.metadata.get("tags", []), f"{name} cell {i} is tagged solution"
+        assert "{solution" not in cell.source, f"{name} cell {i} holds a solution directive"
+        assert "dropdown" not in cell.source.lower(), f"{name} cell {i} mentions a dropdown"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_line_of_any_reference_solution_in_student_notebook(editions, name):
+    code, prose, other = solution_parts(CHAPTERS[NAMES.index(name)])
+    secret = distinctive(code, other) | distinctive(prose, other)
+    if not (code or prose):
+        pytest.skip(f"{name} has no solutions")
+    assert secret, f"{name}: every solution line also appears elsewhere; the leak test would be blind"
+    leaked = secret & all_lines(editions["student"][name])
+    assert not leaked, f"{name}: solution lines in the student notebook: {sorted(leaked)}"
+    assert secret <= all_lines(editions["instructor"][name]), "the instructor edition lost solution lines"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stubs_stay_marked_and_exercises_stay(editions, name):
+    source = jupytext.read(CHAPTERS[NAMES.index(name)])
+    n_stubs = sum("exercise" in c.metadata.get("tags", []) for c in source.cells)
+    n_exercises = sum(
+        1 for c in source.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+        if (m := OPENING.match(line)) and m.group(2) in ("exercise", "exercise-start")
+    )
+    nb = editions["student"][name]
+    stubs = [c for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
+    assert len(stubs) == n_stubs
+    assert all(c.source.startswith(EXERCISE_MARK) and "..." in c.source for c in stubs)
+    found = sum(1 for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+                if (m := OPENING.match(line)) and m.group(2) in ("exercise", "exercise-start"))
+    assert found == n_exercises
+    assert "Student edition" in nb.cells[0].source
+    assert "Instructor edition" in editions["instructor"][name].cells[0].source
+
+
+def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
+    out = tmp_path / "student"
+    (out).mkdir()
+    (out / "stale.ipynb").write_text("{}")  # left from an old chapter: must go
+    run = subprocess.run(
+        [sys.executable, "-m", "vgp_lib.edition", "student", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )
+    assert run.stderr == ""
+    written = sorted(p.name for p in out.glob("*.ipynb"))
+    assert written == sorted(f"{p.stem}.ipynb" for p in TOC_CHAPTERS)
+    assert f"{len(TOC_CHAPTERS)} student notebooks" in run.stdout
+    first = (out / written[0]).read_bytes()
+    subprocess.run([sys.executable, "-m", "vgp_lib.edition", "student", "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
+    assert (out / written[0]).read_bytes() == first  # deterministic output
+
+
+# --------------------------------------------------------------------------- executing them (slow)
+
+
+RUNNER = """
+import sys
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+src, dst, cwd = sys.argv[1:4]
+nb = nbformat.read(src, as_version=4)
+error = ""
+client = NotebookClient(
+    nb, timeout=600, startup_timeout=120, kernel_name="python3", resources={"metadata": {"path": cwd}}
+)
+try:
+    client.execute()
+except CellExecutionError as err:
+    error = str(err)
+except TimeoutError as err:  # a stuck kernel, not a failing cell: the caller retries once
+    sys.stdout.write(f"{type(err).__name__}: {err}")
+    sys.exit(3)
+nbformat.write(nb, dst)
+sys.stdout.write(error)
+"""
+STUCK = 3  # exit code of RUNNER when the kernel stopped answering
+
+
+def _execute(src: Path, dst: Path, env: dict):
+    """Run notebook ``src`` in a fresh kernel from chapters/ (in a child process); return (notebook, error)."""
+    for _attempt in range(2):
+        run = subprocess.run(
+            [sys.executable, "-c", RUNNER, str(src), str(dst), str(ROOT / "chapters")],
+            env=env, capture_output=True, text=True,
+        )
+        if run.returncode != STUCK:
+            break
+    if run.returncode != 0:
+        return None, f"the runner failed ({run.returncode}):\n{run.stdout[-1000:]}\n{run.stderr[-3000:]}"
+    return nbformat.read(dst, as_version=4), (run.stdout[:3000] or None)
+
+
+@pytest.fixture(scope="module")
+def executed(editions, tmp_path_factory):
+    """Every notebook of both editions, executed two at a time with VGP_QUICK=1."""
+    base = tmp_path_factory.mktemp("executed")
+    env = {k: v for k, v in os.environ.items() if k not in ("VGP_STATIC_BUILD", "MPLBACKEND")}
+    env.update(VGP_QUICK="1", PYTHONHASHSEED="0")  # the kernel uses its inline backend, as a reader's would
+    jobs = []
+    for name in NAMES:
+        for edition in ("student", "instructor"):
+            src = base / f"{edition}-{name}.ipynb"
+            nbformat.write(editions[edition][name], src)
+            jobs.append(((edition, name), src, base / f"{edition}-{name}.out.ipynb"))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each job waits on its own child process
+        results = list(pool.map(lambda job: _execute(job[1], job[2], env), jobs))
+    return {job[0]: result for job, result in zip(jobs, results)}
+
+
+def check_results(nb):
+    """``[(expected label, [(label, status), ...]), ...]`` for every check cell of an executed notebook."""
+    out, label = [], None
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            lines = cell.source.splitlines()
+            for i, line in enumerate(lines):
+                if (m := OPENING.match(line)) and m.group(2) in ("exercise", "exercise-start"):
+                    options = [o.strip() for o in lines[i + 1 : i + 5] if o.strip().startswith(":")]
+                    label = next((o.split(":label:", 1)[1].strip() for o in options if o.startswith(":label:")), None)
+            continue
+        tags = cell.metadata.get("tags", [])
+        if "exercise" in tags or "solution" in tags or not CHECK_CALL.search(cell.source):
+            continue
+        found = []
+        for output in cell.get("outputs", []):
+            text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
+            found += FEEDBACK_REPR.findall(text) + FEEDBACK_STR.findall(text)
+        out.append((label, found))
+    return out
+
+
+def stderr_of(nb):
+    return [o.text for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if o.output_type == "stream" and o.name == "stderr"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_student_notebook_runs_and_every_check_is_not_attempted(executed, name):
+    nb, error = executed[("student", name)]
+    assert nb is not None and error is None, f"student {name}.ipynb failed:\n{error}"
+    assert not stderr_of(nb), f"student {name}.ipynb wrote to stderr: {stderr_of(nb)}"
+    checks = check_results(nb)
+    for label, found in checks:
+        assert found, f"{name}: the check of {label} showed no feedback"
+        for exercise, status in found:
+            assert exercise == label, f"{name}: the check after {label} reports {exercise}"
+            assert status == "not attempted", f"{name}: {exercise} says {status!r} on the untouched stub"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_instructor_notebook_runs_and_every_check_passes(executed, name):
+    nb, error = executed[("instructor", name)]
+    assert nb is not None and error is None, f"instructor {name}.ipynb failed:\n{error}"
+    assert not stderr_of(nb), f"instructor {name}.ipynb wrote to stderr: {stderr_of(nb)}"
+    for label, found in check_results(nb):
+        assert found, f"{name}: the check of {label} showed no feedback"
+        for exercise, status in found:
+            assert exercise == label, f"{name}: the check after {label} reports {exercise}"
+            assert status == "correct", f"{name}: the reference solution of {exercise} is {status!r}"
