@@ -66,12 +66,29 @@ def bias_gradients(params: Params, x, y) -> tuple:
     """
     x, y = _as_batch(params, x, y)
     acts = _forward(params.weights, params.biases, x, params.activation)
+    return _bias_gradients(params, acts, y)
+
+
+def _bias_gradients(params: Params, acts: list, y) -> tuple:
     delta = acts[-1] - y  # delta^L, one row per example
     grads = [delta.mean(axis=-2)]
     for l in range(len(params.weights) - 1, 0, -1):  # weights[l] feeds layer l + 1
         delta = np.matmul(delta, params.weights[l]) * _prime(acts[l], params.activation)
         grads.append(delta.mean(axis=-2))
     return tuple(reversed(grads))
+
+
+def _without_blank_pixels(params: Params, x):
+    """Drop input pixels that are 0 in every image, and the weights that read them.
+
+    Such a pixel adds nothing to any z, so every activation and every bias
+    gradient is unchanged; only the work shrinks (about a fifth of MNIST's
+    pixels are blank in 1,000 images).
+    """
+    used = np.flatnonzero(np.any(x != 0, axis=tuple(range(x.ndim - 1))))
+    w0 = np.ascontiguousarray(params.weights[0][..., used])
+    sizes = (len(used),) + tuple(params.sizes[1:])
+    return Params(sizes, (w0,) + tuple(params.weights[1:]), params.biases, params.activation), x[..., used]
 
 
 def layer_speeds(params: Params, x, y) -> np.ndarray:
@@ -94,7 +111,10 @@ def sigma_prime_rms(params: Params, x) -> np.ndarray:
     True
     """
     x = _as_batch(params, x)
-    acts = _forward(params.weights, params.biases, x, params.activation)
+    return _sigma_prime_rms(params, _forward(params.weights, params.biases, x, params.activation))
+
+
+def _sigma_prime_rms(params: Params, acts: list) -> np.ndarray:
     hidden = acts[1:-1]
     return np.stack([np.sqrt(np.mean(_prime(a, params.activation) ** 2, axis=(-2, -1))) for a in hidden], axis=-1)
 
@@ -130,9 +150,13 @@ def speed_profile(x, y, *, hidden_layers: int = 2, width: int = 30, activation: 
     x = np.asarray(x)
     sizes = check_sizes([x.shape[-1]] + [width] * hidden_layers + [10])
     params = init_params(sizes, seed=seed, activation=activation, init=init, dtype=dtype)
+    x, y = _as_batch(params, x, y)
+    small, x = _without_blank_pixels(params, x)
     with single_threaded_blas():
-        return SpeedProfile(sizes, params.activation, init, _seeds(seed), layer_speeds(params, x, y),
-                            sigma_prime_rms(params, x))
+        acts = _forward(small.weights, small.biases, x, small.activation)  # one forward pass for both
+        grads = _bias_gradients(small, acts, y)[:-1]
+        speeds = np.stack([np.linalg.norm(g, axis=-1) for g in grads], axis=-1)
+        return SpeedProfile(sizes, params.activation, init, _seeds(seed), speeds, _sigma_prime_rms(small, acts))
 
 
 @dataclass(frozen=True)

@@ -135,28 +135,33 @@ def plot_training_speeds(result, ax=None, *, upto: int | None = None):
     ax.set_ylabel(r"speed $\|\delta^l\|$")
     ax.set_title(f"{result.speeds.shape[2]} hidden layers", fontsize="medium")
     ax.legend(fontsize="small", loc="upper right", ncol=2)
-    ax.grid(alpha=0.3, which="both")
+    ax.grid(alpha=0.3)
     return ax
 
 
 def plot_speed_profile(result, ax=None):
-    """‖δ^l‖ per hidden layer at initialisation: median bar, one dot per seed (log scale)."""
+    """‖δ^l‖ per hidden layer at initialisation: median bar, one dot per seed (log scale).
+
+    Kept lean (no legend, no minor ticks): the live widget redraws it on every change.
+    """
+    from matplotlib.ticker import NullLocator
+
     ax = _ax(ax)
     s = result.speeds
     layers = np.arange(1, s.shape[1] + 1)
-    ax.bar(layers, np.median(s, axis=0), color="#9ecae1", edgecolor="#3182bd", label="median over seeds")
-    ax.plot(np.tile(layers, s.shape[0]), s.ravel(), "o", color="#08519c", ms=3, alpha=0.6, label="one seed")
+    ax.bar(layers, np.median(s, axis=0), color="#9ecae1", edgecolor="#3182bd")
+    ax.plot(np.tile(layers, s.shape[0]), s.ravel(), "o", color="#08519c", ms=3, alpha=0.6)
     positive = s[s > 0]
     if positive.size:
         ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
         ax.set_ylim(positive.min() / 3, s.max() * 3)
     ax.set_xticks(layers)
     ax.set_xlabel("hidden layer l")
-    ax.set_ylabel(r"speed $\|\delta^l\|$")
+    ax.set_ylabel(r"speed $\|\delta^l\|$ (bar: median, dots: seeds)")
     # a text label, not a title: a title makes matplotlib measure every tick label twice
     ax.text(0.99, 0.97, f"{result.activation}, {result.init} init, width {result.sizes[1]}",
             transform=ax.transAxes, ha="right", va="top", fontsize="small")
-    ax.legend(fontsize="small", loc="upper left")
     ax.grid(axis="y", alpha=0.3)
     return ax
 
