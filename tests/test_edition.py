@@ -298,14 +298,17 @@ def test_stubs_stay_marked_and_exercises_stay(editions, name):
 def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
     out = tmp_path / "student"
     (out).mkdir()
-    (out / "stale.ipynb").write_text("{}")  # left from an old chapter: must go
+    old = nbformat.v4.new_notebook(metadata={"vgp_edition": {"edition": "student", "source": "old.md"}})
+    nbformat.write(old, out / "stale.ipynb")  # written for a chapter no longer in the TOC: must go
+    nbformat.write(nbformat.v4.new_notebook(), out / "mine.ipynb")  # somebody else's: must stay
     run = subprocess.run(
         [sys.executable, "-m", "vgp_lib.edition", "student", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )
     assert run.stderr == ""
-    written = sorted(p.name for p in out.glob("*.ipynb"))
+    written = sorted(p.name for p in out.glob("*.ipynb") if p.name != "mine.ipynb")
     assert written == sorted(f"{p.stem}.ipynb" for p in TOC_CHAPTERS)
+    assert (out / "mine.ipynb").exists()
     assert f"{len(TOC_CHAPTERS)} student notebooks" in run.stdout
     first = (out / written[0]).read_bytes()
     subprocess.run([sys.executable, "-m", "vgp_lib.edition", "student", "--out", str(out)], cwd=ROOT, check=True, capture_output=True)

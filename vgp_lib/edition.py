@@ -290,8 +290,9 @@ def make_edition(source, edition: str):
 def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
     """Write one notebook per TOC chapter to ``out`` (default ``root/_build/<edition>``).
 
-    Notebooks in ``out`` that no longer belong to a chapter are removed, so the
-    folder can be handed out as it is. Returns the paths written, in TOC order.
+    Notebooks in ``out`` written by an earlier run for a chapter that is no
+    longer in the TOC are removed, so the folder can be handed out as it is;
+    other files are left alone. Returns the paths written, in TOC order.
     """
     import nbformat
 
@@ -307,9 +308,20 @@ def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
         target = out / f"{source.stem}.ipynb"
         nbformat.write(make_edition(source, edition), target)
         written.append(target)
-    for stale in set(out.glob("*.ipynb")) - set(written):
-        stale.unlink()
+    for stale in sorted(set(out.glob("*.ipynb")) - set(written)):
+        if _is_edition_notebook(stale):  # never delete a notebook this module did not write
+            stale.unlink()
     return written
+
+
+def _is_edition_notebook(path: Path) -> bool:
+    import json
+
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return False
+    return isinstance(meta, dict) and "vgp_edition" in meta
 
 
 def main(argv=None) -> int:
