@@ -109,12 +109,17 @@ def gradient_through_time(cell: str, *, hidden: int = 32, steps: int = 100, n_in
                        gate_bias=gate_bias)
     g = torch_generator(seed + 1)
     xs = torch.randn(steps, 1, n_in, generator=g, dtype=torch.float64)
-    hs = run_cell(module, xs)
-    jac = np.zeros((steps, hidden, hidden))
-    for k in range(hidden):
-        grads = torch.autograd.grad(hs[-1][0, k], hs, retain_graph=True, allow_unused=True)
-        for t, gr in enumerate(grads):
-            if gr is not None:
-                jac[t, k] = gr[0].numpy()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: extra threads only add overhead
+    try:
+        hs = run_cell(module, xs)
+        jac = np.zeros((steps, hidden, hidden))
+        for k in range(hidden):
+            grads = torch.autograd.grad(hs[-1][0, k], hs, retain_graph=True, allow_unused=True)
+            for t, gr in enumerate(grads):
+                if gr is not None:
+                    jac[t, k] = gr[0].numpy()
+    finally:
+        torch.set_num_threads(threads)
     norms = np.linalg.norm(jac, ord=2, axis=(1, 2))[::-1].copy()
     return TimeGradient(cell, np.arange(steps), norms)

@@ -21,6 +21,7 @@ Each function runs one experiment and returns a frozen dataclass of arrays:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,17 @@ from .diagnosis import accuracy, cpu_single_thread, train_watched
 from .models import build_mlp
 from .monitor import GradientMonitor
 from .rng import torch_generator
+
+
+def _one_thread(func):
+    """Run ``func`` under :func:`vgp_lib.diagnosis.cpu_single_thread` (small tensors: threads only add overhead)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with cpu_single_thread():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 # -- activation ----------------------------------------------------------------------------
@@ -55,6 +67,7 @@ def _random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
     return x, y
 
 
+@_one_thread
 def activation_comparison(activations=("sigmoid", "relu"), *, n_seeds: int, seed: int,
                           sizes=(100, 128, 128, 128, 10), batch: int = 32) -> ActivationComparison:
     """First-layer ``||dC/dW||`` of the same architecture with each activation, ``n_seeds`` draws.
@@ -108,10 +121,12 @@ class VarianceProfile:
 
     activation: str
     init: str
+    gain: float
     act_var: np.ndarray
     grad_var: np.ndarray
 
 
+@_one_thread
 def init_variance(activation: str, init: str, *, depth: int = 50, width: int = 256, batch: int = 256,
                   seed: int, gain: float = 1.0) -> VarianceProfile:
     """Propagate a N(0, 1) batch through ``depth`` plain layers and a N(0, 1) error back.
@@ -138,7 +153,7 @@ def init_variance(activation: str, init: str, *, depth: int = 50, width: int = 2
             act_var.append(float(a.detach().var()))
         (a * r).sum().backward()
     delta = mon.record().delta_norm[0]
-    return VarianceProfile(activation, init, np.array(act_var), delta**2 / (batch * width))
+    return VarianceProfile(activation, init, float(gain), np.array(act_var), delta**2 / (batch * width))
 
 
 # -- per-layer gradient norms of any configuration -------------------------------------------------
@@ -177,6 +192,7 @@ class GradientProfile:
         return f"{c['depth']} layers: " + ", ".join(parts)
 
 
+@_one_thread
 def gradient_profile(*, depth: int, activation: str = "sigmoid", init: str = "pytorch", norm: str = "none",
                      residual: bool = False, gain: float = 1.0, width: int = 64, n_in: int = 64,
                      n_classes: int = 10, batch: int = 64, n_seeds: int = 1, seed: int) -> GradientProfile:

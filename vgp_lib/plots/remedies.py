@@ -22,7 +22,7 @@ def plot_activation_comparison(comp, ax=None):
     """
     ax = _axes(ax)
     data = [np.log10(v) for v in comp.norms]
-    ax.boxplot(data, vert=False, widths=0.6)
+    ax.boxplot(data, orientation="horizontal", widths=0.6)
     rng = np.random.default_rng(0)  # only spreads the dots vertically, for legibility
     for i, v in enumerate(data):
         ax.plot(v, i + 1 + rng.uniform(-0.18, 0.18, len(v)), ".", color=f"C{i}", alpha=0.5, ms=4)
@@ -143,3 +143,17 @@ def plot_training_comparison(comp, axes=None):
     ax_norm.legend(fontsize=7)
     ax_norm.grid(True, which="major", alpha=0.3)
     return axes
+
+
+def plot_depth_sweep(sweeps: dict, ax=None):
+    """First/last ``||dC/dz||`` ratio against depth; ``sweeps`` maps a label to a tuple of profiles."""
+    ax = _axes(ax)
+    for i, (label, profiles) in enumerate(sweeps.items()):
+        depths = [p.config["depth"] for p in profiles]
+        ax.semilogy(depths, [p.ratio for p in profiles], "o-", ms=3, color=f"C{i}", label=label)
+    ax.axhline(1.0, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("number of hidden layers")
+    ax.set_ylabel(r"$\|\partial C/\partial z^1\| \,/\, \|\partial C/\partial z^{\mathrm{out}}\|$")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax

@@ -1,0 +1,74 @@
+"""Self-checks of the chapter *Diagnosing a real model*."""
+
+import torch
+from torch import nn
+
+from vgp_lib.exercises.diagnosing import (
+    THRESHOLD,
+    check_fixed_model,
+    check_stuck_layers,
+    measure,
+    mystery_batch,
+    mystery_model,
+    true_stuck,
+)
+from vgp_lib.models import build_mlp
+from vgp_lib.monitor import GradientMonitor
+
+
+def _reference_answer():
+    model = mystery_model()
+    x, y = mystery_batch()
+    with GradientMonitor(model) as mon:
+        nn.functional.cross_entropy(model(x), y).backward()
+    norms = mon.record().weight_norm[0]
+    return [n for n, v in zip(mon.names, norms) if v < THRESHOLD * norms.max()]
+
+
+def test_reference_solution_passes_and_the_problem_is_real():
+    answer = _reference_answer()
+    assert check_stuck_layers(answer).correct
+    assert tuple(answer) == true_stuck()
+    assert answer[0] == "inp" and 3 <= len(answer) <= 10  # several layers, from the input side
+
+
+def test_stuck_typical_wrong_answers():
+    answer = _reference_answer()
+    fb = check_stuck_layers(answer[:1])
+    assert not fb.correct and "missing" in fb.message and "all the layers" in fb.hint
+    fb = check_stuck_layers(answer + ["out"])
+    assert not fb.correct and "not stuck: out" in fb.message
+    fb = check_stuck_layers(list(range(len(answer))))
+    assert not fb.correct and "names" in fb.hint
+    fb = check_stuck_layers(["layer1"])
+    assert not fb.correct and "no layer is called 'layer1'" in fb.message
+    assert check_stuck_layers(...).status == "not attempted"
+    assert not check_stuck_layers(3.5).correct
+
+
+def test_fixed_model_reference_passes():
+    fixed = build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="relu", init="he", seed=0)
+    assert check_fixed_model(fixed).correct
+    bn = build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="sigmoid", norm="batch", seed=0)
+    assert check_fixed_model(bn).correct
+
+
+def test_fixed_model_typical_wrong_answers():
+    fb = check_fixed_model(mystery_model())
+    assert not fb.correct and "still stuck" in fb.message
+    shallow = build_mlp(n_in=32, width=48, n_out=10, depth=2, activation="relu", init="he", seed=0)
+    fb = check_fixed_model(shallow)
+    assert not fb.correct and "keep at least 12" in fb.message
+    exploding = build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="tanh", init="he", gain=2.5, seed=0)
+    fb = check_fixed_model(exploding)
+    assert not fb.correct and "grows" in fb.message
+    fb = check_fixed_model(nn.Linear(5, 10))
+    assert not fb.correct and "failed on a batch" in fb.message
+    assert not check_fixed_model("model").correct
+    assert check_fixed_model(...).status == "not attempted"
+
+
+def test_measure_records_one_pass_of_every_layer():
+    rec = measure(mystery_model())
+    assert rec.weight_norm.shape == (1, 12) and rec.names[0] == "inp" and rec.names[-1] == "out"
+    assert torch.get_num_threads() >= 1

@@ -1,0 +1,110 @@
+"""Tests for vgp_lib.models: shapes, initialisation statistics, determinism, residual identity, validation."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vgp_lib.models import ACTIVATIONS, INITS, NORMS, build_mlp, init_linear_
+from vgp_lib.remedies import init_variance
+from vgp_lib.rng import torch_generator
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("norm", NORMS)
+def test_every_configuration_runs_forward_and_backward(activation, norm):
+    net = build_mlp(n_in=5, width=6, n_out=3, depth=3, activation=activation, norm=norm, residual=True, seed=0)
+    out = net(torch.randn(4, 5, dtype=torch.float64, generator=torch_generator(1)))
+    assert out.shape == (4, 3)
+    out.sum().backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+
+
+@pytest.mark.parametrize(
+    "init, std",
+    [("nielsen", lambda i, o: 1 / math.sqrt(i)), ("xavier", lambda i, o: math.sqrt(2 / (i + o))),
+     ("he", lambda i, o: math.sqrt(2 / i)), ("small", lambda i, o: 0.01),
+     ("pytorch", lambda i, o: 1 / math.sqrt(3 * i))],
+)
+def test_initial_weight_std_matches_the_formula(init, std):
+    lin = torch.nn.Linear(300, 200, dtype=torch.float64)
+    init_linear_(lin, init, generator=torch_generator(0), gain=1.5)
+    measured = float(lin.weight.detach().std())
+    assert measured == pytest.approx(1.5 * std(300, 200), rel=0.02)
+    bias = lin.bias.detach()
+    if init == "nielsen":
+        assert float(bias.std()) == pytest.approx(1.0, rel=0.3)
+    elif init == "pytorch":
+        assert float(bias.abs().max()) <= 1 / math.sqrt(300)
+    else:
+        assert torch.all(bias == 0)
+
+
+def test_same_seed_same_network_different_seed_different_network():
+    a = build_mlp(n_in=4, width=8, n_out=2, depth=3, activation="tanh", init="he", seed=3)
+    b = build_mlp(n_in=4, width=8, n_out=2, depth=3, activation="tanh", init="he", seed=3)
+    c = build_mlp(n_in=4, width=8, n_out=2, depth=3, activation="tanh", init="he", seed=4)
+    for pa, pb, pc in zip(a.parameters(), b.parameters(), c.parameters()):
+        assert torch.equal(pa, pb)
+    assert not all(torch.equal(pa, pc) for pa, pc in zip(a.parameters(), c.parameters()))
+
+
+def test_structure_depth_and_residual_blocks():
+    net = build_mlp(n_in=7, width=5, n_out=3, depth=4, residual=True, seed=0)
+    assert len(net.blocks) == 4 and len(net.linears()) == 5
+    assert [b.residual for b in net.blocks] == [False, True, True, True]
+    assert net.blocks[0].linear.in_features == 7 and net.head.out_features == 3
+
+
+def test_residual_block_is_x_plus_f_of_x():
+    net = build_mlp(n_in=3, width=3, n_out=1, depth=2, activation="tanh", residual=True, seed=0)
+    block = net.blocks[1]
+    a = torch.randn(2, 3, dtype=torch.float64, generator=torch_generator(5))
+    expected = a + torch.tanh(block.linear(a))
+    assert torch.allclose(block(a), expected, rtol=0, atol=1e-15)
+
+
+def test_he_keeps_relu_variance_over_50_layers_and_small_init_collapses_it():
+    """Stated tolerance: He keeps Var(a^l) within a factor 2 of Var(a^1) for all 50 layers."""
+    he = init_variance("relu", "he", depth=50, width=256, seed=0)
+    small = init_variance("relu", "small", depth=50, width=256, seed=0)
+    ratio = he.act_var / he.act_var[0]
+    assert np.all((ratio > 0.5) & (ratio < 2.0))
+    assert small.act_var[-1] < 1e-50 * small.act_var[0]
+
+
+@settings(max_examples=20, deadline=None)
+@given(depth=st.integers(1, 6), width=st.integers(1, 9), batch=st.integers(2, 5))
+def test_output_shape_for_any_size(depth, width, batch):
+    net = build_mlp(n_in=3, width=width, n_out=2, depth=depth, activation="elu", norm="layer", seed=0)
+    assert net(torch.zeros(batch, 3, dtype=torch.float64)).shape == (batch, 2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, words",
+    [
+        (dict(activation="swish"), ValueError, ["activation", "'sigmoid'", "'gelu'"]),
+        (dict(init="lecun"), ValueError, ["init", "'xavier'", "'he'"]),
+        (dict(norm="group"), ValueError, ["norm", "'batch'", "'layer'"]),
+        (dict(depth=0), ValueError, ["depth", ">= 1"]),
+        (dict(depth=2.5), ValueError, ["depth"]),
+        (dict(width="8"), TypeError, ["width"]),
+        (dict(gain=0.0), ValueError, ["gain"]),
+        (dict(residual="yes"), TypeError, ["residual"]),
+        (dict(dtype=torch.int64), ValueError, ["dtype"]),
+    ],
+)
+def test_bad_input_names_the_parameter_and_allowed_values(kwargs, error, words):
+    args = dict(n_in=3, width=4, n_out=2, depth=2, seed=0) | kwargs
+    with pytest.raises(error) as info:
+        build_mlp(**args)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_init_names_are_listed_in_the_error():
+    with pytest.raises(ValueError, match="init must be one of " + ", ".join(repr(i) for i in INITS)):
+        init_linear_(torch.nn.Linear(2, 2), "glorot", generator=torch_generator(0))
