@@ -56,6 +56,7 @@ __all__ = [
     "feedforward",
     "backprop",
     "sgd_step",
+    "update_mini_batch",
     "accuracy",
     "train",
     "depth_experiment",
