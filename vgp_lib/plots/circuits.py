@@ -32,32 +32,31 @@ def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
     return ax
 
 
-def plot_circuit_shape(shallow, deep, ax=None):
-    """Gates per layer of two circuits for the same n, side by side.
+def plot_circuit_shape(shallow, deep, axes=None):
+    """Gates per layer of the two circuits for the same n, as two bar towers.
 
-    ``shallow`` and ``deep`` are :class:`vgp_lib.circuits.Circuit` objects. Each
-    layer is a horizontal bar whose length is its number of gates (log axis),
-    stacked from the inputs (bottom) to the output (top).
+    ``shallow`` and ``deep`` are :class:`vgp_lib.circuits.Circuit` objects; each
+    layer is a horizontal bar (log axis) whose length is its number of gates,
+    stacked from the inputs (bottom) to the output (top). ``axes`` is a pair of
+    axes; returns it.
     """
     import matplotlib.pyplot as plt
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.8))
-    rows, labels, colors = [], [], []
-    for circuit, color in ((deep, "C0"), (shallow, "C3")):
-        for i, g in enumerate(circuit.gates_per_layer):
-            rows.append(g)
-            labels.append(f"{circuit.name} L{i + 1}")
-            colors.append(color)
-    y = np.arange(len(rows))
-    ax.barh(y, rows, color=colors)
-    ax.set_xscale("log")
-    ax.set_yticks(y, labels, fontsize=7)
-    ax.set_xlabel("gates in the layer (log scale)")
-    ax.set_xlim(0.8, max(2.0, max(rows) * 2))
-    ax.set_title(
-        f"n = {shallow.n_inputs}: {shallow.n_gates:,} gates in {shallow.depth} layers "
-        f"vs {deep.n_gates} in {deep.depth}",
-        fontsize=10,
-    )
-    return ax
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(8.0, 4.0), sharex=True)
+    widest = max(max(shallow.gates_per_layer), max(deep.gates_per_layer, default=1))
+    for ax, circuit, color in ((axes[0], shallow, "C3"), (axes[1], deep, "C0")):
+        per_layer = circuit.gates_per_layer
+        y = np.arange(1, len(per_layer) + 1)
+        ax.barh(y, per_layer, color=color, height=0.8)
+        for yi, g in zip(y, per_layer):
+            ax.text(g * 1.15, yi, f"{g:,}", va="center", fontsize=8)
+        ax.set_xscale("log")
+        ax.set_xlim(0.8, widest * 20)
+        ax.set_ylim(0.3, max(len(per_layer), 2) + 0.7)
+        ax.set_ylabel("layer (inputs at the bottom)")
+        ax.set_xlabel("gates in the layer")
+        ax.set_title(f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers", fontsize=10)
+        ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    axes[0].figure.suptitle(f"parity of n = {shallow.n_inputs} bits", fontsize=11)
+    return axes

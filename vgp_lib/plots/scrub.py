@@ -17,13 +17,13 @@ from typing import Callable, Sequence
 _CDN_LINK = re.compile(r"<link[^>]*font-awesome[^>]*>", re.S)
 _ICONS = {
     "fa-minus": "\u2212",
-    "fa-fast-backward": "\u23ee",
+    "fa-fast-backward": "|\u25c0",
     "fa-step-backward": "\u25c2",
     "fa-play fa-flip-horizontal": "\u25c0",
-    "fa-pause": "\u23f8",
+    "fa-pause": "||",
     "fa-play": "\u25b6",
     "fa-step-forward": "\u25b8",
-    "fa-fast-forward": "\u23ed",
+    "fa-fast-forward": "\u25b6|",
     "fa-plus": "+",
 }
 _ICON = re.compile(r'<i class="fa (fa-[a-z-]+(?: fa-flip-horizontal)?)"></i>')
@@ -40,7 +40,7 @@ def scrubber(
     frames: Sequence,
     *,
     figsize=(7.0, 3.6),
-    dpi: int = 72,
+    dpi: int = 80,
     interval_ms: int = 500,
 ):
     """Return an HTML slider animation with one frame per item of ``frames``.

@@ -15,8 +15,9 @@ def _compute(n: int, n_max: int):
 
 
 def _draw(fig, r):
-    plot_gate_counts(r["counts"], fig.add_subplot(1, 2, 1), highlight=r["n"])
-    plot_circuit_shape(r["shallow"], r["deep"], fig.add_subplot(1, 2, 2))
+    plot_gate_counts(r["counts"], fig.add_subplot(2, 1, 1), highlight=r["n"])
+    shapes = fig.add_subplot(2, 2, 3), fig.add_subplot(2, 2, 4)
+    plot_circuit_shape(r["shallow"], r["deep"], shapes)
     fig.tight_layout()
 
 
@@ -40,5 +41,5 @@ def gate_count_explorer(n: int = 8, n_max: int = 16) -> LiveFigure:
         lambda n: _compute(n, n_max),
         _draw,
         describe=_describe,
-        figsize=(10.0, 4.0),
+        figsize=(9.0, 7.5),
     )
