@@ -110,8 +110,8 @@ def test_main_writes_the_records_and_fails_on_a_missed_target(tmp_path, monkeypa
     monkeypatch.setattr(bench_main, "load_mnist", lambda **kw: fake)
     monkeypatch.setattr(bench_main, "bench_learning_speed",
                         partial(suite.bench_learning_speed, hidden_layers=1, steps=3, seeds=(0,), reference_steps=1))
-    monkeypatch.setattr(bench_main, "bench_depth", partial(suite.bench_depth, hidden_layers=1, reference_images=20, repeats=1,
-                                                           seeds=(0, 1)))
+    monkeypatch.setattr(bench_main, "bench_depth",
+                        partial(suite.bench_depth, hidden_layers=1, reference_images=20, repeats=1, seeds=(0, 1)))
     out = tmp_path / "bench.json"
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         status = bench_main.main(["--output", str(out)])
