@@ -25,9 +25,9 @@ def _chains_with_moderate_z(depth, seed):
             return c
 
 
-@pytest.mark.parametrize("depth", [1, 2, 3, 5, 10, 20, 35, 50])
+@pytest.mark.parametrize("depth", range(1, 51))
 def test_analytic_equals_autograd_float64(depth):
-    for seed in range(5):
+    for seed in range(3):
         c = _chains_with_moderate_z(depth, 100 * depth + seed)
         analytic, auto = chain.grad_b_analytic(c), chain.grad_b_autograd(c)
         np.testing.assert_allclose(analytic, auto, rtol=1e-10, atol=0)
