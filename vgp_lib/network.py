@@ -375,8 +375,9 @@ def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
 
     The output error δ^L = a^L - y is multiplied by -η/m once: the backward
     pass is linear in it, so every product below is then already the update.
-    Returns each layer's bias gradient summed over the mini-batch (before the
-    update), which :mod:`vgp_lib.speeds` uses as the speed of learning.
+    Returns each layer's bias update, -(η/m) Σ_x δ^l: divided by -η it is the
+    mean bias gradient before the step, which :mod:`vgp_lib.speeds` records as
+    the speed of learning.
     """
     acts = _forward(weights, biases, x, activation)
     delta = acts[-1] - y
@@ -392,7 +393,7 @@ def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
         weights[l] += step_w
         biases[l] += step_b
         steps_b[l] = step_b
-    return [s / -scale for s in steps_b]
+    return steps_b
 
 
 def _check_hyper(eta, lmbda, n):

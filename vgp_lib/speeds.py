@@ -245,7 +245,8 @@ def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, ste
     record = np.empty((len(seeds), steps, hidden_layers))
     with single_threaded_blas():
         for t in progress(range(steps), desc=f"{hidden_layers} hidden layers", disable=not show_progress):
-            sums = update_mini_batch(weights, biases, xs, ys, dt(eta / n), dt(1 - eta * lmbda / n), params.activation)
-            for l in range(hidden_layers):
-                record[:, t, l] = np.linalg.norm(sums[l] / n, axis=-1)
+            steps_b = update_mini_batch(weights, biases, xs, ys, dt(eta / n), dt(1 - eta * lmbda / n),
+                                        params.activation)
+            for l in range(hidden_layers):  # the bias update is -eta times the mean bias gradient
+                record[:, t, l] = np.linalg.norm(steps_b[l], axis=-1) / eta
     return TrainingSpeeds(sizes, seeds, eta, lmbda, record)
