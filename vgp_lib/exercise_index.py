@@ -100,12 +100,13 @@ def collect_exercises(env, root: str) -> list[tuple[str, list[ExerciseEntry]]]:
         docname = item["docname"]
         ids = node.get("ids") or [label]
         number = env.toc_fignumbers.get(docname, {}).get("exercise", {}).get(ids[0], ())
+        subtitle = _subtitle(node)
         by_doc.setdefault(docname, []).append(
             ExerciseEntry(
                 docname=docname,
                 label=label,
                 number=".".join(map(str, number)),
-                title=_subtitle(node).astext() if _subtitle(node) is not None else "",
+                title=subtitle.astext() if subtitle is not None else "",
                 serial=int(node.get("serial_number", 0)),
             )
         )
@@ -126,13 +127,12 @@ def _subtitle(exercise_node):
     return None
 
 
-def _title_nodes(app, fromdocname: str, label: str, entry: ExerciseEntry) -> list:
+def _title_nodes(app, fromdocname: str, entry: ExerciseEntry) -> list:
     """Link text: "Exercise 2.1 (title)", keeping inline markup such as math in the title."""
     fmt = app.config.numfig_format.get("exercise", "Exercise %s")
     head = fmt % entry.number if entry.number else fmt.replace("%s", "").strip()
     out: list = [nodes.Text(head)]
-    registry = app.env.sphinx_exercise_registry
-    subtitle = _subtitle(registry[label]["node"])
+    subtitle = _subtitle(app.env.sphinx_exercise_registry[entry.label]["node"])
     if subtitle is not None:
         out.append(nodes.Text(" ("))
         for child in subtitle.deepcopy().children:
@@ -173,7 +173,7 @@ def build_index(app, fromdocname: str) -> list:
                 internal=True,
                 refuri=app.builder.get_relative_uri(fromdocname, docname) + "#" + entry.label,
             )
-            ref.extend(_title_nodes(app, fromdocname, entry.label, entry))
+            ref.extend(_title_nodes(app, fromdocname, entry))
             exercises += nodes.list_item("", nodes.paragraph("", "", ref))
         item += exercises
         chapters += item
