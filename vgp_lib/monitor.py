@@ -97,7 +97,9 @@ class GradientMonitor:
         default every layer found by :func:`watched_layers`.
 
     A new step starts whenever a layer that was already recorded in the
-    current step fires again, i.e. at every new ``backward()`` call.
+    current step fires again, i.e. at every new ``backward()`` call. (A layer
+    applied twice in one forward pass, or ``torch.autograd.grad`` calls inside
+    the block, therefore start extra steps.)
     """
 
     def __init__(self, model, *, layers=None):

@@ -7,6 +7,12 @@ import numpy as np
 _NICE = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}
 
 
+def _integer_x(ax):
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _axes(ax, figsize=(6.5, 3.6)):
     import matplotlib.pyplot as plt
 
@@ -66,6 +72,7 @@ def plot_variance_profiles(profiles, axes=None):
     axes[1].set_ylabel(r"Var$(\partial C/\partial z^l)$")
     axes[1].set_title("backward: gradients", fontsize=10)
     for ax in axes:
+        _integer_x(ax)
         ax.set_xlabel("layer l")
         ax.grid(True, which="major", alpha=0.3)
     axes[1].legend(fontsize=8, ncol=2)
@@ -78,6 +85,7 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
     for i, p in enumerate(profiles):
         norms = p.delta_norm if kind == "delta" else p.weight_norm
         ax.semilogy(np.arange(1, len(norms) + 1), norms, "o-", ms=3, color=f"C{i}", label=p.label)
+    _integer_x(ax)
     ax.set_xlabel("layer (input side → output layer)")
     ax.set_ylabel(r"$\|\partial C/\partial z^l\|$" if kind == "delta" else r"$\|\partial C/\partial W^l\|$")
     if ylim is not None:
@@ -138,6 +146,7 @@ def plot_training_comparison(comp, axes=None):
     ax_acc.grid(True, axis="x", alpha=0.3)
     for i, w in enumerate(comp.weight_norm):
         ax_norm.semilogy(np.arange(1, len(w) + 1), w, "o-", ms=3, color=f"C{i}", label=comp.names[i])
+    _integer_x(ax_norm)
     ax_norm.set_xlabel("layer (input side → output layer)")
     ax_norm.set_ylabel(r"median $\|\partial C/\partial W^l\|$ in training")
     ax_norm.legend(fontsize=7)
@@ -152,6 +161,7 @@ def plot_depth_sweep(sweeps: dict, ax=None):
         depths = [p.config["depth"] for p in profiles]
         ax.semilogy(depths, [p.ratio for p in profiles], "o-", ms=3, color=f"C{i}", label=label)
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
+    _integer_x(ax)
     ax.set_xlabel("number of hidden layers")
     ax.set_ylabel(r"$\|\partial C/\partial z^1\| \,/\, \|\partial C/\partial z^{\mathrm{out}}\|$")
     ax.legend(fontsize=8)
