@@ -155,3 +155,35 @@ def test_incremental_build_picks_up_a_new_exercise(project):
     assert warnings == ""
     assert "alpha.html#ex-alpha-late" in [href for href, _ in entries(html)]
     assert "4 exercises in 2 chapters." in html
+
+
+# --------------------------------------------------------------------------- the real book (after `make book`)
+
+
+def index_links(html_dir: Path) -> list[tuple[str, str]]:
+    """``[(page, label), ...]`` of the exercise links on the built Exercises page."""
+    html = (html_dir / "chapters" / "exercises.html").read_text(encoding="utf-8")
+    block = html.split('class="vgp-exercise-index', 1)[1]
+    return re.findall(r'href="([\w-]+)\.html#(ex-[\w-]+)"', block)
+
+
+def chapter_labels() -> dict[str, str]:
+    """label -> chapter for every ``{exercise}`` in the chapters' sources."""
+    root = Path(__file__).resolve().parents[1]
+    labels = {}
+    for md in sorted((root / "chapters").glob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        for m in re.finditer(r"^[:`]{3,}\{exercise\}.*\n(?:\s*:[\w-]+:.*\n)*?\s*:label:\s*(\S+)", text, re.M):
+            labels[m.group(1)] = md.stem
+    return labels
+
+
+@pytest.mark.book
+def test_built_index_links_every_exercise_of_the_book(built_html):
+    if not (built_html / "chapters" / "exercises.html").exists():
+        pytest.fail("the built site has no chapters/exercises.html (is chapters/exercises in _toc.yml?)")
+    links = index_links(built_html)
+    assert len(links) >= 12
+    assert dict((label, page) for page, label in links) == chapter_labels()
+    for page, label in links:
+        assert f'id="{label}"' in (built_html / "chapters" / f"{page}.html").read_text(encoding="utf-8")
