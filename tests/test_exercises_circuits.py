@@ -138,3 +138,11 @@ def test_chain_depth_for_other_sizes(n):
 @pytest.mark.parametrize("answer, status", [(..., NOT_ATTEMPTED), (None, NOT_ATTEMPTED), (True, INCORRECT), ("45", CORRECT), ("deep", INCORRECT), (float("inf"), INCORRECT)])
 def test_chain_depth_odd_answers(answer, status):
     assert check_chain_depth(16, answer).status == status
+
+
+def test_xor_without_nand_gates_is_rejected():
+    from vgp_lib.exercises.circuits import check_xor_from_nand
+
+    fb = check_xor_from_nand(lambda a, b, nand: a ^ b)
+    assert not fb.correct
+    assert "0 NAND" in fb.message and "nand" in fb.hint

@@ -12,7 +12,8 @@ def check_xor_from_nand(xor) -> Feedback:
     """Check a student's ``xor(a, b, nand)`` that may use only the given ``nand``.
 
     The function is run on all four inputs with a counting NAND. Right answers
-    with more than four NANDs pass, with a hint that four suffice.
+    with more than four NANDs pass, with a hint that four suffice; right answers
+    with fewer than four must be using other operations, and fail.
     """
     ex = "ex-circuits-xor"
     if not_attempted(xor):
@@ -45,6 +46,14 @@ def check_xor_from_nand(xor) -> Feedback:
             hint = "Every output is flipped: you built XNOR; one more NAND (or a different last gate) fixes it."
         return Feedback(ex, INCORRECT, "; ".join(wrong) + ".", hint)
     most = max(counts)
+    if min(counts) < 4:
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the outputs are right, but some inputs used only {min(counts)} NAND gate(s): "
+            "XOR of two bits needs at least four, so the function must be using other operations.",
+            "Use nothing but calls to nand(...): no ^, !=, not, and, or, if.",
+        )
     if most > 4:
         return Feedback(ex, CORRECT, f"right on all four inputs, using up to {most} NAND gates.",
                         "Four NANDs are enough: reuse t = nand(a, b) in both branches.")
