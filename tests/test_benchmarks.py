@@ -63,7 +63,7 @@ def test_learning_speed_benchmark_catches_a_wrong_result(monkeypatch):
 
 
 def test_depth_benchmark_checks_against_the_reference():
-    records = suite.bench_depth(*_data(120), hidden_layers=2, reference_images=40, seeds=(0, 1), repeats=2)
+    records = suite.bench_depth(*_data(120), hidden_layers=(1, 2), reference_images=40, seeds=(0, 1), repeats=2)
     _check_records(records)
     assert [r["target"] for r in records] == [">= 4", "<= 2"]
     assert records[1]["ratio"] == pytest.approx(records[1]["seconds"] / records[1]["reference_seconds"])
@@ -78,8 +78,8 @@ def test_depth_benchmark_catches_a_wrong_result(monkeypatch):
         return out
 
     monkeypatch.setattr(reference, "update_mini_batch", off_by_a_bit)
-    with pytest.raises(suite.ResultMismatch, match="float64 training differs"):
-        suite.bench_depth(*_data(60), hidden_layers=1, reference_images=20, seeds=(0,))
+    with pytest.raises(suite.ResultMismatch, match=r"float64 training \(1 hidden\) differs"):
+        suite.bench_depth(*_data(60), hidden_layers=(1,), reference_images=20, seeds=(0,), repeats=1)
 
 
 def test_widget_benchmark_compares_with_the_compute_call():
@@ -111,7 +111,7 @@ def test_main_writes_the_records_and_fails_on_a_missed_target(tmp_path, monkeypa
     monkeypatch.setattr(bench_main, "bench_learning_speed",
                         partial(suite.bench_learning_speed, hidden_layers=1, steps=3, seeds=(0,), reference_steps=1))
     monkeypatch.setattr(bench_main, "bench_depth",
-                        partial(suite.bench_depth, hidden_layers=1, reference_images=20, repeats=1, seeds=(0, 1)))
+                        partial(suite.bench_depth, hidden_layers=(1,), reference_images=20, repeats=1, seeds=(0, 1)))
     out = tmp_path / "bench.json"
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         status = bench_main.main(["--output", str(out)])
