@@ -64,7 +64,10 @@ class Diagnosis:
 
 @contextmanager
 def cpu_single_thread():
-    """Run torch on one thread with subnormal floats flushed to zero; restore on exit.
+    """Run torch on one thread with subnormal floats flushed to zero.
+
+    On exit the thread count is restored and flushing is switched off again
+    (PyTorch's default; torch offers no way to read the previous setting).
 
     A vanishing gradient is full of numbers below float32's normal range, and
     CPU arithmetic on subnormals is many times slower. ``set_flush_denormal``
