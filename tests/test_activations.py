@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,21 +10,25 @@ from vgp_lib import activations
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 
-TORCH = {
-    "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
-    "relu": torch.relu,
-    "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
-    "elu": F.elu,
-    "gelu": F.gelu,
-    "identity": lambda z: z,
-}
+TORCH = {name: activations.torch_function(name) for name in activations.ACTIVATIONS}
 
 
 @given(finite)
 def test_sigmoid_prime_between_0_and_a_quarter(z):
     s = float(activations.sigmoid_prime(z))
     assert 0.0 <= s <= 0.25
+
+
+@given(finite)
+def test_tanh_prime_between_0_and_1(z):
+    assert 0.0 <= float(activations.tanh_prime(z)) <= 1.0
+
+
+def test_derivative_bounds_hold_exactly_near_zero():
+    """Rounding in e/(1+e)^2 once gave 0.25000000000000006 at z = 4.5e-10."""
+    z = np.concatenate([np.linspace(-1e-6, 1e-6, 20001), [4.5422008535482246e-10]])
+    assert activations.sigmoid_prime(z).max() <= 0.25
+    assert activations.tanh_prime(z).max() <= 1.0
 
 
 def test_sigmoid_prime_peaks_at_zero():

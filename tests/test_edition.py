@@ -324,11 +324,21 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+import tempfile
+from traitlets.config import Config
+
 src, dst, cwd = sys.argv[1:4]
 nb = nbformat.read(src, as_version=4)
 error = ""
+# Kernels talk over IPC sockets in a private directory: two kernels started at the
+# same moment over TCP can pick the same free port, and a client then waits forever
+# for replies that go to the other kernel.
+config = Config()
+config.KernelManager.transport = "ipc"
+config.KernelManager.ip = tempfile.mkdtemp(prefix="vgp-kernel-") + "/kernel"
 client = NotebookClient(
-    nb, timeout=600, startup_timeout=120, kernel_name="python3", resources={"metadata": {"path": cwd}}
+    nb, timeout=600, startup_timeout=120, kernel_name="python3", resources={"metadata": {"path": cwd}},
+    config=config,
 )
 try:
     client.execute()

@@ -274,24 +274,6 @@ def grad_b_analytic(chain: Chain) -> np.ndarray:
     return grad
 
 
-def _torch_activation(name: str):
-    import torch
-    import torch.nn.functional as F
-
-    return {
-        # torch.sigmoid's backward is y*(1-y), which loses relative precision for
-        # z > 12 (1 - y has few correct digits there); the analytic side does not.
-        # Tests that demand 1e-10 agreement keep |z| well below that.
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "relu": torch.relu,
-        "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
-        "elu": F.elu,
-        "gelu": F.gelu,
-        "identity": lambda z: z,
-    }[name]
-
-
 def grad_b_autograd(chain: Chain) -> np.ndarray:
     """:math:`\\partial C/\\partial b_j` by PyTorch autograd in float64 (an independent check).
 
@@ -302,7 +284,7 @@ def grad_b_autograd(chain: Chain) -> np.ndarray:
     import torch
 
     chain = _check_chain(chain)
-    f = _torch_activation(chain.activation)
+    f = activations.torch_function(chain.activation)
     w = torch.tensor(chain.weights, dtype=torch.float64)
     b = torch.tensor(chain.biases, dtype=torch.float64, requires_grad=True)
     a = torch.full(w.shape[:-1], chain.a0, dtype=torch.float64)

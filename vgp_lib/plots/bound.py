@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import get_axes
 
-def _axes(ax, figsize=(6.5, 3.8)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def plot_factor_interval(r, ax=None):
@@ -22,7 +17,7 @@ def plot_factor_interval(r, ax=None):
 
     ``r`` is a :class:`vgp_lib.bound.FactorInterval`.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot(r.a, r.factor, color="C0", lw=2, label=rf"$|w\,\sigma'(wa+b)|$, $w$ = {r.w:.3g}, $b$ = {r.b:.3g}")
     ax.axhline(1.0, color="C3", lw=1, ls="--", label="1")
     if r.endpoints is not None:
@@ -48,7 +43,7 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
     ``c`` is a :class:`vgp_lib.bound.WidthCurve`; ``highlight`` marks one
     :math:`|w|` (the explorer's current weight).
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.plot(c.w, c.width, color="C0", lw=2, label="width (closed form)")
     ax.axvspan(0, 4, color="0.85", label="|w| < 4: empty set")
     ax.plot([c.w_star], [c.width_max], "o", color="C3", ms=8,
@@ -79,7 +74,7 @@ def draw_factor_and_width(fig, pair):
 
 def plot_identity_error(c, ax=None):
     """Worst error of the identity neuron on [0, 1] against :math:`w_1` (a :class:`vgp_lib.identity.ErrorCurve`)."""
-    ax = _axes(ax)
+    ax = get_axes(ax)
     ax.loglog(c.w1, c.error, "o-", color="C0", ms=3, label="measured worst error on [0, 1]")
     ax.loglog(c.w1, c.taylor, "--", color="C3", label=r"Taylor estimate $w_1^2/96$")
     i = int(np.argmin(c.error))
@@ -97,7 +92,7 @@ def plot_balance(study, ax=None):
 
     ``study`` is a :class:`vgp_lib.balance.BalanceStudy`.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     frac = study.balanced_fraction
     for i, name in enumerate(study.activations):
         label = f"{name} (max derivative {study.max_derivative[i]:.3g})"
@@ -120,7 +115,7 @@ def plot_balance_spread(study, ax=None):
 
     Zeros (``-inf``, a ReLU switched off) count as below every finite value.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     tol = np.log10(study.tolerance)
     for i, name in enumerate(study.activations):
         lo, med, hi = np.percentile(study.log10_ratio[i], [10, 50, 90], axis=-1, method="inverted_cdf")
@@ -141,7 +136,7 @@ def plot_balance_spread(study, ax=None):
 
 def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
     """Histogram of :math:`\\log_{10}|\\partial C/\\partial b_1/\\partial C/\\partial b_L|` at the activation's best scale."""
-    ax = _axes(ax)
+    ax = get_axes(ax)
     scale, frac = study.best(activation)
     i = study.activations.index(activation)
     k = int(np.argmin(np.abs(study.weight_scales - scale)))

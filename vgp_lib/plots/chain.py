@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import get_axes
 
-def _axes(ax, figsize=(6.5, 3.8)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def plot_activation_derivative(z, values, ax=None, *, name: str = r"\sigma"):
     """A derivative curve (e.g. :math:`\\sigma'(z)`) with its maximum marked."""
-    ax = _axes(ax)
+    ax = get_axes(ax)
     z, values = np.asarray(z), np.asarray(values)
     i = int(np.argmax(values))
     ax.plot(z, values, color="C0", lw=2, label=rf"${name}'(z)$")
@@ -48,7 +43,7 @@ def _log_with_zeros(ax, x, y, *, color, marker, label):
 
 def plot_factors(result, ax=None):
     """Bars of :math:`|w_j\\sigma'(z_j)|` per layer of a :class:`vgp_lib.chain.ChainGradients`."""
-    ax = _axes(ax)
+    ax = get_axes(ax)
     f = np.abs(result.factors)
     layers = np.arange(1, f.size + 1)
     floor = min(0.01, f[f > 0].min() / 10) if (f > 0).any() else 0.01
@@ -69,7 +64,7 @@ def plot_factors(result, ax=None):
 
 def plot_bias_gradients(result, ax=None):
     """:math:`|\\partial C/\\partial b_j|` per layer on a log axis (a :class:`ChainGradients`)."""
-    ax = _axes(ax)
+    ax = get_axes(ax)
     g = np.asarray(result.grad)
     layers = np.arange(1, g.size + 1)
     _log_with_zeros(ax, layers, g, color="C0", marker="o-", label=r"$|\partial C/\partial b_j|$")
@@ -92,7 +87,7 @@ def draw_chain_profile(fig, result):
 
 def plot_routes(routes, ax=None):
     """The three routes to :math:`\\partial C/\\partial b_j` (a :class:`vgp_lib.chain.GradientRoutes`)."""
-    ax = _axes(ax)
+    ax = get_axes(ax)
     x = routes.layers
     _log_with_zeros(ax, x, routes.analytic, color="C0", marker="o-", label="product (eq.)")
     _log_with_zeros(ax, x + 0.12, routes.autograd, color="C1", marker="s", label="PyTorch autograd")
@@ -106,7 +101,7 @@ def plot_routes(routes, ax=None):
 
 def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
     """Distribution of :math:`\\log_{10}` of the gradient ratio (a :class:`vgp_lib.balance.RatioSample`)."""
-    ax = _axes(ax)
+    ax = get_axes(ax)
     r = sample.log10_ratio[np.isfinite(sample.log10_ratio)]
     ax.hist(r, bins=bins, color="C0", alpha=0.8)
     ax.axvline(np.log10(16.0), color="C3", lw=2, ls="--", label="ratio 16")
@@ -133,7 +128,7 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
     overflowed are drawn as triangles on that precision's ceiling, labelled
     ``inf``, never left out.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax)
     if not isinstance(results, (list, tuple)):
         results = [results]
     exact = results[0].log10_exact

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import get_axes
+
+_FIGSIZE = (6.5, 3.6)
 _NICE = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}
 
 
@@ -13,20 +16,13 @@ def _integer_x(ax):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _axes(ax, figsize=(6.5, 3.6)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
 
 def plot_activation_comparison(comp, ax=None):
     """Distribution over draws of the first-layer gradient norm, one box per activation (log axis).
 
     ``comp`` is a :class:`vgp_lib.remedies.ActivationComparison`.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     data = [np.log10(v) for v in comp.norms]
     ax.boxplot(data, orientation="horizontal", widths=0.6)
     rng = np.random.default_rng(0)  # only spreads the dots vertically, for legibility
@@ -41,7 +37,7 @@ def plot_activation_comparison(comp, ax=None):
 
 def plot_derivatives(curves, ax=None):
     """f'(z) for each activation of a :class:`vgp_lib.remedies.DerivativeCurves`."""
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     for i, (name, v) in enumerate(zip(curves.names, curves.values)):
         ax.plot(curves.z, v, color=f"C{i}", label=_NICE.get(name, name), lw=1.6)
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
@@ -81,7 +77,7 @@ def plot_variance_profiles(profiles, axes=None):
 
 def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None):
     """Per-layer gradient norms of several :class:`vgp_lib.remedies.GradientProfile` s, one line each."""
-    ax = _axes(ax, (7.0, 3.8))
+    ax = get_axes(ax, (7.0, 3.8))
     for i, p in enumerate(profiles):
         norms = p.delta_norm if kind == "delta" else p.weight_norm
         ax.semilogy(np.arange(1, len(norms) + 1), norms, "o-", ms=3, color=f"C{i}", label=p.label)
@@ -97,7 +93,7 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
 
 def plot_time_gradients(results, ax=None):
     """``||dh_T/dh_t||`` against ``T - t`` for each :class:`vgp_lib.recurrent.TimeGradient`."""
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     names = {"rnn": "vanilla RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
     for i, r in enumerate(results):
         ax.semilogy(r.lags, np.maximum(r.norms, 1e-300), color=f"C{i}", label=names.get(r.cell, r.cell), lw=1.8)
@@ -113,7 +109,7 @@ def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
 
     ``grad`` is a 1-D array, ``clipped`` the same vector after clipping.
     """
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     k = min(n_show, len(grad))
     x = np.arange(k)
     ax.bar(x - 0.2, np.abs(grad[:k]), width=0.4, color="C3", label=f"before: norm {np.linalg.norm(grad):.3g}")
@@ -156,7 +152,7 @@ def plot_training_comparison(comp, axes=None):
 
 def plot_depth_sweep(sweeps: dict, ax=None):
     """First/last ``||dC/dz||`` ratio against depth; ``sweeps`` maps a label to a tuple of profiles."""
-    ax = _axes(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     for i, (label, profiles) in enumerate(sweeps.items()):
         depths = [p.config["depth"] for p in profiles]
         ax.semilogy(depths, [p.ratio for p in profiles], "o-", ms=3, color=f"C{i}", label=label)
