@@ -80,7 +80,7 @@ def tanh(z):
 def tanh_prime(z):
     """:math:`1-\\tanh^2 z = 4e^{-2|z|}/(1+e^{-2|z|})^2`; at most 1."""
     z = _as_float(z)
-    e = np.exp(-2.0 * np.abs(z))
+    e = np.exp(-2.0 * np.minimum(np.abs(z), 400.0))  # exp(-800) is already 0; avoids 2|z| overflowing
     return _out(np.minimum(4.0 * e / (1.0 + e) ** 2, 1.0))  # rounding near 0 must not exceed 1
 
 
