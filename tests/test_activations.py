@@ -89,3 +89,11 @@ def test_sigmoid_stays_in_unit_interval(z):
 def test_unknown_activation_names_the_parameter():
     with pytest.raises(ValueError, match="activation"):
         activations.get("softsign")
+
+
+@pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS))
+def test_no_warning_even_at_the_float64_extremes(name):
+    f, f_prime = activations.get(name)
+    z = np.array([-np.finfo(float).max, -1e4, 0.0, 1e4, np.finfo(float).max])
+    assert np.all(np.isfinite(f_prime(z)))
+    assert not np.any(np.isnan(f(z)))

@@ -133,7 +133,7 @@ def gelu_prime(z):
     """:math:`\\Phi(z) + z\\,\\varphi(z)`."""
     z = _as_float(z)
     cdf = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
-    pdf = np.exp(-0.5 * np.minimum(z * z, 1e6)) / math.sqrt(2.0 * math.pi)
+    pdf = np.exp(-0.5 * np.minimum(np.abs(z), 1e3) ** 2) / math.sqrt(2.0 * math.pi)
     return _out(cdf + z * pdf)
 
 
