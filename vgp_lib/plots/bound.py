@@ -125,11 +125,11 @@ def plot_balance_spread(study, ax=None):
         band = np.isfinite(lo) & np.isfinite(hi)
         ax.fill_between(study.weight_scales[band], lo[band], hi[band], color=f"C{i}", alpha=0.15)
     ax.axhspan(-tol, tol, color="C2", alpha=0.25, label=f"balanced (within {study.tolerance:g}\u00d7)")
-    ax.set_ylim(-30, 20)
+    ax.set_ylim(-60, 30)  # curves that leave through the bottom keep vanishing further
     ax.set_xlabel("weight scale $s$")
     ax.set_ylabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
     ax.set_title("median and 10\u201390% of chains (shaded)", fontsize=10)
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, borderaxespad=0)
     ax.grid(True, alpha=0.3)
     return ax
 

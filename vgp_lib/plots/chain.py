@@ -57,8 +57,12 @@ def plot_factors(result, ax=None):
     ax.axhline(0.25, color="0.4", lw=1, ls=":", label=r"$1/4 = \max\sigma'$")
     ax.set_xlabel("layer $j$")
     ax.set_ylabel(r"$|w_j\,\sigma'(z_j)|$ (log)")
-    ax.set_ylim(floor, max(10.0, f.max() * 5))
-    ax.legend(loc="lower left", fontsize=8)
+    from matplotlib.patches import Patch
+
+    ax.set_ylim(floor, max(10.0, f.max()) * 1000)  # headroom above the bars for the legend
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Patch(color="C0", label="factor < 1 (shrinks)"), Patch(color="C3", label="factor \u2265 1 (grows)")]
+    ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=2)
     return ax
 
 

@@ -15,11 +15,13 @@ def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.8))
     ax.semilogy(counts.n, counts.two_layer, "o-", color="C3", label=r"two layers: $2^{n-1}+1$ gates")
-    ax.semilogy(counts.n, np.maximum(counts.deep, 1), "s-", color="C0", label=r"deep tree: $4(n-1)$ gates")
+    deep = counts.deep > 0  # n = 1 needs no gate at all, which a log axis cannot show
+    ax.semilogy(counts.n[deep], counts.deep[deep], "s-", color="C0", label=r"deep tree: $4(n-1)$ gates")
     if highlight is not None and highlight in set(counts.n.tolist()):
         i = int(np.flatnonzero(counts.n == highlight)[0])
-        for y, c in ((counts.two_layer[i], "C3"), (max(counts.deep[i], 1), "C0")):
-            ax.semilogy([highlight], [y], "o", ms=14, mfc="none", mec=c, mew=2)
+        for y, c in ((counts.two_layer[i], "C3"), (counts.deep[i], "C0")):
+            if y > 0:
+                ax.semilogy([highlight], [y], "o", ms=14, mfc="none", mec=c, mew=2)
         ax.set_title(
             f"n = {highlight}: {counts.two_layer[i]:,} gates in 2 layers vs "
             f"{counts.deep[i]:,} gates in {counts.deep_depth[i]} layers",
