@@ -68,7 +68,11 @@ def plot_accuracy_curves(result, ax=None, *, upto: int | None = None):
         if pct.shape[0] > 1:
             ax.fill_between(epochs, pct.min(axis=0), pct.max(axis=0), color=_colour(i), alpha=0.15, lw=0)
     ax.set_xlim(0.5, result.epochs + 0.5)
-    ax.set_ylim(90, 98)
+    # Limits from all epochs (not just 1..upto), so every frame of a sweep shares them
+    # and the slow first epochs of the deeper nets stay on the axes.
+    lowest = min(100 * acc.min() for acc in result.accuracy)
+    highest = max(100 * acc.max() for acc in result.accuracy)
+    ax.set_ylim(np.floor(lowest) - 0.5, np.ceil(highest) + 0.5)
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation accuracy (%)")
     ax.legend(fontsize="small", loc="lower right", ncol=2)

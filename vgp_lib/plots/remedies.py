@@ -39,7 +39,8 @@ def plot_derivatives(curves, ax=None):
     """f'(z) for each activation of a :class:`vgp_lib.remedies.DerivativeCurves`."""
     ax = get_axes(ax, figsize=_FIGSIZE)
     for i, (name, v) in enumerate(zip(curves.names, curves.values)):
-        ax.plot(curves.z, v, color=f"C{i}", label=_NICE.get(name, name), lw=1.6)
+        # LeakyReLU's derivative lies almost on ReLU's: dash the ReLU so both show.
+        ax.plot(curves.z, v, color=f"C{i}", label=_NICE.get(name, name), lw=1.6, ls="--" if name == "relu" else "-")
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
     ax.axhline(0.25, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("z")
