@@ -337,7 +337,7 @@ config = Config()
 config.KernelManager.transport = "ipc"
 config.KernelManager.ip = tempfile.mkdtemp(prefix="vgp-kernel-") + "/kernel"
 client = NotebookClient(
-    nb, timeout=600, startup_timeout=120, kernel_name="python3", resources={"metadata": {"path": cwd}},
+    nb, timeout=180, startup_timeout=120, kernel_name="python3", resources={"metadata": {"path": cwd}},
     config=config,
 )
 try:

@@ -13,6 +13,7 @@ widget in the book is preceded by a static figure from the same compute call.
 
 from __future__ import annotations
 
+import io
 import time
 from typing import Callable
 
@@ -51,13 +52,16 @@ class LiveFigure:
         self.describe = describe
         self.figsize = figsize
         self.result = None
-        self.seconds = []  # wall time of each compute + draw
-        self.output = widgets.Output()
+        self.seconds = []  # wall time of each compute + draw + PNG rendering
+        # The figure is shown as PNG bytes in an Image widget. (Capturing display()
+        # calls in an Output widget, with clear_output(wait=True), now and then left
+        # a kernel run by nbclient waiting forever for the cell to finish.)
+        self.image = widgets.Image(format="png")
         self.text = widgets.HTML()
         for control in self.controls.values():
             control.observe(self._update, names="value")
         self.box = widgets.VBox(
-            [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")), self.output, self.text]
+            [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")), self.image, self.text]
         )
         self._update()
 
@@ -70,19 +74,15 @@ class LiveFigure:
         return self.result
 
     def _update(self, change=None) -> None:
-        import matplotlib.pyplot as plt
-        from IPython.display import clear_output, display
+        from matplotlib.figure import Figure
 
         start = time.perf_counter()
         self.result = self.compute(**self.values())
-        fig = plt.figure(figsize=self.figsize)
-        try:
-            self.draw(fig, self.result)
-            with self.output:
-                clear_output(wait=True)
-                display(fig)
-        finally:
-            plt.close(fig)
+        fig = Figure(figsize=self.figsize)  # not registered with pyplot: nothing to close or auto-show
+        self.draw(fig, self.result)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        self.image.value = buffer.getvalue()
         if self.describe is not None:
             self.text.value = self.describe(self.result)
         self.seconds.append(time.perf_counter() - start)
