@@ -52,7 +52,8 @@ class LiveFigure:
         self.describe = describe
         self.figsize = figsize
         self.result = None
-        self.seconds = []  # wall time of each compute + draw + PNG rendering
+        self.seconds = []  # wall time of each compute + draw
+        self.render_seconds = []  # and of turning the drawn figure into PNG bytes
         # The figure is shown as PNG bytes in an Image widget. (Capturing display()
         # calls in an Output widget, with clear_output(wait=True), now and then left
         # a kernel run by nbclient waiting forever for the cell to finish.)
@@ -80,12 +81,14 @@ class LiveFigure:
         self.result = self.compute(**self.values())
         fig = Figure(figsize=self.figsize)  # not registered with pyplot: nothing to close or auto-show
         self.draw(fig, self.result)
+        drawn = time.perf_counter()
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+        fig.savefig(buffer, format="png", dpi=80)
         self.image.value = buffer.getvalue()
         if self.describe is not None:
             self.text.value = self.describe(self.result)
-        self.seconds.append(time.perf_counter() - start)
+        self.seconds.append(drawn - start)
+        self.render_seconds.append(time.perf_counter() - drawn)
 
     def _ipython_display_(self) -> None:
         show(self.box)
