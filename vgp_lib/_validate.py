@@ -109,6 +109,30 @@ def check_array(name: str, value, *, ndim: int | None = None, finite: bool = Tru
     return arr
 
 
+FLOAT_DTYPES = ("float32", "float64")
+
+
+def check_float_dtype(name: str, dtype) -> np.dtype:
+    """Return ``dtype`` (a name or a NumPy type) as float32 or float64.
+
+    >>> check_float_dtype("dtype", "float32")
+    dtype('float32')
+    >>> check_float_dtype("dtype", np.float16)
+    Traceback (most recent call last):
+    ...
+    ValueError: dtype must be one of float32, float64; got float16
+    """
+    allowed = ", ".join(FLOAT_DTYPES)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        error = ValueError if isinstance(dtype, str) else TypeError  # an unknown name is a bad value
+        raise error(f"{name} must be one of {allowed}; got {type(dtype).__name__} {dtype!r}") from None
+    if dt.name not in FLOAT_DTYPES:
+        raise ValueError(f"{name} must be one of {allowed}; got {dt.name}")
+    return dt
+
+
 def _range_text(lo, hi) -> str:
     if lo is not None and hi is not None:
         return f" in [{lo}, {hi}]"

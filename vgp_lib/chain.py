@@ -41,7 +41,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import activations
-from ._validate import check_array, check_choice, check_int, check_real
+from ._validate import FLOAT_DTYPES, check_array, check_choice, check_float_dtype, check_int, check_real
 from .rng import make_rng
 
 __all__ = [
@@ -70,7 +70,7 @@ __all__ = [
 ]
 
 #: Floating-point types the precision experiments accept.
-DTYPES = ("float32", "float64")
+DTYPES = FLOAT_DTYPES  # the precisions a chain can be computed in
 
 
 @dataclass(frozen=True)
@@ -233,12 +233,7 @@ def forward(chain: Chain, *, dtype="float64") -> Forward:
 
 def _check_dtype(dtype) -> np.dtype:
     """Accept "float32"/"float64" or the NumPy types themselves."""
-    if not isinstance(dtype, str):
-        try:
-            dtype = np.dtype(dtype).name
-        except TypeError:
-            raise TypeError(f"dtype must be one of {DTYPES}, got {type(dtype).__name__} {dtype!r}") from None
-    return np.dtype(check_choice("dtype", dtype, DTYPES))
+    return check_float_dtype("dtype", dtype)
 
 
 def factors(chain: Chain) -> np.ndarray:

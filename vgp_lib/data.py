@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._validate import check_float_dtype
+
 __all__ = [
     "MNIST",
     "Split",
@@ -243,10 +245,7 @@ def load_mnist(*, dtype=np.float64, cache_dir=None, source=None, sha256: str = S
     The first call verifies and converts the pickle (a few seconds); later
     calls read the cache (well under a second).
     """
-    dtype = np.dtype(dtype)
-    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be one of float32, float64; got {dtype}")
-    dtype = dtype.type
+    dtype = check_float_dtype("dtype", dtype).type
     cache_dir = default_cache_dir() if cache_dir is None else Path(cache_dir)
     target = _cache_path(cache_dir, sha256)
     if target.is_file():

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from ._env import progress
-from ._validate import check_choice, check_int, check_real
+from ._validate import check_choice, check_float_dtype, check_int, check_real
 from .rng import make_rng
 
 __all__ = [
@@ -200,10 +200,7 @@ def _seeds(seed) -> tuple:
 
 
 def _check_dtype(dtype):
-    dt = np.dtype(dtype)
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be one of float32, float64; got {dt}")
-    return dt.type
+    return check_float_dtype("dtype", dtype).type
 
 
 def init_params(sizes, *, seed, activation: str = "sigmoid", init: str = "nielsen", dtype=np.float64) -> Params:
