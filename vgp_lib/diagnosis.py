@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._env import progress
+from ._env import progress, torch_single_thread
 from ._validate import check_int, check_real
 from .monitor import GradientMonitor, GradientRecord, watched_layers
 from .rng import torch_generator
@@ -76,14 +76,12 @@ def cpu_single_thread():
     """
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
-        torch.set_num_threads(threads)
+    with torch_single_thread():
+        torch.set_flush_denormal(True)
+        try:
+            yield
+        finally:
+            torch.set_flush_denormal(False)
 
 
 def _as_tensors(x, y, dtype):

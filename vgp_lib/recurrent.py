@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._env import torch_single_thread
 from ._validate import check_choice, check_int, check_real
 from .rng import torch_generator
 
@@ -109,9 +110,7 @@ def gradient_through_time(cell: str, *, hidden: int = 32, steps: int = 100, n_in
                        gate_bias=gate_bias)
     g = torch_generator(seed + 1)
     xs = torch.randn(steps, 1, n_in, generator=g, dtype=torch.float64)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: extra threads only add overhead
-    try:
+    with torch_single_thread():
         hs = run_cell(module, xs)
         jac = np.zeros((steps, hidden, hidden))
         for k in range(hidden):
@@ -119,7 +118,5 @@ def gradient_through_time(cell: str, *, hidden: int = 32, steps: int = 100, n_in
             for t, gr in enumerate(grads):
                 if gr is not None:
                     jac[t, k] = gr[0].numpy()
-    finally:
-        torch.set_num_threads(threads)
     norms = np.linalg.norm(jac, ord=2, axis=(1, 2))[::-1].copy()
     return TimeGradient(cell, np.arange(steps), norms)
