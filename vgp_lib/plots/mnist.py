@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import get_axes
+
 __all__ = [
     "plot_depth_accuracy",
     "plot_accuracy_curves",
@@ -24,12 +26,7 @@ __all__ = [
 _LAYER_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
 
 
-def _ax(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.figure().add_subplot(1, 1, 1)
-    return ax
+_FIGSIZE = (6.4, 4.8)  # matplotlib's default figure size
 
 
 def _colour(i: int) -> str:
@@ -38,7 +35,7 @@ def _colour(i: int) -> str:
 
 def plot_depth_accuracy(result, ax=None, *, book=None):
     """Final validation accuracy (%) per depth: each seed as a dot, mean ± sd as a bar; ``book`` as crosses."""
-    ax = _ax(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     final = 100 * result.final()  # (depths, seeds)
     depths = np.array(result.hidden_layers)
     for i, h in enumerate(depths):
@@ -59,7 +56,7 @@ def plot_depth_accuracy(result, ax=None, *, book=None):
 
 def plot_accuracy_curves(result, ax=None, *, upto: int | None = None):
     """Validation accuracy (%) after each epoch, mean over seeds, one line per depth (epochs 1..``upto``)."""
-    ax = _ax(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     upto = result.epochs if upto is None else int(upto)
     epochs = np.arange(1, upto + 1)
     for i, (h, acc) in enumerate(zip(result.hidden_layers, result.accuracy)):
@@ -82,7 +79,7 @@ def plot_accuracy_curves(result, ax=None, *, upto: int | None = None):
 
 def plot_neuron_gradients(result, ax=None):
     """Nielsen's bars: |∂C/∂b_j| for the first neurons of each hidden layer, one group per neuron."""
-    ax = _ax(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     grads = [np.abs(g) for g in result.gradients]
     n = len(grads[0])
     width = 0.8 / len(grads)
@@ -99,7 +96,7 @@ def plot_neuron_gradients(result, ax=None):
 
 def plot_init_speeds(result, ax=None, *, book=None):
     """Median ‖δ^l‖ (log scale) with the 25–75 % range over seeds, one line per depth; ``book`` as crosses."""
-    ax = _ax(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     for i, prof in enumerate(result.profiles):
         layers = np.arange(1, prof.speeds.shape[1] + 1)
         lo, hi = prof.quantiles()
@@ -121,7 +118,7 @@ def plot_init_speeds(result, ax=None, *, book=None):
 
 def plot_training_speeds(result, ax=None, *, upto: int | None = None):
     """‖δ^l‖ before each full-batch step (log scale): median over seeds per hidden layer, seeds faint."""
-    ax = _ax(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     steps = result.speeds.shape[1]
     upto = steps if upto is None else int(upto)
     t = np.arange(upto)
@@ -150,7 +147,7 @@ def plot_speed_profile(result, ax=None):
     """
     from matplotlib.ticker import NullLocator
 
-    ax = _ax(ax)
+    ax = get_axes(ax, figsize=_FIGSIZE)
     s = result.speeds
     layers = np.arange(1, s.shape[1] + 1)
     ax.bar(layers, np.median(s, axis=0), color="#9ecae1", edgecolor="#3182bd")
