@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import get_axes
+
 
 def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
     """Gate counts of the two-layer and the deep parity circuit against n (log axis).
 
     ``counts`` is a :class:`vgp_lib.circuits.GateCounts`.
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.8))
+    ax = get_axes(ax)
     ax.semilogy(counts.n, counts.two_layer, "o-", color="C3", label=r"two layers: $2^{n-1}+1$ gates")
     deep = counts.deep > 0  # n = 1 needs no gate at all, which a log axis cannot show
     ax.semilogy(counts.n[deep], counts.deep[deep], "s-", color="C0", label=r"deep tree: $4(n-1)$ gates")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import get_axes
+
 
 def _short(name: str) -> str:
     return name.replace("blocks.", "").replace(".linear", "") or "(model)"
@@ -20,15 +22,12 @@ def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, t
     ``record()`` is taken); ``kind`` is ``"weight"`` (``||dC/dW||``) or
     ``"delta"`` (``||dC/dz||``). ``steps`` selects a slice of steps.
     """
-    import matplotlib.pyplot as plt
-
     if hasattr(record, "record") and callable(record.record):
         record = record.record()
     norms = record._norms(kind)
     if steps is not None:
         norms = norms[steps]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.6))
+    ax = get_axes(ax, figsize=(6.5, 3.6))
     x = np.arange(1, len(record.names) + 1)
     med = np.nanmedian(norms, axis=0)
     ax.semilogy(x, med, "o-", color="C0", label="median over steps" if len(norms) > 1 else "one backward pass")
@@ -51,8 +50,7 @@ def plot_norm_history(record, ax=None, *, kind: str = "weight", layers=None):
     if hasattr(record, "record") and callable(record.record):
         record = record.record()
     norms = record._norms(kind)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.6))
+    ax = get_axes(ax, figsize=(6.5, 3.6))
     n = len(record.names)
     chosen = layers if layers is not None else sorted({0, n // 2, n - 1})
     cmap = plt.get_cmap("viridis")
