@@ -101,6 +101,38 @@ def test_glued_numbers_were_rendered(built_html):
     assert "32,769" in text and "on all 65,536 inputs" in text.replace("\n", " ")
 
 
+EVAL_ROLE = re.compile(r"\{eval\}`[^`]+`")
+
+
+def test_every_eval_role_became_a_value(built_html):
+    """Each {eval} of a chapter is an inline value on its page, shown as a number or
+    text a reader can read (no numpy repr, no leftover role or glue call)."""
+    total = 0
+    for name, page in notebook_pages(built_html).items():
+        roles = len(EVAL_ROLE.findall((ROOT / f"{name}.md").read_text()))
+        html = page.read_text()
+        values = re.findall(r'<span class="output text_plain">([^<]*)</span>', html)
+        assert len(values) == roles, f"{name}: {roles} eval roles, {len(values)} values on the page"
+        for value in values:
+            assert value.strip() and not re.search(r"np\.(float|int)|array\(|^'|^\"", value), (name, value)
+        text = re.sub(r"<[^>]+>", "", html)
+        assert "{eval}" not in text and "glue(" not in text and "{glue" not in text, name
+        total += roles
+    assert total > 150
+
+
+def test_launch_buttons_open_the_live_notebook(built_html):
+    """Binder lands on notebooks/<chapter>.ipynb, which binder/postBuild writes."""
+    from vgp_lib.edition import chapter_sources
+
+    chapters = chapter_sources(ROOT)
+    for source in chapters:
+        html = (built_html / "chapters" / f"{source.stem}.html").read_text()
+        links = re.findall(r'href="(https://mybinder\.org/[^"]+)"', html)
+        assert links, f"{source.stem}: no Binder button"
+        assert all(link.endswith(f"?urlpath=lab/tree/notebooks/{source.stem}.ipynb") for link in links), links
+
+
 def test_every_plt_show_produced_an_image(built_html):
     """A kernel with a non-inline backend (e.g. MPLBACKEND=Agg) silently drops figures."""
     for name, page in notebook_pages(built_html).items():
