@@ -3,6 +3,10 @@
 #   make test   everything `make book` does, then the whole test suite
 SHELL := /bin/bash
 PYTHON ?= python3
+# Optional extra package index for PyTorch, e.g. its CPU-only wheels:
+#   make book TORCH_INDEX=https://download.pytorch.org/whl/cpu
+# (the default, empty, installs torch from PyPI as pinned in requirements.txt).
+TORCH_INDEX ?=
 VENV := .venv
 BIN := $(VENV)/bin
 BOOK_DEPS := $(VENV)/.book-installed
@@ -11,14 +15,18 @@ DEV_DEPS := $(VENV)/.dev-installed
 # and progress bars stay out of the HTML (see vgp_lib/_env.py).
 BUILD_ENV := VGP_STATIC_BUILD=1 PYTHONHASHSEED=0
 
-.PHONY: book build test bench student instructor serve clean
+.PHONY: book build test bench student instructor notebooks lab serve clean check-python
 
 book: build
 
-$(BOOK_DEPS): requirements.txt requirements-data.txt pyproject.toml
+# The pins need Python >= 3.11 (numpy 2.4, matplotlib 3.11); say so before pip does.
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 needed, found %d.%d (try: make book PYTHON=python3.11)" % sys.version_info[:2])'
+
+$(BOOK_DEPS): requirements.txt requirements-data.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q -r requirements.txt $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install -q --no-deps -r requirements-data.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
@@ -48,6 +56,14 @@ student: $(BOOK_DEPS)
 
 instructor: $(BOOK_DEPS)
 	$(BIN)/python -m vgp_lib.edition instructor
+
+# The chapters live, as on Binder: binder/postBuild (run with .venv first on PATH)
+# writes notebooks/ and JupyterLab's settings; `make lab` then starts JupyterLab.
+notebooks: $(BOOK_DEPS)
+	PATH="$(abspath $(BIN)):$$PATH" bash binder/postBuild
+
+lab: notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. notebooks
 
 serve:
 	$(BIN)/python -m http.server -d _build/html 8000
