@@ -37,3 +37,9 @@ def test_scrubber_rejects_empty_and_uncallable():
         scrubber(_draw, [])
     with pytest.raises(TypeError, match="draw"):
         scrubber("not a function", [1])
+
+
+def test_scrubber_keeps_its_arrow_keys_inside_jupyterlab():
+    """JupyterLab's notebook shortcuts skip elements under data-lm-suppress-shortcuts."""
+    html = scrubber(_draw, [1, 2]).data
+    assert re.search(r'<div class="animation" data-lm-suppress-shortcuts="true">', html)

@@ -1,9 +1,12 @@
-"""Student and instructor editions of the chapters, as plain Jupyter notebooks.
+"""Student, instructor and live editions of the chapters, as Jupyter notebooks.
 
 ``make student`` runs ``python -m vgp_lib.edition student`` and writes
 ``_build/student/<chapter>.ipynb`` for every chapter listed in ``_toc.yml``
 that is a notebook (a MyST Markdown file with a jupytext header);
 ``make instructor`` writes ``_build/instructor/`` the same way, solutions kept.
+``make notebooks`` (and Binder's ``postBuild``) writes the **live** edition to
+``notebooks/``, the notebooks the launch buttons open, with a student edition
+beside it in ``notebooks/student/``.
 
 How a chapter becomes a student notebook:
 
@@ -20,10 +23,17 @@ How a chapter becomes a student notebook:
 5. :func:`find_leaks` looks once more for a solution tag or directive; the
    edition is not written if one survived.
 
-The instructor edition skips steps 2, 3 and 5. Both editions open with a short
-note saying which edition the reader holds. MyST-only syntax (``{glue:text}``
-roles, ``{math}`` blocks) stays as it is: Jupyter shows it as text, the web
-version of the book shows it rendered.
+The instructor and live editions skip steps 2, 3 and 5. Every edition opens
+with a short note saying which edition the reader holds. MyST stays MyST:
+JupyterLab with jupyterlab-myst renders it (math, admonitions, exercises, and
+the ``{eval}`` numbers once the cells have run). Two things MyST cannot resolve
+inside one notebook are rewritten (:func:`rewrite_references`): references to
+another chapter become links to its notebook, citations become "Author (year)".
+
+The live edition reads like the web page: cells the page hides (tags
+``remove-cell``, ``remove-input``, ``hide-input``) and the reference solutions
+open with their source collapsed, and cells whose output the page hides open
+with the output collapsed. Nothing is removed, so Run All computes what the page shows.
 
 >>> text = "Try it.\\n\\n:::{solution} ex-a\\n:class: dropdown\\n\\nThe answer.\\n:::\\n\\nNext."
 >>> print(strip_solutions(text))
@@ -37,11 +47,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 from ._validate import check_choice
 
-EDITIONS = ("student", "instructor")
+EDITIONS = ("student", "instructor", "live")
 #: First line of every exercise stub cell in both editions.
 EXERCISE_MARK = "# EXERCISE — your code here (replace the ..., then run the check below)"
 #: Cell tag of reference solutions (removed from the student edition).
@@ -73,7 +84,15 @@ _NOTES = {
         "blocks), so every check below passes. Hand out the student edition "
         "(`make student`) instead of this one."
     ),
+    "live": (
+        "**{title}**, live: choose *Run → Run All Cells*, and the figures, the widgets "
+        "and every number in the text are computed by your kernel. To try the exercises "
+        "without their solutions, open the [student edition](student/{stem}.ipynb) instead."
+    ),
 }
+#: Cell tags whose input the web page hides, and those whose output it hides.
+_HIDDEN_INPUT_TAGS = {"remove-cell", "remove-input", "hide-input", "hide-cell", SOLUTION_TAG}
+_HIDDEN_OUTPUT_TAGS = {"remove-output", "hide-output", "hide-cell"}
 
 
 # --------------------------------------------------------------------------- markdown
@@ -173,6 +192,94 @@ def _strip_cells(cells: list) -> list:
     return out
 
 
+# --------------------------------------------------------------------------- references
+
+_LABEL = re.compile(r"^\((?P<label>[A-Za-z0-9_:-]+)\)=[ \t]*$", re.M)
+_REF = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<target>[^`>]+)>|(?P<label>[^`]+))`")
+_CITE = re.compile(r"\{cite:(?P<kind>[pt])\}`(?P<keys>[^`]+)`")
+_BIB_ENTRY = re.compile(r"@\w+\{(?P<key>[^,\s]+),(?P<body>.*?)\n\}", re.S)
+
+
+def chapter_labels(sources) -> dict[str, tuple[str, str]]:
+    """``{label: (notebook file name, chapter title)}`` for the label each chapter opens with.
+
+    A chapter source starts its text with ``(label)=`` followed by its ``# Title``.
+    """
+    labels = {}
+    for source in sources:
+        text = Path(source).read_text(encoding="utf-8")
+        m = _LABEL.search(text)
+        title = re.search(r"^# (.+)$", text, re.M)
+        if m and title:
+            labels[m.group("label")] = (f"{Path(source).stem}.ipynb", title.group(1).strip())
+    return labels
+
+
+def _bib_field(body: str, name: str) -> str:
+    m = re.search(name + r"\s*=\s*\{(?P<v>(?:[^{}]|\{[^{}]*\})*)\}", body)
+    return m.group("v") if m else ""
+
+
+#: BibTeX accents and letters the bibliography uses, as Unicode.
+_ACCENTS = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303"}
+_LETTERS = {"aa": "å", "AA": "Å", "o": "ø", "O": "Ø", "ss": "ß"}
+
+
+def _latex_to_text(text: str) -> str:
+    """BibTeX name to text: ``M{\\"u}ller`` -> ``Müller``, ``H{\\aa}stad`` -> ``Håstad``."""
+    text = re.sub(r"\\(aa|AA|ss|o|O)\b\s*", lambda m: _LETTERS[m.group(1)], text)
+    text = re.sub(r"\\([\"'`^~])\{?([A-Za-z])\}?", lambda m: m.group(2) + _ACCENTS[m.group(1)], text)
+    return unicodedata.normalize("NFC", text.replace("{", "").replace("}", ""))
+
+
+def read_bibliography(path) -> dict[str, tuple[str, str]]:
+    """``{key: (authors as cited, year)}`` from a BibTeX file: "Hochreiter", "Hochreiter and
+    Schmidhuber", "Bengio et al." — the author-year form the web version prints."""
+    entries = {}
+    for m in _BIB_ENTRY.finditer(Path(path).read_text(encoding="utf-8")):
+        authors = [a.split(",")[0].strip() for a in _bib_field(m.group("body"), "author").split(" and ")]
+        authors = [_latex_to_text(a) for a in authors if a]
+        if len(authors) > 2:
+            names = f"{authors[0]} et al."
+        else:
+            names = " and ".join(authors)
+        entries[m.group("key")] = (names, _bib_field(m.group("body"), "year"))
+    return entries
+
+
+def rewrite_references(text: str, labels: dict, bibliography: dict) -> str:
+    """Make cross-chapter references and citations readable inside one notebook.
+
+    ``{ref}`label``` to another chapter's label becomes a Markdown link to that
+    chapter's notebook (labels not in ``labels`` are left to MyST, which resolves
+    references inside the notebook); ``{cite:p}`a,b``` becomes "(A 1991; B 1994)" and
+    ``{cite:t}`a``` "A (1991)". Unknown citation keys are left as they are.
+
+    >>> labels = {"chapter-chain": ("chain.ipynb", "The single-neuron chain")}
+    >>> bib = {"bengio1994": ("Bengio et al.", "1994"), "nielsen2015": ("Nielsen", "2015")}
+    >>> rewrite_references("See {ref}`chapter-chain` {cite:p}`bengio1994,nielsen2015`; "
+    ...                    "{cite:t}`nielsen2015` says so.", labels, bib)
+    'See [The single-neuron chain](chain.ipynb) (Bengio et al. 1994; Nielsen 2015); Nielsen (2015) says so.'
+    """
+
+    def ref(m):
+        target = m.group("target") or m.group("label")
+        if target.strip() not in labels:
+            return m.group(0)
+        file, title = labels[target.strip()]
+        return f"[{(m.group('text') or title).strip()}]({file})"
+
+    def cite(m):
+        keys = [k.strip() for k in m.group("keys").split(",")]
+        if not all(k in bibliography for k in keys):
+            return m.group(0)
+        if m.group("kind") == "t":
+            return "; ".join(f"{bibliography[k][0]} ({bibliography[k][1]})" for k in keys)
+        return "(" + "; ".join(f"{bibliography[k][0]} {bibliography[k][1]}" for k in keys) + ")"
+
+    return _CITE.sub(cite, _REF.sub(ref, text))
+
+
 # --------------------------------------------------------------------------- notebooks
 
 
@@ -255,8 +362,13 @@ def _title(nb, fallback: str) -> str:
     return fallback
 
 
-def make_edition(source, edition: str):
-    """The notebook of one chapter ``source`` (.md or .ipynb) for ``edition`` (student/instructor)."""
+def make_edition(source, edition: str, *, labels=None, bibliography=None):
+    """The notebook of one chapter ``source`` (.md or .ipynb) for ``edition``.
+
+    ``labels`` and ``bibliography`` (see :func:`chapter_labels`,
+    :func:`read_bibliography`) let :func:`rewrite_references` turn references to
+    other chapters into links and citations into text; without them both stay as MyST.
+    """
     import jupytext
     import nbformat
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -266,6 +378,9 @@ def make_edition(source, edition: str):
     if not source.is_file():
         raise ValueError(f"source must be an existing chapter file, got {str(source)!r}")
     nb = jupytext.read(source)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = rewrite_references(cell.source, labels or {}, bibliography or {})
     if edition == "student":
         remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
         nb, _ = remover.preprocess(nb, {})
@@ -276,7 +391,16 @@ def make_edition(source, edition: str):
                 cell.source = EXERCISE_MARK + "\n" + cell.source
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    note = _NOTES[edition].format(title=_title(nb, source.stem))
+        if edition == "live" and cell.cell_type == "code":
+            tags = set(_tags(cell))
+            view = {}
+            if tags & _HIDDEN_INPUT_TAGS:
+                view["source_hidden"] = True
+            if tags & _HIDDEN_OUTPUT_TAGS:
+                view["outputs_hidden"] = True
+            if view:
+                cell.metadata["jupyter"] = view
+    note = _NOTES[edition].format(title=_title(nb, source.stem), stem=source.stem)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
     for i, cell in enumerate(nb.cells):
         cell.id = f"{source.stem}-{i}"  # stable ids: two runs write identical files
@@ -291,8 +415,15 @@ def make_edition(source, edition: str):
     return nb
 
 
+def default_out(root, edition: str) -> Path:
+    """Where an edition goes by default: ``notebooks/`` for the live edition (the path
+    the launch buttons open), ``_build/<edition>`` for the others."""
+    root = Path(root)
+    return root / "notebooks" if edition == "live" else root / "_build" / edition
+
+
 def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
-    """Write one notebook per TOC chapter to ``out`` (default ``root/_build/<edition>``).
+    """Write one notebook per TOC chapter to ``out`` (default: :func:`default_out`).
 
     Notebooks in ``out`` written by an earlier run for a chapter that is no
     longer in the TOC are removed, so the folder can be handed out as it is;
@@ -302,15 +433,19 @@ def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
 
     edition = check_choice("edition", edition, EDITIONS)
     root = Path(root)
-    out = Path(out) if out is not None else root / "_build" / edition
+    out = Path(out) if out is not None else default_out(root, edition)
     sources = chapter_sources(root, toc)
     if not sources:
         raise ValueError(f"the TOC of {str(root)!r} lists no notebook chapters")
+    labels = chapter_labels(sources)
+    bib_path = root / "references.bib"
+    bibliography = read_bibliography(bib_path) if bib_path.is_file() else {}
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sources:
         target = out / f"{source.stem}.ipynb"
-        nbformat.write(make_edition(source, edition), target)
+        nb = make_edition(source, edition, labels=labels, bibliography=bibliography)
+        nbformat.write(nb, target)
         written.append(target)
     for stale in sorted(set(out.glob("*.ipynb")) - set(written)):
         if _is_edition_notebook(stale):  # never delete a notebook this module did not write
@@ -331,12 +466,15 @@ def _is_edition_notebook(path: Path) -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m vgp_lib.edition",
-        description="Write the chapters as notebooks: without solutions (student) or with them (instructor).",
+        description="Write the chapters as notebooks: without solutions (student), with them "
+        "(instructor), or as the live notebooks the launch buttons open (live).",
     )
     parser.add_argument("edition", choices=EDITIONS)
     parser.add_argument("--root", default=".", help="the book's folder (default: the current one)")
     parser.add_argument("--toc", default=None, help="TOC to read (default: ROOT/_toc.yml)")
-    parser.add_argument("--out", default=None, help="output folder (default: ROOT/_build/EDITION)")
+    parser.add_argument(
+        "--out", default=None, help="output folder (default: ROOT/notebooks for live, else ROOT/_build/EDITION)"
+    )
     args = parser.parse_args(argv)
     written = write_edition(args.edition, root=args.root, out=args.out, toc=args.toc)
     folder = written[0].parent

@@ -2,56 +2,31 @@
 
 It does three things:
 
-1. **Fresh results.** Notebook outputs are cached by jupyter-cache between
-   builds. The cache key is each notebook's code, so a change to ``vgp_lib``
-   alone would leave stale outputs. At start-up we hash vgp_lib's sources, the
-   pinned requirements and the build settings (Makefile, _config.yml); when the hash differs from the one stored beside
-   the cache, the cache is wiped and every chapter is executed again.
-2. **Offline math.** MathJax 3 is copied from the ``django-static-mathjax``
+1. **Offline math.** MathJax 3 is copied from the ``django-static-mathjax``
    distribution (installed from ``requirements-data.txt``) into ``_static`` so
    every page renders its math without a network.
+2. **Launch buttons that land on the live chapter.** The theme's Binder button
+   opens the page's source, ``chapters/<name>.md``, which JupyterLab shows as plain
+   Markdown. It is pointed at ``notebooks/<name>.ipynb`` instead: the live edition
+   that Binder's ``postBuild`` writes (see :mod:`vgp_lib.edition`).
 3. **Clean pages.** It removes two console errors the theme's pages would
    otherwise raise (see :func:`_on_html_page_context`).
+
+Chapters are executed by every build (``execute_notebooks: inline`` in
+``_config.yml``), so there is no notebook cache that could go stale.
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
 import shutil
 from importlib import metadata
 from pathlib import Path
 
-STAMP_NAME = "vgp_lib.sha256"
 #: Parts of the MathJax ``es5`` tree the CHTML combined component may load.
 MATHJAX_PARTS = ("tex-mml-chtml.js", "input", "output/chtml", "a11y", "ui", "sre", "adaptors")
-
-
-def library_fingerprint(lib_dir: Path, extra_files=()) -> str:
-    """SHA-256 over every ``.py`` file below ``lib_dir`` (path and content) and ``extra_files``."""
-    h = hashlib.sha256()
-    lib_dir = Path(lib_dir)
-    named = [(str(p.relative_to(lib_dir)), p) for p in sorted(lib_dir.rglob("*.py")) if "__pycache__" not in p.parts]
-    named += [(Path(f).name, Path(f)) for f in extra_files if Path(f).exists()]
-    for name, path in named:
-        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
-def refresh_cache(cache_dir: Path, fingerprint: str) -> bool:
-    """Wipe ``cache_dir`` unless it was filled with this library ``fingerprint``.
-
-    Returns True when the cache was wiped (or did not exist), False when it is
-    kept. The new fingerprint is stored beside the (now empty) cache.
-    """
-    cache_dir = Path(cache_dir)
-    stamp = cache_dir / STAMP_NAME
-    if stamp.exists() and stamp.read_text().strip() == fingerprint:
-        return False
-    if cache_dir.exists():
-        shutil.rmtree(cache_dir)
-    cache_dir.mkdir(parents=True)
-    stamp.write_text(fingerprint + "\n")
-    return True
+#: Folder of the live notebooks, relative to the repository root (the launch target).
+LIVE_DIR = "notebooks"
 
 
 def mathjax_source() -> Path:
@@ -80,20 +55,43 @@ def copy_mathjax(static_dir: Path) -> None:
             shutil.copy2(s, d)
 
 
-def _on_config_inited(app, config) -> None:
-    import vgp_lib
+def live_launch_url(url: str, docname: str) -> str:
+    """Point a Binder/JupyterHub launch ``url`` for page ``docname`` at its live notebook.
 
-    lib_dir = Path(vgp_lib.__file__).parent
+    JupyterHub links put the repository's folder name before the path; it is kept.
+
+    >>> live_launch_url("https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/chapters/chain.md",
+    ...                 "chapters/chain")
+    'https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/notebooks/chain.ipynb'
+    """
+    stem = docname.rsplit("/", 1)[-1]
+    return re.sub(
+        r"(urlpath=[a-z]+/tree/(?:[^&/]+/)?)" + re.escape(docname) + r"\.(md|ipynb)\b",
+        lambda m: f"{m.group(1)}{LIVE_DIR}/{stem}.ipynb",
+        url,
+    )
+
+
+def _on_builder_inited(app) -> None:
+    """Remember which pages are chapters with a live notebook (the TOC's notebook sources)."""
+    from vgp_lib.edition import chapter_sources
+
     root = Path(app.srcdir)
-    fp = library_fingerprint(lib_dir, [root / n for n in ("requirements.txt", "pyproject.toml", "Makefile", "_config.yml")])
-    cache_path = getattr(config, "nb_execution_cache_path", "") or str(root / "_build" / ".jupyter_cache")
-    cache_dir = Path(cache_path)
-    if not cache_dir.is_absolute():
-        cache_dir = root / cache_dir
-    if refresh_cache(cache_dir, fp):
-        from sphinx.util import logging
+    app.env.vgp_live_docs = {
+        str(p.relative_to(root).with_suffix("")) for p in chapter_sources(root)
+    }
 
-        logging.getLogger(__name__).info("vgp_lib changed: notebook cache cleared, every chapter re-executes")
+
+def _point_launch_buttons(app, pagename, context) -> None:
+    live = getattr(app.env, "vgp_live_docs", set())
+    if pagename not in live:
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            if button.get("url"):
+                button["url"] = live_launch_url(button["url"], pagename)
 
 
 def _on_build_finished(app, exception) -> None:
@@ -102,7 +100,8 @@ def _on_build_finished(app, exception) -> None:
 
 
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
-    """Two fixes to the theme's pages, so they load without console errors.
+    """Launch buttons to the live notebook (:func:`live_launch_url`), and two fixes to
+    the theme's pages, so they load without console errors.
 
     * sphinx-thebe and sphinx-togglebutton register their inline configuration
       scripts twice under Jupyter Book 1.0.4 (``const THEBE_JS_URL`` declared
@@ -122,10 +121,11 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
         scripts[:] = unique
     if not context.get("default_mode"):
         context["default_mode"] = "light"
+    _point_launch_buttons(app, pagename, context)
 
 
 def setup(app):
     app.connect("html-page-context", _on_html_page_context, priority=900)
-    app.connect("config-inited", _on_config_inited, priority=900)
+    app.connect("builder-inited", _on_builder_inited)
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -30,8 +30,14 @@ _ICON = re.compile(r'<i class="fa (fa-[a-z-]+(?: fa-flip-horizontal)?)"></i>')
 
 
 def offline_jshtml(html: str) -> str:
-    """Strip the CDN stylesheet from matplotlib's jshtml and use text button labels."""
+    """Strip the CDN stylesheet from matplotlib's jshtml and use text button labels.
+
+    The player's root also gets ``data-lm-suppress-shortcuts``: inside JupyterLab
+    the notebook's own shortcuts (arrow keys move between cells) would otherwise
+    take the arrow keys from the focused slider.
+    """
     html = _CDN_LINK.sub("", html)
+    html = html.replace('<div class="animation">', '<div class="animation" data-lm-suppress-shortcuts="true">', 1)
     return _ICON.sub(lambda m: _ICONS.get(m.group(1), ""), html)
 
 

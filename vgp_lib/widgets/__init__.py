@@ -61,6 +61,9 @@ class LiveFigure:
         self.text = widgets.HTML()
         for control in self.controls.values():
             control.observe(self._update, names="value")
+            if hasattr(control, "style") and hasattr(control.style, "description_width"):
+                # room for the whole label ("weight scale", not "weight sc...")
+                control.style.description_width = "initial"
         self.box = widgets.VBox(
             [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")), self.image, self.text]
         )
