@@ -37,8 +37,8 @@ $(DEV_DEPS): $(BOOK_DEPS) requirements-dev.txt
 	touch $@
 
 # A strict build from a fresh Sphinx environment (--all), so warnings from every
-# page are raised on every build; notebook outputs come from the jupyter cache,
-# which vgp_lib.sphinx_ext wipes whenever vgp_lib or the pins change.
+# page are raised on every build; every chapter is executed by every build
+# (execute_notebooks: inline in _config.yml), so no stale output can survive.
 build: $(BOOK_DEPS)
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --all -n -W --keep-going
 

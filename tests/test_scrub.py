@@ -42,4 +42,6 @@ def test_scrubber_rejects_empty_and_uncallable():
 def test_scrubber_keeps_its_arrow_keys_inside_jupyterlab():
     """JupyterLab's notebook shortcuts skip elements under data-lm-suppress-shortcuts."""
     html = scrubber(_draw, [1, 2]).data
-    assert re.search(r'<div class="animation" data-lm-suppress-shortcuts="true">', html)
+    controls = re.findall(r"<(?:input|button)\b[^>]*>", html)
+    assert controls and any('type="range"' in c for c in controls)
+    assert all('data-lm-suppress-shortcuts="true"' in c for c in controls)

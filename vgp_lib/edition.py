@@ -75,8 +75,9 @@ _NOTES = {
         "the book's Binder, or in a clone of the book's repository install what `make book` "
         "installs (`pip install -r requirements.txt`, then `pip install --no-deps -r "
         "requirements-data.txt` and `pip install --no-deps -e .`).\n\n"
-        "Numbers in the text appear as `{{glue:text}}` references here: the cells compute "
-        "them, and the web version of the book shows them filled in."
+        "Open it in JupyterLab with the `jupyterlab-myst` extension (the book's Binder and "
+        "`make lab` have it): the text then renders as on the web, and its numbers "
+        "(written `{{eval}}` in the source) appear once the cells above them have run."
     ),
     "instructor": (
         "**Instructor edition** of the chapter *{title}* from *Vanishing gradients, seen*: "

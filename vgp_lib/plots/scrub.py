@@ -32,12 +32,15 @@ _ICON = re.compile(r'<i class="fa (fa-[a-z-]+(?: fa-flip-horizontal)?)"></i>')
 def offline_jshtml(html: str) -> str:
     """Strip the CDN stylesheet from matplotlib's jshtml and use text button labels.
 
-    The player's root also gets ``data-lm-suppress-shortcuts``: inside JupyterLab
-    the notebook's own shortcuts (arrow keys move between cells) would otherwise
-    take the arrow keys from the focused slider.
+    Every control (the slider, the buttons) also gets ``data-lm-suppress-shortcuts``:
+    inside JupyterLab the notebook's own shortcuts (arrow keys move between cells)
+    would otherwise take the keys from the focused control. JupyterLab skips its
+    shortcuts only when the attribute sits on the focused element itself or between
+    it and the element a shortcut's selector matches, and ``:focus`` selectors match
+    the control itself.
     """
     html = _CDN_LINK.sub("", html)
-    html = html.replace('<div class="animation">', '<div class="animation" data-lm-suppress-shortcuts="true">', 1)
+    html = re.sub(r"<(input|button)\b", r'<\1 data-lm-suppress-shortcuts="true"', html)
     return _ICON.sub(lambda m: _ICONS.get(m.group(1), ""), html)
 
 
