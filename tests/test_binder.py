@@ -154,3 +154,18 @@ def test_make_book_checks_the_python_first():
     refused = subprocess.run(["make", "-s", "check-python", f"PYTHON={old}"], cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode != 0
     assert "Python >= 3.11 needed, found 3.10" in refused.stderr
+
+
+def test_make_book_takes_an_optional_torch_index():
+    """`make book TORCH_INDEX=...` adds that index to the pinned install; by default nothing changes."""
+
+    def install_line(*args):
+        dry = subprocess.run(["make", "-n", "-B", ".venv/.book-installed", *args], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+        return next(line for line in dry.splitlines() if "-r requirements.txt" in line)
+
+    index = "https://example.invalid/whl/cpu"
+    assert install_line(f"TORCH_INDEX={index}").rstrip().endswith(f"--extra-index-url {index}")
+    assert "--extra-index-url" not in install_line()
+    readme = (ROOT / "README.md").read_text()
+    assert "make book TORCH_INDEX=https://download.pytorch.org/whl/cpu" in readme

@@ -325,6 +325,16 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
         if name in FULL:
             assert values == site_values(name), f"{name}: the live numbers differ from the site's"
 
+        # the first paragraph with numbers, as a reader sees it
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate(
+            "() => { const w = window.jupyterapp.shell.currentWidget; const cell = w.content.widgets.find("
+            "c => c.model.type === 'markdown' && (c.model.getMetadata('user_expressions') || []).length);"
+            " if (cell) cell.node.scrollIntoView({block: 'center'}); }"
+        )
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SCREENSHOTS / f"live-{name}-numbers.png"))
+
         # widgets answer the keyboard; so do scrubbable figures
         latencies = []
         figures = page.locator(".jp-OutputArea-output .widget-vbox:has(> .widget-image)")
@@ -337,7 +347,6 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
             player = scrubbers.nth(i)
             _key_change(page, player, "img", player.locator('input[type="range"]'))
         assert figures.count() + scrubbers.count() > 0, f"{name}: no widget or scrubbable figure"
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"live-{name}.png"))
 
         # saving the live notebook, and the source opened as a notebook, change nothing in git
