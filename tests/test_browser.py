@@ -122,8 +122,17 @@ def test_page_in_chromium(name, server, browser):
             )
             assert img.get_attribute("src") != first
 
-        # Exercise solutions: collapsed until clicked.
+        # Exercise solutions: collapsed until clicked, with their code and outputs inside;
+        # the check a reader sees under a stub says only "not attempted".
         solutions = page.locator("div.solution.dropdown")
+        outputs = page.locator("div.solution.dropdown div.cell_output")
+        for i in range(outputs.count()):
+            assert not outputs.nth(i).is_visible(), f"a solution's output {i} shows before its solution is opened"
+        for check in page.locator("div.cell.tag_check").all():
+            assert "not attempted" in check.inner_text().lower(), f"a check under a stub says: {check.inner_text()[:200]}"
+        assert page.locator("div.cell.tag_solution").count() == page.locator("div.solution.dropdown div.cell.tag_solution").count(), (
+            "a solution cell lies outside its folded solution"
+        )
         for i in range(solutions.count()):
             sol = solutions.nth(i)
             sol.scroll_into_view_if_needed()
@@ -131,9 +140,6 @@ def test_page_in_chromium(name, server, browser):
             assert not body.is_visible(), f"solution {i} is open before a click"
             sol.locator("button.toggle-button").first.click()
             body.wait_for(state="visible", timeout=5_000)
-        hidden_code = page.locator("div.tag_solution details")
-        for i in range(hidden_code.count()):
-            assert hidden_code.nth(i).get_attribute("open") is None, "solution code is shown before a click"
 
         # Every image has loaded (after scrolling through the page, for lazy ones).
         page.evaluate("window.scrollTo(0, document.body.scrollHeight)")

@@ -18,6 +18,7 @@ itself writes.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -79,6 +80,35 @@ def test_exercises_and_other_directives_stay():
 
 def test_unclosed_solution_runs_to_the_end_of_the_cell():
     assert strip_solutions("Keep.\n\n:::{solution} ex-a\nno closing fence") == "Keep."
+
+
+#: Every way MyST lets a solution be written: colon, backtick and tilde fences, a blank
+#: before the brace, indentation, and a directive inside a blockquote.
+SPELLINGS = [
+    ":::{solution} ex-a\n:class: dropdown\nSECRET\n:::",
+    "::: {solution} ex-a\nSECRET\n:::",
+    "```{solution} ex-a\nSECRET\n```",
+    "``` {solution} ex-a\nSECRET\n```",
+    "~~~{solution} ex-a\nSECRET\n~~~",
+    "~~~ {solution} ex-a\nSECRET\n~~~",
+    "  :::{solution} ex-a\n  SECRET\n  :::",
+    "> :::{solution} ex-a\n> SECRET\n> :::",
+    ">> ```{solution} ex-a\n>> SECRET\n>> ```",
+    "::::{solution-start} ex-a\n:class: dropdown\n::::\nSECRET\n::::{solution-end}\n::::",
+]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_every_spelling_of_a_solution_is_removed(spelling):
+    text = f"Before.\n\n{spelling}\n\nAfter."
+    assert strip_solutions(text) == "Before.\n\nAfter."
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_leak_detector_sees_every_spelling(spelling):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"Text.\n\n{spelling}")]
+    assert find_leaks(nb), spelling
 
 
 def test_strip_solutions_rejects_non_text():
@@ -215,22 +245,30 @@ def editions(tmp_path_factory):
 
 
 def solution_parts(path: Path):
-    """``(code lines of solution cells, text lines of {solution} blocks, all other lines)`` of a chapter."""
+    """``(code lines of solution cells, text lines of solutions, all other lines)`` of a chapter.
+
+    Solution text is what a ``{solution}`` block holds and every Markdown line of a gated
+    ``{solution-start}`` ... ``{solution-end}`` region.
+    """
     nb = jupytext.read(path)
     code, prose, other = [], [], []
+    gated = False
     for cell in nb.cells:
         lines = cell.source.splitlines()
         if cell.cell_type == "code":
-            (code if "solution" in cell.metadata.get("tags", []) else other).extend(lines)
+            (code if "solution" in cell.metadata.get("tags", []) or gated else other).extend(lines)
             continue
         fence = None
         for line in lines:
             m = OPENING.match(line)
+            if m and m.group(2) in ("solution-start", "solution-end"):
+                gated = m.group(2) == "solution-start"
+                continue
             if fence is None and m and m.group(2) == "solution":
                 fence = m.group(1)
             elif fence is not None and line.strip() and set(line.strip()) == {fence[0]} and len(line.strip()) >= len(fence):
                 fence = None
-            elif fence is not None:
+            elif fence is not None or gated:
                 prose.append(line)
             else:
                 other.append(line)
@@ -377,15 +415,67 @@ def executed(editions, tmp_path_factory):
     for name in NAMES:
         for edition in ("student", "instructor"):
             src = base / f"{edition}-{name}.ipynb"
-            nbformat.write(editions[edition][name], src)
+            nb = editions[edition][name]
+            if edition == "instructor":
+                nb = with_answer_records(nb)
+            nbformat.write(nb, src)
             jobs.append(((edition, name), src, base / f"{edition}-{name}.out.ipynb"))
     with ThreadPoolExecutor(max_workers=2) as pool:  # each job waits on its own child process
         results = list(pool.map(lambda job: _execute(job[1], job[2], env), jobs))
     return {job[0]: result for job, result in zip(jobs, results)}
 
 
+ANSWER_MARK = "VGP-ANSWER "
+ASSIGNED = re.compile(r"^(?:def\s+(\w+)|(\w+)\s*=[^=])", re.M)
+
+
+def with_answer_records(nb):
+    """A copy of an instructor notebook that prints, after each folded solution, the
+    reference value of every name its exercise's stub assigns (for the spoiler test)."""
+    import copy
+
+    nb = copy.deepcopy(nb)
+    cells, label, names = [], None, []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.strip().startswith(":label: ex-"):
+                    label = line.split(":label:", 1)[1].strip()
+            continue
+        tags = cell.metadata.get("tags", [])
+        if "exercise" in tags:
+            names = [a or b for a, b in ASSIGNED.findall(cell.source.replace(EXERCISE_MARK, ""))]
+        elif "solution" in tags and cell.source.lstrip().startswith("check_") and label:
+            code = (
+                "import json as _json, inspect as _inspect\n"
+                f"_names = {names!r}\n"
+                "_found = {n: (_inspect.getsource(globals()[n]) if callable(globals()[n]) else repr(globals()[n]))"
+                " for n in _names if n in globals()}\n"
+                f"print({ANSWER_MARK!r} + _json.dumps({{'label': {label!r}, 'answers': _found}}))"
+            )
+            cells.append(nbformat.v4.new_code_cell(code, metadata={"tags": ["vgp-record"]}))
+    nb.cells = cells
+    return nb
+
+
+def recorded_answers(nb) -> dict:
+    """``{label: {name: repr or source}}`` from an instructor notebook run with records."""
+    found = {}
+    for cell in nb.cells:
+        if "vgp-record" in cell.metadata.get("tags", []):
+            for out in cell.get("outputs", []):
+                for line in out.get("text", "").splitlines():
+                    if line.startswith(ANSWER_MARK):
+                        record = json.loads(line[len(ANSWER_MARK):])
+                        found[record["label"]] = record["answers"]
+    return found
+
+
 def check_results(nb):
-    """``[(expected label, [(label, status), ...]), ...]`` for every check cell of an executed notebook."""
+    """``[(expected label, kind, [(label, status), ...]), ...]`` for every check call of an
+    executed notebook; ``kind`` is "check" for the check a reader sees under the stub and
+    "solution" for the one that ends the folded solution."""
     out, label = [], None
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -396,13 +486,15 @@ def check_results(nb):
                     label = next((o.split(":label:", 1)[1].strip() for o in options if o.startswith(":label:")), None)
             continue
         tags = cell.metadata.get("tags", [])
-        if "exercise" in tags or "solution" in tags or not CHECK_CALL.search(cell.source):
+        if "exercise" in tags or not CHECK_CALL.search(cell.source):
             continue
+        if "solution" in tags and not cell.source.lstrip().startswith("check_"):
+            continue  # a reference cell that happens to call a check on the way
         found = []
         for output in cell.get("outputs", []):
             text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
             found += FEEDBACK_REPR.findall(text) + FEEDBACK_STR.findall(text)
-        out.append((label, found))
+        out.append((label, "solution" if "solution" in tags else "check", found))
     return out
 
 
@@ -418,7 +510,8 @@ def test_student_notebook_runs_and_every_check_is_not_attempted(executed, name):
     assert nb is not None and error is None, f"student {name}.ipynb failed:\n{error}"
     assert not stderr_of(nb), f"student {name}.ipynb wrote to stderr: {stderr_of(nb)}"
     checks = check_results(nb)
-    for label, found in checks:
+    assert checks and all(kind == "check" for _, kind, _ in checks)
+    for label, _, found in checks:
         assert found, f"{name}: the check of {label} showed no feedback"
         for exercise, status in found:
             assert exercise == label, f"{name}: the check after {label} reports {exercise}"
@@ -431,8 +524,160 @@ def test_instructor_notebook_runs_and_every_check_passes(executed, name):
     nb, error = executed[("instructor", name)]
     assert nb is not None and error is None, f"instructor {name}.ipynb failed:\n{error}"
     assert not stderr_of(nb), f"instructor {name}.ipynb wrote to stderr: {stderr_of(nb)}"
-    for label, found in check_results(nb):
+    checks = check_results(nb)
+    assert {kind for _, kind, _ in checks} == {"check", "solution"}
+    for label, kind, found in checks:
         assert found, f"{name}: the check of {label} showed no feedback"
         for exercise, status in found:
             assert exercise == label, f"{name}: the check after {label} reports {exercise}"
-            assert status == "correct", f"{name}: the reference solution of {exercise} is {status!r}"
+            # under the stub the check shows what a student sees before answering;
+            # the one inside the folded solution runs on the reference answer
+            wanted = "correct" if kind == "solution" else "not attempted"
+            assert status == wanted, f"{name}: the {kind} cell of {exercise} says {status!r}"
+
+
+def test_live_edition_folds_a_gated_solution_after_its_code(tmp_path):
+    """JupyterLab renders each Markdown cell alone: the gated region becomes collapsed
+    code cells followed by one folded {solution} block (whose {eval} numbers are set by then)."""
+    header = (ROOT / "chapters" / "circuits.md").read_text().split("---", 2)[1]
+    body = (
+        "# T\n\n:::{exercise} One\n:label: ex-t-one\nWhat is 6 times 7?\n:::\n\n"
+        "```{code-cell} ipython3\n:tags: [exercise]\n\nanswer = ...\n```\n\n"
+        "```{code-cell} ipython3\n:tags: [check]\n\nprint(answer)\n```\n\n"
+        "::::{solution-start} ex-t-one\n:class: dropdown\n::::\n\n"
+        "```{code-cell} ipython3\n:tags: [solution]\n\nanswer = 42\ntext = str(answer)\n```\n\n"
+        "It is {eval}`text`.\n\n:::{note}\nInner.\n:::\n\n"
+        "```{code-cell} ipython3\n:tags: [solution]\n\nprint(answer)\n```\n\n"
+        "::::{solution-end}\n::::\n\nAfter.\n"
+    )
+    path = tmp_path / "t.md"
+    path.write_text("---" + header + "---\n" + body)
+    cells = make_edition(path, "live").cells
+    sources = [c.source for c in cells]
+    assert not any("solution-start" in s or "solution-end" in s for s in sources)
+    folded = next(i for i, s in enumerate(sources) if "{solution} ex-t-one" in s)
+    code = [i for i, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])]
+    assert code and max(code) < folded
+    for i in code:
+        assert cells[i].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    block = sources[folded].splitlines()
+    assert block[0] == "::::{solution} ex-t-one" and block[1] == ":class: dropdown" and block[-1] == "::::"
+    assert "It is {eval}`text`." in sources[folded] and ":::{note}" in sources[folded]
+    assert sources[folded + 1] == "After."
+    student = [c.source for c in make_edition(path, "student").cells]
+    assert not any("42" in s or "It is" in s for s in student)
+
+
+# --------------------------------------------------------------------------- no spoilers (slow)
+
+
+def answer_strings(value: str) -> set[str]:
+    """The usual printed forms of a reference answer (its repr), each with at least two
+    significant digits (a lone "4" is everywhere in a text about sigma'(0) = 1/4)."""
+    import ast
+
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return set()
+    values = parsed if isinstance(parsed, (tuple, list)) else [parsed]
+    forms = set()
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        if isinstance(v, int):
+            candidates = {str(v), f"{v:,}"}
+        else:
+            candidates = {repr(v)} | {f"{v:.{p}g}" for p in range(2, 7)} | {f"{v:.{p}f}" for p in range(1, 5)}
+        for text in candidates:
+            mantissa = text.split("e")[0].replace(",", "")
+            if "." in mantissa:
+                mantissa = mantissa.rstrip("0").rstrip(".")
+            if len(re.sub(r"\D", "", mantissa).lstrip("0")) >= 2:
+                forms.add(text)
+    return forms
+
+
+def source_lines(source: str) -> set[str]:
+    """Distinctive lines of a reference function (not its def line or docstring)."""
+    return {
+        line.strip() for line in source.splitlines()
+        if len(line.strip()) >= 20 and not line.strip().startswith(("def ", '"""', "#"))
+    }
+
+
+def leaked(text: str, answers: dict) -> list[str]:
+    found = []
+    for name, value in answers.items():
+        if value.lstrip().startswith("def "):
+            found += [f"{name}: {line!r}" for line in source_lines(value) if line in text]
+        else:
+            for form in answer_strings(value):
+                if re.search(r"(?<![\w.])" + re.escape(form) + r"(?![\d])", text):
+                    found.append(f"{name} = {form}")
+    return found
+
+
+def page_text_before_solutions(html: str) -> dict[str, str]:
+    """For each exercise label: the page's text from the top to that exercise's solution,
+    every solution block and all typeset maths left out."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for math in soup.select(".math, .MathJax, mjx-container, script, style"):
+        math.decompose()
+    for solution in soup.select("div.solution"):
+        link = solution.select_one("p.admonition-title a[href^='#ex-']")
+        marker = f"@@SOLUTION:{link['href'][1:] if link else '?'}@@"
+        solution.replace_with(marker)
+    text = (soup.select_one("main") or soup).get_text(" ")
+    parts, out = re.split(r"@@SOLUTION:([\w?-]+)@@", text), {}
+    for i in range(1, len(parts), 2):
+        out[parts[i]] = " ".join(parts[0:i:2])
+    return out
+
+
+def notebook_text_before_solutions(nb) -> dict[str, str]:
+    """For each exercise label: a student notebook's sources and outputs up to its check cell."""
+    text, out, label = [], {}, None
+    for cell in nb.cells:
+        text.append(cell.source)
+        for output in cell.get("outputs", []):
+            text.append(output.get("text", "") + output.get("data", {}).get("text/plain", ""))
+        for line in cell.source.splitlines():
+            if line.strip().startswith(":label: ex-"):
+                label = line.split(":label:", 1)[1].strip()
+        if "check" in cell.metadata.get("tags", []) and label:
+            out[label] = "\n".join(text)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_no_answer_is_visible_before_its_solution(executed, name, built_html):
+    """Until a reader opens a solution, its answer is nowhere: not in the page's text,
+    printed source or outputs before it, not in the student notebook (run) before it."""
+    nb, error = executed[("instructor", name)]
+    assert nb is not None and error is None, error
+    answers = recorded_answers(nb)
+    assert answers, f"{name}: no answers recorded"
+    page = page_text_before_solutions((built_html / "chapters" / f"{name}.html").read_text())
+    student_nb, error = executed[("student", name)]
+    assert student_nb is not None and error is None, error
+    student = notebook_text_before_solutions(student_nb)
+    for label, values in answers.items():
+        assert label in page and label in student, f"{name}: {label} not found on both surfaces"
+        assert not leaked(page[label], values), f"site, {label}: {leaked(page[label], values)}"
+        assert not leaked(student[label], values), f"student notebook, {label}: {leaked(student[label], values)}"
+
+
+def test_leak_finder_sees_numbers_and_source_but_not_lone_digits():
+    assert leaked("the chain overflows from depth 29 on", {"answer": "29"}) == ["answer = 29"]
+    assert leaked("a factor 1/4 and 4 layers", {"answer": "4.0"}) == []
+    assert leaked("width 0.4477 at |w| = 6.9", {"answer": "(6.9, 0.447743)"})
+    assert not leaked("at 16.9 and 10.4477", {"answer": "(6.9, 0.447743)"})
+    ref = "def clip(grads, max_norm):\n    total = np.sqrt(sum(float((g**2).sum()) for g in grads))\n"
+    assert leaked("total = np.sqrt(sum(float((g**2).sum()) for g in grads))", {"clip": ref})
+    html = ('<main><p>Before 29.</p><div class="solution dropdown"><p class="admonition-title">'
+            '<a href="#ex-a">S</a></p>29</div><p>After.</p></main>')
+    assert page_text_before_solutions(html)["ex-a"].split() == ["Before", "29."]

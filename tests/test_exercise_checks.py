@@ -3,13 +3,16 @@
 For each chapter notebook (``chapters/*.md`` with a jupytext header):
 
 * at least two exercises, at least 12 in the book, labels ``ex-...`` and unique;
-* every exercise has a ``{solution}`` in a collapsed dropdown, and either a
-  self-check (a code cell calling ``check_*`` from ``vgp_lib.exercises.<chapter>``)
-  or is explicitly prose-only (``:class: prose-only`` on the ``{exercise}``);
-* stub cells (tag ``exercise``) hold the ``...`` placeholder, solution cells
-  (tag ``solution``) are hidden (``hide-input``), and the three come in the
-  order stub -> solution -> check, so the instructor edition checks the
-  reference answer and the student edition checks the stub;
+* every exercise has one solution folded in a dropdown: a gated
+  ``{solution-start}`` ... ``{solution-end}`` region (``:class: dropdown``), so its
+  code cells, their outputs and the passing check are folded with its text; and
+  either a self-check (a code cell tagged ``check`` calling ``check_*`` from
+  ``vgp_lib.exercises.<chapter>``) or is explicitly prose-only (``:class: prose-only``);
+* stub cells (tag ``exercise``) hold the ``...`` placeholder, and a checked
+  exercise comes as stub -> check -> folded solution (its reference cells tagged
+  ``solution``, ending with the same check, which then passes): the check a reader
+  sees before opening the solution runs on the stub ("not attempted yet"), and no
+  solution cell lies outside its folded region;
 * every checking function is used by its chapter and has a test file.
 
 Nothing here executes a notebook; ``tests/test_edition.py`` does.
@@ -33,7 +36,7 @@ CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.md") if is_notebook_sou
 MIN_PER_CHAPTER, MIN_TOTAL = 2, 12
 PROSE_ONLY = "prose-only"
 
-DIRECTIVE = re.compile(r"^\s*(?P<fence>:{3,}|`{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>.*)$")
+DIRECTIVE = re.compile(r"^\s*(?P<fence>:{3,}|`{3,}|~{3,})\s*\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>.*)$")
 OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 CHECK_CALL = re.compile(r"\b(check_\w+)\s*\(")
 
@@ -45,8 +48,10 @@ class Exercise:
     cell: int  # index of the markdown cell with the directive
     stubs: list[int] = field(default_factory=list)
     solutions: list[int] = field(default_factory=list)  # solution-tagged code cells
-    checks: list[tuple[int, str]] = field(default_factory=list)  # (cell, function name)
-    solution_blocks: list[dict] = field(default_factory=list)  # options of {solution} blocks
+    checks: list[tuple[int, str]] = field(default_factory=list)  # (cell, function name), outside solutions
+    solution_blocks: list[dict] = field(default_factory=list)  # options of its solution (gated or not)
+    regions: list[tuple[int, int]] = field(default_factory=list)  # (solution-start cell, solution-end cell)
+    check_tags: list[list[str]] = field(default_factory=list)  # tags of the check cells
 
 
 @dataclass
@@ -54,8 +59,9 @@ class Chapter:
     name: str
     exercises: dict[str, Exercise]
     solution_targets: list[tuple[str, dict]]  # every {solution} block: (target label, options)
-    gated: list[str]
+    gated: list[str]  # exercise-start/-end: not used by the book
     cells: list
+    stray_solution_cells: list[int]  # solution-tagged cells outside every folded region
 
 
 def directives(text: str):
@@ -77,8 +83,8 @@ def directives(text: str):
 def parse(path: Path) -> Chapter:
     nb = jupytext.read(path)
     exercises: dict[str, Exercise] = {}
-    targets, gated = [], []
-    current = None
+    targets, gated, stray = [], [], []
+    current, region = None, None  # region: the exercise whose gated solution is open
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
             for name, arg, options in directives(cell.source):
@@ -86,23 +92,37 @@ def parse(path: Path) -> Chapter:
                     label = options.get("label", "")
                     current = Exercise(label, options.get("class", "").split(), i)
                     exercises[label] = current
-                elif name == "solution":
+                elif name in ("solution", "solution-start"):
                     targets.append((arg, options))
                     if arg in exercises:
                         exercises[arg].solution_blocks.append(options)
-                elif name in ("solution-start", "solution-end", "exercise-start", "exercise-end"):
+                        if name == "solution-start":
+                            region = exercises[arg]
+                            region.regions.append((i, -1))
+                elif name == "solution-end":
+                    if region is not None:
+                        region.regions[-1] = (region.regions[-1][0], i)
+                    region = None
+                elif name in ("exercise-start", "exercise-end"):
                     gated.append(name)
             continue
         tags = cell.metadata.get("tags", [])
-        if current is None:
+        if "solution" in tags:
+            if region is None:
+                stray.append(i)
+            else:
+                region.solutions.append(i)
+            continue
+        if current is None or region is not None:
             continue
         if "exercise" in tags:
             current.stubs.append(i)
-        if "solution" in tags:
-            current.solutions.append(i)
-        elif "exercise" not in tags:
-            current.checks += [(i, fn) for fn in CHECK_CALL.findall(cell.source)]
-    return Chapter(path.stem, exercises, targets, gated, nb.cells)
+        else:
+            calls = CHECK_CALL.findall(cell.source)
+            current.checks += [(i, fn) for fn in calls]
+            if calls:
+                current.check_tags.append(list(tags))
+    return Chapter(path.stem, exercises, targets, gated, nb.cells, stray)
 
 
 PARSED = {p.stem: parse(p) for p in CHAPTERS}
@@ -161,9 +181,14 @@ def test_prose_only_exercises_really_have_no_check(chapter):
 
 def test_every_exercise_has_one_collapsed_solution(chapter):
     for label, ex in chapter.exercises.items():
-        assert len(ex.solution_blocks) == 1, f"{label} has {len(ex.solution_blocks)} {{solution}} blocks"
+        assert len(ex.solution_blocks) == 1, f"{label} has {len(ex.solution_blocks)} solutions"
         classes = ex.solution_blocks[0].get("class", "").split()
         assert "dropdown" in classes, f"the solution of {label} is not `:class: dropdown` (collapsed)"
+        if PROSE_ONLY not in ex.classes:
+            assert len(ex.regions) == 1 and ex.regions[0][1] > ex.regions[0][0], (
+                f"{label}: its solution must be a gated {{solution-start}} ... {{solution-end}} region, "
+                "so the reference code and its outputs are folded with the text"
+            )
 
 
 def test_every_solution_points_at_an_exercise_of_its_chapter(chapter):
@@ -171,8 +196,8 @@ def test_every_solution_points_at_an_exercise_of_its_chapter(chapter):
         assert target in chapter.exercises, f"{chapter.name}: {{solution}} {target!r} follows no such exercise"
 
 
-def test_no_gated_exercise_or_solution_blocks(chapter):
-    assert not chapter.gated, f"{chapter.name} uses {chapter.gated}; use {{exercise}}/{{solution}} blocks"
+def test_no_gated_exercise_blocks(chapter):
+    assert not chapter.gated, f"{chapter.name} uses {chapter.gated}; use {{exercise}} blocks"
 
 
 def test_stub_cells_start_from_the_placeholder(chapter):
@@ -181,22 +206,26 @@ def test_stub_cells_start_from_the_placeholder(chapter):
             assert "..." in chapter.cells[i].source, f"{label}: the stub cell has no `...` placeholder"
 
 
-def test_solution_cells_are_hidden(chapter):
-    for label, ex in chapter.exercises.items():
-        for i in ex.solutions:
-            tags = chapter.cells[i].metadata.get("tags", [])
-            assert "hide-input" in tags or "remove-input" in tags, f"{label}: solution cell {i} is not hidden"
+def test_no_solution_cell_outside_a_folded_solution(chapter):
+    assert not chapter.stray_solution_cells, (
+        f"{chapter.name}: cells {chapter.stray_solution_cells} are tagged `solution` outside every "
+        "{solution-start} ... {solution-end} region, so they (and their outputs) show unfolded"
+    )
 
 
-def test_checked_exercises_come_as_stub_then_solution_then_check(chapter):
+def test_checked_exercises_come_as_stub_then_check_then_folded_solution(chapter):
     for label, ex in chapter.exercises.items():
         if not ex.checks:
             continue
         assert ex.stubs, f"{label} has a check but no `exercise`-tagged stub cell"
-        assert ex.solutions, f"{label} has a check but no `solution`-tagged reference cell"
-        first_check = min(i for i, _ in ex.checks)
-        assert max(ex.stubs) < min(ex.solutions), f"{label}: the stub must come before the solution cell"
-        assert max(ex.solutions) < first_check, f"{label}: the check must come after the solution cell"
+        assert ex.solutions, f"{label} has a check but no `solution`-tagged reference cell in its solution"
+        start, end = ex.regions[0]
+        assert max(ex.stubs) < min(i for i, _ in ex.checks) < start, f"{label}: stub, then check, then solution"
+        assert all(tags == ["check"] for tags in ex.check_tags), f"{label}: tag the check cell `check`"
+        last = chapter.cells[max(ex.solutions)].source
+        assert {fn for _, fn in ex.checks} <= set(CHECK_CALL.findall(last)), (
+            f"{label}: the folded solution must end by running the same check on the reference answer"
+        )
 
 
 def test_check_functions_live_in_the_chapters_module_and_name_the_exercise(chapter):
@@ -246,25 +275,43 @@ def test_parser_finds_labels_checks_and_order(tmp_path):
 answer = ...
 ```
 
-::::{solution} ex-t-one
+```{code-cell} ipython3
+:tags: [check]
+
+check_one(answer)
+```
+
+::::{solution-start} ex-t-one
 :class: dropdown
-Because.
 ::::
 
 ```{code-cell} ipython3
-:tags: [solution, hide-input]
+:tags: [solution]
 
 answer = 1
 ```
 
+Because.
+
 ```{code-cell} ipython3
+:tags: [solution]
+
 check_one(answer)
 ```
+
+::::{solution-end}
+::::
 
 ```{exercise} Two
 :label: ex-t-two
 :class: prose-only
 Think.
+```
+
+```{code-cell} ipython3
+:tags: [solution]
+
+stray = 1
 ```
 """
     path = tmp_path / "t.md"
@@ -272,7 +319,9 @@ Think.
     ch = parse(path)
     assert list(ch.exercises) == ["ex-t-one", "ex-t-two"]
     one, two = ch.exercises["ex-t-one"], ch.exercises["ex-t-two"]
-    assert [fn for _, fn in one.checks] == ["check_one"]
-    assert one.stubs and one.solutions and max(one.stubs) < min(one.solutions) < one.checks[0][0]
+    assert [fn for _, fn in one.checks] == ["check_one"] and one.check_tags == [["check"]]
+    assert one.stubs and one.solutions and max(one.stubs) < one.checks[0][0] < one.regions[0][0]
+    assert one.regions[0][0] < min(one.solutions) and max(one.solutions) < one.regions[0][1]
     assert one.solution_blocks == [{"class": "dropdown"}]
     assert two.classes == ["prose-only"] and not two.checks
+    assert ch.stray_solution_cells == [len(ch.cells) - 1]

@@ -60,8 +60,10 @@ SOLUTION_TAG = "solution"
 #: Cell tag of exercise stubs.
 EXERCISE_TAG = "exercise"
 
-# An opening fence of a directive: indentation, 3+ colons or backticks, {name}.
-_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>:{3,}|`{3,})\{(?P<name>[A-Za-z0-9_:-]+)\}")
+# An opening fence of a directive, in every spelling MyST accepts: indentation or a
+# blockquote's ">" markers, 3+ colons, backticks or tildes, optional blanks, {name}.
+_PREFIX = r"(?:[ \t]*>)*[ \t]*"
+_OPEN = re.compile(r"^(?P<indent>" + _PREFIX + r")(?P<fence>:{3,}|`{3,}|~{3,})[ \t]*\{(?P<name>[A-Za-z0-9_:-]+)\}")
 _SOLUTION_DIRECTIVES = ("solution", "solution-start", "solution-end")
 
 _NOTES = {
@@ -93,7 +95,7 @@ _NOTES = {
 }
 #: Cell tags whose input the web page hides, and those whose output it hides.
 _HIDDEN_INPUT_TAGS = {"remove-cell", "remove-input", "hide-input", "hide-cell", SOLUTION_TAG}
-_HIDDEN_OUTPUT_TAGS = {"remove-output", "hide-output", "hide-cell"}
+_HIDDEN_OUTPUT_TAGS = {"remove-output", "hide-output", "hide-cell", SOLUTION_TAG}
 
 
 # --------------------------------------------------------------------------- markdown
@@ -101,7 +103,7 @@ _HIDDEN_OUTPUT_TAGS = {"remove-output", "hide-output", "hide-cell"}
 
 def _closing_fence(fence: str) -> re.Pattern:
     """A line that closes a directive opened with ``fence`` (same character, as long or longer)."""
-    return re.compile(r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
+    return re.compile("^" + _PREFIX + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
 
 
 def _block_end(lines: list[str], start: int, fence: str) -> int:
@@ -281,6 +283,57 @@ def rewrite_references(text: str, labels: dict, bibliography: dict) -> str:
     return _CITE.sub(cite, _REF.sub(ref, text))
 
 
+def _fold_gated_solutions(cells: list) -> list:
+    """Live edition: turn each ``{solution-start}`` ... ``{solution-end}`` region into
+    its code cells (collapsed by the caller) followed by one folded ``{solution}`` block
+    holding the region's text.
+
+    JupyterLab renders each Markdown cell alone, so a gated region would show its text
+    and outputs unfolded; after its code cells, the block's ``{eval}`` numbers are set.
+    """
+    import nbformat
+
+    out, i = [], 0
+    while i < len(cells):
+        cell = cells[i]
+        lines = cell.source.splitlines() if cell.cell_type == "markdown" else []
+        start = next((k for k, line in enumerate(lines) if (m := _OPEN.match(line)) and m.group("name") == "solution-start"), None)
+        if start is None:
+            out.append(cell)
+            i += 1
+            continue
+        m = _OPEN.match(lines[start])
+        label = lines[start][m.end():].strip()
+        end = _block_end(lines, start, m.group("fence"))
+        options = [line.strip() for line in lines[start + 1 : end] if re.match(r"^[ \t>]*:[\w-]+:", line)]
+        if lines[:start] and _tidy(lines[:start]).strip():
+            out.append(nbformat.v4.new_markdown_cell(_tidy(lines[:start])))
+        prose, code, rest = [lines[end:]], [], []
+        i += 1
+        while i < len(cells):
+            inner = cells[i]
+            i += 1
+            if inner.cell_type != "markdown":
+                code.append(inner)
+                continue
+            inner_lines = inner.source.splitlines()
+            stop = next((k for k, line in enumerate(inner_lines) if (e := _OPEN.match(line)) and e.group("name") == "solution-end"), None)
+            if stop is None:
+                prose.append(inner_lines)
+                continue
+            prose.append(inner_lines[:stop])
+            e = _OPEN.match(inner_lines[stop])
+            rest = inner_lines[_block_end(inner_lines, stop, e.group("fence")):]
+            break
+        text = "\n\n".join(_tidy(p) for p in prose if _tidy(p).strip())
+        fence = ":" * max(3, 1 + max((len(r) for r in re.findall(r"^[ \t>]*(:{3,})", text, re.M)), default=0))
+        out.extend(code)
+        out.append(nbformat.v4.new_markdown_cell("\n".join([f"{fence}{{solution}} {label}", *options, "", text, fence])))
+        if _tidy(rest).strip():
+            out.append(nbformat.v4.new_markdown_cell(_tidy(rest)))
+    return out
+
+
 # --------------------------------------------------------------------------- notebooks
 
 
@@ -386,6 +439,8 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None):
         remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
         nb, _ = remover.preprocess(nb, {})
         nb.cells = _strip_cells(nb.cells)
+    if edition == "live":
+        nb.cells = _fold_gated_solutions(nb.cells)
     for cell in nb.cells:
         if cell.cell_type == "code" and EXERCISE_TAG in _tags(cell):
             if not any(line.lstrip().startswith("# EXERCISE") for line in cell.source.splitlines()):
