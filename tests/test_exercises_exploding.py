@@ -31,10 +31,11 @@ def test_float32_depth_hints():
 
 def test_balanced_weight():
     assert check_balanced_weight(4).status == CORRECT
-    assert check_balanced_weight(-4.0).status == CORRECT
+    negative = check_balanced_weight(-4.0)
+    assert negative.status == INCORRECT and "w > 0" in negative.hint
     assert "solve" in check_balanced_weight(0.25).hint
-    assert "1/4" in check_balanced_weight(1.0).hint
-    assert "factor 2" in check_balanced_weight(2.0).hint
+    assert "evaluate sigma'(0)" in check_balanced_weight(1.0).hint
+    assert "1/2" in check_balanced_weight(2.0).hint
     assert "25" in check_balanced_weight(100.0).hint
     assert check_balanced_weight(-1.0).status == INCORRECT
     assert check_balanced_weight(...).status == NOT_ATTEMPTED

@@ -70,3 +70,34 @@ def test_clip_reference_passes_and_placeholders():
     assert check_clip(...).status == "not attempted"
     assert check_clip(lambda g, c: ...).status == "not attempted"
     assert not check_clip(42).correct
+
+
+# --------------------------------------------------------------------------- regressions
+
+
+@pytest.mark.parametrize("scale", [1e-10, 1e-300, 5e-324, 1e-3])
+def test_tiny_tanh_scales_are_explained_not_raised(scale):
+    """Regression: 1e-10 raised a math domain error, 1e-300 said "nan orders of magnitude"."""
+    fb = check_tanh_scale(scale)
+    assert fb.status == "incorrect"
+    assert "nan" not in fb.message
+
+
+def test_clip_returning_nan_is_not_correct():
+    fb = check_clip(lambda g, c: [x * np.nan for x in g])
+    assert not fb.correct and "NaN" in fb.message
+
+
+def test_clip_that_never_returns_or_returns_an_endless_generator():
+    def forever(grads, max_norm):
+        while True:
+            pass
+
+    def endless(grads, max_norm):
+        def gen():
+            while True:
+                yield grads[0]
+        return gen()
+
+    assert "did not return" in check_clip(forever, time_limit=0.2).message
+    assert not check_clip(endless).correct

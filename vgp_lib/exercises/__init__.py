@@ -2,19 +2,41 @@
 
 Each exercise with a computable answer has a checking function in a module of
 this package named after its chapter (``vgp_lib.exercises.circuits``, ...).
-A check never raises on a wrong or missing answer: it returns a
-:class:`Feedback` that says what is right, what is off and by how much, and
-gives a hint. Students' notebooks start with ``answer = ...`` (Ellipsis), which
-every check reports as *not attempted yet*.
+Three promises hold for every check:
+
+* **It teaches, it does not tell.** A wrong answer hears what is off — the
+  sign, the order of magnitude, too large or too small, the usual mistake it
+  matches — and gets a hint, but never the expected value nor an exact ratio
+  to it (from either the answer would be one division away).
+* **It states its precision.** Every check carries ``check.precision``, a
+  short phrase such as ``"3 significant figures"`` that the exercise's text
+  tells the reader, and an answer within that precision is correct. The rule
+  behind the phrase is ``check.rule`` (a :class:`Precision`); numeric checks
+  also carry ``check.reference``, the function that computes the answer.
+* **It never raises on an answer.** Strings, arrays, huge integers, objects
+  whose ``__float__`` raises, functions that crash or never return: each gets
+  a :class:`Feedback`. A student's function (or model) runs under a time limit
+  (:func:`run_limited`). Students' notebooks start with ``answer = ...``
+  (Ellipsis), which every check reports as *not attempted yet*.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+import inspect
 import math
+import signal
+import threading
+import time
+import warnings
 from dataclasses import dataclass
 
+import numpy as np
+
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
+#: Seconds a student's function may run, in all, during one check.
+TIME_LIMIT = 3.0
 
 
 @dataclass(frozen=True)
@@ -56,40 +78,403 @@ def pending(exercise: str, what: str) -> Feedback:
     return Feedback(exercise, NOT_ATTEMPTED, f"replace the `...` with {what}, then run this cell again.")
 
 
+# --------------------------------------------------------------------------- reading answers safely
+
+
+def show(obj, limit: int = 60) -> str:
+    """A short ``repr`` of a student's value that never raises (a broken ``__repr__`` included)."""
+    try:
+        text = repr(obj)
+    except Exception:
+        text = f"<{type(obj).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_number(x) -> tuple[float | None, str | None]:
+    """``(value, None)`` for a finite real number, else ``(None, what x is instead)``.
+
+    Accepts ints, floats, NumPy and torch scalars, 0-d arrays and numeric
+    strings such as ``"45"``; refuses booleans, complex numbers, arrays with
+    more than one element, NaN and infinities, with a phrase saying which.
+
+    >>> read_number("4.0"), read_number(True), read_number(10**400)[1]
+    ((4.0, None), (None, 'the boolean True'), 'a number too large in size for a float (about 10^400)')
+    """
+    if isinstance(x, (bool, np.bool_)):
+        return None, f"the boolean {bool(x)!r}"
+    if isinstance(x, (bytes, bytearray, memoryview)):  # float(b"8") is 8.0, but bytes are no answer
+        return None, f"{type(x).__name__} {show(x)}"
+    if isinstance(x, (complex, np.complexfloating)) or (isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+        return None, f"the complex number {show(x)}"
+    if isinstance(x, np.ndarray) and x.ndim > 0:
+        return None, f"an array of shape {x.shape} (the answer is a single number)"
+    if isinstance(x, int) and int.bit_length(x) > 1024:  # int's own method: a subclass may redefine abs()
+        return None, f"a number too large in size for a float (about 10^{round(int.bit_length(x) * math.log10(2))})"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # e.g. NumPy's ComplexWarning: refuse rather than drop a part
+            value = float(x)
+    except OverflowError:
+        return None, "a number too large in size for a float"
+    except Exception:
+        return None, f"{type(x).__name__} {show(x)}"
+    if math.isnan(value):
+        return None, "NaN (not a number)"
+    if math.isinf(value):
+        return None, f"{'-' if value < 0 else ''}infinity"
+    return value, None
+
+
 def as_number(exercise: str, answer, what: str):
     """``(float, None)`` for a real number, or ``(None, Feedback)`` explaining the problem."""
     if not_attempted(answer):
         return None, pending(exercise, what)
-    if isinstance(answer, bool):
-        return None, Feedback(exercise, INCORRECT, f"expected {what}, got the boolean {answer!r}.")
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return None, Feedback(exercise, INCORRECT, f"expected {what}, got {type(answer).__name__} {answer!r}.")
-    if not math.isfinite(value):
-        return None, Feedback(exercise, INCORRECT, f"expected {what}, got {value!r}.")
+    value, problem = read_number(answer)
+    if problem:
+        return None, Feedback(exercise, INCORRECT, f"expected {what}, got {problem}.")
     return value, None
 
 
-def close_to(exercise: str, got: float, expected: float, *, rtol: float, what: str, hints=()) -> Feedback:
-    """Compare a number with the expected one; ``hints`` maps likely wrong values to advice.
+# --------------------------------------------------------------------------- precisions
 
-    ``hints`` is a sequence of ``(wrong_value, advice)``: when ``got`` is within
-    ``rtol`` of a wrong value, the advice becomes the hint.
+
+class Precision:
+    """How close an answer must come to count as correct.
+
+    ``phrase`` is what the exercise tells the reader; numeric rules also give
+    the absolute ``tolerance(reference)`` and ``accepts(got, reference)``.
+    ``near`` is a looser test (one significant figure fewer when at least
+    three are asked for, three times the tolerance otherwise): the answer is
+    close, perhaps rounded too early.
     """
-    if math.isclose(got, expected, rel_tol=rtol, abs_tol=0.0) or got == expected:
-        return Feedback(exercise, CORRECT, f"{what} = {got:.6g} (expected {expected:.6g}).")
-    for wrong, advice in hints:
-        if math.isclose(got, wrong, rel_tol=rtol):
-            return Feedback(
-                exercise, INCORRECT, f"{what} = {got:.6g} is {_relative(got, expected)}.", advice
-            )
-    return Feedback(exercise, INCORRECT, f"{what} = {got:.6g} is {_relative(got, expected)}.")
+
+    phrase = ""
+    numeric = False
+
+    def accepts(self, got, reference) -> bool:
+        raise NotImplementedError(f"{type(self).__name__} compares no numbers")
+
+    def near(self, got, reference) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return self.phrase
 
 
-def _relative(got: float, expected: float) -> str:
+@dataclass(frozen=True)
+class Criterion(Precision):
+    """The acceptance rule of a non-numeric exercise, in words (e.g. "largest error at most 1e-3")."""
+
+    phrase: str
+
+
+@dataclass(frozen=True)
+class SignificantFigures(Precision):
+    """Correct when equal to the reference rounded to ``digits`` significant figures, or within
+    half a unit of its last one (``either_sign`` also accepts the negated reference).
+
+    >>> rule = SignificantFigures(2)
+    >>> rule.accepts(-0.00077, -0.000771787), rule.accepts(-0.00078, -0.000771787)
+    (True, False)
+    """
+
+    digits: int
+    either_sign: bool = False
+    numeric = True
+
+    @property
+    def phrase(self) -> str:
+        return f"{self.digits} significant figure{'s' if self.digits > 1 else ''}"
+
+    def tolerance(self, reference: float) -> float:
+        if reference == 0 or not math.isfinite(reference):
+            return 0.0
+        return 0.5 * 10.0 ** (math.floor(math.log10(abs(reference))) - self.digits + 1)
+
+    def rounded(self, reference: float) -> float:
+        return float(f"{reference:.{self.digits - 1}e}")
+
+    def accepts(self, got, reference) -> bool:
+        return any(
+            math.isfinite(r) and (got == self.rounded(r) or abs(got - r) <= self.tolerance(r))
+            for r in _signs(reference, self.either_sign)
+        )
+
+    def near(self, got, reference) -> bool:
+        return self.digits > 2 and SignificantFigures(self.digits - 1, self.either_sign).accepts(got, reference)
+
+
+@dataclass(frozen=True)
+class Exactly(Precision):
+    """Correct only when equal to the reference: counts, depths, whole numbers."""
+
+    phrase: str = "exact (a whole number)"
+    numeric = True
+
+    def tolerance(self, reference: float) -> float:
+        return 0.0
+
+    def accepts(self, got, reference) -> bool:
+        return got == reference
+
+
+@dataclass(frozen=True)
+class Within(Precision):
+    """Correct within an absolute distance ``tol`` of the reference (of ``±reference`` with ``either_sign``)."""
+
+    tol: float
+    either_sign: bool = False
+    numeric = True
+
+    @property
+    def phrase(self) -> str:
+        return f"within {self.tol:g}"
+
+    def tolerance(self, reference: float) -> float:
+        return self.tol
+
+    def accepts(self, got, reference) -> bool:
+        return any(math.isfinite(r) and abs(got - r) <= self.tol for r in _signs(reference, self.either_sign))
+
+    def near(self, got, reference) -> bool:
+        return Within(3 * self.tol, self.either_sign).accepts(got, reference)
+
+
+@dataclass(frozen=True)
+class Relative(Precision):
+    """Correct within a fraction ``rtol`` of the reference's size, e.g. 3 %."""
+
+    rtol: float
+    numeric = True
+
+    @property
+    def phrase(self) -> str:
+        return f"within {100 * self.rtol:g} %"
+
+    def tolerance(self, reference: float) -> float:
+        return self.rtol * abs(reference) if math.isfinite(reference) else 0.0
+
+    def accepts(self, got, reference) -> bool:
+        return math.isfinite(reference) and abs(got - reference) <= self.tolerance(reference)
+
+    def near(self, got, reference) -> bool:
+        return Relative(3 * self.rtol).accepts(got, reference)
+
+
+@dataclass(frozen=True)
+class Pair(Precision):
+    """Two numbers, each with its own rule: ``accepts((g1, g2), (r1, r2))``."""
+
+    first: Precision
+    second: Precision
+    phrase: str
+    numeric = True
+
+    def accepts(self, got, reference) -> bool:
+        return self.first.accepts(got[0], reference[0]) and self.second.accepts(got[1], reference[1])
+
+
+def _signs(reference, either_sign):
+    return (reference, -reference) if either_sign else (reference,)
+
+
+# --------------------------------------------------------------------------- the check decorator
+
+
+def check(exercise: str, precision: Precision, *, reference=None):
+    """Declare ``fn`` the check of ``exercise`` with its stated ``precision``.
+
+    Attaches ``fn.exercise``, ``fn.precision`` (the phrase), ``fn.rule`` and
+    ``fn.reference``, and guards the call: warnings are silenced, and an
+    exception escaping the check itself (a bug in the check, since every
+    answer-related problem is reported explicitly) becomes a Feedback rather
+    than a traceback in the reader's notebook. Calling a check with the wrong
+    arguments still raises TypeError: that is the chapter's mistake, not the reader's.
+    """
+
+    def decorate(fn):
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def guarded(*args, **kwargs):
+            signature.bind(*args, **kwargs)
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    return fn(*args, **kwargs)
+            except Exception as err:
+                return Feedback(exercise, INCORRECT, f"the check could not evaluate this answer "
+                                f"({raised('the check', err).removeprefix('the check raised ')}).",
+                                "This is a bug in the check: please report it together with your answer.")
+
+        guarded.exercise = exercise
+        guarded.precision = precision.phrase
+        guarded.rule = precision
+        guarded.reference = reference
+        return guarded
+
+    return decorate
+
+
+# --------------------------------------------------------------------------- comparing numbers
+
+
+def how_far(got: float, expected: float) -> str:
+    """How ``got`` misses ``expected`` — sign, whole powers of ten, direction — without revealing it.
+
+    >>> how_far(-0.0000012, -0.000771787)
+    'is about 1,000 times too small in size'
+    >>> how_far(0.0007, -0.000771787)
+    'has the wrong sign (its size is of the right order of magnitude)'
+    """
     if expected == 0:
-        return f"off by {abs(got):.3g} (expected 0)"
-    ratio = got / expected
-    direction = "too large" if abs(got) > abs(expected) else "too small"
-    return f"{direction}: off by a factor {ratio:.3g} (expected {expected:.6g})"
+        return "is too large" if got > 0 else "is too small"
+    if got == 0:
+        return "is 0, too small in size"
+    wrong_sign = (got > 0) != (expected > 0)
+    decades = round(math.log10(abs(got)) - math.log10(abs(expected)))
+    size = "too large" if abs(got) > abs(expected) else "too small"
+    if expected < 0 or wrong_sign:
+        size += " in size"
+    if decades:
+        factor = f"{10 ** abs(decades):,}" if abs(decades) <= 6 else f"10^{abs(decades)}"
+        size = f"about {factor} times {size}"
+    if not wrong_sign:
+        return f"is {size}"
+    if decades:
+        return f"has the wrong sign and is {size}"
+    return "has the wrong sign (its size is of the right order of magnitude)"
+
+
+def close_to(exercise: str, got: float, expected: float, *, precision: Precision, what: str, hints=(),
+             too_small: str = "", too_large: str = "") -> Feedback:
+    """Judge a number against the reference at the stated ``precision``, without revealing it.
+
+    ``hints`` is a sequence of ``(wrong_value, advice)``: when ``got`` matches
+    a wrong value at the same precision, the advice becomes the hint (the
+    nearest wrong value's, when several match).
+    ``too_small`` and ``too_large`` are the hints for any other answer on
+    that side (``got`` above or below ``expected``): the same words for every
+    such answer, so they pin nothing down.
+    """
+    if precision.accepts(got, expected):
+        return Feedback(exercise, CORRECT, f"{what} = {got:.6g}: correct ({precision.phrase}).")
+    miss = f"{what} = {got:.6g} {how_far(got, expected)}"
+    matches = [(abs(got - float(wrong)), advice) for wrong, advice in hints
+               if math.isfinite(float(wrong)) and precision.accepts(got, float(wrong))]
+    if matches:  # two slips can agree to the stated precision: name the nearer one
+        return Feedback(exercise, INCORRECT, miss + ".", min(matches, key=lambda m: m[0])[1])
+    if precision.near(got, expected):
+        return Feedback(exercise, INCORRECT, f"{miss}: close, but not to {precision.phrase}.",
+                        f"Keep every digit until the end (do not round intermediate results), "
+                        f"then compare at {precision.phrase}.")
+    return Feedback(exercise, INCORRECT, miss + ".", too_large if got > expected else too_small)
+
+
+# --------------------------------------------------------------------------- running a student's code
+
+
+class _OutOfTime(BaseException):
+    """Raised into a student's function when its time is up (a BaseException, so ``except Exception`` lets it pass)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What running a student's code gave: a ``value``, the ``error`` it raised, or ``timed_out``."""
+
+    value: object = None
+    error: BaseException | None = None
+    timed_out: bool = False
+
+
+def run_limited(thunk, seconds: float) -> Outcome:
+    """Call ``thunk()`` but give up after ``seconds``; never raises (KeyboardInterrupt aside).
+
+    On the main thread (where a Jupyter kernel and pytest run code) a SIGALRM
+    timer interrupts the call, with an exception that ``except Exception``
+    does not catch, raised again every 10 ms until the call gives up; any
+    timer already running is restored afterwards. Elsewhere the call runs in
+    a daemon thread that is abandoned, still running, when its time is up.
+    (An endless loop around a bare ``except:`` swallows every interruption,
+    Jupyter's own stop button included; nothing in-process can end it.)
+
+    >>> run_limited(lambda: 1 + 1, 1.0).value
+    2
+    >>> run_limited(lambda: 1 / 0, 1.0).error.__class__.__name__
+    'ZeroDivisionError'
+    """
+    if seconds <= 0:
+        return Outcome(timed_out=True)
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        return _run_with_alarm(thunk, seconds)
+    return _run_in_thread(thunk, seconds)
+
+
+def _run_with_alarm(thunk, seconds: float) -> Outcome:
+    active = [True]
+
+    def on_alarm(signum, frame):
+        if active[0]:
+            signal.setitimer(signal.ITIMER_REAL, 0.01)  # again soon, in case the code swallows it
+            raise _OutOfTime
+
+    start = time.monotonic()
+    try:
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+    except ValueError:  # signals unavailable here (e.g. a sub-interpreter): use a thread instead
+        return _run_in_thread(thunk, seconds)
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        try:
+            return Outcome(value=thunk())
+        finally:
+            active[0] = False
+    except _OutOfTime:
+        return Outcome(timed_out=True)
+    except KeyboardInterrupt:  # the reader pressed stop: stop
+        raise
+    except BaseException as err:  # noqa: BLE001 - SystemExit and the like are the student's error too
+        return Outcome(error=err)
+    finally:
+        active[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        if outer_delay > 0:  # somebody else's timer was running: let it go off when it would have
+            left = max(outer_delay - (time.monotonic() - start), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)
+
+
+def _run_in_thread(thunk, seconds: float) -> Outcome:
+    box = {}
+
+    def target():
+        try:
+            box["value"] = thunk()
+        except BaseException as err:  # noqa: BLE001 - reported to the caller, whatever it is
+            box["error"] = err
+
+    worker = threading.Thread(target=target, name="vgp-exercise-check", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        return Outcome(timed_out=True)
+    if "error" in box:
+        return Outcome(error=box["error"])
+    return Outcome(value=box.get("value"))
+
+
+def raised(call: str, err: BaseException) -> str:
+    """``"f(1) raised ValueError: ..."``, safe against exceptions whose ``__str__`` raises."""
+    try:
+        text = str(err)
+    except Exception:
+        text = ""
+    text = text if len(text) <= 120 else text[:119] + "…"
+    return f"{call} raised {type(err).__name__}" + (f": {text}" if text else "")
+
+
+def out_of_time(exercise: str, call: str, seconds: float) -> Feedback:
+    """Feedback for a student's function that did not return in time."""
+    return Feedback(exercise, INCORRECT, f"{call} did not return within {seconds:g} s.",
+                    "Look for a loop that never ends, e.g. a `while` whose condition never changes; "
+                    "the check needs only a few quick calls.")

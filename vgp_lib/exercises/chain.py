@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import activations
 from ..chain import constant_chain, forward, grad_b_analytic, make_chain
-from . import INCORRECT, Feedback, as_number, close_to
+from . import INCORRECT, Exactly, Feedback, SignificantFigures, as_number, check, close_to
 
 #: The chain of the exercise ``ex-chain-four-layer``: sigmoid, C = (a_4 - y)^2 / 2.
 FOUR_LAYER = {"weights": (1.5, -0.8, 2.0, 0.6), "biases": (0.2, -0.5, 0.1, 0.3), "a0": 1.0, "y": 0.0}
@@ -19,6 +21,12 @@ def four_layer_chain():
     return make_chain(FOUR_LAYER["weights"], FOUR_LAYER["biases"], a0=FOUR_LAYER["a0"], y=FOUR_LAYER["y"])
 
 
+def four_layer_gradient() -> float:
+    """dC/db_1 of the four-layer chain (the reference answer of ``ex-chain-four-layer``)."""
+    return float(grad_b_analytic(four_layer_chain())[0])
+
+
+@check("ex-chain-four-layer", SignificantFigures(2), reference=four_layer_gradient)
 def check_four_layer_gradient(answer) -> Feedback:
     """Check dC/db_1 of the four-layer chain, with hints for the usual slips in the product."""
     ex = "ex-chain-four-layer"
@@ -31,7 +39,7 @@ def check_four_layer_gradient(answer) -> Feedback:
     sig = activations.sigmoid(fwd.z)
     w = c.weights
     dC_da4 = fwd.a[-1] - c.y
-    expected = float(grad_b_analytic(c)[0])
+    expected = four_layer_gradient()
     hints = [
         (-expected, "Right size, wrong sign: keep the signs of the weights (w_2 is negative); no absolute values."),
         (expected / s[0], "You left out sigma'(z_1): a change in b_1 first moves a_1 by sigma'(z_1) times as much."),
@@ -41,9 +49,10 @@ def check_four_layer_gradient(answer) -> Feedback:
          "You used sigma(z_j) where the product needs the derivative sigma'(z_j) = sigma(z_j)(1 - sigma(z_j))."),
         (float(grad_b_analytic(c)[3]), "That is dC/db_4, the last layer's gradient; the question asks for b_1."),
     ]
-    return close_to(ex, value, expected, rtol=1e-6, what="dC/db_1", hints=hints)
+    return close_to(ex, value, expected, precision=check_four_layer_gradient.rule, what="dC/db_1", hints=hints)
 
 
+@functools.cache
 def vanish_depth() -> int:
     """Smallest depth at which |dC/db_1| of the 0.17 chain is below 1e-10 (the reference answer)."""
     depth = 1
@@ -52,25 +61,24 @@ def vanish_depth() -> int:
     return depth
 
 
+@check("ex-chain-vanish-depth", Exactly(), reference=vanish_depth)
 def check_vanish_depth(answer) -> Feedback:
     """Check the depth at which the 0.17-weight chain's first gradient drops below 1e-10."""
     ex = "ex-chain-vanish-depth"
     value, problem = as_number(ex, answer, "a whole number of layers")
     if problem:
         return problem
-    expected = vanish_depth()
     if value != int(value):
         return Feedback(ex, INCORRECT, f"a depth is a whole number of layers, got {value!r}.")
     naive = int(np.ceil(np.log(THRESHOLD) / np.log(SMALL_WEIGHT)))  # 0.17^L alone
     return close_to(
         ex,
         value,
-        expected,
-        rtol=1e-12,
+        vanish_depth(),
+        precision=check_vanish_depth.rule,
         what="depth",
-        hints=[
-            (naive, "That is where 0.17^L drops below 1e-10: each layer also contributes sigma'(z_j), about 1/4."),
-            (expected - 1, "One layer short: at that depth |dC/db_1| is still at least 1e-10. Print it to see."),
-            (expected + 1, "One layer too many: the chain one layer shallower is already below 1e-10."),
-        ],
+        hints=[(naive, "That is where 0.17^L drops below 1e-10: each layer also contributes sigma'(z_j), about 1/4.")],
+        too_small="That chain is too short: at that depth |dC/db_1| is still at least 1e-10. Print it to see.",
+        too_large="That is too many layers: a shallower chain already has |dC/db_1| below 1e-10, "
+                  "and the question asks for the smallest depth. Print the gradient at a few depths.",
     )

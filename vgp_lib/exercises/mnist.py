@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Feedback, INCORRECT, as_number, close_to
+from . import INCORRECT, Feedback, Relative, SignificantFigures, as_number, check, close_to, read_number
 
 
+def shrink_factor(rms: float) -> float:
+    """The predicted per-layer shrink of ‖δ^l‖, ``1 / rms`` (the reference of ``ex-mnist-shrink``)."""
+    return 1.0 / float(rms)
+
+
+@check("ex-mnist-shrink", Relative(0.03), reference=shrink_factor)
 def check_shrink_factor(answer, rms: float) -> Feedback:
     """Check the predicted per-layer shrink of ‖δ^l‖ from the RMS of σ'(z) (eq. ``eq-mnist-shrink``).
 
@@ -19,12 +25,14 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
     value, problem = as_number(ex, answer, "the factor by which ‖δ‖ shrinks per layer (a number > 1)")
     if problem:
         return problem
-    rms = float(rms)
+    rms, trouble = read_number(rms)
+    if trouble or rms <= 0:
+        return Feedback(ex, INCORRECT, f"the check needs rms, the positive RMS of σ'(z), got {trouble or rms}.")
     return close_to(
         ex,
         value,
-        1 / rms,
-        rtol=0.03,
+        shrink_factor(rms),
+        precision=check_shrink_factor.rule,
         what="shrink factor per layer",
         hints=[
             (rms, "That is the factor the length is multiplied by on the way back; the shrink factor is its "
@@ -37,6 +45,13 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
     )
 
 
+def speed_ratio(speeds) -> float:
+    """Last over first hidden layer's speed, seed 0, last recorded step (the reference of ``ex-mnist-ratio``)."""
+    last = np.asarray(speeds, dtype=float)[0, -1]
+    return float(last[-1] / last[0])
+
+
+@check("ex-mnist-ratio", SignificantFigures(3), reference=speed_ratio)
 def check_speed_ratio(answer, speeds) -> Feedback:
     """Check last / first hidden layer's speed of seed 0 at the last recorded step.
 
@@ -51,16 +66,23 @@ def check_speed_ratio(answer, speeds) -> Feedback:
     value, problem = as_number(ex, answer, "the ratio of the last hidden layer's speed to the first's")
     if problem:
         return problem
-    s = np.asarray(speeds, dtype=float)
-    if s.ndim != 3 or s.shape[2] < 2:
+    try:
+        s = np.asarray(speeds, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(ex, INCORRECT, f"the check needs the (seeds, steps, layers) speeds array, "
+                        f"got {type(speeds).__name__}.")
+    if s.ndim != 3 or s.shape[0] < 1 or s.shape[1] < 1 or s.shape[2] < 2:
         return Feedback(ex, INCORRECT, f"the check needs the (seeds, steps, layers) speeds array, got shape {s.shape}.")
+    expected = speed_ratio(s)
+    if not np.isfinite(expected):
+        return Feedback(ex, INCORRECT,
+                        "the check cannot compute the ratio from these speeds (a speed is 0 or not finite).")
     last = s[0, -1]
-    expected = last[-1] / last[0]
     return close_to(
         ex,
         value,
         expected,
-        rtol=1e-3,
+        precision=check_speed_ratio.rule,
         what="‖δ^last‖ / ‖δ^1‖ at the last step",
         hints=[
             (last[0] / last[-1], "You divided the first layer's speed by the last's; the question asks how many "

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import time
 
 import numpy as np
 
+from .. import activations
 from ..bound import interval_width, widest_interval
-from ..identity import IdentityNeuron, layer_max_error, max_error
-from . import CORRECT, INCORRECT, Feedback, as_number, close_to, not_attempted, pending
+from ..identity import IdentityLayer, IdentityNeuron, layer_max_error, max_error
+from . import (
+    CORRECT,
+    INCORRECT,
+    TIME_LIMIT,
+    Criterion,
+    Feedback,
+    Pair,
+    SignificantFigures,
+    Within,
+    as_number,
+    check,
+    close_to,
+    how_far,
+    not_attempted,
+    out_of_time,
+    pending,
+    raised,
+    read_number,
+    run_limited,
+    show,
+)
 
 #: Largest error on [0, 1] (or [0, 1]^n) that counts as "does nothing".
 IDENTITY_TOLERANCE = 1e-3
@@ -16,8 +40,18 @@ IDENTITY_TOLERANCE = 1e-3
 WIDTH_PROBES = (4.5, 5.0, 6.9, 10.0, 50.0, -7.0)
 #: Weights below 4 in size, where the set is empty.
 EMPTY_PROBES = (0.5, 2.0, 3.9, -3.0)
+#: Relative error allowed at each probe of the width function.
+WIDTH_RTOL = 1e-9
+#: Most hidden neurons the identity-layer check evaluates.
+MAX_HIDDEN = 10_000
 
 
+def min_weight() -> float:
+    """1 / max sigma' = 4, the smallest |w| with |w sigma'(wa+b)| = 1 (the reference of ``ex-unstable-min-weight``)."""
+    return float(1.0 / activations.sigmoid_prime(0.0))
+
+
+@check("ex-unstable-min-weight", SignificantFigures(3), reference=min_weight)
 def check_min_weight(answer) -> Feedback:
     """Check the smallest |w| for which |w sigma'(wa+b)| can reach 1."""
     ex = "ex-unstable-min-weight"
@@ -27,101 +61,144 @@ def check_min_weight(answer) -> Feedback:
     return close_to(
         ex,
         value,
-        4.0,
-        rtol=1e-9,
+        min_weight(),
+        precision=check_min_weight.rule,
         what="smallest |w|",
         hints=[
             (0.25, "0.25 is the largest value of sigma'; you need |w| times it to reach 1."),
-            (1.0, "That ignores sigma': even at its peak sigma'(0) = 1/4, so |w| must make up a factor 4."),
-            (2.0, "Off by a factor 2: sigma'(0) = 1/4, not 1/2."),
-            (16.0, "Too large: |w| sigma'(0) = |w|/4 reaches 1 already at a smaller |w|."),
+            (1.0, "That ignores sigma': even at its peak sigma'(0) is well below 1, so |w| must make up for it."),
+            (2.0, "That takes sigma'(0) = 1/2; work out sigma'(0) = sigma(0)(1 - sigma(0)) again."),
         ],
+        too_large="|w| sigma'(wa+b) reaches 1 already at a smaller |w|: solve |w| max sigma' = 1.",
+        too_small="At that |w| even the peak of |w sigma'(wa+b)| stays below 1.",
     )
 
 
-def _call(width, w):
-    try:
-        out = width(w)
-    except Exception as err:  # a student's bug: report it, don't crash the notebook
-        return None, f"width({w}) raised {type(err).__name__}: {err}"
-    if out is Ellipsis:
-        return Ellipsis, None
-    try:
-        return float(out), None
-    except (TypeError, ValueError):
-        return None, f"width({w}) returned {type(out).__name__} {out!r}, not a number"
+def _width_value(out):
+    """``(value, problem)`` of what width(w) returned; ``(Ellipsis, None)`` for the stub."""
+    return (Ellipsis, None) if out is Ellipsis else read_number(out)
 
 
-def check_width_formula(width) -> Feedback:
-    """Check a function ``width(w)`` against equation ``eq-interval-width``, including 0 for |w| < 4."""
+@check("ex-unstable-width", Criterion(f"relative error at most {WIDTH_RTOL:g} at each test weight, "
+                                      "and exactly 0 for |w| < 4".replace("e-0", "e-")))
+def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
+    """Check a function ``width(w)`` against equation ``eq-interval-width``, including 0 for |w| < 4.
+
+    ``time_limit`` bounds the seconds all calls of ``width`` may take together.
+    """
     ex = "ex-unstable-width"
     if not_attempted(width):
         return pending(ex, "a function width(w)")
     if not callable(width):
         return Feedback(ex, INCORRECT, f"expected a function width(w), got {type(width).__name__}.")
-    for w in WIDTH_PROBES:
-        got, err = _call(width, w)
-        if got is Ellipsis:
+    deadline = time.monotonic() + time_limit
+    empty = "For |w| < 4 the set is empty: return 0 instead of evaluating the log."
+    for w in WIDTH_PROBES + EMPTY_PROBES:
+        call = f"width({w:g})"
+        run = run_limited(lambda: _width_value(width(w)), deadline - time.monotonic())
+        if run.timed_out:
+            return out_of_time(ex, call, time_limit)
+        below = abs(w) < 4
+        if run.error is not None:
+            return Feedback(ex, INCORRECT, raised(call, run.error) + ".", empty if below else "")
+        got, problem = run.value
+        if got is Ellipsis and not below:
             return pending(ex, "the body of width(w)")
-        if err:
-            return Feedback(ex, INCORRECT, err + ".")
+        if got is Ellipsis:
+            return Feedback(ex, INCORRECT, f"{call} returned `...`: the case |w| < 4 is not written yet.", empty)
+        if problem:
+            return Feedback(ex, INCORRECT, f"{call} returned {problem}, not a number.", empty if below else "")
+        if below:
+            if got != 0.0:
+                return Feedback(ex, INCORRECT, f"{call} = {got:.6g}, but for |w| < 4 the width is 0.",
+                                "For |w| < 4 the factor never reaches 1, so the set is empty and its width is 0.")
+            continue
         want = float(interval_width(w))
-        if math.isclose(got, want, rel_tol=1e-9):
+        if math.isclose(got, want, rel_tol=WIDTH_RTOL):
             continue
         hint = ""
         if w < 0:
             hint = "Use |w| everywhere in the formula; the width is the same for w and -w."
-        elif math.isclose(got, want / 2, rel_tol=1e-9):
-            hint = "Off by a factor 2: the interval runs from -z*/|w| to +z*/|w| around its centre."
-        elif math.isclose(got, want * abs(w), rel_tol=1e-9):
+        elif math.isclose(got, want / 2, rel_tol=WIDTH_RTOL):
+            hint = "That covers one side of the interval only: it runs from -z*/|w| to +z*/|w| around its centre."
+        elif math.isclose(got, want * abs(w), rel_tol=WIDTH_RTOL):
             hint = "That is the width in z = wa + b; divide by |w| to get the width in a."
-        return Feedback(ex, INCORRECT, f"width({w}) = {got:.6g}, expected {want:.6g}.", hint)
-    for w in EMPTY_PROBES:
-        got, err = _call(width, w)
-        if err or got is Ellipsis:
-            return Feedback(ex, INCORRECT, err + ".", "For |w| < 4 the set is empty: return 0 instead of evaluating the log.")
-        if got != 0.0:
-            return Feedback(ex, INCORRECT, f"width({w}) = {got!r}, expected 0.",
-                            "For |w| < 4 the factor never reaches 1, so the set is empty and its width is 0.")
+        return Feedback(ex, INCORRECT, f"{call} = {got:.6g} {how_far(got, want)}.", hint)
     return Feedback(ex, CORRECT, f"matches eq-interval-width at w = {WIDTH_PROBES} and is 0 for |w| < 4.")
 
 
+@functools.cache
+def widest() -> tuple[float, float]:
+    """``(|w|*, largest width)`` (the reference of ``ex-unstable-widest``)."""
+    return widest_interval()
+
+
+def _numbers(answer, k: int):
+    """``(list of k items, None)`` from an iterable answer, or ``(None, what is wrong)``; never raises."""
+    if isinstance(answer, (str, bytes)) or isinstance(answer, np.ndarray) and answer.ndim == 0:
+        return None, f"got {type(answer).__name__} {show(answer)}"
+    try:
+        items = list(itertools.islice(iter(answer), k + 1))
+    except Exception:
+        return None, f"got {type(answer).__name__} {show(answer)}"
+    if len(items) != k:
+        return None, f"got {len(items) if len(items) <= k else 'more than ' + str(k)} item(s)"
+    return items, None
+
+
+@check("ex-unstable-widest", Pair(Within(0.05, either_sign=True), SignificantFigures(3),
+                                  "|w_star| within 0.05 and width_max to 3 significant figures"),
+       reference=widest)
 def check_widest(answer) -> Feedback:
     """Check ``(w_star, width_max)``: where the width peaks and its value there."""
     ex = "ex-unstable-widest"
     if not_attempted(answer):
         return pending(ex, "a pair (w_star, width_max)")
-    try:
-        w_star, width_max = (float(v) for v in answer)
-    except (TypeError, ValueError):
-        return Feedback(ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), got {answer!r}.")
-    ref_w, ref_width = widest_interval()
-    if abs(abs(w_star) - ref_w) > 0.05:
+    items, problem = _numbers(answer, 2)
+    if problem:
+        return Feedback(ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), {problem}.")
+    (w_star, p1), (width_max, p2) = (read_number(v) for v in items)
+    if p1 or p2:
+        name, what = ("w_star", p1) if p1 else ("width_max", p2)
+        return Feedback(ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), but {name} is {what}.")
+    rule = check_widest.rule
+    ref_w, ref_width = widest()
+    if rule.accepts((w_star, width_max), (ref_w, ref_width)):
+        return Feedback(ex, CORRECT, f"w_star = {w_star:.4g} and width_max = {width_max:.4g}: "
+                        f"correct ({rule.phrase}).")
+    if not rule.first.accepts(w_star, ref_w):
         hint = "Evaluate the width on a fine grid of |w| above 4 (or use a 1-d optimiser) and take the argmax."
         if abs(w_star) <= 4.0:
             hint = "For |w| <= 4 the width is 0; the maximum lies above 4."
-        return Feedback(ex, INCORRECT, f"w_star = {w_star:.4g} is not where the width peaks.", hint)
+        return Feedback(ex, INCORRECT, f"w_star = {w_star:.4g} is not where the width peaks: "
+                        f"|w_star| {how_far(abs(w_star), ref_w)}.", hint)
     if math.isclose(width_max, ref_width * ref_w, rel_tol=1e-2):
         return Feedback(ex, INCORRECT, f"width_max = {width_max:.4g} is a width in z, not in a.",
                         "Divide by |w|: an interval of length 2z* in z = wa + b has length 2z*/|w| in a.")
-    return close_to(ex, width_max, ref_width, rtol=2e-3, what="largest width",
-                    hints=[(ref_width / 2, "That is half the width: the interval extends z*/|w| on both sides.")])
+    return close_to(ex, width_max, ref_width, precision=rule.second, what="largest width",
+                    hints=[(ref_width / 2, "That covers one side of the interval only: it extends z*/|w| "
+                                           "on both sides of its centre.")])
 
 
 def _neuron(answer):
+    """``(IdentityNeuron, None)`` from the answer, or ``(None, what is wrong)``."""
     if isinstance(answer, IdentityNeuron):
-        return answer, None
-    try:
-        values = [float(v) for v in answer]
-    except (TypeError, ValueError):
-        return None, f"expected a tuple (w1, b, w2, c) of numbers, got {answer!r}"
-    if len(values) == 3:
-        return None, "got three numbers; also give c, the constant the next layer's bias adds"
-    if len(values) != 4 or not all(np.isfinite(values)):
-        return None, f"expected four finite numbers (w1, b, w2, c), got {answer!r}"
+        answer = (answer.w1, answer.b, answer.w2, answer.c)
+    items, problem = _numbers(answer, 4)
+    if problem:
+        if problem.startswith("got 3 "):
+            return None, "got three numbers; also give c, the constant the next layer's bias adds"
+        return None, f"expected a tuple (w1, b, w2, c) of numbers, {problem}"
+    values = []
+    for name, v in zip(("w1", "b", "w2", "c"), items):
+        value, trouble = read_number(v)
+        if trouble:
+            return None, f"expected four finite numbers (w1, b, w2, c), but {name} is {trouble}"
+        values.append(value)
     return IdentityNeuron(*values), None
 
 
+@check("ex-unstable-identity", Criterion(f"largest error at most {IDENTITY_TOLERANCE:g} on [0, 1]"))
 def check_identity_neuron(answer) -> Feedback:
     """Check ``(w1, b, w2, c)`` with ``w2*sigma(w1*x + b) + c`` within 1e-3 of x on [0, 1]."""
     ex = "ex-unstable-identity"
@@ -132,6 +209,9 @@ def check_identity_neuron(answer) -> Feedback:
         hint = "With b = -w1/2 the output is about w2/2 + (w2 w1/4)(x - 1/2); c removes the constant." if "three" in problem else ""
         return Feedback(ex, INCORRECT, problem + ".", hint)
     err = max_error(n)
+    if not math.isfinite(err):
+        return Feedback(ex, INCORRECT, "the output is not finite on [0, 1]: the numbers are too large.",
+                        "Take w1 small, b = -w1/2, and w2 and c of size about 1/w1.")
     if err <= IDENTITY_TOLERANCE:
         return Feedback(ex, CORRECT, f"largest error on [0, 1] is {err:.2g} (tolerance {IDENTITY_TOLERANCE:g}).")
     msg = f"the output is off from x by up to {err:.3g} on [0, 1] (tolerance {IDENTITY_TOLERANCE:g})."
@@ -151,15 +231,16 @@ def check_identity_neuron(answer) -> Feedback:
     return Feedback(ex, INCORRECT, msg, hint)
 
 
+@check("ex-unstable-larger-derivative", Criterion("a yes/no answer: True or False ('yes' or 'no' also work)"))
 def check_larger_derivative(answer) -> Feedback:
     """Check the yes/no answer to "would an activation with a larger derivative avoid the unstable gradient?"."""
     ex = "ex-unstable-larger-derivative"
     if not_attempted(answer):
         return pending(ex, "True (yes, it would help) or False (no)")
-    if isinstance(answer, str) and answer.strip().lower() in ("yes", "no"):
-        answer = answer.strip().lower() == "yes"
+    if isinstance(answer, str) and str.lower(str.strip(answer)) in ("yes", "no"):
+        answer = str.lower(str.strip(answer)) == "yes"
     if not isinstance(answer, (bool, np.bool_)):
-        return Feedback(ex, INCORRECT, f"expected True or False (or 'yes'/'no'), got {answer!r}.")
+        return Feedback(ex, INCORRECT, f"expected True or False (or 'yes'/'no'), got {show(answer)}.")
     if not answer:
         return Feedback(ex, CORRECT, "no: a larger derivative moves the typical product, but not its spread.")
     return Feedback(
@@ -171,27 +252,59 @@ def check_larger_derivative(answer) -> Feedback:
     )
 
 
+def _float_array(name: str, v):
+    """``(float64 array, None)``, or ``(None, what is wrong)`` for strings, complex, ragged or non-finite input."""
+    try:
+        a = np.asarray(v)
+        kind = a.dtype.kind
+        if kind == "O":
+            a = a.astype(np.float64)
+            kind = a.dtype.kind
+    except Exception:
+        return None, f"{name} is not an array of numbers (got {type(v).__name__})"
+    if kind == "c":
+        return None, f"{name} has complex entries"
+    if kind not in "iuf":
+        return None, f"{name} is not an array of numbers (dtype {a.dtype})"
+    a = a.astype(np.float64)
+    if not np.all(np.isfinite(a)):
+        return None, f"{name} has entries that are NaN or infinite"
+    return a, None
+
+
+@check("ex-unstable-layer", Criterion(f"largest error at most {IDENTITY_TOLERANCE:g} over [0, 1]^3"))
 def check_identity_layer(answer, n: int = 3) -> Feedback:
     """Check ``(W1, b, W2, c)`` for a hidden layer of n sigmoid neurons that reproduces its input."""
     ex = "ex-unstable-layer"
     if not_attempted(answer):
         return pending(ex, "a tuple (W1, b, W2, c) of arrays")
-    if not isinstance(answer, (tuple, list)) or len(answer) != 4:
+    if not (isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) and 1 <= n <= 100):
+        return Feedback(ex, INCORRECT, f"the check needs n, the number of inputs (1 to 100), got {show(n)}.")
+    if isinstance(answer, IdentityLayer):
+        answer = (answer.W1, answer.b, answer.W2, answer.c)
+    items, problem = _numbers(answer, 4) if isinstance(answer, (tuple, list)) else (None, "")
+    if problem is not None:
         return Feedback(ex, INCORRECT, "expected a tuple (W1, b, W2, c).",
                         "c is the next layer's bias: without it the output is off by a constant.")
-    try:
-        W1, b, W2, c = (np.asarray(v, dtype=np.float64) for v in answer)
-    except (TypeError, ValueError):
-        return Feedback(ex, INCORRECT, "W1, b, W2 and c must be arrays of numbers.")
+    parts = {}
+    for name, v in zip(("W1", "b", "W2", "c"), items):
+        parts[name], problem = _float_array(name, v)
+        if problem:
+            return Feedback(ex, INCORRECT, problem + ".", "W1, b, W2 and c must be arrays of finite real numbers.")
+    W1, b, W2, c = parts.values()
     shapes = {"W1": (W1.shape, (None, n)), "W2": (W2.shape, (n, None))}
     for name, (shape, (rows, cols)) in shapes.items():
         if len(shape) != 2 or (rows is not None and shape[0] != rows) or (cols is not None and shape[1] != cols):
             want = f"({rows if rows else 'h'}, {cols if cols else 'h'})"
             return Feedback(ex, INCORRECT, f"{name} has shape {shape}, expected {want} for n = {n} inputs.")
+    if not 1 <= W1.shape[0] <= MAX_HIDDEN:
+        return Feedback(ex, INCORRECT, f"W1 has {W1.shape[0]} rows: use between 1 and {MAX_HIDDEN} hidden neurons.")
     try:
         err = layer_max_error((W1, b, W2, c))
     except (TypeError, ValueError) as e:
         return Feedback(ex, INCORRECT, f"the parts do not fit together: {e}.")
+    if not math.isfinite(err):
+        return Feedback(ex, INCORRECT, "the output is not finite on [0, 1]^n: the numbers are too large.")
     if err <= IDENTITY_TOLERANCE:
         return Feedback(ex, CORRECT, f"largest error over [0, 1]^{n} is {err:.2g} (tolerance {IDENTITY_TOLERANCE:g}).")
     off_diagonal = np.abs(W1 - np.diag(np.diag(W1))).max() if W1.shape[0] == W1.shape[1] else 0.0
