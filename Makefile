@@ -11,11 +11,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 BOOK_DEPS := $(VENV)/.book-installed
 DEV_DEPS := $(VENV)/.dev-installed
+GRADING_DEPS := $(VENV)/.grading-installed
 # Set while the site is built: widgets then show a note instead of a dead view,
 # and progress bars stay out of the HTML (see vgp_lib/_env.py).
 BUILD_ENV := VGP_STATIC_BUILD=1 PYTHONHASHSEED=0
 
-.PHONY: book build test bench student instructor notebooks lab serve clean check-python
+.PHONY: book build test bench student instructor course notebooks lab serve clean check-python
 
 book: build
 
@@ -36,13 +37,18 @@ $(DEV_DEPS): $(BOOK_DEPS) requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# nbgrader, for `make course` and tests/test_course.py (requirements-grading.txt).
+$(GRADING_DEPS): $(BOOK_DEPS) requirements-grading.txt
+	$(BIN)/python -m pip install -q -r requirements-grading.txt $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
+	touch $@
+
 # A strict build from a fresh Sphinx environment (--all), so warnings from every
 # page are raised on every build; every chapter is executed by every build
 # (execute_notebooks: inline in _config.yml), so no stale output can survive.
 build: $(BOOK_DEPS)
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --all -n -W --keep-going
 
-test: $(DEV_DEPS) build
+test: $(DEV_DEPS) $(GRADING_DEPS) build
 	$(BIN)/python -m pytest
 
 bench: $(DEV_DEPS)
@@ -56,6 +62,12 @@ student: $(BOOK_DEPS)
 
 instructor: $(BOOK_DEPS)
 	$(BIN)/python -m vgp_lib.edition instructor
+
+# An nbgrader course in _build/course (see vgp_lib/course.py and the README's "Assigning
+# the exercises"): one assignment per chapter, made from the student edition with graded
+# cells, then released with `nbgrader generate_assignment`.
+course: $(GRADING_DEPS)
+	$(BUILD_ENV) $(BIN)/python -m vgp_lib.course
 
 # The chapters live, as on Binder: binder/postBuild (run with .venv first on PATH)
 # writes notebooks/ and JupyterLab's settings; `make lab` then starts JupyterLab.

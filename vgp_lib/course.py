@@ -1,0 +1,866 @@
+"""An nbgrader course made from the chapters: one assignment per chapter.
+
+``make course`` runs ``python -m vgp_lib.course`` and writes ``_build/course/``, an
+nbgrader course directory: ``nbgrader_config.py``, the instructor's
+``source/<chapter>/<chapter>.ipynb`` for every chapter it can convert, and the
+students' ``release/<chapter>/<chapter>.ipynb``, made by ``nbgrader
+generate_assignment`` (the README's "Assigning the exercises" walks through the rest:
+collect, ``nbgrader autograde``, ``nbgrader export``).
+
+The release is the student edition, graded. The source notebook is built from
+:func:`vgp_lib.edition.make_edition`'s student edition of the chapter (the same jupytext
+read, the same solution stripping as ``make student``), and the reference solutions are
+put back only where nbgrader removes them again:
+
+* each exercise's stub cell (tag ``exercise``) becomes an **autograded answer cell**:
+  the stub, then the reference solution between ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION``, which ``generate_assignment`` deletes (the course's
+  ``ClearSolutions.code_stub`` is empty), so students get the stub exactly;
+* the check cell after it (tag ``check``) becomes a **graded test cell** worth
+  :data:`AUTOGRADED_POINTS`: it shows the check's feedback and asserts it is *correct*,
+  then, between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, compares every
+  answer variable with the reference solution's value (:func:`assert_matches`; a
+  function answer is compared by what it returns on the check's own inputs,
+  :func:`record_calls`). Those values are computed once, when the course is made, by
+  running the source notebook in a kernel; that run also proves that the reference
+  solutions pass their tests. No hidden comparison is written where it could refuse
+  an answer the check accepts (:func:`_compared`): for a check cell tagged
+  ``open-answer`` (its check accepts more than one right answer), or a check that is
+  passed values of the chapter's own run (``check_shrink_factor(shrink, rms)``).
+* an exercise whose ``{exercise}`` directive has ``:class: prose-only`` (derive, argue)
+  gets a **manually graded Markdown answer cell** right after the exercise, worth its
+  rubric's points (:func:`rubric_points`). In the source it holds the worked argument
+  and the rubric from the exercise's solution; students get ``YOUR ANSWER HERE``.
+
+Which solution belongs to which exercise is read from the tags and labels of the
+chapter (``{solution-start} <label>`` ... ``{solution-end}``, or ``{solution} <label>``),
+not from positions. A chapter that does not follow that layout is skipped with a
+message saying why; the others are still written. Before the course is reported
+written, :func:`vgp_lib.edition.find_leaks` looks at every release notebook once more.
+
+>>> rubric_points("**Rubric**\\n\\n- names the factor (1 point)\\n- bounds it (2 points)\\n- concludes")
+4
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import functools
+import inspect
+import json
+import math
+import numbers
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .edition import (
+    EXERCISE_TAG,
+    SOLUTION_TAG,
+    _block_end,
+    _closing_fence,
+    _OPEN,
+    _tags,
+    _tidy,
+    _title,
+    chapter_labels,
+    chapter_sources,
+    find_leaks,
+    make_edition,
+    read_bibliography,
+)
+
+#: Cell tag of the visible self-check that follows each exercise stub.
+CHECK_TAG = "check"
+#: Extra tag of a check cell whose check accepts more than one right answer.
+OPEN_ANSWER_TAG = "open-answer"
+#: ``:class:`` of an ``{exercise}`` answered in words (graded by hand with its rubric).
+PROSE_ONLY_CLASS = "prose-only"
+#: Points of each autograded exercise (its test cell).
+AUTOGRADED_POINTS = 1
+#: Tolerance of the hidden tests' comparisons of real numbers.
+RTOL, ATOL = 1e-6, 1e-12
+#: Seconds a cell may run when nbgrader autogrades, as ``execute.timeout`` in _config.yml
+#: for the book; a cell still running is interrupted and the rest of the notebook is graded.
+DEFAULT_TIMEOUT = 900
+#: Largest number of values a hidden test writes out for one answer.
+MAX_VALUES = 10_000
+
+_EXERCISE_DIRECTIVES = ("exercise", "exercise-start")
+_OPTION = re.compile(r"^[ \t>]*:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
+_RUBRIC = re.compile(r"^[ \t]*\*\*Rubric\*\*")
+_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])[ \t]+")
+_POINTS = r"(?P<n>\d+(?:\.\d+)?)[ \t]*(?:points?|pts?)\b"
+_LEADING_POINTS = re.compile(r"^[ \t]*\(?" + _POINTS, re.I)  # "- 2 points: ..."
+_BRACKETED_POINTS = re.compile(r"\(" + _POINTS + r"\)", re.I)  # "- ... (2 points)"
+_EXPECTED_MARK = "VGP-COURSE-EXPECTED "
+
+_NOTE = (
+    "**Assignment: {title}** (from *Vanishing gradients, seen*).\n\n"
+    "Run the cells from the top. In each cell that starts with `# EXERCISE`, replace the "
+    "`...` with your answer and run it; the graded test cell below it shows the check's "
+    "feedback and fails (an `AssertionError`) until the answer is right. Questions that ask "
+    "for an argument have a cell saying *YOUR ANSWER HERE*: write your answer there.\n\n"
+    "Hand in this notebook, saved. It is graded by running it from the top in a fresh "
+    "kernel, with the same tests and a few hidden ones; a cell that runs too long is "
+    "stopped. The notebook needs the book's Python package `vgp_lib` (the book's Binder, or "
+    "a clone of its repository after `make book`)."
+)
+_PROSE_NOTE = (
+    "*Instructor's copy: reference answer and rubric ({points} points, graded by hand). "
+    "Students get YOUR ANSWER HERE instead of this cell's text.*"
+)
+_CONFIG = '''\
+# nbgrader's settings for the course that `make course` writes (vgp_lib/course.py).
+# This file is written again by every `make course`: put your own settings (course_id,
+# an exchange, another timeout, another file name pattern) in nbgrader_config_local.py
+# beside it, which is read last and never touched.
+c = get_config()  # noqa: F821 (nbgrader defines get_config)
+
+# Answer cells: the stub stays, the reference solution between ### BEGIN SOLUTION and
+# ### END SOLUTION goes without a replacement; written answers get YOUR ANSWER HERE.
+c.ClearSolutions.code_stub = {{"python": ""}}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# nbgrader autograde runs each notebook from the top; a cell still running after this many
+# seconds is interrupted (CellTimeoutError) and the rest of the notebook is still graded.
+c.Execute.timeout = {timeout}
+c.Execute.interrupt_on_timeout = True
+
+# nbgrader zip_collect: submissions named <student id>_<notebook>, e.g. ada_chain.ipynb
+# (the student id may contain "_", the chapter's notebook name does not).
+c.FileNameCollectorPlugin.named_regexp = r"^(?:.*/)?(?P<student_id>[^/]+)_(?P<file_id>[^/_]+\\.ipynb)$"
+
+load_subconfig("nbgrader_config_local.py")  # noqa: F821 (a missing file is skipped)
+'''
+
+
+class CourseError(ValueError):
+    """A chapter that cannot be made into an assignment (the message says why)."""
+
+
+@dataclass
+class Exercise:
+    """One exercise of a chapter as the course grades it."""
+
+    label: str
+    title: str
+    prose_only: bool = False
+    stub: str | None = None  #: source of the ``exercise`` cell (code exercises)
+    check: str | None = None  #: source of the ``check`` cell
+    open_answer: bool = False
+    reference: str | None = None  #: reference code (code exercises)
+    solution_text: str | None = None  #: the solution's text (prose-only exercises)
+    names: tuple[str, ...] = ()  #: answer variables: set by the stub and read by the check
+    given: tuple[str, ...] = ()  #: other names the check is passed: values of the chapter's own run
+    expected: dict = field(default_factory=dict)  #: name -> ("value" | "results", literal) or skip reason
+
+    @property
+    def points(self) -> float:
+        return rubric_points(self.solution_text or "") if self.prose_only else AUTOGRADED_POINTS
+
+
+# --------------------------------------------------------------------------- reading a chapter
+
+
+@dataclass(frozen=True)
+class _Block:
+    name: str
+    argument: str
+    options: dict
+    content: list
+    start: int
+    end: int
+
+
+def _blocks(lines: list[str]):
+    """Every directive opened at the top level of ``lines`` (a markdown cell), in order."""
+    i = 0
+    while i < len(lines):
+        m = _OPEN.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        end = _block_end(lines, i, m.group("fence"))
+        closed = end - 1 > i and _closing_fence(m.group("fence")).match(lines[end - 1])
+        inner = lines[i + 1 : end - 1 if closed else end]
+        options = {}
+        while inner and (o := _OPTION.match(inner[0])):
+            options[o.group("key")] = o.group("value").strip()
+            inner = inner[1:]
+        yield _Block(m.group("name"), lines[i][m.end() :].strip(), options, inner, i, end)
+        i = end
+
+
+def _same_code(a: str, b: str) -> bool:
+    try:
+        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
+    except SyntaxError:
+        return a.strip() == b.strip()
+
+
+def _bound_names(source: str) -> list[str]:
+    """Names a cell binds at its top level (assignments, ``def``, ``class``)."""
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        for target in targets:
+            for sub in ast.walk(target) if target is not None else ():
+                if isinstance(sub, ast.Name):
+                    names.append(sub.id)
+    return names
+
+
+def _answer_names(stub: str, check: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names the stub sets and the check reads, in the check's order; and the other
+    names the check's call is passed (values the chapter computed, such as ``rms``)."""
+    bound = set(_bound_names(stub))
+    read = [n.id for n in ast.walk(ast.parse(check)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    call = ast.parse(_final_call(check, "")[1], mode="eval").body
+    arguments = [*getattr(call, "args", []), *(k.value for k in getattr(call, "keywords", []))]
+    passed = [n.id for arg in arguments for n in ast.walk(arg) if isinstance(n, ast.Name)]
+    names = tuple(dict.fromkeys(n for n in read if n in bound))
+    return names, tuple(dict.fromkeys(n for n in passed if n not in bound))
+
+
+def read_exercises(cells) -> dict[str, Exercise]:
+    """Every exercise of a chapter's notebook cells (the instructor edition), by label.
+
+    Stubs and checks belong to the ``{exercise}`` directive above them; the reference
+    solution of a code exercise is the code inside ``{solution-start} <label>`` ...
+    ``{solution-end}`` except the cell that repeats the check; a prose-only exercise's
+    solution text comes from the gated region or from a ``{solution} <label>`` block.
+    """
+    found: dict[str, Exercise] = {}
+    current = None
+    gate = None  # [label, text lines, code sources] of the open {solution-start} region
+
+    def close(gate):
+        label, text, code = gate
+        if label not in found:
+            raise CourseError(f"{{solution-start}} {label} names no exercise above it")
+        ex = found[label]
+        if ex.prose_only:
+            ex.solution_text = _tidy(text)
+        else:
+            kept = [src for src in code if not (ex.check and _same_code(src, ex.check))]
+            ex.reference = "\n\n".join(src.strip() for src in kept) or None
+
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            lines = cell.source.splitlines()
+            pos = 0
+            for block in _blocks(lines):
+                if gate is not None:
+                    gate[1].extend(lines[pos : block.start])
+                pos = block.end
+                if block.name in _EXERCISE_DIRECTIVES:
+                    label = block.options.get("label")
+                    if not label:
+                        raise CourseError(f"the exercise {block.argument!r} has no :label:")
+                    classes = block.options.get("class", "").split()
+                    found[label] = Exercise(label, block.argument, prose_only=PROSE_ONLY_CLASS in classes)
+                    current = label
+                elif block.name == "solution-start":
+                    if gate is not None:
+                        raise CourseError(f"{{solution-start}} {block.argument} opens inside the solution of {gate[0]}")
+                    gate = [block.argument, [], []]
+                elif block.name == "solution-end":
+                    if gate is None:
+                        raise CourseError("a {solution-end} closes no {solution-start}")
+                    close(gate)
+                    gate = None
+                elif block.name == "solution":
+                    if block.argument in found and found[block.argument].prose_only:
+                        found[block.argument].solution_text = _tidy(block.content)
+                elif gate is not None:
+                    gate[1].extend(lines[block.start : block.end])
+            if gate is not None:
+                gate[1].extend(lines[pos:])
+            continue
+        tags = _tags(cell)
+        if gate is not None:
+            gate[2].append(cell.source)
+            gate[1].extend(["", "```python", cell.source.strip(), "```", ""])
+        elif EXERCISE_TAG in tags or CHECK_TAG in tags:
+            kind = "stub" if EXERCISE_TAG in tags else "check"
+            if current is None:
+                raise CourseError(f"a cell tagged {kind!r} comes before any {{exercise}}")
+            ex = found[current]
+            if ex.prose_only:
+                raise CourseError(f"{current} is prose-only but has a cell tagged {kind!r}")
+            if getattr(ex, kind) is not None:
+                raise CourseError(f"{current} has two cells tagged {kind!r}")
+            setattr(ex, kind, cell.source)
+            if kind == "check":
+                ex.open_answer = OPEN_ANSWER_TAG in tags
+    if gate is not None:
+        raise CourseError(f"the {{solution-start}} of {gate[0]} has no {{solution-end}}")
+    for ex in found.values():
+        _validate(ex)
+    return found
+
+
+def _validate(ex: Exercise) -> None:
+    if ex.prose_only:
+        if not ex.solution_text:
+            raise CourseError(f"{ex.label} is prose-only but has no solution text")
+        rubric_points(ex.solution_text)  # raises if there is no rubric
+        return
+    if ex.stub is None:
+        raise CourseError(f"{ex.label} has no stub cell tagged {EXERCISE_TAG!r} (nor :class: {PROSE_ONLY_CLASS})")
+    if ex.check is None:
+        raise CourseError(
+            f"{ex.label} has no check cell tagged {CHECK_TAG!r} after its stub "
+            "(is the chapter still in the old layout, with an untagged check cell?)"
+        )
+    if ex.reference is None:
+        raise CourseError(
+            f"{ex.label} has no reference solution: code cells inside "
+            f"{{solution-start}} {ex.label} ... {{solution-end}}"
+        )
+    _final_call(ex.check, ex.label)
+    try:
+        ex.names, ex.given = _answer_names(ex.stub, ex.check)
+    except SyntaxError as err:
+        raise CourseError(f"the stub of {ex.label} is not valid Python: {err}") from None
+
+
+def rubric_points(text: str) -> int | float:
+    """Points of the rubric in a solution's text: the list after its ``**Rubric**`` line.
+
+    An item is worth the points it starts with ("- 2 points: ...") or names in
+    brackets ("- ... (2 points)"), else 1. A total on the ``**Rubric**`` line itself
+    ("**Rubric** (4 points)") must agree with the items.
+    """
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if _RUBRIC.match(line)), None)
+    if start is None:
+        raise CourseError("the solution has no **Rubric** section")
+    items: list[str] = []
+    for line in lines[start + 1 :]:
+        if _ITEM.match(line):
+            items.append(line[_ITEM.match(line).end() :])
+        elif items and line.strip():
+            items[-1] += " " + line.strip()  # an item's continuation line
+    if not items:
+        raise CourseError("the **Rubric** lists no points (a list of items)")
+
+    def points(item):
+        m = _LEADING_POINTS.match(item) or _BRACKETED_POINTS.search(item)
+        return float(m.group("n")) if m else 1.0
+
+    total = sum(map(points, items))
+    stated = _BRACKETED_POINTS.search(lines[start])
+    if stated and float(stated.group("n")) != total:
+        raise CourseError(f"the **Rubric** says {stated.group('n')} points but its items add up to {total:g}")
+    return int(total) if total.is_integer() else total
+
+
+# --------------------------------------------------------------------------- the nbgrader source
+
+
+def _nbgrader(cell_type: str, grade_id: str, *, grade: bool, solution: bool, locked: bool, points=None) -> dict:
+    meta = {
+        "cell_type": cell_type,
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+def _final_call(check: str, label: str) -> tuple[str, str]:
+    """Split a check cell into (statements before, the final expression's source)."""
+    try:
+        body = ast.parse(check).body
+    except SyntaxError as err:
+        raise CourseError(f"the check cell of {label} is not valid Python: {err}") from None
+    if not body or not isinstance(body[-1], ast.Expr):
+        raise CourseError(f"the check cell of {label} does not end with the check's call")
+    lines = check.splitlines()
+    last = body[-1]
+    setup = "\n".join(lines[: last.lineno - 1]).strip()
+    return setup, ast.get_source_segment(check, last.value)
+
+
+def _answer_source(ex: Exercise) -> str:
+    return f"{ex.stub.rstrip()}\n### BEGIN SOLUTION\n{ex.reference}\n### END SOLUTION"
+
+
+def _test_source(ex: Exercise) -> str:
+    """The graded test cell: the check's verdict, then the hidden comparisons (if known)."""
+    setup, call = _final_call(ex.check, ex.label)
+    s = "" if ex.points == 1 else "s"
+    lines = [f"# Graded test, {ex.points} point{s}: passes when the check says *correct* (and the hidden tests pass)."]
+    lines += ["import warnings", ""]
+    if setup:
+        lines += [setup, ""]
+    lines += [
+        'with warnings.catch_warnings(action="ignore"):  # output on stderr would cost the points',
+        f"    feedback = {call}",
+        "display(feedback)",
+        "assert feedback.correct, str(feedback)",
+    ]
+    hidden = _hidden_tests(ex, call)
+    if hidden:
+        lines += ["### BEGIN HIDDEN TESTS", *hidden, "### END HIDDEN TESTS"]
+    return "\n".join(lines)
+
+
+def _renamed(expression: str, old: str, new: str) -> str:
+    class Rename(ast.NodeTransformer):
+        def visit_Name(self, node):
+            return ast.copy_location(ast.Name(new, node.ctx), node) if node.id == old else node
+
+    return ast.unparse(Rename().visit(ast.parse(expression, mode="eval")))
+
+
+def _hidden_tests(ex: Exercise, call: str) -> list[str]:
+    tests = []
+    for name in ex.names:
+        expected = ex.expected.get(name)
+        if not isinstance(expected, tuple):
+            continue
+        kind, literal = expected
+        if kind == "value":
+            tests.append(f"assert_matches({name}, {literal}, {name!r})")
+        else:
+            record = f"{name}_calls"
+            tests += [
+                f"{record} = record_calls({name})",
+                'with warnings.catch_warnings(action="ignore"):',
+                f"    {_renamed(call, name, record)}",
+                f"assert_matches({record}.results, {literal}, \"what {name} returns on the check's inputs\")",
+            ]
+    if not tests:
+        return []
+    names = ["assert_matches"] + (["record_calls"] if any("record_calls" in t for t in tests) else [])
+    head = [
+        "# The reference solution's values, computed when the course was made (vgp_lib.course).",
+        f"from vgp_lib.course import {', '.join(names)}",
+    ]
+    return head + tests
+
+
+def _prose_answer_source(ex: Exercise) -> str:
+    return _PROSE_NOTE.format(points=ex.points) + "\n\n" + ex.solution_text
+
+
+def build_source(source, *, labels=None, bibliography=None):
+    """The nbgrader source notebook of chapter ``source`` and its exercises, in order.
+
+    The notebook is the chapter's student edition (:func:`vgp_lib.edition.make_edition`)
+    with nbgrader's answer and test cells; hidden tests are added by :func:`add_hidden_tests`
+    once the expected values are known. Raises :class:`CourseError` if the chapter cannot
+    be converted.
+    """
+    import nbformat
+
+    source = Path(source)
+    try:
+        full = make_edition(source, "instructor", labels=labels, bibliography=bibliography)
+        student = make_edition(source, "student", labels=labels, bibliography=bibliography)
+    except (ValueError, RuntimeError) as err:
+        raise CourseError(str(err)) from None
+    found = read_exercises(full.cells)
+    if not found:
+        raise CourseError("it has no exercises")
+    cells, current, done = [], None, set()
+    for cell in student.cells[1:]:  # the first is the student edition's note
+        if cell.cell_type == "markdown":
+            lines, pos, pieces = cell.source.splitlines(), 0, []
+            for block in _blocks(lines):
+                if block.name not in _EXERCISE_DIRECTIVES:
+                    continue
+                current = block.options.get("label")
+                ex = found[current]
+                if ex.prose_only:
+                    pieces.append(nbformat.v4.new_markdown_cell(_tidy(lines[pos : block.end])))
+                    answer = nbformat.v4.new_markdown_cell(_prose_answer_source(ex))
+                    answer.metadata["nbgrader"] = _nbgrader(
+                        "markdown", f"{ex.label}-answer", grade=True, solution=True, locked=False, points=ex.points
+                    )
+                    pieces.append(answer)
+                    done.add(ex.label)
+                    pos = block.end
+            if not pieces:
+                cells.append(cell)
+                continue
+            if _tidy(lines[pos:]).strip():
+                pieces.append(nbformat.v4.new_markdown_cell(_tidy(lines[pos:])))
+            pieces[0].metadata = copy.deepcopy(cell.metadata)
+            cells.extend(pieces)
+            continue
+        tags = _tags(cell)
+        if cell.cell_type == "code" and (EXERCISE_TAG in tags or CHECK_TAG in tags):
+            ex = found[current]
+            if EXERCISE_TAG in tags:
+                cell.source = _answer_source(ex)
+                cell.metadata["nbgrader"] = _nbgrader(
+                    "code", f"{ex.label}-answer", grade=False, solution=True, locked=False
+                )
+            else:
+                cell.source = _test_source(ex)
+                cell.metadata["nbgrader"] = _nbgrader(
+                    "code", f"{ex.label}-test", grade=True, solution=False, locked=True, points=ex.points
+                )
+                done.add(ex.label)
+        cells.append(cell)
+    missing = [label for label in found if label not in done]
+    if missing:
+        raise CourseError("exercises not found in the student edition: " + ", ".join(missing))
+    nb = student
+    nb.cells = [nbformat.v4.new_markdown_cell(_NOTE.format(title=_title(full, source.stem)))] + cells
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"{source.stem}-{i}"
+    nb.metadata["vgp_edition"] = {"edition": "nbgrader", "source": source.name}
+    nbformat.validate(nb)
+    return nb, list(found.values())
+
+
+# --------------------------------------------------------------------------- expected values
+
+
+class NotLiteral(ValueError):
+    """A value that has no short Python literal (see :func:`to_literal`)."""
+
+
+def to_literal(value, budget: int = MAX_VALUES):
+    """``value`` as plain Python (numbers, str, bool, None, lists, tuples, dicts), for ``repr``.
+
+    NumPy scalars and arrays and torch tensors become numbers and lists.
+
+    >>> import numpy as np
+    >>> to_literal({"w": np.float64(4.0), "depths": np.arange(3)})
+    {'w': 4.0, 'depths': [0, 1, 2]}
+    """
+    left = [budget]
+
+    def plain(x):
+        left[0] -= 1
+        if left[0] < 0:
+            raise NotLiteral(f"more than {budget} values")
+        if x is None or isinstance(x, (bool, str)):
+            return x
+        if isinstance(x, numbers.Integral):
+            return int(x)
+        if isinstance(x, numbers.Real):
+            if not math.isfinite(float(x)):
+                raise NotLiteral(f"{float(x)!r} has no literal")
+            return float(x)
+        if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
+            x = x.detach().cpu().numpy()
+        if hasattr(x, "dtype") and hasattr(x, "tolist"):  # NumPy arrays and scalars
+            if x.dtype.kind not in "biuf":
+                raise NotLiteral(f"an array of dtype {x.dtype}")
+            return plain(x.tolist()) if getattr(x, "ndim", 0) else plain(x.item())
+        if isinstance(x, (list, tuple)):
+            return type(x)(plain(v) for v in x) if type(x) in (list, tuple) else [plain(v) for v in x]
+        if isinstance(x, dict) and all(isinstance(k, (str, int)) for k in x):
+            return {k: plain(v) for k, v in x.items()}
+        raise NotLiteral(f"a {type(x).__name__} has no literal")
+
+    return plain(value)
+
+
+class CallRecord:
+    """A stand-in for a function that records what each call returns (in ``results``)."""
+
+    def __init__(self, function):
+        self.function = function
+        self.results = []
+        functools.update_wrapper(self, function)
+
+    def __call__(self, *args, **kwargs):
+        result = self.function(*args, **kwargs)
+        self.results.append(result)
+        return result
+
+
+def record_calls(function) -> CallRecord:
+    """Wrap ``function`` so that a check can call it and the results can be compared."""
+    return CallRecord(function)
+
+
+def _mismatch(got, expected, rtol: float, atol: float):
+    """Why ``got`` differs from the literal ``expected`` (None if it does not)."""
+    try:
+        got = to_literal(got, budget=10 * MAX_VALUES)
+    except NotLiteral:
+        pass
+    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        ok = type(got) is type(expected) and got == expected
+        return None if ok else f"got {got!r:.200}, expected {expected!r}"
+    if isinstance(expected, (int, float)):
+        if isinstance(got, bool) or not isinstance(got, numbers.Real):
+            return f"got {got!r:.200}, expected the number {expected!r}"
+        if isinstance(expected, int):
+            return None if got == expected else f"got {got!r}, expected {expected!r}"
+        close = math.isclose(float(got), expected, rel_tol=rtol, abs_tol=atol)
+        return None if close else f"got {got!r}, expected {expected!r} (relative tolerance {rtol:g})"
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+            return f"got {got!r:.200}, expected {len(expected)} values: {expected!r:.200}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            if (problem := _mismatch(g, e, rtol, atol)) is not None:
+                return f"[{i}]: {problem}"
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return f"got {got!r:.200}, expected the keys {sorted(expected, key=str)!r}"
+        for key in expected:
+            if (problem := _mismatch(got[key], expected[key], rtol, atol)) is not None:
+                return f"[{key!r}]: {problem}"
+        return None
+    raise TypeError(f"expected must be a literal, got {type(expected).__name__}")
+
+
+def assert_matches(got, expected, what: str = "the answer", *, rtol: float = RTOL, atol: float = ATOL) -> None:
+    """Assert that ``got`` equals the literal ``expected``: whole numbers, strings and flags
+    exactly, real numbers within ``rtol`` (relative) or ``atol``, lists element by element.
+
+    >>> assert_matches(4.0000000001, 4.0)
+    >>> assert_matches([0, 1, 1, 0], [0, 1, 1, 0], "xor")
+    >>> assert_matches(-4.0, 4.0, "answer")
+    Traceback (most recent call last):
+    ...
+    AssertionError: answer: got -4.0, expected 4.0 (relative tolerance 1e-06)
+    """
+    problem = _mismatch(got, expected, rtol, atol)
+    if problem is not None:
+        raise AssertionError(f"{what}: {problem}")
+
+
+def print_expected(label: str, values: dict, checks: dict) -> None:
+    """Print the literal expected value of each answer (run in the kernel, by the course).
+
+    ``values`` maps each answer name to the reference solution's value, ``checks`` to a
+    function that runs the check with another value in its place. A function answer is
+    recorded by what it returns when the check calls it.
+    """
+    def results(function):
+        record = record_calls(function)
+        with warnings.catch_warnings(action="ignore"):
+            feedback = checks[name](record)
+        if not getattr(feedback, "correct", False):
+            raise NotLiteral(f"the check does not pass a stand-in that records calls: {feedback}")
+        return record.results
+
+    out = {}
+    for name, value in values.items():
+        try:
+            kind = "results" if inspect.isroutine(value) or isinstance(value, functools.partial) else "value"
+            literal = repr(to_literal(results(value) if kind == "results" else value))
+            # the hidden test must pass for the reference itself: as written, and run again
+            again = results(value) if kind == "results" else value
+            if (problem := _mismatch(again, ast.literal_eval(literal), RTOL, ATOL)) is not None:
+                raise NotLiteral(f"the reference does not give its own value again: {problem}")
+            out[name] = {"kind": kind, "literal": literal}
+        except NotLiteral as err:
+            out[name] = {"skip": str(err)}
+        except Exception as err:  # recording changed how the check runs: leave it to the check
+            out[name] = {"skip": f"recording its calls failed: {type(err).__name__}: {err}"}
+    print(_EXPECTED_MARK + json.dumps({"label": label, "expected": out}))
+
+
+def _probe_source(ex: Exercise) -> str:
+    _, call = _final_call(ex.check, ex.label)
+    values = ", ".join(f"{n!r}: {n}" for n in ex.names)
+    checks = ", ".join(f"{n!r}: lambda {n}: {call}" for n in ex.names)
+    return f"import vgp_lib.course\nvgp_lib.course.print_expected({ex.label!r}, {{{values}}}, {{{checks}}})"
+
+
+def expected_values(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> dict:
+    """Run the source notebook ``nb`` once in a fresh kernel (from ``cwd``); return, for
+    each autograded exercise, ``{name: ("value" | "results", literal) or reason skipped}``.
+
+    Raises :class:`CourseError` if any cell fails: then a reference solution does not pass
+    its own test, or the chapter does not run.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
+
+    by_id = {ex.label: ex for ex in exercises}
+    run = copy.deepcopy(nb)
+    cells = []
+    for cell in run.cells:
+        cells.append(cell)
+        meta = cell.metadata.get("nbgrader", {})
+        label = meta.get("grade_id", "").removesuffix("-test")
+        if meta.get("grade") and cell.cell_type == "code" and _compared(by_id[label]):
+            cells.append(nbformat.v4.new_code_cell(_probe_source(by_id[label])))
+    run.cells = cells
+    with tempfile.TemporaryDirectory(prefix="vgp-course-") as sockets:
+        config = Config()
+        # Kernels talk over IPC sockets in a private directory, so no TCP port can clash.
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = f"{sockets}/kernel"
+        client = NotebookClient(
+            run, timeout=timeout, startup_timeout=120, kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}}, config=config,
+        )
+        try:
+            client.execute()
+        except CellExecutionError as err:
+            raise CourseError(f"the instructor's notebook (reference solutions) fails:\n{err}") from None
+    found = {}
+    for cell in run.cells:
+        for output in cell.get("outputs", []):
+            for line in output.get("text", "").splitlines():
+                if line.startswith(_EXPECTED_MARK):
+                    record = json.loads(line[len(_EXPECTED_MARK) :])
+                    found[record["label"]] = {
+                        name: (e["kind"], e["literal"]) if "literal" in e else e["skip"]
+                        for name, e in record["expected"].items()
+                    }
+    return found
+
+
+def _compared(ex: Exercise) -> bool:
+    """Whether the hidden tests compare ``ex``'s answer with the reference solution's value.
+
+    Not when the check accepts more than one right answer (tag ``open-answer``), nor when
+    it is passed values of the chapter's own run (``check_shrink_factor(shrink, rms)``):
+    it then judges the answer against the student's run, which a value from the run that
+    made the course need not match.
+    """
+    return not ex.prose_only and not ex.open_answer and not ex.given and bool(ex.names)
+
+
+def add_hidden_tests(nb, exercises, expected: dict) -> list[str]:
+    """Write the hidden tests into the test cells of ``nb``; return notes on answers left
+    to the visible check alone."""
+    notes = []
+    by_id = {ex.label: ex for ex in exercises}
+    for ex in exercises:
+        if ex.prose_only:
+            continue
+        if not _compared(ex):
+            why = (f"tagged {OPEN_ANSWER_TAG!r}" if ex.open_answer
+                   else f"its check is given {', '.join(ex.given)} from the chapter's run" if ex.given
+                   else "its check reads no name the stub sets")
+            notes.append(f"{ex.label}: graded by its check alone ({why})")
+            continue
+        ex.expected = expected.get(ex.label, {})
+        for name in ex.names:
+            if not isinstance(ex.expected.get(name), tuple):
+                notes.append(f"{ex.label}: no hidden test for {name} ({ex.expected.get(name, 'no value')})")
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            cell.source = _test_source(by_id[meta["grade_id"].removesuffix("-test")])
+    return notes
+
+
+# --------------------------------------------------------------------------- the course
+
+
+def nbgrader_env() -> dict:
+    """The environment to run nbgrader in: this Python's ``bin`` first on ``PATH``, because
+    nbgrader's gradebook runs the ``alembic`` command by name."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def _nbgrader_run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``nbgrader <args>`` for the course in ``root`` (from there, so it reads its config)."""
+    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root.resolve()}"]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, env=nbgrader_env())
+
+
+def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=print) -> dict:
+    """Write the nbgrader course for chapter files ``sources`` into ``out``, then release it.
+
+    Returns ``{chapter stem: release notebook path or the reason it was skipped}``.
+    """
+    import nbformat
+
+    root, out = Path(root), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "nbgrader_config.py").write_text(_CONFIG.format(timeout=int(timeout)), encoding="utf-8")
+    # each assignment has its own folder, so a link to another chapter goes up and over
+    labels = {label: (f"../{Path(file).stem}/{file}", title) for label, (file, title) in chapter_labels(sources).items()}
+    bib_path = root / "references.bib"
+    bibliography = read_bibliography(bib_path) if bib_path.is_file() else {}
+    results = {}
+    for source in map(Path, sources):
+        stem = source.stem
+        try:
+            nb, exercises = build_source(source, labels=labels, bibliography=bibliography)
+            expected = expected_values(nb, exercises, cwd=source.parent)
+            notes = add_hidden_tests(nb, exercises, expected)
+        except CourseError as err:
+            results[stem] = f"skipped: {err}"
+            log(f"{stem}: skipped: {err}")
+            continue
+        folder = out / "source" / stem
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+        run = _nbgrader_run(out, "generate_assignment", stem, "--force")
+        release = out / "release" / stem / f"{stem}.ipynb"
+        if run.returncode != 0 or not release.is_file():
+            raise RuntimeError(f"nbgrader generate_assignment {stem} failed:\n{run.stdout}\n{run.stderr}")
+        released = nbformat.read(release, as_version=4)
+        leaks = find_leaks(released) + [
+            f"cell {i} still holds {mark!r}"
+            for i, cell in enumerate(released.cells)
+            for mark in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS")
+            if mark in cell.source
+        ]
+        if leaks:
+            shutil.rmtree(release.parent)
+            raise RuntimeError(f"{release}: solutions survived in the release: " + "; ".join(leaks))
+        points = sum(ex.points for ex in exercises)
+        log(f"{stem}: {len(exercises)} exercises, {points} points -> {release}")
+        for note in notes:
+            log(f"  {note}")
+        results[stem] = release
+    return results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m vgp_lib.course",
+        description="Write an nbgrader course (one assignment per chapter) and release it.",
+    )
+    parser.add_argument("chapters", nargs="*", help="chapter sources (default: every chapter in the TOC)")
+    parser.add_argument("--root", default=".", help="the book's folder (default: the current one)")
+    parser.add_argument("--toc", default=None, help="TOC to read (default: ROOT/_toc.yml)")
+    parser.add_argument("--out", default=None, help="the course folder (default: ROOT/_build/course)")
+    parser.add_argument(
+        "--timeout", type=int, default=DEFAULT_TIMEOUT,
+        help=f"seconds a cell may run when autograding (default: {DEFAULT_TIMEOUT})",
+    )
+    args = parser.parse_args(argv)
+    root = Path(args.root)
+    sources = [Path(p) for p in args.chapters] or chapter_sources(root, args.toc)
+    out = Path(args.out) if args.out else root / "_build" / "course"
+    results = write_course(sources, out, root=root, timeout=args.timeout)
+    made = [stem for stem, r in results.items() if isinstance(r, Path)]
+    print(f"{len(made)} of {len(results)} chapters released in {out / 'release'}: {', '.join(made) or 'none'}")
+    return 0 if made else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
