@@ -450,8 +450,8 @@ def with_answer_records(nb):
             code = (
                 "import json as _json, inspect as _inspect\n"
                 f"_names = {names!r}\n"
-                "_found = {n: (_inspect.getsource(globals()[n]) if callable(globals()[n]) else repr(globals()[n]))"
-                " for n in _names if n in globals()}\n"
+                "_found = {n: (_inspect.getsource(globals()[n]) if _inspect.isfunction(globals()[n])"
+                " else repr(globals()[n])) for n in _names if n in globals()}\n"
                 f"print({ANSWER_MARK!r} + _json.dumps({{'label': {label!r}, 'answers': _found}}))"
             )
             cells.append(nbformat.v4.new_code_cell(code, metadata={"tags": ["vgp-record"]}))
@@ -572,8 +572,9 @@ def test_live_edition_folds_a_gated_solution_after_its_code(tmp_path):
 
 
 def answer_strings(value: str) -> set[str]:
-    """The usual printed forms of a reference answer (its repr), each with at least two
-    significant digits (a lone "4" is everywhere in a text about sigma'(0) = 1/4)."""
+    """The usual printed forms of a reference answer (its repr): integers with at least two
+    digits, decimals with at least three significant digits (a lone "4" is everywhere in a
+    text about sigma'(0) = 1/4, and "1.2" is a slider setting as often as an answer)."""
     import ast
 
     try:
@@ -593,7 +594,7 @@ def answer_strings(value: str) -> set[str]:
             mantissa = text.split("e")[0].replace(",", "")
             if "." in mantissa:
                 mantissa = mantissa.rstrip("0").rstrip(".")
-            if len(re.sub(r"\D", "", mantissa).lstrip("0")) >= 2:
+            if len(re.sub(r"\D", "", mantissa).lstrip("0")) >= (2 if isinstance(v, int) else 3):
                 forms.add(text)
     return forms
 
@@ -613,7 +614,7 @@ def leaked(text: str, answers: dict) -> list[str]:
             found += [f"{name}: {line!r}" for line in source_lines(value) if line in text]
         else:
             for form in answer_strings(value):
-                if re.search(r"(?<![\w.])" + re.escape(form) + r"(?![\d])", text):
+                if re.search(r"(?<![\w.])" + re.escape(form) + r"(?![\d]|e[-+]?\d)", text):
                     found.append(f"{name} = {form}")
     return found
 
@@ -676,6 +677,7 @@ def test_leak_finder_sees_numbers_and_source_but_not_lone_digits():
     assert leaked("a factor 1/4 and 4 layers", {"answer": "4.0"}) == []
     assert leaked("width 0.4477 at |w| = 6.9", {"answer": "(6.9, 0.447743)"})
     assert not leaked("at 16.9 and 10.4477", {"answer": "(6.9, 0.447743)"})
+    assert not leaked("from 1.25e-05 to 2.7", {"scale": "1.25"})
     ref = "def clip(grads, max_norm):\n    total = np.sqrt(sum(float((g**2).sum()) for g in grads))\n"
     assert leaked("total = np.sqrt(sum(float((g**2).sum()) for g in grads))", {"clip": ref})
     html = ('<main><p>Before 29.</p><div class="solution dropdown"><p class="admonition-title">'

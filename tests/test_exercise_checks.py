@@ -221,7 +221,9 @@ def test_checked_exercises_come_as_stub_then_check_then_folded_solution(chapter)
         assert ex.solutions, f"{label} has a check but no `solution`-tagged reference cell in its solution"
         start, end = ex.regions[0]
         assert max(ex.stubs) < min(i for i, _ in ex.checks) < start, f"{label}: stub, then check, then solution"
-        assert all(tags == ["check"] for tags in ex.check_tags), f"{label}: tag the check cell `check`"
+        assert all(tags[:1] == ["check"] and set(tags) <= {"check", "open-answer"} for tags in ex.check_tags), (
+            f"{label}: tag the check cell `check` (and `open-answer` when the check accepts more than one answer)"
+        )
         last = chapter.cells[max(ex.solutions)].source
         assert {fn for _, fn in ex.checks} <= set(CHECK_CALL.findall(last)), (
             f"{label}: the folded solution must end by running the same check on the reference answer"
@@ -325,3 +327,17 @@ stray = 1
     assert one.solution_blocks == [{"class": "dropdown"}]
     assert two.classes == ["prose-only"] and not two.checks
     assert ch.stray_solution_cells == [len(ch.cells) - 1]
+
+
+def test_every_checked_exercise_states_the_precision_its_check_wants(chapter):
+    """The check's own ``precision`` phrase stands in the exercise text, so a reader knows
+    what is judged right before answering."""
+    for label, ex in chapter.exercises.items():
+        if not ex.checks:
+            continue
+        module = exercise_module(chapter.name)
+        text = " ".join(chapter.cells[ex.cell].source.split())
+        for _, fn in ex.checks:
+            phrase = getattr(getattr(module, fn), "precision", None)
+            assert phrase, f"{fn} states no precision"
+            assert f"*Precision:* {' '.join(phrase.split())}." in text, f"{label} does not state {phrase!r}"

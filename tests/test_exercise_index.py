@@ -187,3 +187,19 @@ def test_built_index_links_every_exercise_of_the_book(built_html):
     assert dict((label, page) for page, label in links) == chapter_labels()
     for page, label in links:
         assert f'id="{label}"' in (built_html / "chapters" / f"{page}.html").read_text(encoding="utf-8")
+
+
+def test_built_index_marks_the_derive_and_argue_exercises(built_html):
+    """At least four exercises ask for a derivation or an argument (Nielsen's kind);
+    the index marks exactly those (``:class: prose-only``) as derive/argue."""
+    html = (built_html / "chapters" / "exercises.html").read_text(encoding="utf-8")
+    marked = set(re.findall(r'href="[^"#]*#(ex-[\w-]+)"[^<]*(?:<[^>]+>[^<]*)*?</a>\s*—\s*<em>derive/argue</em>', html))
+    prose_only = set()
+    for md in (Path(__file__).resolve().parents[1] / "chapters").glob("*.md"):
+        text = md.read_text(encoding="utf-8")
+        for block in re.findall(r"^:::\{exercise\}.*?^:::\s*$", text, re.M | re.S):
+            if re.search(r"^:class:.*\bprose-only\b", block, re.M):
+                prose_only.add(re.search(r"^:label: (\S+)", block, re.M).group(1))
+    assert len(prose_only) >= 4, prose_only
+    assert marked == prose_only
+    assert f"{len(prose_only)} of them ask for a derivation or an argument" in html

@@ -37,6 +37,10 @@ class exercise_index_placeholder(nodes.General, nodes.Element):
     """Where an index goes; replaced when the page is resolved."""
 
 
+#: The class that marks an exercise whose answer is a derivation or an argument.
+PROSE_ONLY = "prose-only"
+
+
 @dataclass(frozen=True)
 class ExerciseEntry:
     """One exercise as the index lists it."""
@@ -46,6 +50,7 @@ class ExerciseEntry:
     number: str  # "2.1", or "" for an unnumbered exercise
     title: str  # the exercise's own title (subtitle), "" if it has none
     serial: int  # order within its page
+    argue: bool = False  # a derive/argue exercise (``:class: prose-only``): no self-check, graded by hand
 
 
 class ExerciseIndexDirective(SphinxDirective):
@@ -108,6 +113,7 @@ def collect_exercises(env, root: str) -> list[tuple[str, list[ExerciseEntry]]]:
                 number=".".join(map(str, number)),
                 title=subtitle.astext() if subtitle is not None else "",
                 serial=int(node.get("serial_number", 0)),
+                argue=PROSE_ONLY in node.get("classes", []),
             )
         )
     ordered = [d for d in toc_order(env, root) if d in by_doc]
@@ -153,9 +159,11 @@ def build_index(app, fromdocname: str) -> list:
     env = app.env
     groups = collect_exercises(env, app.config.root_doc)
     total = sum(len(entries) for _, entries in groups)
+    argue = sum(entry.argue for _, entries in groups for entry in entries)
     summary = nodes.paragraph(
         text=f"{total} exercise{'s' if total != 1 else ''} in {len(groups)} "
-        f"chapter{'s' if len(groups) != 1 else ''}."
+        f"chapter{'s' if len(groups) != 1 else ''}"
+        + (f"; {argue} of them ask for a derivation or an argument (marked derive/argue)." if argue else ".")
     )
     summary["classes"].append("vgp-exercise-count")
     chapters = nodes.bullet_list(classes=["vgp-exercise-index"])
@@ -174,7 +182,11 @@ def build_index(app, fromdocname: str) -> list:
                 refuri=app.builder.get_relative_uri(fromdocname, docname) + "#" + entry.label,
             )
             ref.extend(_title_nodes(app, fromdocname, entry))
-            exercises += nodes.list_item("", nodes.paragraph("", "", ref))
+            line = nodes.paragraph("", "", ref)
+            if entry.argue:
+                line += nodes.Text(" — ")
+                line += nodes.emphasis(text="derive/argue")
+            exercises += nodes.list_item("", line)
         item += exercises
         chapters += item
     return [summary, chapters]
