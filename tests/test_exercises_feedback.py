@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import math
-import pkgutil
 import re
 import signal
 import threading
@@ -16,7 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import vgp_lib.exercises as exercises
 from vgp_lib.exercises import (
     CORRECT,
     INCORRECT,
@@ -34,19 +31,8 @@ from vgp_lib.exercises import (
     run_limited,
 )
 
-CHECKS = {
-    name: obj
-    for info in pkgutil.iter_modules(exercises.__path__)
-    for module in [importlib.import_module(f"vgp_lib.exercises.{info.name}")]
-    for name, obj in vars(module).items()
-    if name.startswith("check_") and inspect.isfunction(obj) and obj.__module__ == module.__name__
-}
-SPEEDS = np.random.default_rng(0).uniform(0.5, 2.0, (2, 5, 4)) * np.array([1e-4, 1e-3, 1e-2, 1e-1])
-CONTEXT = {
-    "check_chain_depth": ((16,), ()),
-    "check_shrink_factor": ((), (0.208,)),
-    "check_speed_ratio": ((), (SPEEDS,)),
-}
+# The same enumeration of every check, and the extra arguments some take, as the fuzz test.
+from test_exercises_fuzz import CHECKS, CONTEXT  # noqa: E402
 #: Numeric checks whose answer is one number (check_widest takes a pair and is tested on its own).
 SCALAR = sorted(n for n, c in CHECKS.items() if c.rule.numeric and not isinstance(c.rule, Pair))
 

@@ -81,3 +81,17 @@ def test_requirements_are_exact_pins_within_jupyter_book_1():
     for name in ("myst-nb", "sphinx-exercise", "sphinxcontrib-bibtex", "jupytext", "ipywidgets", "matplotlib", "numpy"):
         assert name in pins
     assert pins["ipywidgets"].startswith("8.")
+
+
+def test_chapters_are_written_as_jupytext_writes_them():
+    """JupyterLab saves a chapter through jupytext; a source jupytext would write
+    differently (a stray `+++`, a header key order) changes on the first save."""
+    import jupytext
+
+    for md in (ROOT / "chapters").glob("*.md"):
+        text = md.read_text()
+        if "{code-cell}" not in text:
+            continue
+        assert jupytext.writes(jupytext.reads(text, fmt="md:myst"), fmt="md:myst") == text, (
+            f"{md.name} is not in jupytext's own form: read and write it once with jupytext"
+        )
