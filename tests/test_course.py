@@ -442,7 +442,7 @@ def test_the_release_holds_no_solution_and_every_stub_as_given(course, chapter):
     release = nbformat.read(course["release"], as_version=4)
     assert find_leaks(release) == []
     text = "\n".join(c.source for c in release.cells)
-    for secret in ("BEGIN", "1 / 0.25", "3 * (16 - 1)", "math.log", "assert_matches", ARGUMENT, "Rubric"):
+    for secret in ("BEGIN", "1 / 0.25", "3 * (16 - 1)", "math.log", "assert_matches", "assert_within", ARGUMENT, "Rubric"):
         assert secret not in text
     student = make_edition(chapter, "student")
     stubs = [c.source for c in student.cells if "exercise" in c.metadata.get("tags", [])]
@@ -453,8 +453,12 @@ def test_the_release_holds_no_solution_and_every_stub_as_given(course, chapter):
 
 def test_the_source_has_hidden_tests_with_the_reference_values(course):
     tests = {k: c.source for k, c in _by_grade_id(nbformat.read(course["source"], as_version=4)).items()}
-    assert "assert_matches(answer, 4.0, 'answer')" in tests["ex-drill-balance-test"]
-    assert "assert_matches(chain_depth, 45, 'chain_depth')" in tests["ex-drill-chain-test"]
+    # values are compared within the precision the exercise states, by the book's own check's rule
+    assert ("assert_within_stated_precision(_book_checks.check_balanced_weight, answer, 4.0, 'answer')"
+            in tests["ex-drill-balance-test"])
+    assert "import vgp_lib.exercises.exploding as _book_checks" in tests["ex-drill-balance-test"]
+    assert ("assert_within_stated_precision(_book_checks.check_chain_depth, chain_depth, 45, 'chain_depth')"
+            in tests["ex-drill-chain-test"])
     assert "check_width_formula(width_calls)" in tests["ex-drill-width-test"]
     assert "0.4476569248492" in tests["ex-drill-width-test"]  # width(-7.0), one of the check's probes
 
@@ -483,3 +487,18 @@ def test_raising_and_never_returning_answers_are_graded(course):
     # one notebook waits for the timeout; the other four take a few seconds each
     assert course["autograde_seconds"] < TIMEOUT + 60
     print(f"\nloop: {course['seconds']:.1f} s in all, autograde {course['autograde_seconds']:.1f} s")
+
+
+def test_hidden_value_tests_accept_what_the_stated_precision_accepts():
+    """An answer the visible check calls right (within the stated precision) passes the
+    hidden test too; one outside it fails."""
+    from vgp_lib.course import assert_within_stated_precision
+    from vgp_lib.exercises.chain import check_four_layer_gradient
+    from vgp_lib.exercises.exploding import check_balanced_weight
+
+    assert_within_stated_precision(check_four_layer_gradient, -0.00077, -0.000771787, "answer")
+    assert check_four_layer_gradient(-0.00077).correct
+    with pytest.raises(AssertionError, match="not within 2 significant figures"):
+        assert_within_stated_precision(check_four_layer_gradient, -0.00079, -0.000771787, "answer")
+    with pytest.raises(AssertionError):
+        assert_within_stated_precision(check_balanced_weight, "four", 4.0, "answer")
