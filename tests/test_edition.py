@@ -426,13 +426,14 @@ def executed(editions, tmp_path_factory):
 
 
 ANSWER_MARK = "VGP-ANSWER "
-ASSIGNED = re.compile(r"^(?:def\s+(\w+)|(\w+)\s*=[^=])", re.M)
 
 
 def with_answer_records(nb):
     """A copy of an instructor notebook that prints, after each folded solution, the
     reference value of every name its exercise's stub assigns (for the spoiler test)."""
     import copy
+
+    from vgp_lib.course import _bound_names
 
     nb = copy.deepcopy(nb)
     cells, label, names = [], None, []
@@ -445,7 +446,7 @@ def with_answer_records(nb):
             continue
         tags = cell.metadata.get("tags", [])
         if "exercise" in tags:
-            names = [a or b for a, b in ASSIGNED.findall(cell.source.replace(EXERCISE_MARK, ""))]
+            names = _bound_names(cell.source)  # the course's reader of what a stub sets
         elif "solution" in tags and cell.source.lstrip().startswith("check_") and label:
             code = (
                 "import json as _json, inspect as _inspect\n"

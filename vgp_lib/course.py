@@ -431,6 +431,7 @@ def _renamed(expression: str, old: str, new: str) -> str:
     return ast.unparse(Rename().visit(ast.parse(expression, mode="eval")))
 
 
+@functools.lru_cache(maxsize=None)
 def _check_module(check_name: str) -> str | None:
     """The ``vgp_lib.exercises`` module that defines ``check_name`` (None if none does)."""
     import importlib
