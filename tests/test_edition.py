@@ -684,3 +684,60 @@ def test_leak_finder_sees_numbers_and_source_but_not_lone_digits():
     html = ('<main><p>Before 29.</p><div class="solution dropdown"><p class="admonition-title">'
             '<a href="#ex-a">S</a></p>29</div><p>After.</p></main>')
     assert page_text_before_solutions(html)["ex-a"].split() == ["Before", "29."]
+
+
+# --------------------------------------------------------------------------- figures in the editions
+
+
+def test_figures_are_numbered_and_captioned_as_on_the_page(tmp_path):
+    """A figure cell's caption follows it as "**Figure N.k.** caption"; {numref} to a figure
+    becomes its number (a link when the figure is in another chapter)."""
+    header = (ROOT / "chapters" / "circuits.md").read_text().split("---", 2)[1]
+
+    def fig_cell(name, caption):
+        return (
+            "```{code-cell} ipython3\n---\nmystnb:\n  figure:\n"
+            f"    caption: {caption}\n    name: {name}\n---\nprint(1)\n```\n\n"
+        )
+
+    body = (
+        "# T\n\nSee {numref}`fig-t-b` and {numref}`panel %s <fig-t-a>`, and {numref}`fig-u-a`.\n\n"
+        + fig_cell("fig-t-a", "The first one.")
+        + "Between.\n\n"
+        + fig_cell("fig-t-b", "The second, unlike {numref}`fig-t-a`.")
+    )
+    path = tmp_path / "t.md"
+    path.write_text("---" + header + "---\n" + body)
+    figures = {"fig-t-a": ("t.ipynb", "3.1"), "fig-t-b": ("t.ipynb", "3.2"), "fig-u-a": ("u.ipynb", "4.1")}
+    for edition in ("live", "student", "instructor"):
+        cells = make_edition(path, edition, figures=figures).cells
+        sources = [c.source for c in cells]
+        assert "See Figure 3.2 and panel 3.1, and [Figure 4.1](u.ipynb)." in "\n".join(sources)
+        names = [c.metadata.get("mystnb", {}).get("figure", {}).get("name") for c in cells]
+        first, second = names.index("fig-t-a"), names.index("fig-t-b")
+        assert sources[first + 1] == "**Figure 3.1.** The first one."
+        assert sources[second + 1] == "**Figure 3.2.** The second, unlike Figure 3.1."
+        assert not any("{numref}" in s for s in sources)
+
+
+def test_chapter_numbers_follow_the_numbered_parts_of_the_toc():
+    from vgp_lib.edition import chapter_numbers
+
+    numbers = chapter_numbers(ROOT)
+    numbered = [p.stem for p in TOC_CHAPTERS if p.stem in numbers]
+    assert [numbers[n] for n in numbered] == list(range(1, len(numbered) + 1))
+    assert "preface" not in numbers
+
+
+def test_edition_figure_numbers_match_the_built_site(built_html):
+    """Every figure caption the site prints ("Figure 2.3 ...") is the one the editions write."""
+    import html as html_lib
+
+    from vgp_lib.edition import chapter_numbers, figure_labels
+
+    figures = figure_labels(TOC_CHAPTERS, chapter_numbers(ROOT))
+    for source in TOC_CHAPTERS:
+        page = (built_html / "chapters" / f"{source.stem}.html").read_text(encoding="utf-8")
+        site = re.findall(r'<figure[^>]*id="([^"]+)"[^>]*>.*?<span class="caption-number">Figure ([\d.]+)', page, re.S)
+        ours = {name: number for name, (file, number) in figures.items() if file == f"{source.stem}.ipynb"}
+        assert {html_lib.unescape(k): v for k, v in site} == ours, source.stem

@@ -72,7 +72,9 @@ from .edition import (
     _tidy,
     _title,
     chapter_labels,
+    chapter_numbers,
     chapter_sources,
+    figure_labels,
     find_leaks,
     make_edition,
     read_bibliography,
@@ -486,7 +488,7 @@ def _prose_answer_source(ex: Exercise) -> str:
     return _PROSE_NOTE.format(points=ex.points) + "\n\n" + ex.solution_text
 
 
-def build_source(source, *, labels=None, bibliography=None):
+def build_source(source, *, labels=None, bibliography=None, figures=None):
     """The nbgrader source notebook of chapter ``source`` and its exercises, in order.
 
     The notebook is the chapter's student edition (:func:`vgp_lib.edition.make_edition`)
@@ -498,8 +500,8 @@ def build_source(source, *, labels=None, bibliography=None):
 
     source = Path(source)
     try:
-        full = make_edition(source, "instructor", labels=labels, bibliography=bibliography)
-        student = make_edition(source, "student", labels=labels, bibliography=bibliography)
+        full = make_edition(source, "instructor", labels=labels, bibliography=bibliography, figures=figures)
+        student = make_edition(source, "student", labels=labels, bibliography=bibliography, figures=figures)
     except (ValueError, RuntimeError) as err:
         raise CourseError(str(err)) from None
     found = read_exercises(full.cells)
@@ -841,13 +843,19 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
     (out / "nbgrader_config.py").write_text(_CONFIG.format(timeout=int(timeout)), encoding="utf-8")
     # each assignment has its own folder, so a link to another chapter goes up and over
     labels = {label: (f"../{Path(file).stem}/{file}", title) for label, (file, title) in chapter_labels(sources).items()}
+    figures = {
+        name: (f"../{Path(file).stem}/{file}", number)
+        for name, (file, number) in figure_labels(
+            sources, chapter_numbers(root) if (Path(root) / "_toc.yml").is_file() else {}
+        ).items()
+    }
     bib_path = root / "references.bib"
     bibliography = read_bibliography(bib_path) if bib_path.is_file() else {}
     results = {}
     for source in map(Path, sources):
         stem = source.stem
         try:
-            nb, exercises = build_source(source, labels=labels, bibliography=bibliography)
+            nb, exercises = build_source(source, labels=labels, bibliography=bibliography, figures=figures)
             expected = expected_values(nb, exercises, cwd=source.parent)
             notes = add_hidden_tests(nb, exercises, expected)
         except CourseError as err:

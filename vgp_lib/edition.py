@@ -200,6 +200,7 @@ def _strip_cells(cells: list) -> list:
 _LABEL = re.compile(r"^\((?P<label>[A-Za-z0-9_:-]+)\)=[ \t]*$", re.M)
 _REF = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<target>[^`>]+)>|(?P<label>[^`]+))`")
 _CITE = re.compile(r"\{cite:(?P<kind>[pt])\}`(?P<keys>[^`]+)`")
+_NUMREF = re.compile(r"\{numref\}`(?:(?P<text>[^`<]*?)\s*<(?P<target>[^`>]+)>|(?P<label>[^`]+))`")
 _BIB_ENTRY = re.compile(r"@\w+\{(?P<key>[^,\s]+),(?P<body>.*?)\n\}", re.S)
 
 
@@ -248,6 +249,87 @@ def read_bibliography(path) -> dict[str, tuple[str, str]]:
             names = " and ".join(authors)
         entries[m.group("key")] = (names, _bib_field(m.group("body"), "year"))
     return entries
+
+
+def chapter_numbers(root=".", toc=None) -> dict[str, int]:
+    """``{chapter stem: number}`` as the site numbers chapters: the chapters of the TOC's
+    numbered parts, counted on from one part to the next."""
+    import yaml
+
+    root = Path(root)
+    toc_path = Path(toc) if toc is not None else root / "_toc.yml"
+    if not toc_path.is_file():
+        raise ValueError(f"toc must be an existing _toc.yml file, got {str(toc_path)!r}")
+    tree = yaml.safe_load(toc_path.read_text(encoding="utf-8")) or {}
+    numbers: dict[str, int] = {}
+    for part in tree.get("parts", []) or []:
+        if not part.get("numbered"):
+            continue
+        for chapter in part.get("chapters", []) or []:
+            if isinstance(chapter, dict) and isinstance(chapter.get("file"), str):
+                numbers[Path(chapter["file"]).stem] = len(numbers) + 1
+    return numbers
+
+
+def figure_cells(nb) -> list[tuple[int, str, str]]:
+    """``(cell index, name, caption)`` of every named figure cell of a notebook, in order:
+    the code cells whose ``mystnb.figure`` metadata names a figure, which the site numbers."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        figure = (cell.metadata.get("mystnb") or {}).get("figure") or {}
+        if cell.cell_type == "code" and isinstance(figure, dict) and figure.get("name"):
+            found.append((i, str(figure["name"]), str(figure.get("caption", "")).strip()))
+    return found
+
+
+def figure_labels(sources, numbers: dict[str, int]) -> dict[str, tuple[str, str]]:
+    """``{figure name: (notebook file name, "chapter.k")}`` for every named figure of the
+    chapters, numbered as the site numbers them (``numfig``: per chapter, in order)."""
+    import jupytext
+
+    labels = {}
+    for source in sources:
+        source = Path(source)
+        chapter = numbers.get(source.stem)
+        if chapter is None:
+            continue
+        for k, (_, name, _) in enumerate(figure_cells(jupytext.read(source)), start=1):
+            labels[name] = (f"{source.stem}.ipynb", f"{chapter}.{k}")
+    return labels
+
+
+def rewrite_figure_references(text: str, figures: dict, here: str) -> str:
+    """``{numref}`fig-x``` becomes "Figure 2.3", a link to the chapter's notebook when the
+    figure lives in another one than ``here`` (a notebook file name); ``{numref}`Fig. %s
+    <fig-x>``` puts the number where ``%s`` is. Unknown names are left to MyST.
+
+    >>> figs = {"fig-a": ("chain.ipynb", "2.1"), "fig-b": ("unstable.ipynb", "4.2")}
+    >>> rewrite_figure_references("{numref}`fig-a` and {numref}`panel %s <fig-b>`", figs, "chain.ipynb")
+    'Figure 2.1 and [panel 4.2](unstable.ipynb)'
+    """
+
+    def numref(m):
+        target = (m.group("target") or m.group("label")).strip()
+        if target not in figures:
+            return m.group(0)
+        file, number = figures[target]
+        template = (m.group("text") or "").strip() or "Figure %s"
+        words = template.replace("%s", number).replace("{number}", number)
+        return words if Path(file).name == Path(here).name else f"[{words}]({file})"
+
+    return _NUMREF.sub(numref, text)
+
+
+def _caption_cells(nb, figures: dict, here: str) -> None:
+    """Put each named figure's number and caption in a Markdown cell under its code cell,
+    as the web page prints them under the figure."""
+    import nbformat
+
+    for index, name, caption in reversed(figure_cells(nb)):
+        if name not in figures:
+            continue
+        text = rewrite_figure_references(caption, figures, here)
+        nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(f"**Figure {figures[name][1]}.** {text}"))
 
 
 def rewrite_references(text: str, labels: dict, bibliography: dict) -> str:
@@ -416,12 +498,14 @@ def _title(nb, fallback: str) -> str:
     return fallback
 
 
-def make_edition(source, edition: str, *, labels=None, bibliography=None):
+def make_edition(source, edition: str, *, labels=None, bibliography=None, figures=None):
     """The notebook of one chapter ``source`` (.md or .ipynb) for ``edition``.
 
     ``labels`` and ``bibliography`` (see :func:`chapter_labels`,
     :func:`read_bibliography`) let :func:`rewrite_references` turn references to
     other chapters into links and citations into text; without them both stay as MyST.
+    ``figures`` (see :func:`figure_labels`) numbers the figures as the site does:
+    references to them become "Figure 2.3" and each figure gets its caption below it.
     """
     import jupytext
     import nbformat
@@ -432,9 +516,12 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None):
     if not source.is_file():
         raise ValueError(f"source must be an existing chapter file, got {str(source)!r}")
     nb = jupytext.read(source)
+    here = f"{source.stem}.ipynb"
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = rewrite_references(cell.source, labels or {}, bibliography or {})
+            cell.source = rewrite_figure_references(cell.source, figures or {}, here)
+    _caption_cells(nb, figures or {}, here)
     if edition == "student":
         remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
         nb, _ = remover.preprocess(nb, {})
@@ -494,13 +581,14 @@ def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
     if not sources:
         raise ValueError(f"the TOC of {str(root)!r} lists no notebook chapters")
     labels = chapter_labels(sources)
+    figures = figure_labels(sources, chapter_numbers(root, toc))
     bib_path = root / "references.bib"
     bibliography = read_bibliography(bib_path) if bib_path.is_file() else {}
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sources:
         target = out / f"{source.stem}.ipynb"
-        nb = make_edition(source, edition, labels=labels, bibliography=bibliography)
+        nb = make_edition(source, edition, labels=labels, bibliography=bibliography, figures=figures)
         nbformat.write(nb, target)
         written.append(target)
     for stale in sorted(set(out.glob("*.ipynb")) - set(written)):
