@@ -112,7 +112,6 @@ def covered_data(fig) -> list[str]:
     """
     import numpy as np
     from matplotlib.collections import PathCollection
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
 
     fig.draw_without_rendering()
