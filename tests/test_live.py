@@ -342,10 +342,13 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
             box = figures.nth(i)
             first = box.locator(".widget-hbox").first.locator("> *").first
             latencies.append(_key_change(page, box, "> .widget-image", first))
-        scrubbers = page.locator(".jp-OutputArea-output .animation")
+        scrubbers = page.locator(".jp-OutputArea-output .vgp-slider")
         for i in range(scrubbers.count()):
-            player = scrubbers.nth(i)
-            _key_change(page, player, "img", player.locator('input[type="range"]'))
+            slider = scrubbers.nth(i)
+            value = slider.locator(".vgp-slider-value")
+            shown = value.inner_text()
+            _key_change(page, slider, "img.vgp-slider-frame", slider.locator("input.vgp-slider-input"))
+            assert value.inner_text() != shown, f"{name}: slider {i}'s label still says {shown!r} after a key press"
         assert figures.count() + scrubbers.count() > 0, f"{name}: no widget or scrubbable figure"
         page.screenshot(path=str(SCREENSHOTS / f"live-{name}.png"))
 
