@@ -1,7 +1,9 @@
 """Figures for the chapter *Unstable gradients and how rare balance is*.
 
 Each function draws a result from :mod:`vgp_lib.bound`, :mod:`vgp_lib.identity`
-or :mod:`vgp_lib.balance` on an optional ``ax`` and returns the axes.
+or :mod:`vgp_lib.balance` on an optional ``ax`` and returns the axes, in the
+book's house style (:mod:`vgp_lib.plots.style`). Legends sit above the axes or
+in headroom left for them, never on the data.
 """
 
 from __future__ import annotations
@@ -9,34 +11,35 @@ from __future__ import annotations
 import numpy as np
 
 from . import get_axes
+from .chain import legend_above
+from .style import styled
 
 
-
+@styled
 def plot_factor_interval(r, ax=None):
     """:math:`|w\\sigma'(wa+b)|` against :math:`a`, the region where it is :math:`\\ge 1` shaded.
 
-    ``r`` is a :class:`vgp_lib.bound.FactorInterval`.
+    ``r`` is a :class:`vgp_lib.bound.FactorInterval`. The legend sits above the
+    axes, its title giving the weight and bias.
     """
     ax = get_axes(ax)
-    ax.plot(r.a, r.factor, color="C0", lw=2, label=rf"$|w\,\sigma'(wa+b)|$, $w$ = {r.w:.3g}, $b$ = {r.b:.3g}")
-    ax.axhline(1.0, color="C3", lw=1, ls="--", label="1")
+    ax.plot(r.a, r.factor, color="C0", lw=2, label=r"$|w\,\sigma'(wa+b)|$")
+    ax.axhline(1.0, color="C3", lw=1, ls="--", label="factor 1")
     if r.endpoints is not None:
         lo, hi = r.endpoints
-        ax.axvspan(lo, hi, color="C3", alpha=0.2, label=f"factor \u2265 1: width {r.width:.4f}")
-        ax.set_title(f"interval [{lo:.3f}, {hi:.3f}], width {r.width:.4f} (grid count: {r.width_grid:.4f})",
-                     fontsize=10)
+        ax.axvspan(lo, hi, color="C3", alpha=0.2, label=f"\u2265 1 on [{lo:.3f}, {hi:.3f}]: width {r.width:.3f}")
     else:
-        ax.set_title(f"|w| = {abs(r.w):.3g} < 4: the factor never reaches 1 (peak |w|/4 = {r.peak:.3g})",
-                     fontsize=10)
+        ax.plot([], [], " ", label=f"|w| < 4: peak {r.peak:.3g}, never 1")
     ax.set_xlim(r.a[0], r.a[-1])
     ax.set_ylim(0, max(1.3, 1.15 * r.peak))
     ax.set_xlabel("input activation $a$")
     ax.set_ylabel("factor")
-    ax.legend(loc="upper right", fontsize=8)
+    legend_above(ax, ncol=1, title=f"w = {r.w:.3g}, b = {r.b:.3g}")
     ax.grid(True, alpha=0.3)
     return ax
 
 
+@styled
 def plot_width_curve(c, ax=None, *, highlight: float | None = None):
     """Width of :math:`\\{a : |w\\sigma'(wa+b)|\\ge 1\\}` against :math:`|w|`, maximum marked.
 
@@ -44,10 +47,11 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
     :math:`|w|` (the explorer's current weight).
     """
     ax = get_axes(ax)
-    ax.plot(c.w, c.width, color="C0", lw=2, label="width (closed form)")
-    ax.axvspan(0, 4, color="0.85", label="|w| < 4: empty set")
+    ax.plot(c.w, c.width, color="C0", lw=2, label="width $W(|w|)$")
+    ax.axvspan(0, 4, color="0.88")
+    ax.text(2.0, 0.6 * c.width_max, "empty: |w| < 4", ha="center", va="center", rotation=90, color="0.3")
     ax.plot([c.w_star], [c.width_max], "o", color="C3", ms=8,
-            label=f"maximum {c.width_max:.4f} at |w| = {c.w_star:.3f}")
+            label=f"widest: {c.width_max:.3f} at |w| = {c.w_star:.2f}")
     if highlight is not None:
         from ..bound import interval_width
 
@@ -55,14 +59,15 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
         if h <= c.w[-1]:
             ax.plot([h], [float(interval_width(h))], "s", color="C1", ms=7, label=f"|w| = {h:.3g}")
     ax.set_xlim(0, c.w[-1])
-    ax.set_ylim(0, c.width_max * 1.3)
+    ax.set_ylim(0, c.width_max * 1.2)
     ax.set_xlabel("|w|")
     ax.set_ylabel("width of the interval")
-    ax.legend(loc="upper right", fontsize=8)
+    legend_above(ax, ncol=1)
     ax.grid(True, alpha=0.3)
     return ax
 
 
+@styled
 def draw_factor_and_width(fig, pair):
     """Both panels of the explorer: ``pair = (FactorInterval, WidthCurve)``."""
     r, c = pair
@@ -72,6 +77,7 @@ def draw_factor_and_width(fig, pair):
     return fig
 
 
+@styled
 def plot_identity_error(c, ax=None):
     """Worst error of the identity neuron on [0, 1] against :math:`w_1` (a :class:`vgp_lib.identity.ErrorCurve`)."""
     ax = get_axes(ax)
@@ -82,11 +88,12 @@ def plot_identity_error(c, ax=None):
     ax.set_xlabel("input weight $w_1$")
     ax.set_ylabel(r"$\max_x |w_2\sigma(w_1x+b)+c-x|$")
     ax.set_ylim(min(c.error.min(), c.taylor.min()) / 3, c.error.max() * 3)
-    ax.legend(loc="upper left", fontsize=8)
+    legend_above(ax)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
 
+@styled
 def plot_balance(study, ax=None):
     """Fraction of balanced random chains against the weight scale, one line per activation.
 
@@ -99,17 +106,13 @@ def plot_balance(study, ax=None):
         ax.semilogx(study.weight_scales, 100 * frac[i], "o-", ms=3, label=label)
     ax.set_xlabel("weight scale $s$ (weights $\\sim N(0, s^2)$)")
     ax.set_ylabel(f"% of chains within {study.tolerance:g}\u00d7")
-    ax.set_title(
-        rf"depth {study.depth}: how often $|\partial C/\partial b_1|$ and $|\partial C/\partial b_{{{study.depth}}}|$"
-        f" differ by less than {study.tolerance:g}\u00d7",
-        fontsize=10,
-    )
-    ax.set_ylim(0, 100)
-    ax.legend(loc="upper left", fontsize=8)
+    ax.set_ylim(0, max(5.0, 115 * float(np.nanmax(frac))))  # the axis the data need, not 0-100 %
+    legend_above(ax)
     ax.grid(True, alpha=0.3)
     return ax
 
 
+@styled
 def plot_balance_spread(study, ax=None):
     """Median and 10-90 % band of the first-to-last gradient ratio (log10) against the weight scale.
 
@@ -128,12 +131,13 @@ def plot_balance_spread(study, ax=None):
     ax.set_ylim(-60, 30)  # curves that leave through the bottom keep vanishing further
     ax.set_xlabel("weight scale $s$")
     ax.set_ylabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
-    ax.set_title("median and 10\u201390% of chains (shaded)", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, borderaxespad=0)
+    # right of the axes: curves leave through the top and bottom, never the sides
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     ax.grid(True, alpha=0.3)
     return ax
 
 
+@styled
 def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
     """Histogram of :math:`\\log_{10}|\\partial C/\\partial b_1/\\partial C/\\partial b_L|` at the activation's best scale."""
     ax = get_axes(ax)
@@ -147,6 +151,5 @@ def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
     ax.axvspan(-tol, tol, color="C2", alpha=0.2, label=f"balanced: {100 * frac:.0f}%")
     ax.set_xlabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
     ax.set_ylabel("number of chains")
-    ax.set_title(f"{activation}, weight scale {scale:.3g}", fontsize=10)
-    ax.legend(fontsize=8)
+    legend_above(ax, ncol=1, title=f"{activation}, weight scale {scale:.3g}")
     return ax

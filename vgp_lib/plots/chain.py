@@ -1,9 +1,11 @@
 """Figures for the chapters *The single-neuron chain* and *Exploding gradients*.
 
 Every function draws a result it is given (from :mod:`vgp_lib.chain` or
-:mod:`vgp_lib.balance`) on an optional ``ax`` and returns the axes. Values
-that cannot go on a log axis are never dropped silently: exact zeros and
-overflowed (``inf``) gradients get their own markers and a legend entry.
+:mod:`vgp_lib.balance`) on an optional ``ax`` and returns the axes, in the
+book's house style (:mod:`vgp_lib.plots.style`). Values that cannot go on a
+log axis are never dropped silently: exact zeros and overflowed (``inf``)
+gradients get their own markers and a legend entry. Legends sit where there
+are no data: in headroom the axes leave for them, or above the axes.
 """
 
 from __future__ import annotations
@@ -11,9 +13,27 @@ from __future__ import annotations
 import numpy as np
 
 from . import get_axes
+from .style import styled
 
 
+def legend_above(ax, *, ncol: int = 2, handles=None, title: str | None = None):
+    """A legend centred just above the axes (it covers no data).
 
+    ``title`` goes on the legend (an axes title would sit under it).
+    """
+    kwargs = {} if handles is None else {"handles": handles}
+    return ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=ncol, borderaxespad=0.0,
+                     title=title, **kwargs)
+
+
+def _room_for_zeros(ax, fraction: float = 0.12):
+    """Lower a log axis so the 'exactly 0' markers on its bottom edge sit below every value."""
+    lo, hi = ax.get_ylim()
+    span = np.log10(hi) - np.log10(lo)
+    ax.set_ylim(lo / 10 ** (fraction * span), hi)
+
+
+@styled
 def plot_activation_derivative(z, values, ax=None, *, name: str = r"\sigma"):
     """A derivative curve (e.g. :math:`\\sigma'(z)`) with its maximum marked."""
     ax = get_axes(ax)
@@ -25,7 +45,7 @@ def plot_activation_derivative(z, values, ax=None, *, name: str = r"\sigma"):
     ax.set_xlabel("weighted input $z$")
     ax.set_ylabel("derivative")
     ax.set_ylim(0, values[i] * 1.25)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper right")
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -41,8 +61,11 @@ def _log_with_zeros(ax, x, y, *, color, marker, label):
     return ax
 
 
+@styled
 def plot_factors(result, ax=None):
     """Bars of :math:`|w_j\\sigma'(z_j)|` per layer of a :class:`vgp_lib.chain.ChainGradients`."""
+    from matplotlib.patches import Patch
+
     ax = get_axes(ax)
     f = np.abs(result.factors)
     layers = np.arange(1, f.size + 1)
@@ -53,19 +76,20 @@ def plot_factors(result, ax=None):
     if (f == 0).any():
         ax.plot(layers[f == 0], np.full(int((f == 0).sum()), 0.03), "x", color="k", ms=8, mew=2,
                 transform=ax.get_xaxis_transform(), label="exactly 0")
-    ax.axhline(1.0, color="C3", lw=1, ls="--", label="1: passes the gradient on unchanged")
-    ax.axhline(0.25, color="0.4", lw=1, ls=":", label=r"$1/4 = \max\sigma'$")
+    ax.axhline(1.0, color="C3", lw=1, ls="--", label="1 (unchanged)")
+    ax.axhline(0.25, color="0.4", lw=1, ls=":", label=r"$\max\sigma' = 1/4$")
     ax.set_xlabel("layer $j$")
     ax.set_ylabel(r"$|w_j\,\sigma'(z_j)|$ (log)")
-    from matplotlib.patches import Patch
-
-    ax.set_ylim(floor, max(10.0, f.max()) * 1000)  # headroom above the bars for the legend
+    top = max(10.0, f.max())
+    span = np.log10(top) - np.log10(floor)
+    ax.set_ylim(floor, top * 10 ** max(2.0, 0.55 * span))  # headroom above the bars for the legend
     handles, _ = ax.get_legend_handles_labels()
-    handles += [Patch(color="C0", label="factor < 1 (shrinks)"), Patch(color="C3", label="factor \u2265 1 (grows)")]
-    ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=2)
+    handles += [Patch(color="C0", label="< 1: shrinks"), Patch(color="C3", label="\u2265 1: grows")]
+    ax.legend(handles=handles, loc="upper center", ncol=2)
     return ax
 
 
+@styled
 def plot_bias_gradients(result, ax=None):
     """:math:`|\\partial C/\\partial b_j|` per layer on a log axis (a :class:`ChainGradients`)."""
     ax = get_axes(ax)
@@ -74,21 +98,25 @@ def plot_bias_gradients(result, ax=None):
     _log_with_zeros(ax, layers, g, color="C0", marker="o-", label=r"$|\partial C/\partial b_j|$")
     ax.set_xlabel("layer $j$ (1 = first)")
     ax.set_ylabel(r"$|\partial C/\partial b_j|$ (log)")
-    ax.legend(loc="lower right", fontsize=8)
+    if (g == 0).any():
+        _room_for_zeros(ax)
+        ax.legend(loc="upper left")
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
 
+@styled
 def draw_chain_profile(fig, result):
     """Factors and bias gradients side by side (for the explorer and the scrubbable figure)."""
     c = result.chain
     plot_factors(result, fig.add_subplot(1, 2, 1))
     ax = plot_bias_gradients(result, fig.add_subplot(1, 2, 2))
-    ax.set_title(f"{c.activation}, depth {c.depth}", fontsize=10)
+    ax.set_title(f"{c.activation}, depth {c.depth}", loc="right")
     fig.tight_layout()
     return fig
 
 
+@styled
 def plot_routes(routes, ax=None):
     """The three routes to :math:`\\partial C/\\partial b_j` (a :class:`vgp_lib.chain.GradientRoutes`)."""
     ax = get_axes(ax)
@@ -98,31 +126,32 @@ def plot_routes(routes, ax=None):
     _log_with_zeros(ax, x - 0.12, routes.fd, color="C2", marker="^", label="central differences")
     ax.set_xlabel("layer $j$")
     ax.set_ylabel(r"$|\partial C/\partial b_j|$ (log)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    if not (np.all(routes.fd != 0) and np.all(routes.analytic != 0) and np.all(routes.autograd != 0)):
+        _room_for_zeros(ax)
+    legend_above(ax)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
 
+@styled
 def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
     """Distribution of :math:`\\log_{10}` of the gradient ratio (a :class:`vgp_lib.balance.RatioSample`)."""
     ax = get_axes(ax)
     r = sample.log10_ratio[np.isfinite(sample.log10_ratio)]
-    ax.hist(r, bins=bins, color="C0", alpha=0.8)
+    counts, _, _ = ax.hist(r, bins=bins, color="C0", alpha=0.8)
     ax.axvline(np.log10(16.0), color="C3", lw=2, ls="--", label="ratio 16")
-    ax.axvline(np.median(r), color="k", lw=1.5, label="median")
+    ax.axvline(np.median(r), color="k", lw=1.5, label=f"median ({sample.median_ratio:,.0f})")
     ax.set_xlabel(
         rf"$\log_{{10}}\,|\partial C/\partial b_{sample.upper}|\,/\,|\partial C/\partial b_{sample.lower}|$"
     )
     ax.set_ylabel("number of chains")
-    ax.set_title(
-        f"{sample.log10_ratio.size:,} random chains: layer {sample.lower} learns "
-        f"\u226516\u00d7 slower in {100 * sample.fraction_at_least_16:.1f}%",
-        fontsize=10,
-    )
-    ax.legend(fontsize=9)
+    ax.set_ylim(0, counts.max() * 1.1)
+    legend_above(ax)
     return ax
 
 
+@styled
 def plot_precision_growth(results, ax=None, *, title: str | None = None):
     """:math:`\\log_{10}|\\partial C/\\partial b_j|` per layer: exact, and as computed in each precision.
 
@@ -130,7 +159,7 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
     for the same chain. The exact values (a sum of logarithms) are a line; the
     values each precision produced are markers; layers where a precision
     overflowed are drawn as triangles on that precision's ceiling, labelled
-    ``inf``, never left out.
+    ``inf``, never left out. The legend sits above the axes.
     """
     ax = get_axes(ax)
     if not isinstance(results, (list, tuple)):
@@ -153,19 +182,17 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
             ax.plot(layers[ok], np.log10(np.abs(r.grad[ok].astype(float))), marker, color=color, ms=4, mfc="none",
                     label=f"computed in {r.dtype}")
         if ceiling > top + 40:  # far above every value: say so instead of squashing the plot
-            ax.plot([], [], ls="--", color=color, label=f"largest {r.dtype} = 10^{ceiling:.1f} (off the chart)")
+            ax.plot([], [], ls="--", color=color, label=f"largest {r.dtype}: $10^{{{ceiling:.1f}}}$ (off the chart)")
             continue
         top = max(top, ceiling)
-        ax.axhline(ceiling, color=color, lw=1, ls="--", label=f"largest {r.dtype} = 10^{ceiling:.1f}")
+        ax.axhline(ceiling, color=color, lw=1, ls="--", label=f"largest {r.dtype}: $10^{{{ceiling:.1f}}}$")
         if r.any_overflow:
             ax.plot(layers[r.overflow], np.full(int(r.overflow.sum()), ceiling), "^", color=color, ms=8,
                     label=f"{r.dtype}: inf ({int(r.overflow.sum())} layers)")
     span = max(top - bottom, 1.0)
-    ax.set_ylim(bottom - 0.08 * span, top + 0.45 * span)
+    ax.set_ylim(bottom - 0.08 * span, top + 0.08 * span)
     ax.set_xlabel("layer $j$ (1 = first)")
     ax.set_ylabel(r"$\log_{10}|\partial C/\partial b_j|$")
-    if title:
-        ax.set_title(title, fontsize=10)
-    ax.legend(loc="upper right", fontsize=8)
+    legend_above(ax, title=title)
     ax.grid(True, alpha=0.3)
     return ax

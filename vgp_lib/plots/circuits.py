@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import get_axes
+from . import figure, get_axes
+from .style import styled
 
 
+@styled
 def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
     """Gate counts of the two-layer and the deep parity circuit against n (log axis).
 
@@ -24,15 +26,15 @@ def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
         ax.set_title(
             f"n = {highlight}: {counts.two_layer[i]:,} gates in 2 layers vs "
             f"{counts.deep[i]:,} gates in {counts.deep_depth[i]} layers",
-            fontsize=10,
         )
     ax.set_xlabel("number of input bits n")
     ax.set_ylabel("NAND gates (log scale)")
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left")
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
 
+@styled
 def plot_circuit_shape(shallow, deep, axes=None):
     """Gates per layer of the two circuits for the same n, as two bar towers.
 
@@ -41,23 +43,23 @@ def plot_circuit_shape(shallow, deep, axes=None):
     stacked from the inputs (bottom) to the output (top). ``axes`` is a pair of
     axes; returns it.
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(8.0, 4.0), sharex=True)
+        _, axes = figure(1, 2, height=3.6, sharex=True)
     widest = max(max(shallow.gates_per_layer), max(deep.gates_per_layer, default=1))
     for ax, circuit, color in ((axes[0], shallow, "C3"), (axes[1], deep, "C0")):
         per_layer = circuit.gates_per_layer
         y = np.arange(1, len(per_layer) + 1)
         ax.barh(y, per_layer, color=color, height=0.8)
         for yi, g in zip(y, per_layer):
-            ax.text(g * 1.15, yi, f"{g:,}", va="center", fontsize=8)
+            ax.text(g * 1.15, yi, f"{g:,}", va="center")
         ax.set_xscale("log")
         ax.set_xlim(0.8, widest * 20)
         ax.set_ylim(0.3, max(len(per_layer), 2) + 0.7)
         ax.set_ylabel("layer (inputs at the bottom)")
         ax.set_xlabel("gates in the layer")
-        ax.set_title(f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers", fontsize=10)
-        ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    axes[0].figure.suptitle(f"parity of n = {shallow.n_inputs} bits", fontsize=11)
+        ax.set_title(f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[0].figure.suptitle(f"parity of n = {shallow.n_inputs} bits")
     return axes
