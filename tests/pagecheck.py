@@ -52,6 +52,12 @@ WIDE, NARROW = 1280, 390
 MIN_TEXT_KEY = "vgp:min-text-css-px"
 #: Impacts that fail a page.
 BLOCKING = ("critical", "serious")
+#: What a page must meet (issue 11): its HTML at most this many bytes ...
+MAX_HTML_BYTES = 400_000
+#: ... no figure text under this many CSS px at 1280 px ...
+MIN_FIGURE_TEXT_PX = 11.0
+#: ... and at most this share of the article's height in visible code.
+MAX_CODE_SHARE = 0.10
 
 
 # --------------------------------------------------------------------------- PNG text
@@ -470,6 +476,44 @@ def slider_keyboard_problems(page) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- verdict
+
+
+def page_problems(r: dict) -> list[str]:
+    """Everything the measurements ``r`` of one page (:func:`check_page`) fail, one line each."""
+    out = []
+    if r["html_bytes"] > MAX_HTML_BYTES:
+        out.append(f"HTML is {r['html_bytes'] / 1000:.0f} kB (at most {MAX_HTML_BYTES / 1000:.0f} kB)")
+    if r["code_share"] > MAX_CODE_SHARE:
+        largest = sorted(r["code_blocks"], key=lambda b: -b[1])[:3]
+        out.append(f"visible code is {100 * r['code_share']:.1f}% of the page (at most {100 * MAX_CODE_SHARE:.0f}%); "
+                   f"largest: {largest}")
+    for block in r["code_hscroll_blocks"]:
+        out.append(f"code scrolls sideways at {WIDE} px: {block}")
+    for what in r["figure_text_unknown"]:
+        out.append(f"figure text size unknown (no {MIN_TEXT_KEY} chunk, no data-min-text-css-px): {what}")
+    for px, what in r["figure_text"]:
+        if px < MIN_FIGURE_TEXT_PX:
+            out.append(f"figure text of {px:g} CSS px at {WIDE} px (at least {MIN_FIGURE_TEXT_PX:g}): {what}")
+    for mode in ("light", "dark"):
+        for rule, v in r[f"axe_{mode}"]["rules"].items():
+            out.append(f"axe-core ({mode}) {v['impact']} {rule} on {v['count']} element(s), "
+                       f"e.g. {v['nodes'][0][0]}: {v['help']}")
+    narrow = r["narrow"]
+    if narrow["sideways"]:
+        out.append(f"the page scrolls sideways at {NARROW} px ({narrow['scroll_width']} px wide); "
+                   f"sticking out: {narrow['offenders'][:5]}")
+    for what in narrow["cut_off"]:
+        out.append(f"cut off at {NARROW} px (its box neither fits nor scrolls): {what}")
+    for what in r["clipped_equations"]:
+        out.append(f"display equation clipped at {WIDE} px: {what}")
+    out += [f"image without real alt text: {what}" for what in r["bad_alt"]]
+    out += [f"figure without number or caption: {what}" for what in r["bad_figures"]]
+    out += [f"visible text contains glue(: {text!r}" for text in r["glue_text"]]
+    out += r.get("slider_problems", [])
+    return out
+
+
 # --------------------------------------------------------------------------- the whole site
 
 
@@ -538,8 +582,13 @@ def narrow(browser, origin: str, name: str, shots: Path | None) -> dict:
         context.close()
 
 
-def check_page(browser, origin: str, html_dir: Path, name: str, shots: Path | None = SCREENSHOTS) -> dict:
-    """Every measurement of page ``name`` (a TOC entry such as ``chapters/chain``)."""
+def check_page(browser, origin: str, html_dir: Path, name: str, shots: Path | None = SCREENSHOTS,
+               *, dark: bool = True) -> dict:
+    """Every measurement of page ``name`` (a TOC entry such as ``chapters/chain``).
+
+    ``shots``: folder for the screenshots (None: none); ``dark``: also run axe-core in
+    the theme's dark mode (a page without the theme has none).
+    """
     result = {"html_bytes": (html_dir / f"{name}.html").stat().st_size}
     context = new_context(browser, origin, WIDE)
     try:
@@ -548,12 +597,13 @@ def check_page(browser, origin: str, html_dir: Path, name: str, shots: Path | No
         settle(page)
         result.update(measure_wide(page, name, html_dir))
         result["axe_light"] = run_axe(page)
-        result["sliders"] = page.locator("div.vgp-slider").count()
         if shots:
             screenshot(page, shots / f"{Path(name).name}-{WIDE}.png")
+        result["sliders"] = page.locator("div.vgp-slider").count()
+        result["slider_problems"] = slider_keyboard_problems(page)
     finally:
         context.close()
-    result["axe_dark"] = dark_axe(browser, origin, name)
+    result["axe_dark"] = dark_axe(browser, origin, name) if dark else {i: 0 for i in BLOCKING} | {"rules": {}}
     result["narrow"] = narrow(browser, origin, name, shots)
     return result
 
