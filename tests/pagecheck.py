@@ -272,6 +272,13 @@ WIDE_JS = """() => {
     if (!caption || !caption.innerText.replace(number ? number.innerText : '', '').trim()) problems.push('no caption');
     if (problems.length) badFigures.push(describe(f).slice(0, 120) + ': ' + problems.join(', '));
   });
+  // A content image outside any figure is a figure without number or caption (slider
+  // frames excepted: the slider's label says what they show).
+  article.querySelectorAll('img').forEach(img => {
+    if (!img.closest('figure') && !img.closest('.vgp-slider') && !img.closest('.header-article, .bd-header-article')) {
+      badFigures.push(describe(img).slice(0, 120) + ': an image outside a numbered, captioned figure');
+    }
+  });
 
   // Visible text containing glue(.
   const text = document.body.innerText;

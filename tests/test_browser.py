@@ -216,7 +216,8 @@ def test_pagecheck_fails_a_bad_page_and_passes_a_good_one(browser, tmp_path):
     )
     bad = (
         '<div class="cell_input"><pre style="height: 600px">' + "y = 'a long line of code' + " * 8 + "</pre></div>"
-        + '<img src="../plain.png" alt="../_images/plain.png"><img src="../plain.png">'
+        + '<figure><img src="../plain.png" alt="../_images/plain.png"><img src="../plain.png"></figure>'
+        + '<p><img src="../frame0.png" alt="A grey bar, not inside any figure at all." width="300"></p>'
         + '<figure><img src="../frame0.png" alt="A grey bar, as wide as the column, with nothing on it." style="width: 100px"></figure>'
         + "<p>glue(\"x\", 1, display=False)</p>"
         + '<div style="width: 600px">A box wider than a phone.</div>'
@@ -239,7 +240,8 @@ def test_pagecheck_fails_a_bad_page_and_passes_a_good_one(browser, tmp_path):
         "figure text size unknown",
         "figure text of 4 CSS px",
         "image without real alt text",
-        "figure without number or caption",
+        "figure without number or caption: figure",
+        "an image outside a numbered, captioned figure",
         "visible text contains glue(",
         "the page scrolls sideways at 390 px",
         "slider #vgp-slider-broken: ArrowRight left the label's value",
