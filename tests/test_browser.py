@@ -2,28 +2,34 @@
 
 Every page in the table of contents is served from 127.0.0.1 with every other
 request blocked, and must show no console errors and no failed requests, load
-every image, typeset its math with the local MathJax, keep exercise solutions
-collapsed until clicked, and let its scrubbable figure change frame when the
-slider moves. A screenshot of each page goes to ``_build/screenshots/``.
+every image, typeset its math with the local MathJax, and keep exercise solutions
+collapsed until clicked. Then it must work for every reader (issue 11), as measured
+by :mod:`pagecheck`: axe-core finds no critical or serious violation in light or
+dark mode; at 390 px nothing scrolls the page sideways or is cut off; at 1280 px no
+display equation is clipped and no code block scrolls sideways; every image has real
+alt text, every figure a number and a caption, no ``glue(`` shows; the HTML is at most
+400 kB; figure text is at least 11 CSS px; visible code is at most 10 % of the page;
+and every slider's value, frame and alt text change when its focused range input gets
+ArrowRight. Screenshots of each page at 1280 and 390 px go to ``_build/screenshots/``
+(``<page>-1280.png``, ``<page>-390.png``).
 
 Without Chromium the test skips with a message, except in CI (``CI=true``).
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
+import struct
+import zlib
 from pathlib import Path
 
+import pagecheck
 import pytest
-
-from conftest import ROOT, in_ci
+from conftest import in_ci
 from test_platform import toc_files
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = pagecheck.CHROMIUM
+FLAGS = pagecheck.FLAGS
+SCREENSHOTS = pagecheck.SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -34,29 +40,20 @@ def _need_browser():
         problem = f"Chromium not found at {CHROMIUM} (install Debian's `chromium` package)"
     else:
         try:
+            import axe_playwright_python  # noqa: F401
             import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (make test installs requirements-dev.txt)"
+        except ImportError as e:
+            problem = f"{e.name} is not installed (make test installs requirements-dev.txt)"
     if problem:
         if in_ci():
             pytest.fail(f"the browser test must run in CI: {problem}")
         pytest.skip(problem)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(built_html):
-    handler = functools.partial(_QuietHandler, directory=str(built_html))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with pagecheck.serve(built_html) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +68,14 @@ def browser():
 
 
 def _source_has_math(name: str) -> bool:
-    text = (ROOT / f"{name}.md").read_text()
+    text = (pagecheck.ROOT / f"{name}.md").read_text()
     return "{math}" in text or "$" in text
 
 
 @pytest.mark.parametrize("name", toc_files())
-def test_page_in_chromium(name, server, browser):
+def test_page_in_chromium(name, server, browser, built_html):
     origin = server
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": pagecheck.WIDE, "height": 900})
     page = context.new_page()
     console_errors, failed, blocked = [], [], []
 
@@ -95,66 +92,161 @@ def test_page_in_chromium(name, server, browser):
     page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
     page.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
 
+    result = {"html_bytes": (built_html / f"{name}.html").stat().st_size}
     try:
         page.goto(f"{origin}/{name}.html", wait_until="load")
-        page.wait_for_load_state("networkidle")
+        pagecheck.settle(page)  # math typeset, lazy images loaded (scrolled through)
 
         # Math: typeset by the local MathJax wherever the page has math.
         if _source_has_math(name):
             page.wait_for_selector("mjx-container", timeout=30_000)
             assert page.locator("mjx-container").count() > 0
 
-        # Scrubbable figures: moving the slider changes the frame.
-        sliders = page.locator("input[id^='_anim_slider']")
-        for i in range(sliders.count()):
-            slider = sliders.nth(i)
-            img = page.locator(f"#{slider.get_attribute('id').replace('_anim_slider', '_anim_img')}")
-            img.scroll_into_view_if_needed()
-            first = img.get_attribute("src")
-            top = int(slider.get_attribute("max"))
-            assert top >= 1, "a scrubbable figure needs at least two frames"
-            slider.evaluate(
-                "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", top
-            )
-            page.wait_for_function(
-                "([id, old]) => document.getElementById(id).getAttribute('src') !== old",
-                arg=[img.get_attribute("id"), first],
-            )
-            assert img.get_attribute("src") != first
+        # Every image has loaded.
+        broken = page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
+        )
+        assert not broken, f"{name}: images that did not load: {broken}"
+
+        # The reader's page at 1280 px, as it opens (solutions folded).
+        result.update(pagecheck.measure_wide(page, name, built_html))
+        result["axe_light"] = pagecheck.run_axe(page)
+        pagecheck.screenshot(page, SCREENSHOTS / f"{Path(name).name}-{pagecheck.WIDE}.png")
+
+        # Sliders: the keyboard moves them, and the label, frame and alt text follow.
+        result["slider_problems"] = pagecheck.slider_keyboard_problems(page)
 
         # Exercise solutions: collapsed until clicked, with their code and outputs inside;
         # the check a reader sees under a stub says only "not attempted".
         solutions = page.locator("div.solution.dropdown")
         outputs = page.locator("div.solution.dropdown div.cell_output")
         for i in range(outputs.count()):
-            assert not outputs.nth(i).is_visible(), f"a solution's output {i} shows before its solution is opened"
+            assert not outputs.nth(i).is_visible(), f"{name}: a solution's output {i} shows before its solution is opened"
         for check in page.locator("div.cell.tag_check").all():
-            assert "not attempted" in check.inner_text().lower(), f"a check under a stub says: {check.inner_text()[:200]}"
+            assert "not attempted" in check.inner_text().lower(), f"{name}: a check under a stub says: {check.inner_text()[:200]}"
         assert page.locator("div.cell.tag_solution").count() == page.locator("div.solution.dropdown div.cell.tag_solution").count(), (
-            "a solution cell lies outside its folded solution"
+            f"{name}: a solution cell lies outside its folded solution"
         )
         for i in range(solutions.count()):
             sol = solutions.nth(i)
             sol.scroll_into_view_if_needed()
             body = sol.locator("section").first
-            assert not body.is_visible(), f"solution {i} is open before a click"
+            assert not body.is_visible(), f"{name}: solution {i} is open before a click"
             sol.locator("button.toggle-button").first.click()
             body.wait_for(state="visible", timeout=5_000)
-
-        # Every image has loaded (after scrolling through the page, for lazy ones).
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        page.wait_for_load_state("networkidle")
-        broken = page.evaluate(
-            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
-        )
-        assert not broken, f"images that did not load: {broken}"
-
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(SCREENSHOTS / f"{Path(name).name}.png"), full_page=True)
     finally:
         context.close()
 
-    assert not blocked, f"requests to other hosts: {blocked}"
-    assert not failed, f"failed requests: {failed}"
-    assert not console_errors, f"console errors: {console_errors}"
+    assert not blocked, f"{name}: requests to other hosts: {blocked}"
+    assert not failed, f"{name}: failed requests: {failed}"
+    assert not console_errors, f"{name}: console errors: {console_errors}"
+
+    # Dark mode (axe-core again) and a phone (390 px, with its screenshot).
+    result["axe_dark"] = pagecheck.dark_axe(browser, origin, name)
+    result["narrow"] = pagecheck.narrow(browser, origin, name, SCREENSHOTS)
+    problems = pagecheck.page_problems(result)
+    assert not problems, f"{name}: {len(problems)} problem(s) for readers:\n  " + "\n  ".join(problems)
+
+
+# --------------------------------------------------------------------------- the checker itself
+
+
+def _png(width: int, height: int, text: dict[str, str]) -> bytes:
+    """A plain grey PNG with tEXt chunks."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\0" + b"\x80" * width for _ in range(height))
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    for key, value in text.items():
+        out += chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1"))
+    return out + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+SLIDER = """
+<div class="vgp-slider" id="vgp-slider-{h}">
+  <img class="vgp-slider-frame" src="{f0}" alt="Frame zero: a grey square standing for the first frame." width="{w}">
+  <div class="vgp-slider-controls">
+    <label class="vgp-slider-label" for="vgp-slider-{h}-input"><span class="vgp-slider-name">|w|</span> = <output class="vgp-slider-value">1.0</output></label>
+    <input type="range" class="vgp-slider-input" id="vgp-slider-{h}-input" min="0" max="1" step="1" value="0" aria-valuetext="|w| = 1.0">
+  </div>
+  <script type="application/json" class="vgp-slider-data">{{"values": ["1.0", "2.0"], "frames": ["{f0}", "{f1}"],
+    "alts": ["Frame zero: a grey square standing for the first frame.", "Frame one: a grey square standing for the second frame."]}}</script>
+</div>"""
+
+SLIDER_JS = """<script>
+document.querySelectorAll('.vgp-slider').forEach(root => {
+  const data = JSON.parse(root.querySelector('.vgp-slider-data').textContent);
+  const input = root.querySelector('input'), img = root.querySelector('img');
+  if (root.id.endsWith('broken')) return;
+  input.addEventListener('input', () => {
+    const k = +input.value;
+    root.querySelector('output').textContent = data.values[k];
+    input.setAttribute('aria-valuetext', '|w| = ' + data.values[k]);
+    img.src = data.frames[k]; img.alt = data.alts[k];
+  });
+});
+</script>"""
+
+
+def _page(body: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A test page</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        f'<body><main><article class="bd-article"><h1>A test page</h1>{body}</article></main>{SLIDER_JS}</body></html>'
+    )
+
+
+def test_pagecheck_fails_a_bad_page_and_passes_a_good_one(browser, tmp_path):
+    """The checker can fail: each kind of problem on a bad page is found, and a page
+    with none of them (and a working slider) passes."""
+    (tmp_path / "chapters").mkdir()
+    # 12 CSS px text at half the natural width (300 px); shown at 300 px: 12 px, at 100 px: 4 px
+    (tmp_path / "frame0.png").write_bytes(_png(600, 40, {pagecheck.MIN_TEXT_KEY: "12.00"}))
+    (tmp_path / "frame1.png").write_bytes(_png(600, 40, {pagecheck.MIN_TEXT_KEY: "12.00"}))
+    (tmp_path / "plain.png").write_bytes(_png(600, 40, {}))
+    text = "<p>" + "Words a reader reads, in a paragraph long enough to fill some lines. " * 40 + "</p>"
+    good = (
+        text
+        + '<figure><img src="../frame0.png" alt="A grey bar, as wide as the column, with nothing on it." width="300">'
+        + '<figcaption><p><span class="caption-number">Figure 1 </span><span class="caption-text">A grey bar.</span></p></figcaption></figure>'
+        + SLIDER.format(h="good", f0="../frame0.png", f1="../frame1.png", w=300)
+        + '<div class="cell_input"><pre>x = 1</pre></div>'
+    )
+    bad = (
+        '<div class="cell_input"><pre style="height: 600px">' + "y = 'a long line of code' + " * 8 + "</pre></div>"
+        + '<figure><img src="../plain.png" alt="../_images/plain.png"><img src="../plain.png"></figure>'
+        + '<p><img src="../frame0.png" alt="A grey bar, not inside any figure at all." width="300"></p>'
+        + '<figure><img src="../frame0.png" alt="A grey bar, as wide as the column, with nothing on it." style="width: 100px"></figure>'
+        + "<p>glue(\"x\", 1, display=False)</p>"
+        + '<div style="width: 600px">A box wider than a phone.</div>'
+        + SLIDER.format(h="broken", f0="../frame0.png", f1="../frame1.png", w=300)
+    )
+    (tmp_path / "chapters" / "good.html").write_text(_page(good))
+    (tmp_path / "chapters" / "bad.html").write_text(_page(bad))
+
+    with pagecheck.serve(tmp_path) as origin:
+        results = {
+            name: pagecheck.check_page(browser, origin, tmp_path, f"chapters/{name}", shots=None, dark=False)
+            for name in ("good", "bad")
+        }
+    assert pagecheck.page_problems(results["good"]) == []
+    assert results["good"]["min_figure_text_px"] == 12.0
+    found = "\n".join(pagecheck.page_problems(results["bad"]))
+    for expected in (
+        "visible code is",
+        "code scrolls sideways at 1280 px",
+        "figure text size unknown",
+        "figure text of 4 CSS px",
+        "image without real alt text",
+        "figure without number or caption: figure",
+        "an image outside a numbered, captioned figure",
+        "visible text contains glue(",
+        "the page scrolls sideways at 390 px",
+        "slider #vgp-slider-broken: ArrowRight left the label's value",
+        "slider #vgp-slider-broken: ArrowRight left the frame's src",
+        "slider #vgp-slider-broken: ArrowRight left the frame's alt",
+        "axe-core (light) critical image-alt",
+    ):
+        assert expected in found, f"the checker missed {expected!r} on the bad page:\n{found}"

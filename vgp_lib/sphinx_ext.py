@@ -10,7 +10,8 @@ It does three things:
    Markdown. It is pointed at ``notebooks/<name>.ipynb`` instead: the live edition
    that Binder's ``postBuild`` writes (see :mod:`vgp_lib.edition`).
 3. **Clean pages.** It removes two console errors the theme's pages would
-   otherwise raise (see :func:`_on_html_page_context`).
+   otherwise raise (see :func:`_on_html_page_context`), and gives the bibliography's
+   entries a role screen readers know (see :func:`accessible_body`).
 
 Chapters are executed by every build (``execute_notebooks: inline`` in
 ``_config.yml``), so there is no notebook cache that could go stale.
@@ -72,6 +73,24 @@ def live_launch_url(url: str, docname: str) -> str:
     )
 
 
+#: ARIA roles docutils writes that DPUB-ARIA 1.1 deprecated: a ``role="list"``
+#: holding them has no list items (axe-core: aria-required-children, critical).
+DEPRECATED_ROLES = re.compile(r'role="doc-(biblioentry|endnote)"')
+
+
+def accessible_body(body: str) -> str:
+    """The page body with deprecated ARIA roles of list entries replaced by ``listitem``.
+
+    docutils writes a citation list as ``<div role="list">`` of
+    ``<div role="doc-biblioentry">``; the latter role is deprecated, so assistive
+    technology (and axe-core) sees a list without items.
+
+    >>> accessible_body('<div role="list"><div class="citation" role="doc-biblioentry">x</div></div>')
+    '<div role="list"><div class="citation" role="listitem">x</div></div>'
+    """
+    return DEPRECATED_ROLES.sub('role="listitem"', body)
+
+
 def _on_builder_inited(app) -> None:
     """Remember which pages are chapters with a live notebook (the TOC's notebook sources)."""
     from vgp_lib.edition import chapter_sources
@@ -108,7 +127,11 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
       twice is a SyntaxError in the browser): keep the first of identical scripts.
     * pydata-sphinx-theme reads its colour mode from ``default_mode``, which no
       one sets here; an empty mode is reported as an error. Use "light".
+
+    The body's bibliography entries get a role screen readers know (:func:`accessible_body`).
     """
+    if isinstance(context.get("body"), str):
+        context["body"] = accessible_body(context["body"])
     scripts = context.get("script_files")
     if scripts:
         seen, unique = set(), []
