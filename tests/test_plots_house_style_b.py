@@ -14,13 +14,13 @@ import pytest
 pytest.importorskip("matplotlib")
 torch = pytest.importorskip("torch")
 
-from vgp_lib import network, recurrent, speeds  # noqa: E402
-from vgp_lib import remedies as R  # noqa: E402
-from vgp_lib.plots import figure  # noqa: E402
-from vgp_lib.plots import mnist as nplots  # noqa: E402
-from vgp_lib.plots import monitor as mplots  # noqa: E402
-from vgp_lib.plots import remedies as rplots  # noqa: E402
-from vgp_lib.plots.style import covered_data, png_bytes, smallest_text_pt  # noqa: E402
+from vgp_lib import network, recurrent, speeds
+from vgp_lib import remedies as R
+from vgp_lib.plots import figure
+from vgp_lib.plots import mnist as nplots
+from vgp_lib.plots import monitor as mplots
+from vgp_lib.plots import remedies as rplots
+from vgp_lib.plots.style import covered_data, png_bytes, smallest_text_pt
 
 MODULES = (nplots, rplots, mplots)
 
@@ -73,7 +73,7 @@ def test_mnist_figures_pass_the_house_checks(digits):
 
 def test_accuracy_axis_zooms_to_the_epochs_drawn(digits):
     _, depth = _mnist_figures(*digits)
-    fig, ax = figure(height=3.4)
+    _fig, ax = figure(height=3.4)
     nplots.plot_accuracy_curves(depth, ax, from_epoch=2)
     drawn = np.concatenate([100 * acc[:, 1:].ravel() for acc in depth.accuracy])
     lo, hi = ax.get_ylim()
