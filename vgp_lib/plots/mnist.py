@@ -70,6 +70,8 @@ def plot_accuracy_curves(result, ax=None, *, upto: int | None = None, from_epoch
     (so every frame of a sweep shares it): with ``from_epoch`` past the slow first
     epochs it zooms in on the small differences between the depths.
     """
+    from matplotlib.ticker import MaxNLocator
+
     ax = get_axes(ax, figsize=_FIGSIZE)
     upto = result.epochs if upto is None else int(upto)
     if isinstance(from_epoch, bool) or not isinstance(from_epoch, (int, np.integer)) \
@@ -83,6 +85,7 @@ def plot_accuracy_curves(result, ax=None, *, upto: int | None = None, from_epoch
         if pct.shape[0] > 1:
             ax.fill_between(epochs, pct.min(axis=0), pct.max(axis=0), color=_colour(i), alpha=0.15, lw=0)
     ax.set_xlim(start + 0.5, result.epochs + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     lowest = min(100 * acc[:, start:].min() for acc in result.accuracy)
     highest = max(100 * acc[:, start:].max() for acc in result.accuracy)
     pad = 0.05 * max(highest - lowest, 0.1)
@@ -192,17 +195,24 @@ def plot_speed_profile(result, ax=None):
 
 
 def depth_table(result, book=None) -> str:
-    """A Markdown table: final validation accuracy per depth, mean ± sd over seeds, each seed, and ``book``."""
+    """A Markdown table: final validation accuracy per depth, mean ± sd over seeds, each seed, and ``book``.
+
+    With ``book`` (one published run per depth) a last column gives each published
+    number's percentile rank among our seeds (:func:`vgp_lib.stats.percentile_of`).
+    """
+    from ..stats import percentile_of
+
     final = 100 * result.final()
-    head = "| network | ours: mean ± sd (%) | each seed (%) |" + (" Nielsen (%) |" if book is not None else "")
-    rule = "|---|---|---|" + ("---|" if book is not None else "")
+    head = "| network | ours: mean ± sd (%) | each seed (%) |" + (
+        " Nielsen (%) | Nielsen's percentile in ours |" if book is not None else "")
+    rule = "|---|---|---|" + ("---|---|" if book is not None else "")
     rows = [head, rule]
     for i, h in enumerate(result.hidden_layers):
         sd = final[i].std(ddof=1) if final.shape[1] > 1 else float("nan")
         sizes = "[784, " + "30, " * h + "10]"
         row = f"| {sizes} | {final[i].mean():.2f} ± {sd:.2f} | {', '.join(f'{v:.2f}' for v in final[i])} |"
         if book is not None:
-            row += f" {book[i]:.2f} |"
+            row += f" {book[i]:.2f} | {percentile_of(book[i], final[i]):.0f} |"
         rows.append(row)
     return "\n".join(rows)
 

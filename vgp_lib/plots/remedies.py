@@ -87,9 +87,11 @@ def plot_variance_profiles(profiles, axes=None):
     axes[0].set_title("forward: activations")
     axes[1].set_ylabel(r"Var$(\partial C/\partial z^l)$")
     axes[1].set_title("backward: gradients")
+    shared = axes[0].get_shared_x_axes().joined(axes[0], axes[1])
     for ax in axes:
         _integer_x(ax)
-        ax.set_xlabel("layer l")
+        if ax is axes[-1] or not shared:  # stacked panels sharing x: one label, at the bottom
+            ax.set_xlabel("layer l")
         ax.grid(True, which="major", alpha=0.3)
     _legend_beside(axes[0])
     return axes
@@ -165,7 +167,7 @@ def plot_training_comparison(comp, axes=None):
     _integer_x(ax_norm)
     ax_norm.set_xlabel("layer (input side → output layer)")
     ax_norm.set_ylabel(r"median $\|\partial C/\partial W^l\|$ in training")
-    _legend_beside(ax_norm)
+    _legend_above(ax_norm, ncol=2)
     ax_norm.grid(True, which="major", alpha=0.3)
     return axes
 
