@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import get_axes
+from . import figure, get_axes, styled
+
+
+def _legend_above(ax, ncol: int = 1, **kwargs):
+    """A legend in rows above the axes, where it cannot cover data."""
+    return ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=ncol, frameon=False,
+                     borderaxespad=0.0, **kwargs)
 
 
 def _short(name: str) -> str:
     return name.replace("blocks.", "").replace(".linear", "") or "(model)"
 
 
+@styled
 def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, title: str | None = None):
     """Median (line) and 10-90 % band (shade) over steps of each layer's gradient norm.
 
@@ -34,18 +41,21 @@ def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, t
     if len(norms) > 1:
         lo, hi = np.nanpercentile(norms, [10, 90], axis=0)
         ax.fill_between(x, lo, hi, color="C0", alpha=0.2, label="10–90 % of steps")
-    ax.set_xticks(x, [_short(n) for n in record.names], rotation=45 if len(x) > 8 else 0, fontsize=8)
+    ax.set_xticks(x, [_short(n) for n in record.names], rotation=45 if len(x) > 6 else 0,
+                  ha="right" if len(x) > 6 else "center", rotation_mode="anchor")
     ax.set_xlabel("layer (input side → output side)")
     ax.set_ylabel(r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$")
-    ax.set_title(title or f"{len(norms)} backward pass(es), {len(x)} layers", fontsize=10)
-    ax.legend(fontsize=8, loc="best")
+    if title is not None:
+        ax.set_title(title, loc="right")
+    _legend_above(ax, ncol=2)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
 
+@styled
 def plot_norm_history(record, ax=None, *, kind: str = "weight", layers=None):
     """Each layer's gradient norm against the training step (log axis), first and last layers by default."""
-    import matplotlib.pyplot as plt
+    import matplotlib as mpl
 
     if hasattr(record, "record") and callable(record.record):
         record = record.record()
@@ -53,45 +63,45 @@ def plot_norm_history(record, ax=None, *, kind: str = "weight", layers=None):
     ax = get_axes(ax, figsize=(6.5, 3.6))
     n = len(record.names)
     chosen = layers if layers is not None else sorted({0, n // 2, n - 1})
-    cmap = plt.get_cmap("viridis")
+    cmap = mpl.colormaps["viridis"]
     for j in chosen:
         ax.semilogy(np.arange(1, len(norms) + 1), norms[:, j], color=cmap(j / max(1, n - 1)),
                     label=_short(record.names[j]), lw=1.2)
     ax.set_xlabel("training step")
     ax.set_ylabel(r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$")
-    ax.legend(fontsize=8, title="layer", title_fontsize=8)
+    ax.legend(title="layer", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
 
+@styled
 def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
     """The three symptoms of a :class:`vgp_lib.diagnosis.TrainingTrace` on three axes.
 
-    Left: loss per step. Middle: median update ratio ``||Delta W||/||W||`` per
-    layer. Right: median weight-gradient norm per layer. Call twice with the same
-    ``axes`` to overlay a broken and a fixed model.
+    Top: loss per step. Middle: median update ratio ``||Delta W||/||W||`` per
+    layer. Bottom: median weight-gradient norm per layer (a new figure stacks the
+    three panels). Call twice with the same ``axes`` to overlay a broken and a
+    fixed model; the legend sits above the first panel.
     """
-    import matplotlib.pyplot as plt
-
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(11.0, 3.4))
+        _, axes = figure(3, 1, height=8.4)
     ax_loss, ax_upd, ax_grad = axes
     steps = np.arange(1, len(trace.losses) + 1)
     ax_loss.plot(steps, trace.losses, color=color, lw=1, alpha=0.8, label=label)
     ax_loss.set_xlabel("training step")
     ax_loss.set_ylabel("cross-entropy loss")
-    ax_loss.set_title("loss", fontsize=10)
+    ax_loss.set_title("1. loss", loc="right")
     x = np.arange(1, len(trace.record.names) + 1)
     ax_upd.semilogy(x, np.nanmedian(trace.update_ratio, axis=0), "o-", color=color, label=label)
     ax_upd.set_xlabel("layer (input → output)")
     ax_upd.set_ylabel(r"median $\|\Delta W\| / \|W\|$")
-    ax_upd.set_title("size of each update", fontsize=10)
+    ax_upd.set_title("2. size of each update", loc="right")
     ax_grad.semilogy(x, np.nanmedian(trace.record.weight_norm, axis=0), "o-", color=color, label=label)
     ax_grad.set_xlabel("layer (input → output)")
     ax_grad.set_ylabel(r"median $\|\partial C/\partial W\|$")
-    ax_grad.set_title("gradient norm", fontsize=10)
+    ax_grad.set_title("3. gradient norm", loc="right")
     for ax in axes:
         ax.grid(True, which="major", alpha=0.3)
-        if label:
-            ax.legend(fontsize=8)
+    if label:
+        _legend_above(ax_loss, ncol=2)
     return axes

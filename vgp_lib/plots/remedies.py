@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import get_axes
+from . import figure, get_axes, styled
 
 _FIGSIZE = (6.5, 3.6)
 _NICE = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}
@@ -16,11 +16,23 @@ def _integer_x(ax):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
+def _legend_above(ax, ncol: int = 1, **kwargs):
+    """A legend in rows above the axes, where it cannot cover data."""
+    return ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=ncol, frameon=False,
+                     borderaxespad=0.0, **kwargs)
 
-def plot_activation_comparison(comp, ax=None):
+
+def _legend_beside(ax, **kwargs):
+    """A legend to the right of the axes, where it cannot cover data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0, **kwargs)
+
+
+@styled
+def plot_activation_comparison(comp, ax=None, *, book=None, book_label: str = "published single draw"):
     """Distribution over draws of the first-layer gradient norm, one box per activation (log axis).
 
-    ``comp`` is a :class:`vgp_lib.remedies.ActivationComparison`.
+    ``comp`` is a :class:`vgp_lib.remedies.ActivationComparison`. ``book`` maps an
+    activation's name to a published value (one draw), drawn as a cross on its row.
     """
     ax = get_axes(ax, figsize=_FIGSIZE)
     data = [np.log10(v) for v in comp.norms]
@@ -28,13 +40,20 @@ def plot_activation_comparison(comp, ax=None):
     rng = np.random.default_rng(0)  # only spreads the dots vertically, for legibility
     for i, v in enumerate(data):
         ax.plot(v, i + 1 + rng.uniform(-0.18, 0.18, len(v)), ".", color=f"C{i}", alpha=0.5, ms=4)
+    if book:
+        for k, (name, value) in enumerate(book.items()):
+            if name not in comp.names:
+                raise ValueError(f"book names an activation not in the comparison: {name!r}")
+            ax.plot([np.log10(value)], [comp.names.index(name) + 1], "X", color="black", ms=10, mew=0.5,
+                    mfc="#d62728", label=book_label if k == 0 else None, zorder=5)
+        _legend_above(ax)
     ax.set_yticks(np.arange(1, len(data) + 1), [_NICE.get(n, n) for n in comp.names])
     ax.set_xlabel(r"$\log_{10}\,\|\partial C/\partial W^{1}\|$ (first layer)")
-    ax.set_title(f"{comp.norms.shape[1]} random draws of weights and batch", fontsize=10)
     ax.grid(True, axis="x", alpha=0.3)
     return ax
 
 
+@styled
 def plot_derivatives(curves, ax=None):
     """f'(z) for each activation of a :class:`vgp_lib.remedies.DerivativeCurves`."""
     ax = get_axes(ax, figsize=_FIGSIZE)
@@ -45,37 +64,40 @@ def plot_derivatives(curves, ax=None):
     ax.axhline(0.25, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("z")
     ax.set_ylabel("f′(z)")
-    ax.legend(fontsize=8, ncol=2)
+    _legend_beside(ax)
     ax.grid(True, alpha=0.3)
     return ax
 
 
+@styled
 def plot_variance_profiles(profiles, axes=None):
     """Var(a_l) (left) and Var(dC/dz_l) (right) against the layer, one line per profile."""
-    import matplotlib.pyplot as plt
-
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11.0, 3.8))
+        _, axes = figure(2, 1, height=6.0, sharex=True)
     styles = {"small": ":", "xavier": "-", "he": "--", "nielsen": "-.", "pytorch": "-."}
     colors = {"tanh": "C1", "relu": "C0", "sigmoid": "C3"}
     for p in profiles:
         layers = np.arange(1, len(p.act_var) + 1)
-        kw = dict(ls=styles.get(p.init, "-"), color=colors.get(p.activation, "k"), lw=1.8,
-                  label=f"{_NICE.get(p.activation, p.activation)}, {p.init}")
+        init = p.init if p.gain == 1 else f"{p.init} × {p.gain:g}"  # the weights' sd is gain × the init's
+        kw = {"ls": styles.get(p.init, "-"), "color": colors.get(p.activation, "k"), "lw": 1.8,
+                  "label": f"{_NICE.get(p.activation, p.activation)}, {init}"}
         axes[0].semilogy(layers, np.maximum(p.act_var, 1e-300), **kw)
         axes[1].semilogy(layers, np.maximum(p.grad_var, 1e-300), **kw)
     axes[0].set_ylabel(r"Var$(a^l)$")
-    axes[0].set_title("forward: activations", fontsize=10)
+    axes[0].set_title("forward: activations")
     axes[1].set_ylabel(r"Var$(\partial C/\partial z^l)$")
-    axes[1].set_title("backward: gradients", fontsize=10)
+    axes[1].set_title("backward: gradients")
+    shared = axes[0].get_shared_x_axes().joined(axes[0], axes[1])
     for ax in axes:
         _integer_x(ax)
-        ax.set_xlabel("layer l")
+        if ax is axes[-1] or not shared:  # stacked panels sharing x: one label, at the bottom
+            ax.set_xlabel("layer l")
         ax.grid(True, which="major", alpha=0.3)
-    axes[1].legend(fontsize=8, ncol=2)
+    _legend_beside(axes[0])
     return axes
 
 
+@styled
 def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None):
     """Per-layer gradient norms of several :class:`vgp_lib.remedies.GradientProfile` s, one line each."""
     ax = get_axes(ax, (7.0, 3.8))
@@ -87,11 +109,12 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
     ax.set_ylabel(r"$\|\partial C/\partial z^l\|$" if kind == "delta" else r"$\|\partial C/\partial W^l\|$")
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.legend(fontsize=8)
+    _legend_above(ax)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
 
+@styled
 def plot_time_gradients(results, ax=None):
     """``||dh_T/dh_t||`` against ``T - t`` for each :class:`vgp_lib.recurrent.TimeGradient`."""
     ax = get_axes(ax, figsize=_FIGSIZE)
@@ -100,11 +123,12 @@ def plot_time_gradients(results, ax=None):
         ax.semilogy(r.lags, np.maximum(r.norms, 1e-300), color=f"C{i}", label=names.get(r.cell, r.cell), lw=1.8)
     ax.set_xlabel("steps back in time, T − t")
     ax.set_ylabel(r"$\|\partial h_T/\partial h_t\|$")
-    ax.legend(fontsize=8)
+    _legend_above(ax, ncol=len(results))
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
 
+@styled
 def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
     """Components of a gradient before and after clipping (log axis of |component|).
 
@@ -119,38 +143,36 @@ def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
     ax.set_xticks(x, [f"{i + 1}" for i in x])
     ax.set_xlabel("component of the gradient")
     ax.set_ylabel("|component|")
-    ax.legend(fontsize=8)
+    _legend_above(ax, ncol=2)
     ax.grid(True, axis="y", which="major", alpha=0.3)
     return ax
 
 
+@styled
 def plot_training_comparison(comp, axes=None):
-    """Left: validation accuracy per configuration (dots: seeds). Right: per-layer gradient norms."""
-    import matplotlib.pyplot as plt
-
+    """Top: validation accuracy per configuration (dots: seeds, bar: median). Bottom: per-layer gradient norms."""
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11.5, 3.8), gridspec_kw={"width_ratios": [1, 1.3]})
+        _, axes = figure(2, 1, height=6.4)
     ax_acc, ax_norm = axes
     y = np.arange(len(comp.names))
     for i, acc in enumerate(comp.accuracy):
         ax_acc.plot(100 * acc, np.full(len(acc), i), "o", color=f"C{i}", alpha=0.7)
         ax_acc.plot([100 * np.median(acc)], [i], "|", color="k", ms=18, mew=2)
-    ax_acc.set_yticks(y, comp.names, fontsize=8)
+    ax_acc.set_yticks(y, comp.names)
     ax_acc.invert_yaxis()
     ax_acc.set_xlabel("validation accuracy (%)")
-    b = comp.budget
-    ax_acc.set_title(f"{b['n_train']:,} images × {b['epochs']} epoch(s), {b['n_seeds']} seeds", fontsize=10)
     ax_acc.grid(True, axis="x", alpha=0.3)
     for i, w in enumerate(comp.weight_norm):
         ax_norm.semilogy(np.arange(1, len(w) + 1), w, "o-", ms=3, color=f"C{i}", label=comp.names[i])
     _integer_x(ax_norm)
     ax_norm.set_xlabel("layer (input side → output layer)")
     ax_norm.set_ylabel(r"median $\|\partial C/\partial W^l\|$ in training")
-    ax_norm.legend(fontsize=7)
+    _legend_above(ax_norm, ncol=2)
     ax_norm.grid(True, which="major", alpha=0.3)
     return axes
 
 
+@styled
 def plot_depth_sweep(sweeps: dict, ax=None):
     """First/last ``||dC/dz||`` ratio against depth; ``sweeps`` maps a label to a tuple of profiles."""
     ax = get_axes(ax, figsize=_FIGSIZE)
@@ -161,6 +183,6 @@ def plot_depth_sweep(sweeps: dict, ax=None):
     _integer_x(ax)
     ax.set_xlabel("number of hidden layers")
     ax.set_ylabel(r"$\|\partial C/\partial z^1\| \,/\, \|\partial C/\partial z^{\mathrm{out}}\|$")
-    ax.legend(fontsize=8)
+    _legend_above(ax, ncol=len(sweeps))
     ax.grid(True, which="major", alpha=0.3)
     return ax
