@@ -23,16 +23,14 @@ def plot_factor_interval(r, ax=None):
     if r.endpoints is not None:
         lo, hi = r.endpoints
         ax.axvspan(lo, hi, color="C3", alpha=0.2, label=f"factor \u2265 1: width {r.width:.4f}")
-        ax.set_title(f"interval [{lo:.3f}, {hi:.3f}], width {r.width:.4f} (grid count: {r.width_grid:.4f})",
-                     fontsize=10)
+        ax.set_title(f"interval [{lo:.3f}, {hi:.3f}], width {r.width:.4f} (grid count: {r.width_grid:.4f})")
     else:
-        ax.set_title(f"|w| = {abs(r.w):.3g} < 4: the factor never reaches 1 (peak |w|/4 = {r.peak:.3g})",
-                     fontsize=10)
+        ax.set_title(f"|w| = {abs(r.w):.3g} < 4: the factor never reaches 1 (peak |w|/4 = {r.peak:.3g})")
     ax.set_xlim(r.a[0], r.a[-1])
     ax.set_ylim(0, max(1.3, 1.15 * r.peak))
     ax.set_xlabel("input activation $a$")
     ax.set_ylabel("factor")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right")
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -58,7 +56,7 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
     ax.set_ylim(0, c.width_max * 1.3)
     ax.set_xlabel("|w|")
     ax.set_ylabel("width of the interval")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right")
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -66,9 +64,21 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
 def draw_factor_and_width(fig, pair):
     """Both panels of the explorer: ``pair = (FactorInterval, WidthCurve)``."""
     r, c = pair
-    plot_factor_interval(r, fig.add_subplot(1, 2, 1))
-    plot_width_curve(c, fig.add_subplot(1, 2, 2), highlight=r.w)
-    fig.tight_layout()
+    # each panel is half the column: its legend goes under it, off the curves
+    for panel, plot in zip(fig.subfigures(1, 2), (
+        lambda ax: plot_factor_interval(r, ax),
+        lambda ax: plot_width_curve(c, ax, highlight=r.w),
+    )):
+        ax = plot(panel.add_subplot())
+        legend = ax.get_legend()
+        handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+        legend.remove()
+        panel.legend(handles, labels, loc="outside lower center")
+    left = fig.axes[0]
+    if r.endpoints is not None:
+        left.set_title(f"factor \u2265 1 for a in [{r.endpoints[0]:.3f}, {r.endpoints[1]:.3f}]")
+    else:
+        left.set_title("|w| < 4: the factor never reaches 1")
     return fig
 
 

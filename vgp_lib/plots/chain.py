@@ -62,7 +62,7 @@ def plot_factors(result, ax=None):
     ax.set_ylim(floor, max(10.0, f.max()) * 1000)  # headroom above the bars for the legend
     handles, _ = ax.get_legend_handles_labels()
     handles += [Patch(color="C0", label="factor < 1 (shrinks)"), Patch(color="C3", label="factor \u2265 1 (grows)")]
-    ax.legend(handles=handles, loc="upper right", fontsize=8, ncol=2)
+    ax.legend(handles=handles, loc="upper right", ncol=2)
     return ax
 
 
@@ -74,7 +74,7 @@ def plot_bias_gradients(result, ax=None):
     _log_with_zeros(ax, layers, g, color="C0", marker="o-", label=r"$|\partial C/\partial b_j|$")
     ax.set_xlabel("layer $j$ (1 = first)")
     ax.set_ylabel(r"$|\partial C/\partial b_j|$ (log)")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right")
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -82,10 +82,16 @@ def plot_bias_gradients(result, ax=None):
 def draw_chain_profile(fig, result):
     """Factors and bias gradients side by side (for the explorer and the scrubbable figure)."""
     c = result.chain
-    plot_factors(result, fig.add_subplot(1, 2, 1))
+    factors = plot_factors(result, fig.add_subplot(1, 2, 1))
+    # two panels share the column: the factors' legend goes under both, off the bars
+    legend = factors.get_legend()
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+    legend.remove()
+    low, high = factors.get_ylim()
+    factors.set_ylim(low, high / 300)  # plot_factors left headroom for an inside legend
+    fig.legend(handles, labels, loc="outside lower center", ncol=2)
     ax = plot_bias_gradients(result, fig.add_subplot(1, 2, 2))
-    ax.set_title(f"{c.activation}, depth {c.depth}", fontsize=10)
-    fig.tight_layout()
+    ax.set_title(f"{c.activation}, depth {c.depth}")
     return fig
 
 
@@ -165,7 +171,7 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
     ax.set_xlabel("layer $j$ (1 = first)")
     ax.set_ylabel(r"$\log_{10}|\partial C/\partial b_j|$")
     if title:
-        ax.set_title(title, fontsize=10)
-    ax.legend(loc="upper right", fontsize=8)
+        ax.set_title(title)
+    ax.legend(loc="upper right")
     ax.grid(True, alpha=0.3)
     return ax

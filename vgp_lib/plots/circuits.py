@@ -51,13 +51,12 @@ def plot_circuit_shape(shallow, deep, axes=None):
         y = np.arange(1, len(per_layer) + 1)
         ax.barh(y, per_layer, color=color, height=0.8)
         for yi, g in zip(y, per_layer):
-            ax.text(g * 1.15, yi, f"{g:,}", va="center", fontsize=8)
+            ax.text(g * 1.15, yi, f"{g:,}", va="center")
         ax.set_xscale("log")
         ax.set_xlim(0.8, widest * 20)
         ax.set_ylim(0.3, max(len(per_layer), 2) + 0.7)
         ax.set_ylabel("layer (inputs at the bottom)")
         ax.set_xlabel("gates in the layer")
-        ax.set_title(f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers", fontsize=10)
+        ax.set_title(f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers")
         ax.yaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    axes[0].figure.suptitle(f"parity of n = {shallow.n_inputs} bits", fontsize=11)
     return axes

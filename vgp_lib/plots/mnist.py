@@ -134,8 +134,8 @@ def plot_training_speeds(result, ax=None, *, upto: int | None = None):
     ax.set_ylim(lo / 1.5, hi * 1.5)
     ax.set_xlabel("full-batch step (epoch)")
     ax.set_ylabel(r"speed $\|\delta^l\|$")
-    ax.set_title(f"{result.speeds.shape[2]} hidden layers", fontsize="medium")
-    ax.legend(fontsize="small", loc="upper right", ncol=2)
+    ax.set_title(f"{result.speeds.shape[2]} hidden layers")
+    ax.legend(loc="upper right", ncol=2)
     ax.grid(alpha=0.3)
     return ax
 
@@ -162,7 +162,7 @@ def plot_speed_profile(result, ax=None):
     ax.set_ylabel(r"speed $\|\delta^l\|$ (bar: median, dots: seeds)")
     # a text label, not a title: a title makes matplotlib measure every tick label twice
     ax.text(0.99, 0.97, f"{result.activation}, {result.init} init, width {result.sizes[1]}",
-            transform=ax.transAxes, ha="right", va="top", fontsize="small")
+            transform=ax.transAxes, ha="right", va="top")
     ax.grid(axis="y", alpha=0.3)
     return ax
 

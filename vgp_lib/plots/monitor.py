@@ -34,11 +34,11 @@ def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, t
     if len(norms) > 1:
         lo, hi = np.nanpercentile(norms, [10, 90], axis=0)
         ax.fill_between(x, lo, hi, color="C0", alpha=0.2, label="10–90 % of steps")
-    ax.set_xticks(x, [_short(n) for n in record.names], rotation=45 if len(x) > 8 else 0, fontsize=8)
+    ax.set_xticks(x, [_short(n) for n in record.names], rotation=45 if len(x) > 8 else 0)
     ax.set_xlabel("layer (input side → output side)")
     ax.set_ylabel(r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$")
-    ax.set_title(title or f"{len(norms)} backward pass(es), {len(x)} layers", fontsize=10)
-    ax.legend(fontsize=8, loc="best")
+    ax.set_title(title or f"{len(norms)} backward pass(es), {len(x)} layers")
+    ax.legend(loc="best")
     ax.grid(True, which="major", alpha=0.3)
     return ax
 

@@ -45,7 +45,7 @@ def plot_derivatives(curves, ax=None):
     ax.axhline(0.25, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("z")
     ax.set_ylabel("f′(z)")
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(ncol=2)
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -65,14 +65,14 @@ def plot_variance_profiles(profiles, axes=None):
         axes[0].semilogy(layers, np.maximum(p.act_var, 1e-300), **kw)
         axes[1].semilogy(layers, np.maximum(p.grad_var, 1e-300), **kw)
     axes[0].set_ylabel(r"Var$(a^l)$")
-    axes[0].set_title("forward: activations", fontsize=10)
+    axes[0].set_title("forward: activations")
     axes[1].set_ylabel(r"Var$(\partial C/\partial z^l)$")
-    axes[1].set_title("backward: gradients", fontsize=10)
+    axes[1].set_title("backward: gradients")
     for ax in axes:
         _integer_x(ax)
         ax.set_xlabel("layer l")
         ax.grid(True, which="major", alpha=0.3)
-    axes[1].legend(fontsize=8, ncol=2)
+    axes[1].legend(ncol=2)
     return axes
 
 
@@ -87,7 +87,7 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
     ax.set_ylabel(r"$\|\partial C/\partial z^l\|$" if kind == "delta" else r"$\|\partial C/\partial W^l\|$")
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.legend(fontsize=8)
+    ax.legend()
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
