@@ -105,10 +105,10 @@ def test_page_in_chromium(name, server, browser):
             assert page.locator("mjx-container").count() > 0
 
         # Scrubbable figures: moving the slider changes the frame.
-        sliders = page.locator("input[id^='_anim_slider']")
+        sliders = page.locator("input.vgp-slider-input")
         for i in range(sliders.count()):
             slider = sliders.nth(i)
-            img = page.locator(f"#{slider.get_attribute('id').replace('_anim_slider', '_anim_img')}")
+            img = page.locator(f"#{slider.get_attribute('id').removesuffix('-input')} img.vgp-slider-frame")
             img.scroll_into_view_if_needed()
             first = img.get_attribute("src")
             top = int(slider.get_attribute("max"))
@@ -117,8 +117,8 @@ def test_page_in_chromium(name, server, browser):
                 "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }", top
             )
             page.wait_for_function(
-                "([id, old]) => document.getElementById(id).getAttribute('src') !== old",
-                arg=[img.get_attribute("id"), first],
+                "([id, old]) => document.querySelector('#' + id + ' img.vgp-slider-frame').getAttribute('src') !== old",
+                arg=[slider.get_attribute("id").removesuffix("-input"), first],
             )
             assert img.get_attribute("src") != first
 

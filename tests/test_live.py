@@ -262,8 +262,9 @@ def _key_change(page, root, image_selector: str, control) -> float:
         target, key = control.locator("select").first, "ArrowDown"
     elif "widget-checkbox" in kind:
         target, key = control.locator("input").first, "Space"
-    else:  # a plain <input type="range">
-        target, key = control, "ArrowRight"
+    else:  # a plain <input type="range">; one that opens at its end steps back
+        at_end = control.get_attribute("value") == control.get_attribute("max")
+        target, key = control, "ArrowLeft" if at_end else "ArrowRight"
     target.focus()
     start = time.perf_counter()
     page.keyboard.press(key)
@@ -342,10 +343,10 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
             box = figures.nth(i)
             first = box.locator(".widget-hbox").first.locator("> *").first
             latencies.append(_key_change(page, box, "> .widget-image", first))
-        scrubbers = page.locator(".jp-OutputArea-output .animation")
+        scrubbers = page.locator(".jp-OutputArea-output .vgp-slider")
         for i in range(scrubbers.count()):
             player = scrubbers.nth(i)
-            _key_change(page, player, "img", player.locator('input[type="range"]'))
+            _key_change(page, player, "img.vgp-slider-frame", player.locator('input[type="range"]'))
         assert figures.count() + scrubbers.count() > 0, f"{name}: no widget or scrubbable figure"
         page.screenshot(path=str(SCREENSHOTS / f"live-{name}.png"))
 
