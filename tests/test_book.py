@@ -63,7 +63,7 @@ def test_no_dead_widgets_and_every_widget_note_follows_a_figure(built_html):
 def test_every_chapter_has_a_scrubbable_figure(built_html):
     for name, page in notebook_pages(built_html).items():
         html = page.read_text()
-        assert re.search(r'<input [^>]*id="_anim_slider\w+" type="range"', html), f"{name} has no scrubbable figure"
+        assert re.search(r'<input type="range" class="vgp-slider-input"', html), f"{name} has no slider figure"
 
 
 def test_every_image_file_exists(built_html):

@@ -262,8 +262,9 @@ def _key_change(page, root, image_selector: str, control) -> float:
         target, key = control.locator("select").first, "ArrowDown"
     elif "widget-checkbox" in kind:
         target, key = control.locator("input").first, "Space"
-    else:  # a plain <input type="range">
-        target, key = control, "ArrowRight"
+    else:  # a plain <input type="range">; one that opens at its end steps back
+        at_end = control.get_attribute("value") == control.get_attribute("max")
+        target, key = control, "ArrowLeft" if at_end else "ArrowRight"
     target.focus()
     start = time.perf_counter()
     page.keyboard.press(key)

@@ -71,9 +71,21 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
 def draw_factor_and_width(fig, pair):
     """Both panels of the explorer: ``pair = (FactorInterval, WidthCurve)``."""
     r, c = pair
-    plot_factor_interval(r, fig.add_subplot(1, 2, 1))
-    plot_width_curve(c, fig.add_subplot(1, 2, 2), highlight=r.w)
-    fig.tight_layout()
+    # each panel is half the column: its legend goes under it, off the curves
+    for panel, plot in zip(fig.subfigures(1, 2), (
+        lambda ax: plot_factor_interval(r, ax),
+        lambda ax: plot_width_curve(c, ax, highlight=r.w),
+    )):
+        ax = plot(panel.add_subplot())
+        legend = ax.get_legend()
+        handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+        legend.remove()
+        panel.legend(handles, labels, loc="outside lower center")
+    left = fig.axes[0]
+    if r.endpoints is not None:
+        left.set_title(f"factor \u2265 1 for a in [{r.endpoints[0]:.3f}, {r.endpoints[1]:.3f}]")
+    else:
+        left.set_title("|w| < 4: the factor never reaches 1")
     return fig
 
 

@@ -109,10 +109,16 @@ def plot_bias_gradients(result, ax=None):
 def draw_chain_profile(fig, result):
     """Factors and bias gradients side by side (for the explorer and the scrubbable figure)."""
     c = result.chain
-    plot_factors(result, fig.add_subplot(1, 2, 1))
+    factors = plot_factors(result, fig.add_subplot(1, 2, 1))
+    # two panels share the column: the factors' legend goes under both, off the bars
+    legend = factors.get_legend()
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+    legend.remove()
+    low, high = factors.get_ylim()
+    factors.set_ylim(low, high / 300)  # plot_factors left headroom for an inside legend
+    fig.legend(handles, labels, loc="outside lower center", ncol=2)
     ax = plot_bias_gradients(result, fig.add_subplot(1, 2, 2))
     ax.set_title(f"{c.activation}, depth {c.depth}", loc="right")
-    fig.tight_layout()
     return fig
 
 

@@ -61,5 +61,4 @@ def plot_circuit_shape(shallow, deep, axes=None):
         ax.set_xlabel("gates in the layer")
         ax.set_title(f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0].figure.suptitle(f"parity of n = {shallow.n_inputs} bits")
     return axes

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .._env import static_build
 
@@ -39,25 +39,38 @@ class LiveFigure:
         ``draw(fig, result)`` (from :mod:`vgp_lib.plots`); adds its own axes.
     describe : callable, optional
         ``describe(result) -> str`` shown as text under the figure.
+    height : float
+        Height of the figure in inches. Its width is the page's column
+        (:data:`vgp_lib.plots.style.COLUMN_IN`); it is drawn in the house style,
+        rendered at twice the resolution and shown at the column's width, like every
+        static figure (so its text is as legible).
     """
 
-    def __init__(self, controls: dict, compute: Callable, draw: Callable, *, describe=None, figsize=(8.0, 3.8)):
+    def __init__(self, controls: dict, compute: Callable, draw: Callable, *, describe=None, height: float = 3.6):
         import ipywidgets as widgets
+
+        from ..plots.style import COLUMN_PX
 
         if not controls:
             raise ValueError("controls must name at least one control")
+        if not callable(compute):
+            raise TypeError(f"compute must be a callable compute(**values), got {type(compute).__name__}")
+        if not callable(draw):
+            raise TypeError(f"draw must be a callable draw(fig, result), got {type(draw).__name__}")
+        if isinstance(height, bool) or not isinstance(height, (int, float)) or not 1.0 <= height <= 12.0:
+            raise ValueError(f"height must be a number of inches from 1 to 12, got {height!r}")
         self.controls = dict(controls)
         self.compute = compute
         self.draw = draw
         self.describe = describe
-        self.figsize = figsize
+        self.height = float(height)
         self.result = None
         self.seconds = []  # wall time of each compute + draw
         self.render_seconds = []  # and of turning the drawn figure into PNG bytes
         # The figure is shown as PNG bytes in an Image widget. (Capturing display()
         # calls in an Output widget, with clear_output(wait=True), now and then left
         # a kernel run by nbclient waiting forever for the cell to finish.)
-        self.image = widgets.Image(format="png")
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{COLUMN_PX}px"))
         self.text = widgets.HTML()
         for control in self.controls.values():
             control.observe(self._update, names="value")
@@ -78,15 +91,21 @@ class LiveFigure:
         return self.result
 
     def _update(self, change=None) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+
+        from ..plots.style import COLUMN_IN, CSS_PX_PER_IN, RESOLUTION, house_style
 
         start = time.perf_counter()
         self.result = self.compute(**self.values())
-        fig = Figure(figsize=self.figsize)  # not registered with pyplot: nothing to close or auto-show
-        self.draw(fig, self.result)
-        drawn = time.perf_counter()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=80)
+        with house_style():
+            # not registered with pyplot: nothing to close or auto-show
+            fig = Figure(figsize=(COLUMN_IN, self.height), layout="constrained")
+            FigureCanvasAgg(fig)
+            self.draw(fig, self.result)
+            drawn = time.perf_counter()
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=CSS_PX_PER_IN * RESOLUTION)
         self.image.value = buffer.getvalue()
         if self.describe is not None:
             self.text.value = self.describe(self.result)

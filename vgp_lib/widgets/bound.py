@@ -37,5 +37,5 @@ def factor_explorer(w: float = 6.9, b: float = -3.45, w_max: float = 30.0) -> Li
         lambda w, b: (bound.factor_interval(w, b), curve),
         draw_factor_and_width,
         describe=_describe,
-        figsize=(10.0, 4.0),
+        height=3.8,
     )

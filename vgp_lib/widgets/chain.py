@@ -41,13 +41,12 @@ def chain_explorer(depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0
         ),
         draw_chain_profile,
         describe=_describe_profile,
-        figsize=(10.0, 4.0),
+        height=3.8,
     )
 
 
 def _draw_exploding(fig, r):
     plot_precision_growth(r, fig.add_subplot(1, 1, 1))
-    fig.tight_layout()
 
 
 def exploding_explorer(w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float32") -> LiveFigure:
@@ -65,5 +64,5 @@ def exploding_explorer(w: float = 100.0, depth: int = 30, align: bool = True, dt
         chain.exploding_profile,
         _draw_exploding,
         describe=lambda r: r.explain(),
-        figsize=(8.0, 4.0),
+        height=3.6,
     )

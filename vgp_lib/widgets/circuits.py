@@ -15,10 +15,10 @@ def _compute(n: int, n_max: int):
 
 
 def _draw(fig, r):
-    plot_gate_counts(r["counts"], fig.add_subplot(2, 1, 1), highlight=r["n"])
-    shapes = fig.add_subplot(2, 2, 3), fig.add_subplot(2, 2, 4)
+    grid = fig.add_gridspec(2, 2)  # one grid, so the figure's layout places all three axes
+    plot_gate_counts(r["counts"], fig.add_subplot(grid[0, :]), highlight=r["n"])
+    shapes = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
     plot_circuit_shape(r["shallow"], r["deep"], shapes)
-    fig.tight_layout()
 
 
 def _describe(r) -> str:
@@ -41,5 +41,5 @@ def gate_count_explorer(n: int = 8, n_max: int = 16) -> LiveFigure:
         lambda n: _compute(n, n_max),
         _draw,
         describe=_describe,
-        figsize=(9.0, 7.5),
+        height=6.4,
     )

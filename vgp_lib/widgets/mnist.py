@@ -16,8 +16,9 @@ WIDGET_SEEDS = (0, 1, 2)
 
 
 def _draw(fig, result):
-    # fixed margins instead of tight_layout, which would double the redraw time
-    plot_speed_profile(result, fig.add_axes((0.11, 0.14, 0.86, 0.76)))
+    # fixed margins instead of a layout engine, which would double the redraw time
+    fig.set_layout_engine("none")
+    plot_speed_profile(result, fig.add_axes((0.11, 0.15, 0.86, 0.8)))
 
 
 def _describe(result) -> str:
@@ -41,4 +42,4 @@ def speed_explorer(x, y, *, hidden_layers: int = 4, width: int = 30, activation:
     }
     # float32 halves the live compute; the chapter's tables use float64
     compute = partial(speed_profile, x, y, seed=tuple(seeds), dtype=np.float32)
-    return LiveFigure(controls, compute, _draw, describe=_describe, figsize=(7.0, 3.6))
+    return LiveFigure(controls, compute, _draw, describe=_describe, height=3.4)

@@ -14,7 +14,6 @@ from . import LiveFigure
 def _draw(fig, profile):
     plot_gradient_profiles([profile], fig.add_subplot(1, 2, 1), kind="delta")
     plot_gradient_profiles([profile], fig.add_subplot(1, 2, 2), kind="weight")
-    fig.tight_layout()
 
 
 def _describe(profile) -> str:
@@ -42,5 +41,5 @@ def architecture_configurator(*, depth: int = 20, activation: str = "sigmoid", i
         lambda **v: remedies.gradient_profile(seed=seed, **v),
         _draw,
         describe=_describe,
-        figsize=(11.0, 3.8),
+        height=3.6,
     )
