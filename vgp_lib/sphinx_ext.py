@@ -78,17 +78,27 @@ def live_launch_url(url: str, docname: str) -> str:
 DEPRECATED_ROLES = re.compile(r'role="doc-(biblioentry|endnote)"')
 
 
-def accessible_body(body: str) -> str:
-    """The page body with deprecated ARIA roles of list entries replaced by ``listitem``.
+#: myst-nb names every fold of a hidden cell "Toggle hidden content", not what it says.
+FOLD_LABEL = re.compile(r'<summary aria-label="Toggle hidden content">')
 
-    docutils writes a citation list as ``<div role="list">`` of
-    ``<div role="doc-biblioentry">``; the latter role is deprecated, so assistive
-    technology (and axe-core) sees a list without items.
+
+def accessible_body(body: str) -> str:
+    """The page body with two fixes for assistive technology.
+
+    * docutils writes a citation list as ``<div role="list">`` of
+      ``<div role="doc-biblioentry">``; the latter role is deprecated, so assistive
+      technology (and axe-core) sees a list without items: they become ``listitem``.
+    * myst-nb's folds of hidden code (``hide-input``, ``hide-output``) carry
+      ``aria-label="Toggle hidden content"`` while they show "Show code cell source";
+      a speech user saying what they see would not reach them. The label goes, so the
+      visible words are the name.
 
     >>> accessible_body('<div role="list"><div class="citation" role="doc-biblioentry">x</div></div>')
     '<div role="list"><div class="citation" role="listitem">x</div></div>'
+    >>> accessible_body('<summary aria-label="Toggle hidden content"><p>Show code</p></summary>')
+    '<summary><p>Show code</p></summary>'
     """
-    return DEPRECATED_ROLES.sub('role="listitem"', body)
+    return FOLD_LABEL.sub("<summary>", DEPRECATED_ROLES.sub('role="listitem"', body))
 
 
 def _on_builder_inited(app) -> None:
