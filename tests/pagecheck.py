@@ -268,8 +268,9 @@ WIDE_JS = """() => {
     const number = f.querySelector('span.caption-number');
     const caption = f.querySelector('figcaption .caption-text') || f.querySelector('figcaption');
     const problems = [];
-    if (!number || !number.innerText.trim()) problems.push('no number');
-    if (!caption || !caption.innerText.replace(number ? number.innerText : '', '').trim()) problems.push('no caption');
+    // textContent, not innerText: a figure inside a folded solution is not rendered yet
+    if (!number || !number.textContent.trim()) problems.push('no number');
+    if (!caption || !caption.textContent.replace(number ? number.textContent : '', '').trim()) problems.push('no caption');
     if (problems.length) badFigures.push(describe(f).slice(0, 120) + ': ' + problems.join(', '));
   });
   // A content image outside any figure is a figure without number or caption (slider

@@ -177,7 +177,9 @@ def random_chain(
     return make_chain(w, b, a0=a0, y=y, activation=activation)
 
 
-def aligned_chain(depth: int, *, w: float = 100.0, a0=0.5, y=0.0, activation: str = "sigmoid") -> Chain:
+def aligned_chain(
+    depth: int, *, w: float = 100.0, a0=0.5, y=0.0, activation: str = "sigmoid"
+) -> Chain:
     """Every weight ``w``, every bias chosen so that every :math:`z_j = 0` (chapter *Exploding gradients*).
 
     :math:`b_j = -w\\,a_{j-1}` cancels the weighted input, so each factor
@@ -198,7 +200,8 @@ def aligned_chain(depth: int, *, w: float = 100.0, a0=0.5, y=0.0, activation: st
     for j in range(depth):
         biases[j] = -w * a_prev
         a_prev = float(f(0.0))  # z_j = 0, so a_j = f(0)
-    return make_chain(np.full(depth, w), biases, a0=a0, y=y, activation=activation)
+    weights = np.full(depth, w)
+    return make_chain(weights, biases, a0=a0, y=y, activation=activation)
 
 
 def _check_chain(chain) -> Chain:
@@ -260,12 +263,13 @@ def grad_b_analytic(chain: Chain) -> np.ndarray:
     chain = _check_chain(chain)
     _, sigma_prime = activations.get(chain.activation)
     fwd = forward(chain)
-    s = sigma_prime(fwd.z)                      # sigma'(z_j) for every layer
-    tail = fwd.a[..., -1] - chain.y             # dC/da_L for C = (a_L - y)^2 / 2
+    s = sigma_prime(fwd.z)               # sigma'(z_j) for every layer
+    tail = fwd.a[..., -1] - chain.y      # dC/da_L for C = (a_L - y)^2 / 2
     grad = np.empty_like(fwd.z)
     for j in reversed(range(chain.depth)):
-        grad[..., j] = s[..., j] * tail         # dC/db_j = sigma'(z_j) * tail
-        tail = (chain.weights[..., j] * s[..., j]) * tail  # pick up the factor w_j sigma'(z_j)
+        grad[..., j] = s[..., j] * tail  # dC/db_j = sigma'(z_j) * tail
+        # pick up the factor w_j sigma'(z_j) on the way down
+        tail = (chain.weights[..., j] * s[..., j]) * tail
     return grad
 
 
