@@ -1,0 +1,65 @@
+"""Every {eval} value a built site shows, page by page, in document order.
+
+Run it on a build before and after a change that must not alter what readers see::
+
+    python tests/site_values.py _build/html --out before.json
+    python tests/site_values.py _build/html --compare before.json
+
+``--compare`` prints each value that differs (page, position, before, after) and
+exits 1 if any does. The values are read the way ``tests/test_live.py`` reads them:
+the text of each inline expression's output in the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+VALUE = re.compile(r'<span class="output text_plain">([^<]*)</span>')
+
+
+def site_values(html_dir) -> dict[str, list[str]]:
+    """``{page: [value, ...]}`` for every page of ``html_dir/chapters``."""
+    pages = sorted(Path(html_dir, "chapters").glob("*.html"))
+    if not pages:
+        raise ValueError(f"html_dir must hold a built site (chapters/*.html), got {str(html_dir)!r}")
+    return {p.stem: [v.strip() for v in VALUE.findall(p.read_text(encoding="utf-8"))] for p in pages}
+
+
+def differences(before: dict, after: dict) -> list[str]:
+    """One line per page or value that is not the same in ``after`` as in ``before``."""
+    out = []
+    for page in sorted(set(before) | set(after)):
+        b, a = before.get(page), after.get(page)
+        if b is None or a is None:
+            out.append(f"{page}: only {'after' if b is None else 'before'}")
+            continue
+        if len(a) != len(b):
+            out.append(f"{page}: {len(b)} values before, {len(a)} after")
+        out += [f"{page} #{i}: {x!r} -> {y!r}" for i, (x, y) in enumerate(zip(b, a)) if x != y]
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("html_dir", type=Path)
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--out", type=Path, help="write the values to this JSON file")
+    group.add_argument("--compare", type=Path, help="compare with the values in this JSON file")
+    args = parser.parse_args(argv)
+    values = site_values(args.html_dir)
+    total = sum(map(len, values.values()))
+    if args.out:
+        args.out.write_text(json.dumps(values, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{total} values on {len(values)} pages written to {args.out}")
+        return 0
+    diff = differences(json.loads(args.compare.read_text(encoding="utf-8")), values)
+    print("\n".join(diff) if diff else f"all {total} values on {len(values)} pages are identical")
+    return 1 if diff else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
