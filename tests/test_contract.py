@@ -271,18 +271,17 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.balance.balance_study': {
         'activation_names': 'None int unknown',
-        'weight_scales': 'None complex-array huge-array object-array',
+        'weight_scales': 'None huge-array',
         'depth': '10**400 10**9 10**30',
         'n_chains': '10**400 10**9 10**30',
-        'tolerance': '10**400',
-        'bias_scale': '10**400 1e300',
+        'bias_scale': '1e300',
     },
     'vgp_lib.balance.layer_ratios': {
         'n_chains': 'None 10**400 10**9 10**30',
         'depth': '10**400 10**9 10**30',
-        'weight_scale': '0 10**400 1e300 1e-310',
-        'bias_scale': '10**400 1e300',
-        'a0': '10**400 1e300',
+        'weight_scale': '0 1e300 1e-310',
+        'bias_scale': '1e300',
+        'a0': '1e300',
     },
     'vgp_lib.bound.FactorInterval': {
         'w': 'str None nan inf -inf complex',
@@ -300,42 +299,16 @@ KNOWN_GAPS = _gaps({
         'w_star': 'str None nan inf -inf complex',
         'width_max': 'str None nan inf -inf complex',
     },
-    'vgp_lib.bound.factor': {
-        'w': '10**400',
-        'a': 'str complex-array object-array',
-        'b': '10**400',
-    },
     'vgp_lib.bound.factor_interval': {
-        'w': '10**400',
-        'b': '10**400 1e300',
-        'a_lo': '10**400',
-        'a_hi': '10**400',
+        'b': '1e300',
         'n': '10**400 10**9 10**30',
-    },
-    'vgp_lib.bound.interval_endpoints': {
-        'w': '10**400',
-        'b': '10**400',
-    },
-    'vgp_lib.bound.interval_width': {
-        'w': 'str 10**400',
     },
     'vgp_lib.bound.interval_width_grid': {
-        'w': '10**400',
-        'b': '10**400',
         'n': '10**400 10**9 10**30',
-        'a_lo': 'None 10**400',
-        'a_hi': 'None 10**400',
-    },
-    'vgp_lib.bound.max_factor': {
-        'w': '10**400',
-    },
-    'vgp_lib.bound.widest_interval': {
-        'lo': '10**400',
-        'hi': '10**400',
-        'tol': '10**400 1e-310',
+        'a_lo': 'None',
+        'a_hi': 'None',
     },
     'vgp_lib.bound.width_curve': {
-        'w_max': '10**400',
         'n': '10**400 10**9 10**30',
     },
     'vgp_lib.chain.Chain': {
@@ -371,54 +344,25 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.chain.aligned_chain': {
         'depth': '10**400 10**9 10**30',
-        'w': '10**400',
-        'a0': '10**400',
-        'y': '10**400',
     },
     'vgp_lib.chain.chain_profile': {
         'depth': '10**400 10**9 10**30',
-        'weight_scale': '10**400',
-        'bias': '10**400',
-        'a0': '10**400',
     },
     'vgp_lib.chain.constant_chain': {
         'depth': '10**400 10**9 10**30',
-        'w': '10**400',
-        'b': '10**400',
-        'a0': '10**400',
-        'y': '10**400',
     },
     'vgp_lib.chain.exploding_profile': {
-        'w': '0 10**400 1e300',
+        'w': '0 1e300',
         'depth': '10**400 10**9 10**30',
     },
     'vgp_lib.chain.first_overflow_depth': {
-        'w': '10**400 1e300',
-        'a0': '10**400 1e300',
-        'y': '10**400 1e300',
-    },
-    'vgp_lib.chain.grad_b_fd': {
-        'h': '10**400',
-    },
-    'vgp_lib.chain.make_chain': {
-        'weights': 'complex-array object-array',
-        'biases': 'complex-array object-array',
-        'a0': '10**400',
-        'y': '10**400',
-    },
-    'vgp_lib.chain.power_overflow_depth': {
-        'base': '10**400',
+        'w': '1e300',
+        'a0': '1e300',
+        'y': '1e300',
     },
     'vgp_lib.chain.random_chain': {
         'depth': '10**400 10**9 10**30',
         'n_chains': 'None 10**400 10**9 10**30',
-        'weight_scale': '10**400',
-        'bias_scale': '10**400',
-        'a0': '10**400',
-        'y': '10**400',
-    },
-    'vgp_lib.chain.three_routes': {
-        'h': '10**400',
     },
     'vgp_lib.circuits.Circuit': {
         'name': 'None int',
@@ -448,12 +392,8 @@ KNOWN_GAPS = _gaps({
         'norm_after': 'str None nan inf -inf complex',
         'scale': 'str None nan inf -inf complex',
     },
-    'vgp_lib.clipping.clip_by_global_norm': {
-        'max_norm': '10**400',
-    },
     'vgp_lib.clipping.clip_grads_': {
         'parameters': 'None int str nested',
-        'max_norm': '10**400',
     },
     'vgp_lib.clipping.global_norm': {
         'grads': 'None int str',
@@ -487,20 +427,16 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.diagnosis.diagnose': {
         'trace': 'None int str dict other wrong-class',
-        'threshold': '10**400',
     },
     'vgp_lib.diagnosis.stuck_layers': {
         'record': 'None int str dict other wrong-class',
-        'threshold': '10**400',
     },
     'vgp_lib.diagnosis.train_watched': {
         'x': 'str-array complex-array nan-array inf-array wrong-shape',
-        'epochs': '10**400 10**9 10**30',
-        'lr': '10**400 1e300',
+        'lr': '1e300',
         'seed': '10**400 10**30',
         'x_val': 'str None str-array empty scalar complex-array wrong-shape object-array',
         'y_val': 'str None str-array empty scalar complex-array nan-array inf-array huge-array wrong-shape object-array bool-array',
-        'momentum': '10**400',
         'show_progress': 'None str',
     },
     'vgp_lib.identity.ErrorCurve': {
@@ -521,22 +457,19 @@ KNOWN_GAPS = _gaps({
         'c': 'str None nan inf -inf complex',
     },
     'vgp_lib.identity.error_curve': {
-        'w1_min': '10**400 1e-310',
-        'w1_max': '10**400 1e300',
+        'w1_min': '1e-310',
+        'w1_max': '1e300',
         'n': '10**400 10**9 10**30',
     },
     'vgp_lib.identity.identity_layer': {
         'n': '10**400 10**9 10**30',
-        'w1': '10**400 1e-310',
+        'w1': '1e-310',
     },
     'vgp_lib.identity.identity_neuron': {
-        'w1': '10**400 1e-310',
+        'w1': '1e-310',
     },
     'vgp_lib.identity.layer_max_error': {
         'm': '10**400 10**9 10**30',
-    },
-    'vgp_lib.identity.layer_output': {
-        'X': 'complex-array object-array',
     },
     'vgp_lib.identity.max_error': {
         'neuron': 'None int str dict other wrong-class',
@@ -544,7 +477,6 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.identity.neuron_output': {
         'neuron': 'None int str dict other wrong-class',
-        'x': 'str complex-array object-array',
     },
     'vgp_lib.models.Block': {
         'n_in': 'str float None nan inf 0 -1 10**400 10**9 10**30',
@@ -566,17 +498,11 @@ KNOWN_GAPS = _gaps({
         'x': 'None int str dict other',
     },
     'vgp_lib.models.build_mlp': {
-        'n_in': '10**400 10**9 10**30',
-        'width': '10**400 10**9 10**30',
-        'n_out': '10**400 10**9 10**30',
-        'depth': '10**400 10**9 10**30',
-        'gain': '10**400',
         'seed': '10**400 10**30',
     },
     'vgp_lib.models.init_linear_': {
         'linear': 'None int str dict other',
         'generator': 'None',
-        'gain': '10**400',
     },
     'vgp_lib.monitor.GradientRecord': {
         'names': 'None int',
@@ -623,11 +549,9 @@ KNOWN_GAPS = _gaps({
     'vgp_lib.network.depth_experiment': {
         'train_data': 'None int empty str nested',
         'validation_data': 'None int empty str nested',
-        'hidden_layers': 'None scalar object-array',
-        'width': '10**400 10**9 10**30',
-        'epochs': '10**400 10**9 10**30',
-        'eta': '10**400 1e300',
-        'lmbda': '10**400 1e300',
+        'hidden_layers': 'None scalar',
+        'eta': '1e300',
+        'lmbda': '1e300',
         'seeds': 'str None str-array empty scalar complex-array nan-array inf-array huge-array wrong-shape object-array bool-array',
         'show_progress': 'None str',
     },
@@ -647,17 +571,14 @@ KNOWN_GAPS = _gaps({
         'params': 'None int str dict other wrong-class',
         'x': 'str-array complex-array nan-array inf-array',
         'y': 'str None str-array scalar complex-array nan-array bool-array',
-        'eta': '10**400',
-        'lmbda': '10**400',
         'n': 'None 10**400',
     },
     'vgp_lib.network.train': {
         'params': 'None int str dict other wrong-class',
         'x': 'str-array complex-array nan-array inf-array',
         'y': 'str-array complex-array nan-array bool-array',
-        'epochs': '10**400 10**9 10**30',
-        'eta': '10**400 1e300',
-        'lmbda': '10**400 1e300',
+        'eta': '1e300',
+        'lmbda': '1e300',
         'evaluation': 'None int empty str nested',
         'show_progress': 'None str',
         'desc': 'None int',
@@ -679,15 +600,13 @@ KNOWN_GAPS = _gaps({
     'vgp_lib.recurrent.gradient_through_time': {
         'n_in': '10**400 10**9 10**30',
         'seed': '10**400 10**30',
-        'recurrent_scale': 'None 10**400',
-        'gate_bias': '10**400',
+        'recurrent_scale': 'None',
     },
     'vgp_lib.recurrent.make_cell': {
         'n_in': '10**400 10**9 10**30',
         'hidden': '10**400 10**9 10**30',
         'seed': '10**400 10**30',
-        'recurrent_scale': 'None 10**400',
-        'gate_bias': '10**400',
+        'recurrent_scale': 'None',
     },
     'vgp_lib.recurrent.run_cell': {
         'module': 'None int str dict other',
@@ -735,7 +654,6 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.remedies.activation_comparison': {
         'activations': 'None int unknown',
-        'n_seeds': '10**400 10**9 10**30',
         'seed': 'str None 10**400 10**30',
         'sizes': 'None scalar',
         'batch': 'str float bool None nan inf -1 10**400 10**9 10**30',
@@ -745,28 +663,21 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.remedies.derivative_curves': {
         'names': 'None int unknown',
-        'z': 'None complex-array object-array',
+        'z': 'None',
     },
     'vgp_lib.remedies.exploding_chain': {
-        'w': '10**400 1e300',
-        'x': '10**400',
-        'y': '10**400 1e300',
+        'w': '1e300',
+        'y': '1e300',
     },
     'vgp_lib.remedies.gradient_profile': {
-        'depth': '10**400 10**9 10**30',
-        'gain': '10**400',
-        'width': '10**400 10**9 10**30',
-        'n_in': '10**400 10**9 10**30',
         'n_classes': 'str float bool None nan inf 0 -1 10**400 10**9 10**30',
         'batch': 'str float bool None nan inf -1 10**400 10**9 10**30',
-        'n_seeds': '10**400 10**9 10**30',
         'seed': 'str None 10**400 10**30',
     },
     'vgp_lib.remedies.init_variance': {
         'width': '10**400 10**9 10**30',
         'batch': '10**400 10**9 10**30',
         'seed': '10**400 10**30',
-        'gain': '10**400',
     },
     'vgp_lib.remedies.training_comparison': {
         'configs': 'int str other',
@@ -774,11 +685,8 @@ KNOWN_GAPS = _gaps({
         'y_train': 'str None str-array empty scalar complex-array nan-array inf-array huge-array wrong-shape object-array bool-array',
         'x_val': 'str None str-array empty scalar complex-array wrong-shape object-array',
         'y_val': 'str None str-array empty scalar complex-array nan-array inf-array huge-array wrong-shape object-array bool-array',
-        'epochs': '10**400 10**9 10**30',
-        'lr': '10**400 1e300',
-        'n_seeds': '10**400 10**9 10**30',
+        'lr': '1e300',
         'seed': 'str None 10**400 10**30',
-        'width': '10**400 10**9 10**30',
     },
     'vgp_lib.rng.torch_generator': {
         'seed': '10**400 10**30',
@@ -848,8 +756,8 @@ KNOWN_GAPS = _gaps({
         'hidden_layers': '10**400 10**9 10**30',
         'width': '10**400 10**9 10**30',
         'steps': '10**400 10**9 10**30',
-        'eta': '10**400 1e300',
-        'lmbda': '10**400 1e300',
+        'eta': '1e300',
+        'lmbda': '1e300',
         'seeds': 'str None str-array empty scalar complex-array nan-array inf-array huge-array wrong-shape object-array bool-array',
         'show_progress': 'None str',
     },

@@ -14,6 +14,16 @@ from typing import Iterable
 import numpy as np
 
 
+# Upper limits on sizes that set how long a call runs: a typo such as 10**30 epochs is refused up
+# front with the limit in the message, instead of a call that never returns. They are far above
+# anything the book runs (at most 30 epochs, 50 layers, 256 units, 20 seeds).
+MAX_EPOCHS = 10_000
+MAX_SEEDS = 1_000
+MAX_DEPTH = 1_000
+MAX_WIDTH = 100_000
+MAX_PARAMETERS = 10**8
+
+
 def check_int(name: str, value, *, lo: int | None = None, hi: int | None = None) -> int:
     """Return ``value`` as an ``int`` if it is an integer in ``[lo, hi]``.
 
