@@ -104,3 +104,17 @@ def test_factor_interval_bundles_consistent_numbers():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_widest_interval_refuses_a_tolerance_finer_than_float_spacing():  # issue 12: it never returned
+    with pytest.raises(ValueError, match=r"tol must be at least"):
+        bound.widest_interval(tol=5e-16)
+    assert bound.widest_interval(tol=1e-10) == bound.widest_interval()
+
+
+def test_interval_width_refuses_strings_bools_and_complex_numbers():  # issue 12: '7' gave 0.4477
+    for bad in ("7", [True, False], [6.9 + 1j], None):
+        with pytest.raises(TypeError, match="w must be an array of real numbers"):
+            bound.interval_width(bad)
+    with pytest.raises(ValueError, match="w must contain only finite numbers"):
+        bound.interval_width(10**400)

@@ -183,3 +183,23 @@ def test_type_errors_name_the_parameter():
         chain.constant_chain("3", w=1.0)
     with pytest.raises(ValueError, match="depth"):
         chain.constant_chain(2.5, w=1.0)
+
+
+# --- issue 12: hangs refused or removed --------------------------------------------------------
+def test_power_overflow_depth_near_one_is_quick_and_agrees_with_the_logarithm():
+    import math
+    import time
+
+    t0 = time.perf_counter()
+    assert chain.power_overflow_depth(1.001, "float32") == 88768
+    depth = chain.power_overflow_depth(1 + 1e-9, "float32")  # used to never return
+    assert time.perf_counter() - t0 < 1.0
+    expected = math.log(float(np.finfo(np.float32).max)) / math.log1p((1 + 1e-9) - 1)
+    assert depth == math.floor(expected) + 1
+    assert chain.power_overflow_depth(1.01, "float32") == 8917  # exact check below 20 000 steps
+
+
+def test_first_overflow_depth_refuses_a_search_longer_than_its_limit():
+    with pytest.raises(ValueError, match=r"max_depth must be an integer in \[1, 600\]"):
+        chain.first_overflow_depth("float32", max_depth=4000)
+    assert chain.first_overflow_depth("float32") == 29

@@ -91,3 +91,13 @@ def test_bad_input(kwargs, error, match):
                 y=np.zeros(5, dtype=np.int64), epochs=1, batch_size=2, lr=0.1, seed=0) | kwargs
     with pytest.raises(error, match=match):
         train_watched(args.pop("model"), args.pop("x"), args.pop("y"), **args)
+
+
+def test_train_watched_refuses_epochs_beyond_the_limit():  # issue 12: 10**30 epochs hung
+    from vgp_lib.models import build_mlp
+
+    x, y = _data(n=20)
+    for epochs in (10**9, 10**30, 10**400):
+        with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
+            train_watched(build_mlp(n_in=6, width=3, n_out=2, depth=2, seed=0), x, y, epochs=epochs,
+                          batch_size=10, lr=0.1, seed=0)

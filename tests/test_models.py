@@ -89,7 +89,7 @@ def test_output_shape_for_any_size(depth, width, batch):
         (dict(activation="swish"), ValueError, ["activation", "'sigmoid'", "'gelu'"]),
         (dict(init="lecun"), ValueError, ["init", "'xavier'", "'he'"]),
         (dict(norm="group"), ValueError, ["norm", "'batch'", "'layer'"]),
-        (dict(depth=0), ValueError, ["depth", ">= 1"]),
+        (dict(depth=0), ValueError, ["depth", "[1, 1000]"]),
         (dict(depth=2.5), ValueError, ["depth"]),
         (dict(width="8"), TypeError, ["width"]),
         (dict(gain=0.0), ValueError, ["gain"]),
@@ -108,3 +108,15 @@ def test_bad_input_names_the_parameter_and_allowed_values(kwargs, error, words):
 def test_init_names_are_listed_in_the_error():
     with pytest.raises(ValueError, match="init must be one of " + ", ".join(repr(i) for i in INITS)):
         init_linear_(torch.nn.Linear(2, 2), "glorot", generator=torch_generator(0))
+
+
+def test_build_mlp_refuses_sizes_that_would_never_finish():  # issue 12: 10**30 hung
+    from vgp_lib.models import build_mlp
+
+    for kwargs, match in [(dict(depth=10**30), r"depth must be an integer in \[1, 1000\]"),
+                          (dict(depth=10**400), r"depth must be an integer in \[1, 1000\]"),
+                          (dict(width=10**9), r"width must be an integer in \[1, 100000\]"),
+                          (dict(width=50_000, depth=100), "at most 1e\\+08")]:
+        args = dict(n_in=4, width=5, n_out=2, depth=3, seed=0) | kwargs
+        with pytest.raises(ValueError, match=match):
+            build_mlp(**args)

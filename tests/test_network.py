@@ -221,3 +221,13 @@ def test_depth_experiment_shapes():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
         call()
+
+
+def test_train_and_depth_experiment_refuse_epochs_beyond_the_limit():  # issue 12: 10**9 epochs hung
+    x, y = _data()
+    with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
+        network.train(network.init_params([6, 3], seed=0), x, y, epochs=10**9, mini_batch_size=3,
+                      eta=0.1, lmbda=0.0, seed=0, show_progress=False)
+    with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
+        network.depth_experiment((x, y), (x, y), hidden_layers=(1,), width=3, epochs=10**9,
+                                 show_progress=False)

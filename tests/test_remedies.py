@@ -157,3 +157,15 @@ def test_monitor_plots_take_a_record_or_a_monitor():
     axes = mplots.plot_training_trace(trace, label="x")
     assert all(a.has_data() for a in axes)
     plt.close("all")
+
+
+def test_training_comparison_and_profiles_refuse_sizes_beyond_the_limits():  # issue 12: they hung
+    x = np.zeros((8, 3))
+    y = np.array([0, 1] * 4)
+    with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
+        R.training_comparison({"a": dict(depth=2)}, x, y, x, y, epochs=10**30, batch_size=4, lr=0.1,
+                              n_seeds=1, seed=0)
+    with pytest.raises(ValueError, match=r"n_seeds must be an integer in \[1, 1000\]"):
+        R.gradient_profile(depth=2, n_seeds=10**9, seed=0)
+    with pytest.raises(ValueError, match=r"depth must be an integer in \[1, 1000\]"):
+        R.gradient_profile(depth=10**400, seed=0)

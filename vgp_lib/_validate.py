@@ -14,6 +14,16 @@ from typing import Iterable
 import numpy as np
 
 
+# Upper limits on sizes that set how long a call runs: a typo such as 10**30 epochs is refused up
+# front with the limit in the message, instead of a call that never returns. They are far above
+# anything the book runs (at most 30 epochs, 50 layers, 256 units, 20 seeds).
+MAX_EPOCHS = 10_000
+MAX_SEEDS = 1_000
+MAX_DEPTH = 1_000
+MAX_WIDTH = 100_000
+MAX_PARAMETERS = 10**8
+
+
 def check_int(name: str, value, *, lo: int | None = None, hi: int | None = None) -> int:
     """Return ``value`` as an ``int`` if it is an integer in ``[lo, hi]``.
 
@@ -55,7 +65,11 @@ def check_real(
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond the float range, e.g. 10**400
+        raise ValueError(f"{name} must be a finite real number, got an integer of "
+                         f"{len(str(abs(int(value))))} digits") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite real number, got {value!r}")
     too_low = lo is not None and (value <= lo if lo_open else value < lo)
@@ -91,6 +105,10 @@ def check_choice(name: str, value, choices: Iterable[str]) -> str:
 def check_array(name: str, value, *, ndim: int | None = None, finite: bool = True) -> np.ndarray:
     """Return ``value`` as a float64 array, rejecting non-numbers, NaN and inf.
 
+    Strings, booleans, complex numbers and ``None`` are not real numbers, so they
+    are refused rather than converted (``'7'`` would otherwise become 7.0 and
+    ``1+2j`` would lose its imaginary part).
+
     >>> check_array("w", [1, 2]).dtype
     dtype('float64')
     >>> check_array("w", [1.0, float("inf")])
@@ -98,15 +116,27 @@ def check_array(name: str, value, *, ndim: int | None = None, finite: bool = Tru
     ...
     ValueError: w must contain only finite numbers (found nan or inf)
     """
+    what = f"{name} must be an array of real numbers"
     try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from None
+        raw = np.asarray(value)
+    except (TypeError, ValueError, OverflowError):  # ragged nesting, unconvertible objects
+        raise TypeError(f"{what}, got {type(value).__name__}") from None
+    if raw.dtype.kind not in "iuf" and not (raw.dtype.kind == "O" and _all_real(raw)):
+        raise TypeError(f"{what}, got {type(value).__name__} of dtype {raw.dtype}")
+    try:
+        arr = raw.astype(np.float64)
+    except OverflowError:  # Python integers beyond the float range
+        raise ValueError(f"{name} must contain only finite numbers (found a number beyond 1.8e308)") from None
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if finite and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite numbers (found nan or inf)")
     return arr
+
+
+def _all_real(arr: np.ndarray) -> bool:
+    """True if every element of the object array ``arr`` is a real number (not a bool)."""
+    return all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in arr.flat)
 
 
 FLOAT_DTYPES = ("float32", "float64")

@@ -197,6 +197,10 @@ def widest_interval(lo: float = 4.0, hi: float = 40.0, *, tol: float = 1e-10) ->
     tol = check_real("tol", tol, lo=0, lo_open=True)
     if not hi > lo:
         raise ValueError(f"hi must be larger than lo, got lo={lo!r}, hi={hi!r}")
+    # The bracket cannot shrink below the spacing of floats near hi: a smaller tol would never be met.
+    finest = 64 * np.finfo(float).eps * hi
+    if tol < finest:
+        raise ValueError(f"tol must be at least {finest:.3g} (64 float64 steps at hi={hi:g}), got {tol!r}")
     x1 = hi - _INV_PHI * (hi - lo)
     x2 = lo + _INV_PHI * (hi - lo)
     f1, f2 = float(interval_width(x1)), float(interval_width(x2))

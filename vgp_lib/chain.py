@@ -34,6 +34,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -482,6 +483,10 @@ def grad_b_in_dtype(chain: Chain, dtype="float32") -> PrecisionGradient:
     )
 
 
+_EXACT_POWER_DEPTH = 20_000  # beyond it, the log estimate (relative error ~1e-16) is the answer
+MAX_SEARCH_DEPTH = 600  # first_overflow_depth's brute force takes about 5 s there
+
+
 def power_overflow_depth(base: float, dtype="float32") -> int:
     """Smallest integer :math:`L` with :math:`\\text{base}^L` larger than the largest ``dtype`` number.
 
@@ -491,10 +496,18 @@ def power_overflow_depth(base: float, dtype="float32") -> int:
     (28, 221)
     """
     base = check_real("base", base, lo=1, lo_open=True)
-    largest = Fraction(float(np.finfo(_check_dtype(dtype)).max))
-    q, power, depth = Fraction(base), Fraction(1), 0
-    while power <= largest:
-        power *= q
+    top = float(np.finfo(_check_dtype(dtype)).max)
+    largest = Fraction(top)
+    # An estimate from logarithms (log1p keeps a base near 1 accurate), then the exact
+    # rational test on both sides of it: a base near 1 needs millions of steps one by one.
+    log_base = math.log1p(base - 1.0) if base < 2.0 else math.log(base)
+    depth = max(1, math.floor(math.log(top) / log_base) + 1)
+    if depth > _EXACT_POWER_DEPTH:  # exact powers would have millions of digits
+        return depth
+    q = Fraction(base)
+    while depth > 1 and q ** (depth - 1) > largest:
+        depth -= 1
+    while q ** depth <= largest:
         depth += 1
     return depth
 
@@ -510,7 +523,8 @@ def first_overflow_depth(dtype="float32", *, w: float = 100.0, a0=0.5, y=0.0, ma
     29
     """
     dtype = _check_dtype(dtype).name
-    max_depth = check_int("max_depth", max_depth, lo=1)
+    # every depth up to max_depth is built and evaluated, so the time grows with its square
+    max_depth = check_int("max_depth", max_depth, lo=1, hi=MAX_SEARCH_DEPTH)
     return _first_overflow_depth(dtype, check_real("w", w), check_real("a0", a0), check_real("y", y), max_depth)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._env import progress, torch_single_thread
-from ._validate import check_int, check_real
+from ._validate import MAX_EPOCHS, check_int, check_real
 from .monitor import GradientMonitor, GradientRecord, watched_layers
 from .rng import torch_generator
 
@@ -129,7 +129,7 @@ def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed:
     """
     import torch
 
-    epochs = check_int("epochs", epochs, lo=1)
+    epochs = check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
     batch_size = check_int("batch_size", batch_size, lo=1)
     lr = check_real("lr", lr, lo=0.0, lo_open=True)
     momentum = check_real("momentum", momentum, lo=0.0, hi=1.0, hi_open=True)

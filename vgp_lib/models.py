@@ -40,7 +40,7 @@ import math
 import torch
 from torch import nn
 
-from ._validate import check_choice, check_int, check_real
+from ._validate import MAX_DEPTH, MAX_PARAMETERS, MAX_WIDTH, check_choice, check_int, check_real
 from .rng import torch_generator
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
@@ -166,10 +166,14 @@ def build_mlp(
     seed : int
         Seed of the generator that draws every weight.
     """
-    n_in = check_int("n_in", n_in, lo=1)
-    width = check_int("width", width, lo=1)
-    n_out = check_int("n_out", n_out, lo=1)
-    depth = check_int("depth", depth, lo=1)
+    n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
+    width = check_int("width", width, lo=1, hi=MAX_WIDTH)
+    n_out = check_int("n_out", n_out, lo=1, hi=MAX_WIDTH)
+    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
+    n_params = n_in * width + (depth - 1) * width * width + width * n_out
+    if n_params > MAX_PARAMETERS:
+        raise ValueError(f"width and depth give {n_params:.3g} weights; at most {MAX_PARAMETERS:.0e} "
+                         f"are allowed (n_in={n_in}, width={width}, depth={depth}, n_out={n_out})")
     activation = check_choice("activation", activation, ACTIVATIONS)
     init = check_choice("init", init, INITS)
     norm = check_choice("norm", norm, NORMS)

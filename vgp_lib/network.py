@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from ._env import progress
-from ._validate import check_choice, check_float_dtype, check_int, check_real
+from ._validate import MAX_DEPTH, MAX_EPOCHS, MAX_WIDTH, check_choice, check_float_dtype, check_int, check_real
 from .rng import make_rng
 
 __all__ = [
@@ -435,7 +435,7 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
     ``network2.py``. ``evaluation=(x_val, y_val)`` records the accuracy after
     every epoch. ``params`` is not modified.
     """
-    epochs = check_int("epochs", epochs, lo=1)
+    epochs = check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
     x = np.asarray(x)
     y = np.asarray(y)
     if x.ndim != 2 or x.shape[1] != params.sizes[0] or y.shape != (x.shape[0],):
@@ -474,8 +474,9 @@ def depth_experiment(train_data, validation_data, *, hidden_layers=(1, 2, 3, 4),
     ``train_data`` and ``validation_data`` are ``(x, y)`` pairs (e.g.
     ``mnist.train.x, mnist.train.y``). All seeds of one depth train together.
     """
-    width = check_int("width", width, lo=1)
-    depths = tuple(check_int("hidden_layers", h, lo=1) for h in hidden_layers)
+    width = check_int("width", width, lo=1, hi=MAX_WIDTH)
+    depths = tuple(check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH) for h in hidden_layers)
+    check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
     seeds = _seeds(seeds)
     x, y = train_data
     results = []

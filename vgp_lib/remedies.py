@@ -28,7 +28,7 @@ import numpy as np
 
 from . import activations as _act
 from ._env import progress
-from ._validate import check_array, check_int, check_real
+from ._validate import MAX_EPOCHS, MAX_SEEDS, MAX_WIDTH, check_array, check_int, check_real
 from .diagnosis import accuracy, cpu_single_thread, train_watched
 from .models import build_mlp
 from .monitor import GradientMonitor
@@ -79,8 +79,8 @@ def activation_comparison(activations=("sigmoid", "relu"), *, n_seeds: int, seed
     """
     import torch
 
-    n_seeds = check_int("n_seeds", n_seeds, lo=1)
-    sizes = tuple(check_int("sizes", s, lo=1) for s in sizes)
+    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
+    sizes = tuple(check_int("sizes", s, lo=1, hi=MAX_WIDTH) for s in sizes)
     if len(sizes) < 3:
         raise ValueError(f"sizes must list at least input, one hidden and output size, got {sizes}")
     norms = np.zeros((len(activations), n_seeds))
@@ -202,7 +202,7 @@ def gradient_profile(*, depth: int, activation: str = "sigmoid", init: str = "py
     """
     import torch
 
-    n_seeds = check_int("n_seeds", n_seeds, lo=1)
+    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
     weight, delta = [], []
     for s in range(n_seeds):
         net = build_mlp(n_in=n_in, width=width, n_out=n_classes, depth=depth, activation=activation,
@@ -296,9 +296,10 @@ def training_comparison(configs: dict, x_train, y_train, x_val, y_val, *, epochs
     """
     import torch
 
-    n_seeds = check_int("n_seeds", n_seeds, lo=1)
+    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
     if not configs:
         raise ValueError("configs must name at least one architecture")
+    check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
     x_train = np.asarray(x_train)
     if dtype is None:
         dtype = torch.float32 if x_train.dtype == np.float32 else torch.float64
