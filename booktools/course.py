@@ -437,7 +437,7 @@ def _hidden_tests(ex: Exercise, call: str) -> list[str]:
     used = ("assert_within_stated_precision", "assert_matches", "record_calls")
     names = [n for n in used if any(f"{n}(" in t for t in tests)]
     head = [
-        "# The reference solution's values, computed when the course was made (booktools/course.py).",
+        "# The reference solution's values, computed when the course was made (make course).",
         f"from vgp_lib.exercises.grading import {', '.join(names)}",
     ]
     if any("assert_within_stated_precision(" in t for t in tests):
