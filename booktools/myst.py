@@ -168,7 +168,8 @@ def toc_entries(node) -> list[str]:
     """Every ``root:`` and ``file:`` of a (jupyter-book / sphinx-external-toc) TOC tree,
     in reading order.
 
-    >>> toc_entries({"root": "intro", "parts": [{"chapters": [{"file": "a", "sections": [{"file": "a1"}]}]}]})
+    >>> chapter = {"file": "a", "sections": [{"file": "a1"}]}
+    >>> toc_entries({"root": "intro", "parts": [{"chapters": [chapter]}]})
     ['intro', 'a', 'a1']
     """
     found: list[str] = []
@@ -183,12 +184,16 @@ def toc_entries(node) -> list[str]:
 
 
 def chapter_sources(root=".", toc=None) -> list[Path]:
-    """Notebook sources of the chapters listed in the TOC (``root/_toc.yml`` by default), in order."""
+    """Notebook sources of the chapters the TOC lists (``root/_toc.yml`` by default), in order."""
     root = Path(root)
     sources = []
     for entry in toc_entries(read_toc(root, toc)):
         base = root / entry
-        candidates = [base] if base.suffix in (".md", ".ipynb") else [base.with_suffix(".md"), base.with_suffix(".ipynb")]
+        candidates = (
+            [base]
+            if base.suffix in (".md", ".ipynb")
+            else [base.with_suffix(".md"), base.with_suffix(".ipynb")]
+        )
         for path in candidates:
             if path.is_file() and is_notebook_source(path) and path not in sources:
                 sources.append(path)

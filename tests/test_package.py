@@ -26,8 +26,21 @@ from conftest import ROOT
 
 PACKAGES = ("vgp_lib", "booktools")
 #: Top-level modules of the book's tooling, which vgp_lib must import without.
-TOOLING = ("sphinx", "docutils", "jupytext", "nbformat", "nbconvert", "nbclient", "yaml",
-           "sphinx_exercise", "myst_nb", "myst_parser", "jupyter_book", "nbgrader", "booktools")
+TOOLING = (
+    "sphinx",
+    "docutils",
+    "jupytext",
+    "nbformat",
+    "nbconvert",
+    "nbclient",
+    "yaml",
+    "sphinx_exercise",
+    "myst_nb",
+    "myst_parser",
+    "jupyter_book",
+    "nbgrader",
+    "booktools",
+)
 #: Private names a science module still imports from another (issue 12, point 2, removes
 #: them: ``network`` and ``speeds`` are to share one public forward/backward). The test
 #: fails when a new one appears, and when one listed here is gone (then delete its line).
@@ -78,7 +91,9 @@ def imports(name: str, path: Path):
 
 def declared() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {canonical(re.match(r"[A-Za-z0-9_.-]+", dep).group(0)) for dep in project["dependencies"]}
+    return {
+        canonical(re.match(r"[A-Za-z0-9_.-]+", dep).group(0)) for dep in project["dependencies"]
+    }
 
 
 def test_vgp_lib_imports_only_the_standard_library_and_declared_dependencies():
@@ -92,8 +107,10 @@ def test_vgp_lib_imports_only_the_standard_library_and_declared_dependencies():
                 continue
             dists = {canonical(d) for d in owners.get(top, [])}
             if not dists & allowed:
-                undeclared.append(f"{path.relative_to(ROOT)}:{line} imports {module} "
-                                  f"(distribution {', '.join(sorted(dists)) or 'unknown'})")
+                undeclared.append(
+                    f"{path.relative_to(ROOT)}:{line} imports {module} "
+                    f"(distribution {', '.join(sorted(dists)) or 'unknown'})"
+                )
     assert not undeclared, "undeclared in pyproject.toml's dependencies:\n" + "\n".join(undeclared)
 
 
@@ -132,19 +149,27 @@ print(len(names))
 
 def test_every_vgp_lib_module_imports_without_the_tooling():
     script = BLOCKER.format(root=str(ROOT), blocked=TOOLING)
-    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0, run.stderr
     assert int(run.stdout.split()[-1]) == len(modules("vgp_lib")) - 1  # all but vgp_lib itself
 
 
 def test_booktools_is_beside_the_package_not_in_it():
-    assert not any(n.startswith("vgp_lib.") and n.split(".")[1] in
-                   ("edition", "course", "exercise_index", "sphinx_ext", "sphinx_frames") for n in ALL)
+    assert not any(
+        n.startswith("vgp_lib.")
+        and n.split(".")[1]
+        in ("edition", "course", "exercise_index", "sphinx_ext", "sphinx_frames")
+        for n in ALL
+    )
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["tool"]["setuptools"]["packages"]["find"]["include"] == ["vgp_lib*"]
     for name, path in modules("vgp_lib").items():
         for line, module, _ in imports(name, path):
-            assert module.split(".")[0] != "booktools", f"{path.relative_to(ROOT)}:{line} imports {module}"
+            assert module.split(".")[0] != "booktools", (
+                f"{path.relative_to(ROOT)}:{line} imports {module}"
+            )
 
 
 def private_imports() -> set[tuple[str, str, str]]:
@@ -168,8 +193,9 @@ def private_imports() -> set[tuple[str, str, str]]:
                     private = taken.startswith("_") and not own
                 else:
                     private = taken.startswith("_") and not taken.startswith("__")
-                    private |= not own and any(p.startswith("_") and not p.startswith("__")
-                                               for p in module.split("."))
+                    private |= not own and any(
+                        p.startswith("_") and not p.startswith("__") for p in module.split(".")
+                    )
                 if private:
                     found.add((name, module, taken))
         for node in ast.walk(tree):  # aliases: `import vgp_lib.network as net` binds net
@@ -182,9 +208,14 @@ def private_imports() -> set[tuple[str, str, str]]:
                     if alias.asname and alias.name in bound:
                         bound[alias.asname] = bound[alias.name]
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
-                    and not node.attr.startswith("__") and isinstance(node.value, ast.Name)
-                    and node.value.id in bound and bound[node.value.id] != name):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in bound
+                and bound[node.value.id] != name
+            ):
                 found.add((name, bound[node.value.id], node.attr))
     return found
 
@@ -194,16 +225,30 @@ def test_no_module_imports_another_modules_private_names():
     new = sorted(found - KNOWN_PRIVATE_IMPORTS)
     assert not new, "private names taken from another module:\n" + "\n".join(map(str, new))
     gone = sorted(KNOWN_PRIVATE_IMPORTS - found)
-    assert not gone, "no longer imported, delete from KNOWN_PRIVATE_IMPORTS:\n" + "\n".join(map(str, gone))
+    assert not gone, "no longer imported, delete from KNOWN_PRIVATE_IMPORTS:\n" + "\n".join(
+        map(str, gone)
+    )
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("from vgp_lib.network import _forward\n", {("booktools.probe", "vgp_lib.network", "_forward")}),
-    ("from vgp_lib import _env\n", {("booktools.probe", "vgp_lib", "_env")}),
-    ("from vgp_lib._validate import check_int\n", {("booktools.probe", "vgp_lib._validate", "check_int")}),
-    ("import vgp_lib.network as net\nnet._forward\n", {("booktools.probe", "vgp_lib.network", "_forward")}),
-    ("from booktools.myst import tidy\n", set()),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (
+            "from vgp_lib.network import _forward\n",
+            {("booktools.probe", "vgp_lib.network", "_forward")},
+        ),
+        ("from vgp_lib import _env\n", {("booktools.probe", "vgp_lib", "_env")}),
+        (
+            "from vgp_lib._validate import check_int\n",
+            {("booktools.probe", "vgp_lib._validate", "check_int")},
+        ),
+        (
+            "import vgp_lib.network as net\nnet._forward\n",
+            {("booktools.probe", "vgp_lib.network", "_forward")},
+        ),
+        ("from booktools.myst import tidy\n", set()),
+    ],
+)
 def test_the_private_import_check_sees_each_form(tmp_path, monkeypatch, source, expected):
     path = tmp_path / "probe.py"
     path.write_text(source)

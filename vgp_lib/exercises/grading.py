@@ -64,7 +64,9 @@ def to_literal(value, budget: int = MAX_VALUES):
                 raise NotLiteral(f"an array of dtype {x.dtype}")
             return plain(x.tolist()) if getattr(x, "ndim", 0) else plain(x.item())
         if isinstance(x, (list, tuple)):
-            return type(x)(plain(v) for v in x) if type(x) in (list, tuple) else [plain(v) for v in x]
+            return (
+                type(x)(plain(v) for v in x) if type(x) in (list, tuple) else [plain(v) for v in x]
+            )
         if isinstance(x, dict) and all(isinstance(k, (str, int)) for k in x):
             return {k: plain(v) for k, v in x.items()}
         raise NotLiteral(f"a {type(x).__name__} has no literal")
@@ -106,7 +108,9 @@ def _mismatch(got, expected, rtol: float, atol: float):
         if isinstance(expected, int):
             return None if got == expected else f"got {got!r}, expected {expected!r}"
         close = math.isclose(float(got), expected, rel_tol=rtol, abs_tol=atol)
-        return None if close else f"got {got!r}, expected {expected!r} (relative tolerance {rtol:g})"
+        return (
+            None if close else f"got {got!r}, expected {expected!r} (relative tolerance {rtol:g})"
+        )
     if isinstance(expected, (list, tuple)):
         if not isinstance(got, (list, tuple)) or len(got) != len(expected):
             return f"got {got!r:.200}, expected {len(expected)} values: {expected!r:.200}"
@@ -124,7 +128,9 @@ def _mismatch(got, expected, rtol: float, atol: float):
     raise TypeError(f"expected must be a literal, got {type(expected).__name__}")
 
 
-def assert_matches(got, expected, what: str = "the answer", *, rtol: float = RTOL, atol: float = ATOL) -> None:
+def assert_matches(
+    got, expected, what: str = "the answer", *, rtol: float = RTOL, atol: float = ATOL
+) -> None:
     """Assert that ``got`` equals the literal ``expected``: whole numbers, strings and flags
     exactly, real numbers within ``rtol`` (relative) or ``atol``, lists element by element.
 
@@ -165,6 +171,7 @@ def print_expected(label: str, values: dict, checks: dict) -> None:
     function that runs the check with another value in its place. A function answer is
     recorded by what it returns when the check calls it.
     """
+
     def results(function):
         record = record_calls(function)
         with warnings.catch_warnings(action="ignore"):
@@ -176,7 +183,11 @@ def print_expected(label: str, values: dict, checks: dict) -> None:
     out = {}
     for name, value in values.items():
         try:
-            kind = "results" if inspect.isroutine(value) or isinstance(value, functools.partial) else "value"
+            kind = (
+                "results"
+                if inspect.isroutine(value) or isinstance(value, functools.partial)
+                else "value"
+            )
             literal = repr(to_literal(results(value) if kind == "results" else value))
             # the hidden test must pass for the reference itself: as written, and run again
             again = results(value) if kind == "results" else value
