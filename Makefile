@@ -55,19 +55,19 @@ bench: $(DEV_DEPS)
 	mkdir -p _build
 	$(BIN)/python -m benchmarks
 
-# Chapters as notebooks for a course (see vgp_lib/edition.py): without solutions
+# Chapters as notebooks for a course (see booktools/edition.py): without solutions
 # (hand these out) or with them (for the instructor).
 student: $(BOOK_DEPS)
-	$(BIN)/python -m vgp_lib.edition student
+	$(BIN)/python -m booktools.edition student
 
 instructor: $(BOOK_DEPS)
-	$(BIN)/python -m vgp_lib.edition instructor
+	$(BIN)/python -m booktools.edition instructor
 
-# An nbgrader course in _build/course (see vgp_lib/course.py and the README's "Assigning
+# An nbgrader course in _build/course (see booktools/course.py and the README's "Assigning
 # the exercises"): one assignment per chapter, made from the student edition with graded
 # cells, then released with `nbgrader generate_assignment`.
 course: $(GRADING_DEPS)
-	$(BUILD_ENV) $(BIN)/python -m vgp_lib.course
+	$(BUILD_ENV) $(BIN)/python -m booktools.course
 
 # The chapters live, as on Binder: binder/postBuild (run with .venv first on PATH)
 # writes notebooks/ and JupyterLab's settings; `make lab` then starts JupyterLab.

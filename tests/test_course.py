@@ -1,4 +1,4 @@
-"""The nbgrader course (``make course``, vgp_lib/course.py), on a short chapter written here.
+"""The nbgrader course (``make course``, booktools/course.py), on a short chapter written here.
 
 * The nbgrader source of a chapter is its student edition plus nbgrader's cells: every
   cell that is not an answer or test cell is the student edition's own, the answer
@@ -6,7 +6,7 @@
   exercise gets a hand-graded answer cell worth its rubric's points.
 * A chapter still in the old layout (no ``check`` tag) is skipped with the reason.
 * The whole loop, as an instructor runs it (README, "Assigning the exercises"):
-  ``python -m vgp_lib.course`` writes and releases the course; five students hand in
+  ``python -m booktools.course`` writes and releases the course; five students hand in
   (a zip, ``nbgrader zip_collect``); ``nbgrader autograde``; the written answers are
   graded by hand (as in the formgrader); ``nbgrader export`` writes the CSV whose scores
   must be the ones predicted below. One student's answer raises, one never returns:
@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import time
@@ -27,17 +28,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from vgp_lib.course import (
+from booktools.course import (
     CourseError,
     add_hidden_tests,
-    assert_matches,
     build_source,
     nbgrader_env,
-    print_expected,
     rubric_points,
-    to_literal,
 )
-from vgp_lib.edition import find_leaks, make_edition
+from booktools.edition import find_leaks, make_edition
+from vgp_lib.exercises.grading import assert_matches, print_expected, to_literal
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The autograde timeout of the test course, in seconds (the book's default is 900).
@@ -272,6 +271,9 @@ def test_no_hidden_comparison_where_the_check_accepts_other_answers(tmp_path):
     tests = {k: c.source for k, c in _by_grade_id(nb).items() if k.endswith("-test")}
     assert "HIDDEN" not in tests["ex-drill-balance-test"] + tests["ex-drill-chain-test"]
     assert "assert_matches(width_calls.results, [0.5]" in tests["ex-drill-width-test"]
+    # grading imports only the installed package, never the repository's booktools/
+    assert "from vgp_lib.exercises.grading import" in tests["ex-drill-width-test"]
+    assert not any(re.search(r"^\s*(from|import) booktools", c.source, re.M) for c in nb.cells)
 
 
 def test_a_plain_solution_block_gives_the_rubric_too(tmp_path):
@@ -401,7 +403,7 @@ def course(chapter):
     (book / "old.md").write_text(OLD_LAYOUT, encoding="utf-8")
     course = book / "course"
     made = subprocess.run(
-        [sys.executable, "-m", "vgp_lib.course", str(chapter), str(book / "old.md"),
+        [sys.executable, "-m", "booktools.course", str(chapter), str(book / "old.md"),
          "--root", str(book), "--out", str(course), "--timeout", str(TIMEOUT)],
         cwd=ROOT, capture_output=True, text=True, timeout=STEP_LIMIT,
     )
@@ -492,7 +494,7 @@ def test_raising_and_never_returning_answers_are_graded(course):
 def test_hidden_value_tests_accept_what_the_stated_precision_accepts():
     """An answer the visible check calls right (within the stated precision) passes the
     hidden test too; one outside it fails."""
-    from vgp_lib.course import assert_within_stated_precision
+    from vgp_lib.exercises.grading import assert_within_stated_precision
     from vgp_lib.exercises.chain import check_four_layer_gradient
     from vgp_lib.exercises.exploding import check_balanced_weight
 

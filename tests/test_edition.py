@@ -32,15 +32,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vgp_lib.edition import (
+from booktools.edition import (
     EXERCISE_MARK,
-    chapter_sources,
     find_leaks,
-    is_notebook_source,
     make_edition,
     strip_solutions,
     write_edition,
 )
+from booktools.myst import DIRECTIVE_OPEN, chapter_numbers, chapter_sources, directive_blocks, is_notebook_source
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC_CHAPTERS = chapter_sources(ROOT)
@@ -49,7 +48,6 @@ CHAPTERS = TOC_CHAPTERS + sorted(
 )
 NAMES = [p.stem for p in CHAPTERS]
 
-OPENING = re.compile(r"^\s*(:{3,}|`{3,})\{([\w-]+)\}")
 CHECK_CALL = re.compile(r"\bcheck_\w+\s*\(")
 FEEDBACK_REPR = re.compile(r"Feedback\(exercise='([^']*)', status='([^']*)'")
 FEEDBACK_STR = re.compile(r"\[(ex-[\w-]+)\] (correct|incorrect|not attempted):")
@@ -117,7 +115,7 @@ def test_strip_solutions_rejects_non_text():
 
 
 SAFE_LINE = st.text(alphabet="abc xyz=()+-*.,:`{}$0123456789", max_size=30).filter(
-    lambda s: not OPENING.match(s) and "solution" not in s
+    lambda s: not DIRECTIVE_OPEN.match(s) and "solution" not in s
 )
 
 
@@ -258,20 +256,17 @@ def solution_parts(path: Path):
         if cell.cell_type == "code":
             (code if "solution" in cell.metadata.get("tags", []) or gated else other).extend(lines)
             continue
-        fence = None
-        for line in lines:
-            m = OPENING.match(line)
-            if m and m.group(2) in ("solution-start", "solution-end"):
-                gated = m.group(2) == "solution-start"
-                continue
-            if fence is None and m and m.group(2) == "solution":
-                fence = m.group(1)
-            elif fence is not None and line.strip() and set(line.strip()) == {fence[0]} and len(line.strip()) >= len(fence):
-                fence = None
-            elif fence is not None or gated:
-                prose.append(line)
+        pos = 0
+        for block in directive_blocks(lines):
+            (prose if gated else other).extend(lines[pos : block.start])
+            if block.name == "solution":
+                prose.extend(block.content)
+            elif block.name in ("solution-start", "solution-end"):
+                gated = block.name == "solution-start"
             else:
-                other.append(line)
+                (prose if gated else other).extend(lines[block.start : block.end])
+            pos = block.end
+        (prose if gated else other).extend(lines[pos:])
     return code, prose, other
 
 
@@ -314,21 +309,24 @@ def test_no_line_of_any_reference_solution_in_student_notebook(editions, name):
     assert secret <= all_lines(editions["instructor"][name]), "the instructor edition lost solution lines"
 
 
+def exercise_blocks(nb) -> list:
+    """The ``{exercise}`` directives of a notebook's Markdown cells."""
+    return [
+        block for c in nb.cells if c.cell_type == "markdown"
+        for block in directive_blocks(c.source.splitlines()) if block.name in ("exercise", "exercise-start")
+    ]
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_stubs_stay_marked_and_exercises_stay(editions, name):
     source = jupytext.read(CHAPTERS[NAMES.index(name)])
     n_stubs = sum("exercise" in c.metadata.get("tags", []) for c in source.cells)
-    n_exercises = sum(
-        1 for c in source.cells if c.cell_type == "markdown" for line in c.source.splitlines()
-        if (m := OPENING.match(line)) and m.group(2) in ("exercise", "exercise-start")
-    )
+    n_exercises = len(exercise_blocks(source))
     nb = editions["student"][name]
     stubs = [c for c in nb.cells if "exercise" in c.metadata.get("tags", [])]
     assert len(stubs) == n_stubs
     assert all(c.source.startswith(EXERCISE_MARK) and "..." in c.source for c in stubs)
-    found = sum(1 for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
-                if (m := OPENING.match(line)) and m.group(2) in ("exercise", "exercise-start"))
-    assert found == n_exercises
+    assert len(exercise_blocks(nb)) == n_exercises
     assert "Student edition" in nb.cells[0].source
     assert "Instructor edition" in editions["instructor"][name].cells[0].source
 
@@ -340,7 +338,7 @@ def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
     nbformat.write(old, out / "stale.ipynb")  # written for a chapter no longer in the TOC: must go
     nbformat.write(nbformat.v4.new_notebook(), out / "mine.ipynb")  # somebody else's: must stay
     run = subprocess.run(
-        [sys.executable, "-m", "vgp_lib.edition", "student", "--out", str(out)],
+        [sys.executable, "-m", "booktools.edition", "student", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )
     assert run.stderr == ""
@@ -349,7 +347,7 @@ def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
     assert (out / "mine.ipynb").exists()
     assert f"{len(TOC_CHAPTERS)} student notebooks" in run.stdout
     first = (out / written[0]).read_bytes()
-    subprocess.run([sys.executable, "-m", "vgp_lib.edition", "student", "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "booktools.edition", "student", "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
     assert (out / written[0]).read_bytes() == first  # deterministic output
 
 
@@ -433,7 +431,7 @@ def with_answer_records(nb):
     reference value of every name its exercise's stub assigns (for the spoiler test)."""
     import copy
 
-    from vgp_lib.course import _bound_names
+    from booktools.course import bound_names
 
     nb = copy.deepcopy(nb)
     cells, label, names = [], None, []
@@ -446,7 +444,7 @@ def with_answer_records(nb):
             continue
         tags = cell.metadata.get("tags", [])
         if "exercise" in tags:
-            names = _bound_names(cell.source)  # the course's reader of what a stub sets
+            names = bound_names(cell.source)  # the course's reader of what a stub sets
         elif "solution" in tags and cell.source.lstrip().startswith("check_") and label:
             code = (
                 "import json as _json, inspect as _inspect\n"
@@ -480,11 +478,9 @@ def check_results(nb):
     out, label = [], None
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            lines = cell.source.splitlines()
-            for i, line in enumerate(lines):
-                if (m := OPENING.match(line)) and m.group(2) in ("exercise", "exercise-start"):
-                    options = [o.strip() for o in lines[i + 1 : i + 5] if o.strip().startswith(":")]
-                    label = next((o.split(":label:", 1)[1].strip() for o in options if o.startswith(":label:")), None)
+            for block in directive_blocks(cell.source.splitlines()):
+                if block.name in ("exercise", "exercise-start"):
+                    label = block.options.get("label")
             continue
         tags = cell.metadata.get("tags", [])
         if "exercise" in tags or not CHECK_CALL.search(cell.source):
@@ -721,8 +717,6 @@ def test_figures_are_numbered_and_captioned_as_on_the_page(tmp_path):
 
 
 def test_chapter_numbers_follow_the_numbered_parts_of_the_toc():
-    from vgp_lib.edition import chapter_numbers
-
     numbers = chapter_numbers(ROOT)
     numbered = [p.stem for p in TOC_CHAPTERS if p.stem in numbers]
     assert [numbers[n] for n in numbered] == list(range(1, len(numbered) + 1))
@@ -733,7 +727,7 @@ def test_edition_figure_numbers_match_the_built_site(built_html):
     """Every figure caption the site prints ("Figure 2.3 ...") is the one the editions write."""
     import html as html_lib
 
-    from vgp_lib.edition import chapter_numbers, figure_labels
+    from booktools.edition import figure_labels
 
     figures = figure_labels(TOC_CHAPTERS, chapter_numbers(ROOT))
     for source in TOC_CHAPTERS:

@@ -29,15 +29,13 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from vgp_lib.edition import is_notebook_source
+from booktools.myst import directive_blocks, is_notebook_source
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted(p for p in (ROOT / "chapters").glob("*.md") if is_notebook_source(p))
 MIN_PER_CHAPTER, MIN_TOTAL = 2, 12
 PROSE_ONLY = "prose-only"
 
-DIRECTIVE = re.compile(r"^\s*(?P<fence>:{3,}|`{3,}|~{3,})\s*\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>.*)$")
-OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 CHECK_CALL = re.compile(r"\b(check_\w+)\s*\(")
 
 
@@ -65,19 +63,9 @@ class Chapter:
 
 
 def directives(text: str):
-    """``(name, argument, options)`` for each directive opening in MyST text."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        m = DIRECTIVE.match(line)
-        if not m:
-            continue
-        options = {}
-        for nxt in lines[i + 1 :]:
-            o = OPTION.match(nxt)
-            if not o:
-                break
-            options[o.group("key")] = o.group("value").strip()
-        yield m.group("name"), m.group("arg").strip(), options
+    """``(name, argument, options)`` for each directive of MyST text (the book's one reader)."""
+    for block in directive_blocks(text.splitlines()):
+        yield block.name, block.argument, block.options
 
 
 def parse(path: Path) -> Chapter:

@@ -18,7 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 CONF = """
-extensions = ["sphinx_exercise", "vgp_lib.exercise_index"]
+extensions = ["sphinx_exercise", "booktools.exercise_index"]
 numfig = True
 html_theme = "basic"
 """

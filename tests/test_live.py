@@ -47,7 +47,7 @@ import pytest
 from conftest import ROOT, in_ci
 from test_binder import binder_requirements_offline
 from test_browser import CHROMIUM, FLAGS, _need_browser
-from vgp_lib.edition import chapter_sources
+from booktools.myst import chapter_sources
 
 ENV = ROOT / "_build" / "binder-env"
 REPORT = ROOT / "_build" / "live-report.json"

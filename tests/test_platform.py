@@ -4,6 +4,7 @@ import re
 
 import yaml
 
+from booktools.myst import read_toc, toc_entries
 from conftest import ROOT
 
 JUPYTEXT_HEADER = re.compile(
@@ -12,12 +13,7 @@ JUPYTEXT_HEADER = re.compile(
 
 
 def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part["chapters"]]
-    files += [c["file"] for c in toc.get("chapters", [])]
-    return files
+    return toc_entries(read_toc(ROOT))
 
 
 def test_every_toc_entry_exists():
@@ -58,7 +54,12 @@ def test_build_is_strict():
     assert config["execute"]["allow_errors"] is False
     # every build executes every chapter; {eval} needs the kernel while the page is read
     assert config["execute"]["execute_notebooks"] == "inline"
-    assert "vgp_lib.sphinx_ext" in config["sphinx"]["extra_extensions"]
+    # the book's extensions are local extensions, found from _config.yml's folder in a fresh clone
+    local = config["sphinx"]["local_extensions"]
+    assert set(local) == {"booktools.exercise_index", "booktools.sphinx_ext", "booktools.sphinx_frames"}
+    for name, path in local.items():
+        assert (ROOT / path / (name.replace(".", "/") + ".py")).is_file(), name
+    assert not any(e.startswith(("vgp_lib", "booktools")) for e in config["sphinx"].get("extra_extensions", []))
     assert not config["sphinx"]["config"]["mathjax_path"].startswith("http")
 
 

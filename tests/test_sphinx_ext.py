@@ -1,6 +1,6 @@
 """Build helpers: launch buttons open the live notebook; MathJax is local."""
 
-from vgp_lib import sphinx_ext
+from booktools import sphinx_ext
 
 
 def test_launch_url_points_at_the_live_notebook():

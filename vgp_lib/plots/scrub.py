@@ -7,8 +7,8 @@ each drawn in the house style at the column's width, and a real
 lines of inline JavaScript swap the image, its alt text and the value shown.
 
 In a notebook (JupyterLab) the frames are data URIs inside the output. On the
-site, :mod:`vgp_lib.sphinx_frames` moves them into ``_images/`` so the page only
-links them; the same JavaScript then loads a frame when the slider reaches it and
+site, the book's Sphinx extension ``booktools.sphinx_frames`` (beside the package)
+moves them into ``_images/`` so the page only links them; the same JavaScript then loads a frame when the slider reaches it and
 prefetches its neighbours when the browser is idle.
 
 The markup (the browser test relies on it)::

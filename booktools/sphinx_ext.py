@@ -1,4 +1,5 @@
-"""A small Sphinx extension the book's build uses (listed in ``_config.yml``).
+"""A small Sphinx extension the book's build uses (``sphinx: local_extensions`` in
+``_config.yml``).
 
 It does three things:
 
@@ -8,7 +9,7 @@ It does three things:
 2. **Launch buttons that land on the live chapter.** The theme's Binder button
    opens the page's source, ``chapters/<name>.md``, which JupyterLab shows as plain
    Markdown. It is pointed at ``notebooks/<name>.ipynb`` instead: the live edition
-   that Binder's ``postBuild`` writes (see :mod:`vgp_lib.edition`).
+   that Binder's ``postBuild`` writes (see :mod:`booktools.edition`).
 3. **Clean pages.** It removes two console errors the theme's pages would
    otherwise raise (see :func:`_on_html_page_context`), and gives the bibliography's
    entries a role screen readers know (see :func:`accessible_body`).
@@ -103,7 +104,7 @@ def accessible_body(body: str) -> str:
 
 def _on_builder_inited(app) -> None:
     """Remember which pages are chapters with a live notebook (the TOC's notebook sources)."""
-    from vgp_lib.edition import chapter_sources
+    from booktools.myst import chapter_sources
 
     root = Path(app.srcdir)
     app.env.vgp_live_docs = {

@@ -1,6 +1,6 @@
 """Sphinx extension: an index of every exercise in the book, built from the book itself.
 
-Add ``vgp_lib.exercise_index`` to ``sphinx.extra_extensions`` in ``_config.yml``
+Add ``booktools.exercise_index`` to ``sphinx.local_extensions`` in ``_config.yml``
 (after ``sphinx_exercise``) and write, in any page,
 
 .. code-block:: md

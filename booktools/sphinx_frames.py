@@ -9,7 +9,7 @@ this extension finds each slider in the page's raw HTML outputs (myst-nb puts a
 the page in its place, in the frame list and in the ``<img>``. The slider's script
 then loads a frame only when the slider reaches it (and prefetches its neighbours).
 
-Listed under ``sphinx: extra_extensions`` in ``_config.yml``.
+Listed under ``sphinx: local_extensions`` in ``_config.yml``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Student, instructor and live editions of the chapters, as Jupyter notebooks.
 
-``make student`` runs ``python -m vgp_lib.edition student`` and writes
+``make student`` runs ``python -m booktools.edition student`` and writes
 ``_build/student/<chapter>.ipynb`` for every chapter listed in ``_toc.yml``
 that is a notebook (a MyST Markdown file with a jupytext header);
 ``make instructor`` writes ``_build/instructor/`` the same way, solutions kept.
@@ -50,7 +50,16 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from ._validate import check_choice
+from booktools.myst import (
+    DIRECTIVE_OPEN,
+    block_end,
+    cell_tags,
+    chapter_numbers,
+    chapter_sources,
+    figure_cells,
+    notebook_title,
+    tidy,
+)
 
 EDITIONS = ("student", "instructor", "live")
 #: First line of every exercise stub cell in both editions.
@@ -60,10 +69,6 @@ SOLUTION_TAG = "solution"
 #: Cell tag of exercise stubs.
 EXERCISE_TAG = "exercise"
 
-# An opening fence of a directive, in every spelling MyST accepts: indentation or a
-# blockquote's ">" markers, 3+ colons, backticks or tildes, optional blanks, {name}.
-_PREFIX = r"(?:[ \t]*>)*[ \t]*"
-_OPEN = re.compile(r"^(?P<indent>" + _PREFIX + r")(?P<fence>:{3,}|`{3,}|~{3,})[ \t]*\{(?P<name>[A-Za-z0-9_:-]+)\}")
 _SOLUTION_DIRECTIVES = ("solution", "solution-start", "solution-end")
 
 _NOTES = {
@@ -98,24 +103,17 @@ _HIDDEN_INPUT_TAGS = {"remove-cell", "remove-input", "hide-input", "hide-cell", 
 _HIDDEN_OUTPUT_TAGS = {"remove-output", "hide-output", "hide-cell", SOLUTION_TAG}
 
 
+def _check_edition(edition) -> str:
+    """``edition`` if it is one of :data:`EDITIONS`; else a TypeError/ValueError naming it."""
+    allowed = ", ".join(repr(e) for e in EDITIONS)
+    if not isinstance(edition, str):
+        raise TypeError(f"edition must be one of {allowed}; got {type(edition).__name__} {edition!r}")
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {allowed}; got {edition!r}")
+    return edition
+
+
 # --------------------------------------------------------------------------- markdown
-
-
-def _closing_fence(fence: str) -> re.Pattern:
-    """A line that closes a directive opened with ``fence`` (same character, as long or longer)."""
-    return re.compile("^" + _PREFIX + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
-
-
-def _block_end(lines: list[str], start: int, fence: str) -> int:
-    """Index just after the directive opened at ``lines[start]`` (its closing fence included).
-
-    An unclosed directive runs to the end of the cell, as MyST reads it.
-    """
-    closing = _closing_fence(fence)
-    for i in range(start + 1, len(lines)):
-        if closing.match(lines[i]):
-            return i + 1
-    return len(lines)
 
 
 def _strip_lines(lines: list[str], gated: bool) -> tuple[list[str], bool]:
@@ -127,34 +125,22 @@ def _strip_lines(lines: list[str], gated: bool) -> tuple[list[str], bool]:
     kept: list[str] = []
     i = 0
     while i < len(lines):
-        m = _OPEN.match(lines[i])
+        m = DIRECTIVE_OPEN.match(lines[i])
         name = m.group("name") if m else None
         if gated:
             if name == "solution-end":
                 gated = False
-                i = _block_end(lines, i, m.group("fence"))
+                i = block_end(lines, i, m.group("fence"))
             else:
                 i += 1
             continue
         if name in _SOLUTION_DIRECTIVES:
-            i = _block_end(lines, i, m.group("fence"))
+            i = block_end(lines, i, m.group("fence"))
             gated = name == "solution-start"
             continue
         kept.append(lines[i])
         i += 1
     return kept, gated
-
-
-def _tidy(lines: list[str]) -> str:
-    """Join lines, collapsing runs of blank lines left where blocks were removed."""
-    out: list[str] = []
-    for line in lines:
-        if not line.strip() and (not out or not out[-1].strip()):
-            continue
-        out.append(line)
-    while out and not out[-1].strip():
-        out.pop()
-    return "\n".join(out)
 
 
 def strip_solutions(text: str) -> str:
@@ -174,7 +160,7 @@ def strip_solutions(text: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
     kept, _ = _strip_lines(text.splitlines(), gated=False)
-    return _tidy(kept)
+    return tidy(kept)
 
 
 def _strip_cells(cells: list) -> list:
@@ -186,7 +172,7 @@ def _strip_cells(cells: list) -> list:
                 out.append(cell)
             continue
         kept, gated = _strip_lines(cell.source.splitlines(), gated)
-        text = _tidy(kept)
+        text = tidy(kept)
         if text.strip():  # a cell that held only a solution goes altogether
             cell.source = text
             out.append(cell)
@@ -249,37 +235,6 @@ def read_bibliography(path) -> dict[str, tuple[str, str]]:
             names = " and ".join(authors)
         entries[m.group("key")] = (names, _bib_field(m.group("body"), "year"))
     return entries
-
-
-def chapter_numbers(root=".", toc=None) -> dict[str, int]:
-    """``{chapter stem: number}`` as the site numbers chapters: the chapters of the TOC's
-    numbered parts, counted on from one part to the next."""
-    import yaml
-
-    root = Path(root)
-    toc_path = Path(toc) if toc is not None else root / "_toc.yml"
-    if not toc_path.is_file():
-        raise ValueError(f"toc must be an existing _toc.yml file, got {str(toc_path)!r}")
-    tree = yaml.safe_load(toc_path.read_text(encoding="utf-8")) or {}
-    numbers: dict[str, int] = {}
-    for part in tree.get("parts", []) or []:
-        if not part.get("numbered"):
-            continue
-        for chapter in part.get("chapters", []) or []:
-            if isinstance(chapter, dict) and isinstance(chapter.get("file"), str):
-                numbers[Path(chapter["file"]).stem] = len(numbers) + 1
-    return numbers
-
-
-def figure_cells(nb) -> list[tuple[int, str, str]]:
-    """``(cell index, name, caption)`` of every named figure cell of a notebook, in order:
-    the code cells whose ``mystnb.figure`` metadata names a figure, which the site numbers."""
-    found = []
-    for i, cell in enumerate(nb.cells):
-        figure = (cell.metadata.get("mystnb") or {}).get("figure") or {}
-        if cell.cell_type == "code" and isinstance(figure, dict) and figure.get("name"):
-            found.append((i, str(figure["name"]), str(figure.get("caption", "")).strip()))
-    return found
 
 
 def figure_labels(sources, numbers: dict[str, int]) -> dict[str, tuple[str, str]]:
@@ -379,17 +334,17 @@ def _fold_gated_solutions(cells: list) -> list:
     while i < len(cells):
         cell = cells[i]
         lines = cell.source.splitlines() if cell.cell_type == "markdown" else []
-        start = next((k for k, line in enumerate(lines) if (m := _OPEN.match(line)) and m.group("name") == "solution-start"), None)
+        start = next((k for k, line in enumerate(lines) if (m := DIRECTIVE_OPEN.match(line)) and m.group("name") == "solution-start"), None)
         if start is None:
             out.append(cell)
             i += 1
             continue
-        m = _OPEN.match(lines[start])
+        m = DIRECTIVE_OPEN.match(lines[start])
         label = lines[start][m.end():].strip()
-        end = _block_end(lines, start, m.group("fence"))
+        end = block_end(lines, start, m.group("fence"))
         options = [line.strip() for line in lines[start + 1 : end] if re.match(r"^[ \t>]*:[\w-]+:", line)]
-        if lines[:start] and _tidy(lines[:start]).strip():
-            out.append(nbformat.v4.new_markdown_cell(_tidy(lines[:start])))
+        if lines[:start] and tidy(lines[:start]).strip():
+            out.append(nbformat.v4.new_markdown_cell(tidy(lines[:start])))
         prose, code, rest = [lines[end:]], [], []
         i += 1
         while i < len(cells):
@@ -399,28 +354,24 @@ def _fold_gated_solutions(cells: list) -> list:
                 code.append(inner)
                 continue
             inner_lines = inner.source.splitlines()
-            stop = next((k for k, line in enumerate(inner_lines) if (e := _OPEN.match(line)) and e.group("name") == "solution-end"), None)
+            stop = next((k for k, line in enumerate(inner_lines) if (e := DIRECTIVE_OPEN.match(line)) and e.group("name") == "solution-end"), None)
             if stop is None:
                 prose.append(inner_lines)
                 continue
             prose.append(inner_lines[:stop])
-            e = _OPEN.match(inner_lines[stop])
-            rest = inner_lines[_block_end(inner_lines, stop, e.group("fence")):]
+            e = DIRECTIVE_OPEN.match(inner_lines[stop])
+            rest = inner_lines[block_end(inner_lines, stop, e.group("fence")):]
             break
-        text = "\n\n".join(_tidy(p) for p in prose if _tidy(p).strip())
+        text = "\n\n".join(tidy(p) for p in prose if tidy(p).strip())
         fence = ":" * max(3, 1 + max((len(r) for r in re.findall(r"^[ \t>]*(:{3,})", text, re.M)), default=0))
         out.extend(code)
         out.append(nbformat.v4.new_markdown_cell("\n".join([f"{fence}{{solution}} {label}", *options, "", text, fence])))
-        if _tidy(rest).strip():
-            out.append(nbformat.v4.new_markdown_cell(_tidy(rest)))
+        if tidy(rest).strip():
+            out.append(nbformat.v4.new_markdown_cell(tidy(rest)))
     return out
 
 
 # --------------------------------------------------------------------------- notebooks
-
-
-def _tags(cell) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
 
 
 def find_leaks(nb) -> list[str]:
@@ -431,71 +382,15 @@ def find_leaks(nb) -> list[str]:
     """
     leaks = []
     for i, cell in enumerate(nb.cells):
-        if SOLUTION_TAG in _tags(cell):
+        if SOLUTION_TAG in cell_tags(cell):
             leaks.append(f"cell {i} is tagged {SOLUTION_TAG!r}")
         for line in cell.source.splitlines():
-            m = _OPEN.match(line)
+            m = DIRECTIVE_OPEN.match(line)
             if m and m.group("name") in _SOLUTION_DIRECTIVES:
                 leaks.append(f"cell {i} holds a {{{m.group('name')}}} directive: {line.strip()!r}")
             elif "dropdown" in line:
                 leaks.append(f"cell {i} mentions a dropdown: {line.strip()!r}")
     return leaks
-
-
-def is_notebook_source(path) -> bool:
-    """True if ``path`` is a MyST Markdown notebook (its front matter has a jupytext header)."""
-    path = Path(path)
-    if path.suffix == ".ipynb":
-        return True
-    if path.suffix != ".md" or not path.is_file():
-        return False
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        return False
-    end = text.find("\n---", 3)
-    return end > 0 and re.search(r"^jupytext:", text[:end], flags=re.M) is not None
-
-
-def _toc_entries(node) -> list[str]:
-    """Every ``file:`` of a (jupyter-book / sphinx-external-toc) TOC tree, in reading order."""
-    found: list[str] = []
-    if isinstance(node, dict):
-        for key in ("root", "file"):
-            if isinstance(node.get(key), str):
-                found.append(node[key])
-        for key in ("parts", "chapters", "sections"):
-            for child in node.get(key, []) or []:
-                found.extend(_toc_entries(child))
-    return found
-
-
-def chapter_sources(root=".", toc=None) -> list[Path]:
-    """Notebook sources of the chapters listed in the TOC (``root/_toc.yml`` by default), in order."""
-    import yaml
-
-    root = Path(root)
-    toc_path = Path(toc) if toc is not None else root / "_toc.yml"
-    if not toc_path.is_file():
-        raise ValueError(f"toc must be an existing _toc.yml file, got {str(toc_path)!r}")
-    entries = _toc_entries(yaml.safe_load(toc_path.read_text(encoding="utf-8")))
-    sources = []
-    for entry in entries:
-        base = root / entry
-        candidates = [base] if base.suffix in (".md", ".ipynb") else [base.with_suffix(".md"), base.with_suffix(".ipynb")]
-        for path in candidates:
-            if path.is_file() and is_notebook_source(path) and path not in sources:
-                sources.append(path)
-                break
-    return sources
-
-
-def _title(nb, fallback: str) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return fallback
 
 
 def make_edition(source, edition: str, *, labels=None, bibliography=None, figures=None):
@@ -511,7 +406,7 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None, figure
     import nbformat
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    edition = check_choice("edition", edition, EDITIONS)
+    edition = _check_edition(edition)
     source = Path(source)
     if not source.is_file():
         raise ValueError(f"source must be an existing chapter file, got {str(source)!r}")
@@ -529,13 +424,13 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None, figure
     if edition == "live":
         nb.cells = _fold_gated_solutions(nb.cells)
     for cell in nb.cells:
-        if cell.cell_type == "code" and EXERCISE_TAG in _tags(cell):
+        if cell.cell_type == "code" and EXERCISE_TAG in cell_tags(cell):
             if not any(line.lstrip().startswith("# EXERCISE") for line in cell.source.splitlines()):
                 cell.source = EXERCISE_MARK + "\n" + cell.source
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         if edition == "live" and cell.cell_type == "code":
-            tags = set(_tags(cell))
+            tags = set(cell_tags(cell))
             view = {}
             if tags & _HIDDEN_INPUT_TAGS:
                 view["source_hidden"] = True
@@ -543,7 +438,7 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None, figure
                 view["outputs_hidden"] = True
             if view:
                 cell.metadata["jupyter"] = view
-    note = _NOTES[edition].format(title=_title(nb, source.stem), stem=source.stem)
+    note = _NOTES[edition].format(title=notebook_title(nb, source.stem), stem=source.stem)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
     for i, cell in enumerate(nb.cells):
         cell.id = f"{source.stem}-{i}"  # stable ids: two runs write identical files
@@ -574,7 +469,7 @@ def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
     """
     import nbformat
 
-    edition = check_choice("edition", edition, EDITIONS)
+    edition = _check_edition(edition)
     root = Path(root)
     out = Path(out) if out is not None else default_out(root, edition)
     sources = chapter_sources(root, toc)
@@ -609,7 +504,7 @@ def _is_edition_notebook(path: Path) -> bool:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m vgp_lib.edition",
+        prog="python -m booktools.edition",
         description="Write the chapters as notebooks: without solutions (student), with them "
         "(instructor), or as the live notebooks the launch buttons open (live).",
     )

@@ -1,6 +1,6 @@
 """An nbgrader course made from the chapters: one assignment per chapter.
 
-``make course`` runs ``python -m vgp_lib.course`` and writes ``_build/course/``, an
+``make course`` runs ``python -m booktools.course`` and writes ``_build/course/``, an
 nbgrader course directory: ``nbgrader_config.py``, the instructor's
 ``source/<chapter>/<chapter>.ipynb`` for every chapter it can convert, and the
 students' ``release/<chapter>/<chapter>.ipynb``, made by ``nbgrader
@@ -8,7 +8,7 @@ generate_assignment`` (the README's "Assigning the exercises" walks through the 
 collect, ``nbgrader autograde``, ``nbgrader export``).
 
 The release is the student edition, graded. The source notebook is built from
-:func:`vgp_lib.edition.make_edition`'s student edition of the chapter (the same jupytext
+:func:`booktools.edition.make_edition`'s student edition of the chapter (the same jupytext
 read, the same solution stripping as ``make student``), and the reference solutions are
 put back only where nbgrader removes them again:
 
@@ -19,9 +19,10 @@ put back only where nbgrader removes them again:
 * the check cell after it (tag ``check``) becomes a **graded test cell** worth
   :data:`AUTOGRADED_POINTS`: it shows the check's feedback and asserts it is *correct*,
   then, between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, compares every
-  answer variable with the reference solution's value (:func:`assert_matches`; a
-  function answer is compared by what it returns on the check's own inputs,
-  :func:`record_calls`). Those values are computed once, when the course is made, by
+  answer variable with the reference solution's value (``assert_matches`` of
+  :mod:`vgp_lib.exercises.grading`, which the graded notebooks import, so grading needs
+  only the book's package; a function answer is compared by what it returns on the
+  check's own inputs, ``record_calls``). Those values are computed once, when the course is made, by
   running the source notebook in a kernel; that run also proves that the reference
   solutions pass their tests. No hidden comparison is written where it could refuse
   an answer the check accepts (:func:`_compared`): for a check cell tagged
@@ -36,7 +37,7 @@ Which solution belongs to which exercise is read from the tags and labels of the
 chapter (``{solution-start} <label>`` ... ``{solution-end}``, or ``{solution} <label>``),
 not from positions. A chapter that does not follow that layout is skipped with a
 message saying why; the others are still written. Before the course is reported
-written, :func:`vgp_lib.edition.find_leaks` looks at every release notebook once more.
+written, :func:`booktools.edition.find_leaks` looks at every release notebook once more.
 
 >>> rubric_points("**Rubric**\\n\\n- names the factor (1 point)\\n- bounds it (2 points)\\n- concludes")
 4
@@ -48,37 +49,33 @@ import argparse
 import ast
 import copy
 import functools
-import inspect
 import json
-import math
-import numbers
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .edition import (
+from booktools.edition import (
     EXERCISE_TAG,
-    SOLUTION_TAG,
-    _block_end,
-    _closing_fence,
-    _OPEN,
-    _tags,
-    _tidy,
-    _title,
     chapter_labels,
-    chapter_numbers,
-    chapter_sources,
     figure_labels,
     find_leaks,
     make_edition,
     read_bibliography,
 )
+from booktools.myst import (
+    cell_tags,
+    chapter_numbers,
+    chapter_sources,
+    directive_blocks,
+    notebook_title,
+    tidy,
+)
+from vgp_lib.exercises.grading import EXPECTED_MARK
 
 #: Cell tag of the visible self-check that follows each exercise stub.
 CHECK_TAG = "check"
@@ -88,22 +85,16 @@ OPEN_ANSWER_TAG = "open-answer"
 PROSE_ONLY_CLASS = "prose-only"
 #: Points of each autograded exercise (its test cell).
 AUTOGRADED_POINTS = 1
-#: Tolerance of the hidden tests' comparisons of real numbers.
-RTOL, ATOL = 1e-6, 1e-12
 #: Seconds a cell may run when nbgrader autogrades, as ``execute.timeout`` in _config.yml
 #: for the book; a cell still running is interrupted and the rest of the notebook is graded.
 DEFAULT_TIMEOUT = 900
-#: Largest number of values a hidden test writes out for one answer.
-MAX_VALUES = 10_000
 
 _EXERCISE_DIRECTIVES = ("exercise", "exercise-start")
-_OPTION = re.compile(r"^[ \t>]*:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
 _RUBRIC = re.compile(r"^[ \t]*\*\*Rubric\*\*")
 _ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])[ \t]+")
 _POINTS = r"(?P<n>\d+(?:\.\d+)?)[ \t]*(?:points?|pts?)\b"
 _LEADING_POINTS = re.compile(r"^[ \t]*\(?" + _POINTS, re.I)  # "- 2 points: ..."
 _BRACKETED_POINTS = re.compile(r"\(" + _POINTS + r"\)", re.I)  # "- ... (2 points)"
-_EXPECTED_MARK = "VGP-COURSE-EXPECTED "
 
 _NOTE = (
     "**Assignment: {title}** (from *Vanishing gradients, seen*).\n\n"
@@ -121,7 +112,7 @@ _PROSE_NOTE = (
     "Students get YOUR ANSWER HERE instead of this cell's text.*"
 )
 _CONFIG = '''\
-# nbgrader's settings for the course that `make course` writes (vgp_lib/course.py).
+# nbgrader's settings for the course that `make course` writes (booktools/course.py).
 # This file is written again by every `make course`: put your own settings (course_id,
 # an exchange, another timeout, another file name pattern) in nbgrader_config_local.py
 # beside it, which is read last and never touched.
@@ -173,35 +164,6 @@ class Exercise:
 # --------------------------------------------------------------------------- reading a chapter
 
 
-@dataclass(frozen=True)
-class _Block:
-    name: str
-    argument: str
-    options: dict
-    content: list
-    start: int
-    end: int
-
-
-def _blocks(lines: list[str]):
-    """Every directive opened at the top level of ``lines`` (a markdown cell), in order."""
-    i = 0
-    while i < len(lines):
-        m = _OPEN.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        end = _block_end(lines, i, m.group("fence"))
-        closed = end - 1 > i and _closing_fence(m.group("fence")).match(lines[end - 1])
-        inner = lines[i + 1 : end - 1 if closed else end]
-        options = {}
-        while inner and (o := _OPTION.match(inner[0])):
-            options[o.group("key")] = o.group("value").strip()
-            inner = inner[1:]
-        yield _Block(m.group("name"), lines[i][m.end() :].strip(), options, inner, i, end)
-        i = end
-
-
 def _same_code(a: str, b: str) -> bool:
     try:
         return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
@@ -209,7 +171,7 @@ def _same_code(a: str, b: str) -> bool:
         return a.strip() == b.strip()
 
 
-def _bound_names(source: str) -> list[str]:
+def bound_names(source: str) -> list[str]:
     """Names a cell binds at its top level (assignments, ``def``, ``class``)."""
     names = []
     for node in ast.parse(source).body:
@@ -226,7 +188,7 @@ def _bound_names(source: str) -> list[str]:
 def _answer_names(stub: str, check: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The names the stub sets and the check reads, in the check's order; and the other
     names the check's call is passed (values the chapter computed, such as ``rms``)."""
-    bound = set(_bound_names(stub))
+    bound = set(bound_names(stub))
     read = [n.id for n in ast.walk(ast.parse(check)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
     call = ast.parse(_final_call(check, "")[1], mode="eval").body
     arguments = [*getattr(call, "args", []), *(k.value for k in getattr(call, "keywords", []))]
@@ -253,7 +215,7 @@ def read_exercises(cells) -> dict[str, Exercise]:
             raise CourseError(f"{{solution-start}} {label} names no exercise above it")
         ex = found[label]
         if ex.prose_only:
-            ex.solution_text = _tidy(text)
+            ex.solution_text = tidy(text)
         else:
             kept = [src for src in code if not (ex.check and _same_code(src, ex.check))]
             ex.reference = "\n\n".join(src.strip() for src in kept) or None
@@ -262,7 +224,7 @@ def read_exercises(cells) -> dict[str, Exercise]:
         if cell.cell_type == "markdown":
             lines = cell.source.splitlines()
             pos = 0
-            for block in _blocks(lines):
+            for block in directive_blocks(lines):
                 if gate is not None:
                     gate[1].extend(lines[pos : block.start])
                 pos = block.end
@@ -284,13 +246,13 @@ def read_exercises(cells) -> dict[str, Exercise]:
                     gate = None
                 elif block.name == "solution":
                     if block.argument in found and found[block.argument].prose_only:
-                        found[block.argument].solution_text = _tidy(block.content)
+                        found[block.argument].solution_text = tidy(block.content)
                 elif gate is not None:
                     gate[1].extend(lines[block.start : block.end])
             if gate is not None:
                 gate[1].extend(lines[pos:])
             continue
-        tags = _tags(cell)
+        tags = cell_tags(cell)
         if gate is not None:
             gate[2].append(cell.source)
             gate[1].extend(["", "```python", cell.source.strip(), "```", ""])
@@ -475,8 +437,8 @@ def _hidden_tests(ex: Exercise, call: str) -> list[str]:
     used = ("assert_within_stated_precision", "assert_matches", "record_calls")
     names = [n for n in used if any(f"{n}(" in t for t in tests)]
     head = [
-        "# The reference solution's values, computed when the course was made (vgp_lib.course).",
-        f"from vgp_lib.course import {', '.join(names)}",
+        "# The reference solution's values, computed when the course was made (make course).",
+        f"from vgp_lib.exercises.grading import {', '.join(names)}",
     ]
     if any("assert_within_stated_precision(" in t for t in tests):
         # the book's own check, imported afresh: a check redefined in the notebook cannot loosen it
@@ -491,7 +453,7 @@ def _prose_answer_source(ex: Exercise) -> str:
 def build_source(source, *, labels=None, bibliography=None, figures=None):
     """The nbgrader source notebook of chapter ``source`` and its exercises, in order.
 
-    The notebook is the chapter's student edition (:func:`vgp_lib.edition.make_edition`)
+    The notebook is the chapter's student edition (:func:`booktools.edition.make_edition`)
     with nbgrader's answer and test cells; hidden tests are added by :func:`add_hidden_tests`
     once the expected values are known. Raises :class:`CourseError` if the chapter cannot
     be converted.
@@ -511,13 +473,13 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
     for cell in student.cells[1:]:  # the first is the student edition's note
         if cell.cell_type == "markdown":
             lines, pos, pieces = cell.source.splitlines(), 0, []
-            for block in _blocks(lines):
+            for block in directive_blocks(lines):
                 if block.name not in _EXERCISE_DIRECTIVES:
                     continue
                 current = block.options.get("label")
                 ex = found[current]
                 if ex.prose_only:
-                    pieces.append(nbformat.v4.new_markdown_cell(_tidy(lines[pos : block.end])))
+                    pieces.append(nbformat.v4.new_markdown_cell(tidy(lines[pos : block.end])))
                     answer = nbformat.v4.new_markdown_cell(_prose_answer_source(ex))
                     answer.metadata["nbgrader"] = _nbgrader(
                         "markdown", f"{ex.label}-answer", grade=True, solution=True, locked=False, points=ex.points
@@ -528,12 +490,12 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
             if not pieces:
                 cells.append(cell)
                 continue
-            if _tidy(lines[pos:]).strip():
-                pieces.append(nbformat.v4.new_markdown_cell(_tidy(lines[pos:])))
+            if tidy(lines[pos:]).strip():
+                pieces.append(nbformat.v4.new_markdown_cell(tidy(lines[pos:])))
             pieces[0].metadata = copy.deepcopy(cell.metadata)
             cells.extend(pieces)
             continue
-        tags = _tags(cell)
+        tags = cell_tags(cell)
         if cell.cell_type == "code" and (EXERCISE_TAG in tags or CHECK_TAG in tags):
             ex = found[current]
             if EXERCISE_TAG in tags:
@@ -552,7 +514,7 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
     if missing:
         raise CourseError("exercises not found in the student edition: " + ", ".join(missing))
     nb = student
-    nb.cells = [nbformat.v4.new_markdown_cell(_NOTE.format(title=_title(full, source.stem)))] + cells
+    nb.cells = [nbformat.v4.new_markdown_cell(_NOTE.format(title=notebook_title(full, source.stem)))] + cells
     for i, cell in enumerate(nb.cells):
         cell.id = f"{source.stem}-{i}"
     nb.metadata["vgp_edition"] = {"edition": "nbgrader", "source": source.name}
@@ -563,171 +525,14 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
 # --------------------------------------------------------------------------- expected values
 
 
-class NotLiteral(ValueError):
-    """A value that has no short Python literal (see :func:`to_literal`)."""
-
-
-def to_literal(value, budget: int = MAX_VALUES):
-    """``value`` as plain Python (numbers, str, bool, None, lists, tuples, dicts), for ``repr``.
-
-    NumPy scalars and arrays and torch tensors become numbers and lists.
-
-    >>> import numpy as np
-    >>> to_literal({"w": np.float64(4.0), "depths": np.arange(3)})
-    {'w': 4.0, 'depths': [0, 1, 2]}
-    """
-    left = [budget]
-
-    def plain(x):
-        left[0] -= 1
-        if left[0] < 0:
-            raise NotLiteral(f"more than {budget} values")
-        if x is None or isinstance(x, (bool, str)):
-            return x
-        if isinstance(x, numbers.Integral):
-            return int(x)
-        if isinstance(x, numbers.Real):
-            if not math.isfinite(float(x)):
-                raise NotLiteral(f"{float(x)!r} has no literal")
-            return float(x)
-        if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
-            x = x.detach().cpu().numpy()
-        if hasattr(x, "dtype") and hasattr(x, "tolist"):  # NumPy arrays and scalars
-            if x.dtype.kind not in "biuf":
-                raise NotLiteral(f"an array of dtype {x.dtype}")
-            return plain(x.tolist()) if getattr(x, "ndim", 0) else plain(x.item())
-        if isinstance(x, (list, tuple)):
-            return type(x)(plain(v) for v in x) if type(x) in (list, tuple) else [plain(v) for v in x]
-        if isinstance(x, dict) and all(isinstance(k, (str, int)) for k in x):
-            return {k: plain(v) for k, v in x.items()}
-        raise NotLiteral(f"a {type(x).__name__} has no literal")
-
-    return plain(value)
-
-
-class CallRecord:
-    """A stand-in for a function that records what each call returns (in ``results``)."""
-
-    def __init__(self, function):
-        self.function = function
-        self.results = []
-        functools.update_wrapper(self, function)
-
-    def __call__(self, *args, **kwargs):
-        result = self.function(*args, **kwargs)
-        self.results.append(result)
-        return result
-
-
-def record_calls(function) -> CallRecord:
-    """Wrap ``function`` so that a check can call it and the results can be compared."""
-    return CallRecord(function)
-
-
-def _mismatch(got, expected, rtol: float, atol: float):
-    """Why ``got`` differs from the literal ``expected`` (None if it does not)."""
-    try:
-        got = to_literal(got, budget=10 * MAX_VALUES)
-    except NotLiteral:
-        pass
-    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
-        ok = type(got) is type(expected) and got == expected
-        return None if ok else f"got {got!r:.200}, expected {expected!r}"
-    if isinstance(expected, (int, float)):
-        if isinstance(got, bool) or not isinstance(got, numbers.Real):
-            return f"got {got!r:.200}, expected the number {expected!r}"
-        if isinstance(expected, int):
-            return None if got == expected else f"got {got!r}, expected {expected!r}"
-        close = math.isclose(float(got), expected, rel_tol=rtol, abs_tol=atol)
-        return None if close else f"got {got!r}, expected {expected!r} (relative tolerance {rtol:g})"
-    if isinstance(expected, (list, tuple)):
-        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
-            return f"got {got!r:.200}, expected {len(expected)} values: {expected!r:.200}"
-        for i, (g, e) in enumerate(zip(got, expected)):
-            if (problem := _mismatch(g, e, rtol, atol)) is not None:
-                return f"[{i}]: {problem}"
-        return None
-    if isinstance(expected, dict):
-        if not isinstance(got, dict) or set(got) != set(expected):
-            return f"got {got!r:.200}, expected the keys {sorted(expected, key=str)!r}"
-        for key in expected:
-            if (problem := _mismatch(got[key], expected[key], rtol, atol)) is not None:
-                return f"[{key!r}]: {problem}"
-        return None
-    raise TypeError(f"expected must be a literal, got {type(expected).__name__}")
-
-
-def assert_matches(got, expected, what: str = "the answer", *, rtol: float = RTOL, atol: float = ATOL) -> None:
-    """Assert that ``got`` equals the literal ``expected``: whole numbers, strings and flags
-    exactly, real numbers within ``rtol`` (relative) or ``atol``, lists element by element.
-
-    >>> assert_matches(4.0000000001, 4.0)
-    >>> assert_matches([0, 1, 1, 0], [0, 1, 1, 0], "xor")
-    >>> assert_matches(-4.0, 4.0, "answer")
-    Traceback (most recent call last):
-    ...
-    AssertionError: answer: got -4.0, expected 4.0 (relative tolerance 1e-06)
-    """
-    problem = _mismatch(got, expected, rtol, atol)
-    if problem is not None:
-        raise AssertionError(f"{what}: {problem}")
-
-
-def assert_within_stated_precision(check, got, expected, what: str = "the answer") -> None:
-    """Hidden test of a value: ``got`` equals the reference ``expected`` within the precision
-    the exercise states (the rule of the book's ``check``), so an answer the visible check
-    calls right is not failed by a stricter hidden test. Checks without a numeric rule
-    fall back to :func:`assert_matches`.
-    """
-    rule = getattr(check, "rule", None)
-    if rule is None or not getattr(rule, "numeric", False):
-        assert_matches(got, expected, what)
-        return
-    try:
-        ok = bool(rule.accepts(got, expected))
-    except Exception:  # an answer of the wrong kind is simply not right
-        ok = False
-    if not ok:
-        raise AssertionError(f"{what}: not within {rule.phrase} of the reference answer")
-
-
-def print_expected(label: str, values: dict, checks: dict) -> None:
-    """Print the literal expected value of each answer (run in the kernel, by the course).
-
-    ``values`` maps each answer name to the reference solution's value, ``checks`` to a
-    function that runs the check with another value in its place. A function answer is
-    recorded by what it returns when the check calls it.
-    """
-    def results(function):
-        record = record_calls(function)
-        with warnings.catch_warnings(action="ignore"):
-            feedback = checks[name](record)
-        if not getattr(feedback, "correct", False):
-            raise NotLiteral(f"the check does not pass a stand-in that records calls: {feedback}")
-        return record.results
-
-    out = {}
-    for name, value in values.items():
-        try:
-            kind = "results" if inspect.isroutine(value) or isinstance(value, functools.partial) else "value"
-            literal = repr(to_literal(results(value) if kind == "results" else value))
-            # the hidden test must pass for the reference itself: as written, and run again
-            again = results(value) if kind == "results" else value
-            if (problem := _mismatch(again, ast.literal_eval(literal), RTOL, ATOL)) is not None:
-                raise NotLiteral(f"the reference does not give its own value again: {problem}")
-            out[name] = {"kind": kind, "literal": literal}
-        except NotLiteral as err:
-            out[name] = {"skip": str(err)}
-        except Exception as err:  # recording changed how the check runs: leave it to the check
-            out[name] = {"skip": f"recording its calls failed: {type(err).__name__}: {err}"}
-    print(_EXPECTED_MARK + json.dumps({"label": label, "expected": out}))
-
-
 def _probe_source(ex: Exercise) -> str:
     _, call = _final_call(ex.check, ex.label)
     values = ", ".join(f"{n!r}: {n}" for n in ex.names)
     checks = ", ".join(f"{n!r}: lambda {n}: {call}" for n in ex.names)
-    return f"import vgp_lib.course\nvgp_lib.course.print_expected({ex.label!r}, {{{values}}}, {{{checks}}})"
+    return (
+        "from vgp_lib.exercises.grading import print_expected\n"
+        f"print_expected({ex.label!r}, {{{values}}}, {{{checks}}})"
+    )
 
 
 def expected_values(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> dict:
@@ -769,8 +574,8 @@ def expected_values(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> di
     for cell in run.cells:
         for output in cell.get("outputs", []):
             for line in output.get("text", "").splitlines():
-                if line.startswith(_EXPECTED_MARK):
-                    record = json.loads(line[len(_EXPECTED_MARK) :])
+                if line.startswith(EXPECTED_MARK):
+                    record = json.loads(line[len(EXPECTED_MARK) :])
                     found[record["label"]] = {
                         name: (e["kind"], e["literal"]) if "literal" in e else e["skip"]
                         for name, e in record["expected"].items()
@@ -891,7 +696,7 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m vgp_lib.course",
+        prog="python -m booktools.course",
         description="Write an nbgrader course (one assignment per chapter) and release it.",
     )
     parser.add_argument("chapters", nargs="*", help="chapter sources (default: every chapter in the TOC)")
