@@ -17,6 +17,13 @@ import pytest
 #: exercises). A public callable that is in neither this list nor contract.VALID fails
 #: test_every_public_callable_is_covered.
 UNCOVERED = frozenset({
+    'vgp_lib.exercises.grading.CallRecord',
+    'vgp_lib.exercises.grading.NotLiteral',
+    'vgp_lib.exercises.grading.assert_matches',
+    'vgp_lib.exercises.grading.assert_within_stated_precision',
+    'vgp_lib.exercises.grading.print_expected',
+    'vgp_lib.exercises.grading.record_calls',
+    'vgp_lib.exercises.grading.to_literal',
     'vgp_lib.exercises.Criterion',
     'vgp_lib.exercises.Exactly',
     'vgp_lib.exercises.Exactly.accepts',
