@@ -58,3 +58,11 @@ def test_relu_zeros_count_as_unbalanced():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize("kwargs", [dict(weight_scale=0.0), dict(weight_scale=1e-310),
+                                    dict(weight_scale=1e300), dict(bias_scale=1e300)])
+def test_layer_ratios_refuses_scales_that_make_the_ratio_nan(kwargs):
+    # Issue 12: weight_scale=0 gave 0/0 gradients and a silent NaN ratio.
+    with pytest.raises(ValueError, match="weight_scale"):
+        balance.layer_ratios(5, seed=0, **kwargs)

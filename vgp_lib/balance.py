@@ -75,7 +75,11 @@ def layer_ratios(
     """Sample the gradient ratio between layers ``upper`` and ``lower`` (1-based) over random sigmoid chains.
 
     Weights and biases are N(0, scale^2) as in :func:`vgp_lib.chain.random_chain`.
+    ``weight_scale`` must be > 0: with zero weights both gradients are 0 and their ratio is
+    undefined. Scales so extreme that a gradient underflows to 0 or overflows in float64 are
+    refused (``ValueError``) rather than returned as a NaN or infinite ratio.
     """
+    weight_scale = check_real("weight_scale", weight_scale, lo=0, lo_open=True)
     depth = check_int("depth", depth, lo=2)
     lower = check_int("lower", lower, lo=1, hi=depth - 1)
     upper = check_int("upper", upper, lo=lower + 1, hi=depth)
@@ -88,8 +92,14 @@ def layer_ratios(
         a0=a0,
     )
     grad = np.abs(grad_b_analytic(chains))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log10_ratio = np.log10(grad[:, upper - 1]) - np.log10(grad[:, lower - 1])
+    if not np.all(np.isfinite(log10_ratio)):
+        raise ValueError(
+            "weight_scale, bias_scale and a0 must keep the gradients within float64 (a gradient "
+            f"underflowed to 0 or overflowed), got weight_scale={weight_scale!r}, "
+            f"bias_scale={bias_scale!r}, a0={a0!r}"
+        )
     return RatioSample(
         depth=depth,
         lower=lower,
