@@ -231,3 +231,48 @@ def test_train_and_depth_experiment_refuse_epochs_beyond_the_limit():  # issue 1
     with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
         network.depth_experiment((x, y), (x, y), hidden_layers=(1,), width=3, epochs=10**9,
                                  show_progress=False)
+
+
+# --- regression tests for issue 12's silent wrong results ---------------------
+
+def test_train_refuses_nan_pixels():
+    # Issue 12: NaN pixels trained silently and reported accuracy 0.5.
+    params = init_params((4, 3, 2), seed=0)
+    x = np.zeros((6, 4))
+    x[2, 1] = np.nan
+    y = np.array([0, 1, 0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"\bx must contain only finite"):
+        train(params, x, y, epochs=1, mini_batch_size=2, eta=0.1, lmbda=0.0, seed=0, show_progress=False)
+    good = np.zeros((6, 4))
+    with pytest.raises(ValueError, match=r"\bevaluation must contain only finite"):
+        train(params, good, y, epochs=1, mini_batch_size=2, eta=0.1, lmbda=0.0, seed=0,
+              show_progress=False, evaluation=(x, y))
+
+
+@pytest.mark.parametrize("chunk", [0, -1])
+def test_accuracy_refuses_chunk_below_one(chunk):
+    # Issue 12: chunk=-1 skipped every example and returned accuracy 0.0.
+    params = init_params((2, 2), seed=0)
+    with pytest.raises(ValueError, match=r"\bchunk must be an integer >= 1"):
+        network.accuracy(params, np.zeros((3, 2)), np.array([0, 1, 1]), chunk=chunk)
+
+
+@pytest.mark.parametrize("labels", [[True, False], [1.0, 0.0], np.array([0.5])])
+def test_one_hot_refuses_bool_and_float_labels(labels):
+    # Issue 12: [True, False] indexed as a mask (shape (1, 2)); floats gave an unnamed IndexError.
+    with pytest.raises(TypeError, match=r"\by must hold integer labels"):
+        one_hot(labels, 2)
+
+
+def test_one_hot_still_takes_no_labels_and_unsigned_labels():
+    assert one_hot([], 3).shape == (0, 3)
+    assert one_hot(np.array([2, 0], dtype=np.uint8), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+@pytest.mark.parametrize("call", [lambda p: network.accuracy(p, np.zeros((1, 2)), [0]),
+                                  lambda p: train(p, np.zeros((2, 2)), [0, 1], epochs=1, mini_batch_size=1,
+                                                  eta=0.1, lmbda=0.0, seed=0, show_progress=False)])
+@pytest.mark.parametrize("bad", [None, "params", {"weights": []}])
+def test_network_functions_check_the_params_object(call, bad):
+    with pytest.raises(TypeError, match=r"\bparams must be a Params"):
+        call(bad)

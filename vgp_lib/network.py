@@ -244,7 +244,12 @@ def one_hot(y, n_classes: int = 10, dtype=np.float64) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
+    n_classes = check_int("n_classes", n_classes, lo=1)
     y = np.asarray(y)
+    if y.size == 0 and y.dtype.kind == "f":  # [] is float64 to NumPy: no labels, no type to refuse
+        y = y.astype(np.intp)
+    if y.dtype.kind not in "iu":  # bools would index as a mask, floats not at all
+        raise TypeError(f"y must hold integer labels in [0, {n_classes - 1}], got dtype {y.dtype}")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"y must hold labels in [0, {n_classes - 1}]")
     return np.eye(n_classes, dtype=dtype)[y]
@@ -414,8 +419,26 @@ def sgd_step(params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | N
     return new
 
 
+def _check_params(name: str, params) -> None:
+    """Raise ``TypeError`` naming ``name`` unless ``params`` is a :class:`Params`."""
+    if not isinstance(params, Params):
+        raise TypeError(f"{name} must be a Params (from init_params), got {type(params).__name__}")
+
+
+def _check_pixels(name: str, x) -> np.ndarray:
+    """``x`` as an array, refused unless it holds real, finite numbers (NaN pixels train to garbage)."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {x.dtype}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} must contain only finite numbers (found nan or inf)")
+    return x
+
+
 def accuracy(params: Params, x, y, *, chunk: int = 10_000) -> np.ndarray:
     """Fraction of ``x`` each network classifies correctly (argmax of the output), shape ``(K,)``."""
+    _check_params("params", params)
+    chunk = check_int("chunk", chunk, lo=1)
     y = np.asarray(y)
     correct = np.zeros(params.n_nets)
     for i in range(0, len(y), chunk):
@@ -435,9 +458,14 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
     ``network2.py``. ``evaluation=(x_val, y_val)`` records the accuracy after
     every epoch. ``params`` is not modified.
     """
+    _check_params("params", params)
     epochs = check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
-    x = np.asarray(x)
+    x = _check_pixels("x", x)
     y = np.asarray(y)
+    if evaluation is not None:
+        if not isinstance(evaluation, (tuple, list)) or len(evaluation) != 2:
+            raise TypeError(f"evaluation must be a pair (x_val, y_val) or None, got {type(evaluation).__name__}")
+        evaluation = (_check_pixels("evaluation", evaluation[0]), evaluation[1])
     if x.ndim != 2 or x.shape[1] != params.sizes[0] or y.shape != (x.shape[0],):
         raise ValueError(f"x must be (n, {params.sizes[0]}) with labels y of shape (n,), got {x.shape} and {y.shape}")
     n = x.shape[0]
