@@ -72,3 +72,35 @@ def test_a_mixing_layer_is_detected():
 def test_bad_input_names_the_parameter(call, exc, name):
     with pytest.raises(exc, match=name):
         call()
+
+
+@pytest.mark.parametrize("w1", [1e-310, -1e-310, 5e-324, 1e-151, 1e151])
+def test_identity_neuron_refuses_w1_outside_float64_range(w1):
+    # Issue 12: identity_neuron(1e-310) returned w2=inf, c=-inf and a NaN output.
+    with pytest.raises(ValueError, match=r"1e-150 <= \|w1\| <= 1e\+150"):
+        identity.identity_neuron(w1)
+    with pytest.raises(ValueError, match=r"\bw1\b"):
+        identity.identity_layer(2, w1=w1)
+
+
+@pytest.mark.parametrize("lo,hi", [(1e-150, 1e-149), (1e149, 1e150)])
+def test_identity_neuron_at_the_limits_is_finite(lo, hi):
+    assert math.isfinite(identity.max_error(identity.identity_neuron(lo)))
+    assert math.isfinite(identity.max_error(identity.identity_neuron(-hi)))
+    c = identity.error_curve(lo, hi, n=2)
+    assert np.all(np.isfinite(c.error)) and np.all(np.isfinite(c.taylor))
+
+
+def test_error_curve_refuses_w1_beyond_the_limits():
+    with pytest.raises(ValueError, match="w1_min"):
+        identity.error_curve(1e-310, 1.0)
+    with pytest.raises(ValueError, match="w1_max"):
+        identity.error_curve(1.0, 1e300)
+
+
+@pytest.mark.parametrize("bad", [None, (0.01, -0.005, 400.0, -199.5), identity.identity_layer(1)])
+def test_neuron_functions_check_the_neuron_object(bad):
+    with pytest.raises(TypeError, match=r"\bneuron must be an IdentityNeuron"):
+        identity.max_error(bad)
+    with pytest.raises(TypeError, match=r"\bneuron must be an IdentityNeuron"):
+        identity.neuron_output(bad, [0.5])

@@ -49,6 +49,25 @@ __all__ = [
 ]
 
 
+#: Allowed range of ``|w1|``. Outside it ``w2 = 4/w1`` and ``c`` (or ``w1**2``) leave float64, and
+#: the neuron's output becomes inf - inf = NaN. The book's smallest ``w1`` is 1e-7.
+W1_MIN = 1e-150
+W1_MAX = 1e150
+
+
+def _check_w1(name: str, value) -> float:
+    value = check_real(name, value)
+    if not W1_MIN <= abs(value) <= W1_MAX:
+        raise ValueError(f"{name} must satisfy {W1_MIN:g} <= |{name}| <= {W1_MAX:g} (outside it 4/{name} "
+                         f"or {name}**2 leaves float64), got {value!r}")
+    return value
+
+
+def _check_neuron(name: str, neuron) -> None:
+    if not isinstance(neuron, IdentityNeuron):
+        raise TypeError(f"{name} must be an IdentityNeuron (from identity_neuron), got {type(neuron).__name__}")
+
+
 @dataclass(frozen=True)
 class IdentityNeuron:
     """Parameters of :math:`x \\mapsto w_2\\sigma(w_1x+b) + c`."""
@@ -60,21 +79,24 @@ class IdentityNeuron:
 
 
 def identity_neuron(w1: float) -> IdentityNeuron:
-    """The identity neuron of equation ``eq-identity-neuron`` for input weight ``w1`` (not 0)."""
-    w1 = check_real("w1", w1)
-    if w1 == 0.0:
-        raise ValueError("w1 must be a non-zero finite real number, got 0.0")
+    """The identity neuron of equation ``eq-identity-neuron`` for input weight ``w1``.
+
+    ``|w1|`` must lie in [:data:`W1_MIN`, :data:`W1_MAX`] (so not 0, nor subnormal).
+    """
+    w1 = _check_w1("w1", w1)
     return IdentityNeuron(w1=w1, b=-w1 / 2.0, w2=4.0 / w1, c=0.5 - 2.0 / w1)
 
 
 def neuron_output(neuron: IdentityNeuron, x):
     """:math:`w_2\\sigma(w_1x+b) + c` for an array of inputs ``x``."""
+    _check_neuron("neuron", neuron)
     x = check_array("x", x)
     return neuron.w2 * sigmoid(neuron.w1 * x + neuron.b) + neuron.c
 
 
 def max_error(neuron: IdentityNeuron, *, n: int = 2001) -> float:
     """:math:`\\max_{x\\in[0,1]} |w_2\\sigma(w_1x+b) + c - x|` on a grid of ``n`` points."""
+    _check_neuron("neuron", neuron)
     x = np.linspace(0.0, 1.0, check_int("n", n, lo=2))
     return float(np.max(np.abs(neuron_output(neuron, x) - x)))
 
@@ -95,8 +117,8 @@ def error_curve(w1_min: float = 1e-6, w1_max: float = 4.0, *, n: int = 61) -> Er
     >>> bool(np.allclose(c.error, c.taylor, rtol=0.05))
     True
     """
-    w1_min = check_real("w1_min", w1_min, lo=0, lo_open=True)
-    w1_max = check_real("w1_max", w1_max, lo=0, lo_open=True)
+    w1_min = check_real("w1_min", w1_min, lo=W1_MIN, hi=W1_MAX)
+    w1_max = check_real("w1_max", w1_max, lo=W1_MIN, hi=W1_MAX)
     if not w1_max > w1_min:
         raise ValueError(f"w1_max must be larger than w1_min, got w1_min={w1_min!r}, w1_max={w1_max!r}")
     w1 = np.geomspace(w1_min, w1_max, check_int("n", n, lo=2))
