@@ -169,3 +169,17 @@ def test_training_comparison_and_profiles_refuse_sizes_beyond_the_limits():  # i
         R.gradient_profile(depth=2, n_seeds=10**9, seed=0)
     with pytest.raises(ValueError, match=r"depth must be an integer in \[1, 1000\]"):
         R.gradient_profile(depth=10**400, seed=0)
+
+
+@pytest.mark.parametrize("batch", [0, -1])
+def test_gradient_profile_refuses_an_empty_batch(batch):
+    # Issue 12: batch=0 took the mean cross-entropy of no examples (NaN gradients).
+    with pytest.raises(ValueError, match=r"\bbatch must be an integer in \[1, 100000\]"):
+        R.gradient_profile(depth=2, width=4, n_in=4, batch=batch, seed=0)
+    with pytest.raises(ValueError, match=r"\bbatch must be an integer"):
+        R.activation_comparison(n_seeds=1, seed=0, sizes=(4, 4, 2), batch=batch)
+
+
+def test_gradient_profile_names_n_classes():
+    with pytest.raises(ValueError, match=r"\bn_classes must be an integer"):
+        R.gradient_profile(depth=2, width=4, n_in=4, n_classes=0, seed=0)

@@ -83,6 +83,7 @@ def activation_comparison(activations=("sigmoid", "relu"), *, n_seeds: int, seed
     sizes = tuple(check_int("sizes", s, lo=1, hi=MAX_WIDTH) for s in sizes)
     if len(sizes) < 3:
         raise ValueError(f"sizes must list at least input, one hidden and output size, got {sizes}")
+    batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)
     norms = np.zeros((len(activations), n_seeds))
     for s in range(n_seeds):
         x, y = _random_batch(batch, sizes[0], sizes[-1], seed=seed + s)
@@ -203,6 +204,8 @@ def gradient_profile(*, depth: int, activation: str = "sigmoid", init: str = "py
     import torch
 
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
+    n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_WIDTH)
+    batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)  # an empty batch has a NaN mean cost
     weight, delta = [], []
     for s in range(n_seeds):
         net = build_mlp(n_in=n_in, width=width, n_out=n_classes, depth=depth, activation=activation,
