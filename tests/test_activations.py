@@ -97,3 +97,30 @@ def test_no_warning_even_at_the_float64_extremes(name):
     z = np.array([-np.finfo(float).max, -1e4, 0.0, 1e4, np.finfo(float).max])
     assert np.all(np.isfinite(f_prime(z)))
     assert not np.any(np.isnan(f(z)))
+
+
+_ALL_FUNCTIONS = [f for pair in activations.ACTIVATIONS.values() for f in pair]
+
+
+@pytest.mark.parametrize("f", _ALL_FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("bad", [None, [None, 1.0], np.array([1.0, None], dtype=object), [1 + 2j],
+                                 np.array([0.5 + 1j]), "0.5"])
+def test_activations_refuse_non_numbers_by_name(f, bad):
+    # Issue 12: sigmoid(None) returned nan; complex input silently lost its imaginary part.
+    with pytest.raises(TypeError, match=r"^z must be a real number"):
+        f(bad)
+
+
+@pytest.mark.parametrize("f", _ALL_FUNCTIONS, ids=lambda f: f.__name__)
+def test_activations_refuse_integers_beyond_float64(f):
+    with pytest.raises(ValueError, match=r"^z must hold numbers within the float64 range"):
+        f(np.array([1, 10**400], dtype=object))
+
+
+@pytest.mark.parametrize("f,param", [(activations.leaky_relu, "slope"), (activations.leaky_relu_prime, "slope"),
+                                     (activations.elu, "alpha"), (activations.elu_prime, "alpha")])
+@pytest.mark.parametrize("bad,error", [(None, TypeError), ("0.1", TypeError), (float("nan"), ValueError),
+                                       (10**400, ValueError)])
+def test_activation_parameters_are_checked(f, param, bad, error):
+    with pytest.raises(error, match=rf"^{param} must be"):
+        f([-1.0, 1.0], **{param: bad})

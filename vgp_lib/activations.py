@@ -19,8 +19,11 @@ the textbook form ``s*(1-s)`` rounds to zero.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
+
+from ._validate import check_choice, check_real
 
 __all__ = [
     "ACTIVATIONS",
@@ -44,12 +47,24 @@ __all__ = [
 
 
 def _as_float(z) -> np.ndarray:
-    if isinstance(z, (str, bytes)):
-        raise TypeError(f"z must be a real number or an array of them, got {type(z).__name__}")
+    """``z`` as a float64 array; ``None``, strings, complex numbers and other non-numbers are refused."""
+    what = "z must be a real number or an array of them"
+    if z is None or isinstance(z, (str, bytes)):
+        raise TypeError(f"{what}, got {type(z).__name__}")
     try:
-        return np.asarray(z, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"z must be a real number or an array of them, got {type(z).__name__}") from None
+        raw = np.asarray(z)
+    except (TypeError, ValueError):  # ragged nesting
+        raise TypeError(f"{what}, got {type(z).__name__}") from None
+    if raw.dtype.kind == "c":  # casting would drop the imaginary part
+        raise TypeError(f"{what}, got complex values")
+    if raw.dtype.kind == "O" and not all(isinstance(v, numbers.Real) for v in raw.flat):
+        raise TypeError(f"{what}, got {type(z).__name__} holding non-numbers (such as None)")
+    try:
+        return np.asarray(raw, dtype=np.float64)
+    except OverflowError:  # Python integers beyond the float range
+        raise ValueError("z must hold numbers within the float64 range (found one beyond 1.8e308)") from None
+    except (TypeError, ValueError):  # None, strings or other objects inside an object array
+        raise TypeError(f"{what}, got {type(z).__name__} of dtype {raw.dtype}") from None
 
 
 def _out(x: np.ndarray):
@@ -99,24 +114,28 @@ def relu_prime(z):
 def leaky_relu(z, slope: float = 0.01):
     """:math:`z` for z > 0, ``slope * z`` otherwise :cite:p:`maas2013`."""
     z = _as_float(z)
+    slope = check_real("slope", slope)
     return _out(np.where(z > 0, z, slope * z))
 
 
 def leaky_relu_prime(z, slope: float = 0.01):
     """1 for z > 0, ``slope`` otherwise."""
     z = _as_float(z)
+    slope = check_real("slope", slope)
     return _out(np.where(z > 0, 1.0, slope))
 
 
 def elu(z, alpha: float = 1.0):
     """Exponential linear unit: z for z > 0, ``alpha*(e^z - 1)`` otherwise."""
     z = _as_float(z)
+    alpha = check_real("alpha", alpha)
     return _out(np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))))
 
 
 def elu_prime(z, alpha: float = 1.0):
     """1 for z > 0, ``alpha*e^z`` otherwise."""
     z = _as_float(z)
+    alpha = check_real("alpha", alpha)
     return _out(np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0))))
 
 
@@ -170,8 +189,6 @@ def get(name: str):
     ...
     ValueError: activation must be one of 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu', 'identity'; got 'swish'
     """
-    from ._validate import check_choice
-
     return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]
 
 
@@ -194,6 +211,4 @@ def torch_function(name: str):
         "gelu": F.gelu,
         "identity": lambda z: z,
     }
-    from ._validate import check_choice
-
     return table[check_choice("activation", name, table)]
