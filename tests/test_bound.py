@@ -118,3 +118,19 @@ def test_interval_width_refuses_strings_bools_and_complex_numbers():  # issue 12
             bound.interval_width(bad)
     with pytest.raises(ValueError, match="w must contain only finite numbers"):
         bound.interval_width(10**400)
+
+
+@pytest.mark.parametrize("b", [1e11, -1e11, 1e17, 1e300])
+def test_interval_width_grid_refuses_b_beyond_what_the_grid_resolves(b):
+    # Issue 12: interval_width_grid(6.9, b=1e17) returned 3.0 (true width 0.4477).
+    with pytest.raises(ValueError, match=r"^b must satisfy \|b\| <= about"):
+        bound.interval_width_grid(6.9, b)
+
+
+@pytest.mark.parametrize("b", [-1e6, 1e6, 1e10])
+def test_interval_width_grid_is_right_up_to_large_b(b):
+    assert abs(bound.interval_width_grid(6.9, b) - bound.interval_width(6.9)) <= 2e-5
+
+
+def test_interval_width_grid_small_w_is_empty_for_any_b():
+    assert bound.interval_width_grid(3.9, 1e17) == 0.0

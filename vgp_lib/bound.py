@@ -135,10 +135,23 @@ def interval_width_grid(w, b=0.0, *, n: int = 200_001, a_lo: float | None = None
     # the set, if not empty, is centred where wa + b = 0; for |w| < 4 it is empty
     # everywhere and -b/w may be huge, so any grid will do
     centre = -b / w if abs(w) >= 4.0 else 0.0
+    span = 2.0 if a_lo is None and a_hi is None else None
     a_lo = centre - 1.0 if a_lo is None else check_real("a_lo", a_lo)
     a_hi = centre + 1.0 if a_hi is None else check_real("a_hi", a_hi)
-    if not a_hi > a_lo:
+    if not (a_hi > a_lo or span):
         raise ValueError(f"a_hi must be larger than a_lo, got a_lo={a_lo!r}, a_hi={a_hi!r}")
+    # float64 rounds wa + b by up to eps*(|wa| + |b|), which moves the window's edges by that over
+    # |w|; once it reaches the grid spacing the count is meaningless (b=1e17 once gave 3.0, true
+    # 0.4477). For |w| < 4 the factor is below 1 everywhere, so any b gives the exact 0.
+    if abs(w) >= 4.0:
+        eps = np.finfo(np.float64).eps
+        spacing = (span or a_hi - a_lo) / (n - 1)
+        if not 4.0 * eps * (abs(w) * max(abs(a_lo), abs(a_hi)) + abs(b)) <= abs(w) * spacing:
+            raise ValueError(
+                f"b must satisfy |b| <= about {abs(w) * spacing / (8.0 * eps):.3g} for w={w!r} and "
+                f"n={n} (with a_lo, a_hi within about |b/w| + 1): beyond it float64 rounding of "
+                f"w*a + b exceeds the grid spacing {spacing:.3g}; got b={b!r}"
+            )
     a, step = np.linspace(a_lo, a_hi, n, retstep=True)
     return float(np.count_nonzero(factor(w, a, b) >= 1.0) * step)
 
