@@ -180,3 +180,79 @@ def test_the_real_file_unpickles_restricted_and_converts_losslessly():
     for name, (x, y) in parts.items():
         k = data._to_uint8(x, name, path)  # raises if any pixel is not exactly k/256
         assert k.max() == 255 and set(np.unique(y)) == set(range(10))
+
+
+def _tampered_cache(npz, digest=None):
+    """Overwrite the cache with 5 images and a label 200 (issue 12's attack); with ``digest``,
+    record a matching checksum as a careful tamperer would (the label check still refuses it)."""
+    with np.load(npz) as old:
+        arrays = {k: old[k] for k in old.files if k != "checksum"}
+    arrays["train_x"] = np.zeros((5, 784), dtype=np.uint8)
+    arrays["train_y"] = np.array([200, 0, 0, 0, 0], dtype=np.uint8)
+    if digest is not None:
+        arrays["checksum"] = np.array(data._cache_digest(arrays, digest))
+    with open(npz, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+@pytest.mark.parametrize("keep_checksum", [False, True])
+def test_a_tampered_cache_is_not_loaded_but_rebuilt(tmp_path, keep_checksum):
+    # Issue 12: a cache with 5 images and label 200 loaded silently.
+    parts = _parts()
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, parts)
+    cache = tmp_path / "cache"
+    load_mnist(source=source, sha256=digest, cache_dir=cache)
+    (npz,) = cache.glob("*.npz")
+    _tampered_cache(npz, digest if keep_checksum else None)
+    again = load_mnist(source=source, sha256=digest, cache_dir=cache)
+    assert again.train.n == 12 and again.train.y.max() <= 9
+    np.testing.assert_array_equal(again.train.y, parts[0][1])
+    np.testing.assert_array_equal(again.train.x, parts[0][0].astype(np.float64))
+    with np.load(npz) as rebuilt:  # the rebuilt cache carries a checksum that matches
+        arrays = {k: rebuilt[k] for k in rebuilt.files if k != "checksum"}
+        assert str(rebuilt["checksum"]) == data._cache_digest(arrays, digest)
+
+
+def test_a_cache_with_a_label_out_of_range_and_a_matching_checksum_is_rebuilt(tmp_path):
+    parts = _parts()
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, parts)
+    cache = tmp_path / "cache"
+    load_mnist(source=source, sha256=digest, cache_dir=cache)
+    (npz,) = cache.glob("*.npz")
+    with np.load(npz) as old:
+        arrays = {k: old[k] for k in old.files if k != "checksum"}
+    arrays["test_y"] = np.full_like(arrays["test_y"], 200)
+    arrays["checksum"] = np.array(data._cache_digest(arrays, digest))
+    with open(npz, "wb") as fh:
+        np.savez(fh, **arrays)
+    np.testing.assert_array_equal(load_mnist(source=source, sha256=digest, cache_dir=cache).test.y, parts[2][1])
+
+
+def test_a_cache_without_a_checksum_is_rebuilt(tmp_path):
+    parts = _parts()
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, parts)
+    cache = tmp_path / "cache"
+    load_mnist(source=source, sha256=digest, cache_dir=cache)
+    (npz,) = cache.glob("*.npz")
+    with np.load(npz) as old:
+        arrays = {k: old[k] for k in old.files if k != "checksum"}
+    with open(npz, "wb") as fh:
+        np.savez(fh, **arrays)
+    load_mnist(source=source, sha256=digest, cache_dir=cache)
+    with np.load(npz) as rebuilt:
+        assert "checksum" in rebuilt.files
+
+
+@pytest.mark.parametrize("where", ["itself", "parent"])
+def test_cache_dir_that_is_a_file_is_a_named_error(tmp_path, where):
+    parts = _parts()
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, parts)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    cache_dir = blocker if where == "itself" else blocker / "cache"
+    with pytest.raises(ValueError, match=r"^cache_dir must be a directory"):
+        load_mnist(source=source, sha256=digest, cache_dir=cache_dir)

@@ -14,7 +14,10 @@ Loading is careful, because unpickling runs code:
    ``_reconstruct``);
 3. the arrays are checked (shapes, label range) and stored once as an
    uncompressed ``.npz`` of ``uint8`` in the cache directory, so later loads
-   take a fraction of a second.
+   take a fraction of a second;
+4. the cache records the SHA-256 of its arrays (and of the source file it came
+   from); a cache whose arrays do not match that checksum, or whose shapes or
+   labels are wrong, is not used but rebuilt from the verified source file.
 
 The conversion is lossless: every pixel in Nielsen's file is exactly ``k/256``
 for an integer ``0 <= k <= 255`` (so the brightest pixel is 255/256, not 1).
@@ -203,28 +206,47 @@ def _cache_path(cache_dir: Path, sha256: str) -> Path:
     return Path(cache_dir) / f"mnist-{sha256[:16]}.npz"
 
 
-def _write_cache(parts: dict, target: Path, path) -> None:
+def _cache_digest(arrays: dict, source_sha256: str) -> str:
+    """SHA-256 of the cache's arrays (names, dtypes, shapes and bytes) and of the source's checksum."""
+    h = hashlib.sha256(source_sha256.encode())
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}:{a.dtype.str}:{a.shape};".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _write_cache(parts: dict, target: Path, path, sha256: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     arrays = {}
     for name, (x, y) in parts.items():
         arrays[f"{name}_x"] = _to_uint8(x, name, path)
         arrays[f"{name}_y"] = y.astype(np.uint8)
+    arrays["checksum"] = np.array(_cache_digest(arrays, sha256))
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
         np.savez(fh, **arrays)
     os.replace(tmp, target)  # atomic: a reader never sees a half-written cache
 
 
-def _read_cache(target: Path, dtype) -> MNIST:
+def _read_cache(target: Path, dtype, sha256: str) -> MNIST:
+    """Read the cache, raising ``ValueError`` unless it matches its recorded checksum and is well formed."""
     splits = {}
     with np.load(target, allow_pickle=False) as npz:
-        for name in SIZES:
-            k, y = npz[f"{name}_x"], npz[f"{name}_y"]
-            if k.dtype != np.uint8 or k.ndim != 2 or k.shape[1] != N_PIXELS or y.shape != (k.shape[0],):
-                raise ValueError(f"bad arrays for {name}")
-            x = k.astype(dtype)
-            x *= dtype(1.0 / _SCALE)  # exact: a power of two
-            splits[name] = Split(x, y.astype(np.int64))
+        arrays = {f"{name}_{part}": npz[f"{name}_{part}"] for name in SIZES for part in "xy"}
+        recorded = npz["checksum"] if "checksum" in npz.files else None
+    if recorded is None or recorded.shape != () or str(recorded) != _cache_digest(arrays, sha256):
+        raise ValueError("the cache does not match its recorded checksum")
+    for name in SIZES:
+        k, y = arrays[f"{name}_x"], arrays[f"{name}_y"]
+        if (k.dtype != np.uint8 or k.ndim != 2 or k.shape[1] != N_PIXELS or y.dtype != np.uint8
+                or y.shape != (k.shape[0],) or (y.size and y.max() > 9)):
+            raise ValueError(f"bad arrays for {name}")
+    for name in SIZES:
+        k, y = arrays[f"{name}_x"], arrays[f"{name}_y"]
+        x = k.astype(dtype)
+        x *= dtype(1.0 / _SCALE)  # exact: a power of two
+        splits[name] = Split(x, y.astype(np.int64))
     return MNIST(splits["train"], splits["validation"], splits["test"])
 
 
@@ -246,15 +268,24 @@ def load_mnist(*, dtype=np.float64, cache_dir=None, source=None, sha256: str = S
     calls read the cache (well under a second).
     """
     dtype = check_float_dtype("dtype", dtype).type
+    if not isinstance(sha256, str):
+        raise TypeError(f"sha256 must be a hexadecimal string, got {type(sha256).__name__}")
     cache_dir = default_cache_dir() if cache_dir is None else Path(cache_dir)
+    if cache_dir.exists() and not cache_dir.is_dir():
+        raise ValueError(f"cache_dir must be a directory (or a path to create one), got the file {cache_dir}")
     target = _cache_path(cache_dir, sha256)
     if target.is_file():
         try:
-            return _read_cache(target, dtype)
+            return _read_cache(target, dtype, sha256)
         except (OSError, ValueError, KeyError, EOFError, zlib.error):
-            pass  # an unreadable cache is rebuilt from the verified source below
+            pass  # an unreadable or tampered cache is rebuilt from the verified source below
     path = locate_source() if source is None else Path(source)
     if not path.is_file():
         raise MNISTNotInstalledError(f"the MNIST file {path} does not exist; {INSTALL_HINT}")
-    _write_cache(read_source(path, sha256=sha256), target, path)
-    return _read_cache(target, dtype)
+    parts = read_source(path, sha256=sha256)
+    try:
+        _write_cache(parts, target, path, sha256)
+    except (FileExistsError, NotADirectoryError) as err:  # a file where a parent directory should be
+        raise ValueError(f"cache_dir must be a directory (or a path to create one), got {cache_dir}: "
+                         f"{err}") from None
+    return _read_cache(target, dtype, sha256)
