@@ -60,8 +60,8 @@ def test_bad_input_names_the_parameter(call, name):
         call()
 
 
-@pytest.mark.parametrize("kwargs", [dict(weight_scale=0.0), dict(weight_scale=1e-310),
-                                    dict(weight_scale=1e300), dict(bias_scale=1e300)])
+@pytest.mark.parametrize("kwargs", [{"weight_scale": 0.0}, {"weight_scale": 1e-310},
+                                    {"weight_scale": 1e300}, {"bias_scale": 1e300}])
 def test_layer_ratios_refuses_scales_that_make_the_ratio_nan(kwargs):
     # Issue 12: weight_scale=0 gave 0/0 gradients and a silent NaN ratio.
     with pytest.raises(ValueError, match="weight_scale"):
