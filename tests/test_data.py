@@ -128,13 +128,25 @@ def test_pixels_that_are_not_k_over_256_are_refused(tmp_path):
         load_mnist(source=source, sha256=digest, cache_dir=tmp_path / "cache")
 
 
-def test_a_damaged_cache_is_rebuilt_from_the_source(tmp_path):
+def _cached(tmp_path):
+    """A source file, its digest, and the cache file a first load wrote for it."""
     parts = _parts()
     source = tmp_path / "mnist.pkl.gz"
     digest = _write(source, parts)
     cache = tmp_path / "cache"
     load_mnist(source=source, sha256=digest, cache_dir=cache)
     (npz,) = cache.glob("*.npz")
+    return parts, source, digest, cache, npz
+
+
+def _cache_arrays(npz) -> dict:
+    """The arrays of a cache file, without its checksum."""
+    with np.load(npz) as old:
+        return {k: old[k] for k in old.files if k != "checksum"}
+
+
+def test_a_damaged_cache_is_rebuilt_from_the_source(tmp_path):
+    parts, source, digest, cache, npz = _cached(tmp_path)
     npz.write_bytes(b"garbage")
     again = load_mnist(source=source, sha256=digest, cache_dir=cache)
     np.testing.assert_array_equal(again.validation.y, parts[1][1])
@@ -185,8 +197,7 @@ def test_the_real_file_unpickles_restricted_and_converts_losslessly():
 def _tampered_cache(npz, digest=None):
     """Overwrite the cache with 5 images and a label 200 (issue 12's attack); with ``digest``,
     record a matching checksum as a careful tamperer would (the label check still refuses it)."""
-    with np.load(npz) as old:
-        arrays = {k: old[k] for k in old.files if k != "checksum"}
+    arrays = _cache_arrays(npz)
     arrays["train_x"] = np.zeros((5, 784), dtype=np.uint8)
     arrays["train_y"] = np.array([200, 0, 0, 0, 0], dtype=np.uint8)
     if digest is not None:
@@ -198,31 +209,20 @@ def _tampered_cache(npz, digest=None):
 @pytest.mark.parametrize("keep_checksum", [False, True])
 def test_a_tampered_cache_is_not_loaded_but_rebuilt(tmp_path, keep_checksum):
     # Issue 12: a cache with 5 images and label 200 loaded silently.
-    parts = _parts()
-    source = tmp_path / "mnist.pkl.gz"
-    digest = _write(source, parts)
-    cache = tmp_path / "cache"
-    load_mnist(source=source, sha256=digest, cache_dir=cache)
-    (npz,) = cache.glob("*.npz")
+    parts, source, digest, cache, npz = _cached(tmp_path)
     _tampered_cache(npz, digest if keep_checksum else None)
     again = load_mnist(source=source, sha256=digest, cache_dir=cache)
     assert again.train.n == 12 and again.train.y.max() <= 9
     np.testing.assert_array_equal(again.train.y, parts[0][1])
     np.testing.assert_array_equal(again.train.x, parts[0][0].astype(np.float64))
     with np.load(npz) as rebuilt:  # the rebuilt cache carries a checksum that matches
-        arrays = {k: rebuilt[k] for k in rebuilt.files if k != "checksum"}
-        assert str(rebuilt["checksum"]) == data._cache_digest(arrays, digest)
+        checksum = str(rebuilt["checksum"])
+    assert checksum == data._cache_digest(_cache_arrays(npz), digest)
 
 
 def test_a_cache_with_a_label_out_of_range_and_a_matching_checksum_is_rebuilt(tmp_path):
-    parts = _parts()
-    source = tmp_path / "mnist.pkl.gz"
-    digest = _write(source, parts)
-    cache = tmp_path / "cache"
-    load_mnist(source=source, sha256=digest, cache_dir=cache)
-    (npz,) = cache.glob("*.npz")
-    with np.load(npz) as old:
-        arrays = {k: old[k] for k in old.files if k != "checksum"}
+    parts, source, digest, cache, npz = _cached(tmp_path)
+    arrays = _cache_arrays(npz)
     arrays["test_y"] = np.full_like(arrays["test_y"], 200)
     arrays["checksum"] = np.array(data._cache_digest(arrays, digest))
     with open(npz, "wb") as fh:
@@ -231,14 +231,8 @@ def test_a_cache_with_a_label_out_of_range_and_a_matching_checksum_is_rebuilt(tm
 
 
 def test_a_cache_without_a_checksum_is_rebuilt(tmp_path):
-    parts = _parts()
-    source = tmp_path / "mnist.pkl.gz"
-    digest = _write(source, parts)
-    cache = tmp_path / "cache"
-    load_mnist(source=source, sha256=digest, cache_dir=cache)
-    (npz,) = cache.glob("*.npz")
-    with np.load(npz) as old:
-        arrays = {k: old[k] for k in old.files if k != "checksum"}
+    parts, source, digest, cache, npz = _cached(tmp_path)
+    arrays = _cache_arrays(npz)
     with open(npz, "wb") as fh:
         np.savez(fh, **arrays)
     load_mnist(source=source, sha256=digest, cache_dir=cache)
