@@ -369,7 +369,6 @@ VALID = {
     "vgp_lib.monitor.GradientMonitor": lambda R: dict(model=R.mlp()),
     "vgp_lib.monitor.GradientRecord.ratio": _method("vgp_lib.monitor.GradientRecord", kind="weight"),
     "vgp_lib.monitor.watched_layers": lambda R: dict(model=R.mlp()),
-    "vgp_lib.network.Params.net": _method("vgp_lib.network.Params", k=0),
     "vgp_lib.network.check_sizes": lambda R: dict(sizes=(6, 4, 10)),
     "vgp_lib.network.init_params": lambda R: dict(sizes=(6, 4, 10), seed=0, activation="sigmoid",
                                                   init="nielsen", dtype=np.float64),

@@ -92,12 +92,6 @@ class Params:
         return Params(self.sizes, tuple(w.copy() for w in self.weights), tuple(b.copy() for b in self.biases),
                       self.activation)
 
-    def net(self, k: int) -> "Params":
-        """The k-th network alone (a stack of one)."""
-        k = check_int("k", k, lo=0, hi=self.n_nets - 1)
-        return Params(self.sizes, tuple(w[k:k + 1].copy() for w in self.weights),
-                      tuple(b[k:k + 1].copy() for b in self.biases), self.activation)
-
 
 @dataclass(frozen=True)
 class Gradients:

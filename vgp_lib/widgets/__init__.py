@@ -85,11 +85,6 @@ class LiveFigure:
     def values(self) -> dict:
         return {name: control.value for name, control in self.controls.items()}
 
-    def redraw(self):
-        """Recompute and redraw now; returns the new result."""
-        self._update()
-        return self.result
-
     def _update(self, change=None) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
