@@ -17,7 +17,6 @@ from PIL import Image
 
 from vgp_lib.plots import figure, show, styled
 from vgp_lib.plots import style as S
-from vgp_lib.plots.chain import legend_above
 
 SHEET = dict(mpl.rc_params_from_file(S.STYLE_SHEET, use_default_template=False))
 
@@ -36,7 +35,7 @@ def _clean_figure():
     fig, ax = figure(height=3.0)
     x = np.linspace(0, 1, 30)
     ax.plot(x, x**2, label="a curve")
-    legend_above(ax)
+    S.legend_above(ax, ncol=2, centred=True)
     return fig, ax
 
 
@@ -104,7 +103,7 @@ def test_text_under_nine_points_is_refused(where, displayed):
     elif where == "ticks":
         ax.tick_params(labelsize=7)
     else:
-        legend_above(ax).get_texts()[0].set_fontsize(7)
+        S.legend_above(ax, ncol=2, centred=True).get_texts()[0].set_fontsize(7)
     for render in (S.png_bytes, show):
         with pytest.raises(ValueError, match=r"text of 7 pt.*9 pt"):
             render(fig)
@@ -122,7 +121,7 @@ def test_a_legend_over_data_is_refused(displayed):
             render(fig)
     assert displayed == []
     ax.get_legend().remove()
-    legend_above(ax)
+    S.legend_above(ax, ncol=2, centred=True)
     S.png_bytes(fig)  # the same data with the legend above the axes
 
 

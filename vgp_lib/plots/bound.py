@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import get_axes
-from .chain import legend_above
-from .style import styled
+from .style import legend_above, styled
 
 
 @styled
@@ -34,7 +33,7 @@ def plot_factor_interval(r, ax=None):
     ax.set_ylim(0, max(1.3, 1.15 * r.peak))
     ax.set_xlabel("input activation $a$")
     ax.set_ylabel("factor")
-    legend_above(ax, ncol=1, title=f"w = {r.w:.3g}, b = {r.b:.3g}")
+    legend_above(ax, centred=True, title=f"w = {r.w:.3g}, b = {r.b:.3g}")
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -62,7 +61,7 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
     ax.set_ylim(0, c.width_max * 1.2)
     ax.set_xlabel("|w|")
     ax.set_ylabel("width of the interval")
-    legend_above(ax, ncol=1)
+    legend_above(ax, centred=True)
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -100,7 +99,7 @@ def plot_identity_error(c, ax=None):
     ax.set_xlabel("input weight $w_1$")
     ax.set_ylabel(r"$\max_x |w_2\sigma(w_1x+b)+c-x|$")
     ax.set_ylim(min(c.error.min(), c.taylor.min()) / 3, c.error.max() * 3)
-    legend_above(ax)
+    legend_above(ax, ncol=2, centred=True)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -119,7 +118,7 @@ def plot_balance(study, ax=None):
     ax.set_xlabel("weight scale $s$ (weights $\\sim N(0, s^2)$)")
     ax.set_ylabel(f"% of chains within {study.tolerance:g}\u00d7")
     ax.set_ylim(0, max(5.0, 115 * float(np.nanmax(frac))))  # the axis the data need, not 0-100 %
-    legend_above(ax)
+    legend_above(ax, ncol=2, centred=True)
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -163,5 +162,5 @@ def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
     ax.axvspan(-tol, tol, color="C2", alpha=0.2, label=f"balanced: {100 * frac:.0f}%")
     ax.set_xlabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
     ax.set_ylabel("number of chains")
-    legend_above(ax, ncol=1, title=f"{activation}, weight scale {scale:.3g}")
+    legend_above(ax, centred=True, title=f"{activation}, weight scale {scale:.3g}")
     return ax

@@ -13,17 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import get_axes
-from .style import styled
-
-
-def legend_above(ax, *, ncol: int = 2, handles=None, title: str | None = None):
-    """A legend centred just above the axes (it covers no data).
-
-    ``title`` goes on the legend (an axes title would sit under it).
-    """
-    kwargs = {} if handles is None else {"handles": handles}
-    return ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.02), ncol=ncol, borderaxespad=0.0,
-                     title=title, **kwargs)
+from .style import legend_above, styled
 
 
 def _room_for_zeros(ax, fraction: float = 0.12):
@@ -135,7 +125,7 @@ def plot_routes(routes, ax=None):
     ax.xaxis.get_major_locator().set_params(integer=True)
     if not (np.all(routes.fd != 0) and np.all(routes.analytic != 0) and np.all(routes.autograd != 0)):
         _room_for_zeros(ax)
-    legend_above(ax)
+    legend_above(ax, ncol=2, centred=True)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -153,7 +143,7 @@ def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
     )
     ax.set_ylabel("number of chains")
     ax.set_ylim(0, counts.max() * 1.1)
-    legend_above(ax)
+    legend_above(ax, ncol=2, centred=True)
     return ax
 
 
@@ -199,6 +189,6 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
     ax.set_ylim(bottom - 0.08 * span, top + 0.08 * span)
     ax.set_xlabel("layer $j$ (1 = first)")
     ax.set_ylabel(r"$\log_{10}|\partial C/\partial b_j|$")
-    legend_above(ax, title=title)
+    legend_above(ax, ncol=2, centred=True, title=title)
     ax.grid(True, alpha=0.3)
     return ax

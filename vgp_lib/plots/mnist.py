@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import get_axes, styled
+from .style import legend_above
 
 __all__ = [
     "depth_table",
@@ -33,11 +34,6 @@ def _colour(i: int) -> str:
     return _LAYER_COLOURS[i % len(_LAYER_COLOURS)]
 
 
-def _legend_above(ax, ncol: int):
-    """A legend in a row above the axes, where it cannot cover data."""
-    return ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=ncol, frameon=False, borderaxespad=0.0)
-
-
 @styled
 def plot_depth_accuracy(result, ax=None, *, book=None):
     """Final validation accuracy (%) per depth: each seed as a dot, mean ± sd as a bar; ``book`` as crosses."""
@@ -55,7 +51,7 @@ def plot_depth_accuracy(result, ax=None, *, book=None):
     ax.set_xticks(depths)
     ax.set_xlabel("hidden layers (30 neurons each)")
     ax.set_ylabel(f"validation accuracy after {result.epochs} epochs (%)")
-    _legend_above(ax, ncol=3)
+    legend_above(ax, ncol=3)
     ax.grid(alpha=0.3)
     return ax
 
@@ -93,7 +89,7 @@ def plot_accuracy_curves(result, ax=None, *, upto: int | None = None, from_epoch
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation accuracy (%)")
     if legend:
-        _legend_above(ax, ncol=len(result.hidden_layers))
+        legend_above(ax, ncol=len(result.hidden_layers))
     ax.grid(alpha=0.3)
     return ax
 
@@ -111,7 +107,7 @@ def plot_neuron_gradients(result, ax=None):
     ax.set_xticks(np.arange(1, n + 1))
     ax.set_xlabel("neuron j")
     ax.set_ylabel(r"$|\partial C / \partial b_j|$ at initialisation")
-    _legend_above(ax, ncol=len(grads))
+    legend_above(ax, ncol=len(grads))
     ax.grid(axis="y", alpha=0.3)
     return ax
 
@@ -134,7 +130,7 @@ def plot_init_speeds(result, ax=None, *, book=None):
     ax.set_xticks(np.arange(1, max(p.speeds.shape[1] for p in result.profiles) + 1))
     ax.set_xlabel("hidden layer l")
     ax.set_ylabel(r"speed $\|\delta^l\|$ at initialisation")
-    _legend_above(ax, ncol=2)
+    legend_above(ax, ncol=2)
     ax.grid(alpha=0.3, which="both")
     return ax
 

@@ -9,12 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import figure, get_axes, styled
-
-
-def _legend_above(ax, ncol: int = 1, **kwargs):
-    """A legend in rows above the axes, where it cannot cover data."""
-    return ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=ncol, frameon=False,
-                     borderaxespad=0.0, **kwargs)
+from .style import legend_above
 
 
 def _short(name: str) -> str:
@@ -47,7 +42,7 @@ def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, t
     ax.set_ylabel(r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$")
     if title is not None:
         ax.set_title(title, loc="right")
-    _legend_above(ax, ncol=2)
+    legend_above(ax, ncol=2)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -103,5 +98,5 @@ def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
     for ax in axes:
         ax.grid(True, which="major", alpha=0.3)
     if label:
-        _legend_above(ax_loss, ncol=2)
+        legend_above(ax_loss, ncol=2)
     return axes

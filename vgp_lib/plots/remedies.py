@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import figure, get_axes, styled
+from .style import legend_above, legend_beside
 
 _FIGSIZE = (6.5, 3.6)
 _NICE = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU"}
@@ -14,17 +15,6 @@ def _integer_x(ax):
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-
-
-def _legend_above(ax, ncol: int = 1, **kwargs):
-    """A legend in rows above the axes, where it cannot cover data."""
-    return ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=ncol, frameon=False,
-                     borderaxespad=0.0, **kwargs)
-
-
-def _legend_beside(ax, **kwargs):
-    """A legend to the right of the axes, where it cannot cover data."""
-    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0, **kwargs)
 
 
 @styled
@@ -46,7 +36,7 @@ def plot_activation_comparison(comp, ax=None, *, book=None, book_label: str = "p
                 raise ValueError(f"book names an activation not in the comparison: {name!r}")
             ax.plot([np.log10(value)], [comp.names.index(name) + 1], "X", color="black", ms=10, mew=0.5,
                     mfc="#d62728", label=book_label if k == 0 else None, zorder=5)
-        _legend_above(ax)
+        legend_above(ax)
     ax.set_yticks(np.arange(1, len(data) + 1), [_NICE.get(n, n) for n in comp.names])
     ax.set_xlabel(r"$\log_{10}\,\|\partial C/\partial W^{1}\|$ (first layer)")
     ax.grid(True, axis="x", alpha=0.3)
@@ -64,7 +54,7 @@ def plot_derivatives(curves, ax=None):
     ax.axhline(0.25, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("z")
     ax.set_ylabel("f′(z)")
-    _legend_beside(ax)
+    legend_beside(ax)
     ax.grid(True, alpha=0.3)
     return ax
 
@@ -93,7 +83,7 @@ def plot_variance_profiles(profiles, axes=None):
         if ax is axes[-1] or not shared:  # stacked panels sharing x: one label, at the bottom
             ax.set_xlabel("layer l")
         ax.grid(True, which="major", alpha=0.3)
-    _legend_beside(axes[0])
+    legend_beside(axes[0])
     return axes
 
 
@@ -109,7 +99,7 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
     ax.set_ylabel(r"$\|\partial C/\partial z^l\|$" if kind == "delta" else r"$\|\partial C/\partial W^l\|$")
     if ylim is not None:
         ax.set_ylim(*ylim)
-    _legend_above(ax)
+    legend_above(ax)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -123,7 +113,7 @@ def plot_time_gradients(results, ax=None):
         ax.semilogy(r.lags, np.maximum(r.norms, 1e-300), color=f"C{i}", label=names.get(r.cell, r.cell), lw=1.8)
     ax.set_xlabel("steps back in time, T − t")
     ax.set_ylabel(r"$\|\partial h_T/\partial h_t\|$")
-    _legend_above(ax, ncol=len(results))
+    legend_above(ax, ncol=len(results))
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -143,7 +133,7 @@ def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
     ax.set_xticks(x, [f"{i + 1}" for i in x])
     ax.set_xlabel("component of the gradient")
     ax.set_ylabel("|component|")
-    _legend_above(ax, ncol=2)
+    legend_above(ax, ncol=2)
     ax.grid(True, axis="y", which="major", alpha=0.3)
     return ax
 
@@ -167,7 +157,7 @@ def plot_training_comparison(comp, axes=None):
     _integer_x(ax_norm)
     ax_norm.set_xlabel("layer (input side → output layer)")
     ax_norm.set_ylabel(r"median $\|\partial C/\partial W^l\|$ in training")
-    _legend_above(ax_norm, ncol=2)
+    legend_above(ax_norm, ncol=2)
     ax_norm.grid(True, which="major", alpha=0.3)
     return axes
 
@@ -183,6 +173,6 @@ def plot_depth_sweep(sweeps: dict, ax=None):
     _integer_x(ax)
     ax.set_xlabel("number of hidden layers")
     ax.set_ylabel(r"$\|\partial C/\partial z^1\| \,/\, \|\partial C/\partial z^{\mathrm{out}}\|$")
-    _legend_above(ax, ncol=len(sweeps))
+    legend_above(ax, ncol=len(sweeps))
     ax.grid(True, which="major", alpha=0.3)
     return ax

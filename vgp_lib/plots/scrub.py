@@ -116,14 +116,10 @@ def render_frame(draw: Callable, item, *, height: float) -> tuple[bytes, int, in
     Raises ``ValueError`` (from :func:`vgp_lib.plots.style.png_bytes`) if the frame has
     text under 9 pt or a legend over data.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from .style import COLUMN_IN, CSS_PX_PER_IN, house_style, png_bytes
+    from .style import CSS_PX_PER_IN, blank_figure, house_style, png_bytes
 
     with house_style():
-        fig = Figure(figsize=(COLUMN_IN, height), layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = blank_figure(height)
         draw(fig, item)
         data, width_css = png_bytes(fig)
     return compress_png(data), width_css, round(height * CSS_PX_PER_IN)

@@ -60,9 +60,6 @@ def figure(nrows: int = 1, ncols: int = 1, *, height: float = 3.4, width: float 
     The figure is not registered with pyplot, so nothing shows it twice or leaks it:
     display it with :func:`show`. ``kwargs`` go to ``Figure.subplots``.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     for name, value in (("nrows", nrows), ("ncols", ncols)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6:
             raise ValueError(f"{name} must be an integer from 1 to 6, got {value!r}")
@@ -70,10 +67,41 @@ def figure(nrows: int = 1, ncols: int = 1, *, height: float = 3.4, width: float 
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1.0 <= value <= 12.0:
             raise ValueError(f"{name} must be a number of inches from 1 to 12, got {value!r}")
     with house_style():
-        fig = Figure(figsize=(width, height), layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = blank_figure(height, width=width)
         axes = fig.subplots(nrows, ncols, **kwargs)
     return fig, axes
+
+
+def blank_figure(height: float, *, width: float = COLUMN_IN):
+    """An empty figure ``width`` by ``height`` inches with constrained layout and an Agg
+    canvas, not registered with pyplot (nothing shows it twice or leaks it). Make it and
+    draw into it inside :func:`house_style`; :func:`figure` checks the sizes and adds axes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def legend_above(ax, *, ncol: int = 1, centred: bool = False, **kwargs):
+    """A legend just above the axes, where it cannot cover data.
+
+    By default in rows from the axes' left edge, without a frame; ``centred`` puts it,
+    framed, in the middle (a ``title`` then goes on the legend: an axes title would sit
+    under it). ``kwargs`` go to ``Axes.legend``.
+    """
+    if centred:
+        place = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.02)}
+    else:
+        place = {"loc": "lower left", "bbox_to_anchor": (0.0, 1.01), "frameon": False}
+    return ax.legend(ncol=ncol, borderaxespad=0.0, **place, **kwargs)
+
+
+def legend_beside(ax, **kwargs):
+    """A legend to the right of the axes, where it cannot cover data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0, **kwargs)
 
 
 def visible_texts(fig):

@@ -86,17 +86,12 @@ class LiveFigure:
         return {name: control.value for name, control in self.controls.items()}
 
     def _update(self, change=None) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        from ..plots.style import COLUMN_IN, CSS_PX_PER_IN, RESOLUTION, house_style
+        from ..plots.style import CSS_PX_PER_IN, RESOLUTION, blank_figure, house_style
 
         start = time.perf_counter()
         self.result = self.compute(**self.values())
         with house_style():
-            # not registered with pyplot: nothing to close or auto-show
-            fig = Figure(figsize=(COLUMN_IN, self.height), layout="constrained")
-            FigureCanvasAgg(fig)
+            fig = blank_figure(self.height)  # not registered with pyplot: nothing to close
             self.draw(fig, self.result)
             drawn = time.perf_counter()
             buffer = io.BytesIO()
