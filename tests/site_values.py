@@ -6,8 +6,8 @@ Run it on a build before and after a change that must not alter what readers see
     python tests/site_values.py _build/html --compare before.json
 
 ``--compare`` prints each value that differs (page, position, before, after) and
-exits 1 if any does. The values are read the way ``tests/test_live.py`` reads them:
-the text of each inline expression's output in the page.
+exits 1 if any does. A value is the text of an inline expression's output in the page;
+``tests/test_live.py`` reads them with :func:`page_values` too.
 """
 
 from __future__ import annotations
@@ -21,12 +21,17 @@ from pathlib import Path
 VALUE = re.compile(r'<span class="output text_plain">([^<]*)</span>')
 
 
+def page_values(page) -> list[str]:
+    """The {eval} values one built page shows, in document order."""
+    return [v.strip() for v in VALUE.findall(Path(page).read_text(encoding="utf-8"))]
+
+
 def site_values(html_dir) -> dict[str, list[str]]:
     """``{page: [value, ...]}`` for every page of ``html_dir/chapters``."""
     pages = sorted(Path(html_dir, "chapters").glob("*.html"))
     if not pages:
         raise ValueError(f"html_dir must hold a built site (chapters/*.html), got {str(html_dir)!r}")
-    return {p.stem: [v.strip() for v in VALUE.findall(p.read_text(encoding="utf-8"))] for p in pages}
+    return {p.stem: page_values(p) for p in pages}
 
 
 def differences(before: dict, after: dict) -> list[str]:

@@ -48,6 +48,7 @@ from conftest import ROOT, in_ci
 from test_binder import binder_requirements_offline
 from test_browser import CHROMIUM, FLAGS, _need_browser
 from booktools.myst import chapter_sources
+from site_values import page_values
 
 ENV = ROOT / "_build" / "binder-env"
 REPORT = ROOT / "_build" / "live-report.json"
@@ -242,8 +243,7 @@ def launch_path(name: str) -> str:
 
 def site_values(name: str) -> list[str]:
     """The {eval} values of the built page, in document order."""
-    html = (ROOT / "_build" / "html" / "chapters" / f"{name}.html").read_text()
-    return [v.strip() for v in re.findall(r'<span class="output text_plain">([^<]*)</span>', html)]
+    return page_values(ROOT / "_build" / "html" / "chapters" / f"{name}.html")
 
 
 def _plain(result: dict) -> str:
