@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,55 +91,6 @@ def test_exploding_gradient_grows_like_25_per_layer():
     assert math.isclose(g[0], 25.0**19 * 0.25 * 0.5, rel_tol=1e-12)
 
 
-def test_log10_matches_direct_values_where_they_are_finite():
-    c = chain.random_chain(30, seed=5)
-    with np.errstate(divide="ignore"):
-        direct = np.log10(np.abs(chain.grad_b_analytic(c)))
-    np.testing.assert_allclose(chain.log10_abs_grad_b(c), direct, rtol=1e-10)
-
-
-def test_power_overflow_depth_by_brute_force():
-    for dtype, np_type in (("float32", np.float32), ("float64", np.float64)):
-        depth = chain.power_overflow_depth(25, dtype)
-        with np.errstate(over="ignore"):
-            assert np.isfinite(np_type(25) ** np_type(depth - 1))
-            assert np.isinf(np_type(25) ** np_type(depth))
-
-
-@pytest.mark.parametrize("dtype,torch_dtype", [("float32", torch.float32), ("float64", torch.float64)])
-def test_overflow_depth_matches_torch_backprop(dtype, torch_dtype):
-    depth = chain.first_overflow_depth(dtype)
-    for d, expect_inf in ((depth - 1, False), (depth, True)):
-        c = chain.aligned_chain(d)
-        w = torch.tensor(c.weights, dtype=torch_dtype)
-        b = torch.tensor(c.biases, dtype=torch_dtype, requires_grad=True)
-        a = torch.tensor(c.a0, dtype=torch_dtype)
-        for j in range(d):
-            a = torch.sigmoid(w[j] * a + b[j])
-        (0.5 * (a - c.y) ** 2).backward()
-        assert bool(torch.isinf(b.grad[0])) == expect_inf
-        assert bool(chain.grad_b_in_dtype(c, dtype).overflow[0]) == expect_inf
-
-
-def test_overflow_is_reported_not_silent():
-    r = chain.grad_b_in_dtype(chain.aligned_chain(40), "float32")
-    assert r.any_overflow and not np.isnan(r.grad).any()
-    assert np.all(r.log10_exact[r.overflow] > np.log10(r.largest) - 1)  # the exact size explains the inf
-    assert "overflowed" in r.explain() and "float32" in r.explain()
-    ok = chain.grad_b_in_dtype(chain.aligned_chain(10), "float64")
-    assert not ok.any_overflow and "finite" in ok.explain()
-
-
-def test_float64_dtype_result_matches_analytic():
-    c = chain.random_chain(15, seed=2)
-    np.testing.assert_allclose(chain.grad_b_in_dtype(c, "float64").grad, chain.grad_b_analytic(c), rtol=1e-15)
-
-
-def test_exploding_profile_without_alignment_vanishes():
-    aligned = chain.exploding_profile(100.0, 10, True)
-    off = chain.exploding_profile(100.0, 10, False)
-    assert aligned.log10_exact[0] > 10 and off.log10_exact[0] < -10
-
 
 def test_chain_profile_is_deterministic_and_scales_the_same_draws():
     a = chain.chain_profile(8, 1.0, 0.0, seed=4)
@@ -163,10 +113,8 @@ def test_chain_profile_is_deterministic_and_scales_the_same_draws():
         (lambda: chain.constant_chain(3, w=float("inf")), "w"),
         (lambda: chain.grad_b_fd(chain.constant_chain(2, w=1.0), h=-1e-6), "h"),
         (lambda: chain.forward(chain.constant_chain(2, w=1.0), dtype="float16"), "dtype"),
-        (lambda: chain.first_overflow_depth("float32", max_depth=0), "max_depth"),
         (lambda: chain.random_chain(3, seed=0, n_chains=-2), "n_chains"),
         (lambda: chain.random_chain(3, seed=-1), "seed"),
-        (lambda: chain.power_overflow_depth(1.0), "base"),
     ],
 )
 def test_bad_input_names_the_parameter(call, name):
@@ -177,29 +125,7 @@ def test_bad_input_names_the_parameter(call, name):
 def test_type_errors_name_the_parameter():
     with pytest.raises(TypeError, match="chain"):
         chain.grad_b_analytic([1.0, 2.0])
-    with pytest.raises(TypeError, match="align"):
-        chain.exploding_profile(100.0, 3, "yes")
     with pytest.raises(TypeError, match="depth"):
         chain.constant_chain("3", w=1.0)
     with pytest.raises(ValueError, match="depth"):
         chain.constant_chain(2.5, w=1.0)
-
-
-# --- issue 12: hangs refused or removed --------------------------------------------------------
-def test_power_overflow_depth_near_one_is_quick_and_agrees_with_the_logarithm():
-    import math
-    import time
-
-    t0 = time.perf_counter()
-    assert chain.power_overflow_depth(1.001, "float32") == 88768
-    depth = chain.power_overflow_depth(1 + 1e-9, "float32")  # used to never return
-    assert time.perf_counter() - t0 < 1.0
-    expected = math.log(float(np.finfo(np.float32).max)) / math.log1p((1 + 1e-9) - 1)
-    assert depth == math.floor(expected) + 1
-    assert chain.power_overflow_depth(1.01, "float32") == 8917  # exact check below 20 000 steps
-
-
-def test_first_overflow_depth_refuses_a_search_longer_than_its_limit():
-    with pytest.raises(ValueError, match=r"max_depth must be an integer in \[1, 600\]"):
-        chain.first_overflow_depth("float32", max_depth=4000)
-    assert chain.first_overflow_depth("float32") == 29

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from vgp_lib import chain
+from vgp_lib import chain, precision
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.exploding import check_balanced_weight, check_float32_overflow_depth
 
@@ -10,7 +10,7 @@ from vgp_lib.exercises.exploding import check_balanced_weight, check_float32_ove
 def _reader_loop(dtype):
     """What the exercise asks the reader to write: grow the chain until dC/db_1 is inf."""
     depth = 1
-    while np.isfinite(chain.grad_b_in_dtype(chain.aligned_chain(depth), dtype).grad[0]):
+    while np.isfinite(precision.grad_b_in_dtype(chain.aligned_chain(depth), dtype).grad[0]):
         depth += 1
     return depth
 
@@ -21,10 +21,10 @@ def test_reference_loop_passes():
 
 def test_float32_depth_hints():
     right = _reader_loop("float32")
-    assert "25^L" in check_float32_overflow_depth(chain.power_overflow_depth(25, "float32")).hint
+    assert "25^L" in check_float32_overflow_depth(precision.power_overflow_depth(25, "float32")).hint
     assert "dC/da_1" in check_float32_overflow_depth(right + 1).hint
     assert "float64" in check_float32_overflow_depth(_reader_loop("float64")).hint
-    assert "float64" in check_float32_overflow_depth(chain.power_overflow_depth(25, "float64")).hint
+    assert "float64" in check_float32_overflow_depth(precision.power_overflow_depth(25, "float64")).hint
     assert check_float32_overflow_depth(...).status == NOT_ATTEMPTED
     assert check_float32_overflow_depth(None).status == NOT_ATTEMPTED
 

@@ -9,7 +9,7 @@ zeros on a log axis, float32 overflow, |w| < 4, curves leaving the axes.
 import numpy as np
 import pytest
 
-from vgp_lib import activations, balance, bound, chain, circuits, identity
+from vgp_lib import activations, balance, bound, chain, circuits, identity, precision
 from vgp_lib.plots import bound as pbound
 from vgp_lib.plots import chain as pchain
 from vgp_lib.plots import circuits as pcircuits
@@ -54,7 +54,7 @@ def test_chain_profile_panels(scale):
 @pytest.mark.parametrize("w, depth", [(100.0, 40), (1.0, 30), (150.0, 30)])
 def test_precision_growth_marks_every_overflow(w, depth):
     c = chain.aligned_chain(depth, w=w)
-    results = [chain.grad_b_in_dtype(c, "float32"), chain.grad_b_in_dtype(c, "float64")]
+    results = [precision.grad_b_in_dtype(c, "float32"), precision.grad_b_in_dtype(c, "float64")]
     fig, ax = figure()
     pchain.plot_precision_growth(results, ax, title="a title")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]

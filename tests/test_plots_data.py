@@ -25,6 +25,7 @@ from vgp_lib import (
     clipping,
     identity,
     network,
+    precision,
     recurrent,
     speeds,
 )
@@ -210,7 +211,7 @@ def test_ratio_histogram_counts_the_sample():
 
 def test_precision_growth_draws_exact_computed_and_overflowed_values():
     c = chain.aligned_chain(40, w=100.0)
-    r32, r64 = chain.grad_b_in_dtype(c, "float32"), chain.grad_b_in_dtype(c, "float64")
+    r32, r64 = precision.grad_b_in_dtype(c, "float32"), precision.grad_b_in_dtype(c, "float64")
     assert r32.any_overflow and not r64.any_overflow
     fig, ax = figure()
     pchain.plot_precision_growth([r32, r64], ax)

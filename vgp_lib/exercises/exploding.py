@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from .. import activations
-from ..chain import first_overflow_depth, power_overflow_depth
+from ..precision import first_overflow_depth, power_overflow_depth
 from . import INCORRECT, Exactly, Feedback, SignificantFigures, as_number, check, close_to
 
 

@@ -151,7 +151,7 @@ def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
 def plot_precision_growth(results, ax=None, *, title: str | None = None):
     """:math:`\\log_{10}|\\partial C/\\partial b_j|` per layer: exact, and as computed in each precision.
 
-    ``results`` is a :class:`vgp_lib.chain.PrecisionGradient` or a list of them
+    ``results`` is a :class:`vgp_lib.precision.PrecisionGradient` or a list of them
     for the same chain. The exact values (a sum of logarithms) are a line; the
     values each precision produced are markers; layers where a precision
     overflowed are drawn as triangles on that precision's ceiling, labelled

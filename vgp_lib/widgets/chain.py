@@ -6,7 +6,7 @@ from :mod:`vgp_lib.plots.chain`; no maths here.
 
 from __future__ import annotations
 
-from .. import chain
+from .. import chain, precision
 from ..activations import ACTIVATIONS
 from ..plots.chain import draw_chain_profile, plot_precision_growth
 from . import LiveFigure
@@ -61,7 +61,7 @@ def exploding_explorer(w: float = 100.0, depth: int = 30, align: bool = True, dt
     }
     return LiveFigure(
         controls,
-        chain.exploding_profile,
+        precision.exploding_profile,
         _draw_exploding,
         describe=lambda r: r.explain(),
         height=3.6,
