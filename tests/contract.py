@@ -140,7 +140,7 @@ class Resources:
 
     @cached_property
     def trace(self):
-        from vgp_lib.diagnosis import train_watched
+        from vgp_lib.monitor import train_watched
         x, y = self.xy2
         return train_watched(self.mlp(), x, y, epochs=1, batch_size=8, lr=0.1, seed=0, x_val=x, y_val=y)
 
@@ -148,6 +148,7 @@ class Resources:
     def samples(self):
         """One instance of every public result class (by qualified name)."""
         from vgp_lib import (
+            activations,
             balance,
             bound,
             chain,
@@ -157,8 +158,8 @@ class Resources:
             monitor,
             network,
             precision,
+            profiles,
             recurrent,
-            remedies,
             speeds,
         )
         x, y = self.xy
@@ -177,8 +178,8 @@ class Resources:
             "vgp_lib.circuits.Circuit": circuits.deep_parity(3),
             "vgp_lib.circuits.GateCounts": circuits.gate_counts([2, 3]),
             "vgp_lib.clipping.Clipped": clipping.clip_by_global_norm([np.ones(3)], 1.0),
-            "vgp_lib.diagnosis.TrainingTrace": self.trace,
-            "vgp_lib.diagnosis.Diagnosis": __import__("vgp_lib.diagnosis").diagnosis.diagnose(self.trace),
+            "vgp_lib.monitor.TrainingTrace": self.trace,
+            "vgp_lib.monitor.Diagnosis": monitor.diagnose(self.trace),
             "vgp_lib.identity.IdentityNeuron": identity.identity_neuron(0.01),
             "vgp_lib.identity.ErrorCurve": identity.error_curve(n=5),
             "vgp_lib.identity.IdentityLayer": identity.identity_layer(2),
@@ -193,15 +194,14 @@ class Resources:
                 seeds=(0,), show_progress=False),
             "vgp_lib.recurrent.TimeGradient": recurrent.gradient_through_time(
                 "rnn", hidden=3, steps=4, n_in=2, seed=0),
-            "vgp_lib.remedies.ActivationComparison": remedies.activation_comparison(
+            "vgp_lib.profiles.ActivationComparison": profiles.activation_comparison(
                 ("sigmoid", "relu"), n_seeds=1, seed=0, sizes=(5, 4, 3), batch=4),
-            "vgp_lib.remedies.DerivativeCurves": remedies.derivative_curves(("sigmoid",), [0.0, 1.0]),
-            "vgp_lib.remedies.VarianceProfile": remedies.init_variance(
+            "vgp_lib.activations.DerivativeCurves": activations.derivative_curves(("sigmoid",), [0.0, 1.0]),
+            "vgp_lib.profiles.VarianceProfile": profiles.init_variance(
                 "tanh", "xavier", depth=3, width=4, batch=4, seed=0),
-            "vgp_lib.remedies.GradientProfile": remedies.gradient_profile(
+            "vgp_lib.profiles.GradientProfile": profiles.gradient_profile(
                 depth=3, width=4, n_in=4, batch=4, seed=0),
-            "vgp_lib.remedies.ChainGradient": remedies.exploding_chain(depth=3),
-            "vgp_lib.remedies.TrainingComparison": self.comparison,
+            "vgp_lib.training.TrainingComparison": self.comparison,
             "vgp_lib.speeds.SpeedProfile": speeds.speed_profile(x, y, hidden_layers=1, width=3,
                                                                 seed=(0,)),
             "vgp_lib.speeds.InitSpeeds": speeds.speeds_at_init(x, y, hidden_layers=(1,), width=3,
@@ -218,7 +218,7 @@ class Resources:
 
     @cached_property
     def comparison(self):
-        from vgp_lib.remedies import training_comparison
+        from vgp_lib.training import training_comparison
         x, y = self.xy2
         return training_comparison({"relu": dict(depth=2, activation="relu")}, x[:16], y[:16],
                                    x[16:], y[16:], epochs=1, batch_size=8, lr=0.1, n_seeds=1,
@@ -311,6 +311,7 @@ VALID = {
     "vgp_lib.chain.aligned_chain": lambda R: dict(depth=4, w=100.0, a0=0.5, y=0.0, activation="sigmoid"),
     "vgp_lib.chain.forward": lambda R: dict(chain=R.chain, dtype="float64"),
     "vgp_lib.chain.grad_b_analytic": lambda R: dict(chain=R.chain),
+    "vgp_lib.chain.grad_w_analytic": lambda R: dict(chain=R.chain),
     "vgp_lib.chain.grad_b_autograd": lambda R: dict(chain=R.chain),
     "vgp_lib.chain.grad_b_fd": lambda R: dict(chain=R.chain, h=1e-6),
     "vgp_lib.chain.factors": lambda R: dict(chain=R.chain),
@@ -339,13 +340,12 @@ VALID = {
     "vgp_lib.data.MNISTNotInstalledError": lambda R: dict(),
     "vgp_lib.data.MNISTCorruptError": lambda R: dict(),
     "vgp_lib.data.default_cache_dir": lambda R: dict(),
-    "vgp_lib.diagnosis.cpu_single_thread": lambda R: dict(),
-    "vgp_lib.diagnosis.accuracy": lambda R: dict(model=R.mlp(), x=R.xy2[0], y=R.xy2[1], batch_size=10),
-    "vgp_lib.diagnosis.train_watched": lambda R: dict(
+    "vgp_lib.monitor.model_accuracy": lambda R: dict(model=R.mlp(), x=R.xy2[0], y=R.xy2[1], batch_size=10),
+    "vgp_lib.monitor.train_watched": lambda R: dict(
         model=R.mlp(), x=R.xy2[0], y=R.xy2[1], epochs=1, batch_size=8, lr=0.1, seed=0,
         x_val=R.xy2[0], y_val=R.xy2[1], momentum=0.0, show_progress=False),
-    "vgp_lib.diagnosis.stuck_layers": lambda R: dict(record=R.trace.record, threshold=1e-3),
-    "vgp_lib.diagnosis.diagnose": lambda R: dict(trace=R.trace, threshold=1e-3),
+    "vgp_lib.monitor.stuck_layers": lambda R: dict(record=R.trace.record, threshold=1e-3),
+    "vgp_lib.monitor.diagnose": lambda R: dict(trace=R.trace, threshold=1e-3),
     "vgp_lib.identity.identity_neuron": lambda R: dict(w1=0.01),
     "vgp_lib.identity.neuron_output": lambda R: dict(neuron=R.samples["vgp_lib.identity.IdentityNeuron"],
                                                      x=np.array([0.0, 0.5])),
@@ -375,6 +375,13 @@ VALID = {
                                                   init="nielsen", dtype=np.float64),
     "vgp_lib.network.feedforward": lambda R: dict(params=R.params, x=R.xy[0]),
     "vgp_lib.network.backprop": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1]),
+    "vgp_lib.network.prepare_batch": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1]),
+    "vgp_lib.network.forward": lambda R: dict(params=R.params, x=R.xy[0]),
+    "vgp_lib.network.backward": lambda R: dict(
+        params=R.params, acts=__import__("vgp_lib.network").network.forward(R.params, R.xy[0]),
+        y=np.eye(R.params.sizes[-1])[R.xy[1]]),
+    "vgp_lib.network.prime_from_output": lambda R: dict(a=np.array([0.2, 0.5, 0.9]), activation="tanh"),
+    "vgp_lib.network.as_seeds": lambda R: dict(seed=(0, 1)),
     "vgp_lib.network.sgd_step": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1], eta=0.1, lmbda=0.0,
                                                n=9),
     "vgp_lib.network.update_mini_batch": lambda R: dict(
@@ -388,27 +395,27 @@ VALID = {
         train_data=R.xy, validation_data=R.xy, hidden_layers=(1,), width=3, epochs=1,
         mini_batch_size=3, eta=0.1, lmbda=1.0, seeds=(0,), dtype=np.float64, show_progress=False),
     "vgp_lib.network.one_hot": lambda R: dict(y=np.array([0, 2, 1]), n_classes=3, dtype=np.float64),
-    "vgp_lib.network.single_threaded_blas": lambda R: dict(),
+    "vgp_lib.threads.single_thread": lambda R: dict(flush_denormal=False),
+    "vgp_lib.threads.on_one_thread": lambda R: dict(flush_denormal=False),
     "vgp_lib.recurrent.make_cell": lambda R: dict(cell="gru", n_in=2, hidden=3, seed=0,
                                                   recurrent_scale=1.0, gate_bias=1.0),
     "vgp_lib.recurrent.run_cell": lambda R: dict(module=_cell(), xs=_xs()),
     "vgp_lib.recurrent.gradient_through_time": lambda R: dict(
         cell="lstm", hidden=3, steps=4, n_in=2, seed=0, recurrent_scale=1.0, gate_bias=1.0),
-    "vgp_lib.remedies.ActivationComparison.median": _method("vgp_lib.remedies.ActivationComparison",
+    "vgp_lib.profiles.ActivationComparison.median": _method("vgp_lib.profiles.ActivationComparison",
                                                             name="relu"),
-    "vgp_lib.remedies.activation_comparison": lambda R: dict(
+    "vgp_lib.profiles.activation_comparison": lambda R: dict(
         activations=("sigmoid", "relu"), n_seeds=1, seed=0, sizes=(5, 4, 3), batch=4),
-    "vgp_lib.remedies.derivative_curves": lambda R: dict(names=("sigmoid", "relu"), z=np.array([0.0, 1.0])),
-    "vgp_lib.remedies.init_variance": lambda R: dict(activation="tanh", init="xavier", depth=3, width=4,
+    "vgp_lib.activations.derivative_curves": lambda R: dict(names=("sigmoid", "relu"), z=np.array([0.0, 1.0])),
+    "vgp_lib.profiles.init_variance": lambda R: dict(activation="tanh", init="xavier", depth=3, width=4,
                                                      batch=4, seed=0, gain=1.0),
-    "vgp_lib.remedies.gradient_profile": lambda R: dict(
+    "vgp_lib.profiles.gradient_profile": lambda R: dict(
         depth=3, activation="sigmoid", init="pytorch", norm="none", residual=False, gain=1.0, width=4,
         n_in=4, n_classes=3, batch=4, n_seeds=1, seed=0),
-    "vgp_lib.remedies.depth_sweep": lambda R: dict(depths=(2, 3), width=4, n_in=4, batch=4, seed=0),
-    "vgp_lib.remedies.exploding_chain": lambda R: dict(depth=4, w=100.0, x=1.0, y=0.0),
-    "vgp_lib.remedies.TrainingComparison.median_accuracy": _method(
-        "vgp_lib.remedies.TrainingComparison", name="relu"),
-    "vgp_lib.remedies.training_comparison": lambda R: dict(
+    "vgp_lib.profiles.depth_sweep": lambda R: dict(depths=(2, 3), width=4, n_in=4, batch=4, seed=0),
+    "vgp_lib.training.TrainingComparison.median_accuracy": _method(
+        "vgp_lib.training.TrainingComparison", name="relu"),
+    "vgp_lib.training.training_comparison": lambda R: dict(
         configs={"relu": dict(depth=2, activation="relu")}, x_train=R.xy2[0][:16], y_train=R.xy2[1][:16],
         x_val=R.xy2[0][16:], y_val=R.xy2[1][16:], epochs=1, batch_size=8, lr=0.1, n_seeds=1, seed=0,
         width=3),
@@ -439,14 +446,14 @@ for _name in ("vgp_lib.balance.RatioSample", "vgp_lib.balance.BalanceStudy", "vg
               "vgp_lib.bound.WidthCurve", C, "vgp_lib.chain.Forward", "vgp_lib.chain.ChainGradients",
               "vgp_lib.precision.PrecisionGradient", "vgp_lib.chain.GradientRoutes", "vgp_lib.circuits.Circuit",
               "vgp_lib.circuits.GateCounts", "vgp_lib.clipping.Clipped", "vgp_lib.data.MNIST",
-              "vgp_lib.data.Split", "vgp_lib.diagnosis.TrainingTrace", "vgp_lib.diagnosis.Diagnosis",
+              "vgp_lib.data.Split", "vgp_lib.monitor.TrainingTrace", "vgp_lib.monitor.Diagnosis",
               "vgp_lib.identity.IdentityNeuron", "vgp_lib.identity.ErrorCurve",
               "vgp_lib.identity.IdentityLayer", "vgp_lib.monitor.GradientRecord", "vgp_lib.network.Params",
               "vgp_lib.network.Gradients", "vgp_lib.network.TrainResult", "vgp_lib.network.DepthResult",
-              "vgp_lib.recurrent.TimeGradient", "vgp_lib.remedies.ActivationComparison",
-              "vgp_lib.remedies.DerivativeCurves", "vgp_lib.remedies.VarianceProfile",
-              "vgp_lib.remedies.GradientProfile", "vgp_lib.remedies.ChainGradient",
-              "vgp_lib.remedies.TrainingComparison", "vgp_lib.speeds.SpeedProfile",
+              "vgp_lib.recurrent.TimeGradient", "vgp_lib.profiles.ActivationComparison",
+              "vgp_lib.activations.DerivativeCurves", "vgp_lib.profiles.VarianceProfile",
+              "vgp_lib.profiles.GradientProfile",
+              "vgp_lib.training.TrainingComparison", "vgp_lib.speeds.SpeedProfile",
               "vgp_lib.speeds.InitSpeeds", "vgp_lib.speeds.NeuronGradients",
               "vgp_lib.speeds.TrainingSpeeds"):
     VALID[_name] = _fields(_name)

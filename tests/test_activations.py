@@ -124,3 +124,14 @@ def test_activations_refuse_integers_beyond_float64(f):
 def test_activation_parameters_are_checked(f, param, bad, error):
     with pytest.raises(error, match=rf"^{param} must be"):
         f([-1.0, 1.0], **{param: bad})
+
+
+def test_derivative_curves_come_from_the_activation_module():
+    c = activations.derivative_curves(("tanh", "gelu"), z=[-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(c.values[0], activations.tanh_prime([-1.0, 0.0, 2.0]))
+    np.testing.assert_array_equal(c.values[1], activations.gelu_prime([-1.0, 0.0, 2.0]))
+
+
+def test_derivative_curves_refuse_a_grid_that_is_not_one_dimensional():
+    with pytest.raises(ValueError, match="z must be 1-dimensional"):
+        activations.derivative_curves(z=[[0.0]])

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -129,3 +130,23 @@ def test_type_errors_name_the_parameter():
         chain.constant_chain("3", w=1.0)
     with pytest.raises(ValueError, match="depth"):
         chain.constant_chain(2.5, w=1.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_weight_gradient_is_the_input_times_the_bias_gradient(seed):
+    c = chain.random_chain(6, seed=seed, a0=0.7)
+    w = torch.tensor(c.weights, requires_grad=True)
+    a = torch.tensor(c.a0, dtype=torch.float64)
+    for j in range(c.depth):
+        a = torch.sigmoid(w[j] * a + c.biases[j])
+    (0.5 * (a - c.y) ** 2).backward()
+    np.testing.assert_allclose(chain.grad_w_analytic(c), w.grad.numpy(), rtol=1e-12)
+
+
+def test_exploding_chain_weight_and_bias_gradients_in_closed_form():
+    """Every z_j = 0: dC/db_1 = (a_L - y) (1/4) 25^(L-1) with a_L = 1/2, and dC/dw_1 = a_0 dC/db_1."""
+    for depth in (1, 4, 9):
+        c = chain.aligned_chain(depth, w=100.0, a0=1.0)
+        gb, gw = chain.grad_b_analytic(c), chain.grad_w_analytic(c)
+        assert gb[0] == 0.5 * 0.25 * 25.0 ** (depth - 1)
+        np.testing.assert_array_equal(gw, gb * np.r_[1.0, np.full(depth - 1, 0.5)])

@@ -8,12 +8,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vgp_lib.models import ACTIVATIONS, INITS, NORMS, build_mlp, init_linear_
-from vgp_lib.remedies import init_variance
+from vgp_lib.models import MODEL_ACTIVATIONS, MODEL_INITS, NORMS, build_mlp, init_linear_
+from vgp_lib.profiles import init_variance
 from vgp_lib.rng import torch_generator
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("activation", MODEL_ACTIVATIONS)
 @pytest.mark.parametrize("norm", NORMS)
 def test_every_configuration_runs_forward_and_backward(activation, norm):
     net = build_mlp(n_in=5, width=6, n_out=3, depth=3, activation=activation, norm=norm, residual=True, seed=0)
@@ -106,7 +106,7 @@ def test_bad_input_names_the_parameter_and_allowed_values(kwargs, error, words):
 
 
 def test_init_names_are_listed_in_the_error():
-    with pytest.raises(ValueError, match="init must be one of " + ", ".join(repr(i) for i in INITS)):
+    with pytest.raises(ValueError, match="init must be one of " + ", ".join(repr(i) for i in MODEL_INITS)):
         init_linear_(torch.nn.Linear(2, 2), "glorot", generator=torch_generator(0))
 
 

@@ -276,3 +276,90 @@ def test_one_hot_still_takes_no_labels_and_unsigned_labels():
 def test_network_functions_check_the_params_object(call, bad):
     with pytest.raises(TypeError, match=r"\bparams must be a Params"):
         call(bad)
+
+
+# --- the readable backprop and the fast step (issue 12) ----------------------------------------
+@pytest.mark.parametrize("activation", network.HIDDEN_ACTIVATIONS)
+def test_the_fast_step_equals_backprop_followed_by_the_sgd_rule(activation):
+    x, y = _data()
+    params = init_params(SIZES, seed=[3, 4], activation=activation)
+    eta, lmbda, n = 0.7, 2.0, 40
+    grads = network.backprop(params, x, y)
+    fast = sgd_step(params, x, y, eta=eta, lmbda=lmbda, n=n)
+    m = len(x)
+    for l in range(len(SIZES) - 1):
+        w = (1 - eta * lmbda / n) * params.weights[l] - eta / m * grads.nabla_w[l]
+        b = params.biases[l] - eta / m * grads.nabla_b[l]
+        np.testing.assert_allclose(fast.weights[l], w, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(fast.biases[l], b, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", network.HIDDEN_ACTIVATIONS)
+def test_backprop_equals_the_per_example_gradients(activation):
+    x, y = _data()
+    params = init_params(SIZES, seed=[3, 4], activation=activation)
+    grads = network.backprop(params, x, y)
+    for k in range(2):
+        weights = [w[k] for w in params.weights]
+        biases = [b[k] for b in params.biases]
+        sums_w = [np.zeros_like(w) for w in weights]
+        sums_b = [np.zeros_like(b) for b in biases]
+        for xi, yi in zip(x, one_hot(y, SIZES[-1])):
+            nw, nb = _per_example_gradients(weights, biases, xi, yi, activation)
+            sums_w = [s + g for s, g in zip(sums_w, nw)]
+            sums_b = [s + g for s, g in zip(sums_b, nb)]
+        for l in range(len(weights)):
+            np.testing.assert_allclose(grads.nabla_w[l][k], sums_w[l], rtol=0, atol=1e-12)
+            np.testing.assert_allclose(grads.nabla_b[l][k], sums_b[l], rtol=0, atol=1e-12)
+
+
+def test_forward_and_backward_are_the_parts_of_backprop():
+    x, y = _data()
+    params = init_params(SIZES, seed=[1, 2], activation="tanh")
+    xb, yb = network.prepare_batch(params, x, y)
+    acts = network.forward(params, xb)
+    assert [a.shape[-1] for a in acts] == list(SIZES)
+    np.testing.assert_array_equal(acts[-1], network.feedforward(params, x))
+    deltas = network.backward(params, acts, yb)
+    grads = network.backprop(params, x, y)
+    for delta, nabla_b in zip(deltas, grads.nabla_b):
+        np.testing.assert_array_equal(delta.sum(axis=-2), nabla_b)
+
+
+@pytest.mark.parametrize("activation", network.HIDDEN_ACTIVATIONS)
+def test_prime_from_output_is_the_activations_derivative(activation):
+    z = np.linspace(-3, 3, 13) + 0.01  # no z = 0, where relu' is a convention
+    a = _f(activation, z)
+    np.testing.assert_allclose(network.prime_from_output(a, activation), _f_prime(activation, z),
+                               rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "change, name",
+    [
+        (dict(weights="w"), "weights"),
+        (dict(biases=[]), "biases"),
+        (dict(x=np.zeros((4, 5))), "x"),
+        (dict(y=np.zeros((9, 2))), "y"),
+        (dict(scale=float("nan")), "scale"),
+        (dict(decay=1.5), "decay"),
+        (dict(activation="swish"), "activation"),
+    ],
+)
+def test_the_public_fast_step_checks_its_arguments(change, name):
+    x, y = _data()
+    params = init_params(SIZES, seed=0)
+    args = dict(weights=list(params.weights), biases=list(params.biases), x=x, y=one_hot(y, 3),
+                scale=0.1, decay=1.0, activation="sigmoid") | change
+    with pytest.raises((ValueError, TypeError), match=rf"\b{name}"):
+        network.update_mini_batch(**args)
+
+
+def test_backward_checks_the_activations_and_targets():
+    params = init_params(SIZES, seed=0)
+    x, y = network.prepare_batch(params, *_data())
+    acts = network.forward(params, x)
+    with pytest.raises(TypeError, match="acts"):
+        network.backward(params, acts[:-1], y)
+    with pytest.raises(ValueError, match=r"\by must"):
+        network.backward(params, acts, y[..., :2])

@@ -26,10 +26,11 @@ from vgp_lib import (
     identity,
     network,
     precision,
+    profiles,
     recurrent,
     speeds,
+    training,
 )
-from vgp_lib import remedies as R
 from vgp_lib.plots import bound as pbound
 from vgp_lib.plots import chain as pchain
 from vgp_lib.plots import circuits as pcircuits
@@ -550,7 +551,7 @@ def test_speed_profile_bars_are_medians_and_dots_the_seeds(digits):
 
 @pytest.fixture(scope="module")
 def trace(digits):
-    from vgp_lib.diagnosis import train_watched
+    from vgp_lib.monitor import train_watched
     from vgp_lib.models import build_mlp
 
     (x, y), _ = digits
@@ -610,7 +611,7 @@ def test_training_trace_draws_the_three_symptoms_of_each_run(trace):
 
 
 def test_activation_comparison_draws_every_draw_the_boxes_and_the_book():
-    comp = R.activation_comparison(("sigmoid", "relu"), n_seeds=5, seed=0, sizes=(6, 5, 5, 3), batch=8)
+    comp = profiles.activation_comparison(("sigmoid", "relu"), n_seeds=5, seed=0, sizes=(6, 5, 5, 3), batch=8)
     book = {"relu": 0.05}
     fig, ax = figure()
     premedies.plot_activation_comparison(comp, ax, book=book)
@@ -629,7 +630,7 @@ def test_activation_comparison_draws_every_draw_the_boxes_and_the_book():
 
 
 def test_derivatives_are_one_line_per_activation():
-    curves = R.derivative_curves(("sigmoid", "relu", "leaky_relu"), z=np.linspace(-3, 3, 61))
+    curves = activations.derivative_curves(("sigmoid", "relu", "leaky_relu"), z=np.linspace(-3, 3, 61))
     fig, ax = figure()
     premedies.plot_derivatives(curves, ax)
     lines = _labelled(ax)
@@ -641,32 +642,32 @@ def test_derivatives_are_one_line_per_activation():
 
 
 def test_variance_profiles_draw_both_variances_per_profile():
-    profiles = [R.init_variance("relu", "he", depth=4, width=8, batch=16, seed=0),
-                R.init_variance("tanh", "xavier", gain=1.5, depth=4, width=8, batch=16, seed=0)]
-    axes = premedies.plot_variance_profiles(profiles)
+    profs = [profiles.init_variance("relu", "he", depth=4, width=8, batch=16, seed=0),
+                profiles.init_variance("tanh", "xavier", gain=1.5, depth=4, width=8, batch=16, seed=0)]
+    axes = premedies.plot_variance_profiles(profs)
     labels = ["ReLU, he", "tanh, xavier × 1.5"]
     for ax, field in zip(axes, ("act_var", "grad_var")):
         lines = _labelled(ax)
         assert [ln.get_label() for ln in lines] == labels
-        for line, p in zip(lines, profiles):
+        for line, p in zip(lines, profs):
             np.testing.assert_allclose(_xy(line), (np.arange(1, 5), getattr(p, field)), rtol=1e-6)
     assert _legend_labels(axes[0]) == labels
     _render(axes[0].figure)
 
 
 @pytest.fixture(scope="module")
-def profiles():
+def profs():
     cfg = {"width": 6, "n_in": 5, "n_classes": 3, "batch": 8, "seed": 0}
-    return (R.gradient_profile(depth=3, **cfg), R.gradient_profile(depth=3, activation="relu", init="he", **cfg))
+    return (profiles.gradient_profile(depth=3, **cfg), profiles.gradient_profile(depth=3, activation="relu", init="he", **cfg))
 
 
 @pytest.mark.parametrize("kind", ["delta", "weight"])
-def test_gradient_profiles_draw_one_line_per_profile(profiles, kind):
+def test_gradient_profiles_draw_one_line_per_profile(profs, kind):
     fig, ax = figure()
-    premedies.plot_gradient_profiles(profiles, ax, kind=kind)
+    premedies.plot_gradient_profiles(profs, ax, kind=kind)
     lines = _labelled(ax)
-    assert [ln.get_label() for ln in lines] == [p.label for p in profiles] == _legend_labels(ax)
-    for line, p in zip(lines, profiles):
+    assert [ln.get_label() for ln in lines] == [p.label for p in profs] == _legend_labels(ax)
+    for line, p in zip(lines, profs):
         norms = p.delta_norm if kind == "delta" else p.weight_norm
         np.testing.assert_allclose(_xy(line), (np.arange(1, len(norms) + 1), norms), rtol=1e-6)
     _render(fig)
@@ -674,7 +675,7 @@ def test_gradient_profiles_draw_one_line_per_profile(profiles, kind):
 
 def test_depth_sweep_draws_the_ratio_against_depth():
     cfg = {"width": 6, "n_in": 5, "n_classes": 3, "batch": 8, "seed": 0}
-    sweeps = {"sigmoid": R.depth_sweep((1, 3, 5), **cfg), "ReLU": R.depth_sweep((1, 3, 5), activation="relu", **cfg)}
+    sweeps = {"sigmoid": profiles.depth_sweep((1, 3, 5), **cfg), "ReLU": profiles.depth_sweep((1, 3, 5), activation="relu", **cfg)}
     fig, ax = figure()
     premedies.plot_depth_sweep(sweeps, ax)
     lines = _labelled(ax)
@@ -696,9 +697,10 @@ def test_time_gradients_draw_each_cell_against_the_lag():
 
 
 def test_clipping_bars_are_the_components_before_and_after():
-    chain_grad = R.exploding_chain(depth=4, w=100.0)
-    clipped = clipping.clip_by_global_norm([chain_grad.grad_w, chain_grad.grad_b], 1.0)
-    g, gc = chain_grad.vector, np.concatenate(clipped.grads)
+    exploding = chain.aligned_chain(4, w=100.0, a0=1.0)
+    grad_w, grad_b = chain.grad_w_analytic(exploding), chain.grad_b_analytic(exploding)
+    clipped = clipping.clip_by_global_norm([grad_w, grad_b], 1.0)
+    g, gc = np.concatenate([grad_w, grad_b]), np.concatenate(clipped.grads)
     fig, ax = figure()
     premedies.plot_clipping(g, gc, ax, n_show=g.size)
     before, after = _bars(ax)
@@ -713,7 +715,7 @@ def test_training_comparison_draws_every_seed_the_medians_and_the_norms(digits):
     (x, y), (xv, yv) = digits
     configs = {"sigmoid, 3 layers": {"depth": 3, "activation": "sigmoid"},
                "ReLU + He": {"depth": 3, "activation": "relu", "init": "he"}}
-    comp = R.training_comparison(configs, x[:60], y[:60], xv, yv, epochs=1, batch_size=20, lr=0.2, n_seeds=2,
+    comp = training.training_comparison(configs, x[:60], y[:60], xv, yv, epochs=1, batch_size=20, lr=0.2, n_seeds=2,
                                  seed=0, width=8)
     axes = premedies.plot_training_comparison(comp)
     ax_acc, ax_norm = axes
@@ -767,11 +769,11 @@ def test_a_changed_study_or_depth_result_changes_the_drawing(study, depth):
     assert pmnist.depth_table(fewer).count("\n") == 2
 
 
-def test_a_changed_profile_changes_the_drawing_and_the_table(profiles, at_init):
-    halved = [_scaled(p, "delta_norm", 0.5) for p in profiles]
+def test_a_changed_profile_changes_the_drawing_and_the_table(profs, at_init):
+    halved = [_scaled(p, "delta_norm", 0.5) for p in profs]
     _fig, ax = figure()
     premedies.plot_gradient_profiles(halved, ax)
-    for line, p in zip(_labelled(ax), profiles):
+    for line, p in zip(_labelled(ax), profs):
         np.testing.assert_allclose(_xy(line)[1], 0.5 * p.delta_norm, rtol=1e-6)
 
     doubled = dataclasses.replace(at_init, profiles=tuple(_scaled(p, "speeds", 2.0) for p in at_init.profiles))

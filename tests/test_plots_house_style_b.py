@@ -14,8 +14,7 @@ import pytest
 pytest.importorskip("matplotlib")
 torch = pytest.importorskip("torch")
 
-from vgp_lib import network, recurrent, speeds
-from vgp_lib import remedies as R
+from vgp_lib import activations, network, profiles, recurrent, speeds
 from vgp_lib.plots import figure
 from vgp_lib.plots import mnist as nplots
 from vgp_lib.plots import monitor as mplots
@@ -92,26 +91,26 @@ def test_depth_figure_legend_leaves_every_seed_visible(digits):
 
 
 def test_remedies_and_monitor_figures_pass_the_house_checks():
-    from vgp_lib.diagnosis import train_watched
+    from vgp_lib.monitor import train_watched
     from vgp_lib.models import build_mlp
 
-    comp = R.activation_comparison(("sigmoid", "relu"), n_seeds=3, seed=0, sizes=(5, 4, 3))
-    profiles = [R.gradient_profile(depth=3, seed=0), R.gradient_profile(depth=3, activation="relu", seed=0)]
+    comp = profiles.activation_comparison(("sigmoid", "relu"), n_seeds=3, seed=0, sizes=(5, 4, 3))
+    profs = [profiles.gradient_profile(depth=3, seed=0), profiles.gradient_profile(depth=3, activation="relu", seed=0)]
     cells = [recurrent.gradient_through_time(c, hidden=4, steps=6, seed=0) for c in ("rnn", "gru")]
     single = [
         lambda ax: rplots.plot_activation_comparison(comp, ax, book={"sigmoid": 0.004324, "relu": 0.118170}),
-        lambda ax: rplots.plot_derivatives(R.derivative_curves(), ax),
-        lambda ax: rplots.plot_gradient_profiles(profiles, ax),
+        lambda ax: rplots.plot_derivatives(activations.derivative_curves(), ax),
+        lambda ax: rplots.plot_gradient_profiles(profs, ax),
         lambda ax: rplots.plot_time_gradients(cells, ax),
         lambda ax: rplots.plot_clipping(np.array([3.0, 4.0]), np.array([0.6, 0.8]), ax),
-        lambda ax: rplots.plot_depth_sweep({"x": profiles}, ax),
+        lambda ax: rplots.plot_depth_sweep({"x": profs}, ax),
     ]
     for draw in single:
         fig, ax = figure(height=3.4)
         assert draw(ax) is ax and ax.has_data()
         png_bytes(fig)
-    axes = rplots.plot_variance_profiles([R.init_variance("relu", "he", depth=3, width=8, seed=0),
-                                          R.init_variance("tanh", "xavier", gain=1.5, depth=3, width=8, seed=0)])
+    axes = rplots.plot_variance_profiles([profiles.init_variance("relu", "he", depth=3, width=8, seed=0),
+                                          profiles.init_variance("tanh", "xavier", gain=1.5, depth=3, width=8, seed=0)])
     labels = [line.get_label() for line in axes[0].get_lines()]
     assert "tanh, xavier × 1.5" in labels and "ReLU, he" in labels  # the gain is named, not hidden
     png_bytes(axes[0].figure)

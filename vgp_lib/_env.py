@@ -9,7 +9,6 @@ site shows are computed by exactly the code a live reader runs.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 
 
 def static_build() -> bool:
@@ -37,20 +36,3 @@ def quick_mode() -> bool:
     it: the site always shows the full experiments.
     """
     return os.environ.get("VGP_QUICK", "") not in ("", "0")
-
-
-@contextmanager
-def torch_single_thread():
-    """Run torch on one CPU thread inside the block; restore the thread count after.
-
-    The book's tensors are small, so extra threads only add overhead (and make
-    timings noisy on a shared 2-core machine).
-    """
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_choice, check_real
+from ._validate import check_array, check_choice, check_real
 
 __all__ = [
     "ACTIVATIONS",
@@ -43,6 +44,8 @@ __all__ = [
     "identity",
     "identity_prime",
     "torch_function",
+    "DerivativeCurves",
+    "derivative_curves",
 ]
 
 
@@ -212,3 +215,24 @@ def torch_function(name: str):
         "identity": lambda z: z,
     }
     return table[check_choice("activation", name, table)]
+
+
+# -- the derivatives side by side ---------------------------------------------------------------
+@dataclass(frozen=True)
+class DerivativeCurves:
+    """``values[i]`` is the derivative of activation ``names[i]`` on the grid ``z``."""
+
+    names: tuple
+    z: np.ndarray
+    values: np.ndarray
+
+
+def derivative_curves(names=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu"), z=None) -> DerivativeCurves:
+    """f'(z) of each named activation from :mod:`vgp_lib.activations`.
+
+    >>> c = derivative_curves(("sigmoid",), z=[0.0])
+    >>> float(c.values[0, 0])
+    0.25
+    """
+    z = np.linspace(-6, 6, 601) if z is None else check_array("z", z, ndim=1)
+    return DerivativeCurves(tuple(names), z, np.array([get(n)[1](z) for n in names]))

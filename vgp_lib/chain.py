@@ -52,6 +52,7 @@ __all__ = [
     "aligned_chain",
     "forward",
     "grad_b_analytic",
+    "grad_w_analytic",
     "grad_b_autograd",
     "grad_b_fd",
     "factors",
@@ -263,6 +264,22 @@ def grad_b_analytic(chain: Chain) -> np.ndarray:
         # pick up the factor w_j sigma'(z_j) on the way down
         tail = (chain.weights[..., j] * s[..., j]) * tail
     return grad
+
+
+def grad_w_analytic(chain: Chain) -> np.ndarray:
+    """:math:`\\partial C/\\partial w_j = a_{j-1}\\,\\partial C/\\partial b_j` for every layer.
+
+    A weight and a bias enter :math:`z_j = w_j a_{j-1} + b_j` the same way, except
+    that the weight is multiplied by the layer's input, so the weight gradient is
+    the bias gradient times that input (:math:`a_0` for the first layer).
+
+    >>> grad_w_analytic(aligned_chain(3, w=100.0, a0=1.0)) / grad_b_analytic(aligned_chain(3, w=100.0, a0=1.0))
+    array([1. , 0.5, 0.5])
+    """
+    chain = _check_chain(chain)
+    a = forward(chain).a
+    inputs = np.concatenate([np.full(a.shape[:-1] + (1,), chain.a0), a[..., :-1]], axis=-1)
+    return inputs * grad_b_analytic(chain)
 
 
 def grad_b_autograd(chain: Chain) -> np.ndarray:

@@ -43,8 +43,8 @@ from torch import nn
 from ._validate import MAX_DEPTH, MAX_PARAMETERS, MAX_WIDTH, check_choice, check_int, check_real
 from .rng import torch_generator
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
-INITS = ("pytorch", "nielsen", "xavier", "he", "small")
+MODEL_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
+MODEL_INITS = ("pytorch", "nielsen", "xavier", "he", "small")
 NORMS = ("none", "batch", "layer")
 
 _ACTIVATION_MODULES = {
@@ -106,7 +106,7 @@ def init_linear_(linear: nn.Linear, init: str, *, generator: torch.Generator, ga
     >>> round(float(lin.weight.detach().std()) * math.sqrt(400 / 2), 1)
     1.0
     """
-    init = check_choice("init", init, INITS)
+    init = check_choice("init", init, MODEL_INITS)
     gain = check_real("gain", gain, lo=0.0, lo_open=True)
     n_out, n_in = linear.weight.shape
     w, b = linear.weight, linear.bias
@@ -155,9 +155,9 @@ def build_mlp(
         ``width`` and is never residual (the shapes differ); with
         ``residual=True`` the other ``depth - 1`` are ``x + F(x)`` blocks.
     activation : str
-        One of :data:`ACTIVATIONS`.
+        One of :data:`MODEL_ACTIVATIONS`.
     init : str
-        One of :data:`INITS`; the output layer uses the same scheme.
+        One of :data:`MODEL_INITS`; the output layer uses the same scheme.
     norm : str
         ``"none"``, ``"batch"`` (``BatchNorm1d`` on z :cite:p:`ioffe2015`) or
         ``"layer"`` (``LayerNorm`` on z :cite:p:`ba2016`).
@@ -174,8 +174,8 @@ def build_mlp(
     if n_params > MAX_PARAMETERS:
         raise ValueError(f"width and depth give {n_params:.3g} weights; at most {MAX_PARAMETERS:.0e} "
                          f"are allowed (n_in={n_in}, width={width}, depth={depth}, n_out={n_out})")
-    activation = check_choice("activation", activation, ACTIVATIONS)
-    init = check_choice("init", init, INITS)
+    activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
+    init = check_choice("init", init, MODEL_INITS)
     norm = check_choice("norm", norm, NORMS)
     if not isinstance(residual, bool):
         raise TypeError(f"residual must be True or False, got {type(residual).__name__} {residual!r}")

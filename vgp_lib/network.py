@@ -32,27 +32,30 @@ So ``z = a @ w.T + b`` is the book's :math:`z = w a + b` for a batch of rows.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import numbers
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_DEPTH, MAX_EPOCHS, MAX_WIDTH, check_choice, check_float_dtype, check_int, check_real
+from ._validate import MAX_DEPTH, MAX_EPOCHS, MAX_WIDTH, check_array, check_choice, check_float_dtype, check_int, check_real
 from .rng import make_rng
+from .threads import single_thread
 
 __all__ = [
     "HIDDEN_ACTIVATIONS",
-    "INITS",
+    "NETWORK_INITS",
     "Params",
     "Gradients",
     "TrainResult",
     "DepthResult",
     "check_sizes",
+    "as_seeds",
     "init_params",
+    "prepare_batch",
+    "forward",
+    "backward",
+    "prime_from_output",
     "feedforward",
     "backprop",
     "sgd_step",
@@ -61,14 +64,13 @@ __all__ = [
     "train",
     "depth_experiment",
     "one_hot",
-    "single_threaded_blas",
 ]
 
 #: Activations the hidden layers may use (the output layer is always sigmoid).
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 #: Weight initialisations: Nielsen's N(0, 1/n_in) with N(0, 1) biases;
 #: Xavier (Glorot) N(0, 2/(n_in + n_out)) and He N(0, 2/n_in), both with zero biases.
-INITS = ("nielsen", "xavier", "he")
+NETWORK_INITS = ("nielsen", "xavier", "he")
 
 
 @dataclass(frozen=True)
@@ -123,45 +125,6 @@ class DepthResult:
         return np.array([a[:, -1] for a in self.accuracy])
 
 
-def _openblas_thread_calls():
-    """``(get, set)`` for the thread count of the OpenBLAS bundled with NumPy's wheel, or None."""
-    libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"
-    for path in sorted(libs.glob("libscipy_openblas*.so*")):
-        try:
-            lib = ctypes.CDLL(str(path))  # already loaded by NumPy: this returns the same library
-        except OSError:
-            continue
-        for get, set_ in (("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
-                          ("openblas_get_num_threads", "openblas_set_num_threads")):
-            if hasattr(lib, get) and hasattr(lib, set_):
-                getter, setter = getattr(lib, get), getattr(lib, set_)
-                getter.restype, setter.argtypes = ctypes.c_int, [ctypes.c_int]
-                return getter, setter
-    return None
-
-
-@contextlib.contextmanager
-def single_threaded_blas():
-    """Run the block with one BLAS thread, then restore the previous count.
-
-    Our matrices are small (a mini-batch of 10, or 1,000 x 784 at most): a
-    second BLAS thread gains little, and on a machine whose cores are busy with
-    other work it costs a lot (threads wait for each other). Does nothing when
-    NumPy's BLAS is not the bundled OpenBLAS.
-    """
-    calls = _openblas_thread_calls()
-    if calls is None:
-        yield
-        return
-    get, set_ = calls
-    before = get()
-    set_(1)
-    try:
-        yield
-    finally:
-        set_(before)
-
-
 def check_sizes(sizes) -> tuple:
     """Validate layer widths: at least 2 layers, each an integer >= 1.
 
@@ -179,7 +142,14 @@ def check_sizes(sizes) -> tuple:
     return tuple(check_int(f"sizes[{i}]", n, lo=1) for i, n in enumerate(sizes))
 
 
-def _seeds(seed) -> tuple:
+def as_seeds(seed) -> tuple:
+    """``seed`` (a non-negative int or a sequence of them) as a tuple of ints, one per network.
+
+    >>> as_seeds(3), as_seeds(range(2))
+    ((3,), (0, 1))
+    """
+    if isinstance(seed, np.ndarray) and seed.dtype.kind not in "iu":
+        raise TypeError(f"seed must be an integer or integers, got an array of dtype {seed.dtype}")
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         return (int(seed),)
     try:
@@ -211,11 +181,11 @@ def init_params(sizes, *, seed, activation: str = "sigmoid", init: str = "nielse
     """
     sizes = check_sizes(sizes)
     activation = check_choice("activation", activation, HIDDEN_ACTIVATIONS)
-    init = check_choice("init", init, INITS)
+    init = check_choice("init", init, NETWORK_INITS)
     dtype = _check_dtype(dtype)
     pairs = list(zip(sizes[:-1], sizes[1:]))
     ws, bs = [], []
-    for s in _seeds(seed):
+    for s in as_seeds(seed):
         rng = make_rng(s)
         if init == "nielsen":
             b = [rng.standard_normal(n_out) for _, n_out in pairs]
@@ -269,6 +239,22 @@ def _activate(z: np.ndarray, name: str) -> np.ndarray:
     return z
 
 
+def prime_from_output(a, activation: str) -> np.ndarray:
+    """f'(z) of a hidden layer, computed from its output a = f(z): a(1-a), 1-a^2 or [a > 0].
+
+    >>> prime_from_output(np.array([0.5]), "sigmoid")
+    array([0.25])
+    """
+    activation = check_choice("activation", activation, HIDDEN_ACTIVATIONS)
+    a = check_array("a", a)
+    if a.ndim == 0:
+        raise ValueError("a must be an array of a layer's activations, got a scalar")
+    lo, hi = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf)}[activation]
+    if a.size and (a.min() < lo or a.max() > hi):
+        raise ValueError(f"a must hold outputs of {activation}, in [{lo:g}, {hi:g}]")
+    return _prime(a, activation)
+
+
 def _prime(a: np.ndarray, name: str) -> np.ndarray:
     """f'(z) written in terms of a = f(z): a(1-a), 1-a^2 or [a > 0]."""
     if name == "sigmoid":
@@ -299,8 +285,21 @@ def _forward(weights, biases, x, activation) -> list:
     return acts
 
 
+def prepare_batch(params: Params, x, y):
+    """``x`` and ``y`` ready for :func:`forward` and :func:`backward`.
+
+    ``x`` holds one example per row, ``(m, n_0)`` shared by all networks or
+    ``(K, m, n_0)``; it is converted to the parameters' dtype. ``y`` holds integer
+    labels or one-hot rows and comes back one-hot.
+    """
+    _check_params("params", params)
+    if y is None:
+        raise TypeError("y must hold integer labels or one-hot rows, got None")
+    return _as_batch(params, x, y)
+
+
 def _as_batch(params: Params, x, y=None):
-    x = np.asarray(x)
+    x = _check_pixels("x", x)
     if x.ndim not in (2, 3) or x.shape[-1] != params.sizes[0]:
         raise ValueError(f"x must have shape (m, {params.sizes[0]}) or (K, m, {params.sizes[0]}), got {x.shape}")
     if x.ndim == 3 and x.shape[0] != params.n_nets:
@@ -308,11 +307,11 @@ def _as_batch(params: Params, x, y=None):
     x = x.astype(params.weights[0].dtype, copy=False)
     if y is None:
         return x
-    y = np.asarray(y)
     n_out = params.sizes[-1]
+    y = _check_pixels("y", y)
     if y.shape == x.shape[:-1]:  # integer labels
         y = one_hot(y, n_out, params.weights[0].dtype)
-    if y.shape[-1] != n_out or y.shape[:-1] != x.shape[:-1]:
+    if y.ndim == 0 or y.shape[-1] != n_out or y.shape[:-1] != x.shape[:-1]:
         raise ValueError(f"y must hold labels of shape {x.shape[:-1]} or one-hot rows of width {n_out}, got {y.shape}")
     return x, y.astype(params.weights[0].dtype, copy=False)
 
@@ -323,32 +322,75 @@ def feedforward(params: Params, x) -> np.ndarray:
     >>> feedforward(init_params([4, 3, 2], seed=0), np.zeros((5, 4))).shape
     (1, 5, 2)
     """
+    _check_params("params", params)
     return _forward(params.weights, params.biases, _as_batch(params, x), params.activation)[-1]
+
+
+def forward(params: Params, x) -> list:
+    """Activations ``[a^0, a^1, ..., a^L]`` of every network (eq. ``eq-mnist-forward``).
+
+    ``x`` is as for :func:`prepare_batch`; each ``a^l`` is ``(K, m, n_l)`` (``a^0``
+    is ``x`` itself). Hidden layers use ``params.activation``, the output layer the
+    sigmoid.
+    """
+    _check_params("params", params)
+    return _forward(params.weights, params.biases, _as_batch(params, x), params.activation)
+
+
+def backward(params: Params, acts, y) -> list:
+    """The errors ``[delta^1, ..., delta^L]``, one row per example (eqs. ``eq-mnist-delta-out``, ``eq-mnist-delta``).
+
+    ``acts`` is what :func:`forward` returned and ``y`` the one-hot targets (from
+    :func:`prepare_batch`). With a sigmoid output and the cross-entropy cost the
+    output error is :math:`a^L - y`; each layer below takes the error of the
+    layer above back through its weights and scales it by :math:`f'(z^l)`.
+
+    >>> p = init_params([4, 3, 2], seed=0)
+    >>> x, y = prepare_batch(p, np.ones((5, 4)), [0, 1, 1, 0, 1])
+    >>> [d.shape for d in backward(p, forward(p, x), y)]
+    [(1, 5, 3), (1, 5, 2)]
+    """
+    acts, y = _check_backward_args(params, acts, y)
+    delta = acts[-1] - y  # the output error
+    deltas = [delta]
+    for l in range(len(params.weights) - 1, 0, -1):  # weights[l] feeds layer l + 1
+        delta = (delta @ params.weights[l]) * _prime(acts[l], params.activation)
+        deltas.append(delta)
+    return deltas[::-1]
+
+
+def _check_backward_args(params: Params, acts, y):
+    _check_params("params", params)
+    if not isinstance(acts, (list, tuple)) or len(acts) != len(params.sizes):
+        raise TypeError(f"acts must be the list of {len(params.sizes)} activation arrays that forward "
+                        f"returns, got {type(acts).__name__}")
+    for l, (a, n) in enumerate(zip(acts, params.sizes)):
+        if not isinstance(a, np.ndarray) or a.dtype.kind != "f" or a.shape[-1] != n:
+            raise TypeError(f"acts[{l}] must be a float array with {n} columns (from forward)")
+    y = _check_pixels("y", y)
+    if y.shape[-2:] != acts[-1].shape[-2:]:
+        raise ValueError(f"y must hold one-hot rows of shape {acts[-1].shape[-2:]} (see prepare_batch), "
+                         f"got {y.shape}")
+    return list(acts), y
 
 
 def backprop(params: Params, x, y) -> Gradients:
     """Gradients of the cross-entropy cost, summed over the batch (eqs. ``eq-mnist-delta-out``, ``eq-mnist-delta``).
 
-    With :math:`\\delta^L = a^L - y` (sigmoid output, cross-entropy) and
-    :math:`\\delta^l = ((w^{l+1})^T \\delta^{l+1}) \\odot f'(z^l)`, the bias
-    gradient of layer l is :math:`\\delta^l` and the weight gradient
-    :math:`\\delta^l (a^{l-1})^T`. ``y`` holds labels or one-hot rows. The L2
-    term is left out here (:func:`sgd_step` applies it to the weights).
+    The bias gradient of layer l is :math:`\\delta^l` and the weight gradient
+    :math:`\\delta^l (a^{l-1})^T`, both summed over the examples. ``y`` holds
+    labels or one-hot rows. The L2 term is left out here (:func:`sgd_step`
+    applies it to the weights).
 
     >>> g = backprop(init_params([4, 3, 2], seed=0), np.ones((5, 4)), [0, 1, 1, 0, 1])
     >>> g.nabla_w[0].shape, g.nabla_b[1].shape
     ((1, 3, 4), (1, 2))
     """
-    x, y = _as_batch(params, x, y)
-    acts = _forward(params.weights, params.biases, x, params.activation)
-    delta = acts[-1] - y
-    L = len(params.weights)
-    nabla_w, nabla_b = [None] * L, [None] * L
-    for l in range(L - 1, -1, -1):
-        nabla_b[l] = delta.sum(axis=-2)
-        nabla_w[l] = _outer_sum(delta, acts[l])
-        if l > 0:
-            delta = np.matmul(delta, params.weights[l]) * _prime(acts[l], params.activation)
+    x, y = prepare_batch(params, x, y)
+    acts = forward(params, x)
+    deltas = backward(params, acts, y)
+    nabla_b = [delta.sum(axis=-2) for delta in deltas]
+    nabla_w = [_outer_sum(delta, a) for delta, a in zip(deltas, acts[:-1])]
     return Gradients(tuple(nabla_w), tuple(nabla_b))
 
 
@@ -374,7 +416,44 @@ def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
     Returns each layer's bias update, -(η/m) Σ_x δ^l: divided by -η it is the
     mean bias gradient before the step, which :mod:`vgp_lib.speeds` records as
     the speed of learning.
+
+    This fast step is what :func:`train` repeats; the tests check it against
+    :func:`backprop` followed by equation ``eq-mnist-sgd``. Arguments are checked
+    once here (shapes and kinds); :func:`train` calls the unchecked step.
     """
+    _check_step_args(weights, biases, x, y, scale, decay, activation)
+    return _update_mini_batch(weights, biases, x, y, scale, decay, activation)
+
+
+def _check_step_args(weights, biases, x, y, scale, decay, activation) -> None:
+    for name, arrays in (("weights", weights), ("biases", biases)):
+        if not isinstance(arrays, list) or not arrays:
+            raise TypeError(f"{name} must be a non-empty list of stacked arrays (modified in place), "
+                            f"got {type(arrays).__name__}")
+        for l, arr in enumerate(arrays):
+            if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f" or not np.isfinite(arr).all():
+                raise TypeError(f"{name}[{l}] must be an array of finite floats")
+    if len(biases) != len(weights) or any(
+            w.ndim != 3 or b.shape != w.shape[:2] for w, b in zip(weights, biases)):
+        raise ValueError("weights and biases must hold one (K, n_out, n_in) and one (K, n_out) array per layer")
+    dt = weights[0].dtype
+    k, n_in = weights[0].shape[0], weights[0].shape[2]
+    x = _check_pixels("x", x)
+    if x.ndim not in (2, 3) or x.shape[-1] != n_in or (x.ndim == 3 and x.shape[0] != k):
+        raise ValueError(f"x must have shape (m, {n_in}) or ({k}, m, {n_in}), got {x.shape}")
+    y = _check_pixels("y", y)
+    if y.ndim < 2 or y.shape[-1] != weights[-1].shape[1] or y.shape[-2] != x.shape[-2]:
+        raise ValueError(f"y must hold one one-hot row of width {weights[-1].shape[1]} per row of x, "
+                         f"got {y.shape}")
+    if x.dtype != dt or y.dtype != dt:
+        raise TypeError(f"x and y must have the weights' dtype {dt}, got {x.dtype} and {y.dtype}")
+    check_real("scale", scale, lo=0, lo_open=True)
+    check_real("decay", decay, lo=0, hi=1)
+    check_choice("activation", activation, HIDDEN_ACTIVATIONS)
+
+
+def _update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
+    """:func:`update_mini_batch` without the argument checks."""
     acts = _forward(weights, biases, x, activation)
     delta = acts[-1] - y
     delta *= -scale
@@ -409,7 +488,8 @@ def sgd_step(params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | N
     eta, lmbda, n = _check_hyper(eta, lmbda, m if n is None else n)
     new = params.copy()
     dt = new.weights[0].dtype.type
-    update_mini_batch(list(new.weights), list(new.biases), x, y, dt(eta / m), dt(1 - eta * lmbda / n), new.activation)
+    _update_mini_batch(list(new.weights), list(new.biases), x, y, dt(eta / m), dt(1 - eta * lmbda / n),
+                       new.activation)
     return new
 
 
@@ -465,7 +545,7 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
     n = x.shape[0]
     m = check_int("mini_batch_size", mini_batch_size, lo=1, hi=n)
     eta, lmbda, n = _check_hyper(eta, lmbda, n)
-    seeds = _seeds(seed)
+    seeds = as_seeds(seed)
     if len(seeds) != params.n_nets:
         raise ValueError(f"seed must give one seed per network ({params.n_nets}), got {len(seeds)}")
     new = params.copy()
@@ -476,12 +556,13 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
     shufflers = [make_rng(s).spawn(1)[0] for s in seeds]
     decay = dt(1 - eta * lmbda / n)
     history = []
-    with single_threaded_blas():
+    with single_thread():
         for _ in progress(range(epochs), desc=desc, disable=not show_progress):
             order = np.stack([r.permutation(n) for r in shufflers])  # (K, n)
             for start in range(0, n, m):
                 idx = order[:, start:start + m]
-                update_mini_batch(weights, biases, x[idx], targets[idx], dt(eta / idx.shape[1]), decay, new.activation)
+                _update_mini_batch(weights, biases, x[idx], targets[idx], dt(eta / idx.shape[1]), decay,
+                                   new.activation)
             if evaluation is not None:
                 history.append(accuracy(new, *evaluation))
     acc = np.array(history).T if history else np.zeros((new.n_nets, 0))
@@ -499,7 +580,7 @@ def depth_experiment(train_data, validation_data, *, hidden_layers=(1, 2, 3, 4),
     width = check_int("width", width, lo=1, hi=MAX_WIDTH)
     depths = tuple(check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH) for h in hidden_layers)
     check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
-    seeds = _seeds(seeds)
+    seeds = as_seeds(seeds)
     x, y = train_data
     results = []
     for h in depths:

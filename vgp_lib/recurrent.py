@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._env import torch_single_thread
 from ._validate import check_choice, check_int, check_real
 from .rng import torch_generator
+from .threads import single_thread
 
 CELLS = ("rnn", "lstm", "gru")
 
@@ -110,7 +110,7 @@ def gradient_through_time(cell: str, *, hidden: int = 32, steps: int = 100, n_in
                        gate_bias=gate_bias)
     g = torch_generator(seed + 1)
     xs = torch.randn(steps, 1, n_in, generator=g, dtype=torch.float64)
-    with torch_single_thread():
+    with single_thread():
         hs = run_cell(module, xs)
         jac = np.zeros((steps, hidden, hidden))
         for k in range(hidden):

@@ -20,21 +20,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_int
+from ._validate import check_int, check_real
 from .network import (
     Params,
-    _as_batch,
-    _check_hyper,
-    _forward,
-    _prime,
-    _seeds,
-    update_mini_batch,
+    as_seeds,
+    backward,
     check_sizes,
+    forward,
     init_params,
     one_hot,
-    single_threaded_blas,
+    prepare_batch,
+    prime_from_output,
+    update_mini_batch,
 )
 from ._env import progress
+from .threads import single_thread
 
 __all__ = [
     "bias_gradients",
@@ -64,18 +64,9 @@ def bias_gradients(params: Params, x, y) -> tuple:
     >>> [g.shape for g in bias_gradients(init_params([4, 3, 2], seed=0), np.eye(4), [0, 1, 1, 0])]
     [(1, 3), (1, 2)]
     """
-    x, y = _as_batch(params, x, y)
-    acts = _forward(params.weights, params.biases, x, params.activation)
-    return _bias_gradients(params, acts, y)
-
-
-def _bias_gradients(params: Params, acts: list, y) -> tuple:
-    delta = acts[-1] - y  # delta^L, one row per example
-    grads = [delta.mean(axis=-2)]
-    for l in range(len(params.weights) - 1, 0, -1):  # weights[l] feeds layer l + 1
-        delta = np.matmul(delta, params.weights[l]) * _prime(acts[l], params.activation)
-        grads.append(delta.mean(axis=-2))
-    return tuple(reversed(grads))
+    x, y = prepare_batch(params, x, y)
+    deltas = backward(params, forward(params, x), y)
+    return tuple(delta.mean(axis=-2) for delta in deltas)
 
 
 def _without_blank_pixels(params: Params, x):
@@ -110,13 +101,13 @@ def sigma_prime_rms(params: Params, x) -> np.ndarray:
     >>> bool(np.all((0 < r) & (r <= 0.25)))
     True
     """
-    x = _as_batch(params, x)
-    return _sigma_prime_rms(params, _forward(params.weights, params.biases, x, params.activation))
+    return _sigma_prime_rms(params, forward(params, x))
 
 
 def _sigma_prime_rms(params: Params, acts: list) -> np.ndarray:
     hidden = acts[1:-1]
-    return np.stack([np.sqrt(np.mean(_prime(a, params.activation) ** 2, axis=(-2, -1))) for a in hidden], axis=-1)
+    return np.stack([np.sqrt(np.mean(prime_from_output(a, params.activation) ** 2, axis=(-2, -1)))
+                     for a in hidden], axis=-1)
 
 
 @dataclass(frozen=True)
@@ -150,13 +141,13 @@ def speed_profile(x, y, *, hidden_layers: int = 2, width: int = 30, activation: 
     x = np.asarray(x)
     sizes = check_sizes([x.shape[-1]] + [width] * hidden_layers + [10])
     params = init_params(sizes, seed=seed, activation=activation, init=init, dtype=dtype)
-    x, y = _as_batch(params, x, y)
+    x, y = prepare_batch(params, x, y)
     small, x = _without_blank_pixels(params, x)
-    with single_threaded_blas():
-        acts = _forward(small.weights, small.biases, x, small.activation)  # one forward pass for both
-        grads = _bias_gradients(small, acts, y)[:-1]
+    with single_thread():
+        acts = forward(small, x)  # one forward pass for both
+        grads = [delta.mean(axis=-2) for delta in backward(small, acts, y)[:-1]]
         speeds = np.stack([np.linalg.norm(g, axis=-1) for g in grads], axis=-1)
-        return SpeedProfile(sizes, params.activation, init, _seeds(seed), speeds, _sigma_prime_rms(small, acts))
+        return SpeedProfile(sizes, params.activation, init, as_seeds(seed), speeds, _sigma_prime_rms(small, acts))
 
 
 @dataclass(frozen=True)
@@ -172,7 +163,7 @@ class InitSpeeds:
 
 def speeds_at_init(x, y, *, hidden_layers=(2, 3, 4), width: int = 30, seeds=range(20), **kwargs) -> InitSpeeds:
     """Speed profiles at initialisation for several depths over the same seeds."""
-    seeds = _seeds(seeds)
+    seeds = as_seeds(seeds)
     return InitSpeeds(tuple(speed_profile(x, y, hidden_layers=h, width=width, seed=seeds, **kwargs)
                             for h in hidden_layers))
 
@@ -230,8 +221,9 @@ def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, ste
     if x.ndim != 2 or y.shape != (x.shape[0],):
         raise ValueError(f"x must be (n, pixels) with labels y of shape (n,), got {x.shape} and {y.shape}")
     n = x.shape[0]
-    eta, lmbda, n = _check_hyper(eta, lmbda, n)
-    seeds = _seeds(seeds)
+    eta = check_real("eta", eta, lo=0, lo_open=True)
+    lmbda = check_real("lmbda", lmbda, lo=0)
+    seeds = as_seeds(seeds)
     sizes = check_sizes([x.shape[1]] + [width] * hidden_layers + [10])
     params = init_params(sizes, seed=seeds, dtype=dtype)
     weights, biases = list(params.weights), list(params.biases)
@@ -243,7 +235,7 @@ def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, ste
     weights[0] = np.ascontiguousarray(weights[0][:, :, used])
     ys = one_hot(y, 10, dt)
     record = np.empty((len(seeds), steps, hidden_layers))
-    with single_threaded_blas():
+    with single_thread():
         for t in progress(range(steps), desc=f"{hidden_layers} hidden layers", disable=not show_progress):
             steps_b = update_mini_batch(weights, biases, xs, ys, dt(eta / n), dt(1 - eta * lmbda / n),
                                         params.activation)

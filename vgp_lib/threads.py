@@ -32,11 +32,15 @@ from threadpoolctl import threadpool_limits
 __all__ = ["single_thread", "on_one_thread"]
 
 
-@contextmanager
 def single_thread(*, flush_denormal: bool = False):
     """Run the block on one CPU thread (BLAS, OpenMP and torch); restore the counts after."""
     if not isinstance(flush_denormal, bool):
         raise TypeError(f"flush_denormal must be True or False, got {type(flush_denormal).__name__}")
+    return _single_thread(flush_denormal)
+
+
+@contextmanager
+def _single_thread(flush_denormal: bool):
     torch = sys.modules.get("torch")  # torch code has imported it already; numpy code needs no torch
     with threadpool_limits(limits=1):
         if torch is None:

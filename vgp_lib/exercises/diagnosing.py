@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from ..diagnosis import stuck_layers
+from ..monitor import stuck_layers
 from ..monitor import GradientMonitor, watched_layers
 from ..rng import torch_generator
 from . import (

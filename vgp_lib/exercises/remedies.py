@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from ..remedies import gradient_profile
+from ..profiles import gradient_profile
 from . import (
     CORRECT,
     INCORRECT,

@@ -71,7 +71,7 @@ def plot_norm_history(record, ax=None, *, kind: str = "weight", layers=None):
 
 @styled
 def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
-    """The three symptoms of a :class:`vgp_lib.diagnosis.TrainingTrace` on three axes.
+    """The three symptoms of a :class:`vgp_lib.monitor.TrainingTrace` on three axes.
 
     Top: loss per step. Middle: median update ratio ``||Delta W||/||W||`` per
     layer. Bottom: median weight-gradient norm per layer (a new figure stacks the

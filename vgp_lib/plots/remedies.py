@@ -21,7 +21,7 @@ def _integer_x(ax):
 def plot_activation_comparison(comp, ax=None, *, book=None, book_label: str = "published single draw"):
     """Distribution over draws of the first-layer gradient norm, one box per activation (log axis).
 
-    ``comp`` is a :class:`vgp_lib.remedies.ActivationComparison`. ``book`` maps an
+    ``comp`` is a :class:`vgp_lib.profiles.ActivationComparison`. ``book`` maps an
     activation's name to a published value (one draw), drawn as a cross on its row.
     """
     ax = get_axes(ax, figsize=_FIGSIZE)
@@ -45,7 +45,7 @@ def plot_activation_comparison(comp, ax=None, *, book=None, book_label: str = "p
 
 @styled
 def plot_derivatives(curves, ax=None):
-    """f'(z) for each activation of a :class:`vgp_lib.remedies.DerivativeCurves`."""
+    """f'(z) for each activation of a :class:`vgp_lib.activations.DerivativeCurves`."""
     ax = get_axes(ax, figsize=_FIGSIZE)
     for i, (name, v) in enumerate(zip(curves.names, curves.values)):
         # LeakyReLU's derivative lies almost on ReLU's: dash the ReLU so both show.
@@ -89,7 +89,7 @@ def plot_variance_profiles(profiles, axes=None):
 
 @styled
 def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None):
-    """Per-layer gradient norms of several :class:`vgp_lib.remedies.GradientProfile` s, one line each."""
+    """Per-layer gradient norms of several :class:`vgp_lib.profiles.GradientProfile` s, one line each."""
     ax = get_axes(ax, (7.0, 3.8))
     for i, p in enumerate(profiles):
         norms = p.delta_norm if kind == "delta" else p.weight_norm

@@ -6,7 +6,7 @@ from functools import partial
 
 import numpy as np
 
-from ..network import HIDDEN_ACTIVATIONS, INITS
+from ..network import HIDDEN_ACTIVATIONS, NETWORK_INITS
 from ..plots.mnist import plot_speed_profile
 from ..speeds import speed_profile
 from . import LiveFigure
@@ -38,7 +38,7 @@ def speed_explorer(x, y, *, hidden_layers: int = 4, width: int = 30, activation:
         "hidden_layers": widgets.IntSlider(value=hidden_layers, min=1, max=8, description="hidden layers"),
         "width": widgets.IntSlider(value=width, min=10, max=100, step=10, description="width"),
         "activation": widgets.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=activation, description="activation"),
-        "init": widgets.Dropdown(options=list(INITS), value=init, description="init"),
+        "init": widgets.Dropdown(options=list(NETWORK_INITS), value=init, description="init"),
     }
     # float32 halves the live compute; the chapter's tables use float64
     compute = partial(speed_profile, x, y, seed=tuple(seeds), dtype=np.float32)

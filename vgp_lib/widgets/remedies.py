@@ -1,12 +1,12 @@
 """Widget for the chapter *Remedies, measured*: an architecture configurator.
 
 Depth, activation, initialisation, normalisation and residual blocks ->
-:func:`vgp_lib.remedies.gradient_profile` -> per-layer gradient norms, live.
+:func:`vgp_lib.profiles.gradient_profile` -> per-layer gradient norms, live.
 """
 
 from __future__ import annotations
 
-from .. import models, remedies
+from .. import models, profiles
 from ..plots.remedies import plot_gradient_profiles
 from . import LiveFigure
 
@@ -31,14 +31,14 @@ def architecture_configurator(*, depth: int = 20, activation: str = "sigmoid", i
 
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
-        "activation": widgets.Dropdown(options=list(models.ACTIVATIONS), value=activation, description="activation"),
-        "init": widgets.Dropdown(options=list(models.INITS), value=init, description="init"),
+        "activation": widgets.Dropdown(options=list(models.MODEL_ACTIVATIONS), value=activation, description="activation"),
+        "init": widgets.Dropdown(options=list(models.MODEL_INITS), value=init, description="init"),
         "norm": widgets.Dropdown(options=list(models.NORMS), value=norm, description="norm"),
         "residual": widgets.Checkbox(value=residual, description="residual x + F(x)"),
     }
     return LiveFigure(
         controls,
-        lambda **v: remedies.gradient_profile(seed=seed, **v),
+        lambda **v: profiles.gradient_profile(seed=seed, **v),
         _draw,
         describe=_describe,
         height=3.6,
