@@ -592,18 +592,27 @@ def build_cases(R, names=None):
                 value = p.default
             else:
                 continue
-            for label, _ in bad_values(value, R.samples, p.name):
+            for label, _ in _bad_for(p, value, R.samples):
                 cases.append((name, p.name, label))
     return objs, valid, cases
+
+
+def _bad_for(p, value, samples):
+    """Bad values for parameter ``p``; ``None`` is not one when it is the documented default."""
+    bad = bad_values(value, samples, p.name)
+    if p.default is None:
+        bad = [(label, v) for label, v in bad if label != "None"]
+    return bad
 
 
 def _bad_value(R, valid, name, param, label):
     objs = public_callables.cache
     obj = objs[name]
+    p = inspect.signature(obj).parameters[param]
     value = valid[name].get(param)
     if value is None:
-        value = inspect.signature(obj).parameters[param].default
-    return dict(bad_values(value, R.samples, param))[label]
+        value = p.default
+    return dict(_bad_for(p, value, R.samples))[label]
 
 
 def names(param: str, message: str) -> bool:

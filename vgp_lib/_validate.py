@@ -139,6 +139,68 @@ def _all_real(arr: np.ndarray) -> bool:
     return all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in arr.flat)
 
 
+#: Largest seed a function that derives seeds ``seed + k`` accepts (torch seeds are 64-bit).
+MAX_SEED = 2**62
+
+
+def check_bool(name: str, value) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (not 1, "yes" or None).
+
+    >>> check_bool("align", True)
+    True
+    >>> check_bool("align", "yes")
+    Traceback (most recent call last):
+    ...
+    TypeError: align must be True or False, got str 'yes'
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_sequence(name: str, value, *, what: str = "values", min_len: int = 1) -> tuple:
+    """Return ``value`` as a tuple if it is a sequence (list, tuple, range, 1-D array) of items.
+
+    >>> check_sequence("depths", range(2, 4))
+    (2, 3)
+    >>> check_sequence("depths", 3)
+    Traceback (most recent call last):
+    ...
+    TypeError: depths must be a sequence of values, got int 3
+    """
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__") or (
+            isinstance(value, np.ndarray) and value.ndim != 1):
+        raise TypeError(f"{name} must be a sequence of {what}, got {type(value).__name__} {value!r}"[:200])
+    items = tuple(value)
+    if len(items) < min_len:
+        raise ValueError(f"{name} must hold at least {min_len} {what}, got {len(items)}")
+    return items
+
+
+def check_labelled(x_name: str, x, y_name: str, y, *, n_classes: int | None = None):
+    """``x`` (n, ...) of finite real numbers and ``y`` (n,) of integer labels, as arrays.
+
+    >>> x, y = check_labelled("x", [[0.5], [1.0]], "y", [0, 1])
+    >>> x.shape, y.dtype.kind
+    ((2, 1), 'i')
+    """
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if x.dtype.kind not in "iuf":
+        raise TypeError(f"{x_name} must be an array of real numbers, got dtype {x.dtype}")
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{y_name} must hold integer class labels, got dtype {y.dtype}")
+    if x.ndim < 2 or y.ndim != 1 or len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"{x_name} must be (n, ...) and {y_name} (n,) with the same n >= 1, "
+                         f"got shapes {x.shape} and {y.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{x_name} must contain only finite numbers (found nan or inf)")
+    top = "" if n_classes is None else f", {n_classes - 1}"
+    if y.min() < 0 or (n_classes is not None and y.max() >= n_classes):
+        raise ValueError(f"{y_name} must hold class labels in [0{top or ', ...'}]")
+    return x, y
+
+
 FLOAT_DTYPES = ("float32", "float64")
 
 

@@ -65,7 +65,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_EPOCHS, check_int, check_real
+from ._validate import MAX_EPOCHS, MAX_SEED, check_bool, check_int, check_labelled, check_real
 from .rng import torch_generator
 from .threads import single_thread
 
@@ -111,8 +111,16 @@ class GradientRecord:
         return self.weight_norm if kind == "weight" else self.delta_norm
 
 
+def _check_model(model) -> None:
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+
+
 def watched_layers(model) -> list:
     """``(name, module)`` for every submodule owning a >= 2-D ``weight`` parameter, in order."""
+    _check_model(model)
     import torch
 
     layers = []
@@ -270,15 +278,10 @@ class Diagnosis:
         return self.grad_ratio_first_last < 0.01
 
 
-def _as_tensors(x, y, dtype):
+def _as_tensors(x, y, dtype, x_name: str = "x", y_name: str = "y"):
     import torch
 
-    x = np.asarray(x)
-    y = np.asarray(y)
-    if x.ndim < 2 or y.ndim != 1 or len(x) != len(y):
-        raise ValueError(f"x must be (n, ...) and y (n,) with the same n, got shapes {x.shape} and {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
-        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
+    x, y = check_labelled(x_name, x, y_name, y)
     return torch.as_tensor(x, dtype=dtype), torch.as_tensor(y, dtype=torch.int64)
 
 
@@ -294,15 +297,27 @@ def model_accuracy(model, x, y, *, batch_size: int = 2000) -> float:
     """Fraction of ``x`` that ``model`` classifies as ``y`` (evaluation mode, no gradients)."""
     import torch
 
+    _check_model(model)
+    batch_size = check_int("batch_size", batch_size, lo=1, hi=10**7)
     xt, yt = _as_tensors(x, y, _model_dtype(model))
     was_training = model.training
     model.eval()
     correct = 0
-    with torch.no_grad():
-        for i in range(0, len(xt), batch_size):
-            correct += int((model(xt[i:i + batch_size]).argmax(1) == yt[i:i + batch_size]).sum())
-    model.train(was_training)
+    try:
+        with torch.no_grad():
+            for i in range(0, len(xt), batch_size):
+                correct += int((_fit(model, xt[i:i + batch_size], "x").argmax(1) == yt[i:i + batch_size]).sum())
+    finally:
+        model.train(was_training)
     return correct / len(xt)
+
+
+def _fit(model, xt, name: str):
+    """``model(xt)``, with a shape mismatch reported as a ValueError naming the input."""
+    try:
+        return model(xt)
+    except RuntimeError as exc:
+        raise ValueError(f"{name} does not fit the model: {str(exc).splitlines()[0]}") from None
 
 
 def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed: int,
@@ -316,12 +331,19 @@ def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed:
     import torch
 
     epochs = check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
-    batch_size = check_int("batch_size", batch_size, lo=1)
+    batch_size = check_int("batch_size", batch_size, lo=1, hi=10**7)
     lr = check_real("lr", lr, lo=0.0, lo_open=True)
     momentum = check_real("momentum", momentum, lo=0.0, hi=1.0, hi_open=True)
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
+    show_progress = check_bool("show_progress", show_progress)
+    _check_model(model)
     xt, yt = _as_tensors(x, y, _model_dtype(model))
+    if (x_val is None) != (y_val is None):
+        raise ValueError("x_val and y_val must be given together (or both left out)")
+    if x_val is not None:
+        xv, _ = _as_tensors(x_val, y_val, _model_dtype(model), "x_val", "y_val")
+        if xv.shape[1:] != xt.shape[1:]:
+            raise ValueError(f"x_val must have the shape of x's rows, {tuple(xt.shape[1:])}, got {tuple(xv.shape[1:])}")
     g = torch_generator(seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     weights = [m.weight for _, m in watched_layers(model)]
@@ -336,15 +358,29 @@ def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed:
                 order = torch.randperm(n, generator=g)
             idx = order[start:start + batch_size]
             before = [w.detach().clone() for w in weights]
-            loss = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx])
+            loss = _loss(model, xt[idx], yt[idx])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             losses.append(float(loss.detach()))
             with torch.no_grad():
                 ratios.append([float((w - b).norm() / b.norm().clamp_min(1e-300)) for w, b in zip(weights, before)])
+    losses = np.array(losses)
+    if not np.isfinite(losses).all() or not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+        raise ValueError(f"training diverged to inf or nan (lr = {lr:g}): lr must be smaller, "
+                         "or the inputs x of a smaller scale")
     val = model_accuracy(model, x_val, y_val) if x_val is not None else float("nan")
-    return TrainingTrace(np.array(losses), monitor.record(), np.array(ratios), val)
+    return TrainingTrace(losses, monitor.record(), np.array(ratios), val)
+
+
+def _loss(model, xt, yt):
+    """Mean cross-entropy of ``model`` on a batch; inputs or labels that do not fit are named."""
+    import torch
+
+    out = _fit(model, xt, "x")
+    if out.ndim != 2 or int(yt.max()) >= out.shape[1]:
+        raise ValueError(f"y must hold labels below the model's {out.shape[-1]} outputs, got {int(yt.max())}")
+    return torch.nn.functional.cross_entropy(out, yt)
 
 
 def stuck_layers(record: GradientRecord, *, threshold: float = 1e-3) -> tuple:
@@ -354,13 +390,21 @@ def stuck_layers(record: GradientRecord, *, threshold: float = 1e-3) -> tuple:
     >>> stuck_layers(rec)
     ('a',)
     """
+    if not isinstance(record, GradientRecord):
+        raise TypeError(f"record must be a GradientRecord (from GradientMonitor.record), got {type(record).__name__}")
     threshold = check_real("threshold", threshold, lo=0.0, lo_open=True, hi=1.0)
     med = np.nanmedian(record.weight_norm, axis=0)
     return tuple(name for name, v in zip(record.names, med) if v < threshold * np.nanmax(med))
 
 
+def _check_trace(trace) -> None:
+    if not isinstance(trace, TrainingTrace):
+        raise TypeError(f"trace must be a TrainingTrace (from train_watched), got {type(trace).__name__}")
+
+
 def diagnose(trace: TrainingTrace, *, threshold: float = 1e-3) -> Diagnosis:
     """Measure the three symptoms (see :class:`Diagnosis`) on a training trace."""
+    _check_trace(trace)
     losses = trace.losses
     k = max(1, len(losses) // 10)
     first, last = float(np.mean(losses[:k])), float(np.mean(losses[-k:]))

@@ -38,7 +38,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_DEPTH, MAX_EPOCHS, MAX_WIDTH, check_array, check_choice, check_float_dtype, check_int, check_real
+from ._validate import (
+    MAX_DEPTH,
+    MAX_EPOCHS,
+    MAX_SEED,
+    MAX_SEEDS,
+    MAX_WIDTH,
+    check_array,
+    check_bool,
+    check_choice,
+    check_sequence,
+)
+from ._validate import check_float_dtype, check_int, check_real
 from .rng import make_rng
 from .threads import single_thread
 
@@ -139,7 +150,7 @@ def check_sizes(sizes) -> tuple:
         raise TypeError(f"sizes must be a sequence of layer widths, got {type(sizes).__name__}")
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least 2 layer widths (input and output), got {list(sizes)}")
-    return tuple(check_int(f"sizes[{i}]", n, lo=1) for i, n in enumerate(sizes))
+    return tuple(check_int(f"sizes[{i}]", n, lo=1, hi=MAX_WIDTH) for i, n in enumerate(sizes))
 
 
 def as_seeds(seed) -> tuple:
@@ -148,19 +159,22 @@ def as_seeds(seed) -> tuple:
     >>> as_seeds(3), as_seeds(range(2))
     ((3,), (0, 1))
     """
+    return _seeds(seed, "seed")
+
+
+def _seeds(seed, name: str) -> tuple:
+    what = f"{name} must be a non-negative integer or a sequence of them"
     if isinstance(seed, np.ndarray) and seed.dtype.kind not in "iu":
-        raise TypeError(f"seed must be an integer or integers, got an array of dtype {seed.dtype}")
+        raise TypeError(f"{what}, got an array of dtype {seed.dtype}")
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        return (int(seed),)
-    try:
+        seeds = (seed,)
+    elif isinstance(seed, (str, bytes, dict)) or not hasattr(seed, "__iter__"):
+        raise TypeError(f"{what}, got {type(seed).__name__}")
+    else:
         seeds = tuple(seed)
-    except TypeError:
-        raise TypeError(f"seed must be a non-negative integer or a sequence of them, got {type(seed).__name__}") from None
-    if not seeds:
-        raise ValueError("seed must name at least one seed")
-    for s in seeds:
-        make_rng(s)  # validates each seed
-    return tuple(int(s) for s in seeds)
+    if not seeds or len(seeds) > MAX_SEEDS:
+        raise ValueError(f"{name} must name between 1 and {MAX_SEEDS} seeds, got {len(seeds)}")
+    return tuple(check_int(name, s, lo=0, hi=MAX_SEED) for s in seeds)
 
 
 def _check_dtype(dtype):
@@ -208,7 +222,8 @@ def one_hot(y, n_classes: int = 10, dtype=np.float64) -> np.ndarray:
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
-    n_classes = check_int("n_classes", n_classes, lo=1)
+    n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_WIDTH)
+    dtype = check_float_dtype("dtype", dtype)
     y = np.asarray(y)
     if y.size == 0 and y.dtype.kind == "f":  # [] is float64 to NumPy: no labels, no type to refuse
         y = y.astype(np.intp)
@@ -474,8 +489,17 @@ def _update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
 def _check_hyper(eta, lmbda, n):
     eta = check_real("eta", eta, lo=0, lo_open=True)
     lmbda = check_real("lmbda", lmbda, lo=0)
-    n = check_int("n", n, lo=1)
+    n = check_int("n", n, lo=1, hi=10**9)
+    if eta * lmbda / n > 1:
+        raise ValueError(f"eta * lmbda / n must be at most 1 (the weight decay factor 1 - eta lmbda / n "
+                         f"would be negative), got eta = {eta:g}, lmbda = {lmbda:g}, n = {n}")
     return eta, lmbda, n
+
+
+def _check_finite_after(weights, eta) -> None:
+    """Refuse a run whose weights overflowed: the step size was too large for the arithmetic."""
+    if not all(np.isfinite(w).all() for w in weights):
+        raise ValueError(f"eta = {eta:g} made the weights overflow to inf or nan; eta must be smaller")
 
 
 def sgd_step(params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | None = None) -> Params:
@@ -483,13 +507,15 @@ def sgd_step(params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | N
 
     ``n`` is the training-set size in the weight decay (default: the batch size).
     """
-    x, y = _as_batch(params, x, y)
+    x, y = prepare_batch(params, x, y)
     m = x.shape[-2]
     eta, lmbda, n = _check_hyper(eta, lmbda, m if n is None else n)
     new = params.copy()
     dt = new.weights[0].dtype.type
-    _update_mini_batch(list(new.weights), list(new.biases), x, y, dt(eta / m), dt(1 - eta * lmbda / n),
-                       new.activation)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, by name
+        _update_mini_batch(list(new.weights), list(new.biases), x, y, dt(eta / m), dt(1 - eta * lmbda / n),
+                           new.activation)
+    _check_finite_after(new.weights, eta)
     return new
 
 
@@ -509,11 +535,33 @@ def _check_pixels(name: str, x) -> np.ndarray:
     return x
 
 
+def _check_labelled(x_name: str, x, y_name: str, y, n_in: int, n_classes: int):
+    """``x`` (n, n_in) of finite pixels and ``y`` (n,) of integer labels, checked by their names."""
+    x = _check_pixels(x_name, x)
+    if x.ndim != 2 or x.shape[1] != n_in:
+        raise ValueError(f"{x_name} must hold images as rows, shape (n, {n_in}), got {x.shape}")
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{y_name} must hold integer labels in [0, {n_classes - 1}], got dtype {y.dtype}")
+    if y.shape != (x.shape[0],):
+        raise ValueError(f"{y_name} must hold one label per image, shape ({x.shape[0]},), got {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"{y_name} must hold labels in [0, {n_classes - 1}]")
+    return x, y
+
+
+def _check_pair(name: str, data, n_in: int, n_classes: int):
+    """A pair ``(x, y)`` of images and labels, checked under the pair's name."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f"{name} must be a pair (x, y) of images and labels, got {type(data).__name__}")
+    return _check_labelled(name, data[0], name, data[1], n_in, n_classes)
+
+
 def accuracy(params: Params, x, y, *, chunk: int = 10_000) -> np.ndarray:
     """Fraction of ``x`` each network classifies correctly (argmax of the output), shape ``(K,)``."""
     _check_params("params", params)
     chunk = check_int("chunk", chunk, lo=1)
-    y = np.asarray(y)
+    x, y = _check_labelled("x", x, "y", y, params.sizes[0], params.sizes[-1])
     correct = np.zeros(params.n_nets)
     for i in range(0, len(y), chunk):
         out = feedforward(params, x[i:i + chunk])
@@ -534,14 +582,12 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
     """
     _check_params("params", params)
     epochs = check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
-    x = _check_pixels("x", x)
-    y = np.asarray(y)
+    x, y = _check_labelled("x", x, "y", y, params.sizes[0], params.sizes[-1])
     if evaluation is not None:
-        if not isinstance(evaluation, (tuple, list)) or len(evaluation) != 2:
-            raise TypeError(f"evaluation must be a pair (x_val, y_val) or None, got {type(evaluation).__name__}")
-        evaluation = (_check_pixels("evaluation", evaluation[0]), evaluation[1])
-    if x.ndim != 2 or x.shape[1] != params.sizes[0] or y.shape != (x.shape[0],):
-        raise ValueError(f"x must be (n, {params.sizes[0]}) with labels y of shape (n,), got {x.shape} and {y.shape}")
+        evaluation = _check_pair("evaluation", evaluation, params.sizes[0], params.sizes[-1])
+    show_progress = check_bool("show_progress", show_progress)
+    if not isinstance(desc, str):
+        raise TypeError(f"desc must be a string (the progress bar's label), got {type(desc).__name__}")
     n = x.shape[0]
     m = check_int("mini_batch_size", mini_batch_size, lo=1, hi=n)
     eta, lmbda, n = _check_hyper(eta, lmbda, n)
@@ -556,7 +602,7 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
     shufflers = [make_rng(s).spawn(1)[0] for s in seeds]
     decay = dt(1 - eta * lmbda / n)
     history = []
-    with single_thread():
+    with single_thread(), np.errstate(over="ignore", invalid="ignore"):  # overflow: reported below
         for _ in progress(range(epochs), desc=desc, disable=not show_progress):
             order = np.stack([r.permutation(n) for r in shufflers])  # (K, n)
             for start in range(0, n, m):
@@ -565,6 +611,7 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
                                    new.activation)
             if evaluation is not None:
                 history.append(accuracy(new, *evaluation))
+    _check_finite_after(new.weights, eta)
     acc = np.array(history).T if history else np.zeros((new.n_nets, 0))
     return TrainResult(new, acc)
 
@@ -578,10 +625,15 @@ def depth_experiment(train_data, validation_data, *, hidden_layers=(1, 2, 3, 4),
     ``mnist.train.x, mnist.train.y``). All seeds of one depth train together.
     """
     width = check_int("width", width, lo=1, hi=MAX_WIDTH)
-    depths = tuple(check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH) for h in hidden_layers)
+    depths = tuple(check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH)
+                   for h in check_sequence("hidden_layers", hidden_layers, what="depths"))
     check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
-    seeds = as_seeds(seeds)
-    x, y = train_data
+    seeds = _seeds(seeds, "seeds")
+    show_progress = check_bool("show_progress", show_progress)
+    n_in = np.shape(train_data[0])[-1] if isinstance(train_data, (tuple, list)) and train_data and np.ndim(
+        train_data[0]) == 2 else 0
+    x, y = _check_pair("train_data", train_data, n_in, 10)
+    validation_data = _check_pair("validation_data", validation_data, n_in, 10)
     results = []
     for h in depths:
         sizes = [x.shape[1]] + [width] * h + [10]

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import activations
-from ._validate import check_float_dtype, check_int, check_real
+from ._validate import MAX_DEPTH, check_bool, check_float_dtype, check_int, check_real
 from .chain import Chain, aligned_chain, constant_chain, forward
 
 __all__ = [
@@ -171,10 +171,17 @@ def first_overflow_depth(dtype="float32", *, w: float = 100.0, a0=0.5, y=0.0, ma
     >>> first_overflow_depth("float32")
     29
     """
-    dtype = check_float_dtype("dtype", dtype).name
+    dt = check_float_dtype("dtype", dtype)
     # every depth up to max_depth is built and evaluated, so the time grows with its square
     max_depth = check_int("max_depth", max_depth, lo=1, hi=MAX_SEARCH_DEPTH)
-    return _first_overflow_depth(dtype, check_real("w", w), check_real("a0", a0), check_real("y", y), max_depth)
+    values = [_representable(name, v, dt) for name, v in (("w", w), ("a0", a0), ("y", y))]
+    return _first_overflow_depth(dt.name, *values, max_depth)
+
+
+def _representable(name: str, value, dt: np.dtype) -> float:
+    """``value`` as a float, refused when it is already beyond the largest ``dt`` number."""
+    top = float(np.finfo(dt).max)
+    return check_real(name, value, lo=-top, hi=top)
 
 
 @lru_cache(maxsize=64)
@@ -193,9 +200,11 @@ def exploding_profile(w: float = 100.0, depth: int = 30, align: bool = True, dty
     >>> exploding_profile(100.0, 3, True).grad
     array([78.125,  3.125,  0.125])
     """
-    depth = check_int("depth", depth, lo=1)
-    w = check_real("w", w)
-    if not isinstance(align, (bool, np.bool_)):
-        raise TypeError(f"align must be True or False, got {type(align).__name__} {align!r}")
+    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
+    dt = check_float_dtype("dtype", dtype)
+    w = _representable("w", w, dt)
+    if w == 0:
+        raise ValueError("w must be a nonzero real number (with w = 0 every gradient but the last is 0)")
+    align = check_bool("align", align)
     chain = aligned_chain(depth, w=w) if align else constant_chain(depth, w=w, b=0.0, a0=0.5)
     return grad_b_in_dtype(chain, dtype)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import MAX_SEEDS, MAX_WIDTH, check_int
-from .models import build_mlp
+from ._validate import MAX_DEPTH, MAX_SEED, MAX_SEEDS, MAX_WIDTH, check_choice, check_int, check_sequence
+from .models import MODEL_ACTIVATIONS, build_mlp
 from .monitor import GradientMonitor
 from .rng import torch_generator
 from .threads import on_one_thread
@@ -62,7 +62,7 @@ class ActivationComparison:
     norms: np.ndarray
 
     def median(self, name: str) -> float:
-        return float(np.median(self.norms[self.names.index(name)]))
+        return float(np.median(self.norms[self.names.index(check_choice("name", name, self.names))]))
 
 
 
@@ -79,7 +79,11 @@ def activation_comparison(activations=("sigmoid", "relu"), *, n_seeds: int, seed
     import torch
 
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
-    sizes = tuple(check_int("sizes", s, lo=1, hi=MAX_WIDTH) for s in sizes)
+    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
+    activations = tuple(check_choice("activations", a, MODEL_ACTIVATIONS)
+                        for a in check_sequence("activations", activations, what="activation names"))
+    sizes = tuple(check_int("sizes", s, lo=1, hi=MAX_WIDTH)
+                  for s in check_sequence("sizes", sizes, what="layer widths"))
     if len(sizes) < 3:
         raise ValueError(f"sizes must list at least input, one hidden and output size, got {sizes}")
     batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)
@@ -120,8 +124,9 @@ def init_variance(activation: str, init: str, *, depth: int = 50, width: int = 2
     import torch
 
     depth = check_int("depth", depth, lo=1, hi=500)
-    width = check_int("width", width, lo=1)
-    batch = check_int("batch", batch, lo=2)
+    width = check_int("width", width, lo=1, hi=4096)
+    batch = check_int("batch", batch, lo=2, hi=MAX_WIDTH)
+    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     net = build_mlp(n_in=width, width=width, n_out=1, depth=depth, activation=activation, init=init,
                     gain=gain, seed=seed)
     g = torch_generator(seed + 1)
@@ -184,6 +189,7 @@ def gradient_profile(*, depth: int, activation: str = "sigmoid", init: str = "py
     import torch
 
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
+    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_WIDTH)
     batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)  # an empty batch has a NaN mean cost
     weight, delta = [], []
@@ -201,4 +207,7 @@ def gradient_profile(*, depth: int, activation: str = "sigmoid", init: str = "py
 
 def depth_sweep(depths, **config) -> tuple:
     """:func:`gradient_profile` for every depth in ``depths`` (other arguments shared)."""
+    depths = check_sequence("depths", depths, what="depths")
+    for d in depths:
+        check_int("depths", d, lo=1, hi=MAX_DEPTH)
     return tuple(gradient_profile(depth=d, **config) for d in depths)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_int, check_real
+from ._validate import MAX_DEPTH, MAX_EPOCHS, MAX_WIDTH, check_bool, check_int, check_real, check_sequence
 from .network import (
     Params,
     as_seeds,
@@ -49,6 +49,24 @@ __all__ = [
     "TrainingSpeeds",
     "speeds_during_training",
 ]
+
+
+def _check_images(x) -> np.ndarray:
+    """``x`` as an array of images, one per row, refused unless real and finite."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "iuf":
+        raise TypeError(f"x must be an array of real pixel values, one image per row, got dtype {x.dtype}")
+    if x.ndim < 2 or not np.isfinite(x).all():
+        raise ValueError(f"x must hold finite pixel values, one image per row, got shape {x.shape}")
+    return x
+
+
+def _seed_list(seeds) -> tuple:
+    """``seeds`` as a tuple of seeds; a message about them names ``seeds``."""
+    try:
+        return as_seeds(seeds)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(str(exc).replace("seed must", "seeds must", 1)) from None
 
 
 def bias_gradients(params: Params, x, y) -> tuple:
@@ -136,9 +154,9 @@ def speed_profile(x, y, *, hidden_layers: int = 2, width: int = 30, activation: 
     This is the widget's compute call and the building block of
     :func:`speeds_at_init` (eq. ``eq-mnist-speed``).
     """
-    hidden_layers = check_int("hidden_layers", hidden_layers, lo=1)
-    width = check_int("width", width, lo=1)
-    x = np.asarray(x)
+    hidden_layers = check_int("hidden_layers", hidden_layers, lo=1, hi=MAX_DEPTH)
+    width = check_int("width", width, lo=1, hi=MAX_WIDTH)
+    x = _check_images(x)
     sizes = check_sizes([x.shape[-1]] + [width] * hidden_layers + [10])
     params = init_params(sizes, seed=seed, activation=activation, init=init, dtype=dtype)
     x, y = prepare_batch(params, x, y)
@@ -163,7 +181,10 @@ class InitSpeeds:
 
 def speeds_at_init(x, y, *, hidden_layers=(2, 3, 4), width: int = 30, seeds=range(20), **kwargs) -> InitSpeeds:
     """Speed profiles at initialisation for several depths over the same seeds."""
-    seeds = as_seeds(seeds)
+    seeds = _seed_list(seeds)
+    hidden_layers = tuple(check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH)
+                          for h in check_sequence("hidden_layers", hidden_layers, what="depths"))
+    width = check_int("width", width, lo=1, hi=MAX_WIDTH)
     return InitSpeeds(tuple(speed_profile(x, y, hidden_layers=h, width=width, seed=seeds, **kwargs)
                             for h in hidden_layers))
 
@@ -213,17 +234,21 @@ def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, ste
     The speeds come from the very gradient each step applies. All seeds train
     together on the shared images.
     """
-    hidden_layers = check_int("hidden_layers", hidden_layers, lo=1)
-    width = check_int("width", width, lo=1)
-    steps = check_int("steps", steps, lo=1)
-    x = np.asarray(x)
+    hidden_layers = check_int("hidden_layers", hidden_layers, lo=1, hi=MAX_DEPTH)
+    width = check_int("width", width, lo=1, hi=MAX_WIDTH)
+    steps = check_int("steps", steps, lo=1, hi=MAX_EPOCHS)
+    show_progress = check_bool("show_progress", show_progress)
+    x = _check_images(x)
     y = np.asarray(y)
     if x.ndim != 2 or y.shape != (x.shape[0],):
         raise ValueError(f"x must be (n, pixels) with labels y of shape (n,), got {x.shape} and {y.shape}")
     n = x.shape[0]
     eta = check_real("eta", eta, lo=0, lo_open=True)
     lmbda = check_real("lmbda", lmbda, lo=0)
-    seeds = as_seeds(seeds)
+    if eta * lmbda / n > 1:
+        raise ValueError(f"eta * lmbda / n must be at most 1 (the weight decay factor 1 - eta lmbda / n "
+                         f"would be negative), got eta = {eta:g}, lmbda = {lmbda:g}, n = {n}")
+    seeds = _seed_list(seeds)
     sizes = check_sizes([x.shape[1]] + [width] * hidden_layers + [10])
     params = init_params(sizes, seed=seeds, dtype=dtype)
     weights, biases = list(params.weights), list(params.biases)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_EPOCHS, MAX_SEEDS, check_int
+from ._validate import MAX_EPOCHS, MAX_SEED, MAX_SEEDS, MAX_WIDTH, check_choice, check_int, check_labelled
 from .models import build_mlp
 from .monitor import model_accuracy, train_watched
 from .threads import single_thread
@@ -38,7 +38,7 @@ class TrainingComparison:
     budget: dict
 
     def median_accuracy(self, name: str) -> float:
-        return float(np.median(self.accuracy[self.names.index(name)]))
+        return float(np.median(self.accuracy[self.names.index(check_choice("name", name, self.names))]))
 
 
 def training_comparison(configs: dict, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int,
@@ -52,10 +52,19 @@ def training_comparison(configs: dict, x_train, y_train, x_val, y_val, *, epochs
     import torch
 
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
+    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
+    if not isinstance(configs, dict) or not all(isinstance(c, dict) for c in configs.values()):
+        raise TypeError("configs must be a dict: name -> dict of build_mlp keyword arguments")
     if not configs:
         raise ValueError("configs must name at least one architecture")
     check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
-    x_train = np.asarray(x_train)
+    width = check_int("width", width, lo=1, hi=MAX_WIDTH)
+    x_train, y_train = check_labelled("x_train", x_train, "y_train", y_train)
+    x_val, y_val = check_labelled("x_val", x_val, "y_val", y_val)
+    if x_val.shape[1:] != x_train.shape[1:]:
+        raise ValueError(f"x_val must have the same columns as x_train, {x_train.shape[1:]}, got {x_val.shape[1:]}")
+    if dtype is not None and dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"dtype must be None, torch.float32 or torch.float64, got {dtype!r}")
     if dtype is None:
         dtype = torch.float32 if x_train.dtype == np.float32 else torch.float64
     n_in = x_train.shape[1]
@@ -66,7 +75,14 @@ def training_comparison(configs: dict, x_train, y_train, x_val, y_val, *, epochs
     runs = [(i, s) for i in range(len(names)) for s in range(n_seeds)]
     for i, s in progress(runs, desc="training runs"):
         net = build_mlp(n_in=n_in, width=width, n_out=n_out, seed=seed + s, dtype=dtype, **configs[names[i]])
-        trace = train_watched(net, x_train, y_train, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed + s)
+        try:
+            trace = train_watched(net, x_train, y_train, epochs=epochs, batch_size=batch_size, lr=lr,
+                                  seed=seed + s)
+        except ValueError as exc:
+            if "diverged" not in str(exc):
+                raise
+            raise ValueError(f"{names[i]!r} diverged to inf or nan: lr = {lr:g} must be smaller, "
+                             "or x_train of a smaller scale") from None
         with single_thread(flush_denormal=True):
             acc[i, s] = model_accuracy(net, x_val, y_val)
         if s == 0:
