@@ -42,7 +42,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import activations
-from ._validate import FLOAT_DTYPES, check_array, check_choice, check_float_dtype, check_int, check_real
+from ._validate import FLOAT_DTYPES, Result, check_array, check_choice, check_float_dtype, check_int, check_real
 from .rng import make_rng
 
 __all__ = [
@@ -75,7 +75,7 @@ DTYPES = FLOAT_DTYPES  # the precisions a chain can be computed in
 
 
 @dataclass(frozen=True)
-class Chain:
+class Chain(Result):
     """Parameters of one chain (or a stack of chains, one per row).
 
     ``weights`` and ``biases`` have shape ``(L,)`` or ``(n_chains, L)``;
@@ -95,16 +95,16 @@ class Chain:
 
 
 @dataclass(frozen=True)
-class Forward:
+class Forward(Result):
     """Weighted inputs ``z`` and activations ``a`` of every layer (``a0`` not included)."""
 
     z: np.ndarray
     a: np.ndarray
-    cost: np.ndarray
+    cost: np.ndarray | float  # a NumPy scalar for one chain
 
 
 @dataclass(frozen=True)
-class ChainGradients:
+class ChainGradients(Result):
     """A chain with its forward pass, its factors :math:`w_j\\sigma'(z_j)` and its bias gradients."""
 
     chain: Chain
@@ -327,7 +327,7 @@ def analyse(chain: Chain) -> ChainGradients:
 
 
 @dataclass(frozen=True)
-class GradientRoutes:
+class GradientRoutes(Result):
     """:math:`\\partial C/\\partial b_j` of one chain by the three routes, layer by layer."""
 
     analytic: np.ndarray

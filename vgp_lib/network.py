@@ -41,7 +41,8 @@ from pathlib import Path
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_DEPTH, MAX_EPOCHS, MAX_WIDTH, check_choice, check_float_dtype, check_int, check_real
+from ._validate import (MAX_DEPTH, MAX_EPOCHS, MAX_WIDTH, Result, check_choice, check_float_dtype, check_int,
+                        check_real)
 from .rng import make_rng
 
 __all__ = [
@@ -72,12 +73,12 @@ INITS = ("nielsen", "xavier", "he")
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(Result):
     """Weights and biases of ``K`` networks with the same ``sizes`` (one per seed)."""
 
-    sizes: tuple
-    weights: tuple
-    biases: tuple
+    sizes: tuple[int, ...]
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
     activation: str = "sigmoid"
 
     @property
@@ -94,15 +95,15 @@ class Params:
 
 
 @dataclass(frozen=True)
-class Gradients:
+class Gradients(Result):
     """Cost gradients summed over a batch: ``nabla_w[l]`` ``(K, n_{l+1}, n_l)``, ``nabla_b[l]`` ``(K, n_{l+1})``."""
 
-    nabla_w: tuple
-    nabla_b: tuple
+    nabla_w: tuple[np.ndarray, ...]
+    nabla_b: tuple[np.ndarray, ...]
 
 
 @dataclass(frozen=True)
-class TrainResult:
+class TrainResult(Result):
     """Trained parameters and, per network and epoch, the evaluation accuracy (fraction correct)."""
 
     params: Params
@@ -110,13 +111,13 @@ class TrainResult:
 
 
 @dataclass(frozen=True)
-class DepthResult:
+class DepthResult(Result):
     """Validation accuracy (fraction) of each depth: ``accuracy[d]`` is ``(seeds, epochs)``."""
 
-    hidden_layers: tuple
-    seeds: tuple
+    hidden_layers: tuple[int, ...]
+    seeds: tuple[int, ...]
     epochs: int
-    accuracy: tuple
+    accuracy: tuple[np.ndarray, ...]
 
     def final(self) -> np.ndarray:
         """``(depths, seeds)`` accuracy after the last epoch."""
