@@ -634,7 +634,9 @@ def _finite(obj, depth=0) -> bool:
             return bool(np.all(np.isfinite(obj)))
         return obj.dtype.kind in "biuU"
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return all(_finite(getattr(obj, f.name), depth + 1) for f in dataclasses.fields(obj))
+        # a field declared to hold inf or nan (vgp_lib._validate.nonfinite) may hold them
+        return all(_finite(getattr(obj, f.name), depth + 1) for f in dataclasses.fields(obj)
+                   if "nonfinite" not in f.metadata)
     if isinstance(obj, (list, tuple)):
         return all(_finite(v, depth + 1) for v in obj[:50])
     if isinstance(obj, dict):

@@ -66,3 +66,14 @@ def test_layer_ratios_refuses_scales_that_make_the_ratio_nan(kwargs):
     # Issue 12: weight_scale=0 gave 0/0 gradients and a silent NaN ratio.
     with pytest.raises(ValueError, match="weight_scale"):
         balance.layer_ratios(5, seed=0, **kwargs)
+
+
+def test_balance_study_holds_minus_inf_but_nothing_else_non_finite():  # a switched-off ReLU: -inf
+    st = balance.balance_study(("relu",), [1.0], depth=6, n_chains=50, seed=0)
+    assert np.isneginf(st.log10_ratio).any()
+    fields = {f: getattr(st, f) for f in ("activations", "weight_scales", "depth", "tolerance",
+                                          "max_derivative")}
+    with pytest.raises(ValueError, match=r"BalanceStudy\.log10_ratio must contain only finite numbers or -inf"):
+        balance.BalanceStudy(log10_ratio=np.full((1, 1, 2), np.nan), **fields)
+    with pytest.raises(TypeError, match=r"BalanceStudy\.activations\[0\] must be a str"):
+        balance.BalanceStudy(log10_ratio=st.log10_ratio, **{**fields, "activations": (1,)})

@@ -150,3 +150,15 @@ def test_exploding_chain_weight_and_bias_gradients_in_closed_form():
         gb, gw = chain.grad_b_analytic(c), chain.grad_w_analytic(c)
         assert gb[0] == 0.5 * 0.25 * 25.0 ** (depth - 1)
         np.testing.assert_array_equal(gw, gb * np.r_[1.0, np.full(depth - 1, 0.5)])
+
+
+def test_chain_results_check_their_fields():  # issue 12: strings, None, NaN made broken objects
+    c = chain.make_chain([1.0, 2.0], [0.0, 0.5])
+    assert isinstance(chain.forward(c).cost, np.floating)  # one chain: a scalar cost
+    assert chain.forward(chain.random_chain(3, seed=0, n_chains=2), dtype="float32").cost.shape == (2,)
+    with pytest.raises(ValueError, match=r"Chain\.weights must contain only finite numbers"):
+        chain.Chain(np.array([np.nan, 1.0]), c.biases, 1.0, 0.0, "sigmoid")
+    with pytest.raises(TypeError, match=r"Forward\.cost must be an array of floats or a finite real"):
+        chain.Forward(c.weights, c.weights, "0.1")
+    with pytest.raises(TypeError, match=r"ChainGradients\.chain must be a Chain"):
+        chain.ChainGradients(None, c.weights, c.weights, c.weights, c.weights)

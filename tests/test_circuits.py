@@ -91,3 +91,11 @@ def test_counts_beyond_build_limit_use_exact_integers():
 def test_parity_rejects_non_bits():
     with pytest.raises(ValueError, match="bits"):
         circuits.parity([0, 2])
+
+
+def test_circuit_results_hold_integers():  # issue 12: strings, floats and NaN made broken counts
+    c = circuits.gate_counts([2, 3])
+    with pytest.raises(TypeError, match=r"GateCounts\.deep must be an array of integers"):
+        circuits.GateCounts(c.n, c.two_layer, c.deep.astype(float), c.two_layer_depth, c.deep_depth)
+    with pytest.raises(TypeError, match=r"Circuit\.output must be an integer"):
+        circuits.Circuit("deep", 2, circuits.deep_parity(2).layers, 3.0)

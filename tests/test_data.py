@@ -250,3 +250,13 @@ def test_cache_dir_that_is_a_file_is_a_named_error(tmp_path, where):
     cache_dir = blocker if where == "itself" else blocker / "cache"
     with pytest.raises(ValueError, match=r"^cache_dir must be a directory"):
         load_mnist(source=source, sha256=digest, cache_dir=cache_dir)
+
+
+def test_splits_check_their_arrays():  # issue 12: a string or float labels made a broken split
+    x, y = np.zeros((2, 784), dtype=np.float32), np.array([3, 7])
+    split = data.Split(x, y)
+    assert split.x is x and split.y is y
+    with pytest.raises(TypeError, match=r"Split\.y must be an array of integers"):
+        data.Split(x, y.astype(float))
+    with pytest.raises(TypeError, match=r"MNIST\.test must be a Split"):
+        data.MNIST(split, split, None)

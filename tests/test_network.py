@@ -363,3 +363,15 @@ def test_backward_checks_the_activations_and_targets():
         network.backward(params, acts[:-1], y)
     with pytest.raises(ValueError, match=r"\by must"):
         network.backward(params, acts, y[..., :2])
+
+
+def test_network_results_check_their_fields():  # issue 12: None or a string made a broken Params
+    p = init_params((2, 2), seed=0)
+    with pytest.raises(TypeError, match=r"Params\.weights\[0\] must be an array of floats"):
+        network.Params(p.sizes, ("w",), p.biases)
+    with pytest.raises(TypeError, match=r"Params\.sizes must be a tuple"):
+        network.Params(np.array(p.sizes), p.weights, p.biases)
+    with pytest.raises(TypeError, match=r"TrainResult\.params must be a Params"):
+        network.TrainResult(None, np.zeros((1, 0)))
+    with pytest.raises(ValueError, match=r"DepthResult\.accuracy\[0\] must contain only finite numbers"):
+        network.DepthResult((1,), (0,), 1, (np.full((1, 1), np.nan),))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -133,3 +135,28 @@ def test_bad_input_names_the_parameter(call, name):
     x, y = _data(n=5)
     with pytest.raises((ValueError, TypeError), match=name):
         call(x, y)
+
+
+def test_quantiles_take_only_probabilities():  # issue 12: numpy's error did not name q
+    x, y = _data(n=6)
+    profile = speeds.speed_profile(x, y, hidden_layers=1, width=3, seed=(0, 1, 2))
+    assert profile.quantiles().shape == (2, 1)
+    np.testing.assert_array_equal(profile.quantiles([0.5]), np.quantile(profile.speeds, [0.5], axis=0))
+    for bad in (1.5, [0.5, np.nan], [[0.5]]):
+        with pytest.raises(ValueError, match=r"\bq must"):
+            profile.quantiles(bad)
+    for bad in ("0.5", None, [0.5j]):
+        with pytest.raises(TypeError, match=r"\bq must"):
+            profile.quantiles(bad)
+
+
+def test_speed_results_check_their_fields():  # issue 12: a string or None made a broken profile
+    x, y = _data(n=6)
+    p = speeds.speed_profile(x, y, hidden_layers=1, width=3, seed=0)
+    fields = {f.name: getattr(p, f.name) for f in dataclasses.fields(p)}
+    with pytest.raises(TypeError, match=r"SpeedProfile\.seeds\[0\] must be an integer"):
+        speeds.SpeedProfile(**{**fields, "seeds": (0.5,)})
+    with pytest.raises(ValueError, match=r"SpeedProfile\.speeds must contain only finite numbers"):
+        speeds.SpeedProfile(**{**fields, "speeds": p.speeds * np.nan})
+    with pytest.raises(TypeError, match=r"InitSpeeds\.profiles\[1\] must be a SpeedProfile"):
+        speeds.InitSpeeds((p, None))

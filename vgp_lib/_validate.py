@@ -233,3 +233,232 @@ def _range_text(lo, hi) -> str:
     if hi is not None:
         return f" <= {hi}"
     return ""
+
+
+# -- result classes --------------------------------------------------------------------------------
+# Every frozen result dataclass derives from Result: once an object is built, __post_init__ checks
+# each field against its annotation and raises TypeError/ValueError naming ``Class.field``. The
+# check never converts or copies a value. How a class takes part (one line, plus metadata where a
+# field may legitimately hold nan or inf):
+#
+#     @dataclass(frozen=True)
+#     class Profile(Result):
+#         sizes: tuple[int, ...]          # a tuple, every item an integer (not a bool)
+#         speeds: np.ndarray              # a float ndarray, every entry finite
+#         counts: NDArray[np.integer]     # an integer ndarray (numpy.typing.NDArray[scalar type])
+#         log10: np.ndarray = field(metadata=nonfinite("-inf"))  # -inf allowed, nan and +inf not
+#         scale: float                    # a real number (not a bool, not complex), finite
+#         net: Params                     # any other class: isinstance
+#         ends: np.ndarray | None         # a union: None or a float ndarray
+#
+# A subclass that defines its own __post_init__ calls super().__post_init__() first.
+
+_NONFINITE = ("nan", "inf", "-inf")
+_KIND_NAMES = {"b": "booleans", "i": "integers", "u": "integers", "f": "floats", "c": "complex numbers"}
+
+
+def nonfinite(*values: str) -> dict:
+    """Field metadata letting a :class:`Result` field hold some of ``"nan"``, ``"inf"``, ``"-inf"``.
+
+    Use as ``x: np.ndarray = dataclasses.field(metadata=nonfinite("inf", "-inf"))``; it applies
+    to the float arrays and floats of that field (also inside a tuple).
+    """
+    bad = [v for v in values if v not in _NONFINITE]
+    if bad or not values:
+        raise ValueError(f"values must be some of 'nan', 'inf', '-inf', got {values!r}")
+    return {"nonfinite": frozenset(values)}
+
+
+class Result:
+    """Base of vgp_lib's frozen result dataclasses: every field is checked against its annotation."""
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        cls = type(self)
+        checks = _RESULT_CHECKS.get(cls)
+        if checks is None:
+            checks = _RESULT_CHECKS[cls] = _compile_result(cls)
+        for name, label, check in checks:
+            check(label, getattr(self, name))
+
+
+_RESULT_CHECKS: dict = {}
+
+
+def _compile_result(cls) -> tuple:
+    """``(field name, 'Class.field', check)`` for every field of the dataclass ``cls``."""
+    import dataclasses
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, f"{cls.__name__}.{f.name}",
+                  _compile(hints[f.name], f.metadata.get("nonfinite", frozenset()))[1])
+                 for f in dataclasses.fields(cls))
+
+
+def _compile(tp, allowed: frozenset):
+    """``(description, check(label, value))`` for the annotation ``tp``."""
+    import types
+    import typing
+
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp is typing.Any or tp is object:
+        return "anything", lambda label, value: None
+    if origin in (typing.Union, types.UnionType):
+        return _compile_union(args, allowed)
+    if tp is float:
+        return _compile_float(allowed)
+    if tp is int:
+        return "an integer", _check_integer
+    if tp is bool:
+        return "True or False", _check_bool
+    if tp is np.ndarray:
+        return _compile_array("f", allowed)
+    if origin is np.ndarray:  # numpy.typing.NDArray[scalar type]
+        scalar = typing.get_args(args[1])[0]
+        scalar = typing.get_origin(scalar) or scalar  # np.integer[Any] -> np.integer
+        kinds = "".join(k for k, t in (("b", np.bool_), ("i", np.int64), ("u", np.uint64),
+                                       ("f", np.float64), ("c", np.complex128)) if issubclass(t, scalar))
+        return _compile_array(kinds, allowed)
+    if tp is tuple or origin is tuple:
+        return _compile_tuple(args, allowed)
+    if tp is dict or origin is dict:
+        return _compile_dict(args, allowed)
+    if isinstance(tp, type):
+        what = f"a {tp.__name__}"
+
+        def check_instance(label, value):
+            if not isinstance(value, tp):
+                raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
+        return what, check_instance
+    raise TypeError(f"Result fields take classes, unions, tuple[...] or dict[...], got {tp!r}")
+
+
+def _compile_union(args, allowed):
+    options = [_compile(a, allowed) for a in args if a is not type(None)]
+    takes_none = type(None) in args
+    what = " or ".join([w for w, _ in options] + (["None"] if takes_none else []))
+
+    def check_union(label, value):
+        if value is None and takes_none:
+            return
+        wrong_value = None
+        for _, check in options:
+            try:
+                check(label, value)
+                return
+            except ValueError as err:  # the right type with a bad value: report that
+                wrong_value = wrong_value or err
+            except TypeError:
+                pass
+        if wrong_value is not None:
+            raise wrong_value
+        raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
+    return what, check_union
+
+
+def _compile_float(allowed):
+    what = "a real number" if allowed else "a finite real number"
+
+    def check_float(label, value):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{label} must be {what}, got {type(value).__name__} {value!r}"[:200])
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer beyond the float range
+            raise ValueError(f"{label} must be {what}, got an integer of "
+                             f"{len(str(abs(int(value))))} digits") from None
+        if not finite and _nonfinite_kind(value) not in allowed:
+            raise ValueError(f"{label} must be {what}{_also(allowed)}, got {value!r}")
+    return what, check_float
+
+
+def _check_integer(label, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{label} must be an integer, got {type(value).__name__} {value!r}"[:200])
+
+
+def _check_bool(label, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{label} must be True or False, got {type(value).__name__} {value!r}"[:200])
+
+
+def _compile_array(kinds: str, allowed: frozenset):
+    names = dict.fromkeys(_KIND_NAMES[k] for k in kinds)
+    what = f"an array of {' or '.join(names)}"
+
+    def check_ndarray(label, value):
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{label} must be {what} (a numpy.ndarray), got {type(value).__name__}")
+        if value.dtype.kind not in kinds:
+            raise TypeError(f"{label} must be {what}, got an array of dtype {value.dtype}")
+        if value.dtype.kind in "fc" and allowed != _ALL_NONFINITE:
+            with np.errstate(over="ignore", invalid="ignore"):
+                total = np.add.reduce(value, axis=None)  # finite sum => every entry finite
+            if not np.isfinite(total):
+                found = [k for k, test in (("nan", np.isnan), ("inf", np.isposinf),
+                                           ("-inf", np.isneginf)) if test(value).any()]
+                bad = [k for k in found if k not in allowed]
+                if bad:
+                    raise ValueError(f"{label} must contain only finite numbers{_also(allowed)}, "
+                                     f"found {' and '.join(bad)}")
+    return what, check_ndarray
+
+
+_ALL_NONFINITE = frozenset(_NONFINITE)
+
+
+def _compile_tuple(args, allowed):
+    if not args:
+        return "a tuple", _instance_check(tuple, "a tuple")
+    if len(args) == 2 and args[1] is Ellipsis:
+        item_what, item = _compile(args[0], allowed)
+        what = f"a tuple (each item {item_what})"
+
+        def check_items(label, value):
+            if not isinstance(value, tuple):
+                raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
+            for i, v in enumerate(value):
+                item(f"{label}[{i}]", v)
+        return what, check_items
+    parts = [_compile(a, allowed)[1] for a in args]
+    what = f"a tuple of {len(parts)} items"
+
+    def check_fixed(label, value):
+        if not isinstance(value, tuple):
+            raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
+        if len(value) != len(parts):
+            raise ValueError(f"{label} must be {what}, got {len(value)}")
+        for i, (check, v) in enumerate(zip(parts, value)):
+            check(f"{label}[{i}]", v)
+    return what, check_fixed
+
+
+def _compile_dict(args, allowed):
+    if not args:
+        return "a dict", _instance_check(dict, "a dict")
+    key, val = (_compile(a, allowed)[1] for a in args)
+
+    def check_mapping(label, value):
+        if not isinstance(value, dict):
+            raise TypeError(f"{label} must be a dict, got {type(value).__name__}")
+        for k, v in value.items():
+            key(f"{label} key", k)
+            val(f"{label}[{k!r}]", v)
+    return "a dict", check_mapping
+
+
+def _instance_check(cls, what):
+    def check_instance(label, value):
+        if not isinstance(value, cls):
+            raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
+    return check_instance
+
+
+def _nonfinite_kind(value) -> str:
+    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+
+
+def _also(allowed) -> str:
+    return f" or {', '.join(sorted(allowed))}" if allowed else ""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_choice, check_real
+from ._validate import Result, check_array, check_choice, check_real
 
 __all__ = [
     "ACTIVATIONS",
@@ -219,10 +219,10 @@ def torch_function(name: str):
 
 # -- the derivatives side by side ---------------------------------------------------------------
 @dataclass(frozen=True)
-class DerivativeCurves:
+class DerivativeCurves(Result):
     """``values[i]`` is the derivative of activation ``names[i]`` on the grid ``z``."""
 
-    names: tuple
+    names: tuple[str, ...]
     z: np.ndarray
     values: np.ndarray
 

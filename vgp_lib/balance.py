@@ -22,19 +22,19 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import activations
-from ._validate import check_array, check_choice, check_int, check_real
+from ._validate import Result, check_array, check_choice, check_int, check_real, nonfinite
 from .chain import Chain, factors, forward, grad_b_analytic, random_chain
 
 __all__ = ["RatioSample", "layer_ratios", "BalanceStudy", "balance_study"]
 
 
 @dataclass(frozen=True)
-class RatioSample:
+class RatioSample(Result):
     """:math:`|\\partial C/\\partial b_{upper}| / |\\partial C/\\partial b_{lower}|` over random chains.
 
     ``log10_ratio`` has one entry per chain; ``abs_factors`` holds every
@@ -110,7 +110,7 @@ def layer_ratios(
 
 
 @dataclass(frozen=True)
-class BalanceStudy:
+class BalanceStudy(Result):
     """How often the first and last layers of random chains get similar gradients.
 
     ``log10_ratio[i, k]`` holds, for activation ``activations[i]`` and weight
@@ -120,11 +120,11 @@ class BalanceStudy:
     ``tolerance`` of 1.
     """
 
-    activations: tuple
+    activations: tuple[str, ...]
     weight_scales: np.ndarray
     depth: int
     tolerance: float
-    log10_ratio: np.ndarray
+    log10_ratio: np.ndarray = field(metadata=nonfinite("-inf"))  # a factor of exactly 0
     max_derivative: np.ndarray
 
     @property

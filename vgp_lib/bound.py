@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real
+from ._validate import Result, check_array, check_int, check_real
 from .activations import sigmoid_prime
 
 __all__ = [
@@ -157,7 +157,7 @@ def interval_width_grid(w, b=0.0, *, n: int = 200_001, a_lo: float | None = None
 
 
 @dataclass(frozen=True)
-class FactorInterval:
+class FactorInterval(Result):
     """The factor :math:`|w\\sigma'(wa+b)|` on a grid of ``a``, with the interval where it is :math:`\\ge 1`."""
 
     w: float
@@ -168,6 +168,14 @@ class FactorInterval:
     width: float
     width_grid: float
     peak: float
+
+    def __post_init__(self):
+        super().__post_init__()
+        if (self.endpoints is None) != (abs(self.w) < 4.0):  # as interval_endpoints decides
+            raise ValueError(f"FactorInterval.endpoints must be None exactly when |w| < 4 (no a has a "
+                             f"factor >= 1), got {self.endpoints!r} for w={self.w!r}")
+        if self.endpoints is not None and self.endpoints.shape != (2,):
+            raise ValueError(f"FactorInterval.endpoints must hold 2 numbers, got shape {self.endpoints.shape}")
 
 
 def factor_interval(w: float = 6.9, b: float = 0.0, *, a_lo: float = -1.0, a_hi: float = 2.0, n: int = 1201) -> FactorInterval:
@@ -231,7 +239,7 @@ def widest_interval(lo: float = 4.0, hi: float = 40.0, *, tol: float = 1e-10) ->
 
 
 @dataclass(frozen=True)
-class WidthCurve:
+class WidthCurve(Result):
     """Width :math:`W(|w|)` on a grid of ``|w|`` values, with its maximum."""
 
     w: np.ndarray

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations
-from ._validate import FLOAT_DTYPES, check_array, check_choice, check_float_dtype, check_int, check_real
+from ._validate import FLOAT_DTYPES, Result, check_array, check_choice, check_float_dtype, check_int, check_real
 from .rng import make_rng
 
 __all__ = [
@@ -67,7 +67,7 @@ DTYPES = FLOAT_DTYPES
 
 
 @dataclass(frozen=True)
-class Chain:
+class Chain(Result):
     """Parameters of one chain (or a stack of chains, one per row).
 
     ``weights`` and ``biases`` have shape ``(L,)`` or ``(n_chains, L)``;
@@ -87,16 +87,16 @@ class Chain:
 
 
 @dataclass(frozen=True)
-class Forward:
+class Forward(Result):
     """Weighted inputs ``z`` and activations ``a`` of every layer (``a0`` not included)."""
 
     z: np.ndarray
     a: np.ndarray
-    cost: np.ndarray
+    cost: np.ndarray | float  # a NumPy scalar for one chain
 
 
 @dataclass(frozen=True)
-class ChainGradients:
+class ChainGradients(Result):
     """A chain with its forward pass, its factors :math:`w_j\\sigma'(z_j)` and its bias gradients."""
 
     chain: Chain
@@ -335,7 +335,7 @@ def analyse(chain: Chain) -> ChainGradients:
 
 
 @dataclass(frozen=True)
-class GradientRoutes:
+class GradientRoutes(Result):
     """:math:`\\partial C/\\partial b_j` of one chain by the three routes, layer by layer."""
 
     analytic: np.ndarray

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ._validate import check_int
+from ._validate import Result, check_int
 
 #: Largest n for which circuits are built (the two-layer one has 2**(n-1) gates).
 MAX_BUILD_BITS = 20
@@ -40,7 +41,7 @@ _UNUSED = -1
 
 
 @dataclass(frozen=True)
-class Circuit:
+class Circuit(Result):
     """A layered circuit of NAND gates.
 
     ``layers[i]`` is an integer array of shape ``(gates, fan_in)`` listing the
@@ -49,7 +50,7 @@ class Circuit:
 
     name: str
     n_inputs: int
-    layers: tuple
+    layers: tuple[NDArray[np.integer], ...]
     output: int
 
     @property
@@ -71,14 +72,14 @@ class Circuit:
 
 
 @dataclass(frozen=True)
-class GateCounts:
+class GateCounts(Result):
     """Gate counts of both parity circuits for each n in ``n``."""
 
-    n: np.ndarray
-    two_layer: np.ndarray
-    deep: np.ndarray
-    two_layer_depth: np.ndarray
-    deep_depth: np.ndarray
+    n: NDArray[np.integer]
+    two_layer: NDArray[np.integer]
+    deep: NDArray[np.integer]
+    two_layer_depth: NDArray[np.integer]
+    deep_depth: NDArray[np.integer]
 
 
 def parity(bits) -> np.ndarray:

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_real
+from ._validate import Result, check_array, check_real
 
 
 @dataclass(frozen=True)
-class Clipped:
+class Clipped(Result):
     """The clipped arrays, the global norm before and after, and the factor applied."""
 
-    grads: tuple
+    grads: tuple[np.ndarray, ...]
     norm_before: float
     norm_after: float
     scale: float

@@ -41,8 +41,9 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ._validate import check_float_dtype
+from ._validate import Result, check_float_dtype
 
 __all__ = [
     "MNIST",
@@ -77,11 +78,11 @@ class MNISTCorruptError(ValueError):
 
 
 @dataclass(frozen=True)
-class Split:
+class Split(Result):
     """One part of the data: ``x`` is ``(n, 784)`` in [0, 1], ``y`` is ``(n,)`` int64 labels 0..9."""
 
     x: np.ndarray
-    y: np.ndarray
+    y: NDArray[np.integer]
 
     @property
     def n(self) -> int:
@@ -89,7 +90,7 @@ class Split:
 
 
 @dataclass(frozen=True)
-class MNIST:
+class MNIST(Result):
     """Nielsen's split: ``train`` (50,000), ``validation`` (10,000), ``test`` (10,000)."""
 
     train: Split

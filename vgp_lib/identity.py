@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_int, check_real
+from ._validate import Result, check_array, check_int, check_real
 from .activations import sigmoid
 
 __all__ = [
@@ -69,7 +69,7 @@ def _check_neuron(name: str, neuron) -> None:
 
 
 @dataclass(frozen=True)
-class IdentityNeuron:
+class IdentityNeuron(Result):
     """Parameters of :math:`x \\mapsto w_2\\sigma(w_1x+b) + c`."""
 
     w1: float
@@ -102,7 +102,7 @@ def max_error(neuron: IdentityNeuron, *, n: int = 2001) -> float:
 
 
 @dataclass(frozen=True)
-class ErrorCurve:
+class ErrorCurve(Result):
     """Worst error of the identity neuron on [0, 1] for each ``w1``, with the Taylor estimate ``w1**2/96``."""
 
     w1: np.ndarray
@@ -127,7 +127,7 @@ def error_curve(w1_min: float = 1e-6, w1_max: float = 4.0, *, n: int = 61) -> Er
 
 
 @dataclass(frozen=True)
-class IdentityLayer:
+class IdentityLayer(Result):
     """A hidden layer of ``n`` identity neurons: :math:`W_2\\sigma(W_1x+b) + c`.
 
     ``W1`` and ``W2`` are ``(n, n)``; ``b`` and ``c`` have length ``n``. The

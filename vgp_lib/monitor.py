@@ -60,12 +60,12 @@ falling by orders of magnitude from the output to the input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_EPOCHS, MAX_SEED, check_bool, check_int, check_labelled, check_real
+from ._validate import MAX_EPOCHS, MAX_SEED, Result, check_bool, check_int, check_labelled, check_real, nonfinite
 from .rng import torch_generator
 from .threads import single_thread
 
@@ -83,7 +83,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class GradientRecord:
+class GradientRecord(Result):
     """Per-layer gradient norms of every recorded backward pass.
 
     ``names[j]`` is layer j (input side first); ``weight_norm[s, j]`` and
@@ -91,9 +91,9 @@ class GradientRecord:
     layer received no gradient in that pass).
     """
 
-    names: tuple
-    weight_norm: np.ndarray
-    delta_norm: np.ndarray
+    names: tuple[str, ...]
+    weight_norm: np.ndarray = field(metadata=nonfinite("nan"))  # nan: no gradient that pass
+    delta_norm: np.ndarray = field(metadata=nonfinite("nan"))
 
     @property
     def n_steps(self) -> int:
@@ -247,17 +247,17 @@ class GradientMonitor:
 
 # -- training watched by the monitor, and the diagnosis -------------------------------------------
 @dataclass(frozen=True)
-class TrainingTrace:
+class TrainingTrace(Result):
     """What :func:`train_watched` saw: one row per SGD step, one column per watched layer."""
 
     losses: np.ndarray
     record: GradientRecord
     update_ratio: np.ndarray
-    val_accuracy: float  # NaN when no validation data was given
+    val_accuracy: float = field(metadata=nonfinite("nan"))  # nan: no validation data given
 
 
 @dataclass(frozen=True)
-class Diagnosis:
+class Diagnosis(Result):
     """The symptoms of a vanishing gradient, measured on a :class:`TrainingTrace`.
 
     ``loss_drop``: fraction by which the mean loss of the last tenth of the steps
@@ -270,7 +270,7 @@ class Diagnosis:
     loss_drop: float
     update_ratio_first_last: float
     grad_ratio_first_last: float
-    stuck: tuple
+    stuck: tuple[str, ...]
     threshold: float
 
     @property

@@ -44,6 +44,7 @@ from ._validate import (
     MAX_SEED,
     MAX_SEEDS,
     MAX_WIDTH,
+    Result,
     check_array,
     check_bool,
     check_choice,
@@ -85,12 +86,12 @@ NETWORK_INITS = ("nielsen", "xavier", "he")
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(Result):
     """Weights and biases of ``K`` networks with the same ``sizes`` (one per seed)."""
 
-    sizes: tuple
-    weights: tuple
-    biases: tuple
+    sizes: tuple[int, ...]
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
     activation: str = "sigmoid"
 
     @property
@@ -107,15 +108,15 @@ class Params:
 
 
 @dataclass(frozen=True)
-class Gradients:
+class Gradients(Result):
     """Cost gradients summed over a batch: ``nabla_w[l]`` ``(K, n_{l+1}, n_l)``, ``nabla_b[l]`` ``(K, n_{l+1})``."""
 
-    nabla_w: tuple
-    nabla_b: tuple
+    nabla_w: tuple[np.ndarray, ...]
+    nabla_b: tuple[np.ndarray, ...]
 
 
 @dataclass(frozen=True)
-class TrainResult:
+class TrainResult(Result):
     """Trained parameters and, per network and epoch, the evaluation accuracy (fraction correct)."""
 
     params: Params
@@ -123,13 +124,13 @@ class TrainResult:
 
 
 @dataclass(frozen=True)
-class DepthResult:
+class DepthResult(Result):
     """Validation accuracy (fraction) of each depth: ``accuracy[d]`` is ``(seeds, epochs)``."""
 
-    hidden_layers: tuple
-    seeds: tuple
+    hidden_layers: tuple[int, ...]
+    seeds: tuple[int, ...]
     epochs: int
-    accuracy: tuple
+    accuracy: tuple[np.ndarray, ...]
 
     def final(self) -> np.ndarray:
         """``(depths, seeds)`` accuracy after the last epoch."""

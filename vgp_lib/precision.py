@@ -16,14 +16,15 @@ False
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import activations
-from ._validate import MAX_DEPTH, check_bool, check_float_dtype, check_int, check_real
+from ._validate import MAX_DEPTH, Result, check_bool, check_float_dtype, check_int, check_real, nonfinite
 from .chain import Chain, aligned_chain, constant_chain, forward
 
 __all__ = [
@@ -43,7 +44,7 @@ def _check_chain(chain) -> Chain:
 
 
 @dataclass(frozen=True)
-class PrecisionGradient:
+class PrecisionGradient(Result):
     """Bias gradients computed in a given floating-point type, with overflow detected.
 
     ``grad`` is what the arithmetic produced (it may hold ``inf``);
@@ -54,9 +55,9 @@ class PrecisionGradient:
     """
 
     dtype: str
-    grad: np.ndarray
-    log10_exact: np.ndarray
-    overflow: np.ndarray
+    grad: np.ndarray = field(metadata=nonfinite("inf", "-inf", "nan"))  # overflow is the point
+    log10_exact: np.ndarray = field(metadata=nonfinite("-inf"))  # a factor of exactly 0
+    overflow: NDArray[np.bool_]
     largest: float
 
     @property

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import MAX_DEPTH, MAX_SEED, MAX_SEEDS, MAX_WIDTH, check_choice, check_int, check_sequence
+from ._validate import MAX_DEPTH, MAX_SEED, MAX_SEEDS, MAX_WIDTH, Result, check_choice, check_int, check_sequence
 from .models import MODEL_ACTIVATIONS, build_mlp
 from .monitor import GradientMonitor
 from .rng import torch_generator
@@ -55,10 +55,10 @@ def _random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
 
 # -- activation ----------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ActivationComparison:
+class ActivationComparison(Result):
     """``norms[i, s]``: first-layer weight-gradient norm for activation ``names[i]`` and draw ``s``."""
 
-    names: tuple
+    names: tuple[str, ...]
     norms: np.ndarray
 
     def median(self, name: str) -> float:
@@ -101,7 +101,7 @@ def activation_comparison(activations=("sigmoid", "relu"), *, n_seeds: int, seed
 
 # -- initialisation --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class VarianceProfile:
+class VarianceProfile(Result):
     """Per hidden layer l (1..L in text, 0-based here): Var(a_l) and Var(dC/dz_l)."""
 
     activation: str
@@ -144,11 +144,11 @@ def init_variance(activation: str, init: str, *, depth: int = 50, width: int = 2
 
 # -- per-layer gradient norms of any configuration -------------------------------------------------
 @dataclass(frozen=True)
-class GradientProfile:
+class GradientProfile(Result):
     """Median over ``n_seeds`` draws of each layer's ``||dC/dW||`` and ``||dC/dz||`` (input side first)."""
 
     config: dict
-    names: tuple
+    names: tuple[str, ...]
     weight_norm: np.ndarray
     delta_norm: np.ndarray
 

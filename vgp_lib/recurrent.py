@@ -23,8 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ._validate import check_choice, check_int, check_real
+from ._validate import Result, check_choice, check_int, check_real
 from .rng import torch_generator
 from .threads import single_thread
 
@@ -32,11 +33,11 @@ CELLS = ("rnn", "lstm", "gru")
 
 
 @dataclass(frozen=True)
-class TimeGradient:
+class TimeGradient(Result):
     """``norms[k] = ||dh_T/dh_{T-k}||`` for lag ``k = lags[k]`` (``norms[0]`` is 1)."""
 
     cell: str
-    lags: np.ndarray
+    lags: NDArray[np.integer]
     norms: np.ndarray
 
 

@@ -20,7 +20,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import MAX_DEPTH, MAX_EPOCHS, MAX_WIDTH, check_bool, check_int, check_real, check_sequence
+from ._validate import (
+    MAX_DEPTH,
+    MAX_EPOCHS,
+    MAX_WIDTH,
+    Result,
+    check_array,
+    check_bool,
+    check_int,
+    check_real,
+    check_sequence,
+)
 from .network import (
     Params,
     as_seeds,
@@ -129,13 +139,13 @@ def _sigma_prime_rms(params: Params, acts: list) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class SpeedProfile:
+class SpeedProfile(Result):
     """Speeds ‖δ^l‖ at initialisation of one architecture over several seeds: ``speeds`` is ``(seeds, n_hidden)``."""
 
-    sizes: tuple
+    sizes: tuple[int, ...]
     activation: str
     init: str
-    seeds: tuple
+    seeds: tuple[int, ...]
     speeds: np.ndarray
     sigma_prime_rms: np.ndarray  # (seeds, n_hidden): RMS of f'(z^l)
 
@@ -143,8 +153,11 @@ class SpeedProfile:
         return np.median(self.speeds, axis=0)
 
     def quantiles(self, q=(0.25, 0.75)) -> np.ndarray:
-        """``(len(q), n_hidden)`` quantiles over seeds."""
-        return np.quantile(self.speeds, q, axis=0)
+        """``(len(q), n_hidden)`` quantiles over seeds; ``q`` is one probability or a list of them."""
+        probs = check_array("q", q)
+        if probs.ndim > 1 or np.any((probs < 0) | (probs > 1)):
+            raise ValueError(f"q must be a probability in [0, 1] or a list of them, got {q!r}")
+        return np.quantile(self.speeds, probs, axis=0)
 
 
 def speed_profile(x, y, *, hidden_layers: int = 2, width: int = 30, activation: str = "sigmoid",
@@ -169,10 +182,10 @@ def speed_profile(x, y, *, hidden_layers: int = 2, width: int = 30, activation: 
 
 
 @dataclass(frozen=True)
-class InitSpeeds:
+class InitSpeeds(Result):
     """One :class:`SpeedProfile` per depth (Nielsen's 2, 3 and 4 hidden layers)."""
 
-    profiles: tuple
+    profiles: tuple[SpeedProfile, ...]
 
     @property
     def hidden_layers(self) -> tuple:
@@ -190,12 +203,12 @@ def speeds_at_init(x, y, *, hidden_layers=(2, 3, 4), width: int = 30, seeds=rang
 
 
 @dataclass(frozen=True)
-class NeuronGradients:
+class NeuronGradients(Result):
     """∂C/∂b of the first ``n`` neurons of each hidden layer of one network at initialisation."""
 
-    sizes: tuple
+    sizes: tuple[int, ...]
     seed: int
-    gradients: tuple  # one (n,) array per hidden layer
+    gradients: tuple[np.ndarray, ...]  # one (n,) array per hidden layer
     speeds: np.ndarray  # (n_hidden,): ‖δ^l‖ over all neurons of each hidden layer
 
 
@@ -210,11 +223,11 @@ def neuron_gradients(x, y, *, sizes=(784, 30, 30, 10), seed: int = 0, n_neurons:
 
 
 @dataclass(frozen=True)
-class TrainingSpeeds:
+class TrainingSpeeds(Result):
     """‖δ^l‖ recorded before every full-batch step: ``speeds`` is ``(seeds, steps, n_hidden)``."""
 
-    sizes: tuple
-    seeds: tuple
+    sizes: tuple[int, ...]
+    seeds: tuple[int, ...]
     eta: float
     lmbda: float
     speeds: np.ndarray

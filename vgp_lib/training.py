@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_EPOCHS, MAX_SEED, MAX_SEEDS, MAX_WIDTH, check_choice, check_int, check_labelled
+from ._validate import MAX_EPOCHS, MAX_SEED, MAX_SEEDS, MAX_WIDTH, Result, check_choice, check_int, check_labelled
 from .models import build_mlp
 from .monitor import model_accuracy, train_watched
 from .threads import single_thread
@@ -23,7 +23,7 @@ __all__ = ["TrainingComparison", "training_comparison"]
 
 
 @dataclass(frozen=True)
-class TrainingComparison:
+class TrainingComparison(Result):
     """``accuracy[i, s]``: validation accuracy of config ``names[i]`` after the budget, seed ``seed + s``.
 
     ``weight_norm[i]`` is that config's median (over the steps of the first
@@ -31,10 +31,10 @@ class TrainingComparison:
     first seed's loss per step.
     """
 
-    names: tuple
+    names: tuple[str, ...]
     accuracy: np.ndarray
-    weight_norm: tuple
-    losses: tuple
+    weight_norm: tuple[np.ndarray, ...]
+    losses: tuple[np.ndarray, ...]
     budget: dict
 
     def median_accuracy(self, name: str) -> float:
