@@ -365,12 +365,18 @@ def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed:
             losses.append(float(loss.detach()))
             with torch.no_grad():
                 ratios.append([float((w - b).norm() / b.norm().clamp_min(1e-300)) for w, b in zip(weights, before)])
-    losses = np.array(losses)
-    if not np.isfinite(losses).all() or not all(bool(torch.isfinite(p).all()) for p in model.parameters()):
+    losses, ratios = np.array(losses), np.array(ratios)
+    try:
+        record = monitor.record()
+    except ValueError:  # a gradient norm overflowed
+        record = None
+    finite = [record is not None, np.isfinite(losses).all(), np.isfinite(ratios).all(),
+              all(bool(torch.isfinite(p).all()) for p in model.parameters())]
+    if not all(finite):
         raise ValueError(f"training diverged to inf or nan (lr = {lr:g}): lr must be smaller, "
                          "or the inputs x of a smaller scale")
     val = model_accuracy(model, x_val, y_val) if x_val is not None else float("nan")
-    return TrainingTrace(losses, monitor.record(), np.array(ratios), val)
+    return TrainingTrace(losses, record, ratios, val)
 
 
 def _loss(model, xt, yt):

@@ -152,6 +152,13 @@ class GradientProfile(Result):
     weight_norm: np.ndarray
     delta_norm: np.ndarray
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        missing = {"depth", "activation", "init", "norm", "residual"} - set(self.config)
+        if missing:
+            raise ValueError(f"GradientProfile.config must hold the model's configuration (MLP.config), "
+                             f"missing {sorted(missing)}")
+
     @property
     def ratio(self) -> float:
         """``||dC/dz||`` of the first hidden layer over that of the output layer.

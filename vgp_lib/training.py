@@ -37,6 +37,12 @@ class TrainingComparison(Result):
     losses: tuple[np.ndarray, ...]
     budget: dict
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        missing = {"n_train", "n_val", "epochs", "batch_size", "lr", "n_seeds", "width"} - set(self.budget)
+        if missing:
+            raise ValueError(f"TrainingComparison.budget must describe the budget, missing {sorted(missing)}")
+
     def median_accuracy(self, name: str) -> float:
         return float(np.median(self.accuracy[self.names.index(check_choice("name", name, self.names))]))
 
