@@ -585,6 +585,8 @@ def build_cases(R, names=None):
             else:
                 continue
             for label, _ in bad_values(value, R.samples, p.name):
+                if label == "None" and p.default is None:  # None is the documented default
+                    continue
                 cases.append((name, p.name, label))
     return objs, valid, cases
 
