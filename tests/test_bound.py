@@ -134,3 +134,13 @@ def test_interval_width_grid_is_right_up_to_large_b(b):
 
 def test_interval_width_grid_small_w_is_empty_for_any_b():
     assert bound.interval_width_grid(3.9, 1e17) == 0.0
+
+
+@pytest.mark.parametrize("call", [lambda n: bound.factor_interval(n=n),
+                                  lambda n: bound.width_curve(n=n),
+                                  lambda n: bound.interval_width_grid(6.9, n=n)])
+@pytest.mark.parametrize("n", [10**7 + 1, 10**9, 10**400])
+def test_grids_refuse_sizes_beyond_the_limit(call, n):
+    # Issue 12: n=10**9 ran out of memory, 10**400 raised OverflowError.
+    with pytest.raises(ValueError, match=r"^n must be an integer in \[2, 10000000\]"):
+        call(n)

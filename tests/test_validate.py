@@ -39,3 +39,13 @@ def test_check_array_takes_only_real_numbers():  # issue 12: strings, bools and 
             check_array("w", bad)
     assert check_array("w", np.float32([1.5])).dtype == np.float64
     assert check_array("w", np.array([1, 2], dtype=object)).tolist() == [1.0, 2.0]
+
+
+def test_check_int_shortens_huge_integers_in_its_message():
+    # a 400-digit number in an error message hides the message; its length is what matters
+    from vgp_lib._validate import check_int
+
+    with pytest.raises(ValueError, match=r"^n must be .* got an integer of 401 digits$"):
+        check_int("n", 10**400, lo=1, hi=20)
+    with pytest.raises(ValueError, match=r"^n must be an integer >= 1, got -5$"):
+        check_int("n", -5, lo=1)

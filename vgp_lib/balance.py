@@ -200,7 +200,8 @@ def balance_study(
         for k, s in enumerate(scales):
             chains = Chain(s * base.weights, base.biases, base.a0, base.y, name)
             try:
-                z = forward(chains).z
+                with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+                    z = forward(chains).z
             except ValueError:  # a weighted input overflowed float64 (activations refuse inf)
                 msg = (f"weight_scales must keep the weighted inputs within float64: with {name!r} "
                        f"at depth={depth} the scale {s:g} overflows")
