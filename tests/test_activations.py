@@ -86,9 +86,13 @@ def test_sigmoid_stays_in_unit_interval(z):
     assert 0.0 <= s <= 1.0
 
 
-def test_unknown_activation_names_the_parameter():
-    with pytest.raises(ValueError, match="activation"):
-        activations.get("softsign")
+@pytest.mark.parametrize("lookup", [activations.get, activations.torch_function])
+@pytest.mark.parametrize("bad,error", [("softsign", ValueError), ("", ValueError),
+                                       (None, TypeError), (3, TypeError)])
+def test_unknown_activation_names_the_parameter(lookup, bad, error):
+    # Issue 12: the message said "activation must be ...", but the parameter is called name.
+    with pytest.raises(error, match=r"^name must be one of 'sigmoid'"):
+        lookup(bad)
 
 
 @pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS))
@@ -135,3 +139,21 @@ def test_derivative_curves_come_from_the_activation_module():
 def test_derivative_curves_refuse_a_grid_that_is_not_one_dimensional():
     with pytest.raises(ValueError, match="z must be 1-dimensional"):
         activations.derivative_curves(z=[[0.0]])
+
+
+@pytest.mark.parametrize("f", _ALL_FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, [0.0, np.nan],
+                                 np.array([[1.0], [np.inf]])])
+def test_activations_refuse_nan_and_inf(f, bad):
+    # Issue 12: elu(nan) returned nan and relu(inf) inf; a reader gets told instead.
+    with pytest.raises(ValueError, match=r"^z must contain only finite numbers"):
+        f(bad)
+
+
+@pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS))
+def test_finite_check_leaves_values_unchanged(name):
+    # the check only refuses: for finite input every activation returns what it always did
+    f, f_prime = activations.get(name)
+    z = np.array([-np.finfo(float).max, -30.0, -1e-300, 0.0, 0.5, 700.0])
+    assert f(z).dtype == np.float64 and np.isfinite(f_prime(z)).all()
+    assert type(f(0.5)) is np.float64

@@ -147,3 +147,13 @@ def test_factor_interval_refuses_fields_that_contradict_each_other():  # issue 1
         bound.FactorInterval(**{**fields, "endpoints": np.zeros(3)})
     with pytest.raises(TypeError, match=r"FactorInterval\.peak must be a finite real number"):
         bound.FactorInterval(**{**fields, "peak": "1.7"})
+
+
+@pytest.mark.parametrize("call", [lambda n: bound.factor_interval(n=n),
+                                  lambda n: bound.width_curve(n=n),
+                                  lambda n: bound.interval_width_grid(6.9, n=n)])
+@pytest.mark.parametrize("n", [10**7 + 1, 10**9, 10**400])
+def test_grids_refuse_sizes_beyond_the_limit(call, n):
+    # Issue 12: n=10**9 ran out of memory, 10**400 raised OverflowError.
+    with pytest.raises(ValueError, match=r"^n must be an integer in \[2, 10000000\]"):
+        call(n)

@@ -162,3 +162,30 @@ def test_chain_results_check_their_fields():  # issue 12: strings, None, NaN mad
         chain.Forward(c.weights, c.weights, "0.1")
     with pytest.raises(TypeError, match=r"ChainGradients\.chain must be a Chain"):
         chain.ChainGradients(None, c.weights, c.weights, c.weights, c.weights)
+
+
+# --- issue 12: sizes refused up front, activation named ------------------------------------
+@pytest.mark.parametrize("build", [lambda d: chain.constant_chain(d, w=1.0),
+                                   lambda d: chain.random_chain(d, seed=0),
+                                   lambda d: chain.aligned_chain(d),
+                                   lambda d: chain.chain_profile(d)])
+@pytest.mark.parametrize("depth", [1001, 10**9, 10**400])
+def test_chain_builders_refuse_depths_beyond_the_limit(build, depth):
+    # these used to raise numpy's MemoryError or "Maximum allowed dimension exceeded"
+    with pytest.raises(ValueError, match=r"^depth must be an integer in \[1, 1000\]"):
+        build(depth)
+
+
+@pytest.mark.parametrize("n_chains,match", [
+    (10**9, r"n_chains must be an integer in \[1, 10000000\]"),
+    (5_000_000, r"n_chains must be at most 2,500,000 for depth=4"),
+])
+def test_random_chain_refuses_stacks_beyond_the_limit(n_chains, match):
+    with pytest.raises(ValueError, match=match):
+        chain.random_chain(4, seed=0, n_chains=n_chains)
+    assert chain.random_chain(4, seed=0, n_chains=2_500_000).weights.shape == (2_500_000, 4)
+
+
+def test_aligned_chain_names_its_activation_parameter():
+    with pytest.raises(ValueError, match=r"^activation must be one of"):
+        chain.aligned_chain(3, activation="swish")

@@ -99,3 +99,22 @@ def test_circuit_results_hold_integers():  # issue 12: strings, floats and NaN m
         circuits.GateCounts(c.n, c.two_layer, c.deep.astype(float), c.two_layer_depth, c.deep_depth)
     with pytest.raises(TypeError, match=r"Circuit\.output must be an integer"):
         circuits.Circuit("deep", 2, circuits.deep_parity(2).layers, 3.0)
+
+
+@pytest.mark.parametrize("bad", [None, 3, "deep", circuits.gate_counts([2])])
+def test_evaluate_and_verify_refuse_what_is_not_a_circuit(bad):
+    # Issue 12: these failed with "'NoneType' object has no attribute 'n_inputs'".
+    for f in (circuits.evaluate, circuits.verify_parity):
+        with pytest.raises(TypeError, match=r"^circuit must be a vgp_lib.circuits.Circuit"):
+            f(bad)
+
+
+@pytest.mark.parametrize("bad,error", [
+    ("7", TypeError), (None, TypeError), (5.0, ValueError), ([2, 2.5], ValueError),
+    ([2, True], TypeError), (np.array([2.0, 3.0]) + 1j, TypeError), ([2, 10**400], ValueError),
+    ([[2], [3]], ValueError), ([2, 21], ValueError),
+])
+def test_gate_counts_names_ns(bad, error):
+    # Issue 12: the message named "n", a parameter gate_counts does not have.
+    with pytest.raises(error, match=r"^ns must"):
+        circuits.gate_counts(bad)

@@ -75,3 +75,28 @@ def test_bad_input(grads, max_norm, error, match):
 def test_zero_gradient_stays_zero():
     out = clip_by_global_norm([np.zeros(3)], 1.0)
     assert out.norm_before == 0.0 and np.all(out.grads[0] == 0)
+
+
+@pytest.mark.parametrize("bad,error,match", [
+    (None, TypeError, "grads must be a sequence"), (3, TypeError, "grads must be a sequence"),
+    ("x", TypeError, "grads must be a sequence"),
+    (["x"], TypeError, r"grads\[0\] must be an array"),
+    ([np.array([np.nan])], ValueError, "grads must hold finite numbers"),
+    ([np.array([1e200])], ValueError, "grads must hold finite numbers"),
+])
+def test_global_norm_refuses_non_arrays_and_non_finite_norms(bad, error, match):
+    # Issue 12: None gave "'NoneType' object is not iterable", "x" a ufunc error, nan a nan norm.
+    with pytest.raises(error, match=rf"^{match}"):
+        global_norm(bad)
+
+
+def test_global_norm_keeps_the_dtype_of_its_arrays():
+    g = [np.array([0.1, 0.2], dtype=np.float32)]
+    assert global_norm(g) == float(np.sqrt(float(np.sum(np.square(g[0])))))
+
+
+@pytest.mark.parametrize("bad", [None, 3, "x", ((1, 2), (3,)), torch.ones(2)])
+def test_clip_grads_refuses_what_is_not_an_iterable_of_tensors(bad):
+    # Issue 12: "x" failed with "'str' object has no attribute 'grad'".
+    with pytest.raises(TypeError, match=r"^parameters must"):
+        clip_grads_(bad, 1.0)

@@ -104,3 +104,20 @@ def test_neuron_functions_check_the_neuron_object(bad):
         identity.max_error(bad)
     with pytest.raises(TypeError, match=r"\bneuron must be an IdentityNeuron"):
         identity.neuron_output(bad, [0.5])
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: identity.max_error(identity.identity_neuron(0.01), n=10**9),
+     r"^n must be .* 10000000\]"),
+    (lambda: identity.error_curve(n=10**9), r"^n must be an integer in \[2, 10000\]"),
+    (lambda: identity.error_curve(n=10**400), r"^n must be an integer in \[2, 10000\]"),
+    (lambda: identity.identity_layer(10**9), r"^n must be an integer in \[1, 2000\]"),
+    (lambda: identity.layer_max_error(identity.identity_layer(2), m=10**30),
+     r"^m must be .*10000000\]"),
+    (lambda: identity.layer_max_error(identity.identity_layer(1000), m=2000),
+     r"^m must be at most 1,000 for a layer of 1000 inputs"),
+])
+def test_sizes_beyond_the_limits_are_refused_up_front(call, match):
+    # Issue 12: these ran out of memory (identity_layer(10**9) asked for 6.9 EiB).
+    with pytest.raises(ValueError, match=match):
+        call()

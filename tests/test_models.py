@@ -120,3 +120,61 @@ def test_build_mlp_refuses_sizes_that_would_never_finish():  # issue 12: 10**30 
         args = dict(n_in=4, width=5, n_out=2, depth=3, seed=0) | kwargs
         with pytest.raises(ValueError, match=match):
             build_mlp(**args)
+
+
+# --- issue 12: the classes and init_linear_ check their arguments ---------------------------------
+@pytest.mark.parametrize("kwargs,error,match", [
+    (dict(n_in="3"), TypeError, "n_in must be an integer"),
+    (dict(n_in=0), ValueError, "n_in must be an integer"),
+    (dict(n_out=True), TypeError, "n_out must be an integer"),
+    (dict(n_out=10**9), ValueError, r"n_out must be an integer in \[1, 100000\]"),
+    (dict(n_in=100_000, n_out=100_000), ValueError, "n_in \\* n_out must be at most"),
+    (dict(activation="swish"), ValueError, "activation must be one of"),
+    (dict(norm=None), TypeError, "norm must be one of"),
+    (dict(residual=None), TypeError, "residual must be True or False"),
+    (dict(dtype=int), TypeError, "dtype must be one of torch.float32"),
+    (dict(dtype=torch.float16), ValueError, "dtype must be one of torch.float32"),
+])
+def test_block_checks_its_arguments(kwargs, error, match):
+    # Issue 12: Block(activation="swish") raised KeyError, norm=None was taken as "none".
+    from vgp_lib.models import Block
+
+    args = dict(n_in=3, n_out=2, activation="relu", norm="none", residual=False,
+                dtype=torch.float64) | kwargs
+    with pytest.raises(error, match=rf"^{match}"):
+        Block(**args)
+
+
+def test_mlp_checks_its_parts():
+    from vgp_lib.models import MLP
+
+    net = build_mlp(n_in=4, width=5, n_out=2, depth=2, seed=0)
+    assert MLP(net.blocks, net.head, net.config).config == net.config
+    for kwargs, match in [(dict(blocks={}), "blocks"), (dict(blocks=None), "blocks"),
+                          (dict(head="x"), "head"), (dict(config={}), "config"),
+                          (dict(config=None), "config")]:
+        args = dict(blocks=net.blocks, head=net.head, config=net.config) | kwargs
+        with pytest.raises(TypeError, match=rf"^{match} must"):
+            MLP(**args)
+
+
+@pytest.mark.parametrize("bad", [None, 3, "x", {}, np.ones((2, 4))])
+def test_forward_refuses_what_is_not_a_tensor(bad):
+    net = build_mlp(n_in=4, width=5, n_out=2, depth=2, seed=0)
+    with pytest.raises(TypeError, match=r"^x must be a torch.Tensor"):
+        net(bad)
+    with pytest.raises(TypeError, match=r"^a must be a torch.Tensor"):
+        net.blocks[0](bad)
+
+
+def test_init_linear_checks_the_layer_and_the_generator():
+    # Issue 12: generator=None silently drew from torch's global generator (not reproducible).
+    with pytest.raises(TypeError, match=r"^linear must be a torch.nn.Linear"):
+        init_linear_(torch.nn.Conv1d(2, 2, 1), "he", generator=torch_generator(0))
+    with pytest.raises(TypeError, match=r"^generator must be a torch.Generator"):
+        init_linear_(torch.nn.Linear(2, 2), "he", generator=None)
+
+
+def test_build_mlp_seed_beyond_torch_range_names_seed():
+    with pytest.raises(ValueError, match=r"^seed must be an integer in \[0, 2\*\*64 - 1\]"):
+        build_mlp(n_in=4, width=5, n_out=2, depth=2, seed=2**64)

@@ -85,3 +85,45 @@ def test_bad_input(kwargs, error, match):
     cell = args.pop("cell")
     with pytest.raises(error, match=match):
         gradient_through_time(cell, **args)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(n_in=10**9), r"^n_in must be an integer in \[1, 100000\]"),
+    (dict(hidden=10**30), r"^hidden must be an integer in \[1, 1024\]"),
+    (dict(cell="lstm", hidden=1024, n_in=5000), r"^n_in must be at most 1,417 for a lstm cell"),
+    (dict(seed=10**30), r"^seed must be an integer in \[0, 2\*\*64 - 1\]"),
+])
+def test_make_cell_refuses_sizes_and_seeds_beyond_the_limits(kwargs, match):
+    # Issue 12: these failed inside torch ("Overflow when unpacking long long", allocator errors).
+    args = dict(cell="rnn", n_in=2, hidden=3, seed=0) | kwargs
+    with pytest.raises(ValueError, match=match):
+        make_cell(args.pop("cell"), **args)
+
+
+@pytest.mark.parametrize("hidden,steps,most", [(8, 5000, 2500), (128, 40, 30), (32, 100, None)])
+def test_gradient_through_time_refuses_runs_longer_than_seconds(hidden, steps, most):
+    if most is None:  # the book's size runs
+        assert len(gradient_through_time("rnn", hidden=hidden, steps=steps, seed=0).norms) == steps
+        return
+    with pytest.raises(ValueError, match=rf"^steps must be at most {most:,} for hidden={hidden}"):
+        gradient_through_time("lstm", hidden=hidden, steps=steps, seed=0)
+
+
+def test_gradient_through_time_takes_the_largest_torch_seed():
+    r = gradient_through_time("gru", hidden=2, steps=3, seed=2**64 - 1)
+    assert np.isfinite(r.norms).all()
+
+
+def test_run_cell_checks_the_module_and_the_inputs():
+    # Issue 12: both failed with AttributeError ('NoneType' object has no attribute 'hidden_size').
+    cell = make_cell("gru", n_in=2, hidden=3, seed=0)
+    xs = torch.ones(4, 1, 2, dtype=torch.float64)
+    assert len(run_cell(cell, xs)) == 4
+    with pytest.raises(TypeError, match=r"^module must be a torch RNNCell"):
+        run_cell(torch.nn.Linear(2, 3), xs)
+    with pytest.raises(TypeError, match=r"^xs must be a torch.float64 tensor"):
+        run_cell(cell, xs.numpy())
+    with pytest.raises(TypeError, match=r"^xs must be a torch.float64 tensor"):
+        run_cell(cell, xs.float())
+    with pytest.raises(ValueError, match=r"^xs must be .* got shape \(4, 1, 3\)"):
+        run_cell(cell, torch.ones(4, 1, 3, dtype=torch.float64))

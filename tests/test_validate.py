@@ -133,3 +133,13 @@ def test_a_subclass_post_init_runs_after_the_field_checks():
         Pair(None, 2.0)
     with pytest.raises(ValueError, match="Pair.hi must be >= Pair.lo"):
         Pair(3.0, 2.0)
+
+
+def test_check_int_shortens_huge_integers_in_its_message():
+    # a 400-digit number in an error message hides the message; its length is what matters
+    from vgp_lib._validate import check_int
+
+    with pytest.raises(ValueError, match=r"^n must be .* got an integer of 401 digits$"):
+        check_int("n", 10**400, lo=1, hi=20)
+    with pytest.raises(ValueError, match=r"^n must be an integer >= 1, got -5$"):
+        check_int("n", -5, lo=1)

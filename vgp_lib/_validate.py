@@ -22,6 +22,7 @@ MAX_SEEDS = 1_000
 MAX_DEPTH = 1_000
 MAX_WIDTH = 100_000
 MAX_PARAMETERS = 10**8
+MAX_GRID = 10**7  # points of an evaluation grid (the book's largest has 200,001)
 
 
 def check_int(name: str, value, *, lo: int | None = None, hi: int | None = None) -> int:
@@ -41,7 +42,8 @@ def check_int(name: str, value, *, lo: int | None = None, hi: int | None = None)
         raise ValueError(f"{name} must be an integer{rng}, got {value!r}")
     value = int(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise ValueError(f"{name} must be an integer{rng}, got {value}")
+        shown = f"an integer of {len(str(abs(value)))} digits" if abs(value) >= 10**30 else value
+        raise ValueError(f"{name} must be an integer{rng}, got {shown}")
     return value
 
 

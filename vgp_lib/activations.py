@@ -1,7 +1,8 @@
 """Activation functions and their derivatives, stable for very large |z|.
 
 Each activation ``f`` has a derivative ``f_prime`` written beside it. All take
-array_like input and compute in float64. None of them overflows or warns for
+array_like input of finite real numbers (nan and inf are refused with a
+``ValueError``) and compute in float64. None of them overflows or warns for
 |z| up to 1e4 (or beyond): exponentials are only ever taken of -|z|.
 
 The sigmoid's derivative :math:`\\sigma'(z) = \\sigma(z)(1-\\sigma(z))` peaks at
@@ -50,7 +51,7 @@ __all__ = [
 
 
 def _as_float(z) -> np.ndarray:
-    """``z`` as a float64 array; ``None``, strings, complex numbers and other non-numbers are refused."""
+    """``z`` as a float64 array; refuses non-numbers (``None``, strings, complex) and nan/inf."""
     what = "z must be a real number or an array of them"
     if z is None or isinstance(z, (str, bytes)):
         raise TypeError(f"{what}, got {type(z).__name__}")
@@ -63,11 +64,14 @@ def _as_float(z) -> np.ndarray:
     if raw.dtype.kind == "O" and not all(isinstance(v, numbers.Real) for v in raw.flat):
         raise TypeError(f"{what}, got {type(z).__name__} holding non-numbers (such as None)")
     try:
-        return np.asarray(raw, dtype=np.float64)
+        arr = np.asarray(raw, dtype=np.float64)
     except OverflowError:  # Python integers beyond the float range
         raise ValueError("z must hold numbers within the float64 range (found one beyond 1.8e308)") from None
     except (TypeError, ValueError):  # None, strings or other objects inside an object array
         raise TypeError(f"{what}, got {type(z).__name__} of dtype {raw.dtype}") from None
+    if not np.isfinite(arr).all():  # nan in gives nan out; inf gives inf or inf - inf
+        raise ValueError("z must contain only finite numbers (found nan or inf)")
+    return arr
 
 
 def _out(x: np.ndarray):
@@ -190,9 +194,9 @@ def get(name: str):
     >>> get("swish")
     Traceback (most recent call last):
     ...
-    ValueError: activation must be one of 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu', 'identity'; got 'swish'
+    ValueError: name must be one of 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu', 'identity'; got 'swish'
     """
-    return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]
+    return ACTIVATIONS[check_choice("name", name, ACTIVATIONS)]
 
 
 def torch_function(name: str):
@@ -214,7 +218,7 @@ def torch_function(name: str):
         "gelu": F.gelu,
         "identity": lambda z: z,
     }
-    return table[check_choice("activation", name, table)]
+    return table[check_choice("name", name, table)]
 
 
 # -- the derivatives side by side ---------------------------------------------------------------
@@ -234,5 +238,12 @@ def derivative_curves(names=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "ge
     >>> float(c.values[0, 0])
     0.25
     """
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+        raise TypeError(f"names must be a sequence of activation names, got {type(names).__name__}")
+    names = tuple(check_choice("names", n, ACTIVATIONS) for n in names)
+    if not names:
+        raise ValueError("names must name at least one activation")
     z = np.linspace(-6, 6, 601) if z is None else check_array("z", z, ndim=1)
-    return DerivativeCurves(tuple(names), z, np.array([get(n)[1](z) for n in names]))
+    if z.size > 10**7:
+        raise ValueError(f"z must hold at most 10,000,000 points, got {z.size}")
+    return DerivativeCurves(names, z, np.array([ACTIVATIONS[n][1](z) for n in names]))

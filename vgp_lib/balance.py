@@ -27,10 +27,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import activations
-from ._validate import Result, check_array, check_choice, check_int, check_real, nonfinite
-from .chain import Chain, factors, forward, grad_b_analytic, random_chain
+from ._validate import MAX_DEPTH, Result, check_array, check_choice, check_int, check_real, nonfinite
+from .chain import MAX_CHAIN_ENTRIES, Chain, factors, forward, grad_b_analytic, random_chain
 
 __all__ = ["RatioSample", "layer_ratios", "BalanceStudy", "balance_study"]
+
+#: Most chain layers :func:`balance_study` evaluates, ``n_activations * n_scales * n_chains *
+#: depth``: about 2 s on one core. The book's largest study is a quarter of it.
+MAX_STUDY_LAYERS = 2 * 10**7
+#: Largest weight or bias scale of :func:`balance_study` (the book's largest weight scale is 100):
+#: beyond it almost every :math:`\sigma'(z)` underflows to exactly 0, so the ratios say nothing.
+MAX_SCALE = 1e3
 
 
 @dataclass(frozen=True)
@@ -80,7 +87,9 @@ def layer_ratios(
     refused (``ValueError``) rather than returned as a NaN or infinite ratio.
     """
     weight_scale = check_real("weight_scale", weight_scale, lo=0, lo_open=True)
-    depth = check_int("depth", depth, lo=2)
+    depth = check_int("depth", depth, lo=2, hi=MAX_DEPTH)
+    if n_chains is None:  # random_chain would return one chain, not a stack
+        raise TypeError("n_chains must be an integer >= 1, got None")
     lower = check_int("lower", lower, lo=1, hi=depth - 1)
     upper = check_int("upper", upper, lo=lower + 1, hi=depth)
     chains = random_chain(
@@ -156,21 +165,32 @@ def balance_study(
     """For each activation and weight scale, the first-to-last gradient ratio over ``n_chains`` random chains.
 
     Every activation sees the *same* standard-normal draws (only scaled), so
-    the comparison isolates the activation's derivative.
+    the comparison isolates the activation's derivative. ``weight_scales``
+    (by default 31 values from 0.1 to 100) and ``bias_scale`` are at most
+    :data:`MAX_SCALE`; the study evaluates at most :data:`MAX_STUDY_LAYERS` chain
+    layers (activations x scales x ``n_chains`` x ``depth``).
 
     >>> st = balance_study(("sigmoid", "identity"), [1.0, 4.0], depth=10, n_chains=200, seed=0)
     >>> st.balanced_fraction.shape
     (2, 2)
     """
-    names = tuple(check_choice("activation", a, activations.ACTIVATIONS) for a in activation_names)
-    if not names:
-        raise ValueError("activation_names must name at least one activation")
+    names = _activation_names(activation_names)
     scales = np.geomspace(0.1, 100.0, 31) if weight_scales is None else check_array("weight_scales", weight_scales, ndim=1)
     if scales.size == 0 or np.any(scales <= 0):
         raise ValueError("weight_scales must be a non-empty list of positive numbers")
-    depth = check_int("depth", depth, lo=2)
-    n_chains = check_int("n_chains", n_chains, lo=1)
+    if np.any(scales > MAX_SCALE):
+        raise ValueError(f"weight_scales must be at most {MAX_SCALE:g} (beyond it almost every "
+                         f"factor underflows to 0), got {scales.max():g}")
+    depth = check_int("depth", depth, lo=2, hi=MAX_DEPTH)
+    n_chains = check_int("n_chains", n_chains, lo=1, hi=MAX_CHAIN_ENTRIES)
+    per_chain = len(names) * scales.size * depth
+    if n_chains * per_chain > MAX_STUDY_LAYERS:
+        raise ValueError(
+            f"n_chains must be at most {max(1, MAX_STUDY_LAYERS // per_chain):,} "
+            f"for {len(names)} activations, {scales.size} weight_scales and depth={depth} (at most "
+            f"{MAX_STUDY_LAYERS:.0e} chain layers in all), got {n_chains:,}")
     tolerance = check_real("tolerance", tolerance, lo=1, lo_open=True)
+    bias_scale = check_real("bias_scale", bias_scale, lo=0, hi=MAX_SCALE)
     base = random_chain(depth, seed=seed, n_chains=n_chains, bias_scale=bias_scale)
     out = np.empty((len(names), scales.size, n_chains))
     max_derivative = np.empty(len(names))
@@ -179,7 +199,13 @@ def balance_study(
         max_derivative[i] = float(np.max(f_prime(np.linspace(-10.0, 10.0, 20001))))
         for k, s in enumerate(scales):
             chains = Chain(s * base.weights, base.biases, base.a0, base.y, name)
-            z = forward(chains).z
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
+                    z = forward(chains).z
+            except ValueError:  # a weighted input overflowed float64 (activations refuse inf)
+                msg = (f"weight_scales must keep the weighted inputs within float64: with {name!r} "
+                       f"at depth={depth} the scale {s:g} overflows")
+                raise ValueError(msg) from None
             # first-to-last ratio = product over k = 1..L-1 of sigma'(z_k) w_{k+1} (module docstring)
             with np.errstate(divide="ignore"):
                 terms = np.log10(np.abs(f_prime(z[:, :-1]))) + np.log10(np.abs(chains.weights[:, 1:]))
@@ -192,3 +218,17 @@ def balance_study(
         log10_ratio=out,
         max_derivative=max_derivative,
     )
+
+
+def _activation_names(activation_names) -> tuple:
+    """``activation_names`` as a non-empty tuple of known activation names."""
+    allowed = ", ".join(repr(a) for a in activations.ACTIVATIONS)
+    if isinstance(activation_names, str) or not isinstance(activation_names, (list, tuple)):
+        raise TypeError(f"activation_names must be a list or tuple of names from {allowed}; got "
+                        f"{type(activation_names).__name__} {activation_names!r}")
+    if not activation_names:
+        raise ValueError("activation_names must name at least one activation")
+    for a in activation_names:
+        if not isinstance(a, str) or a not in activations.ACTIVATIONS:
+            raise ValueError(f"activation_names must hold names from {allowed}; got {a!r}")
+    return tuple(activation_names)

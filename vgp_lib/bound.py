@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import Result, check_array, check_int, check_real
+from ._validate import MAX_GRID, Result, check_array, check_int, check_real
 from .activations import sigmoid_prime
 
 __all__ = [
@@ -131,7 +131,7 @@ def interval_width_grid(w, b=0.0, *, n: int = 200_001, a_lo: float | None = None
     """
     w = check_real("w", w)
     b = check_real("b", b)
-    n = check_int("n", n, lo=2)
+    n = check_int("n", n, lo=2, hi=MAX_GRID)
     # the set, if not empty, is centred where wa + b = 0; for |w| < 4 it is empty
     # everywhere and -b/w may be huge, so any grid will do
     centre = -b / w if abs(w) >= 4.0 else 0.0
@@ -189,7 +189,7 @@ def factor_interval(w: float = 6.9, b: float = 0.0, *, a_lo: float = -1.0, a_hi:
     a_lo, a_hi = check_real("a_lo", a_lo), check_real("a_hi", a_hi)
     if not a_hi > a_lo:
         raise ValueError(f"a_hi must be larger than a_lo, got a_lo={a_lo!r}, a_hi={a_hi!r}")
-    a = np.linspace(a_lo, a_hi, check_int("n", n, lo=2))
+    a = np.linspace(a_lo, a_hi, check_int("n", n, lo=2, hi=MAX_GRID))
     return FactorInterval(
         w=w,
         b=b,
@@ -256,6 +256,6 @@ def width_curve(w_max: float = 30.0, *, n: int = 600) -> WidthCurve:
     [0.0, 0.0, 0.0, 0.0, 0.0]
     """
     w_max = check_real("w_max", w_max, lo=0, lo_open=True)
-    w = np.linspace(0.0, w_max, check_int("n", n, lo=2))
+    w = np.linspace(0.0, w_max, check_int("n", n, lo=2, hi=MAX_GRID))
     w_star, width_max = widest_interval()
     return WidthCurve(w=w, width=interval_width(w), w_star=w_star, width_max=width_max)

@@ -39,7 +39,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations
-from ._validate import FLOAT_DTYPES, Result, check_array, check_choice, check_float_dtype, check_int, check_real
+from ._validate import (
+    FLOAT_DTYPES,
+    MAX_DEPTH,
+    Result,
+    check_array,
+    check_choice,
+    check_float_dtype,
+    check_int,
+    check_real,
+)
 from .rng import make_rng
 
 __all__ = [
@@ -64,6 +73,10 @@ __all__ = [
 
 #: The precisions a chain can be computed in.
 DTYPES = FLOAT_DTYPES
+
+#: Most numbers (``n_chains * depth`` weights) a stack of random chains may hold: 10**7 take about
+#: a second to build and analyse; the book's largest stack is 100,000 chains of depth 4.
+MAX_CHAIN_ENTRIES = 10**7
 
 
 @dataclass(frozen=True)
@@ -137,7 +150,7 @@ def constant_chain(depth: int, *, w: float, b: float = 0.0, a0=1.0, y=0.0, activ
     >>> constant_chain(4, w=0.17).weights
     array([0.17, 0.17, 0.17, 0.17])
     """
-    depth = check_int("depth", depth, lo=1)
+    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
     w, b = check_real("w", w), check_real("b", b)
     return make_chain(np.full(depth, w), np.full(depth, b), a0=a0, y=y, activation=activation)
 
@@ -155,15 +168,24 @@ def random_chain(
 ) -> Chain:
     """Weights :math:`\\sim N(0, \\text{weight\\_scale}^2)`, biases :math:`\\sim N(0, \\text{bias\\_scale}^2)`.
 
-    With ``n_chains`` set, returns a stack of that many independent chains.
+    With ``n_chains`` set, returns a stack of that many independent chains
+    (``n_chains * depth`` at most :data:`MAX_CHAIN_ENTRIES`).
 
     >>> random_chain(5, seed=0, n_chains=3).weights.shape
     (3, 5)
     """
-    depth = check_int("depth", depth, lo=1)
+    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
     weight_scale = check_real("weight_scale", weight_scale, lo=0)
     bias_scale = check_real("bias_scale", bias_scale, lo=0)
-    shape = (depth,) if n_chains is None else (check_int("n_chains", n_chains, lo=1), depth)
+    if n_chains is None:
+        shape = (depth,)
+    else:
+        n_chains = check_int("n_chains", n_chains, lo=1, hi=MAX_CHAIN_ENTRIES)
+        if n_chains * depth > MAX_CHAIN_ENTRIES:
+            raise ValueError(f"n_chains must be at most {MAX_CHAIN_ENTRIES // depth:,} for "
+                             f"depth={depth} (n_chains * depth <= {MAX_CHAIN_ENTRIES:.0e}), "
+                             f"got {n_chains:,}")
+        shape = (n_chains, depth)
     rng = make_rng(seed)
     w = weight_scale * rng.standard_normal(shape)
     b = bias_scale * rng.standard_normal(shape)
@@ -184,9 +206,9 @@ def aligned_chain(
     >>> forward(c).z
     array([0., 0., 0.])
     """
-    depth = check_int("depth", depth, lo=1)
+    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
     w = check_real("w", w)
-    f, _ = activations.get(activation)
+    f, _ = activations.get(check_choice("activation", activation, activations.ACTIVATIONS))
     a0 = check_real("a0", a0)
     biases = np.empty(depth)
     a_prev = a0
@@ -391,7 +413,7 @@ def chain_profile(
     >>> r.grad.shape, r.factors.shape
     ((5,), (5,))
     """
-    depth = check_int("depth", depth, lo=1)
+    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
     weight_scale = check_real("weight_scale", weight_scale)
     bias = check_real("bias", bias)
     w = weight_scale * make_rng(seed).standard_normal(depth)

@@ -146,7 +146,7 @@ def evaluate(circuit: Circuit) -> np.ndarray:
     Input pattern ``j`` sets :math:`x_i` to bit ``i`` of ``j``. The evaluation
     is bit-parallel: each signal is a bitset over all inputs (uint64 words).
     """
-    n = check_int("circuit.n_inputs", circuit.n_inputs, lo=1, hi=MAX_VERIFY_BITS)
+    n = _check_circuit(circuit)
     signals = _evaluate_bitsets(circuit, n)
     out = signals[circuit.output]
     bits = np.unpackbits(out.view(np.uint8), bitorder="little")[: 2**n]
@@ -155,7 +155,7 @@ def evaluate(circuit: Circuit) -> np.ndarray:
 
 def verify_parity(circuit: Circuit) -> bool:
     """True if ``circuit`` equals parity on every one of its :math:`2^n` inputs."""
-    n = circuit.n_inputs
+    n = _check_circuit(circuit)
     inputs = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
     return bool(np.array_equal(evaluate(circuit), parity(inputs)))
 
@@ -182,7 +182,14 @@ def gate_counts(ns) -> GateCounts:
     Counts come from the circuits themselves, not the closed forms (the tests
     check that the two agree). All ``n`` must lie in ``[1, MAX_BUILD_BITS]``.
     """
-    ns = [check_int("n", n, lo=1, hi=MAX_BUILD_BITS) for n in np.atleast_1d(ns).tolist()]
+    if isinstance(ns, (str, bytes)) or ns is None:
+        raise TypeError(f"ns must be a list of integers in [1, {MAX_BUILD_BITS}], "
+                        f"got {type(ns).__name__}")
+    arr = np.asarray(ns, dtype=object)
+    if arr.ndim > 1:
+        raise ValueError(f"ns must be 1-dimensional (a list of numbers of bits), "
+                         f"got shape {arr.shape}")
+    ns = [check_int("ns", n, lo=1, hi=MAX_BUILD_BITS) for n in np.atleast_1d(arr)]
     if not ns:
         raise ValueError("ns must contain at least one number of bits")
     shallow = [two_layer_parity(n) for n in ns]
@@ -197,6 +204,14 @@ def gate_counts(ns) -> GateCounts:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _check_circuit(circuit) -> int:
+    """``circuit.n_inputs`` if ``circuit`` is a :class:`Circuit` small enough to evaluate."""
+    if not isinstance(circuit, Circuit):
+        raise TypeError(f"circuit must be a vgp_lib.circuits.Circuit (from two_layer_parity or "
+                        f"deep_parity), got {type(circuit).__name__}")
+    return check_int("circuit.n_inputs", circuit.n_inputs, lo=1, hi=MAX_VERIFY_BITS)
 
 
 def _odd_patterns(n: int) -> np.ndarray:

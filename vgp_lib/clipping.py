@@ -35,7 +35,22 @@ class Clipped(Result):
 
 def global_norm(grads) -> float:
     """Euclidean norm of all arrays in ``grads`` taken together."""
-    return float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
+    if isinstance(grads, (np.ndarray, str, bytes)) or not hasattr(grads, "__iter__"):
+        raise TypeError("grads must be a sequence of arrays (one per parameter), e.g. [dW1, db1]")
+    grads = list(grads)
+    for i, g in enumerate(grads):
+        try:
+            kind = np.asarray(g).dtype.kind
+        except (TypeError, ValueError):  # ragged nesting
+            kind = "O"
+        if kind not in "iuf":
+            raise TypeError(f"grads[{i}] must be an array of real numbers, got {type(g).__name__}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
+    if not np.isfinite(norm):
+        raise ValueError("grads must hold finite numbers whose sum of squares fits in float64 "
+                         "(clip_by_global_norm rescales huge gradients first)")
+    return norm
 
 
 def clip_by_global_norm(grads, max_norm: float) -> Clipped:
@@ -63,6 +78,14 @@ def clip_grads_(parameters, max_norm: float) -> Clipped:
     """Clip the ``.grad`` of torch ``parameters`` in place by their global norm; return the record."""
     import torch
 
+    if isinstance(parameters, (str, bytes, torch.Tensor)) or not hasattr(parameters, "__iter__"):
+        raise TypeError(f"parameters must be an iterable of torch tensors (e.g. "
+                        f"model.parameters()), got {type(parameters).__name__}")
+    parameters = list(parameters)
+    for p in parameters:
+        if not isinstance(p, torch.Tensor):
+            raise TypeError(f"parameters must hold torch tensors, got an element of type "
+                            f"{type(p).__name__}")
     params = [p for p in parameters if p.grad is not None]
     if not params:
         raise ValueError("parameters must include at least one tensor with a .grad (call backward first)")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import Result, check_array, check_int, check_real
+from ._validate import MAX_GRID, Result, check_array, check_int, check_real
 from .activations import sigmoid
 
 __all__ = [
@@ -53,6 +53,14 @@ __all__ = [
 #: the neuron's output becomes inf - inf = NaN. The book's smallest ``w1`` is 1e-7.
 W1_MIN = 1e-150
 W1_MAX = 1e150
+#: Most points of :func:`error_curve` (each is a :func:`max_error` on 2001 points; 10,000 take about
+#: a second). The book draws 61.
+MAX_CURVE_POINTS = 10_000
+#: Widest :func:`identity_layer`: it holds two ``n x n`` matrices (2000 take 64 MB).
+MAX_LAYER_WIDTH = 2_000
+#: Most multiply-adds of :func:`layer_max_error`, ``m * n**2`` for ``m`` points through a layer of
+#: ``n`` inputs (about a second).
+MAX_LAYER_WORK = 10**9
 
 
 def _check_w1(name: str, value) -> float:
@@ -97,7 +105,7 @@ def neuron_output(neuron: IdentityNeuron, x):
 def max_error(neuron: IdentityNeuron, *, n: int = 2001) -> float:
     """:math:`\\max_{x\\in[0,1]} |w_2\\sigma(w_1x+b) + c - x|` on a grid of ``n`` points."""
     _check_neuron("neuron", neuron)
-    x = np.linspace(0.0, 1.0, check_int("n", n, lo=2))
+    x = np.linspace(0.0, 1.0, check_int("n", n, lo=2, hi=MAX_GRID))
     return float(np.max(np.abs(neuron_output(neuron, x) - x)))
 
 
@@ -121,7 +129,7 @@ def error_curve(w1_min: float = 1e-6, w1_max: float = 4.0, *, n: int = 61) -> Er
     w1_max = check_real("w1_max", w1_max, lo=W1_MIN, hi=W1_MAX)
     if not w1_max > w1_min:
         raise ValueError(f"w1_max must be larger than w1_min, got w1_min={w1_min!r}, w1_max={w1_max!r}")
-    w1 = np.geomspace(w1_min, w1_max, check_int("n", n, lo=2))
+    w1 = np.geomspace(w1_min, w1_max, check_int("n", n, lo=2, hi=MAX_CURVE_POINTS))
     error = np.array([max_error(identity_neuron(float(v))) for v in w1])
     return ErrorCurve(w1=w1, error=error, taylor=w1**2 / 96.0)
 
@@ -148,7 +156,7 @@ def identity_layer(n: int, w1: float = 0.01) -> IdentityLayer:
     >>> bool(np.abs(layer_output(layer, x) - x).max() < 1e-5)
     True
     """
-    n = check_int("n", n, lo=1)
+    n = check_int("n", n, lo=1, hi=MAX_LAYER_WIDTH)
     neuron = identity_neuron(w1)
     eye = np.eye(n)
     return IdentityLayer(
@@ -189,13 +197,23 @@ def layer_output(layer, X):
 
 
 def layer_max_error(layer, *, m: int = 2000, seed: int = 0) -> float:
-    """Worst :math:`|W_2\\sigma(W_1x+b)+c - x|` over ``m`` random points of :math:`[0,1]^n` and the corners."""
+    """Worst :math:`|W_2\\sigma(W_1x+b)+c - x|` over ``m`` random points of :math:`[0,1]^n`
+    and the corners.
+
+    ``m`` is limited so the points fit in :data:`~vgp_lib._validate.MAX_GRID` numbers and the
+    work, ``m`` times the size of ``W1``, stays within :data:`MAX_LAYER_WORK`.
+    """
     from .rng import make_rng
 
     W1, b, W2, c = _layer_parts(layer)
     n = W1.shape[1]
     if W2.shape[0] != n:
         raise ValueError(f"W2 must have {n} rows to reproduce an input of size {n}, got shape {W2.shape}")
-    X = make_rng(seed).random((check_int("m", m, lo=1), n))
+    m = check_int("m", m, lo=1, hi=MAX_GRID)
+    most = max(1, min(MAX_GRID // n, MAX_LAYER_WORK // (n * W1.shape[0])))
+    if m > most:  # the points take m * n numbers, the two products m * n * h multiply-adds
+        raise ValueError(f"m must be at most {most:,} for a layer of {n} inputs and {W1.shape[0]} "
+                         f"neurons, got {m:,}")
+    X = make_rng(seed).random((m, n))
     X = np.vstack([X, np.zeros(n), np.ones(n)])
     return float(np.max(np.abs(layer_output((W1, b, W2, c), X) - X)))

@@ -46,6 +46,9 @@ from .rng import torch_generator
 MODEL_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
 MODEL_INITS = ("pytorch", "nielsen", "xavier", "he", "small")
 NORMS = ("none", "batch", "layer")
+#: The keys of :attr:`MLP.config`: the arguments of :func:`build_mlp` except ``seed`` and ``dtype``.
+CONFIG_KEYS = ("n_in", "width", "n_out", "depth", "activation", "init", "norm", "residual", "gain")
+DTYPES = (torch.float32, torch.float64)
 
 _ACTIVATION_MODULES = {
     "sigmoid": nn.Sigmoid,
@@ -62,6 +65,15 @@ class Block(nn.Module):
 
     def __init__(self, n_in: int, n_out: int, activation: str, norm: str, residual: bool, dtype):
         super().__init__()
+        n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
+        n_out = check_int("n_out", n_out, lo=1, hi=MAX_WIDTH)
+        if n_in * n_out > MAX_PARAMETERS:
+            raise ValueError(f"n_in * n_out must be at most {MAX_PARAMETERS:.0e} weights, got "
+                             f"n_in={n_in}, n_out={n_out}")
+        activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
+        norm = check_choice("norm", norm, NORMS)
+        _check_bool("residual", residual)
+        _check_dtype(dtype)
         if residual and n_in != n_out:
             raise ValueError(f"residual blocks need n_in == n_out, got {n_in} and {n_out}")
         self.linear = nn.Linear(n_in, n_out, dtype=dtype)
@@ -75,6 +87,7 @@ class Block(nn.Module):
         self.residual = residual
 
     def forward(self, a):
+        _check_tensor("a", a)
         out = self.act(self.norm(self.linear(a)))
         return a + out if self.residual else out
 
@@ -84,11 +97,21 @@ class MLP(nn.Module):
 
     def __init__(self, blocks, head, config: dict):
         super().__init__()
+        if not isinstance(blocks, (list, tuple, nn.ModuleList)) or not blocks \
+                or not all(isinstance(b, Block) for b in blocks):
+            raise TypeError(f"blocks must be a non-empty list of Block, "
+                            f"got {type(blocks).__name__}")
+        if not isinstance(head, nn.Linear):
+            raise TypeError(f"head must be a torch.nn.Linear, got {type(head).__name__}")
+        if not isinstance(config, dict) or set(config) != set(CONFIG_KEYS):
+            raise TypeError(f"config must be a dict with the keys {', '.join(CONFIG_KEYS)} (the "
+                            f"arguments of build_mlp), got {type(config).__name__} {config!r}")
         self.blocks = nn.ModuleList(blocks)
         self.head = head
         self.config = dict(config)
 
     def forward(self, x):
+        _check_tensor("x", x)
         for block in self.blocks:
             x = block(x)
         return self.head(x)
@@ -106,7 +129,12 @@ def init_linear_(linear: nn.Linear, init: str, *, generator: torch.Generator, ga
     >>> round(float(lin.weight.detach().std()) * math.sqrt(400 / 2), 1)
     1.0
     """
+    if not isinstance(linear, nn.Linear):
+        raise TypeError(f"linear must be a torch.nn.Linear, got {type(linear).__name__}")
     init = check_choice("init", init, MODEL_INITS)
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator (see vgp_lib.rng.torch_generator), "
+                        f"got {type(generator).__name__}")
     gain = check_real("gain", gain, lo=0.0, lo_open=True)
     n_out, n_in = linear.weight.shape
     w, b = linear.weight, linear.bias
@@ -177,11 +205,9 @@ def build_mlp(
     activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
     init = check_choice("init", init, MODEL_INITS)
     norm = check_choice("norm", norm, NORMS)
-    if not isinstance(residual, bool):
-        raise TypeError(f"residual must be True or False, got {type(residual).__name__} {residual!r}")
+    _check_bool("residual", residual)
     gain = check_real("gain", gain, lo=0.0, lo_open=True)
-    if dtype not in (torch.float32, torch.float64):
-        raise ValueError(f"dtype must be one of torch.float32, torch.float64; got {dtype!r}")
+    _check_dtype(dtype)
     generator = torch_generator(seed)
     blocks = [Block(n_in, width, activation, norm, False, dtype)]
     blocks += [Block(width, width, activation, norm, residual, dtype) for _ in range(depth - 1)]
@@ -192,3 +218,21 @@ def build_mlp(
     for linear in model.linears():
         init_linear_(linear, init, generator=generator, gain=gain)
     return model
+
+
+def _check_bool(name: str, value) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+
+
+def _check_dtype(dtype) -> None:
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be one of torch.float32, torch.float64; "
+                        f"got {type(dtype).__name__} {dtype!r}")
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of torch.float32, torch.float64; got {dtype!r}")
+
+
+def _check_tensor(name: str, value) -> None:
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")

@@ -25,11 +25,22 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import Result, check_choice, check_int, check_real
+from ._validate import MAX_WIDTH, Result, check_choice, check_int, check_real
 from .rng import torch_generator
 from .threads import single_thread
 
 CELLS = ("rnn", "lstm", "gru")
+#: Widest cell :func:`make_cell` builds (the RNN's orthogonal recurrent matrix comes from a QR
+#: factorisation of a ``hidden x hidden`` matrix). The book's cells have 32 units.
+MAX_HIDDEN = 1024
+#: Most weights of a cell, ``gates * hidden * (n_in + hidden)`` (80 MB in float64).
+MAX_CELL_WEIGHTS = 10**7
+#: Most work of :func:`gradient_through_time`: ``hidden`` backward passes through ``steps`` steps,
+#: each step costing a fixed overhead plus ``hidden**2``. Within both limits a run takes at most a
+#: few seconds; the book's (32 units, 100 steps) is a sixth of the first and a fifth of the second.
+MAX_UNIT_STEPS = 2 * 10**4  # hidden * steps
+MAX_TIME_WORK = 5 * 10**5  # hidden**2 * steps
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
 @dataclass(frozen=True)
@@ -56,8 +67,13 @@ def make_cell(cell: str, *, n_in: int, hidden: int, seed: int, recurrent_scale: 
     from torch import nn
 
     cell = check_choice("cell", cell, CELLS)
-    n_in = check_int("n_in", n_in, lo=1)
-    hidden = check_int("hidden", hidden, lo=1)
+    n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
+    hidden = check_int("hidden", hidden, lo=1, hi=MAX_HIDDEN)
+    weights = _GATES[cell] * hidden * (n_in + hidden)
+    if weights > MAX_CELL_WEIGHTS:
+        most = MAX_CELL_WEIGHTS // (_GATES[cell] * hidden) - hidden
+        raise ValueError(f"n_in must be at most {most:,} for a {cell} cell of hidden={hidden} "
+                         f"(at most {MAX_CELL_WEIGHTS:.0e} weights), got {n_in:,}")
     if recurrent_scale is not None:
         recurrent_scale = check_real("recurrent_scale", recurrent_scale, lo=0.0, lo_open=True)
     gate_bias = check_real("gate_bias", gate_bias)
@@ -81,6 +97,15 @@ def run_cell(module, xs):
     """Run ``module`` over inputs ``xs`` (steps x batch x n_in) from a zero state; return all h_t."""
     import torch
 
+    if not isinstance(module, (torch.nn.RNNCell, torch.nn.LSTMCell, torch.nn.GRUCell)):
+        raise TypeError(f"module must be a torch RNNCell, LSTMCell or GRUCell (see make_cell), "
+                        f"got {type(module).__name__}")
+    want = f"a {module.weight_ih.dtype} tensor of shape (steps, batch, {module.input_size})"
+    if not isinstance(xs, torch.Tensor) or xs.dtype != module.weight_ih.dtype:
+        got = f"{xs.dtype} tensor" if isinstance(xs, torch.Tensor) else type(xs).__name__
+        raise TypeError(f"xs must be {want}, got {got}")
+    if xs.ndim != 3 or xs.shape[2] != module.input_size or xs.numel() == 0:
+        raise ValueError(f"xs must be {want} with at least one step, got shape {tuple(xs.shape)}")
     hidden = module.hidden_size
     h = torch.zeros(xs.shape[1], hidden, dtype=xs.dtype)
     c = torch.zeros_like(h)
@@ -102,14 +127,21 @@ def gradient_through_time(cell: str, *, hidden: int = 32, steps: int = 100, n_in
     Jacobian comes from ``hidden`` vector-Jacobian products (one per unit of
     ``h_T``). For the LSTM, ``h_t`` is perturbed with the cell state ``c_t``
     held fixed; the gradient still flows through ``c`` from step t + 1 on.
+    ``hidden * steps`` is at most :data:`MAX_UNIT_STEPS` and ``hidden**2 * steps``
+    at most :data:`MAX_TIME_WORK`, so a run ends within seconds.
     """
     import torch
 
     hidden = check_int("hidden", hidden, lo=1, hi=512)
     steps = check_int("steps", steps, lo=1, hi=5000)
+    most = max(1, min(MAX_UNIT_STEPS // hidden, MAX_TIME_WORK // hidden**2))
+    if steps > most:
+        raise ValueError(f"steps must be at most {most:,} for hidden={hidden} (hidden * steps <= "
+                         f"{MAX_UNIT_STEPS:.0e} and hidden**2 * steps <= {MAX_TIME_WORK:.0e}), "
+                         f"got {steps:,}")
     module = make_cell(cell, n_in=n_in, hidden=hidden, seed=seed, recurrent_scale=recurrent_scale,
                        gate_bias=gate_bias)
-    g = torch_generator(seed + 1)
+    g = torch_generator((seed + 1) % 2**64)  # make_cell has checked seed: an int in [0, 2**64 - 1]
     xs = torch.randn(steps, 1, n_in, generator=g, dtype=torch.float64)
     with single_thread():
         hs = run_cell(module, xs)

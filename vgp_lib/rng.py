@@ -23,11 +23,20 @@ def make_rng(seed) -> np.random.Generator:
     return np.random.default_rng(_check_seed(seed))
 
 
+#: Largest seed :func:`torch_generator` takes: torch seeds are 64-bit unsigned integers.
+MAX_TORCH_SEED = 2**64 - 1
+
+
 def torch_generator(seed):
-    """Return a CPU ``torch.Generator`` seeded with ``seed`` (a non-negative int)."""
+    """Return a CPU ``torch.Generator`` seeded with ``seed`` (an int in [0, 2**64 - 1])."""
     import torch
 
-    return torch.Generator().manual_seed(_check_seed(seed))
+    seed = _check_seed(seed)
+    if seed > MAX_TORCH_SEED:
+        shown = f"an integer of {len(str(seed))} digits" if seed >= 10**30 else seed
+        raise ValueError(f"seed must be an integer in [0, 2**64 - 1] (torch's seed range), "
+                         f"got {shown}")
+    return torch.Generator().manual_seed(seed)
 
 
 def _check_seed(seed) -> int:
