@@ -16,7 +16,7 @@ GRADING_DEPS := $(VENV)/.grading-installed
 # and progress bars stay out of the HTML (see vgp_lib/_env.py).
 BUILD_ENV := VGP_STATIC_BUILD=1 PYTHONHASHSEED=0
 
-.PHONY: book build test bench student instructor course notebooks lab serve clean check-python
+.PHONY: book build test lint bench student instructor course notebooks lab serve clean check-python
 
 book: build
 
@@ -48,8 +48,13 @@ $(GRADING_DEPS): $(BOOK_DEPS) requirements-grading.txt
 build: $(BOOK_DEPS)
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --all -n -W --keep-going
 
-test: $(DEV_DEPS) $(GRADING_DEPS) build
+test: $(DEV_DEPS) $(GRADING_DEPS) lint build
 	$(BIN)/python -m pytest
+
+# ruff, configured in pyproject.toml: lint rules and the code format (line length 100).
+lint: $(DEV_DEPS)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(DEV_DEPS)
 	mkdir -p _build
