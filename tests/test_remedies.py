@@ -13,8 +13,10 @@ import torch  # noqa: E402
 
 from vgp_lib import activations  # noqa: E402
 from vgp_lib import remedies as R  # noqa: E402
+from vgp_lib.plots import activations as pactivations  # noqa: E402
+from vgp_lib.plots import clipping as pclipping  # noqa: E402
 from vgp_lib.plots import monitor as mplots  # noqa: E402
-from vgp_lib.plots import remedies as rplots  # noqa: E402
+from vgp_lib.plots import profiles as pprofiles  # noqa: E402
 
 
 def test_activation_comparison_matches_a_hand_built_torch_network():
@@ -126,12 +128,12 @@ def test_plots_draw_and_return_their_axes():
     profiles = [R.gradient_profile(depth=3, seed=0), R.gradient_profile(depth=3, activation="relu", seed=0)]
     figs = []
     for draw in (
-        lambda: rplots.plot_activation_comparison(R.activation_comparison(n_seeds=2, seed=0, sizes=(5, 4, 3))),
-        lambda: rplots.plot_derivatives(R.derivative_curves()),
-        lambda: rplots.plot_variance_profiles([R.init_variance("relu", "he", depth=3, width=8, seed=0)])[0],
-        lambda: rplots.plot_gradient_profiles(profiles),
-        lambda: rplots.plot_depth_sweep({"x": profiles}),
-        lambda: rplots.plot_clipping(np.array([3.0, 4.0]), np.array([0.6, 0.8])),
+        lambda: pprofiles.plot_activation_comparison(R.activation_comparison(n_seeds=2, seed=0, sizes=(5, 4, 3))),
+        lambda: pactivations.plot_derivatives(R.derivative_curves()),
+        lambda: pprofiles.plot_variance_profiles([R.init_variance("relu", "he", depth=3, width=8, seed=0)])[0],
+        lambda: pprofiles.plot_gradient_profiles(profiles),
+        lambda: pprofiles.plot_depth_sweep({"x": profiles}),
+        lambda: pclipping.plot_clipping(np.array([3.0, 4.0]), np.array([0.6, 0.8])),
     ):
         ax = draw()
         assert ax.has_data()

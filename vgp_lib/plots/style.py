@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import numbers
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -102,6 +103,25 @@ def legend_above(ax, *, ncol: int = 1, centred: bool = False, **kwargs):
 def legend_beside(ax, **kwargs):
     """A legend to the right of the axes, where it cannot cover data."""
     return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0, **kwargs)
+
+
+def integer_x(ax) -> None:
+    """Ticks only at whole numbers on the x axis (layers, epochs, depths)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+#: One colour per hidden layer (or per depth), repeated after the eighth.
+LAYER_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                 "#66a61e", "#e6ab02", "#a6761d", "#666666")
+
+
+def layer_colour(i: int) -> str:
+    """The colour of hidden layer (or depth) number ``i`` (0-based) in every figure."""
+    if isinstance(i, bool) or not isinstance(i, numbers.Integral) or i < 0:
+        raise ValueError(f"i must be an integer >= 0, got {i!r}")
+    return LAYER_COLOURS[int(i) % len(LAYER_COLOURS)]
 
 
 def visible_texts(fig):

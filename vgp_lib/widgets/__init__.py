@@ -108,7 +108,11 @@ class LiveFigure:
 
 def show(widget) -> None:
     """Display ``widget`` live, or a note about the live version in the static build."""
+    import ipywidgets as widgets
     from IPython.display import Markdown, display
+
+    if not isinstance(widget, (widgets.Widget, LiveFigure)):
+        raise TypeError(f"widget must be an ipywidgets widget or a LiveFigure, got {type(widget).__name__}")
 
     if static_build():
         display(Markdown(LIVE_NOTE))

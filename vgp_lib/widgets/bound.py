@@ -1,4 +1,4 @@
-"""Explorer for the chapter *Unstable gradients*: w and b -> the factor |w sigma'(wa+b)| and its interval.
+"""Explorer of the bound on one factor: w and b -> |w sigma'(wa+b)| and its interval.
 
 Controls wired to :func:`vgp_lib.bound.factor_interval` and
 :func:`vgp_lib.bound.width_curve`, drawn by

@@ -1,4 +1,4 @@
-"""Widget for the chapter *Remedies, measured*: an architecture configurator.
+"""Widget of gradient profiles: an architecture configurator.
 
 Depth, activation, initialisation, normalisation and residual blocks ->
 :func:`vgp_lib.remedies.gradient_profile` -> per-layer gradient norms, live.
@@ -7,7 +7,7 @@ Depth, activation, initialisation, normalisation and residual blocks ->
 from __future__ import annotations
 
 from .. import models, remedies
-from ..plots.remedies import plot_gradient_profiles
+from ..plots.profiles import plot_gradient_profiles
 from . import LiveFigure
 
 

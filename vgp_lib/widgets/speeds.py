@@ -1,4 +1,4 @@
-"""Live widget for *Seeing the problem in MNIST*: per-layer learning speed at initialisation."""
+"""Live widget of learning speeds: ‖δ^l‖ per hidden layer at initialisation."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import partial
 import numpy as np
 
 from ..network import HIDDEN_ACTIVATIONS, INITS
-from ..plots.mnist import plot_speed_profile
+from ..plots.speeds import plot_speed_profile
 from ..speeds import speed_profile
 from . import LiveFigure
 
