@@ -57,8 +57,8 @@ TOOLING = ("edition", "course", "exercise_index", "sphinx_ext", "sphinx_frames")
 #: How a call can end. ``ok-named``, ``accepted`` and ``feedback`` keep the promise.
 #: An exercise's check keeps its own: it never raises on an answer (``feedback``: it returned
 #: one), and never calls a wrong answer right (``accepted-wrong``); a check that raises is a gap.
-KINDS = ("ok-named", "accepted", "feedback", "unnamed", "accepted-bad-type", "accepted-wrong", "nan",
-         "timeout")
+KINDS = ("ok-named", "accepted", "feedback", "unnamed", "accepted-bad-type", "accepted-wrong",
+         "nan", "timeout")
 KEPT = ("ok-named", "accepted", "feedback")
 #: The exercises' checks: ``vgp_lib.exercises.check`` and every ``check_*`` of an exercise module.
 CHECK = re.compile(r"vgp_lib\.exercises\.(\w+\.)?check(_\w+)?$")
@@ -316,15 +316,24 @@ def _mlp_args(R):
 
 
 def _draw_line(fig_or_ax, item=1.0):
-    """A minimal draw callback: one labelled line (for scrub, LiveFigure, styled, show_source)."""
+    """A minimal draw callback: one labelled line (for scrub, LiveFigure, styled, show_source).
+
+    Like every draw function it checks what it is given: ``item`` must be a finite number."""
+    from vgp_lib._validate import check_real
+    item = check_real("item", item)
     ax = fig_or_ax.add_subplot() if hasattr(fig_or_ax, "add_subplot") else fig_or_ax
-    ax.plot([0.0, 1.0], [0.0, float(item)], label="line")
+    ax.plot([0.0, 1.0], [0.0, item], label="line")
     return ax
 
 
 def _ex():
     import vgp_lib.exercises as ex
     return ex
+
+
+def _ex_unstable():
+    import vgp_lib.exercises.unstable as unstable
+    return unstable
 
 
 def _xor_circuit(args):
@@ -510,14 +519,17 @@ VALID = {
     "vgp_lib.plots.bound.plot_width_curve": lambda R: dict(
         c=R.samples["vgp_lib.bound.WidthCurve"], ax=R.ax(), highlight=6.0),
     "vgp_lib.plots.bound.draw_factor_and_width": lambda R: dict(
-        fig=R.fig(), pair=(R.samples["vgp_lib.bound.FactorInterval"], R.samples["vgp_lib.bound.WidthCurve"])),
-    "vgp_lib.plots.chain.plot_factors": lambda R: dict(result=R.samples["vgp_lib.chain.ChainGradients"],
+        fig=R.fig(),
+        pair=(R.samples["vgp_lib.bound.FactorInterval"], R.samples["vgp_lib.bound.WidthCurve"])),
+    "vgp_lib.plots.chain.plot_factors": lambda R: dict(
+        result=R.samples["vgp_lib.chain.ChainGradients"],
                                                        ax=R.ax()),
     "vgp_lib.plots.chain.plot_bias_gradients": lambda R: dict(
         result=R.samples["vgp_lib.chain.ChainGradients"], ax=R.ax()),
     "vgp_lib.plots.chain.draw_chain_profile": lambda R: dict(
         fig=R.fig(), result=R.samples["vgp_lib.chain.ChainGradients"]),
-    "vgp_lib.plots.chain.plot_routes": lambda R: dict(routes=R.samples["vgp_lib.chain.GradientRoutes"],
+    "vgp_lib.plots.chain.plot_routes": lambda R: dict(
+        routes=R.samples["vgp_lib.chain.GradientRoutes"],
                                                       ax=R.ax()),
     "vgp_lib.plots.circuits.plot_gate_counts": lambda R: dict(
         counts=R.samples["vgp_lib.circuits.GateCounts"], ax=R.ax(), highlight=3),
@@ -526,7 +538,8 @@ VALID = {
         deep=R.samples["vgp_lib.circuits.Circuit"], axes=R.axes(2)),
     "vgp_lib.plots.clipping.plot_clipping": lambda R: dict(
         grad=np.array([3.0, 4.0]), clipped=np.array([0.6, 0.8]), ax=R.ax(), n_show=2),
-    "vgp_lib.plots.identity.plot_identity_error": lambda R: dict(c=R.samples["vgp_lib.identity.ErrorCurve"],
+    "vgp_lib.plots.identity.plot_identity_error": lambda R: dict(
+        c=R.samples["vgp_lib.identity.ErrorCurve"],
                                                                  ax=R.ax()),
     "vgp_lib.plots.monitor.plot_gradient_record": lambda R: dict(
         record=R.samples["vgp_lib.monitor.GradientRecord"], ax=R.ax(), kind="weight"),
@@ -538,7 +551,8 @@ VALID = {
         result=R.samples["vgp_lib.network.DepthResult"], ax=R.ax()),
     "vgp_lib.plots.network.plot_accuracy_curves": lambda R: dict(
         result=R.samples["vgp_lib.network.DepthResult"], ax=R.ax(), from_epoch=1),
-    "vgp_lib.plots.network.depth_table": lambda R: dict(result=R.samples["vgp_lib.network.DepthResult"]),
+    "vgp_lib.plots.network.depth_table": lambda R: dict(
+        result=R.samples["vgp_lib.network.DepthResult"]),
     "vgp_lib.plots.precision.plot_precision_growth": lambda R: dict(
         results=R.samples["vgp_lib.chain.PrecisionGradient"], ax=R.ax(), title="t"),
     "vgp_lib.plots.profiles.plot_activation_comparison": lambda R: dict(
@@ -553,28 +567,35 @@ VALID = {
         results=[R.samples["vgp_lib.recurrent.TimeGradient"]], ax=R.ax()),
     "vgp_lib.plots.speeds.plot_neuron_gradients": lambda R: dict(
         result=R.samples["vgp_lib.speeds.NeuronGradients"], ax=R.ax()),
-    "vgp_lib.plots.speeds.plot_init_speeds": lambda R: dict(result=R.samples["vgp_lib.speeds.InitSpeeds"],
+    "vgp_lib.plots.speeds.plot_init_speeds": lambda R: dict(
+        result=R.samples["vgp_lib.speeds.InitSpeeds"],
                                                             ax=R.ax()),
     "vgp_lib.plots.speeds.plot_training_speeds": lambda R: dict(
         result=R.samples["vgp_lib.speeds.TrainingSpeeds"], ax=R.ax()),
     "vgp_lib.plots.speeds.plot_speed_profile": lambda R: dict(
         result=R.samples["vgp_lib.speeds.SpeedProfile"], ax=R.ax()),
-    "vgp_lib.plots.speeds.init_speed_table": lambda R: dict(result=R.samples["vgp_lib.speeds.InitSpeeds"]),
-    "vgp_lib.plots.training.plot_training_comparison": lambda R: dict(comp=R.comparison, axes=R.axes(2)),
-    "vgp_lib.plots.diagrams.draw_chain": lambda R: dict(result=R.samples["vgp_lib.chain.ChainGradients"],
+    "vgp_lib.plots.speeds.init_speed_table": lambda R: dict(
+        result=R.samples["vgp_lib.speeds.InitSpeeds"]),
+    "vgp_lib.plots.training.plot_training_comparison": lambda R: dict(
+        comp=R.comparison, axes=R.axes(2)),
+    "vgp_lib.plots.diagrams.draw_chain": lambda R: dict(
+        result=R.samples["vgp_lib.chain.ChainGradients"],
                                                         ax=R.ax()),
-    "vgp_lib.plots.diagrams.draw_circuit": lambda R: dict(circuit=R.samples["vgp_lib.circuits.Circuit"],
+    "vgp_lib.plots.diagrams.draw_circuit": lambda R: dict(
+        circuit=R.samples["vgp_lib.circuits.Circuit"],
                                                           ax=R.ax(), title=True),
     "vgp_lib.plots.diagrams.draw_gru_cell": lambda R: dict(
         cell=__import__("vgp_lib.recurrent").recurrent.make_cell("gru", n_in=2, hidden=3, seed=0),
         ax=R.ax()),
     "vgp_lib.plots.diagrams.draw_network_bars": lambda R: dict(
         result=R.samples["vgp_lib.speeds.NeuronGradients"], ax=R.ax()),
-    "vgp_lib.plots.diagrams.draw_residual_block": lambda R: dict(block=R.mlp().blocks[1], ax=R.ax()),
+    "vgp_lib.plots.diagrams.draw_residual_block": lambda R: dict(
+        block=R.mlp().blocks[1], ax=R.ax()),
     "vgp_lib.plots.diagrams.format_number": lambda R: dict(value=-0.00123, digits=3),
     "vgp_lib.plots.scrub.compress_png": lambda R: dict(data=R.png),
     "vgp_lib.plots.scrub.render_frame": lambda R: dict(draw=_draw_line, item=2.0, height=2.0),
-    "vgp_lib.plots.scrub.slider": lambda R: dict(draw=_draw_line, frames=[1.0, 2.0], values=[1.0, 2.0],
+    "vgp_lib.plots.scrub.slider": lambda R: dict(
+        draw=_draw_line, frames=[1.0, 2.0], values=[1.0, 2.0],
                                                  label="w", alt=["one", "two"], fmt="{:g}", start=0,
                                                  height=2.0),
     "vgp_lib.plots.style.blank_figure": lambda R: dict(height=2.0, width=3.0),
@@ -603,26 +624,33 @@ VALID = {
     "vgp_lib.widgets.precision.exploding_explorer": lambda R: dict(w=100.0, depth=10, align=True,
                                                                    dtype="float32"),
     "vgp_lib.widgets.profiles.architecture_configurator": lambda R: dict(
-        depth=3, activation="sigmoid", init="pytorch", norm="none", residual=False, seed=0, max_depth=5),
+        depth=3, activation="sigmoid", init="pytorch", norm="none", residual=False, seed=0,
+        max_depth=5),
     "vgp_lib.widgets.speeds.speed_explorer": lambda R: dict(
-        x=R.xy[0], y=R.xy[1], hidden_layers=2, width=10, activation="sigmoid", init="nielsen", seeds=(0,)),
+        x=R.xy[0], y=R.xy[1], hidden_layers=2, width=10, activation="sigmoid", init="nielsen",
+        seeds=(0,)),
     # -- exercises: reference answers, precision rules, and checks given a wrong answer
     **{f"vgp_lib.exercises.{n}": (lambda R: dict())
        for n in ("Precision", "Exactly", "circuits.Bit", "circuits.NotAGate", "grading.NotLiteral",
                  "chain.four_layer_chain", "chain.four_layer_gradient", "chain.vanish_depth",
-                 "exploding.balanced_weight", "exploding.float32_overflow_depth", "unstable.min_weight",
-                 "unstable.widest")},
+                 "exploding.balanced_weight", "exploding.float32_overflow_depth",
+                 "unstable.min_weight", "unstable.widest")},
     "vgp_lib.exercises.Criterion": lambda R: dict(phrase="a criterion"),
-    "vgp_lib.exercises.Exactly.accepts": lambda R: {"self": _ex().Exactly(), "got": 3, "reference": 3},
+    "vgp_lib.exercises.Exactly.accepts": lambda R: {
+        "self": _ex().Exactly(), "got": 3, "reference": 3},
     "vgp_lib.exercises.Exactly.tolerance": lambda R: {"self": _ex().Exactly(), "reference": 3.0},
-    "vgp_lib.exercises.Feedback": lambda R: dict(exercise="ex", status="incorrect", message="m", hint="h"),
+    "vgp_lib.exercises.Feedback": lambda R: dict(
+        exercise="ex", status="incorrect", message="m", hint="h"),
     "vgp_lib.exercises.Outcome": lambda R: dict(value=1.0, error=None, timed_out=False),
-    "vgp_lib.exercises.Pair": lambda R: dict(first=_ex().Within(0.1), second=_ex().Within(0.1), phrase="p"),
+    "vgp_lib.exercises.Pair": lambda R: dict(
+        first=_ex().Within(0.1), second=_ex().Within(0.1), phrase="p"),
     "vgp_lib.exercises.Pair.accepts": lambda R: {
-        "self": _ex().Pair(_ex().Within(0.1), _ex().Within(0.1)), "got": (1.0, 2.0), "reference": (1.0, 2.0)},
+        "self": _ex().Pair(_ex().Within(0.1), _ex().Within(0.1)), "got": (1.0, 2.0),
+        "reference": (1.0, 2.0)},
     "vgp_lib.exercises.Precision.accepts": lambda R: {"self": _ex().Within(0.1), "got": 1.0,
                                                       "reference": 1.05},
-    "vgp_lib.exercises.Precision.near": lambda R: {"self": _ex().Within(0.1), "got": 1.0, "reference": 1.2},
+    "vgp_lib.exercises.Precision.near": lambda R: {
+        "self": _ex().Within(0.1), "got": 1.0, "reference": 1.2},
     **{f"vgp_lib.exercises.{cls}.{m}": (lambda R, cls=cls, arg=arg: {
         "self": getattr(_ex(), cls)(arg), "got": 1.0, "reference": 1.05})
        for cls, arg in (("Relative", 0.1), ("SignificantFigures", 3), ("Within", 0.1))
@@ -636,7 +664,8 @@ VALID = {
     "vgp_lib.exercises.SignificantFigures": lambda R: dict(digits=3, either_sign=False),
     "vgp_lib.exercises.Within": lambda R: dict(tol=0.1, either_sign=False),
     "vgp_lib.exercises.as_number": lambda R: dict(exercise="ex", answer=1.5, what="a number"),
-    "vgp_lib.exercises.check": lambda R: dict(exercise="ex", precision=_ex().Within(0.1), reference=None),
+    "vgp_lib.exercises.check": lambda R: dict(
+        exercise="ex", precision=_ex().Within(0.1), reference=None),
     "vgp_lib.exercises.close_to": lambda R: dict(exercise="ex", got=1.0, expected=2.0,
                                                  precision=_ex().Within(0.1), what="the answer"),
     "vgp_lib.exercises.how_far": lambda R: dict(got=1.0, expected=2.0),
@@ -651,13 +680,16 @@ VALID = {
     "vgp_lib.exercises.chain.check_vanish_depth": lambda R: dict(answer=3),
     "vgp_lib.exercises.circuits.Circuit": lambda R: dict(a=0, b=1),
     "vgp_lib.exercises.circuits.Circuit.owns": lambda R: _xor_circuit(lambda c: {"v": c.a}),
-    "vgp_lib.exercises.circuits.Circuit.structure": lambda R: _xor_circuit(lambda c: {"bit": c.nand(c.a, c.b)}),
+    "vgp_lib.exercises.circuits.Circuit.structure": lambda R: _xor_circuit(
+        lambda c: {"bit": c.nand(c.a, c.b)}),
     "vgp_lib.exercises.circuits.Circuit.value": lambda R: _xor_circuit(lambda c: {"bit": c.a}),
     "vgp_lib.exercises.circuits.chain_depth": lambda R: dict(n=4),
     "vgp_lib.exercises.circuits.check_chain_depth": lambda R: dict(n=4, answer=2),
-    "vgp_lib.exercises.circuits.check_xor_from_nand": lambda R: dict(xor=lambda a, b, nand: nand(a, b),
+    "vgp_lib.exercises.circuits.check_xor_from_nand": lambda R: dict(
+        xor=lambda a, b, nand: nand(a, b),
                                                                      time_limit=1.0),
-    "vgp_lib.exercises.diagnosing.check_fixed_model": lambda R: dict(model=_torch_linear(), time_limit=2.0),
+    "vgp_lib.exercises.diagnosing.check_fixed_model": lambda R: dict(
+        model=_torch_linear(), time_limit=2.0),
     "vgp_lib.exercises.diagnosing.check_stuck_layers": lambda R: dict(answer=(0,)),
     "vgp_lib.exercises.diagnosing.measure": lambda R: dict(model=R.mystery, seed=0),
     "vgp_lib.exercises.diagnosing.mystery_batch": lambda R: dict(seed=0, n=8, n_in=32),
@@ -668,14 +700,15 @@ VALID = {
     "vgp_lib.exercises.grading.CallRecord": lambda R: dict(function=abs),
     "vgp_lib.exercises.grading.record_calls": lambda R: dict(function=abs),
     "vgp_lib.exercises.grading.to_literal": lambda R: dict(value=[1, 2.5, "a"], budget=100),
-    "vgp_lib.exercises.grading.assert_matches": lambda R: dict(got=1.0, expected=1.0, what="x", rtol=1e-6,
+    "vgp_lib.exercises.grading.assert_matches": lambda R: dict(
+        got=1.0, expected=1.0, what="x", rtol=1e-6,
                                                                atol=1e-12),
     "vgp_lib.exercises.grading.assert_within_stated_precision": lambda R: dict(
-        check=__import__("vgp_lib.exercises.unstable").exercises.unstable.check_min_weight,
+        check=_ex_unstable().check_min_weight,
         got=4.0, expected=4.0, what="x"),
     "vgp_lib.exercises.grading.print_expected": lambda R: dict(
         label="ex", values={"answer": 4.0},
-        checks={"answer": __import__("vgp_lib.exercises.unstable").exercises.unstable.check_min_weight}),
+        checks={"answer": _ex_unstable().check_min_weight}),
     "vgp_lib.exercises.mnist.shrink_factor": lambda R: dict(rms=0.2),
     "vgp_lib.exercises.mnist.check_shrink_factor": lambda R: dict(answer=0.5, rms=0.2),
     "vgp_lib.exercises.mnist.speed_ratio": lambda R: dict(
@@ -691,7 +724,8 @@ VALID = {
     "vgp_lib.exercises.unstable.check_larger_derivative": lambda R: dict(answer="sigmoid"),
     "vgp_lib.exercises.unstable.check_min_weight": lambda R: dict(answer=2.0),
     "vgp_lib.exercises.unstable.check_widest": lambda R: dict(answer=(1.0, 2.0)),
-    "vgp_lib.exercises.unstable.check_width_formula": lambda R: dict(width=lambda w: 0.0, time_limit=1.0),
+    "vgp_lib.exercises.unstable.check_width_formula": lambda R: dict(
+        width=lambda w: 0.0, time_limit=1.0),
     "vgp_lib.data.read_source": None,  # needs the MNIST file: checked in test_data.py
     "vgp_lib.data.load_mnist": None,
     "vgp_lib.data.locate_source": None,

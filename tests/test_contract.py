@@ -114,7 +114,7 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.balance.balance_study': {
         'activation_names': 'None int unknown',
-        'weight_scales': 'None huge-array',
+        'weight_scales': 'huge-array',
         'depth': '10**400 10**9 10**30',
         'n_chains': '10**400 10**9 10**30',
         'bias_scale': '1e300',
@@ -144,8 +144,6 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.bound.interval_width_grid': {
         'n': '10**400 10**9',
-        'a_lo': 'None',
-        'a_hi': 'None',
     },
     'vgp_lib.bound.width_curve': {
         'n': '10**400 10**9 10**30',
@@ -201,7 +199,7 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.chain.random_chain': {
         'depth': '10**400 10**9 10**30',
-        'n_chains': 'None 10**400 10**9 10**30',
+        'n_chains': '10**400 10**9 10**30',
     },
     'vgp_lib.circuits.Circuit': {
         'name': 'None int',
@@ -274,9 +272,213 @@ KNOWN_GAPS = _gaps({
         'x': 'str-array complex-array nan-array inf-array wrong-shape',
         'lr': '1e300',
         'seed': '10**400 10**30',
-        'x_val': 'str None str-array empty scalar complex-array wrong-shape object-array',
-        'y_val': 'str None str-array empty scalar complex-array nan-array inf-array huge-array wrong-shape object-array bool-array',
+        'x_val': 'str str-array empty scalar complex-array wrong-shape object-array',
+        'y_val': 'str str-array empty scalar complex-array nan-array inf-array huge-array wrong-shape object-array bool-array',
         'show_progress': 'None str',
+    },
+    'vgp_lib.exercises.Criterion': {
+        'phrase': 'None int',
+    },
+    'vgp_lib.exercises.Exactly': {
+        'phrase': 'None int',
+    },
+    'vgp_lib.exercises.Exactly.accepts': {
+        'got': 'str None',
+        'reference': 'str None',
+    },
+    'vgp_lib.exercises.Exactly.tolerance': {
+        'reference': 'str None complex',
+    },
+    'vgp_lib.exercises.Feedback': {
+        'exercise': 'None int',
+        'status': 'None int',
+        'message': 'None int',
+        'hint': 'None int',
+    },
+    'vgp_lib.exercises.Outcome': {
+        'value': 'str nan inf -inf complex',
+        'error': 'int str dict other',
+        'timed_out': 'None str nan',
+    },
+    'vgp_lib.exercises.Pair': {
+        'first': 'None int str dict other wrong-class',
+        'second': 'None int str dict other wrong-class',
+        'phrase': 'None int',
+    },
+    'vgp_lib.exercises.Pair.accepts': {
+        'got': 'str None str-array empty scalar complex-array object-array',
+        'reference': 'str None str-array empty scalar complex-array wrong-shape object-array',
+    },
+    'vgp_lib.exercises.Precision.accepts': {
+        'got': 'str None 10**400 complex',
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.Precision.near': {
+        'got': 'str None 10**400 complex',
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.Relative': {
+        'rtol': 'str None nan inf -inf complex',
+    },
+    'vgp_lib.exercises.Relative.accepts': {
+        'got': 'str None 10**400 complex',
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.Relative.near': {
+        'got': 'str None 10**400 complex',
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.Relative.tolerance': {
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.SignificantFigures': {
+        'digits': 'str None nan inf',
+        'either_sign': 'None str nan',
+    },
+    'vgp_lib.exercises.SignificantFigures.accepts': {
+        'got': 'str None 10**400 complex',
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.SignificantFigures.near': {
+        'got': 'str None 10**400 complex',
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.SignificantFigures.rounded': {
+        'reference': 'str None nan inf -inf 10**400 complex',
+    },
+    'vgp_lib.exercises.SignificantFigures.tolerance': {
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.Within': {
+        'tol': 'str None nan inf -inf complex',
+        'either_sign': 'None str nan',
+    },
+    'vgp_lib.exercises.Within.accepts': {
+        'got': 'str None 10**400 complex',
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.Within.near': {
+        'got': 'str None 10**400 complex',
+        'reference': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.Within.tolerance': {
+        'reference': 'str None complex',
+    },
+    'vgp_lib.exercises.as_number': {
+        'exercise': 'None int',
+        'answer': 'str None complex',
+        'what': 'None int',
+    },
+    'vgp_lib.exercises.circuits.Circuit': {
+        'a': 'str None',
+        'b': 'str None',
+    },
+    'vgp_lib.exercises.circuits.Circuit.owns': {
+        'v': 'None int str dict other',
+    },
+    'vgp_lib.exercises.circuits.Circuit.structure': {
+        'bit': 'None int str dict other',
+    },
+    'vgp_lib.exercises.circuits.Circuit.value': {
+        'bit': 'None int str dict other',
+    },
+    'vgp_lib.exercises.circuits.chain_depth': {
+        'n': 'str None nan inf',
+    },
+    'vgp_lib.exercises.close_to': {
+        'exercise': 'None int',
+        'got': 'str None nan inf -inf 10**400 complex',
+        'expected': 'str None nan inf -inf 10**400 complex',
+        'precision': 'None int str dict other wrong-class',
+        'what': 'None int',
+        'hints': 'None int str nested',
+        'too_small': 'None int',
+        'too_large': 'None int',
+    },
+    'vgp_lib.exercises.diagnosing.check_fixed_model': {
+        'time_limit': '1e-310',
+    },
+    'vgp_lib.exercises.diagnosing.measure': {
+        'seed': '10**400 10**30',
+    },
+    'vgp_lib.exercises.diagnosing.mystery_batch': {
+        'seed': '10**400 10**30',
+        'n': 'str float bool None nan inf -1 10**400 10**9 10**30',
+        'n_in': 'str float None nan inf -1 10**400 10**9 10**30',
+    },
+    'vgp_lib.exercises.diagnosing.mystery_model': {
+        'seed': '10**400 10**30',
+    },
+    'vgp_lib.exercises.diagnosing.true_stuck': {
+        'seed': '10**400 10**30',
+    },
+    'vgp_lib.exercises.grading.CallRecord': {
+        'function': 'None int str dict other',
+    },
+    'vgp_lib.exercises.grading.assert_matches': {
+        'got': 'str bool None nan inf -inf 0 -1 10**400 1e300 1e-310 complex',
+        'expected': 'str bool None nan inf -inf 0 -1 10**400 1e300 1e-310',
+        'what': 'None int',
+        'rtol': 'str None -inf -1 10**400 complex',
+        'atol': 'str None -inf -1 10**400 complex',
+    },
+    'vgp_lib.exercises.grading.assert_within_stated_precision': {
+        'check': 'None int str dict other',
+        'got': 'str bool None nan inf -inf 0 -1 10**400 1e300 1e-310 complex',
+        'expected': 'str bool None nan inf -inf 0 -1 10**400 1e300 1e-310 complex',
+        'what': 'None int',
+    },
+    'vgp_lib.exercises.grading.print_expected': {
+        'label': 'None int',
+        'values': 'None int str dict other',
+        'checks': 'None int str dict other',
+    },
+    'vgp_lib.exercises.grading.record_calls': {
+        'function': 'None int str dict other',
+    },
+    'vgp_lib.exercises.grading.to_literal': {
+        'value': 'None int str',
+        'budget': 'str float bool None 0 -1',
+    },
+    'vgp_lib.exercises.how_far': {
+        'got': 'str None nan inf -inf complex',
+        'expected': 'str None nan inf -inf complex',
+    },
+    'vgp_lib.exercises.mnist.shrink_factor': {
+        'rms': 'str None nan 0 10**400 1e-310 complex',
+    },
+    'vgp_lib.exercises.mnist.speed_ratio': {
+        'speeds': 'str None str-array empty scalar complex-array inf-array wrong-shape object-array',
+    },
+    'vgp_lib.exercises.not_attempted': {
+        'answer': 'str None complex',
+    },
+    'vgp_lib.exercises.out_of_time': {
+        'exercise': 'None int',
+        'call': 'None int',
+        'seconds': 'str None 10**400 complex',
+    },
+    'vgp_lib.exercises.pending': {
+        'exercise': 'None int',
+        'what': 'None int',
+    },
+    'vgp_lib.exercises.raised': {
+        'call': 'None int',
+        'err': 'None int str dict other',
+    },
+    'vgp_lib.exercises.read_number': {
+        'x': 'str None complex',
+    },
+    'vgp_lib.exercises.remedies.balance_ratio': {
+        'scale': 'str bool None nan inf -inf 0 -1 10**400 1e300 1e-310 complex',
+    },
+    'vgp_lib.exercises.run_limited': {
+        'thunk': 'None int str dict other',
+        'seconds': 'str None nan inf 10**400 1e300 1e-310 complex',
+    },
+    'vgp_lib.exercises.show': {
+        'obj': 'str None str-array complex-array object-array',
+        'limit': 'str float None nan',
     },
     'vgp_lib.identity.ErrorCurve': {
         'w1': 'str None str-array complex-array nan-array inf-array object-array',
@@ -397,12 +599,12 @@ KNOWN_GAPS = _gaps({
         'params': 'None int str dict other wrong-class',
         'x': 'str-array complex-array nan-array inf-array',
         'y': 'str None scalar',
-        'n': 'None 10**400',
+        'n': '10**400',
     },
     'vgp_lib.network.train': {
         'eta': '1e300',
         'lmbda': '1e300',
-        'evaluation': 'None nested',
+        'evaluation': 'nested',
         'show_progress': 'None str',
         'desc': 'None int',
     },
@@ -415,6 +617,12 @@ KNOWN_GAPS = _gaps({
         'decay': 'str None 10**400 complex',
         'activation': 'None int',
     },
+    'vgp_lib.plots.monitor.plot_training_trace': {
+        'color': 'None',
+    },
+    'vgp_lib.plots.scrub.slider': {
+        'values': 'complex-array',
+    },
     'vgp_lib.recurrent.TimeGradient': {
         'cell': 'None int',
         'lags': 'str None str-array complex-array nan-array inf-array object-array',
@@ -423,13 +631,11 @@ KNOWN_GAPS = _gaps({
     'vgp_lib.recurrent.gradient_through_time': {
         'n_in': '10**400 10**9 10**30',
         'seed': '10**400 10**30',
-        'recurrent_scale': 'None',
     },
     'vgp_lib.recurrent.make_cell': {
         'n_in': '10**400 10**9 10**30',
         'hidden': '10**400 10**9 10**30',
         'seed': '10**400 10**30',
-        'recurrent_scale': 'None',
     },
     'vgp_lib.recurrent.run_cell': {
         'module': 'None int str dict other',
@@ -485,7 +691,6 @@ KNOWN_GAPS = _gaps({
     },
     'vgp_lib.remedies.derivative_curves': {
         'names': 'None int unknown',
-        'z': 'None',
     },
     'vgp_lib.remedies.exploding_chain': {
         'w': '1e300',
@@ -586,6 +791,9 @@ KNOWN_GAPS = _gaps({
     'vgp_lib.stats.percentile_of': {
         'value': '10**400',
         'sample': 'str-array complex-array object-array',
+    },
+    'vgp_lib.widgets.speeds.speed_explorer': {
+        'x': 'huge-array',
     },
 })
 # END KNOWN_GAPS

@@ -137,3 +137,26 @@ def test_remedies_and_monitor_figures_pass_the_house_checks():
     axes = mplots.plot_training_trace(trace, label="broken")
     mplots.plot_training_trace(trace, axes, label="fixed")
     png_bytes(axes[0].figure)
+
+
+def _first_parameter(fn):
+    return next(iter(inspect.signature(fn).parameters))
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_a_wrong_result_object_raises_a_type_error_naming_the_parameter(module):
+    """Not an AttributeError from deep inside matplotlib: the plot names what it needs."""
+    from vgp_lib.circuits import gate_counts
+
+    wrong = gate_counts([2, 3])  # a real result, of a class no plot here but plot_gate_counts takes
+    for name, fn in _plot_functions(module):
+        if name in ("plot_gate_counts", "plot_activation_derivative", "plot_clipping"):
+            continue  # takes a GateCounts / takes arrays
+        param = _first_parameter(fn.__wrapped__)
+        with pytest.raises(TypeError, match=rf"\b{param}\b"):
+            fn(wrong, wrong)  # the result is checked first, before a second result or the axes
+    profile = speeds.speed_profile(np.ones((4, 6)), np.zeros(4, int), hidden_layers=1, width=3,
+                                   seed=(0,))
+    for bad in ("ax", 3):
+        with pytest.raises(TypeError, match=r"\bax\b"):
+            pspeeds.plot_speed_profile(profile, bad)

@@ -23,6 +23,8 @@ ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky
 def plot_activation_derivative(z, values, ax=None, *, name: str = r"\sigma"):
     """A derivative curve (e.g. :math:`\\sigma'(z)`) with its maximum marked."""
     z, values = check_array("z", z, ndim=1), check_array("values", values, ndim=1)
+    if not isinstance(name, str):
+        raise TypeError(f"name must be the function's name as TeX text, got {type(name).__name__}")
     if z.size == 0 or values.shape != z.shape:
         raise ValueError(f"values must be one number per z ({z.size}), got shape {values.shape}")
     ax = get_axes(ax)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_instance
+from .._validate import check_instance, check_int
 from ..balance import BalanceStudy, RatioSample
 from . import get_axes
 from .style import legend_above, styled
@@ -20,6 +20,7 @@ from .style import legend_above, styled
 def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
     """Distribution of :math:`\\log_{10}` of the gradient ratio (a :class:`vgp_lib.balance.RatioSample`)."""
     check_instance("sample", sample, RatioSample)
+    bins = check_int("bins", bins, lo=1, hi=10_000)
     ax = get_axes(ax)
     r = sample.log10_ratio[np.isfinite(sample.log10_ratio)]
     counts, _, _ = ax.hist(r, bins=bins, color="C0", alpha=0.8)
@@ -85,6 +86,7 @@ def plot_balance_spread(study, ax=None):
 def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
     """Histogram of :math:`\\log_{10}|\\partial C/\\partial b_1/\\partial C/\\partial b_L|` at the activation's best scale."""
     check_instance("study", study, BalanceStudy)
+    bins = check_int("bins", bins, lo=1, hi=10_000)
     ax = get_axes(ax)
     scale, frac = study.best(activation)
     i = study.activations.index(activation)

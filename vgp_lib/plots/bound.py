@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from .._validate import check_instance
+from .._validate import check_instance, check_real
 from ..bound import FactorInterval, WidthCurve
 from . import get_axes
 from .style import legend_above, styled
@@ -48,6 +48,8 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
     :math:`|w|` (the explorer's current weight).
     """
     check_instance("c", c, WidthCurve)
+    if highlight is not None:
+        highlight = check_real("highlight", highlight)
     ax = get_axes(ax)
     ax.plot(c.w, c.width, color="C0", lw=2, label="width $W(|w|)$")
     ax.axvspan(0, 4, color="0.88")
@@ -74,8 +76,10 @@ def draw_factor_and_width(fig, pair):
     """Both panels of the explorer: ``pair = (FactorInterval, WidthCurve)``."""
     check_instance("fig", fig, Figure)
     if not isinstance(pair, tuple) or len(pair) != 2:
-        raise TypeError(f"pair must be a tuple (FactorInterval, WidthCurve), got {type(pair).__name__}")
-    r, c = check_instance("pair", pair[0], FactorInterval), check_instance("pair", pair[1], WidthCurve)
+        raise TypeError(f"pair must be a tuple (FactorInterval, WidthCurve), "
+                        f"got {type(pair).__name__}")
+    r = check_instance("pair", pair[0], FactorInterval)
+    c = check_instance("pair", pair[1], WidthCurve)
     # each panel is half the column: its legend goes under it, off the curves
     for panel, plot in zip(fig.subfigures(1, 2), (
         lambda ax: plot_factor_interval(r, ax),

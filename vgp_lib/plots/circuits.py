@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_instance
+from .._validate import check_instance, check_int
 from ..circuits import Circuit, GateCounts
 from . import check_axes, figure, get_axes
 from .style import styled
@@ -17,6 +17,8 @@ def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
     ``counts`` is a :class:`vgp_lib.circuits.GateCounts`.
     """
     check_instance("counts", counts, GateCounts)
+    if highlight is not None:
+        highlight = check_int("highlight", highlight, lo=1)
     ax = get_axes(ax)
     ax.semilogy(counts.n, counts.two_layer, "o-", color="C3", label=r"two layers: $2^{n-1}+1$ gates")
     deep = counts.deep > 0  # n = 1 needs no gate at all, which a log axis cannot show

@@ -24,11 +24,16 @@ def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
     if grad.size == 0 or clipped.shape != grad.shape:
         raise ValueError(f"clipped must have the shape of grad {grad.shape}, got {clipped.shape}")
     n_show = check_int("n_show", n_show, lo=1)
+    with np.errstate(over="ignore"):
+        norms = np.linalg.norm(grad), np.linalg.norm(clipped)
+    for name, norm in zip(("grad", "clipped"), norms):
+        if not np.isfinite(norm):
+            raise ValueError(f"{name} must have a finite norm (its components are too large)")
     ax = get_axes(ax, figsize=_FIGSIZE)
     k = min(n_show, len(grad))
     x = np.arange(k)
-    ax.bar(x - 0.2, np.abs(grad[:k]), width=0.4, color="C3", label=f"before: norm {np.linalg.norm(grad):.3g}")
-    ax.bar(x + 0.2, np.abs(clipped[:k]), width=0.4, color="C0", label=f"after: norm {np.linalg.norm(clipped):.3g}")
+    ax.bar(x - 0.2, np.abs(grad[:k]), width=0.4, color="C3", label=f"before: norm {norms[0]:.3g}")
+    ax.bar(x + 0.2, np.abs(clipped[:k]), width=0.4, color="C0", label=f"after: norm {norms[1]:.3g}")
     ax.set_yscale("log")
     ax.set_xticks(x, [f"{i + 1}" for i in x])
     ax.set_xlabel("component of the gradient")

@@ -92,6 +92,8 @@ def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
     fixed model; the legend sits above the first panel.
     """
     check_instance("trace", trace, TrainingTrace)
+    if not isinstance(label, str):
+        raise TypeError(f"label must be text (empty: no legend), got {type(label).__name__}")
     if axes is None:
         _, axes = figure(3, 1, height=8.4)
     check_axes(axes, 3)

@@ -54,6 +54,8 @@ def plot_accuracy_curves(result, ax=None, *, upto: int | None = None, from_epoch
     epochs it zooms in on the small differences between the depths.
     """
     check_instance("result", result, DepthResult)
+    if not isinstance(legend, bool):
+        raise TypeError(f"legend must be True or False, got {type(legend).__name__}")
     from matplotlib.ticker import MaxNLocator
 
     ax = get_axes(ax, figsize=_FIGSIZE)

@@ -29,6 +29,8 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
     if not isinstance(results, (list, tuple)):
         results = [results]
     results = check_instances("results", results, PrecisionGradient)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be text or None, got {type(title).__name__}")
     ax = get_axes(ax)
     exact = results[0].log10_exact
     layers = np.arange(1, exact.size + 1)

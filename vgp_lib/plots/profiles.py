@@ -27,6 +27,8 @@ def plot_activation_comparison(comp, ax=None, *, book=None, book_label: str = "p
     activation's name to a published value (one draw), drawn as a cross on its row.
     """
     check_instance("comp", comp, ActivationComparison)
+    if not isinstance(book_label, str):
+        raise TypeError(f"book_label must be text, got {type(book_label).__name__}")
     ax = get_axes(ax, figsize=_FIGSIZE)
     data = [np.log10(v) for v in comp.norms]
     ax.boxplot(data, orientation="horizontal", widths=0.6)

@@ -7,6 +7,7 @@ from :mod:`vgp_lib.plots.chain`; no maths here.
 from __future__ import annotations
 
 from .. import chain
+from .._validate import check_choice, check_int, check_real
 from ..activations import ACTIVATIONS
 from ..plots.chain import draw_chain_profile
 from . import LiveFigure
@@ -26,6 +27,10 @@ def chain_explorer(depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0
     """Depth, weight scale, bias and activation -> each factor as a bar and every |dC/db_j| on a log axis."""
     import ipywidgets as widgets
 
+    depth = check_int("depth", depth, lo=1, hi=50)
+    weight_scale = check_real("weight_scale", weight_scale, lo=0.1, hi=100.0)
+    bias = check_real("bias", bias, lo=-5.0, hi=5.0)
+    activation = check_choice("activation", activation, ACTIVATIONS)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=50, description="depth L"),
         "weight_scale": widgets.FloatLogSlider(value=weight_scale, base=10, min=-1, max=2, step=0.05,

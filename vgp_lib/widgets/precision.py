@@ -7,6 +7,7 @@ Controls wired to :func:`vgp_lib.chain.exploding_profile` and
 from __future__ import annotations
 
 from .. import chain
+from .._validate import check_choice, check_int, check_real
 from ..plots.precision import plot_precision_growth
 from . import LiveFigure
 
@@ -19,6 +20,11 @@ def exploding_explorer(w: float = 100.0, depth: int = 30, align: bool = True, dt
     """Weight w, depth, "align biases" and precision -> growth of |dC/db_j| across the layers."""
     import ipywidgets as widgets
 
+    w = check_real("w", w, lo=0.5, hi=200.0)
+    depth = check_int("depth", depth, lo=1, hi=250)
+    if not isinstance(align, bool):
+        raise TypeError(f"align must be True or False, got {type(align).__name__}")
+    dtype = check_choice("dtype", dtype, chain.DTYPES)
     controls = {
         "w": widgets.FloatSlider(value=w, min=0.5, max=200.0, step=0.5, description="weight w"),
         "depth": widgets.IntSlider(value=depth, min=1, max=250, description="depth L"),

@@ -7,6 +7,7 @@ Depth, activation, initialisation, normalisation and residual blocks ->
 from __future__ import annotations
 
 from .. import models, remedies
+from .._validate import MAX_DEPTH, check_choice, check_int
 from ..plots.profiles import plot_gradient_profiles
 from . import LiveFigure
 
@@ -29,6 +30,14 @@ def architecture_configurator(*, depth: int = 20, activation: str = "sigmoid", i
     """Controls for every switch of :func:`vgp_lib.models.build_mlp`; draws the gradient profile."""
     import ipywidgets as widgets
 
+    max_depth = check_int("max_depth", max_depth, lo=1, hi=MAX_DEPTH)
+    depth = check_int("depth", depth, lo=1, hi=max_depth)
+    activation = check_choice("activation", activation, models.ACTIVATIONS)
+    init = check_choice("init", init, models.INITS)
+    norm = check_choice("norm", norm, models.NORMS)
+    if not isinstance(residual, bool):
+        raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+    seed = check_int("seed", seed, lo=0, hi=2**32 - 1)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
         "activation": widgets.Dropdown(options=list(models.ACTIVATIONS), value=activation, description="activation"),
