@@ -154,7 +154,7 @@ def bench_widget(x, y, *, repeats: int = 1) -> list:
     ``seconds``: compute + draw. Rendering the figure to PNG bytes for the
     browser (``render_seconds``) is reported beside it, for information.
     """
-    from vgp_lib.widgets import mnist as widget
+    from vgp_lib.widgets import speeds as widget
 
     live = widget.speed_explorer(x, y)
     settings = ([("hidden_layers", h) for h in range(1, 9)] + [("width", w) for w in (10, 50, 100, 30)]

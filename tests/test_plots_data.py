@@ -26,18 +26,26 @@ from vgp_lib import (
     identity,
     network,
     precision,
-    profiles,
+    profs,
     recurrent,
     speeds,
     training,
 )
+from vgp_lib.plots import activations as pactivations
+from vgp_lib.plots import balance as pbalance
 from vgp_lib.plots import bound as pbound
 from vgp_lib.plots import chain as pchain
 from vgp_lib.plots import circuits as pcircuits
+from vgp_lib.plots import clipping as pclipping
 from vgp_lib.plots import figure
-from vgp_lib.plots import mnist as pmnist
+from vgp_lib.plots import identity as pidentity
 from vgp_lib.plots import monitor as pmonitor
-from vgp_lib.plots import remedies as premedies
+from vgp_lib.plots import network as pnetwork
+from vgp_lib.plots import precision as pprecision
+from vgp_lib.plots import profiles as pprofiles
+from vgp_lib.plots import recurrent as precurrent
+from vgp_lib.plots import speeds as pspeeds
+from vgp_lib.plots import training as ptraining
 from vgp_lib.plots.style import png_bytes
 from vgp_lib.stats import percentile_of
 
@@ -97,7 +105,7 @@ def test_activation_derivative_draws_the_curve_and_marks_its_maximum():
     z = np.linspace(-6, 6, 121)
     values = activations.sigmoid_prime(z)
     fig, ax = figure()
-    pchain.plot_activation_derivative(z, values, ax)
+    pactivations.plot_activation_derivative(z, values, ax)
     curve, peak = _labelled(ax)[:2]
     np.testing.assert_array_equal(_xy(curve)[0], z)
     np.testing.assert_array_equal(_xy(curve)[1], values)
@@ -199,7 +207,7 @@ def test_three_routes_are_three_offset_series_with_zeros_marked():
 def test_ratio_histogram_counts_the_sample():
     sample = balance.layer_ratios(300, seed=0, depth=4, lower=1, upper=3)
     fig, ax = figure()
-    pchain.plot_ratio_histogram(sample, ax, bins=25)
+    pbalance.plot_ratio_histogram(sample, ax, bins=25)
     r = sample.log10_ratio[np.isfinite(sample.log10_ratio)]
     counts, edges = np.histogram(r, bins=25)
     np.testing.assert_array_equal(_bars(ax)[0], counts)
@@ -215,7 +223,7 @@ def test_precision_growth_draws_exact_computed_and_overflowed_values():
     r32, r64 = precision.grad_b_in_dtype(c, "float32"), precision.grad_b_in_dtype(c, "float64")
     assert r32.any_overflow and not r64.any_overflow
     fig, ax = figure()
-    pchain.plot_precision_growth([r32, r64], ax)
+    pprecision.plot_precision_growth([r32, r64], ax)
     layers = np.arange(1, 41)
     exact = _line(ax, r"exact $\log_{10}|\partial C/\partial b_j|$")
     np.testing.assert_array_equal(_xy(exact)[0], layers)
@@ -322,7 +330,7 @@ def test_factor_and_width_panels_draw_the_pair():
 def test_identity_error_draws_measured_and_taylor_and_the_best():
     c = identity.error_curve(1e-5, 4.0, n=12)
     fig, ax = figure()
-    pbound.plot_identity_error(c, ax)
+    pidentity.plot_identity_error(c, ax)
     np.testing.assert_allclose(_xy(_line(ax, "measured worst error on [0, 1]")), (c.w1, c.error))
     np.testing.assert_allclose(_xy(_line(ax, r"Taylor estimate $w_1^2/96$")), (c.w1, c.taylor))
     i = int(np.argmin(c.error))
@@ -340,7 +348,7 @@ def study():
 
 def test_balance_draws_one_percent_line_per_activation(study):
     fig, ax = figure()
-    pbound.plot_balance(study, ax)
+    pbalance.plot_balance(study, ax)
     lines = _labelled(ax)
     assert len(lines) == len(study.activations)
     for i, (name, line) in enumerate(zip(study.activations, lines)):
@@ -353,7 +361,7 @@ def test_balance_draws_one_percent_line_per_activation(study):
 
 def test_balance_spread_draws_each_median_and_band(study):
     fig, ax = figure()
-    pbound.plot_balance_spread(study, ax)
+    pbalance.plot_balance_spread(study, ax)
     for i, name in enumerate(study.activations):
         lo, med, hi = np.percentile(study.log10_ratio[i], [10, 50, 90], axis=-1, method="inverted_cdf")
         ok = np.isfinite(med)
@@ -375,7 +383,7 @@ def test_balance_spread_draws_each_median_and_band(study):
 
 def test_ratio_spread_is_the_histogram_at_the_best_scale(study):
     fig, ax = figure()
-    pbound.plot_ratio_spread(study, "tanh", ax, bins=15)
+    pbalance.plot_ratio_spread(study, "tanh", ax, bins=15)
     scale, frac = study.best("tanh")
     k = int(np.argmin(np.abs(study.weight_scales - scale)))
     r = study.log10_ratio[study.activations.index("tanh"), k]
@@ -420,7 +428,7 @@ BOOK_SPEEDS = [[0.07, 0.31], [0.012, 0.060, 0.283]]
 
 def test_depth_accuracy_draws_every_seed_the_mean_and_sd_and_the_book(depth):
     fig, ax = figure()
-    pmnist.plot_depth_accuracy(depth, ax, book=BOOK_ACCURACY)
+    pnetwork.plot_depth_accuracy(depth, ax, book=BOOK_ACCURACY)
     final = 100 * depth.final()
     h = np.array(depth.hidden_layers)
     dots = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
@@ -441,7 +449,7 @@ def test_depth_accuracy_draws_every_seed_the_mean_and_sd_and_the_book(depth):
 @pytest.mark.parametrize("from_epoch", [1, 2])
 def test_accuracy_curves_draw_the_mean_over_seeds_per_depth(depth, from_epoch):
     fig, ax = figure()
-    pmnist.plot_accuracy_curves(depth, ax, from_epoch=from_epoch)
+    pnetwork.plot_accuracy_curves(depth, ax, from_epoch=from_epoch)
     lines = _labelled(ax)
     assert [ln.get_label() for ln in lines] == [f"{h} hidden" for h in depth.hidden_layers]
     assert _legend_labels(ax) == [ln.get_label() for ln in lines]
@@ -455,7 +463,7 @@ def test_accuracy_curves_draw_the_mean_over_seeds_per_depth(depth, from_epoch):
 
 
 def test_depth_table_rows_are_the_numbers(depth):
-    table = pmnist.depth_table(depth, BOOK_ACCURACY)
+    table = pnetwork.depth_table(depth, BOOK_ACCURACY)
     rows = [[cell.strip() for cell in row.strip("|").split("|")] for row in table.splitlines()[2:]]
     final = 100 * depth.final()
     assert len(rows) == len(depth.hidden_layers)
@@ -467,14 +475,14 @@ def test_depth_table_rows_are_the_numbers(depth):
         np.testing.assert_allclose([float(v) for v in row[2].split(",")], final[i], atol=0.005)
         assert float(row[3]) == BOOK_ACCURACY[i]
         assert float(row[4]) == pytest.approx(percentile_of(BOOK_ACCURACY[i], final[i]), abs=0.5)
-    assert "Nielsen" not in pmnist.depth_table(depth)
+    assert "Nielsen" not in pnetwork.depth_table(depth)
 
 
 def test_neuron_gradient_bars_are_the_gradients(digits):
     (x, y), _ = digits
     ng = speeds.neuron_gradients(x[:30], y[:30], sizes=(784, 8, 8, 10), n_neurons=5)
     fig, ax = figure()
-    pmnist.plot_neuron_gradients(ng, ax)
+    pspeeds.plot_neuron_gradients(ng, ax)
     heights = _bars(ax)
     assert len(heights) == len(ng.gradients) == 2
     for k, (h, g) in enumerate(zip(heights, ng.gradients)):
@@ -486,7 +494,7 @@ def test_neuron_gradient_bars_are_the_gradients(digits):
 
 def test_init_speeds_draw_median_and_quartiles_per_depth(at_init):
     fig, ax = figure()
-    pmnist.plot_init_speeds(at_init, ax, book=BOOK_SPEEDS)
+    pspeeds.plot_init_speeds(at_init, ax, book=BOOK_SPEEDS)
     assert len(ax.containers) == len(at_init.profiles)
     for container, prof, book in zip(ax.containers, at_init.profiles, BOOK_SPEEDS):
         line, _caps, (segments,) = container.lines
@@ -504,7 +512,7 @@ def test_init_speeds_draw_median_and_quartiles_per_depth(at_init):
 
 def test_init_speed_table_rows_are_the_numbers(at_init):
     rows = [[c.strip() for c in row.strip("|").split("|")]
-            for row in pmnist.init_speed_table(at_init, BOOK_SPEEDS).splitlines()[2:]]
+            for row in pspeeds.init_speed_table(at_init, BOOK_SPEEDS).splitlines()[2:]]
     expected = [(len(p.speeds[0]), l, p.median()[l], p.quantiles()[0][l], p.quantiles()[1][l], BOOK_SPEEDS[i][l])
                 for i, p in enumerate(at_init.profiles) for l in range(p.speeds.shape[1])]
     assert len(rows) == len(expected) == 5
@@ -521,7 +529,7 @@ def test_training_speeds_draw_each_seed_and_the_median_per_layer(digits):
     during = speeds.speeds_during_training(x[:40], y[:40], hidden_layers=3, width=8, steps=4, seeds=(0, 1),
                                            show_progress=False)
     fig, ax = figure()
-    pmnist.plot_training_speeds(during, ax)
+    pspeeds.plot_training_speeds(during, ax)
     medians = _labelled(ax)
     assert [ln.get_label() for ln in medians] == ["hidden layer 1", "hidden layer 2", "hidden layer 3"]
     faint = [ln for ln in ax.get_lines() if ln.get_label().startswith("_")]
@@ -538,7 +546,7 @@ def test_speed_profile_bars_are_medians_and_dots_the_seeds(digits):
     (x, y), _ = digits
     prof = speeds.speed_profile(x[:40], y[:40], hidden_layers=3, width=8, seed=(0, 1, 2))
     fig, ax = figure()
-    pmnist.plot_speed_profile(prof, ax)
+    pspeeds.plot_speed_profile(prof, ax)
     np.testing.assert_allclose(_bars(ax)[0], prof.median())
     (dots,) = ax.get_lines()
     np.testing.assert_allclose(_xy(dots), (np.tile([1, 2, 3], 3), prof.speeds.ravel()))
@@ -614,7 +622,7 @@ def test_activation_comparison_draws_every_draw_the_boxes_and_the_book():
     comp = profiles.activation_comparison(("sigmoid", "relu"), n_seeds=5, seed=0, sizes=(6, 5, 5, 3), batch=8)
     book = {"relu": 0.05}
     fig, ax = figure()
-    premedies.plot_activation_comparison(comp, ax, book=book)
+    pprofiles.plot_activation_comparison(comp, ax, book=book)
     dots = [ln for ln in ax.get_lines() if ln.get_marker() == "."]
     assert len(dots) == len(comp.names)
     for i, line in enumerate(dots):
@@ -632,7 +640,7 @@ def test_activation_comparison_draws_every_draw_the_boxes_and_the_book():
 def test_derivatives_are_one_line_per_activation():
     curves = activations.derivative_curves(("sigmoid", "relu", "leaky_relu"), z=np.linspace(-3, 3, 61))
     fig, ax = figure()
-    premedies.plot_derivatives(curves, ax)
+    pactivations.plot_derivatives(curves, ax)
     lines = _labelled(ax)
     assert [ln.get_label() for ln in lines] == ["sigmoid", "ReLU", "LeakyReLU"] == _legend_labels(ax)
     for line, values in zip(lines, curves.values):
@@ -644,7 +652,7 @@ def test_derivatives_are_one_line_per_activation():
 def test_variance_profiles_draw_both_variances_per_profile():
     profs = [profiles.init_variance("relu", "he", depth=4, width=8, batch=16, seed=0),
                 profiles.init_variance("tanh", "xavier", gain=1.5, depth=4, width=8, batch=16, seed=0)]
-    axes = premedies.plot_variance_profiles(profs)
+    axes = pprofiles.plot_variance_profiles(profs)
     labels = ["ReLU, he", "tanh, xavier × 1.5"]
     for ax, field in zip(axes, ("act_var", "grad_var")):
         lines = _labelled(ax)
@@ -664,7 +672,7 @@ def profs():
 @pytest.mark.parametrize("kind", ["delta", "weight"])
 def test_gradient_profiles_draw_one_line_per_profile(profs, kind):
     fig, ax = figure()
-    premedies.plot_gradient_profiles(profs, ax, kind=kind)
+    pprofiles.plot_gradient_profiles(profs, ax, kind=kind)
     lines = _labelled(ax)
     assert [ln.get_label() for ln in lines] == [p.label for p in profs] == _legend_labels(ax)
     for line, p in zip(lines, profs):
@@ -677,7 +685,7 @@ def test_depth_sweep_draws_the_ratio_against_depth():
     cfg = {"width": 6, "n_in": 5, "n_classes": 3, "batch": 8, "seed": 0}
     sweeps = {"sigmoid": profiles.depth_sweep((1, 3, 5), **cfg), "ReLU": profiles.depth_sweep((1, 3, 5), activation="relu", **cfg)}
     fig, ax = figure()
-    premedies.plot_depth_sweep(sweeps, ax)
+    pprofiles.plot_depth_sweep(sweeps, ax)
     lines = _labelled(ax)
     assert [ln.get_label() for ln in lines] == list(sweeps) == _legend_labels(ax)
     for line, sweep in zip(lines, sweeps.values()):
@@ -688,7 +696,7 @@ def test_depth_sweep_draws_the_ratio_against_depth():
 def test_time_gradients_draw_each_cell_against_the_lag():
     cells = [recurrent.gradient_through_time(c, hidden=4, steps=8, seed=0) for c in ("rnn", "lstm")]
     fig, ax = figure()
-    premedies.plot_time_gradients(cells, ax)
+    precurrent.plot_time_gradients(cells, ax)
     lines = _labelled(ax)
     assert [ln.get_label() for ln in lines] == ["vanilla RNN (tanh)", "LSTM"] == _legend_labels(ax)
     for line, r in zip(lines, cells):
@@ -702,7 +710,7 @@ def test_clipping_bars_are_the_components_before_and_after():
     clipped = clipping.clip_by_global_norm([grad_w, grad_b], 1.0)
     g, gc = np.concatenate([grad_w, grad_b]), np.concatenate(clipped.grads)
     fig, ax = figure()
-    premedies.plot_clipping(g, gc, ax, n_show=g.size)
+    pclipping.plot_clipping(g, gc, ax, n_show=g.size)
     before, after = _bars(ax)
     np.testing.assert_allclose(before, np.abs(g))
     np.testing.assert_allclose(after, np.abs(gc))
@@ -717,7 +725,7 @@ def test_training_comparison_draws_every_seed_the_medians_and_the_norms(digits):
                "ReLU + He": {"depth": 3, "activation": "relu", "init": "he"}}
     comp = training.training_comparison(configs, x[:60], y[:60], xv, yv, epochs=1, batch_size=20, lr=0.2, n_seeds=2,
                                  seed=0, width=8)
-    axes = premedies.plot_training_comparison(comp)
+    axes = ptraining.plot_training_comparison(comp)
     ax_acc, ax_norm = axes
     dots = [ln for ln in ax_acc.get_lines() if ln.get_marker() == "o"]
     ticks = [ln for ln in ax_acc.get_lines() if ln.get_marker() == "|"]
@@ -759,24 +767,24 @@ def test_a_changed_study_or_depth_result_changes_the_drawing(study, depth):
     assert not np.array_equal(changed.balanced_fraction[0], study.balanced_fraction[0])
     for s in (study, changed):
         _fig, ax = figure()
-        pbound.plot_balance(s, ax)
+        pbalance.plot_balance(s, ax)
         np.testing.assert_allclose(_xy(_labelled(ax)[0])[1], 100 * s.balanced_fraction[0])
 
     fewer = dataclasses.replace(depth, hidden_layers=depth.hidden_layers[:1], accuracy=depth.accuracy[:1])
     _fig, ax = figure()
-    pmnist.plot_accuracy_curves(fewer, ax)
+    pnetwork.plot_accuracy_curves(fewer, ax)
     assert [ln.get_label() for ln in _labelled(ax)] == ["1 hidden"]  # one series, one legend entry
-    assert pmnist.depth_table(fewer).count("\n") == 2
+    assert pnetwork.depth_table(fewer).count("\n") == 2
 
 
 def test_a_changed_profile_changes_the_drawing_and_the_table(profs, at_init):
     halved = [_scaled(p, "delta_norm", 0.5) for p in profs]
     _fig, ax = figure()
-    premedies.plot_gradient_profiles(halved, ax)
+    pprofiles.plot_gradient_profiles(halved, ax)
     for line, p in zip(_labelled(ax), profs):
         np.testing.assert_allclose(_xy(line)[1], 0.5 * p.delta_norm, rtol=1e-6)
 
     doubled = dataclasses.replace(at_init, profiles=tuple(_scaled(p, "speeds", 2.0) for p in at_init.profiles))
-    first = [float(row.split("|")[3]) for row in pmnist.init_speed_table(at_init).splitlines()[2:]]
-    second = [float(row.split("|")[3]) for row in pmnist.init_speed_table(doubled).splitlines()[2:]]
+    first = [float(row.split("|")[3]) for row in pspeeds.init_speed_table(at_init).splitlines()[2:]]
+    second = [float(row.split("|")[3]) for row in pspeeds.init_speed_table(doubled).splitlines()[2:]]
     np.testing.assert_allclose(second, 2 * np.array(first), rtol=5e-3)

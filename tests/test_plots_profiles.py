@@ -11,7 +11,9 @@ import numpy as np  # noqa: E402
 
 from vgp_lib import activations, profiles  # noqa: E402
 from vgp_lib.plots import monitor as mplots  # noqa: E402
-from vgp_lib.plots import remedies as rplots  # noqa: E402
+from vgp_lib.plots import activations as pactivations  # noqa: E402
+from vgp_lib.plots import clipping as pclipping  # noqa: E402
+from vgp_lib.plots import profiles as pprofiles  # noqa: E402
 
 
 def test_plots_draw_and_return_their_axes():
@@ -19,12 +21,12 @@ def test_plots_draw_and_return_their_axes():
             profiles.gradient_profile(depth=3, activation="relu", seed=0)]
     figs = []
     for draw in (
-        lambda: rplots.plot_activation_comparison(profiles.activation_comparison(n_seeds=2, seed=0, sizes=(5, 4, 3))),
-        lambda: rplots.plot_derivatives(activations.derivative_curves()),
-        lambda: rplots.plot_variance_profiles([profiles.init_variance("relu", "he", depth=3, width=8, seed=0)])[0],
-        lambda: rplots.plot_gradient_profiles(pair),
-        lambda: rplots.plot_depth_sweep({"x": pair}),
-        lambda: rplots.plot_clipping(np.array([3.0, 4.0]), np.array([0.6, 0.8])),
+        lambda: pprofiles.plot_activation_comparison(profiles.activation_comparison(n_seeds=2, seed=0, sizes=(5, 4, 3))),
+        lambda: pactivations.plot_derivatives(activations.derivative_curves()),
+        lambda: pprofiles.plot_variance_profiles([profiles.init_variance("relu", "he", depth=3, width=8, seed=0)])[0],
+        lambda: pprofiles.plot_gradient_profiles(pair),
+        lambda: pprofiles.plot_depth_sweep({"x": pair}),
+        lambda: pclipping.plot_clipping(np.array([3.0, 4.0]), np.array([0.6, 0.8])),
     ):
         ax = draw()
         assert ax.has_data()

@@ -101,7 +101,7 @@ def test_a_frame_with_small_text_is_refused_naming_its_value():
     def small(fig, value):
         fig.add_subplot(1, 1, 1).set_title("tiny", fontsize=6)
 
-    with pytest.raises(ValueError, match=r"frame 0 \(n = 1\).*6 pt"):
+    with pytest.raises(ValueError, match=r"frames\[0\] \(n = 1\).*6 pt"):
         slider(small, [1], values=[1], label="n", alt=["a title"])
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from vgp_lib import bound, chain
 from vgp_lib.widgets.bound import factor_explorer
-from vgp_lib.widgets.chain import chain_explorer, exploding_explorer
+from vgp_lib.widgets.chain import chain_explorer
+from vgp_lib.widgets.precision import exploding_explorer
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,18 @@ def test_every_control_at_its_extremes():
 
 
 def test_static_build_shows_a_note_instead_of_a_dead_widget(monkeypatch, capsys):
+    import ipywidgets
+
     monkeypatch.setenv("VGP_STATIC_BUILD", "1")
-    show(object())
+    show(ipywidgets.Label("x"))
     assert "Live widget" in LIVE_NOTE
     assert "Markdown" in capsys.readouterr().out  # IPython's plain-text repr of the note
+
+
+def test_show_and_the_explorer_refuse_what_they_cannot_take():
+    with pytest.raises(TypeError, match=r"\bwidget\b"):
+        show(object())
+    with pytest.raises(ValueError, match=r"\bn_max\b"):
+        gate_count_explorer(n=3, n_max=10**9)
+    with pytest.raises(ValueError, match=r"\bn\b"):
+        gate_count_explorer(n=5, n_max=4)

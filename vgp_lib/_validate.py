@@ -13,7 +13,6 @@ from typing import Iterable
 
 import numpy as np
 
-
 # Upper limits on sizes that set how long a call runs: a typo such as 10**30 epochs is refused up
 # front with the limit in the message, instead of a call that never returns. They are far above
 # anything the book runs (at most 30 epochs, 50 layers, 256 units, 20 seeds).
@@ -235,6 +234,30 @@ def _range_text(lo, hi) -> str:
     if hi is not None:
         return f" <= {hi}"
     return ""
+
+
+def check_instance(name: str, value, kind: type):
+    """Return ``value`` if it is a ``kind`` (e.g. a result class of a compute module); otherwise
+    raise ``TypeError`` naming the parameter ``name``, before matplotlib sees the value."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__module__}.{kind.__name__}, "
+                        f"got {type(value).__name__}")
+    return value
+
+
+def check_instances(name: str, values, kind: type) -> list:
+    """Return ``values`` as a list if it is a non-empty sequence of ``kind`` results."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of {kind.__name__} results, "
+                        f"got {type(values).__name__}")
+    values = list(values)
+    if not values:
+        raise ValueError(f"{name} must hold at least one {kind.__name__}, got none")
+    for value in values:
+        if not isinstance(value, kind):
+            raise TypeError(f"{name} must hold {kind.__module__}.{kind.__name__} results, "
+                            f"got a {type(value).__name__}")
+    return values
 
 
 # -- result classes --------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ Chapters make figures with :func:`figure` and display them with :func:`show`.
 figure with a slider that works in the static HTML, without a kernel.
 """
 
+import numpy as np
+
 from .style import figure, house_style, show, styled  # noqa: F401
 
 
@@ -16,4 +18,25 @@ def get_axes(ax=None, figsize=None):
     (only the height of ``figsize`` is used)."""
     if ax is None:
         _, ax = figure(height=figsize[1] if figsize else 3.4)
+        return ax
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be matplotlib Axes or None, got {type(ax).__name__}")
     return ax
+
+
+
+def check_axes(axes, n: int) -> list:
+    """Return ``axes`` as a list of ``n`` matplotlib Axes; raise naming ``axes`` otherwise."""
+    from matplotlib.axes import Axes
+
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 6:
+        raise ValueError(f"n must be an integer from 1 to 6, got {n!r}")
+    try:
+        items = list(np.ravel(np.asarray(axes, dtype=object)))
+    except (TypeError, ValueError):
+        items = None
+    if items is None or len(items) != n or not all(isinstance(a, Axes) for a in items):
+        raise TypeError(f"axes must be {n} matplotlib Axes, got {type(axes).__name__}")
+    return axes

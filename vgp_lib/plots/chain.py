@@ -1,17 +1,19 @@
-"""Figures for the chapters *The single-neuron chain* and *Exploding gradients*.
+"""Figures of the single-neuron chain: its factors and gradients, layer by layer.
 
-Every function draws a result it is given (from :mod:`vgp_lib.chain` or
-:mod:`vgp_lib.balance`) on an optional ``ax`` and returns the axes, in the
-book's house style (:mod:`vgp_lib.plots.style`). Values that cannot go on a
-log axis are never dropped silently: exact zeros and overflowed (``inf``)
-gradients get their own markers and a legend entry. Legends sit where there
-are no data: in headroom the axes leave for them, or above the axes.
+Every function draws a result it is given (from :mod:`vgp_lib.chain`) on an
+optional ``ax`` and returns the axes, in the book's house style
+(:mod:`vgp_lib.plots.style`). Values that cannot go on a log axis are never
+dropped silently: exact zeros get their own markers and a legend entry. Legends
+sit where there are no data: in headroom the axes leave for them, or above the axes.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
 
+from .._validate import check_instance
+from ..chain import ChainGradients, GradientRoutes
 from . import get_axes
 from .style import legend_above, styled
 
@@ -21,23 +23,6 @@ def _room_for_zeros(ax, fraction: float = 0.12):
     lo, hi = ax.get_ylim()
     span = np.log10(hi) - np.log10(lo)
     ax.set_ylim(lo / 10 ** (fraction * span), hi)
-
-
-@styled
-def plot_activation_derivative(z, values, ax=None, *, name: str = r"\sigma"):
-    """A derivative curve (e.g. :math:`\\sigma'(z)`) with its maximum marked."""
-    ax = get_axes(ax)
-    z, values = np.asarray(z), np.asarray(values)
-    i = int(np.argmax(values))
-    ax.plot(z, values, color="C0", lw=2, label=rf"${name}'(z)$")
-    ax.plot([z[i]], [values[i]], "o", color="C3", ms=8, label=rf"maximum ${name}'({z[i]:.3g}) = {values[i]:.3g}$")
-    ax.axhline(values[i], color="C3", lw=0.8, ls=":")
-    ax.set_xlabel("weighted input $z$")
-    ax.set_ylabel("derivative")
-    ax.set_ylim(0, values[i] * 1.25)
-    ax.legend(loc="upper right")
-    ax.grid(True, alpha=0.3)
-    return ax
 
 
 def _log_with_zeros(ax, x, y, *, color, marker, label):
@@ -54,6 +39,7 @@ def _log_with_zeros(ax, x, y, *, color, marker, label):
 @styled
 def plot_factors(result, ax=None):
     """Bars of :math:`|w_j\\sigma'(z_j)|` per layer of a :class:`vgp_lib.chain.ChainGradients`."""
+    check_instance("result", result, ChainGradients)
     from matplotlib.patches import Patch
 
     ax = get_axes(ax)
@@ -82,6 +68,7 @@ def plot_factors(result, ax=None):
 @styled
 def plot_bias_gradients(result, ax=None):
     """:math:`|\\partial C/\\partial b_j|` per layer on a log axis (a :class:`ChainGradients`)."""
+    check_instance("result", result, ChainGradients)
     ax = get_axes(ax)
     g = np.asarray(result.grad)
     layers = np.arange(1, g.size + 1)
@@ -98,6 +85,8 @@ def plot_bias_gradients(result, ax=None):
 @styled
 def draw_chain_profile(fig, result):
     """Factors and bias gradients side by side (for the explorer and the scrubbable figure)."""
+    check_instance("result", result, ChainGradients)
+    check_instance("fig", fig, Figure)
     c = result.chain
     factors = plot_factors(result, fig.add_subplot(1, 2, 1))
     # two panels share the column: the factors' legend goes under both, off the bars
@@ -115,6 +104,7 @@ def draw_chain_profile(fig, result):
 @styled
 def plot_routes(routes, ax=None):
     """The three routes to :math:`\\partial C/\\partial b_j` (a :class:`vgp_lib.chain.GradientRoutes`)."""
+    check_instance("routes", routes, GradientRoutes)
     ax = get_axes(ax)
     x = routes.layers
     _log_with_zeros(ax, x, routes.analytic, color="C0", marker="o-", label="product (eq.)")
@@ -127,68 +117,4 @@ def plot_routes(routes, ax=None):
         _room_for_zeros(ax)
     legend_above(ax, ncol=2, centred=True)
     ax.grid(True, which="major", alpha=0.3)
-    return ax
-
-
-@styled
-def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
-    """Distribution of :math:`\\log_{10}` of the gradient ratio (a :class:`vgp_lib.balance.RatioSample`)."""
-    ax = get_axes(ax)
-    r = sample.log10_ratio[np.isfinite(sample.log10_ratio)]
-    counts, _, _ = ax.hist(r, bins=bins, color="C0", alpha=0.8)
-    ax.axvline(np.log10(16.0), color="C3", lw=2, ls="--", label="ratio 16")
-    ax.axvline(np.median(r), color="k", lw=1.5, label=f"median ({sample.median_ratio:,.0f})")
-    ax.set_xlabel(
-        rf"$\log_{{10}}\,|\partial C/\partial b_{sample.upper}|\,/\,|\partial C/\partial b_{sample.lower}|$"
-    )
-    ax.set_ylabel("number of chains")
-    ax.set_ylim(0, counts.max() * 1.1)
-    legend_above(ax, ncol=2, centred=True)
-    return ax
-
-
-@styled
-def plot_precision_growth(results, ax=None, *, title: str | None = None):
-    """:math:`\\log_{10}|\\partial C/\\partial b_j|` per layer: exact, and as computed in each precision.
-
-    ``results`` is a :class:`vgp_lib.precision.PrecisionGradient` or a list of them
-    for the same chain. The exact values (a sum of logarithms) are a line; the
-    values each precision produced are markers; layers where a precision
-    overflowed are drawn as triangles on that precision's ceiling, labelled
-    ``inf``, never left out. The legend sits above the axes.
-    """
-    ax = get_axes(ax)
-    if not isinstance(results, (list, tuple)):
-        results = [results]
-    exact = results[0].log10_exact
-    layers = np.arange(1, exact.size + 1)
-    fin = np.isfinite(exact)
-    ax.plot(layers[fin], exact[fin], "-", color="k", lw=1.5, label=r"exact $\log_{10}|\partial C/\partial b_j|$")
-    if (~fin).any():
-        low = exact[fin].min() - 1 if fin.any() else -1
-        ax.plot(layers[~fin], np.full((~fin).sum(), low), "x", color="k", ms=9, label="exactly 0")
-    styles = {"float32": ("C3", "s"), "float64": ("C0", "o")}
-    top = exact[fin].max() if fin.any() else 0.0
-    bottom = exact[fin].min() if fin.any() else 0.0
-    for k, r in enumerate(results):
-        color, marker = styles.get(r.dtype, (f"C{k + 2}", "D"))
-        ceiling = np.log10(r.largest)
-        ok = ~r.overflow & (r.grad != 0)
-        with np.errstate(divide="ignore"):
-            ax.plot(layers[ok], np.log10(np.abs(r.grad[ok].astype(float))), marker, color=color, ms=4, mfc="none",
-                    label=f"computed in {r.dtype}")
-        if ceiling > top + 40:  # far above every value: say so instead of squashing the plot
-            ax.plot([], [], ls="--", color=color, label=f"largest {r.dtype}: $10^{{{ceiling:.1f}}}$ (off the chart)")
-            continue
-        top = max(top, ceiling)
-        ax.axhline(ceiling, color=color, lw=1, ls="--", label=f"largest {r.dtype}: $10^{{{ceiling:.1f}}}$")
-        if r.any_overflow:
-            ax.plot(layers[r.overflow], np.full(int(r.overflow.sum()), ceiling), "^", color=color, ms=8,
-                    label=f"{r.dtype}: inf ({int(r.overflow.sum())} layers)")
-    span = max(top - bottom, 1.0)
-    ax.set_ylim(bottom - 0.08 * span, top + 0.08 * span)
-    ax.set_xlabel("layer $j$ (1 = first)")
-    ax.set_ylabel(r"$\log_{10}|\partial C/\partial b_j|$")
-    legend_above(ax, ncol=2, centred=True, title=title)
-    ax.grid(True, alpha=0.3)
     return ax

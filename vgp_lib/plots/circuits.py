@@ -1,10 +1,12 @@
-"""Figures for the chapter *Why depth?* (parity circuits)."""
+"""Figures of parity circuits: gate counts of the two-layer and the deep circuit."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import figure, get_axes
+from .._validate import check_instance, check_int
+from ..circuits import Circuit, GateCounts
+from . import check_axes, figure, get_axes
 from .style import styled
 
 
@@ -14,6 +16,9 @@ def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
 
     ``counts`` is a :class:`vgp_lib.circuits.GateCounts`.
     """
+    check_instance("counts", counts, GateCounts)
+    if highlight is not None:
+        highlight = check_int("highlight", highlight, lo=1)
     ax = get_axes(ax)
     ax.semilogy(counts.n, counts.two_layer, "o-", color="C3", label=r"two layers: $2^{n-1}+1$ gates")
     deep = counts.deep > 0  # n = 1 needs no gate at all, which a log axis cannot show
@@ -43,10 +48,13 @@ def plot_circuit_shape(shallow, deep, axes=None):
     stacked from the inputs (bottom) to the output (top). ``axes`` is a pair of
     axes; returns it.
     """
+    check_instance("shallow", shallow, Circuit)
+    check_instance("deep", deep, Circuit)
     from matplotlib.ticker import MaxNLocator
 
     if axes is None:
         _, axes = figure(1, 2, height=3.6, sharex=True)
+    check_axes(axes, 2)
     widest = max(max(shallow.gates_per_layer), max(deep.gates_per_layer, default=1))
     for ax, circuit, color in ((axes[0], shallow, "C3"), (axes[1], deep, "C0")):
         per_layer = circuit.gates_per_layer

@@ -16,6 +16,7 @@ text and in the ``gid`` s, 0-based in code.
 from __future__ import annotations
 
 import math
+import numbers
 from itertools import pairwise
 
 import numpy as np
@@ -51,7 +52,15 @@ def format_number(value: float, digits: int = 3) -> str:
     >>> format_number(0.085193), format_number(-9.862e-06)
     ('0.0852', '$-9.86\\\\times10^{-6}$')
     """
-    value = float(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating)):
+        raise TypeError(f"value must be a real number, got {type(value).__name__}")
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) \
+            or not 1 <= digits <= 17:
+        raise ValueError(f"digits must be an integer from 1 to 17, got {digits!r}")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"value must be within the float range, got {value!r}") from None
     if not math.isfinite(value):
         return str(value)
     if value == 0 or 1e-3 <= abs(value) < 1e3:
@@ -220,6 +229,8 @@ def draw_circuit(circuit, ax=None, *, title: bool = True):
 
     if not isinstance(circuit, Circuit):
         raise TypeError(f"circuit must be a vgp_lib.circuits.Circuit, got {type(circuit).__name__}")
+    if not isinstance(title, bool):
+        raise TypeError(f"title must be True or False, got {type(title).__name__}")
     if max(circuit.gates_per_layer) > 16 or circuit.n_inputs > 6:
         raise ValueError(f"circuit must be small enough to draw (at most 6 inputs and 16 gates per layer), "
                          f"got {circuit.n_inputs} inputs and {max(circuit.gates_per_layer)} gates in a layer")

@@ -8,8 +8,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import figure, get_axes, styled
+from .._validate import check_choice, check_instance
+from ..monitor import TrainingTrace
+from ..monitor import GradientMonitor, GradientRecord
+from . import check_axes, figure, get_axes, styled
 from .style import legend_above
+
+
+def _as_record(record):
+    """A :class:`GradientRecord`, or the record of a :class:`GradientMonitor`."""
+    if isinstance(record, GradientMonitor):
+        return record.record()
+    if not isinstance(record, GradientRecord):
+        raise TypeError(f"record must be a vgp_lib.monitor.GradientRecord or GradientMonitor, "
+                        f"got {type(record).__name__}")
+    return record
 
 
 def _short(name: str) -> str:
@@ -24,8 +37,8 @@ def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, t
     ``record()`` is taken); ``kind`` is ``"weight"`` (``||dC/dW||``) or
     ``"delta"`` (``||dC/dz||``). ``steps`` selects a slice of steps.
     """
-    if hasattr(record, "record") and callable(record.record):
-        record = record.record()
+    record = _as_record(record)
+    check_choice("kind", kind, ("weight", "delta"))
     norms = record._norms(kind)
     if steps is not None:
         norms = norms[steps]
@@ -52,8 +65,8 @@ def plot_norm_history(record, ax=None, *, kind: str = "weight", layers=None):
     """Each layer's gradient norm against the training step (log axis), first and last layers by default."""
     import matplotlib as mpl
 
-    if hasattr(record, "record") and callable(record.record):
-        record = record.record()
+    record = _as_record(record)
+    check_choice("kind", kind, ("weight", "delta"))
     norms = record._norms(kind)
     ax = get_axes(ax, figsize=(6.5, 3.6))
     n = len(record.names)
@@ -78,8 +91,12 @@ def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
     three panels). Call twice with the same ``axes`` to overlay a broken and a
     fixed model; the legend sits above the first panel.
     """
+    check_instance("trace", trace, TrainingTrace)
+    if not isinstance(label, str):
+        raise TypeError(f"label must be text (empty: no legend), got {type(label).__name__}")
     if axes is None:
         _, axes = figure(3, 1, height=8.4)
+    check_axes(axes, 3)
     ax_loss, ax_upd, ax_grad = axes
     steps = np.arange(1, len(trace.losses) + 1)
     ax_loss.plot(steps, trace.losses, color=color, lw=1, alpha=0.8, label=label)

@@ -99,6 +99,8 @@ def compress_png(data: bytes) -> bytes:
     """Quantise a PNG (RGBA from matplotlib) to a palette PNG, keeping its text chunks."""
     from PIL import Image, PngImagePlugin
 
+    if not isinstance(data, bytes) or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise TypeError(f"data must be the bytes of a PNG image, got {type(data).__name__}")
     with Image.open(io.BytesIO(data)) as image:
         info = PngImagePlugin.PngInfo()
         for key, text in image.text.items():
@@ -118,6 +120,8 @@ def render_frame(draw: Callable, item, *, height: float) -> tuple[bytes, int, in
     """
     from .style import CSS_PX_PER_IN, blank_figure, house_style, png_bytes
 
+    if not callable(draw):
+        raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
     with house_style():
         fig = blank_figure(height)
         draw(fig, item)
@@ -213,14 +217,21 @@ def slider(
     for i, text in enumerate(alts):
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"alt must describe every frame in words; frame {i} has {text!r}")
-    labels = [_label_text(fmt, v) for v in values]
+    labels = []
+    for i, v in enumerate(values):
+        try:
+            labels.append(_label_text(fmt, v))
+        except (ValueError, TypeError, OverflowError) as error:
+            if str(error).startswith("fmt"):  # _label_text's own message names fmt
+                raise
+            raise TypeError(f"values[{i}] cannot be written with fmt {fmt!r}: {error}") from None
 
     uris, width_css, height_css = [], 0, 0
     for i, item in enumerate(frames):
         try:
             png, width_css, height_css = render_frame(draw, item, height=float(height))
-        except ValueError as error:
-            raise ValueError(f"frame {i} ({label} = {labels[i]}): {error}") from error
+        except (ValueError, TypeError) as error:
+            raise type(error)(f"frames[{i}] ({label} = {labels[i]}): {error}") from error
         uris.append(f"data:{FRAME_MIME};base64," + base64.b64encode(png).decode("ascii"))
 
     digest = hashlib.sha256()

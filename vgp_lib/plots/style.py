@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import numbers
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,6 +46,8 @@ def house_style():
 
 def styled(function):
     """Decorator: run a plotting function inside :func:`house_style`."""
+    if not callable(function):
+        raise TypeError(f"function must be a plotting function, got {type(function).__name__}")
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
@@ -63,20 +66,40 @@ def figure(nrows: int = 1, ncols: int = 1, *, height: float = 3.4, width: float 
     for name, value in (("nrows", nrows), ("ncols", ncols)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6:
             raise ValueError(f"{name} must be an integer from 1 to 6, got {value!r}")
-    for name, value in (("height", height), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1.0 <= value <= 12.0:
-            raise ValueError(f"{name} must be a number of inches from 1 to 12, got {value!r}")
+    _check_inches(height=height, width=width)
     with house_style():
         fig = blank_figure(height, width=width)
         axes = fig.subplots(nrows, ncols, **kwargs)
     return fig, axes
 
 
+def _check_inches(**sizes) -> None:
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not 1.0 <= value <= 12.0:
+            raise ValueError(f"{name} must be a number of inches from 1 to 12, got {value!r}")
+
+
+def _check_axes(ax) -> None:
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be matplotlib Axes, got {type(ax).__name__}")
+
+
+def _check_figure(fig) -> None:
+    from matplotlib.figure import Figure
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+
+
 def blank_figure(height: float, *, width: float = COLUMN_IN):
     """An empty figure ``width`` by ``height`` inches with constrained layout and an Agg
     canvas, not registered with pyplot (nothing shows it twice or leaks it). Make it and
-    draw into it inside :func:`house_style`; :func:`figure` checks the sizes and adds axes.
+    draw into it inside :func:`house_style`; :func:`figure` also adds axes.
     """
+    _check_inches(height=height, width=width)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -92,6 +115,11 @@ def legend_above(ax, *, ncol: int = 1, centred: bool = False, **kwargs):
     framed, in the middle (a ``title`` then goes on the legend: an axes title would sit
     under it). ``kwargs`` go to ``Axes.legend``.
     """
+    _check_axes(ax)
+    if isinstance(ncol, bool) or not isinstance(ncol, numbers.Integral) or not 1 <= ncol <= 12:
+        raise ValueError(f"ncol must be an integer from 1 to 12, got {ncol!r}")
+    if not isinstance(centred, bool):
+        raise TypeError(f"centred must be True or False, got {type(centred).__name__}")
     if centred:
         place = {"loc": "lower center", "bbox_to_anchor": (0.5, 1.02)}
     else:
@@ -101,13 +129,35 @@ def legend_above(ax, *, ncol: int = 1, centred: bool = False, **kwargs):
 
 def legend_beside(ax, **kwargs):
     """A legend to the right of the axes, where it cannot cover data."""
+    _check_axes(ax)
     return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0, **kwargs)
+
+
+def integer_x(ax) -> None:
+    """Ticks only at whole numbers on the x axis (layers, epochs, depths)."""
+    from matplotlib.ticker import MaxNLocator
+
+    _check_axes(ax)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+#: One colour per hidden layer (or per depth), repeated after the eighth.
+LAYER_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                 "#66a61e", "#e6ab02", "#a6761d", "#666666")
+
+
+def layer_colour(i: int) -> str:
+    """The colour of hidden layer (or depth) number ``i`` (0-based) in every figure."""
+    if isinstance(i, bool) or not isinstance(i, numbers.Integral) or i < 0:
+        raise ValueError(f"i must be an integer >= 0, got {i!r}")
+    return LAYER_COLOURS[int(i) % len(LAYER_COLOURS)]
 
 
 def visible_texts(fig):
     """Every visible, non-empty text artist of ``fig`` (tick labels, legends, titles, notes)."""
     from matplotlib.text import Text
 
+    _check_figure(fig)
     fig.draw_without_rendering()  # tick labels and the layout exist only after a draw
     return [
         t
@@ -128,6 +178,7 @@ def _drawn(text) -> bool:
 
 def smallest_text_pt(fig) -> float:
     """The size in points of the smallest visible text in ``fig``."""
+    _check_figure(fig)
     sizes = [t.get_fontsize() for t in visible_texts(fig)]
     return min(sizes) if sizes else float("inf")
 
@@ -138,6 +189,7 @@ def covered_data(fig) -> list[str]:
     A legend covers data if a plotted point (a vertex of a line, a marker, a scatter
     point) lies inside its box, or if a bar or other patch reaches into it.
     """
+    _check_figure(fig)
     import numpy as np
     from matplotlib.collections import PathCollection
     from matplotlib.patches import Rectangle

@@ -51,12 +51,19 @@ class LiveFigure:
 
         from ..plots.style import COLUMN_PX
 
+        if not isinstance(controls, dict) or not all(isinstance(c, widgets.ValueWidget)
+                                                    for c in controls.values()):
+            raise TypeError(f"controls must be a dict name -> ipywidgets control, "
+                            f"got {type(controls).__name__}")
         if not controls:
             raise ValueError("controls must name at least one control")
         if not callable(compute):
             raise TypeError(f"compute must be a callable compute(**values), got {type(compute).__name__}")
         if not callable(draw):
             raise TypeError(f"draw must be a callable draw(fig, result), got {type(draw).__name__}")
+        if describe is not None and not callable(describe):
+            raise TypeError(f"describe must be a callable describe(result) or None, "
+                            f"got {type(describe).__name__}")
         if isinstance(height, bool) or not isinstance(height, (int, float)) or not 1.0 <= height <= 12.0:
             raise ValueError(f"height must be a number of inches from 1 to 12, got {height!r}")
         self.controls = dict(controls)
@@ -108,7 +115,12 @@ class LiveFigure:
 
 def show(widget) -> None:
     """Display ``widget`` live, or a note about the live version in the static build."""
+    import ipywidgets as widgets
     from IPython.display import Markdown, display
+
+    if not isinstance(widget, (widgets.Widget, LiveFigure)):
+        raise TypeError(f"widget must be an ipywidgets widget or a LiveFigure, "
+                        f"got {type(widget).__name__}")
 
     if static_build():
         display(Markdown(LIVE_NOTE))

@@ -1,4 +1,4 @@
-"""Explorer for the chapter *Unstable gradients*: w and b -> the factor |w sigma'(wa+b)| and its interval.
+"""Explorer of the bound on one factor: w and b -> |w sigma'(wa+b)| and its interval.
 
 Controls wired to :func:`vgp_lib.bound.factor_interval` and
 :func:`vgp_lib.bound.width_curve`, drawn by
@@ -8,6 +8,7 @@ Controls wired to :func:`vgp_lib.bound.factor_interval` and
 from __future__ import annotations
 
 from .. import bound
+from .._validate import check_real
 from ..plots.bound import draw_factor_and_width
 from . import LiveFigure
 
@@ -27,6 +28,9 @@ def factor_explorer(w: float = 6.9, b: float = -3.45, w_max: float = 30.0) -> Li
     """Sliders for w and b; left: the factor against a with the region >= 1 shaded; right: width against |w|."""
     import ipywidgets as widgets
 
+    w_max = check_real("w_max", w_max, lo=4.0, hi=100.0)  # the interval needs |w| >= 4
+    w = check_real("w", w, lo=-w_max, hi=w_max)
+    b = check_real("b", b, lo=-w_max, hi=w_max)
     controls = {
         "w": widgets.FloatSlider(value=w, min=-w_max, max=w_max, step=0.1, description="weight w"),
         "b": widgets.FloatSlider(value=b, min=-w_max, max=w_max, step=0.05, description="bias b"),

@@ -1,4 +1,4 @@
-"""Explorers for the chapters *The single-neuron chain* and *Exploding gradients*.
+"""Explorer of the single-neuron chain: its factors and gradients as controls move.
 
 Controls wired to a compute call from :mod:`vgp_lib.chain` and a draw call
 from :mod:`vgp_lib.plots.chain`; no maths here.
@@ -6,9 +6,10 @@ from :mod:`vgp_lib.plots.chain`; no maths here.
 
 from __future__ import annotations
 
-from .. import chain, precision
+from .. import chain
+from .._validate import check_choice, check_int, check_real
 from ..activations import ACTIVATIONS
-from ..plots.chain import draw_chain_profile, plot_precision_growth
+from ..plots.chain import draw_chain_profile
 from . import LiveFigure
 
 
@@ -26,6 +27,10 @@ def chain_explorer(depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0
     """Depth, weight scale, bias and activation -> each factor as a bar and every |dC/db_j| on a log axis."""
     import ipywidgets as widgets
 
+    depth = check_int("depth", depth, lo=1, hi=50)
+    weight_scale = check_real("weight_scale", weight_scale, lo=0.1, hi=100.0)
+    bias = check_real("bias", bias, lo=-5.0, hi=5.0)
+    activation = check_choice("activation", activation, ACTIVATIONS)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=50, description="depth L"),
         "weight_scale": widgets.FloatLogSlider(value=weight_scale, base=10, min=-1, max=2, step=0.05,
@@ -42,27 +47,4 @@ def chain_explorer(depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0
         draw_chain_profile,
         describe=_describe_profile,
         height=3.8,
-    )
-
-
-def _draw_exploding(fig, r):
-    plot_precision_growth(r, fig.add_subplot(1, 1, 1))
-
-
-def exploding_explorer(w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float32") -> LiveFigure:
-    """Weight w, depth, "align biases" and precision -> growth of |dC/db_j| across the layers."""
-    import ipywidgets as widgets
-
-    controls = {
-        "w": widgets.FloatSlider(value=w, min=0.5, max=200.0, step=0.5, description="weight w"),
-        "depth": widgets.IntSlider(value=depth, min=1, max=250, description="depth L"),
-        "align": widgets.Checkbox(value=align, description="align biases (every z = 0)"),
-        "dtype": widgets.Dropdown(options=list(chain.DTYPES), value=dtype, description="precision"),
-    }
-    return LiveFigure(
-        controls,
-        precision.exploding_profile,
-        _draw_exploding,
-        describe=lambda r: r.explain(),
-        height=3.6,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import circuits
+from .._validate import check_int
 from ..plots.circuits import plot_circuit_shape, plot_gate_counts
 from . import LiveFigure
 
@@ -32,7 +33,8 @@ def gate_count_explorer(n: int = 8, n_max: int = 16) -> LiveFigure:
     """Slider for the number of input bits; plots both circuits' gate counts and shapes."""
     import ipywidgets as widgets
 
-    n_max = min(n_max, circuits.MAX_BUILD_BITS)
+    n_max = check_int("n_max", n_max, lo=1, hi=circuits.MAX_BUILD_BITS)
+    n = check_int("n", n, lo=1, hi=n_max)
     controls = {
         "n": widgets.IntSlider(value=n, min=1, max=n_max, description="input bits n"),
     }

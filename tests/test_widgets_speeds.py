@@ -8,9 +8,9 @@ import io
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from vgp_lib.widgets.speeds import WIDGET_SEEDS, speed_explorer
 
 from vgp_lib.speeds import speed_profile
-from vgp_lib.widgets.mnist import WIDGET_SEEDS, speed_explorer
 
 
 @pytest.fixture(autouse=True)

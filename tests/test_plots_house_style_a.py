@@ -9,11 +9,15 @@ zeros on a log axis, float32 overflow, |w| < 4, curves leaving the axes.
 import numpy as np
 import pytest
 
-from vgp_lib import activations, balance, bound, chain, circuits, identity, precision
+from vgp_lib import activations, balance, bound, chain, circuits, identity
+from vgp_lib.plots import activations as pactivations
+from vgp_lib.plots import balance as pbalance
 from vgp_lib.plots import bound as pbound
 from vgp_lib.plots import chain as pchain
 from vgp_lib.plots import circuits as pcircuits
 from vgp_lib.plots import figure
+from vgp_lib.plots import identity as pidentity
+from vgp_lib.plots import precision as pprecision
 from vgp_lib.plots.style import MIN_TEXT_PT, png_bytes, smallest_text_pt
 
 
@@ -31,14 +35,14 @@ def study():
 def test_chain_figures():
     z = np.linspace(-8, 8, 401)
     fig, ax = figure()
-    assert pchain.plot_activation_derivative(z, activations.sigmoid_prime(z), ax) is ax
+    assert pactivations.plot_activation_derivative(z, activations.sigmoid_prime(z), ax) is ax
     _render(fig)
     fig, ax = figure()
     pchain.plot_routes(chain.three_routes(chain.constant_chain(20, w=0.17, b=0.0, a0=1.0)), ax)
     assert any("exactly 0" in t.get_text() for t in ax.get_legend().get_texts())
     _render(fig)
     fig, ax = figure()
-    pchain.plot_ratio_histogram(balance.layer_ratios(500, seed=0, depth=4, lower=1, upper=3), ax)
+    pbalance.plot_ratio_histogram(balance.layer_ratios(500, seed=0, depth=4, lower=1, upper=3), ax)
     _render(fig)
 
 
@@ -56,7 +60,7 @@ def test_precision_growth_marks_every_overflow(w, depth):
     c = chain.aligned_chain(depth, w=w)
     results = [precision.grad_b_in_dtype(c, "float32"), precision.grad_b_in_dtype(c, "float64")]
     fig, ax = figure()
-    pchain.plot_precision_growth(results, ax, title="a title")
+    pprecision.plot_precision_growth(results, ax, title="a title")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     if results[0].any_overflow:
         assert any("inf" in label for label in labels)
@@ -83,12 +87,12 @@ def test_factor_interval_and_width(w):
 
 def test_identity_and_balance_figures(study):
     fig, ax = figure()
-    pbound.plot_identity_error(identity.error_curve(1e-7, 4.0, n=30), ax)
+    pidentity.plot_identity_error(identity.error_curve(1e-7, 4.0, n=30), ax)
     _render(fig)
-    for draw in (pbound.plot_balance, pbound.plot_balance_spread):
+    for draw in (pbalance.plot_balance, pbalance.plot_balance_spread):
         fig, ax = figure()
         draw(study, ax)
         _render(fig)
     fig, ax = figure()
-    pbound.plot_ratio_spread(study, "identity", ax)
+    pbalance.plot_ratio_spread(study, "identity", ax)
     _render(fig)

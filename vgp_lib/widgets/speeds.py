@@ -1,4 +1,4 @@
-"""Live widget for *Seeing the problem in MNIST*: per-layer learning speed at initialisation."""
+"""Live widget of learning speeds: ‖δ^l‖ per hidden layer at initialisation."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from functools import partial
 
 import numpy as np
 
+from .._validate import check_choice, check_int
 from ..network import HIDDEN_ACTIVATIONS, NETWORK_INITS
-from ..plots.mnist import plot_speed_profile
+from ..plots.speeds import plot_speed_profile
 from ..speeds import speed_profile
 from . import LiveFigure
 
@@ -34,6 +35,24 @@ def speed_explorer(x, y, *, hidden_layers: int = 4, width: int = 30, activation:
     """Controls for depth (1–8), width, activation and initialisation -> ‖δ^l‖ bars on ``x, y``."""
     import ipywidgets as widgets
 
+    x, y = np.asarray(x), np.asarray(y)  # no copy: x may be all of MNIST
+    if x.ndim != 2 or x.size == 0 or x.dtype.kind not in "fiu":
+        raise TypeError(f"x must be a 2-D array of real numbers (one row per image), got {x.dtype} "
+                        f"of shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("x must contain only finite numbers (found nan or inf)")
+    if y.ndim != 1 or len(y) != len(x) or y.dtype.kind not in "iu":
+        raise ValueError(f"y must hold one integer label per row of x ({len(x)}), got {y.dtype} "
+                         f"of shape {y.shape}")
+    hidden_layers = check_int("hidden_layers", hidden_layers, lo=1, hi=8)
+    width = check_int("width", width, lo=10, hi=100)
+    activation = check_choice("activation", activation, HIDDEN_ACTIVATIONS)
+    init = check_choice("init", init, NETWORK_INITS)
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a sequence of integer seeds, got {type(seeds).__name__}")
+    seeds = tuple(check_int("seeds", s, lo=0, hi=2**32 - 1) for s in seeds)
+    if not 1 <= len(seeds) <= 10:
+        raise ValueError(f"seeds must hold 1 to 10 seeds, got {len(seeds)}")
     controls = {
         "hidden_layers": widgets.IntSlider(value=hidden_layers, min=1, max=8, description="hidden layers"),
         "width": widgets.IntSlider(value=width, min=10, max=100, step=10, description="width"),

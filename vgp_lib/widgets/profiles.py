@@ -1,4 +1,4 @@
-"""Widget for the chapter *Remedies, measured*: an architecture configurator.
+"""Widget of gradient profiles: an architecture configurator.
 
 Depth, activation, initialisation, normalisation and residual blocks ->
 :func:`vgp_lib.profiles.gradient_profile` -> per-layer gradient norms, live.
@@ -7,7 +7,8 @@ Depth, activation, initialisation, normalisation and residual blocks ->
 from __future__ import annotations
 
 from .. import models, profiles
-from ..plots.remedies import plot_gradient_profiles
+from .._validate import MAX_DEPTH, check_choice, check_int
+from ..plots.profiles import plot_gradient_profiles
 from . import LiveFigure
 
 
@@ -29,6 +30,14 @@ def architecture_configurator(*, depth: int = 20, activation: str = "sigmoid", i
     """Controls for every switch of :func:`vgp_lib.models.build_mlp`; draws the gradient profile."""
     import ipywidgets as widgets
 
+    max_depth = check_int("max_depth", max_depth, lo=1, hi=MAX_DEPTH)
+    depth = check_int("depth", depth, lo=1, hi=max_depth)
+    activation = check_choice("activation", activation, models.MODEL_ACTIVATIONS)
+    init = check_choice("init", init, models.MODEL_INITS)
+    norm = check_choice("norm", norm, models.NORMS)
+    if not isinstance(residual, bool):
+        raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+    seed = check_int("seed", seed, lo=0, hi=2**32 - 1)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
         "activation": widgets.Dropdown(options=list(models.MODEL_ACTIVATIONS), value=activation, description="activation"),

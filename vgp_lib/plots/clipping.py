@@ -1,0 +1,44 @@
+"""Figures of gradient clipping: a gradient's components before and after.
+
+Draws two 1-D arrays on an optional ``ax`` and returns the axes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import check_array, check_int
+from . import get_axes, styled
+from .style import legend_above
+
+_FIGSIZE = (6.5, 3.6)
+
+
+@styled
+def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
+    """Components of a gradient before and after clipping (log axis of |component|).
+
+    ``grad`` is a 1-D array, ``clipped`` the same vector after clipping.
+    """
+    grad, clipped = check_array("grad", grad, ndim=1), check_array("clipped", clipped, ndim=1)
+    if grad.size == 0 or clipped.shape != grad.shape:
+        raise ValueError(f"clipped must have the shape of grad {grad.shape}, got {clipped.shape}")
+    n_show = check_int("n_show", n_show, lo=1)
+    with np.errstate(over="ignore"):
+        norms = np.linalg.norm(grad), np.linalg.norm(clipped)
+    for name, norm in zip(("grad", "clipped"), norms):
+        if not np.isfinite(norm):
+            raise ValueError(f"{name} must have a finite norm (its components are too large)")
+    ax = get_axes(ax, figsize=_FIGSIZE)
+    k = min(n_show, len(grad))
+    x = np.arange(k)
+    ax.bar(x - 0.2, np.abs(grad[:k]), width=0.4, color="C3", label=f"before: norm {norms[0]:.3g}")
+    ax.bar(x + 0.2, np.abs(clipped[:k]), width=0.4, color="C0", label=f"after: norm {norms[1]:.3g}")
+    ax.set_yscale("log")
+    ax.set_xticks(x, [f"{i + 1}" for i in x])
+    ax.set_xlabel("component of the gradient")
+    ax.set_ylabel("|component|")
+    legend_above(ax, ncol=2)
+    ax.grid(True, axis="y", which="major", alpha=0.3)
+    return ax
+
