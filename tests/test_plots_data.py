@@ -26,7 +26,7 @@ from vgp_lib import (
     identity,
     network,
     precision,
-    profs,
+    profiles,
     recurrent,
     speeds,
     training,

@@ -9,7 +9,7 @@ zeros on a log axis, float32 overflow, |w| < 4, curves leaving the axes.
 import numpy as np
 import pytest
 
-from vgp_lib import activations, balance, bound, chain, circuits, identity
+from vgp_lib import activations, balance, bound, chain, circuits, identity, precision
 from vgp_lib.plots import activations as pactivations
 from vgp_lib.plots import balance as pbalance
 from vgp_lib.plots import bound as pbound

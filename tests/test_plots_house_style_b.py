@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("matplotlib")
 torch = pytest.importorskip("torch")
 
-from vgp_lib import network, recurrent, speeds
+from vgp_lib import activations, network, profiles, recurrent, speeds
 from vgp_lib.plots import activations as pactivations
 from vgp_lib.plots import clipping as pclipping
 from vgp_lib.plots import figure
