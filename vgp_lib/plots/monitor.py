@@ -92,6 +92,8 @@ def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
     fixed model; the legend sits above the first panel.
     """
     check_instance("trace", trace, TrainingTrace)
+    if not isinstance(color, str):
+        raise TypeError(f"color must be a matplotlib colour name such as 'C0', got {type(color).__name__}")
     if not isinstance(label, str):
         raise TypeError(f"label must be text (empty: no legend), got {type(label).__name__}")
     if axes is None:

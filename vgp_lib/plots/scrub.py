@@ -34,6 +34,7 @@ import hashlib
 import html as _html
 import io
 import json
+import numbers
 from collections.abc import Callable, Sequence
 
 #: Image format of the frames (palette PNG: the smallest crisp format measured;
@@ -219,6 +220,8 @@ def slider(
             raise ValueError(f"alt must describe every frame in words; frame {i} has {text!r}")
     labels = []
     for i, v in enumerate(values):
+        if isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real):
+            raise TypeError(f"values[{i}] must be a real parameter value or text, got complex {v!r}")
         try:
             labels.append(_label_text(fmt, v))
         except (ValueError, TypeError, OverflowError) as error:

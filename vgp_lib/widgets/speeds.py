@@ -41,6 +41,8 @@ def speed_explorer(x, y, *, hidden_layers: int = 4, width: int = 30, activation:
                         f"of shape {x.shape}")
     if not np.isfinite(x).all():
         raise ValueError("x must contain only finite numbers (found nan or inf)")
+    if np.abs(x).max() > np.finfo(np.float32).max:  # the widget computes in float32
+        raise ValueError("x must hold values within float32's range (about ±3.4e38)")
     if y.ndim != 1 or len(y) != len(x) or y.dtype.kind not in "iu":
         raise ValueError(f"y must hold one integer label per row of x ({len(x)}), got {y.dtype} "
                          f"of shape {y.shape}")
