@@ -23,8 +23,12 @@ OUTPUT = Path("_build") / "bench.json"
 def main(argv=None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where to write the records (default {OUTPUT})")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--output", type=Path, default=OUTPUT, help=f"where to write the records (default {OUTPUT})"
+    )
     output = parser.parse_args(argv).output
     start = time.perf_counter()
     mnist = load_mnist(dtype=np.float32)
@@ -41,7 +45,10 @@ def main(argv=None) -> int:
                 records.append(rec)
                 ratio = "" if rec["ratio"] is None else f"ratio {rec['ratio']:.3g}"
                 flag = "ok  " if rec["ok"] else "MISS"
-                print(f"[{flag}] {rec['name']}: {rec['seconds']:.3g} s {ratio} (target {rec['target']})", flush=True)
+                print(
+                    f"[{flag}] {rec['name']}: {rec['seconds']:.3g} s {ratio} (target {rec['target']})",
+                    flush=True,
+                )
     except ResultMismatch as err:
         print(f"RESULT MISMATCH: {err}", file=sys.stderr)
         return 2

@@ -75,7 +75,7 @@ def sgd(weights, biases, x, y, order, mini_batch_size, eta, lmbda, n_batches=Non
     if n_batches is not None:
         starts = list(starts)[:n_batches]
     for start in starts:
-        idx = order[start:start + mini_batch_size]
+        idx = order[start : start + mini_batch_size]
         update_mini_batch(weights, biases, x[idx], y[idx], eta, lmbda, n)
     return weights, biases
 

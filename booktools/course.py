@@ -111,7 +111,7 @@ _PROSE_NOTE = (
     "*Instructor's copy: reference answer and rubric ({points} points, graded by hand). "
     "Students get YOUR ANSWER HERE instead of this cell's text.*"
 )
-_CONFIG = '''\
+_CONFIG = """\
 # nbgrader's settings for the course that `make course` writes (booktools/course.py).
 # This file is written again by every `make course`: put your own settings (course_id,
 # an exchange, another timeout, another file name pattern) in nbgrader_config_local.py
@@ -133,7 +133,7 @@ c.Execute.interrupt_on_timeout = True
 c.FileNameCollectorPlugin.named_regexp = r"^(?:.*/)?(?P<student_id>[^/]+)_(?P<file_id>[^/_]+\\.ipynb)$"
 
 load_subconfig("nbgrader_config_local.py")  # noqa: F821 (a missing file is skipped)
-'''
+"""
 
 
 class CourseError(ValueError):
@@ -154,7 +154,9 @@ class Exercise:
     solution_text: str | None = None  #: the solution's text (prose-only exercises)
     names: tuple[str, ...] = ()  #: answer variables: set by the stub and read by the check
     given: tuple[str, ...] = ()  #: other names the check is passed: values of the chapter's own run
-    expected: dict = field(default_factory=dict)  #: name -> ("value" | "results", literal) or skip reason
+    expected: dict = field(
+        default_factory=dict
+    )  #: name -> ("value" | "results", literal) or skip reason
 
     @property
     def points(self) -> float:
@@ -189,7 +191,11 @@ def _answer_names(stub: str, check: str) -> tuple[tuple[str, ...], tuple[str, ..
     """The names the stub sets and the check reads, in the check's order; and the other
     names the check's call is passed (values the chapter computed, such as ``rms``)."""
     bound = set(bound_names(stub))
-    read = [n.id for n in ast.walk(ast.parse(check)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    read = [
+        n.id
+        for n in ast.walk(ast.parse(check))
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    ]
     call = ast.parse(_final_call(check, "")[1], mode="eval").body
     arguments = [*getattr(call, "args", []), *(k.value for k in getattr(call, "keywords", []))]
     passed = [n.id for arg in arguments for n in ast.walk(arg) if isinstance(n, ast.Name)]
@@ -233,11 +239,15 @@ def read_exercises(cells) -> dict[str, Exercise]:
                     if not label:
                         raise CourseError(f"the exercise {block.argument!r} has no :label:")
                     classes = block.options.get("class", "").split()
-                    found[label] = Exercise(label, block.argument, prose_only=PROSE_ONLY_CLASS in classes)
+                    found[label] = Exercise(
+                        label, block.argument, prose_only=PROSE_ONLY_CLASS in classes
+                    )
                     current = label
                 elif block.name == "solution-start":
                     if gate is not None:
-                        raise CourseError(f"{{solution-start}} {block.argument} opens inside the solution of {gate[0]}")
+                        raise CourseError(
+                            f"{{solution-start}} {block.argument} opens inside the solution of {gate[0]}"
+                        )
                     gate = [block.argument, [], []]
                 elif block.name == "solution-end":
                     if gate is None:
@@ -282,7 +292,9 @@ def _validate(ex: Exercise) -> None:
         rubric_points(ex.solution_text)  # raises if there is no rubric
         return
     if ex.stub is None:
-        raise CourseError(f"{ex.label} has no stub cell tagged {EXERCISE_TAG!r} (nor :class: {PROSE_ONLY_CLASS})")
+        raise CourseError(
+            f"{ex.label} has no stub cell tagged {EXERCISE_TAG!r} (nor :class: {PROSE_ONLY_CLASS})"
+        )
     if ex.check is None:
         raise CourseError(
             f"{ex.label} has no check cell tagged {CHECK_TAG!r} after its stub "
@@ -327,14 +339,18 @@ def rubric_points(text: str) -> int | float:
     total = sum(map(points, items))
     stated = _BRACKETED_POINTS.search(lines[start])
     if stated and float(stated.group("n")) != total:
-        raise CourseError(f"the **Rubric** says {stated.group('n')} points but its items add up to {total:g}")
+        raise CourseError(
+            f"the **Rubric** says {stated.group('n')} points but its items add up to {total:g}"
+        )
     return int(total) if total.is_integer() else total
 
 
 # --------------------------------------------------------------------------- the nbgrader source
 
 
-def _nbgrader(cell_type: str, grade_id: str, *, grade: bool, solution: bool, locked: bool, points=None) -> dict:
+def _nbgrader(
+    cell_type: str, grade_id: str, *, grade: bool, solution: bool, locked: bool, points=None
+) -> dict:
     meta = {
         "cell_type": cell_type,
         "grade": grade,
@@ -371,7 +387,9 @@ def _test_source(ex: Exercise) -> str:
     """The graded test cell: the check's verdict, then the hidden comparisons (if known)."""
     setup, call = _final_call(ex.check, ex.label)
     s = "" if ex.points == 1 else "s"
-    lines = [f"# Graded test, {ex.points} point{s}: passes when the check says *correct* (and the hidden tests pass)."]
+    lines = [
+        f"# Graded test, {ex.points} point{s}: passes when the check says *correct* (and the hidden tests pass)."
+    ]
     lines += ["import warnings", ""]
     if setup:
         lines += [setup, ""]
@@ -395,7 +413,7 @@ def _renamed(expression: str, old: str, new: str) -> str:
     return ast.unparse(Rename().visit(ast.parse(expression, mode="eval")))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _check_module(check_name: str) -> str | None:
     """The ``vgp_lib.exercises`` module that defines ``check_name`` (None if none does)."""
     import importlib
@@ -421,7 +439,9 @@ def _hidden_tests(ex: Exercise, call: str) -> list[str]:
             continue
         kind, literal = expected
         if kind == "value" and module is not None:
-            tests.append(f"assert_within_stated_precision({check_module}.{check_name}, {name}, {literal}, {name!r})")
+            tests.append(
+                f"assert_within_stated_precision({check_module}.{check_name}, {name}, {literal}, {name!r})"
+            )
         elif kind == "value":
             tests.append(f"assert_matches({name}, {literal}, {name!r})")
         else:
@@ -430,7 +450,7 @@ def _hidden_tests(ex: Exercise, call: str) -> list[str]:
                 f"{record} = record_calls({name})",
                 'with warnings.catch_warnings(action="ignore"):',
                 f"    {_renamed(call, name, record)}",
-                f"assert_matches({record}.results, {literal}, \"what {name} returns on the check's inputs\")",
+                f'assert_matches({record}.results, {literal}, "what {name} returns on the check\'s inputs")',
             ]
     if not tests:
         return []
@@ -462,8 +482,12 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
 
     source = Path(source)
     try:
-        full = make_edition(source, "instructor", labels=labels, bibliography=bibliography, figures=figures)
-        student = make_edition(source, "student", labels=labels, bibliography=bibliography, figures=figures)
+        full = make_edition(
+            source, "instructor", labels=labels, bibliography=bibliography, figures=figures
+        )
+        student = make_edition(
+            source, "student", labels=labels, bibliography=bibliography, figures=figures
+        )
     except (ValueError, RuntimeError) as err:
         raise CourseError(str(err)) from None
     found = read_exercises(full.cells)
@@ -482,7 +506,12 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
                     pieces.append(nbformat.v4.new_markdown_cell(tidy(lines[pos : block.end])))
                     answer = nbformat.v4.new_markdown_cell(_prose_answer_source(ex))
                     answer.metadata["nbgrader"] = _nbgrader(
-                        "markdown", f"{ex.label}-answer", grade=True, solution=True, locked=False, points=ex.points
+                        "markdown",
+                        f"{ex.label}-answer",
+                        grade=True,
+                        solution=True,
+                        locked=False,
+                        points=ex.points,
                     )
                     pieces.append(answer)
                     done.add(ex.label)
@@ -506,7 +535,12 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
             else:
                 cell.source = _test_source(ex)
                 cell.metadata["nbgrader"] = _nbgrader(
-                    "code", f"{ex.label}-test", grade=True, solution=False, locked=True, points=ex.points
+                    "code",
+                    f"{ex.label}-test",
+                    grade=True,
+                    solution=False,
+                    locked=True,
+                    points=ex.points,
                 )
                 done.add(ex.label)
         cells.append(cell)
@@ -514,7 +548,9 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
     if missing:
         raise CourseError("exercises not found in the student edition: " + ", ".join(missing))
     nb = student
-    nb.cells = [nbformat.v4.new_markdown_cell(_NOTE.format(title=notebook_title(full, source.stem)))] + cells
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(_NOTE.format(title=notebook_title(full, source.stem)))
+    ] + cells
     for i, cell in enumerate(nb.cells):
         cell.id = f"{source.stem}-{i}"
     nb.metadata["vgp_edition"] = {"edition": "nbgrader", "source": source.name}
@@ -563,13 +599,19 @@ def expected_values(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> di
         config.KernelManager.transport = "ipc"
         config.KernelManager.ip = f"{sockets}/kernel"
         client = NotebookClient(
-            run, timeout=timeout, startup_timeout=120, kernel_name="python3",
-            resources={"metadata": {"path": str(cwd)}}, config=config,
+            run,
+            timeout=timeout,
+            startup_timeout=120,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(cwd)}},
+            config=config,
         )
         try:
             client.execute()
         except CellExecutionError as err:
-            raise CourseError(f"the instructor's notebook (reference solutions) fails:\n{err}") from None
+            raise CourseError(
+                f"the instructor's notebook (reference solutions) fails:\n{err}"
+            ) from None
     found = {}
     for cell in run.cells:
         for output in cell.get("outputs", []):
@@ -603,15 +645,21 @@ def add_hidden_tests(nb, exercises, expected: dict) -> list[str]:
         if ex.prose_only:
             continue
         if not _compared(ex):
-            why = (f"tagged {OPEN_ANSWER_TAG!r}" if ex.open_answer
-                   else f"its check is given {', '.join(ex.given)} from the chapter's run" if ex.given
-                   else "its check reads no name the stub sets")
+            why = (
+                f"tagged {OPEN_ANSWER_TAG!r}"
+                if ex.open_answer
+                else f"its check is given {', '.join(ex.given)} from the chapter's run"
+                if ex.given
+                else "its check reads no name the stub sets"
+            )
             notes.append(f"{ex.label}: graded by its check alone ({why})")
             continue
         ex.expected = expected.get(ex.label, {})
         for name in ex.names:
             if not isinstance(ex.expected.get(name), tuple):
-                notes.append(f"{ex.label}: no hidden test for {name} ({ex.expected.get(name, 'no value')})")
+                notes.append(
+                    f"{ex.label}: no hidden test for {name} ({ex.expected.get(name, 'no value')})"
+                )
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade") and cell.cell_type == "code":
@@ -647,7 +695,10 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
     out.mkdir(parents=True, exist_ok=True)
     (out / "nbgrader_config.py").write_text(_CONFIG.format(timeout=int(timeout)), encoding="utf-8")
     # each assignment has its own folder, so a link to another chapter goes up and over
-    labels = {label: (f"../{Path(file).stem}/{file}", title) for label, (file, title) in chapter_labels(sources).items()}
+    labels = {
+        label: (f"../{Path(file).stem}/{file}", title)
+        for label, (file, title) in chapter_labels(sources).items()
+    }
     figures = {
         name: (f"../{Path(file).stem}/{file}", number)
         for name, (file, number) in figure_labels(
@@ -660,7 +711,9 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
     for source in map(Path, sources):
         stem = source.stem
         try:
-            nb, exercises = build_source(source, labels=labels, bibliography=bibliography, figures=figures)
+            nb, exercises = build_source(
+                source, labels=labels, bibliography=bibliography, figures=figures
+            )
             expected = expected_values(nb, exercises, cwd=source.parent)
             notes = add_hidden_tests(nb, exercises, expected)
         except CourseError as err:
@@ -675,7 +728,9 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
         run = _nbgrader_run(out, "generate_assignment", stem, "--force")
         release = out / "release" / stem / f"{stem}.ipynb"
         if run.returncode != 0 or not release.is_file():
-            raise RuntimeError(f"nbgrader generate_assignment {stem} failed:\n{run.stdout}\n{run.stderr}")
+            raise RuntimeError(
+                f"nbgrader generate_assignment {stem} failed:\n{run.stdout}\n{run.stderr}"
+            )
         released = nbformat.read(release, as_version=4)
         leaks = find_leaks(released) + [
             f"cell {i} still holds {mark!r}"
@@ -699,12 +754,18 @@ def main(argv=None) -> int:
         prog="python -m booktools.course",
         description="Write an nbgrader course (one assignment per chapter) and release it.",
     )
-    parser.add_argument("chapters", nargs="*", help="chapter sources (default: every chapter in the TOC)")
+    parser.add_argument(
+        "chapters", nargs="*", help="chapter sources (default: every chapter in the TOC)"
+    )
     parser.add_argument("--root", default=".", help="the book's folder (default: the current one)")
     parser.add_argument("--toc", default=None, help="TOC to read (default: ROOT/_toc.yml)")
-    parser.add_argument("--out", default=None, help="the course folder (default: ROOT/_build/course)")
     parser.add_argument(
-        "--timeout", type=int, default=DEFAULT_TIMEOUT,
+        "--out", default=None, help="the course folder (default: ROOT/_build/course)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=int,
+        default=DEFAULT_TIMEOUT,
         help=f"seconds a cell may run when autograding (default: {DEFAULT_TIMEOUT})",
     )
     args = parser.parse_args(argv)
@@ -713,7 +774,9 @@ def main(argv=None) -> int:
     out = Path(args.out) if args.out else root / "_build" / "course"
     results = write_course(sources, out, root=root, timeout=args.timeout)
     made = [stem for stem, r in results.items() if isinstance(r, Path)]
-    print(f"{len(made)} of {len(results)} chapters released in {out / 'release'}: {', '.join(made) or 'none'}")
+    print(
+        f"{len(made)} of {len(results)} chapters released in {out / 'release'}: {', '.join(made) or 'none'}"
+    )
     return 0 if made else 1
 
 

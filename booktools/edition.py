@@ -107,7 +107,9 @@ def _check_edition(edition) -> str:
     """``edition`` if it is one of :data:`EDITIONS`; else a TypeError/ValueError naming it."""
     allowed = ", ".join(repr(e) for e in EDITIONS)
     if not isinstance(edition, str):
-        raise TypeError(f"edition must be one of {allowed}; got {type(edition).__name__} {edition!r}")
+        raise TypeError(
+            f"edition must be one of {allowed}; got {type(edition).__name__} {edition!r}"
+        )
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {allowed}; got {edition!r}")
     return edition
@@ -218,7 +220,9 @@ _LETTERS = {"aa": "å", "AA": "Å", "o": "ø", "O": "Ø", "ss": "ß"}
 def _latex_to_text(text: str) -> str:
     """BibTeX name to text: ``M{\\"u}ller`` -> ``Müller``, ``H{\\aa}stad`` -> ``Håstad``."""
     text = re.sub(r"\\(aa|AA|ss|o|O)\b\s*", lambda m: _LETTERS[m.group(1)], text)
-    text = re.sub(r"\\([\"'`^~])\{?([A-Za-z])\}?", lambda m: m.group(2) + _ACCENTS[m.group(1)], text)
+    text = re.sub(
+        r"\\([\"'`^~])\{?([A-Za-z])\}?", lambda m: m.group(2) + _ACCENTS[m.group(1)], text
+    )
     return unicodedata.normalize("NFC", text.replace("{", "").replace("}", ""))
 
 
@@ -227,7 +231,9 @@ def read_bibliography(path) -> dict[str, tuple[str, str]]:
     Schmidhuber", "Bengio et al." — the author-year form the web version prints."""
     entries = {}
     for m in _BIB_ENTRY.finditer(Path(path).read_text(encoding="utf-8")):
-        authors = [a.split(",")[0].strip() for a in _bib_field(m.group("body"), "author").split(" and ")]
+        authors = [
+            a.split(",")[0].strip() for a in _bib_field(m.group("body"), "author").split(" and ")
+        ]
         authors = [_latex_to_text(a) for a in authors if a]
         if len(authors) > 2:
             names = f"{authors[0]} et al."
@@ -284,7 +290,9 @@ def _caption_cells(nb, figures: dict, here: str) -> None:
         if name not in figures:
             continue
         text = rewrite_figure_references(caption, figures, here)
-        nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(f"**Figure {figures[name][1]}.** {text}"))
+        nb.cells.insert(
+            index + 1, nbformat.v4.new_markdown_cell(f"**Figure {figures[name][1]}.** {text}")
+        )
 
 
 def rewrite_references(text: str, labels: dict, bibliography: dict) -> str:
@@ -334,15 +342,24 @@ def _fold_gated_solutions(cells: list) -> list:
     while i < len(cells):
         cell = cells[i]
         lines = cell.source.splitlines() if cell.cell_type == "markdown" else []
-        start = next((k for k, line in enumerate(lines) if (m := DIRECTIVE_OPEN.match(line)) and m.group("name") == "solution-start"), None)
+        start = next(
+            (
+                k
+                for k, line in enumerate(lines)
+                if (m := DIRECTIVE_OPEN.match(line)) and m.group("name") == "solution-start"
+            ),
+            None,
+        )
         if start is None:
             out.append(cell)
             i += 1
             continue
         m = DIRECTIVE_OPEN.match(lines[start])
-        label = lines[start][m.end():].strip()
+        label = lines[start][m.end() :].strip()
         end = block_end(lines, start, m.group("fence"))
-        options = [line.strip() for line in lines[start + 1 : end] if re.match(r"^[ \t>]*:[\w-]+:", line)]
+        options = [
+            line.strip() for line in lines[start + 1 : end] if re.match(r"^[ \t>]*:[\w-]+:", line)
+        ]
         if lines[:start] and tidy(lines[:start]).strip():
             out.append(nbformat.v4.new_markdown_cell(tidy(lines[:start])))
         prose, code, rest = [lines[end:]], [], []
@@ -354,18 +371,31 @@ def _fold_gated_solutions(cells: list) -> list:
                 code.append(inner)
                 continue
             inner_lines = inner.source.splitlines()
-            stop = next((k for k, line in enumerate(inner_lines) if (e := DIRECTIVE_OPEN.match(line)) and e.group("name") == "solution-end"), None)
+            stop = next(
+                (
+                    k
+                    for k, line in enumerate(inner_lines)
+                    if (e := DIRECTIVE_OPEN.match(line)) and e.group("name") == "solution-end"
+                ),
+                None,
+            )
             if stop is None:
                 prose.append(inner_lines)
                 continue
             prose.append(inner_lines[:stop])
             e = DIRECTIVE_OPEN.match(inner_lines[stop])
-            rest = inner_lines[block_end(inner_lines, stop, e.group("fence")):]
+            rest = inner_lines[block_end(inner_lines, stop, e.group("fence")) :]
             break
         text = "\n\n".join(tidy(p) for p in prose if tidy(p).strip())
-        fence = ":" * max(3, 1 + max((len(r) for r in re.findall(r"^[ \t>]*(:{3,})", text, re.M)), default=0))
+        fence = ":" * max(
+            3, 1 + max((len(r) for r in re.findall(r"^[ \t>]*(:{3,})", text, re.M)), default=0)
+        )
         out.extend(code)
-        out.append(nbformat.v4.new_markdown_cell("\n".join([f"{fence}{{solution}} {label}", *options, "", text, fence])))
+        out.append(
+            nbformat.v4.new_markdown_cell(
+                "\n".join([f"{fence}{{solution}} {label}", *options, "", text, fence])
+            )
+        )
         if tidy(rest).strip():
             out.append(nbformat.v4.new_markdown_cell(tidy(rest)))
     return out
@@ -449,7 +479,9 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None, figure
     if edition == "student":
         leaks = find_leaks(nb)
         if leaks:
-            raise RuntimeError(f"{source}: solutions survived in the student edition: " + "; ".join(leaks))
+            raise RuntimeError(
+                f"{source}: solutions survived in the student edition: " + "; ".join(leaks)
+            )
     return nb
 
 
@@ -483,7 +515,9 @@ def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
     written = []
     for source in sources:
         target = out / f"{source.stem}.ipynb"
-        nb = make_edition(source, edition, labels=labels, bibliography=bibliography, figures=figures)
+        nb = make_edition(
+            source, edition, labels=labels, bibliography=bibliography, figures=figures
+        )
         nbformat.write(nb, target)
         written.append(target)
     for stale in sorted(set(out.glob("*.ipynb")) - set(written)):
@@ -512,12 +546,17 @@ def main(argv=None) -> int:
     parser.add_argument("--root", default=".", help="the book's folder (default: the current one)")
     parser.add_argument("--toc", default=None, help="TOC to read (default: ROOT/_toc.yml)")
     parser.add_argument(
-        "--out", default=None, help="output folder (default: ROOT/notebooks for live, else ROOT/_build/EDITION)"
+        "--out",
+        default=None,
+        help="output folder (default: ROOT/notebooks for live, else ROOT/_build/EDITION)",
     )
     args = parser.parse_args(argv)
     written = write_edition(args.edition, root=args.root, out=args.out, toc=args.toc)
     folder = written[0].parent
-    print(f"{len(written)} {args.edition} notebooks in {folder}: " + ", ".join(p.name for p in written))
+    print(
+        f"{len(written)} {args.edition} notebooks in {folder}: "
+        + ", ".join(p.name for p in written)
+    )
     return 0
 
 

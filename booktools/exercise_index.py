@@ -50,7 +50,9 @@ class ExerciseEntry:
     number: str  # "2.1", or "" for an unnumbered exercise
     title: str  # the exercise's own title (subtitle), "" if it has none
     serial: int  # order within its page
-    argue: bool = False  # a derive/argue exercise (``:class: prose-only``): no self-check, graded by hand
+    argue: bool = (
+        False  # a derive/argue exercise (``:class: prose-only``): no self-check, graded by hand
+    )
 
 
 class ExerciseIndexDirective(SphinxDirective):
@@ -163,7 +165,11 @@ def build_index(app, fromdocname: str) -> list:
     summary = nodes.paragraph(
         text=f"{total} exercise{'s' if total != 1 else ''} in {len(groups)} "
         f"chapter{'s' if len(groups) != 1 else ''}"
-        + (f"; {argue} of them ask for a derivation or an argument (marked derive/argue)." if argue else ".")
+        + (
+            f"; {argue} of them ask for a derivation or an argument (marked derive/argue)."
+            if argue
+            else "."
+        )
     )
     summary["classes"].append("vgp-exercise-count")
     chapters = nodes.bullet_list(classes=["vgp-exercise-index"])
@@ -171,7 +177,9 @@ def build_index(app, fromdocname: str) -> list:
         chapter_ref = nodes.reference(
             "", "", internal=True, refuri=app.builder.get_relative_uri(fromdocname, docname)
         )
-        chapter_ref += nodes.Text(env.titles[docname].astext() if docname in env.titles else docname)
+        chapter_ref += nodes.Text(
+            env.titles[docname].astext() if docname in env.titles else docname
+        )
         item = nodes.list_item("", nodes.paragraph("", "", nodes.strong("", "", chapter_ref)))
         exercises = nodes.bullet_list()
         for entry in entries:

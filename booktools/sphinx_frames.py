@@ -35,7 +35,9 @@ def frame_file(uri: str) -> tuple[str, bytes]:
     """File name (content-hashed) and bytes of a frame given as a data URI."""
     match = _DATA_URI.match(uri)
     if match is None or match.group(1) not in _EXTENSIONS:
-        raise ValueError(f"uri must be a base64 data URI of a PNG, WebP or JPEG frame, got {uri[:40]!r}")
+        raise ValueError(
+            f"uri must be a base64 data URI of a PNG, WebP or JPEG frame, got {uri[:40]!r}"
+        )
     data = base64.b64decode(match.group(2))
     name = f"vgp-slider-{hashlib.sha256(data).hexdigest()[:20]}.{_EXTENSIONS[match.group(1)]}"
     return name, data

@@ -86,7 +86,9 @@ def png_text(data: bytes) -> dict[str, str]:
             key, rest = body.split(b"\0", 1)
             compressed, _method = rest[0], rest[1]
             _lang, _translated, value = rest[2:].split(b"\0", 2)
-            out[key.decode("latin-1")] = (zlib.decompress(value) if compressed else value).decode("utf-8")
+            out[key.decode("latin-1")] = (zlib.decompress(value) if compressed else value).decode(
+                "utf-8"
+            )
         elif kind == b"IEND":
             break
     return out
@@ -96,7 +98,11 @@ def image_bytes(src: str, page_url: str, html_dir: Path) -> bytes | None:
     """The bytes behind an image's ``src`` (a data: URI or a file under ``html_dir``)."""
     if src.startswith("data:"):
         header, _, payload = src.partition(",")
-        return base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode("latin-1")
+        return (
+            base64.b64decode(payload)
+            if header.endswith(";base64")
+            else unquote(payload).encode("latin-1")
+        )
     path = urlparse(src).path or urlparse(page_url).path
     file = html_dir / unquote(path).lstrip("/")
     return file.read_bytes() if file.is_file() else None
@@ -116,7 +122,9 @@ def min_text_at_half_width(src: str, page_url: str, html_dir: Path) -> float | N
 
 # --------------------------------------------------------------------------- alt text
 
-FILE_LIKE = re.compile(r"(\.(png|jpe?g|gif|svg|webp)\b)|(^[\w./-]*/[\w./-]*$)|(^_images)", re.IGNORECASE)
+FILE_LIKE = re.compile(
+    r"(\.(png|jpe?g|gif|svg|webp)\b)|(^[\w./-]*/[\w./-]*$)|(^_images)", re.IGNORECASE
+)
 
 
 def alt_problem(alt: str | None, *, content: bool) -> str | None:
@@ -351,7 +359,12 @@ def run_axe(page) -> dict:
     for v in results:
         if v["impact"] in BLOCKING:
             out[v["impact"]] += len(v["nodes"])
-            rules[v["id"]] = {"impact": v["impact"], "help": v["help"], "nodes": v["nodes"][:5], "count": len(v["nodes"])}
+            rules[v["id"]] = {
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": v["nodes"][:5],
+                "count": len(v["nodes"]),
+            }
     out["rules"] = rules
     return out
 
@@ -395,7 +408,9 @@ def measure_wide(page, name: str, html_dir: Path) -> dict:
         "code_blocks": raw["codeItems"],
         "code_hscroll": len(raw["hscroll"]),
         "code_hscroll_blocks": raw["hscroll"],
-        "min_figure_text_px": "unknown" if unknown else (figure_text[0][0] if figure_text else None),
+        "min_figure_text_px": "unknown"
+        if unknown
+        else (figure_text[0][0] if figure_text else None),
         "figure_text": figure_text,
         "figure_text_unknown": unknown,
         "clipped_equations": raw["clipped"],
@@ -456,12 +471,18 @@ def slider_keyboard_problems(page) -> list[str]:
         before = root.evaluate(SLIDER_JS)
         where = f"slider #{before['id'] or i}"
         if not (before["hasInput"] and before["hasOutput"] and before["hasImg"]):
-            problems.append(f"{where}: needs an input.vgp-slider-input, an output.vgp-slider-value and an img.vgp-slider-frame")
+            problems.append(
+                f"{where}: needs an input.vgp-slider-input, an output.vgp-slider-value and an img.vgp-slider-frame"
+            )
             continue
         if not before["labelFor"] or before["labelFor"] != before["inputId"]:
-            problems.append(f"{where}: its label is not for its input ({before['labelFor']!r} vs {before['inputId']!r})")
+            problems.append(
+                f"{where}: its label is not for its input ({before['labelFor']!r} vs {before['inputId']!r})"
+            )
         if int(before["max"]) <= int(before["min"]):
-            problems.append(f"{where}: a slider needs at least two frames (min {before['min']}, max {before['max']})")
+            problems.append(
+                f"{where}: a slider needs at least two frames (min {before['min']}, max {before['max']})"
+            )
             continue
         key = "ArrowLeft" if before["value"] == before["max"] else "ArrowRight"
         handle = root.locator("input.vgp-slider-input")
@@ -477,8 +498,12 @@ def slider_keyboard_problems(page) -> list[str]:
                 timeout=3_000,
             )
         after = root.evaluate(SLIDER_JS)
-        for field, what in (("value", "the input's value"), ("shown", "the label's value"),
-                            ("src", "the frame's src"), ("alt", "the frame's alt")):
+        for field, what in (
+            ("value", "the input's value"),
+            ("shown", "the label's value"),
+            ("src", "the frame's src"),
+            ("alt", "the frame's alt"),
+        ):
             if after[field] == before[field]:
                 problems.append(f"{where}: {key} left {what} at {str(before[field])[:60]!r}")
         if after["valuetext"] == before["valuetext"]:
@@ -493,26 +518,38 @@ def page_problems(r: dict) -> list[str]:
     """Everything the measurements ``r`` of one page (:func:`check_page`) fail, one line each."""
     out = []
     if r["html_bytes"] > MAX_HTML_BYTES:
-        out.append(f"HTML is {r['html_bytes'] / 1000:.0f} kB (at most {MAX_HTML_BYTES / 1000:.0f} kB)")
+        out.append(
+            f"HTML is {r['html_bytes'] / 1000:.0f} kB (at most {MAX_HTML_BYTES / 1000:.0f} kB)"
+        )
     if r["code_share"] > MAX_CODE_SHARE:
         largest = sorted(r["code_blocks"], key=lambda b: -b[1])[:3]
-        out.append(f"visible code is {100 * r['code_share']:.1f}% of the page (at most {100 * MAX_CODE_SHARE:.0f}%); "
-                   f"largest: {largest}")
+        out.append(
+            f"visible code is {100 * r['code_share']:.1f}% of the page (at most {100 * MAX_CODE_SHARE:.0f}%); "
+            f"largest: {largest}"
+        )
     for block in r["code_hscroll_blocks"]:
         out.append(f"code scrolls sideways at {WIDE} px: {block}")
     for what in r["figure_text_unknown"]:
-        out.append(f"figure text size unknown (no {MIN_TEXT_KEY} chunk, no data-min-text-css-px): {what}")
+        out.append(
+            f"figure text size unknown (no {MIN_TEXT_KEY} chunk, no data-min-text-css-px): {what}"
+        )
     for px, what in r["figure_text"]:
         if px < MIN_FIGURE_TEXT_PX:
-            out.append(f"figure text of {px:g} CSS px at {WIDE} px (at least {MIN_FIGURE_TEXT_PX:g}): {what}")
+            out.append(
+                f"figure text of {px:g} CSS px at {WIDE} px (at least {MIN_FIGURE_TEXT_PX:g}): {what}"
+            )
     for mode in ("light", "dark"):
         for rule, v in r[f"axe_{mode}"]["rules"].items():
-            out.append(f"axe-core ({mode}) {v['impact']} {rule} on {v['count']} element(s), "
-                       f"e.g. {v['nodes'][0][0]}: {v['help']}")
+            out.append(
+                f"axe-core ({mode}) {v['impact']} {rule} on {v['count']} element(s), "
+                f"e.g. {v['nodes'][0][0]}: {v['help']}"
+            )
     narrow = r["narrow"]
     if narrow["sideways"]:
-        out.append(f"the page scrolls sideways at {NARROW} px ({narrow['scroll_width']} px wide); "
-                   f"sticking out: {narrow['offenders'][:5]}")
+        out.append(
+            f"the page scrolls sideways at {NARROW} px ({narrow['scroll_width']} px wide); "
+            f"sticking out: {narrow['offenders'][:5]}"
+        )
     for what in narrow["cut_off"]:
         out.append(f"cut off at {NARROW} px (its box neither fits nor scrolls): {what}")
     for what in r["clipped_equations"]:
@@ -592,8 +629,15 @@ def narrow(browser, origin: str, name: str, shots: Path | None) -> dict:
         context.close()
 
 
-def check_page(browser, origin: str, html_dir: Path, name: str, shots: Path | None = SCREENSHOTS,
-               *, dark: bool = True) -> dict:
+def check_page(
+    browser,
+    origin: str,
+    html_dir: Path,
+    name: str,
+    shots: Path | None = SCREENSHOTS,
+    *,
+    dark: bool = True,
+) -> dict:
     """Every measurement of page ``name`` (a TOC entry such as ``chapters/chain``).
 
     ``shots``: folder for the screenshots (None: none); ``dark``: also run axe-core in
@@ -613,7 +657,9 @@ def check_page(browser, origin: str, html_dir: Path, name: str, shots: Path | No
         result["slider_problems"] = slider_keyboard_problems(page)
     finally:
         context.close()
-    result["axe_dark"] = dark_axe(browser, origin, name) if dark else {i: 0 for i in BLOCKING} | {"rules": {}}
+    result["axe_dark"] = (
+        dark_axe(browser, origin, name) if dark else {i: 0 for i in BLOCKING} | {"rules": {}}
+    )
     result["narrow"] = narrow(browser, origin, name, shots)
     return result
 
@@ -625,7 +671,9 @@ def toc_pages() -> list[str]:
     return toc_files()
 
 
-def check_site(html_dir: Path, pages: list[str] | None = None, shots: Path | None = SCREENSHOTS) -> dict:
+def check_site(
+    html_dir: Path, pages: list[str] | None = None, shots: Path | None = SCREENSHOTS
+) -> dict:
     from playwright.sync_api import sync_playwright
 
     html_dir = Path(html_dir).resolve()
@@ -659,7 +707,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("html_dir", type=Path)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--screenshots", type=Path, default=SCREENSHOTS, help="folder for the screenshots")
+    parser.add_argument(
+        "--screenshots", type=Path, default=SCREENSHOTS, help="folder for the screenshots"
+    )
     parser.add_argument("--page", action="append", help="only this TOC entry (repeatable)")
     args = parser.parse_args(argv)
     result = check_site(args.html_dir, args.page, args.screenshots)

@@ -30,7 +30,9 @@ def site_values(html_dir) -> dict[str, list[str]]:
     """``{page: [value, ...]}`` for every page of ``html_dir/chapters``."""
     pages = sorted(Path(html_dir, "chapters").glob("*.html"))
     if not pages:
-        raise ValueError(f"html_dir must hold a built site (chapters/*.html), got {str(html_dir)!r}")
+        raise ValueError(
+            f"html_dir must hold a built site (chapters/*.html), got {str(html_dir)!r}"
+        )
     return {p.stem: page_values(p) for p in pages}
 
 
@@ -58,7 +60,9 @@ def main(argv=None) -> int:
     values = site_values(args.html_dir)
     total = sum(map(len, values.values()))
     if args.out:
-        args.out.write_text(json.dumps(values, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.out.write_text(
+            json.dumps(values, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(f"{total} values on {len(values)} pages written to {args.out}")
         return 0
     diff = differences(json.loads(args.compare.read_text(encoding="utf-8")), values)

@@ -87,8 +87,9 @@ def test_sigmoid_stays_in_unit_interval(z):
 
 
 @pytest.mark.parametrize("lookup", [activations.get, activations.torch_function])
-@pytest.mark.parametrize("bad,error", [("softsign", ValueError), ("", ValueError),
-                                       (None, TypeError), (3, TypeError)])
+@pytest.mark.parametrize(
+    "bad,error", [("softsign", ValueError), ("", ValueError), (None, TypeError), (3, TypeError)]
+)
 def test_unknown_activation_names_the_parameter(lookup, bad, error):
     # Issue 12: the message said "activation must be ...", but the parameter is called name.
     with pytest.raises(error, match=r"^name must be one of 'sigmoid'"):
@@ -107,8 +108,10 @@ _ALL_FUNCTIONS = [f for pair in activations.ACTIVATIONS.values() for f in pair]
 
 
 @pytest.mark.parametrize("f", _ALL_FUNCTIONS, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("bad", [None, [None, 1.0], np.array([1.0, None], dtype=object), [1 + 2j],
-                                 np.array([0.5 + 1j]), "0.5"])
+@pytest.mark.parametrize(
+    "bad",
+    [None, [None, 1.0], np.array([1.0, None], dtype=object), [1 + 2j], np.array([0.5 + 1j]), "0.5"],
+)
 def test_activations_refuse_non_numbers_by_name(f, bad):
     # Issue 12: sigmoid(None) returned nan; complex input silently lost its imaginary part.
     with pytest.raises(TypeError, match=r"^z must be a real number"):
@@ -121,10 +124,19 @@ def test_activations_refuse_integers_beyond_float64(f):
         f(np.array([1, 10**400], dtype=object))
 
 
-@pytest.mark.parametrize("f,param", [(activations.leaky_relu, "slope"), (activations.leaky_relu_prime, "slope"),
-                                     (activations.elu, "alpha"), (activations.elu_prime, "alpha")])
-@pytest.mark.parametrize("bad,error", [(None, TypeError), ("0.1", TypeError), (float("nan"), ValueError),
-                                       (10**400, ValueError)])
+@pytest.mark.parametrize(
+    "f,param",
+    [
+        (activations.leaky_relu, "slope"),
+        (activations.leaky_relu_prime, "slope"),
+        (activations.elu, "alpha"),
+        (activations.elu_prime, "alpha"),
+    ],
+)
+@pytest.mark.parametrize(
+    "bad,error",
+    [(None, TypeError), ("0.1", TypeError), (float("nan"), ValueError), (10**400, ValueError)],
+)
 def test_activation_parameters_are_checked(f, param, bad, error):
     with pytest.raises(error, match=rf"^{param} must be"):
         f([-1.0, 1.0], **{param: bad})
@@ -142,8 +154,9 @@ def test_derivative_curves_refuse_a_grid_that_is_not_one_dimensional():
 
 
 @pytest.mark.parametrize("f", _ALL_FUNCTIONS, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, [0.0, np.nan],
-                                 np.array([[1.0], [np.inf]])])
+@pytest.mark.parametrize(
+    "bad", [np.nan, np.inf, -np.inf, [0.0, np.nan], np.array([[1.0], [np.inf]])]
+)
 def test_activations_refuse_nan_and_inf(f, bad):
     # Issue 12: elu(nan) returned nan and relu(inf) inf; a reader gets told instead.
     with pytest.raises(ValueError, match=r"^z must contain only finite numbers"):

@@ -27,7 +27,9 @@ def test_balance_study_ratio_is_first_over_last_gradient():
         for k, s in enumerate(st.weight_scales):
             c = chain.make_chain(s * base.weights, base.biases, activation=name)
             g = chain.grad_b_analytic(c)
-            np.testing.assert_allclose(st.log10_ratio[i, k], np.log10(np.abs(g[:, 0] / g[:, -1])), rtol=1e-10)
+            np.testing.assert_allclose(
+                st.log10_ratio[i, k], np.log10(np.abs(g[:, 0] / g[:, -1])), rtol=1e-10
+            )
 
 
 def test_larger_derivative_does_not_buy_balance_at_depth():
@@ -60,8 +62,15 @@ def test_bad_input_names_the_parameter(call, name):
         call()
 
 
-@pytest.mark.parametrize("kwargs", [{"weight_scale": 0.0}, {"weight_scale": 1e-310},
-                                    {"weight_scale": 1e300}, {"bias_scale": 1e300}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"weight_scale": 0.0},
+        {"weight_scale": 1e-310},
+        {"weight_scale": 1e300},
+        {"bias_scale": 1e300},
+    ],
+)
 def test_layer_ratios_refuses_scales_that_make_the_ratio_nan(kwargs):
     # Issue 12: weight_scale=0 gave 0/0 gradients and a silent NaN ratio.
     with pytest.raises(ValueError, match="weight_scale"):
@@ -71,33 +80,52 @@ def test_layer_ratios_refuses_scales_that_make_the_ratio_nan(kwargs):
 def test_balance_study_holds_minus_inf_but_nothing_else_non_finite():  # a switched-off ReLU: -inf
     st = balance.balance_study(("relu",), [1.0], depth=6, n_chains=50, seed=0)
     assert np.isneginf(st.log10_ratio).any()
-    fields = {f: getattr(st, f) for f in ("activations", "weight_scales", "depth", "tolerance",
-                                          "max_derivative")}
-    with pytest.raises(ValueError, match=r"BalanceStudy\.log10_ratio must contain only finite numbers or -inf"):
+    fields = {
+        f: getattr(st, f)
+        for f in ("activations", "weight_scales", "depth", "tolerance", "max_derivative")
+    }
+    with pytest.raises(
+        ValueError, match=r"BalanceStudy\.log10_ratio must contain only finite numbers or -inf"
+    ):
         balance.BalanceStudy(log10_ratio=np.full((1, 1, 2), np.nan), **fields)
     with pytest.raises(TypeError, match=r"BalanceStudy\.activations\[0\] must be a str"):
         balance.BalanceStudy(log10_ratio=st.log10_ratio, **{**fields, "activations": (1,)})
 
 
-@pytest.mark.parametrize("bad,error", [(None, TypeError), (3, TypeError), ("sigmoid", TypeError),
-                                       (("no-such-name",), ValueError), ((), ValueError)])
+@pytest.mark.parametrize(
+    "bad,error",
+    [
+        (None, TypeError),
+        (3, TypeError),
+        ("sigmoid", TypeError),
+        (("no-such-name",), ValueError),
+        ((), ValueError),
+    ],
+)
 def test_balance_study_names_activation_names(bad, error):
     # Issue 12: None/3 gave "'NoneType' object is not iterable", unknown names "activation must".
     with pytest.raises(error, match=r"^activation_names must"):
         balance.balance_study(bad, [1.0], depth=3, n_chains=5, seed=0)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(depth=10**9), r"^depth must be an integer in \[2, 1000\]"),
-    (dict(n_chains=10**30), r"^n_chains must be an integer in \[1, 10000000\]"),
-    (dict(n_chains=10**6), r"^n_chains must be at most 333,333 for 2 activations"),
-    (dict(weight_scales=[1e300]), r"^weight_scales must be at most 1000"),
-    (dict(bias_scale=1e300), r"^bias_scale must lie in \[0, 1000\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(depth=10**9), r"^depth must be an integer in \[2, 1000\]"),
+        (dict(n_chains=10**30), r"^n_chains must be an integer in \[1, 10000000\]"),
+        (dict(n_chains=10**6), r"^n_chains must be at most 333,333 for 2 activations"),
+        (dict(weight_scales=[1e300]), r"^weight_scales must be at most 1000"),
+        (dict(bias_scale=1e300), r"^bias_scale must lie in \[0, 1000\]"),
+    ],
+)
 def test_balance_study_refuses_sizes_and_scales_beyond_the_limits(kwargs, match):
     # Issue 12: these ran out of memory or returned ratios of -inf/nan from underflowed factors.
-    args = dict(activation_names=("sigmoid", "tanh"), weight_scales=[1.0], depth=30, n_chains=5,
-                seed=0) | kwargs
+    args = (
+        dict(
+            activation_names=("sigmoid", "tanh"), weight_scales=[1.0], depth=30, n_chains=5, seed=0
+        )
+        | kwargs
+    )
     with pytest.raises(ValueError, match=match):
         balance.balance_study(**args)
 
@@ -107,11 +135,14 @@ def test_balance_study_names_weight_scales_when_the_forward_pass_overflows():
         balance.balance_study(("identity",), [1000.0], depth=200, n_chains=5, seed=0)
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    (dict(n_chains=None), TypeError, r"^n_chains must be an integer >= 1, got None"),
-    (dict(n_chains=10**9), ValueError, r"^n_chains must be an integer in \[1, 10000000\]"),
-    (dict(n_chains=10, depth=10**9), ValueError, r"^depth must be an integer in \[2, 1000\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(n_chains=None), TypeError, r"^n_chains must be an integer >= 1, got None"),
+        (dict(n_chains=10**9), ValueError, r"^n_chains must be an integer in \[1, 10000000\]"),
+        (dict(n_chains=10, depth=10**9), ValueError, r"^depth must be an integer in \[2, 1000\]"),
+    ],
+)
 def test_layer_ratios_refuses_missing_or_huge_sizes(kwargs, error, match):
     # Issue 12: n_chains=None gave an IndexError, huge sizes a MemoryError.
     with pytest.raises(error, match=match):

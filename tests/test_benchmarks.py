@@ -49,7 +49,9 @@ def _check_records(records):
 
 
 def test_learning_speed_benchmark_checks_against_the_reference():
-    records = suite.bench_learning_speed(*_data(40), hidden_layers=2, steps=6, seeds=(0, 1), reference_steps=2)
+    records = suite.bench_learning_speed(
+        *_data(40), hidden_layers=2, steps=6, seeds=(0, 1), reference_steps=2
+    )
     _check_records(records)
     assert records[0]["target"] == ">= 30" and records[0]["reference_seconds"] > 0
     assert records[1]["target"] is None and records[1]["ok"]
@@ -59,14 +61,20 @@ def test_learning_speed_benchmark_catches_a_wrong_result(monkeypatch):
     real = reference.speeds_during_training
     monkeypatch.setattr(reference, "speeds_during_training", lambda *a: real(*a) * (1 + 1e-6))
     with pytest.raises(suite.ResultMismatch, match="float64 speeds differ"):
-        suite.bench_learning_speed(*_data(30), hidden_layers=2, steps=3, seeds=(0,), reference_steps=2)
+        suite.bench_learning_speed(
+            *_data(30), hidden_layers=2, steps=3, seeds=(0,), reference_steps=2
+        )
 
 
 def test_depth_benchmark_checks_against_the_reference():
-    records = suite.bench_depth(*_data(120), hidden_layers=(1, 2), reference_images=40, seeds=(0, 1), repeats=2)
+    records = suite.bench_depth(
+        *_data(120), hidden_layers=(1, 2), reference_images=40, seeds=(0, 1), repeats=2
+    )
     _check_records(records)
     assert [r["target"] for r in records] == [">= 4", "<= 2"]
-    assert records[1]["ratio"] == pytest.approx(records[1]["seconds"] / records[1]["reference_seconds"])
+    assert records[1]["ratio"] == pytest.approx(
+        records[1]["seconds"] / records[1]["reference_seconds"]
+    )
 
 
 def test_depth_benchmark_catches_a_wrong_result(monkeypatch):
@@ -79,7 +87,9 @@ def test_depth_benchmark_catches_a_wrong_result(monkeypatch):
 
     monkeypatch.setattr(reference, "update_mini_batch", off_by_a_bit)
     with pytest.raises(suite.ResultMismatch, match=r"float64 training \(1 hidden\) differs"):
-        suite.bench_depth(*_data(60), hidden_layers=(1,), reference_images=20, seeds=(0,), repeats=1)
+        suite.bench_depth(
+            *_data(60), hidden_layers=(1,), reference_images=20, seeds=(0,), repeats=1
+        )
 
 
 def test_widget_benchmark_compares_with_the_compute_call():
@@ -108,10 +118,20 @@ def test_main_writes_the_records_and_fails_on_a_missed_target(tmp_path, monkeypa
     x, y = _data(80)
     fake = MNIST(Split(x.astype(np.float32), y), Split(x[:10], y[:10]), Split(x[:10], y[:10]))
     monkeypatch.setattr(bench_main, "load_mnist", lambda **kw: fake)
-    monkeypatch.setattr(bench_main, "bench_learning_speed",
-                        partial(suite.bench_learning_speed, hidden_layers=1, steps=3, seeds=(0,), reference_steps=1))
-    monkeypatch.setattr(bench_main, "bench_depth",
-                        partial(suite.bench_depth, hidden_layers=(1,), reference_images=20, repeats=1, seeds=(0, 1)))
+    monkeypatch.setattr(
+        bench_main,
+        "bench_learning_speed",
+        partial(
+            suite.bench_learning_speed, hidden_layers=1, steps=3, seeds=(0,), reference_steps=1
+        ),
+    )
+    monkeypatch.setattr(
+        bench_main,
+        "bench_depth",
+        partial(
+            suite.bench_depth, hidden_layers=(1,), reference_images=20, repeats=1, seeds=(0, 1)
+        ),
+    )
     out = tmp_path / "bench.json"
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         status = bench_main.main(["--output", str(out)])
@@ -120,7 +140,10 @@ def test_main_writes_the_records_and_fails_on_a_missed_target(tmp_path, monkeypa
     assert status == (0 if all(r["ok"] for r in records) else 1)
     assert "wrote" in printed.getvalue()
     # a record that misses its target makes the run fail
-    monkeypatch.setattr(bench_main, "bench_widget",
-                        lambda *a: [suite.record("slow widget", 1.0, None, None, "<= 0.1 s", False)])
+    monkeypatch.setattr(
+        bench_main,
+        "bench_widget",
+        lambda *a: [suite.record("slow widget", 1.0, None, None, "<= 0.1 s", False)],
+    )
     with contextlib.redirect_stdout(io.StringIO()):
         assert bench_main.main(["--output", str(out)]) == 1

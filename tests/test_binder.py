@@ -59,7 +59,9 @@ def binder_requirements_offline(path=ROOT / "binder" / "requirements.txt") -> st
     """binder/requirements.txt less its PyTorch CPU index line, which cannot be reached
     from here (the pinned torch then comes from the default index)."""
     return "".join(
-        line for line in path.read_text().splitlines(keepends=True) if not line.startswith("--extra-index-url")
+        line
+        for line in path.read_text().splitlines(keepends=True)
+        if not line.startswith("--extra-index-url")
     )
 
 
@@ -90,9 +92,23 @@ def _pip_resolves(python_version: str, requirements: str, tmp_path) -> subproces
     req = tmp_path / f"requirements-{python_version}.txt"
     req.write_text(requirements)
     return subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-         "--only-binary=:all:", "--python-version", python_version, "-r", str(req)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--only-binary=:all:",
+            "--python-version",
+            python_version,
+            "-r",
+            str(req),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -140,18 +156,28 @@ def _python_3_10():
     import glob
     import shutil
 
-    found = [*sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.10*/bin/python3"))), shutil.which("python3.10")]
+    found = [
+        *sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.10*/bin/python3"))),
+        shutil.which("python3.10"),
+    ]
     return next((p for p in found if p), None)
 
 
 def test_make_book_checks_the_python_first():
     """`make check-python` (run before the venv is made) names the version it found."""
-    ok = subprocess.run(["make", "-s", "check-python", f"PYTHON={sys.executable}"], cwd=ROOT, capture_output=True, text=True)
+    ok = subprocess.run(
+        ["make", "-s", "check-python", f"PYTHON={sys.executable}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
     old = _python_3_10()
     if old is None:
         pytest.skip("no Python 3.10 on this machine to show the refusal")
-    refused = subprocess.run(["make", "-s", "check-python", f"PYTHON={old}"], cwd=ROOT, capture_output=True, text=True)
+    refused = subprocess.run(
+        ["make", "-s", "check-python", f"PYTHON={old}"], cwd=ROOT, capture_output=True, text=True
+    )
     assert refused.returncode != 0
     assert "Python >= 3.11 needed, found 3.10" in refused.stderr
 
@@ -160,8 +186,13 @@ def test_make_book_takes_an_optional_torch_index():
     """`make book TORCH_INDEX=...` adds that index to the pinned install; by default nothing changes."""
 
     def install_line(*args):
-        dry = subprocess.run(["make", "-n", "-B", ".venv/.book-installed", *args], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+        dry = subprocess.run(
+            ["make", "-n", "-B", ".venv/.book-installed", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return next(line for line in dry.splitlines() if "-r requirements.txt" in line)
 
     index = "https://example.invalid/whl/cpu"

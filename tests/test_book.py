@@ -2,15 +2,21 @@
 
 import re
 
-import pytest
-import yaml
-
 from conftest import ROOT
 from test_platform import toc_files
 
 REQUIRED_CITATIONS = [
-    "hochreiter1991", "bengio1994", "hochreiter1997", "hochreiter2001", "glorot2010", "pascanu2013",
-    "ioffe2015", "he2015", "he2016", "nielsen2015", "montufar2014",
+    "hochreiter1991",
+    "bengio1994",
+    "hochreiter1997",
+    "hochreiter2001",
+    "glorot2010",
+    "pascanu2013",
+    "ioffe2015",
+    "he2015",
+    "he2016",
+    "nielsen2015",
+    "montufar2014",
 ]
 
 
@@ -19,7 +25,9 @@ def pages(html_dir):
 
 
 def notebook_pages(html_dir):
-    return {f: p for f, p in pages(html_dir).items() if "{code-cell}" in (ROOT / f"{f}.md").read_text()}
+    return {
+        f: p for f, p in pages(html_dir).items() if "{code-cell}" in (ROOT / f"{f}.md").read_text()
+    }
 
 
 def test_every_toc_page_was_built(built_html):
@@ -63,7 +71,9 @@ def test_no_dead_widgets_and_every_widget_note_follows_a_figure(built_html):
 def test_every_chapter_has_a_scrubbable_figure(built_html):
     for name, page in notebook_pages(built_html).items():
         html = page.read_text()
-        assert re.search(r'<input type="range" class="vgp-slider-input"', html), f"{name} has no slider figure"
+        assert re.search(r'<input type="range" class="vgp-slider-input"', html), (
+            f"{name} has no slider figure"
+        )
 
 
 def test_every_image_file_exists(built_html):
@@ -114,7 +124,10 @@ def test_every_eval_role_became_a_value(built_html):
         values = re.findall(r'<span class="output text_plain">([^<]*)</span>', html)
         assert len(values) == roles, f"{name}: {roles} eval roles, {len(values)} values on the page"
         for value in values:
-            assert value.strip() and not re.search(r"np\.(float|int)|array\(|^'|^\"", value), (name, value)
+            assert value.strip() and not re.search(r"np\.(float|int)|array\(|^'|^\"", value), (
+                name,
+                value,
+            )
         text = re.sub(r"<[^>]+>", "", html)
         assert "{eval}" not in text and "glue(" not in text and "{glue" not in text, name
         total += roles
@@ -130,7 +143,9 @@ def test_launch_buttons_open_the_live_notebook(built_html):
         html = (built_html / "chapters" / f"{source.stem}.html").read_text()
         links = re.findall(r'href="(https://mybinder\.org/[^"]+)"', html)
         assert links, f"{source.stem}: no Binder button"
-        assert all(link.endswith(f"?urlpath=lab/tree/notebooks/{source.stem}.ipynb") for link in links), links
+        assert all(
+            link.endswith(f"?urlpath=lab/tree/notebooks/{source.stem}.ipynb") for link in links
+        ), links
 
 
 def test_every_plt_show_produced_an_image(built_html):
@@ -141,4 +156,6 @@ def test_every_plt_show_produced_an_image(built_html):
         shown = sum("plt.show()" in c for c in cells if ":tags: [remove-cell]" not in c)
         html = page.read_text()
         images = len(re.findall(r'<img[^>]*src="[^"]*\.png"', html))
-        assert images >= shown, f"{name}: {shown} cells call plt.show() but only {images} images were rendered"
+        assert images >= shown, (
+            f"{name}: {shown} cells call plt.show() but only {images} images were rendered"
+        )

@@ -52,7 +52,9 @@ def test_width_is_zero_for_w_at_most_four(w):
 
 
 def test_width_is_even_in_w_and_independent_of_b():
-    np.testing.assert_array_equal(bound.interval_width([5.0, 9.0]), bound.interval_width([-5.0, -9.0]))
+    np.testing.assert_array_equal(
+        bound.interval_width([5.0, 9.0]), bound.interval_width([-5.0, -9.0])
+    )
     assert abs(bound.interval_width_grid(9.0, -30.0) - bound.interval_width_grid(9.0, 2.0)) < 1e-4
 
 
@@ -141,7 +143,9 @@ def test_factor_interval_refuses_fields_that_contradict_each_other():  # issue 1
     r = bound.factor_interval(6.9)
     fields = {f.name: getattr(r, f.name) for f in dataclasses.fields(r)}
     assert bound.factor_interval(2.0).endpoints is None  # |w| < 4: no interval, legitimately None
-    with pytest.raises(ValueError, match=r"FactorInterval\.endpoints must be None exactly when \|w\| < 4"):
+    with pytest.raises(
+        ValueError, match=r"FactorInterval\.endpoints must be None exactly when \|w\| < 4"
+    ):
         bound.FactorInterval(**{**fields, "endpoints": None})
     with pytest.raises(ValueError, match=r"FactorInterval\.endpoints must hold 2 numbers"):
         bound.FactorInterval(**{**fields, "endpoints": np.zeros(3)})
@@ -149,9 +153,14 @@ def test_factor_interval_refuses_fields_that_contradict_each_other():  # issue 1
         bound.FactorInterval(**{**fields, "peak": "1.7"})
 
 
-@pytest.mark.parametrize("call", [lambda n: bound.factor_interval(n=n),
-                                  lambda n: bound.width_curve(n=n),
-                                  lambda n: bound.interval_width_grid(6.9, n=n)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda n: bound.factor_interval(n=n),
+        lambda n: bound.width_curve(n=n),
+        lambda n: bound.interval_width_grid(6.9, n=n),
+    ],
+)
 @pytest.mark.parametrize("n", [10**7 + 1, 10**9, 10**400])
 def test_grids_refuse_sizes_beyond_the_limit(call, n):
     # Issue 12: n=10**9 ran out of memory, 10**400 raised OverflowError.

@@ -90,7 +90,10 @@ def test_page_in_chromium(name, server, browser, built_html):
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console_errors.append(str(e)))
     page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
-    page.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None,
+    )
 
     result = {"html_bytes": (built_html / f"{name}.html").stat().st_size}
     try:
@@ -121,12 +124,17 @@ def test_page_in_chromium(name, server, browser, built_html):
         solutions = page.locator("div.solution.dropdown")
         outputs = page.locator("div.solution.dropdown div.cell_output")
         for i in range(outputs.count()):
-            assert not outputs.nth(i).is_visible(), f"{name}: a solution's output {i} shows before its solution is opened"
+            assert not outputs.nth(i).is_visible(), (
+                f"{name}: a solution's output {i} shows before its solution is opened"
+            )
         for check in page.locator("div.cell.tag_check").all():
-            assert "not attempted" in check.inner_text().lower(), f"{name}: a check under a stub says: {check.inner_text()[:200]}"
-        assert page.locator("div.cell.tag_solution").count() == page.locator("div.solution.dropdown div.cell.tag_solution").count(), (
-            f"{name}: a solution cell lies outside its folded solution"
-        )
+            assert "not attempted" in check.inner_text().lower(), (
+                f"{name}: a check under a stub says: {check.inner_text()[:200]}"
+            )
+        assert (
+            page.locator("div.cell.tag_solution").count()
+            == page.locator("div.solution.dropdown div.cell.tag_solution").count()
+        ), f"{name}: a solution cell lies outside its folded solution"
         for i in range(solutions.count()):
             sol = solutions.nth(i)
             sol.scroll_into_view_if_needed()
@@ -145,7 +153,9 @@ def test_page_in_chromium(name, server, browser, built_html):
     result["axe_dark"] = pagecheck.dark_axe(browser, origin, name)
     result["narrow"] = pagecheck.narrow(browser, origin, name, SCREENSHOTS)
     problems = pagecheck.page_problems(result)
-    assert not problems, f"{name}: {len(problems)} problem(s) for readers:\n  " + "\n  ".join(problems)
+    assert not problems, f"{name}: {len(problems)} problem(s) for readers:\n  " + "\n  ".join(
+        problems
+    )
 
 
 # --------------------------------------------------------------------------- the checker itself
@@ -155,10 +165,14 @@ def _png(width: int, height: int, text: dict[str, str]) -> bytes:
     """A plain grey PNG with tEXt chunks."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     rows = b"".join(b"\0" + b"\x80" * width for _ in range(height))
-    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    out = b"\x89PNG\r\n\x1a\n" + chunk(
+        b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    )
     for key, value in text.items():
         out += chunk(b"tEXt", key.encode("latin-1") + b"\0" + value.encode("latin-1"))
     return out + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
@@ -206,7 +220,11 @@ def test_pagecheck_fails_a_bad_page_and_passes_a_good_one(browser, tmp_path):
     (tmp_path / "frame0.png").write_bytes(_png(600, 40, {pagecheck.MIN_TEXT_KEY: "12.00"}))
     (tmp_path / "frame1.png").write_bytes(_png(600, 40, {pagecheck.MIN_TEXT_KEY: "12.00"}))
     (tmp_path / "plain.png").write_bytes(_png(600, 40, {}))
-    text = "<p>" + "Words a reader reads, in a paragraph long enough to fill some lines. " * 40 + "</p>"
+    text = (
+        "<p>"
+        + "Words a reader reads, in a paragraph long enough to fill some lines. " * 40
+        + "</p>"
+    )
     good = (
         text
         + '<figure><img src="../frame0.png" alt="A grey bar, as wide as the column, with nothing on it." width="300">'
@@ -215,11 +233,13 @@ def test_pagecheck_fails_a_bad_page_and_passes_a_good_one(browser, tmp_path):
         + '<div class="cell_input"><pre>x = 1</pre></div>'
     )
     bad = (
-        '<div class="cell_input"><pre style="height: 600px">' + "y = 'a long line of code' + " * 8 + "</pre></div>"
+        '<div class="cell_input"><pre style="height: 600px">'
+        + "y = 'a long line of code' + " * 8
+        + "</pre></div>"
         + '<figure><img src="../plain.png" alt="../_images/plain.png"><img src="../plain.png"></figure>'
         + '<p><img src="../frame0.png" alt="A grey bar, not inside any figure at all." width="300"></p>'
         + '<figure><img src="../frame0.png" alt="A grey bar, as wide as the column, with nothing on it." style="width: 100px"></figure>'
-        + "<p>glue(\"x\", 1, display=False)</p>"
+        + '<p>glue("x", 1, display=False)</p>'
         + '<div style="width: 600px">A box wider than a phone.</div>'
         + SLIDER.format(h="broken", f0="../frame0.png", f1="../frame1.png", w=300)
     )
@@ -228,7 +248,9 @@ def test_pagecheck_fails_a_bad_page_and_passes_a_good_one(browser, tmp_path):
 
     with pagecheck.serve(tmp_path) as origin:
         results = {
-            name: pagecheck.check_page(browser, origin, tmp_path, f"chapters/{name}", shots=None, dark=False)
+            name: pagecheck.check_page(
+                browser, origin, tmp_path, f"chapters/{name}", shots=None, dark=False
+            )
             for name in ("good", "bad")
         }
     assert pagecheck.page_problems(results["good"]) == []

@@ -36,21 +36,29 @@ def test_analytic_equals_autograd_float64(depth):
 @pytest.mark.parametrize("activation", ["tanh", "elu", "gelu", "leaky_relu", "identity"])
 def test_analytic_equals_autograd_for_other_activations(activation):
     c = chain.random_chain(12, seed=7, activation=activation)
-    np.testing.assert_allclose(chain.grad_b_analytic(c), chain.grad_b_autograd(c), rtol=1e-10, atol=1e-300)
+    np.testing.assert_allclose(
+        chain.grad_b_analytic(c), chain.grad_b_autograd(c), rtol=1e-10, atol=1e-300
+    )
 
 
 def test_stacks_of_chains_are_rows_of_single_chains():
     stack = chain.random_chain(6, seed=3, n_chains=4)
     rows = [chain.make_chain(w, b) for w, b in zip(stack.weights, stack.biases)]
-    np.testing.assert_allclose(chain.grad_b_analytic(stack), [chain.grad_b_analytic(r) for r in rows], rtol=1e-15)
-    np.testing.assert_allclose(chain.grad_b_autograd(stack), chain.grad_b_analytic(stack), rtol=1e-10)
+    np.testing.assert_allclose(
+        chain.grad_b_analytic(stack), [chain.grad_b_analytic(r) for r in rows], rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        chain.grad_b_autograd(stack), chain.grad_b_analytic(stack), rtol=1e-10
+    )
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3])
 def test_finite_differences_agree_on_short_chains(depth):
     for seed in range(10):
         c = chain.random_chain(depth, seed=seed)
-        np.testing.assert_allclose(chain.grad_b_fd(c), chain.grad_b_analytic(c), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(
+            chain.grad_b_fd(c), chain.grad_b_analytic(c), rtol=1e-6, atol=1e-12
+        )
 
 
 def test_finite_differences_go_blind_once_the_gradient_vanishes():
@@ -90,7 +98,6 @@ def test_exploding_gradient_grows_like_25_per_layer():
     g = chain.grad_b_analytic(chain.aligned_chain(20))
     np.testing.assert_allclose(g[:-1] / g[1:], 25.0, rtol=1e-12)
     assert math.isclose(g[0], 25.0**19 * 0.25 * 0.5, rel_tol=1e-12)
-
 
 
 def test_chain_profile_is_deterministic_and_scales_the_same_draws():
@@ -155,20 +162,29 @@ def test_exploding_chain_weight_and_bias_gradients_in_closed_form():
 def test_chain_results_check_their_fields():  # issue 12: strings, None, NaN made broken objects
     c = chain.make_chain([1.0, 2.0], [0.0, 0.5])
     assert isinstance(chain.forward(c).cost, np.floating)  # one chain: a scalar cost
-    assert chain.forward(chain.random_chain(3, seed=0, n_chains=2), dtype="float32").cost.shape == (2,)
+    assert chain.forward(chain.random_chain(3, seed=0, n_chains=2), dtype="float32").cost.shape == (
+        2,
+    )
     with pytest.raises(ValueError, match=r"Chain\.weights must contain only finite numbers"):
         chain.Chain(np.array([np.nan, 1.0]), c.biases, 1.0, 0.0, "sigmoid")
-    with pytest.raises(TypeError, match=r"Forward\.cost must be an array of floats or a finite real"):
+    with pytest.raises(
+        TypeError, match=r"Forward\.cost must be an array of floats or a finite real"
+    ):
         chain.Forward(c.weights, c.weights, "0.1")
     with pytest.raises(TypeError, match=r"ChainGradients\.chain must be a Chain"):
         chain.ChainGradients(None, c.weights, c.weights, c.weights, c.weights)
 
 
 # --- issue 12: sizes refused up front, activation named ------------------------------------
-@pytest.mark.parametrize("build", [lambda d: chain.constant_chain(d, w=1.0),
-                                   lambda d: chain.random_chain(d, seed=0),
-                                   lambda d: chain.aligned_chain(d),
-                                   lambda d: chain.chain_profile(d)])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda d: chain.constant_chain(d, w=1.0),
+        lambda d: chain.random_chain(d, seed=0),
+        lambda d: chain.aligned_chain(d),
+        lambda d: chain.chain_profile(d),
+    ],
+)
 @pytest.mark.parametrize("depth", [1001, 10**9, 10**400])
 def test_chain_builders_refuse_depths_beyond_the_limit(build, depth):
     # these used to raise numpy's MemoryError or "Maximum allowed dimension exceeded"
@@ -176,10 +192,13 @@ def test_chain_builders_refuse_depths_beyond_the_limit(build, depth):
         build(depth)
 
 
-@pytest.mark.parametrize("n_chains,match", [
-    (10**9, r"n_chains must be an integer in \[1, 10000000\]"),
-    (5_000_000, r"n_chains must be at most 2,500,000 for depth=4"),
-])
+@pytest.mark.parametrize(
+    "n_chains,match",
+    [
+        (10**9, r"n_chains must be an integer in \[1, 10000000\]"),
+        (5_000_000, r"n_chains must be at most 2,500,000 for depth=4"),
+    ],
+)
 def test_random_chain_refuses_stacks_beyond_the_limit(n_chains, match):
     with pytest.raises(ValueError, match=match):
         chain.random_chain(4, seed=0, n_chains=n_chains)

@@ -109,11 +109,20 @@ def test_evaluate_and_verify_refuse_what_is_not_a_circuit(bad):
             f(bad)
 
 
-@pytest.mark.parametrize("bad,error", [
-    ("7", TypeError), (None, TypeError), (5.0, ValueError), ([2, 2.5], ValueError),
-    ([2, True], TypeError), (np.array([2.0, 3.0]) + 1j, TypeError), ([2, 10**400], ValueError),
-    ([[2], [3]], ValueError), ([2, 21], ValueError),
-])
+@pytest.mark.parametrize(
+    "bad,error",
+    [
+        ("7", TypeError),
+        (None, TypeError),
+        (5.0, ValueError),
+        ([2, 2.5], ValueError),
+        ([2, True], TypeError),
+        (np.array([2.0, 3.0]) + 1j, TypeError),
+        ([2, 10**400], ValueError),
+        ([[2], [3]], ValueError),
+        ([2, 21], ValueError),
+    ],
+)
 def test_gate_counts_names_ns(bad, error):
     # Issue 12: the message named "n", a parameter gate_counts does not have.
     with pytest.raises(error, match=r"^ns must"):

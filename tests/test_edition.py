@@ -39,7 +39,13 @@ from booktools.edition import (
     strip_solutions,
     write_edition,
 )
-from booktools.myst import DIRECTIVE_OPEN, chapter_numbers, chapter_sources, directive_blocks, is_notebook_source
+from booktools.myst import (
+    DIRECTIVE_OPEN,
+    chapter_numbers,
+    chapter_sources,
+    directive_blocks,
+    is_notebook_source,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC_CHAPTERS = chapter_sources(ROOT)
@@ -72,7 +78,9 @@ def test_longer_outer_fence_keeps_inner_directives_inside_the_solution():
 
 
 def test_exercises_and_other_directives_stay():
-    text = ":::{exercise} T\n:label: ex-a\nDo it.\n:::\n\n```{math}\nx\n```\n\n:::{note}\nKeep.\n:::"
+    text = (
+        ":::{exercise} T\n:label: ex-a\nDo it.\n:::\n\n```{math}\nx\n```\n\n:::{note}\nKeep.\n:::"
+    )
     assert strip_solutions(text) == text
 
 
@@ -125,18 +133,31 @@ def solution_block(draw):
     n = draw(st.integers(3, 6))
     fence = char * n
     body = draw(st.lists(SAFE_LINE, max_size=5))
-    inner = [char * (n - 1) + "{note}", "inside", char * (n - 1)] if n > 3 and draw(st.booleans()) else []
+    inner = (
+        [char * (n - 1) + "{note}", "inside", char * (n - 1)]
+        if n > 3 and draw(st.booleans())
+        else []
+    )
     return [fence + "{solution} ex-x", ":class: dropdown", *body, *inner, fence]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(st.lists(SAFE_LINE, min_size=1, max_size=4).map(lambda b: ("keep", b)),
-                          solution_block().map(lambda b: ("drop", b))), max_size=6))
+@given(
+    st.lists(
+        st.one_of(
+            st.lists(SAFE_LINE, min_size=1, max_size=4).map(lambda b: ("keep", b)),
+            solution_block().map(lambda b: ("drop", b)),
+        ),
+        max_size=6,
+    )
+)
 def test_filter_keeps_exactly_the_text_outside_solutions(blocks):
     text = "\n".join(line for _, block in blocks for line in block)
     kept = [line for kind, block in blocks if kind == "keep" for line in block]
     out = strip_solutions(text)
-    assert [line for line in out.splitlines() if line.strip()] == [line for line in kept if line.strip()]
+    assert [line for line in out.splitlines() if line.strip()] == [
+        line for line in kept if line.strip()
+    ]
     assert "{solution}" not in out
     assert strip_solutions(out) == out  # nothing left to remove
 
@@ -196,7 +217,9 @@ def test_gated_solution_region_is_removed_across_cells(tmp_path):
 
 def test_unterminated_gated_solution_is_an_error(tmp_path):
     src = tmp_path / "bad.md"
-    src.write_text("---" + HEADER + "---\n" + GATED.split("````{solution-end}")[0], encoding="utf-8")
+    src.write_text(
+        "---" + HEADER + "---\n" + GATED.split("````{solution-end}")[0], encoding="utf-8"
+    )
     with pytest.raises(ValueError, match="solution-end"):
         make_edition(src, "student")
 
@@ -232,7 +255,9 @@ def editions(tmp_path_factory):
     toc = base / "_toc.yml"
     toc.write_text(
         "format: jb-book\nroot: chapters/preface\nchapters:\n"
-        + "".join(f"  - file: {p.relative_to(ROOT).with_suffix('').as_posix()}\n" for p in CHAPTERS),
+        + "".join(
+            f"  - file: {p.relative_to(ROOT).with_suffix('').as_posix()}\n" for p in CHAPTERS
+        ),
         encoding="utf-8",
     )
     out = {}
@@ -273,7 +298,11 @@ def solution_parts(path: Path):
 def distinctive(lines, other):
     """Stripped lines found in a solution but nowhere else in the chapter (too short ones left out)."""
     elsewhere = {line.strip() for line in other}
-    return {s for s in (line.strip() for line in lines) if len(s) >= 8 and s not in elsewhere and not s.startswith(":")}
+    return {
+        s
+        for s in (line.strip() for line in lines)
+        if len(s) >= 8 and s not in elsewhere and not s.startswith(":")
+    }
 
 
 def all_lines(nb):
@@ -292,7 +321,9 @@ def test_notebooks_are_valid_nbformat_v4(editions, name):
 def test_no_solution_tag_directive_or_dropdown_in_student_notebook(editions, name):
     nb = editions["student"][name]
     for i, cell in enumerate(nb.cells):
-        assert "solution" not in cell.metadata.get("tags", []), f"{name} cell {i} is tagged solution"
+        assert "solution" not in cell.metadata.get("tags", []), (
+            f"{name} cell {i} is tagged solution"
+        )
         assert "{solution" not in cell.source, f"{name} cell {i} holds a solution directive"
         assert "dropdown" not in cell.source.lower(), f"{name} cell {i} mentions a dropdown"
 
@@ -303,17 +334,24 @@ def test_no_line_of_any_reference_solution_in_student_notebook(editions, name):
     secret = distinctive(code, other) | distinctive(prose, other)
     if not (code or prose):
         pytest.skip(f"{name} has no solutions")
-    assert secret, f"{name}: every solution line also appears elsewhere; the leak test would be blind"
+    assert secret, (
+        f"{name}: every solution line also appears elsewhere; the leak test would be blind"
+    )
     leaked = secret & all_lines(editions["student"][name])
     assert not leaked, f"{name}: solution lines in the student notebook: {sorted(leaked)}"
-    assert secret <= all_lines(editions["instructor"][name]), "the instructor edition lost solution lines"
+    assert secret <= all_lines(editions["instructor"][name]), (
+        "the instructor edition lost solution lines"
+    )
 
 
 def exercise_blocks(nb) -> list:
     """The ``{exercise}`` directives of a notebook's Markdown cells."""
     return [
-        block for c in nb.cells if c.cell_type == "markdown"
-        for block in directive_blocks(c.source.splitlines()) if block.name in ("exercise", "exercise-start")
+        block
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for block in directive_blocks(c.source.splitlines())
+        if block.name in ("exercise", "exercise-start")
     ]
 
 
@@ -334,12 +372,17 @@ def test_stubs_stay_marked_and_exercises_stay(editions, name):
 def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
     out = tmp_path / "student"
     (out).mkdir()
-    old = nbformat.v4.new_notebook(metadata={"vgp_edition": {"edition": "student", "source": "old.md"}})
+    old = nbformat.v4.new_notebook(
+        metadata={"vgp_edition": {"edition": "student", "source": "old.md"}}
+    )
     nbformat.write(old, out / "stale.ipynb")  # written for a chapter no longer in the TOC: must go
     nbformat.write(nbformat.v4.new_notebook(), out / "mine.ipynb")  # somebody else's: must stay
     run = subprocess.run(
         [sys.executable, "-m", "booktools.edition", "student", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert run.stderr == ""
     written = sorted(p.name for p in out.glob("*.ipynb") if p.name != "mine.ipynb")
@@ -347,7 +390,12 @@ def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
     assert (out / "mine.ipynb").exists()
     assert f"{len(TOC_CHAPTERS)} student notebooks" in run.stdout
     first = (out / written[0]).read_bytes()
-    subprocess.run([sys.executable, "-m", "booktools.edition", "student", "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "booktools.edition", "student", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     assert (out / written[0]).read_bytes() == first  # deterministic output
 
 
@@ -394,12 +442,17 @@ def _execute(src: Path, dst: Path, env: dict):
     for _attempt in range(2):
         run = subprocess.run(
             [sys.executable, "-c", RUNNER, str(src), str(dst), str(ROOT / "chapters")],
-            env=env, capture_output=True, text=True,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if run.returncode != STUCK:
             break
     if run.returncode != 0:
-        return None, f"the runner failed ({run.returncode}):\n{run.stdout[-1000:]}\n{run.stderr[-3000:]}"
+        return (
+            None,
+            f"the runner failed ({run.returncode}):\n{run.stdout[-1000:]}\n{run.stderr[-3000:]}",
+        )
     return nbformat.read(dst, as_version=4), (run.stdout[:3000] or None)
 
 
@@ -408,7 +461,9 @@ def executed(editions, tmp_path_factory):
     """Every notebook of both editions, executed two at a time with VGP_QUICK=1."""
     base = tmp_path_factory.mktemp("executed")
     env = {k: v for k, v in os.environ.items() if k not in ("VGP_STATIC_BUILD", "MPLBACKEND")}
-    env.update(VGP_QUICK="1", PYTHONHASHSEED="0")  # the kernel uses its inline backend, as a reader's would
+    env.update(
+        VGP_QUICK="1", PYTHONHASHSEED="0"
+    )  # the kernel uses its inline backend, as a reader's would
     jobs = []
     for name in NAMES:
         for edition in ("student", "instructor"):
@@ -466,7 +521,7 @@ def recorded_answers(nb) -> dict:
             for out in cell.get("outputs", []):
                 for line in out.get("text", "").splitlines():
                     if line.startswith(ANSWER_MARK):
-                        record = json.loads(line[len(ANSWER_MARK):])
+                        record = json.loads(line[len(ANSWER_MARK) :])
                         found[record["label"]] = record["answers"]
     return found
 
@@ -496,8 +551,13 @@ def check_results(nb):
 
 
 def stderr_of(nb):
-    return [o.text for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-            if o.output_type == "stream" and o.name == "stderr"]
+    return [
+        o.text
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "stream" and o.name == "stderr"
+    ]
 
 
 @pytest.mark.slow
@@ -512,7 +572,9 @@ def test_student_notebook_runs_and_every_check_is_not_attempted(executed, name):
         assert found, f"{name}: the check of {label} showed no feedback"
         for exercise, status in found:
             assert exercise == label, f"{name}: the check after {label} reports {exercise}"
-            assert status == "not attempted", f"{name}: {exercise} says {status!r} on the untouched stub"
+            assert status == "not attempted", (
+                f"{name}: {exercise} says {status!r} on the untouched stub"
+            )
 
 
 @pytest.mark.slow
@@ -558,7 +620,11 @@ def test_live_edition_folds_a_gated_solution_after_its_code(tmp_path):
     for i in code:
         assert cells[i].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
     block = sources[folded].splitlines()
-    assert block[0] == "::::{solution} ex-t-one" and block[1] == ":class: dropdown" and block[-1] == "::::"
+    assert (
+        block[0] == "::::{solution} ex-t-one"
+        and block[1] == ":class: dropdown"
+        and block[-1] == "::::"
+    )
     assert "It is {eval}`text`." in sources[folded] and ":::{note}" in sources[folded]
     assert sources[folded + 1] == "After."
     student = [c.source for c in make_edition(path, "student").cells]
@@ -586,7 +652,11 @@ def answer_strings(value: str) -> set[str]:
         if isinstance(v, int):
             candidates = {str(v), f"{v:,}"}
         else:
-            candidates = {repr(v)} | {f"{v:.{p}g}" for p in range(2, 7)} | {f"{v:.{p}f}" for p in range(1, 5)}
+            candidates = (
+                {repr(v)}
+                | {f"{v:.{p}g}" for p in range(2, 7)}
+                | {f"{v:.{p}f}" for p in range(1, 5)}
+            )
         for text in candidates:
             mantissa = text.split("e")[0].replace(",", "")
             if "." in mantissa:
@@ -599,7 +669,8 @@ def answer_strings(value: str) -> set[str]:
 def source_lines(source: str) -> set[str]:
     """Distinctive lines of a reference function (not its def line or docstring)."""
     return {
-        line.strip() for line in source.splitlines()
+        line.strip()
+        for line in source.splitlines()
         if len(line.strip()) >= 20 and not line.strip().startswith(("def ", '"""', "#"))
     }
 
@@ -666,7 +737,9 @@ def test_no_answer_is_visible_before_its_solution(executed, name, built_html):
     for label, values in answers.items():
         assert label in page and label in student, f"{name}: {label} not found on both surfaces"
         assert not leaked(page[label], values), f"site, {label}: {leaked(page[label], values)}"
-        assert not leaked(student[label], values), f"student notebook, {label}: {leaked(student[label], values)}"
+        assert not leaked(student[label], values), (
+            f"student notebook, {label}: {leaked(student[label], values)}"
+        )
 
 
 def test_leak_finder_sees_numbers_and_source_but_not_lone_digits():
@@ -675,10 +748,14 @@ def test_leak_finder_sees_numbers_and_source_but_not_lone_digits():
     assert leaked("width 0.4477 at |w| = 6.9", {"answer": "(6.9, 0.447743)"})
     assert not leaked("at 16.9 and 10.4477", {"answer": "(6.9, 0.447743)"})
     assert not leaked("from 1.25e-05 to 2.7", {"scale": "1.25"})
-    ref = "def clip(grads, max_norm):\n    total = np.sqrt(sum(float((g**2).sum()) for g in grads))\n"
+    ref = (
+        "def clip(grads, max_norm):\n    total = np.sqrt(sum(float((g**2).sum()) for g in grads))\n"
+    )
     assert leaked("total = np.sqrt(sum(float((g**2).sum()) for g in grads))", {"clip": ref})
-    html = ('<main><p>Before 29.</p><div class="solution dropdown"><p class="admonition-title">'
-            '<a href="#ex-a">S</a></p>29</div><p>After.</p></main>')
+    html = (
+        '<main><p>Before 29.</p><div class="solution dropdown"><p class="admonition-title">'
+        '<a href="#ex-a">S</a></p>29</div><p>After.</p></main>'
+    )
     assert page_text_before_solutions(html)["ex-a"].split() == ["Before", "29."]
 
 
@@ -704,7 +781,11 @@ def test_figures_are_numbered_and_captioned_as_on_the_page(tmp_path):
     )
     path = tmp_path / "t.md"
     path.write_text("---" + header + "---\n" + body)
-    figures = {"fig-t-a": ("t.ipynb", "3.1"), "fig-t-b": ("t.ipynb", "3.2"), "fig-u-a": ("u.ipynb", "4.1")}
+    figures = {
+        "fig-t-a": ("t.ipynb", "3.1"),
+        "fig-t-b": ("t.ipynb", "3.2"),
+        "fig-u-a": ("u.ipynb", "4.1"),
+    }
     for edition in ("live", "student", "instructor"):
         cells = make_edition(path, edition, figures=figures).cells
         sources = [c.source for c in cells]
@@ -732,6 +813,14 @@ def test_edition_figure_numbers_match_the_built_site(built_html):
     figures = figure_labels(TOC_CHAPTERS, chapter_numbers(ROOT))
     for source in TOC_CHAPTERS:
         page = (built_html / "chapters" / f"{source.stem}.html").read_text(encoding="utf-8")
-        site = re.findall(r'<figure[^>]*id="([^"]+)"[^>]*>.*?<span class="caption-number">Figure ([\d.]+)', page, re.S)
-        ours = {name: number for name, (file, number) in figures.items() if file == f"{source.stem}.ipynb"}
+        site = re.findall(
+            r'<figure[^>]*id="([^"]+)"[^>]*>.*?<span class="caption-number">Figure ([\d.]+)',
+            page,
+            re.S,
+        )
+        ours = {
+            name: number
+            for name, (file, number) in figures.items()
+            if file == f"{source.stem}.ipynb"
+        }
         assert {html_lib.unescape(k): v for k, v in site} == ours, source.stem

@@ -46,7 +46,9 @@ def test_layer_output_matches_neuron_by_neuron():
     layer = identity.identity_layer(3, w1=0.2)
     neuron = identity.identity_neuron(0.2)
     X = np.random.default_rng(0).random((50, 3))
-    np.testing.assert_allclose(identity.layer_output(layer, X), identity.neuron_output(neuron, X), rtol=1e-14)
+    np.testing.assert_allclose(
+        identity.layer_output(layer, X), identity.neuron_output(neuron, X), rtol=1e-14
+    )
 
 
 def test_a_mixing_layer_is_detected():
@@ -63,8 +65,18 @@ def test_a_mixing_layer_is_detected():
         (lambda: identity.identity_layer(0), ValueError, "n"),
         (lambda: identity.error_curve(1.0, 0.5), ValueError, "w1_max"),
         (lambda: identity.error_curve(-1.0, 0.5), ValueError, "w1_min"),
-        (lambda: identity.layer_output(identity.identity_layer(2), np.zeros((4, 3))), ValueError, "X"),
-        (lambda: identity.layer_output((np.eye(2), np.zeros(3), np.eye(2), np.zeros(2)), np.zeros((1, 2))), ValueError, "b"),
+        (
+            lambda: identity.layer_output(identity.identity_layer(2), np.zeros((4, 3))),
+            ValueError,
+            "X",
+        ),
+        (
+            lambda: identity.layer_output(
+                (np.eye(2), np.zeros(3), np.eye(2), np.zeros(2)), np.zeros((1, 2))
+            ),
+            ValueError,
+            "b",
+        ),
         (lambda: identity.layer_output((np.eye(2),), np.zeros((1, 2))), TypeError, "layer"),
         (lambda: identity.max_error(identity.identity_neuron(0.1), n=-3), ValueError, "n"),
     ],
@@ -106,17 +118,26 @@ def test_neuron_functions_check_the_neuron_object(bad):
         identity.neuron_output(bad, [0.5])
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: identity.max_error(identity.identity_neuron(0.01), n=10**9),
-     r"^n must be .* 10000000\]"),
-    (lambda: identity.error_curve(n=10**9), r"^n must be an integer in \[2, 10000\]"),
-    (lambda: identity.error_curve(n=10**400), r"^n must be an integer in \[2, 10000\]"),
-    (lambda: identity.identity_layer(10**9), r"^n must be an integer in \[1, 2000\]"),
-    (lambda: identity.layer_max_error(identity.identity_layer(2), m=10**30),
-     r"^m must be .*10000000\]"),
-    (lambda: identity.layer_max_error(identity.identity_layer(1000), m=2000),
-     r"^m must be at most 1,000 for a layer of 1000 inputs"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (
+            lambda: identity.max_error(identity.identity_neuron(0.01), n=10**9),
+            r"^n must be .* 10000000\]",
+        ),
+        (lambda: identity.error_curve(n=10**9), r"^n must be an integer in \[2, 10000\]"),
+        (lambda: identity.error_curve(n=10**400), r"^n must be an integer in \[2, 10000\]"),
+        (lambda: identity.identity_layer(10**9), r"^n must be an integer in \[1, 2000\]"),
+        (
+            lambda: identity.layer_max_error(identity.identity_layer(2), m=10**30),
+            r"^m must be .*10000000\]",
+        ),
+        (
+            lambda: identity.layer_max_error(identity.identity_layer(1000), m=2000),
+            r"^m must be at most 1,000 for a layer of 1000 inputs",
+        ),
+    ],
+)
 def test_sizes_beyond_the_limits_are_refused_up_front(call, match):
     # Issue 12: these ran out of memory (identity_layer(10**9) asked for 6.9 EiB).
     with pytest.raises(ValueError, match=match):

@@ -43,12 +43,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from conftest import ROOT, in_ci
+from conftest import ROOT
+from site_values import page_values
 from test_binder import binder_requirements_offline
 from test_browser import CHROMIUM, FLAGS, _need_browser
+
 from booktools.myst import chapter_sources
-from site_values import page_values
 
 ENV = ROOT / "_build" / "binder-env"
 REPORT = ROOT / "_build" / "live-report.json"
@@ -56,7 +56,12 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHAPTERS = [p.stem for p in chapter_sources(ROOT)]
 #: Chapters that run in full in a few seconds: their numbers must equal the site's.
 FULL = ("circuits", "chain", "exploding", "unstable")
-TEXT_PAGES = ["README.md", "chapters/preface.md", "chapters/exercises.md", "chapters/bibliography.md"]
+TEXT_PAGES = [
+    "README.md",
+    "chapters/preface.md",
+    "chapters/exercises.md",
+    "chapters/bibliography.md",
+]
 #: MyST that must not survive rendering (roles, directive fences, targets, options).
 RAW_MYST = re.compile(
     r"\{(eval|glue|glue:text|math|ref|eq|cite|cite:p|cite:t|doc|numref|exercise|solution|note|"
@@ -106,14 +111,23 @@ def binder_env(tmp_path_factory, report):
         requirements.write_text(binder_requirements_offline())
         subprocess.run(
             [ENV / "bin" / "python", "-m", "pip", "install", "-q", "-r", str(requirements)],
-            check=True, cwd=ROOT,
+            check=True,
+            cwd=ROOT,
         )
         report["binder_env_install_s"] = round(time.perf_counter() - start, 1)
         stamp.write_text(_binder_stamp())
     home = tmp_path_factory.mktemp("home")
     env = dict(os.environ, HOME=str(home), PATH=f"{ENV / 'bin'}:{os.environ['PATH']}")
-    for key in ("VIRTUAL_ENV", "PYTHONPATH", "MPLBACKEND", "VGP_STATIC_BUILD", "JUPYTER_CONFIG_DIR",
-                "JUPYTER_DATA_DIR", "JUPYTER_PATH", "JUPYTER_RUNTIME_DIR"):
+    for key in (
+        "VIRTUAL_ENV",
+        "PYTHONPATH",
+        "MPLBACKEND",
+        "VGP_STATIC_BUILD",
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_DATA_DIR",
+        "JUPYTER_PATH",
+        "JUPYTER_RUNTIME_DIR",
+    ):
         env.pop(key, None)
     start = time.perf_counter()
     subprocess.run(["bash", "binder/postBuild"], check=True, cwd=ROOT, env=env)
@@ -139,12 +153,23 @@ class Lab:
             env["VGP_QUICK"] = "1"
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
-            [ENV / "bin" / "jupyter", "lab", "--no-browser", "--allow-root",
-             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={ROOT}",
-             # lets the test ask JupyterLab for its notebook model (window.jupyterapp)
-             "--LabApp.expose_app_in_browser=True"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                ENV / "bin" / "jupyter",
+                "lab",
+                "--no-browser",
+                "--allow-root",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={self.port}",
+                f"--IdentityProvider.token={self.token}",
+                f"--ServerApp.root_dir={ROOT}",
+                # lets the test ask JupyterLab for its notebook model (window.jupyterapp)
+                "--LabApp.expose_app_in_browser=True",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.time() + 90
         while True:
@@ -154,7 +179,7 @@ class Lab:
             except OSError:
                 if self.proc.poll() is not None or time.time() > deadline:
                     self.stop()
-                    raise RuntimeError(f"JupyterLab did not start; see {log}")
+                    raise RuntimeError(f"JupyterLab did not start; see {log}") from None
                 time.sleep(0.5)
 
     def sessions(self) -> list:
@@ -204,8 +229,9 @@ def browser():
 
 
 def _git_status() -> str:
-    return subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
 
 
 # --------------------------------------------------------------------------- page helpers
@@ -270,7 +296,9 @@ def _key_change(page, root, image_selector: str, control) -> float:
     page.keyboard.press(key)
     page.wait_for_function(
         "([img, before]) => img.getAttribute('src') !== before",
-        arg=[image.element_handle(), before], timeout=30_000, polling=10,
+        arg=[image.element_handle(), before],
+        timeout=30_000,
+        polling=10,
     )
     return round(time.perf_counter() - start, 3)
 
@@ -299,7 +327,9 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
         nb = page.evaluate(NOTEBOOK_JSON)
         for i, cell in enumerate(nb["cells"]):
             for out in cell.get("outputs", []):
-                assert out["output_type"] != "error", f"{name} cell {i}: {out.get('ename')}: {out.get('evalue')}"
+                assert out["output_type"] != "error", (
+                    f"{name} cell {i}: {out.get('ename')}: {out.get('evalue')}"
+                )
                 assert not (out["output_type"] == "stream" and out["name"] == "stderr"), (
                     f"{name} cell {i} wrote to stderr: {''.join(out['text'])[:300]}"
                 )
@@ -307,11 +337,16 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
         # MyST rendered, every {eval} evaluated and shown
         cells = page.evaluate(MARKDOWN_CELLS)
         # the first line says where the unspoiled student edition is, and it is there
-        assert "student edition" in cells[0]["text"] and f"(student/{name}.ipynb)" in cells[0]["source"]
+        assert (
+            "student edition" in cells[0]["text"]
+            and f"(student/{name}.ipynb)" in cells[0]["source"]
+        )
         assert (ROOT / "notebooks" / "student" / f"{name}.ipynb").is_file()
         values = []
         for cell in cells:
-            assert cell["rendered"], f"{name}: a Markdown cell is not rendered: {cell['source'][:80]!r}"
+            assert cell["rendered"], (
+                f"{name}: a Markdown cell is not rendered: {cell['source'][:80]!r}"
+            )
             raw = RAW_MYST.search(cell["text"])
             assert raw is None, f"{name}: raw MyST {raw.group(0)!r} in {cell['text'][:200]!r}"
             wanted = EVAL_ROLE.findall(cell["source"])
@@ -320,7 +355,9 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
             for expression in cell["expressions"]:
                 assert expression["result"]["status"] == "ok", (name, expression)
                 value = _plain(expression["result"])
-                assert value and value in cell["text"], f"{name}: {expression['expression']} = {value!r} not shown"
+                assert value and value in cell["text"], (
+                    f"{name}: {expression['expression']} = {value!r} not shown"
+                )
                 values.append(value)
         assert len(values) == len(site_values(name))
         if name in FULL:
@@ -348,13 +385,19 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
             slider = scrubbers.nth(i)
             value = slider.locator(".vgp-slider-value")
             shown = value.inner_text()
-            _key_change(page, slider, "img.vgp-slider-frame", slider.locator("input.vgp-slider-input"))
-            assert value.inner_text() != shown, f"{name}: slider {i}'s label still says {shown!r} after a key press"
+            _key_change(
+                page, slider, "img.vgp-slider-frame", slider.locator("input.vgp-slider-input")
+            )
+            assert value.inner_text() != shown, (
+                f"{name}: slider {i}'s label still says {shown!r} after a key press"
+            )
         assert figures.count() + scrubbers.count() > 0, f"{name}: no widget or scrubbable figure"
         page.screenshot(path=str(SCREENSHOTS / f"live-{name}.png"))
 
         # saving the live notebook, and the source opened as a notebook, change nothing in git
-        page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+        page.evaluate(
+            "async () => { await window.jupyterapp.commands.execute('docmanager:save'); }"
+        )
         page.evaluate(
             "async (path) => { await window.jupyterapp.commands.execute("
             "'docmanager:open', {path, factory: 'Jupytext Notebook'}); }",
@@ -367,9 +410,13 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
             timeout=60_000,
         )
         page.wait_for_timeout(1000)
-        page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+        page.evaluate(
+            "async () => { await window.jupyterapp.commands.execute('docmanager:save'); }"
+        )
         page.wait_for_timeout(1000)
-        assert _git_status() == status_before, f"{name}: opening and saving changed files:\n{_git_status()}"
+        assert _git_status() == status_before, (
+            f"{name}: opening and saving changed files:\n{_git_status()}"
+        )
     finally:
         page.close()
         lab.shut_down_kernels()

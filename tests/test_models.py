@@ -16,7 +16,9 @@ from vgp_lib.rng import torch_generator
 @pytest.mark.parametrize("activation", MODEL_ACTIVATIONS)
 @pytest.mark.parametrize("norm", NORMS)
 def test_every_configuration_runs_forward_and_backward(activation, norm):
-    net = build_mlp(n_in=5, width=6, n_out=3, depth=3, activation=activation, norm=norm, residual=True, seed=0)
+    net = build_mlp(
+        n_in=5, width=6, n_out=3, depth=3, activation=activation, norm=norm, residual=True, seed=0
+    )
     out = net(torch.randn(4, 5, dtype=torch.float64, generator=torch_generator(1)))
     assert out.shape == (4, 3)
     out.sum().backward()
@@ -25,9 +27,13 @@ def test_every_configuration_runs_forward_and_backward(activation, norm):
 
 @pytest.mark.parametrize(
     "init, std",
-    [("nielsen", lambda i, o: 1 / math.sqrt(i)), ("xavier", lambda i, o: math.sqrt(2 / (i + o))),
-     ("he", lambda i, o: math.sqrt(2 / i)), ("small", lambda i, o: 0.01),
-     ("pytorch", lambda i, o: 1 / math.sqrt(3 * i))],
+    [
+        ("nielsen", lambda i, o: 1 / math.sqrt(i)),
+        ("xavier", lambda i, o: math.sqrt(2 / (i + o))),
+        ("he", lambda i, o: math.sqrt(2 / i)),
+        ("small", lambda i, o: 0.01),
+        ("pytorch", lambda i, o: 1 / math.sqrt(3 * i)),
+    ],
 )
 def test_initial_weight_std_matches_the_formula(init, std):
     lin = torch.nn.Linear(300, 200, dtype=torch.float64)
@@ -47,7 +53,7 @@ def test_same_seed_same_network_different_seed_different_network():
     a = build_mlp(n_in=4, width=8, n_out=2, depth=3, activation="tanh", init="he", seed=3)
     b = build_mlp(n_in=4, width=8, n_out=2, depth=3, activation="tanh", init="he", seed=3)
     c = build_mlp(n_in=4, width=8, n_out=2, depth=3, activation="tanh", init="he", seed=4)
-    for pa, pb, pc in zip(a.parameters(), b.parameters(), c.parameters()):
+    for pa, pb in zip(a.parameters(), b.parameters()):
         assert torch.equal(pa, pb)
     assert not all(torch.equal(pa, pc) for pa, pc in zip(a.parameters(), c.parameters()))
 
@@ -79,7 +85,9 @@ def test_he_keeps_relu_variance_over_50_layers_and_small_init_collapses_it():
 @settings(max_examples=20, deadline=None)
 @given(depth=st.integers(1, 6), width=st.integers(1, 9), batch=st.integers(2, 5))
 def test_output_shape_for_any_size(depth, width, batch):
-    net = build_mlp(n_in=3, width=width, n_out=2, depth=depth, activation="elu", norm="layer", seed=0)
+    net = build_mlp(
+        n_in=3, width=width, n_out=2, depth=depth, activation="elu", norm="layer", seed=0
+    )
     assert net(torch.zeros(batch, 3, dtype=torch.float64)).shape == (batch, 2)
 
 
@@ -106,41 +114,50 @@ def test_bad_input_names_the_parameter_and_allowed_values(kwargs, error, words):
 
 
 def test_init_names_are_listed_in_the_error():
-    with pytest.raises(ValueError, match="init must be one of " + ", ".join(repr(i) for i in MODEL_INITS)):
+    with pytest.raises(
+        ValueError, match="init must be one of " + ", ".join(repr(i) for i in MODEL_INITS)
+    ):
         init_linear_(torch.nn.Linear(2, 2), "glorot", generator=torch_generator(0))
 
 
 def test_build_mlp_refuses_sizes_that_would_never_finish():  # issue 12: 10**30 hung
     from vgp_lib.models import build_mlp
 
-    for kwargs, match in [(dict(depth=10**30), r"depth must be an integer in \[1, 1000\]"),
-                          (dict(depth=10**400), r"depth must be an integer in \[1, 1000\]"),
-                          (dict(width=10**9), r"width must be an integer in \[1, 100000\]"),
-                          (dict(width=50_000, depth=100), "at most 1e\\+08")]:
+    for kwargs, match in [
+        (dict(depth=10**30), r"depth must be an integer in \[1, 1000\]"),
+        (dict(depth=10**400), r"depth must be an integer in \[1, 1000\]"),
+        (dict(width=10**9), r"width must be an integer in \[1, 100000\]"),
+        (dict(width=50_000, depth=100), "at most 1e\\+08"),
+    ]:
         args = dict(n_in=4, width=5, n_out=2, depth=3, seed=0) | kwargs
         with pytest.raises(ValueError, match=match):
             build_mlp(**args)
 
 
 # --- issue 12: the classes and init_linear_ check their arguments ---------------------------------
-@pytest.mark.parametrize("kwargs,error,match", [
-    (dict(n_in="3"), TypeError, "n_in must be an integer"),
-    (dict(n_in=0), ValueError, "n_in must be an integer"),
-    (dict(n_out=True), TypeError, "n_out must be an integer"),
-    (dict(n_out=10**9), ValueError, r"n_out must be an integer in \[1, 100000\]"),
-    (dict(n_in=100_000, n_out=100_000), ValueError, "n_in \\* n_out must be at most"),
-    (dict(activation="swish"), ValueError, "activation must be one of"),
-    (dict(norm=None), TypeError, "norm must be one of"),
-    (dict(residual=None), TypeError, "residual must be True or False"),
-    (dict(dtype=int), TypeError, "dtype must be one of torch.float32"),
-    (dict(dtype=torch.float16), ValueError, "dtype must be one of torch.float32"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(n_in="3"), TypeError, "n_in must be an integer"),
+        (dict(n_in=0), ValueError, "n_in must be an integer"),
+        (dict(n_out=True), TypeError, "n_out must be an integer"),
+        (dict(n_out=10**9), ValueError, r"n_out must be an integer in \[1, 100000\]"),
+        (dict(n_in=100_000, n_out=100_000), ValueError, "n_in \\* n_out must be at most"),
+        (dict(activation="swish"), ValueError, "activation must be one of"),
+        (dict(norm=None), TypeError, "norm must be one of"),
+        (dict(residual=None), TypeError, "residual must be True or False"),
+        (dict(dtype=int), TypeError, "dtype must be one of torch.float32"),
+        (dict(dtype=torch.float16), ValueError, "dtype must be one of torch.float32"),
+    ],
+)
 def test_block_checks_its_arguments(kwargs, error, match):
     # Issue 12: Block(activation="swish") raised KeyError, norm=None was taken as "none".
     from vgp_lib.models import Block
 
-    args = dict(n_in=3, n_out=2, activation="relu", norm="none", residual=False,
-                dtype=torch.float64) | kwargs
+    args = (
+        dict(n_in=3, n_out=2, activation="relu", norm="none", residual=False, dtype=torch.float64)
+        | kwargs
+    )
     with pytest.raises(error, match=rf"^{match}"):
         Block(**args)
 
@@ -150,9 +167,13 @@ def test_mlp_checks_its_parts():
 
     net = build_mlp(n_in=4, width=5, n_out=2, depth=2, seed=0)
     assert MLP(net.blocks, net.head, net.config).config == net.config
-    for kwargs, match in [(dict(blocks={}), "blocks"), (dict(blocks=None), "blocks"),
-                          (dict(head="x"), "head"), (dict(config={}), "config"),
-                          (dict(config=None), "config")]:
+    for kwargs, match in [
+        (dict(blocks={}), "blocks"),
+        (dict(blocks=None), "blocks"),
+        (dict(head="x"), "head"),
+        (dict(config={}), "config"),
+        (dict(config=None), "config"),
+    ]:
         args = dict(blocks=net.blocks, head=net.head, config=net.config) | kwargs
         with pytest.raises(TypeError, match=rf"^{match} must"):
             MLP(**args)

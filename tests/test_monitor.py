@@ -20,7 +20,9 @@ from vgp_lib.rng import torch_generator
 
 def _batch(n=16, n_in=6, seed=0):
     g = torch_generator(seed)
-    return torch.randn(n, n_in, generator=g, dtype=torch.float64), torch.randint(0, 3, (n,), generator=g)
+    return torch.randn(n, n_in, generator=g, dtype=torch.float64), torch.randint(
+        0, 3, (n,), generator=g
+    )
 
 
 def _hook_count(model):
@@ -60,11 +62,15 @@ def test_one_row_per_backward_pass_not_accumulated():
     x, y = _batch()
     with GradientMonitor(net) as mon:
         for _ in range(3):
-            nn.functional.cross_entropy(net(x), y).backward()  # .grad accumulates; the record must not
+            nn.functional.cross_entropy(
+                net(x), y
+            ).backward()  # .grad accumulates; the record must not
     rec = mon.record()
     assert rec.weight_norm.shape == (3, 3) and rec.n_steps == 3
     np.testing.assert_allclose(rec.weight_norm[0], rec.weight_norm[2], rtol=1e-12)
-    assert float(net.head.weight.grad.norm()) == pytest.approx(3 * rec.weight_norm[0, -1], rel=1e-12)
+    assert float(net.head.weight.grad.norm()) == pytest.approx(
+        3 * rec.weight_norm[0, -1], rel=1e-12
+    )
 
 
 def test_no_hook_left_after_exit_also_when_the_body_raises():
@@ -102,7 +108,11 @@ def test_works_on_a_custom_module_subclass_with_conv_and_shared_names():
         nn.functional.cross_entropy(net(x), y).backward()
     rec = mon.record()
     assert rec.names == ("conv", "fc")
-    np.testing.assert_allclose(rec.weight_norm[0], [float(net.conv.weight.grad.norm()), float(net.fc.weight.grad.norm())], rtol=1e-12)
+    np.testing.assert_allclose(
+        rec.weight_norm[0],
+        [float(net.conv.weight.grad.norm()), float(net.fc.weight.grad.norm())],
+        rtol=1e-12,
+    )
 
 
 def test_layer_selection_by_name():
@@ -111,7 +121,9 @@ def test_layer_selection_by_name():
     with GradientMonitor(net, layers=["2"]) as mon:
         nn.functional.cross_entropy(net(x.float()), y).backward()
     assert mon.record().names == ("2",)
-    with pytest.raises(ValueError, match=r"layers must name layers with a weight matrix, one of \['0', '2'\]"):
+    with pytest.raises(
+        ValueError, match=r"layers must name layers with a weight matrix, one of \['0', '2'\]"
+    ):
         GradientMonitor(net, layers=["1"])
 
 
@@ -175,7 +187,9 @@ def test_update_ratio_is_relative_weight_change():
     net = build_mlp(n_in=6, width=4, n_out=2, depth=1, seed=0)
     w0 = [lin.weight.detach().clone() for lin in net.linears()]
     trace = train_watched(net, x, y, epochs=1, batch_size=40, lr=0.5, seed=0)
-    expected = [float((lin.weight.detach() - w).norm() / w.norm()) for lin, w in zip(net.linears(), w0)]
+    expected = [
+        float((lin.weight.detach() - w).norm() / w.norm()) for lin, w in zip(net.linears(), w0)
+    ]
     np.testing.assert_allclose(trace.update_ratio[0], expected, rtol=1e-10)
 
 
@@ -190,7 +204,9 @@ def test_training_is_deterministic():
 
 
 def test_stuck_layers_threshold_and_accuracy():
-    rec = GradientRecord(("a", "b", "c"), np.array([[1e-5, 2e-3, 1.0], [1e-5, 5e-4, 1.0]]), np.ones((2, 3)))
+    rec = GradientRecord(
+        ("a", "b", "c"), np.array([[1e-5, 2e-3, 1.0], [1e-5, 5e-4, 1.0]]), np.ones((2, 3))
+    )
     assert stuck_layers(rec, threshold=1e-3) == ("a",)
     assert stuck_layers(rec, threshold=1e-2) == ("a", "b")
     with pytest.raises(ValueError, match="threshold"):
@@ -199,7 +215,9 @@ def test_stuck_layers_threshold_and_accuracy():
     with torch.no_grad():
         net.weight.copy_(torch.eye(2, dtype=torch.float64))
         net.bias.zero_()
-    assert model_accuracy(net, np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), np.array([0, 1, 1])) == pytest.approx(2 / 3)
+    assert model_accuracy(
+        net, np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), np.array([0, 1, 1])
+    ) == pytest.approx(2 / 3)
 
 
 @pytest.mark.parametrize(
@@ -214,8 +232,18 @@ def test_stuck_layers_threshold_and_accuracy():
     ],
 )
 def test_bad_input(kwargs, error, match):
-    args = dict(model=build_mlp(n_in=6, width=4, n_out=2, depth=1, seed=0), x=np.zeros((5, 6)),
-                y=np.zeros(5, dtype=np.int64), epochs=1, batch_size=2, lr=0.1, seed=0) | kwargs
+    args = (
+        dict(
+            model=build_mlp(n_in=6, width=4, n_out=2, depth=1, seed=0),
+            x=np.zeros((5, 6)),
+            y=np.zeros(5, dtype=np.int64),
+            epochs=1,
+            batch_size=2,
+            lr=0.1,
+            seed=0,
+        )
+        | kwargs
+    )
     with pytest.raises(error, match=match):
         train_watched(args.pop("model"), args.pop("x"), args.pop("y"), **args)
 
@@ -226,5 +254,12 @@ def test_train_watched_refuses_epochs_beyond_the_limit():  # issue 12: 10**30 ep
     x, y = _data(n=20)
     for epochs in (10**9, 10**30, 10**400):
         with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
-            train_watched(build_mlp(n_in=6, width=3, n_out=2, depth=2, seed=0), x, y, epochs=epochs,
-                          batch_size=10, lr=0.1, seed=0)
+            train_watched(
+                build_mlp(n_in=6, width=3, n_out=2, depth=2, seed=0),
+                x,
+                y,
+                epochs=epochs,
+                batch_size=10,
+                lr=0.1,
+                seed=0,
+            )

@@ -25,6 +25,7 @@ def _data(n=9, n_in=6, n_out=3, seed=1):
 
 # --- the same algorithm written the slow way: one example at a time -------------
 
+
 def _f(name, z):
     return activations.get(name)[0](z)
 
@@ -82,13 +83,17 @@ def test_vectorised_update_equals_per_example_accumulation(activation):
 def test_one_epoch_of_train_equals_the_per_example_loop_in_the_documented_order():
     x, y = _data(n=23)
     params = init_params(SIZES, seed=5)
-    result = train(params, x, y, epochs=1, mini_batch_size=4, eta=0.5, lmbda=1.0, seed=5, show_progress=False)
+    result = train(
+        params, x, y, epochs=1, mini_batch_size=4, eta=0.5, lmbda=1.0, seed=5, show_progress=False
+    )
     order = make_rng(5).spawn(1)[0].permutation(23)  # the shuffle train() documents
     current = params
     for start in range(0, 23, 4):  # the last mini-batch has 3 examples
-        idx = order[start:start + 4]
+        idx = order[start : start + 4]
         weights, biases = _per_example_step(current, 0, x[idx], y[idx], 0.5, 1.0, 23)
-        current = network.Params(SIZES, tuple(w[None] for w in weights), tuple(b[None] for b in biases))
+        current = network.Params(
+            SIZES, tuple(w[None] for w in weights), tuple(b[None] for b in biases)
+        )
     for a, b in zip(result.params.weights + result.params.biases, current.weights + current.biases):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
 
@@ -102,7 +107,9 @@ def _torch_cost(params, k, x, y, activation):
         z = a @ w.T + b
         a = torch.sigmoid(z) if l == len(ws) - 1 else act(z)
     t = torch.tensor(one_hot(y, params.sizes[-1]), dtype=torch.float64)
-    cost = torch.nn.functional.binary_cross_entropy(a, t, reduction="sum")  # Nielsen's cross-entropy, summed
+    cost = torch.nn.functional.binary_cross_entropy(
+        a, t, reduction="sum"
+    )  # Nielsen's cross-entropy, summed
     cost.backward()
     return [w.grad.numpy() for w in ws], [b.grad.numpy() for b in bs]
 
@@ -149,8 +156,21 @@ def test_the_fast_sigmoid_equals_the_stable_one(z):
 def test_seeds_reproduce_and_differ():
     x, y = _data(n=30)
     p = init_params(SIZES, seed=[1, 2])
-    run = lambda seeds: train(init_params(SIZES, seed=seeds), x, y, epochs=2, mini_batch_size=5, eta=0.3,
-                              lmbda=0.5, seed=seeds, show_progress=False, evaluation=(x, y))
+
+    def run(seeds):
+        return train(
+            init_params(SIZES, seed=seeds),
+            x,
+            y,
+            epochs=2,
+            mini_batch_size=5,
+            eta=0.3,
+            lmbda=0.5,
+            seed=seeds,
+            show_progress=False,
+            evaluation=(x, y),
+        )
+
     a, b = run([1, 2]), run([1, 2])
     for u, v in zip(a.params.weights, b.params.weights):
         np.testing.assert_array_equal(u, v)
@@ -188,8 +208,16 @@ def test_accuracy_counts_argmax_hits():
 def test_depth_experiment_shapes():
     rng = np.random.default_rng(0)
     x, y = rng.random((40, 6)).astype(np.float32), rng.integers(0, 10, 40)
-    result = network.depth_experiment((x, y), (x, y), hidden_layers=(1, 2), width=4, epochs=2, mini_batch_size=8,
-                                      seeds=(0, 1), show_progress=False)
+    result = network.depth_experiment(
+        (x, y),
+        (x, y),
+        hidden_layers=(1, 2),
+        width=4,
+        epochs=2,
+        mini_batch_size=8,
+        seeds=(0, 1),
+        show_progress=False,
+    )
     assert result.hidden_layers == (1, 2) and result.final().shape == (2, 2)
     assert all(a.shape == (2, 2) for a in result.accuracy)
     assert np.all((0 <= result.final()) & (result.final() <= 1))
@@ -206,14 +234,54 @@ def test_depth_experiment_shapes():
         (lambda: init_params([4, 3], seed=0, dtype=np.int64), "dtype"),
         (lambda: sgd_step(init_params([6, 3], seed=0), *_data(), eta=0.0), "eta"),
         (lambda: sgd_step(init_params([6, 3], seed=0), *_data(), eta=0.1, lmbda=-1), "lmbda"),
-        (lambda: train(init_params([6, 3], seed=0), *_data(), epochs=1, mini_batch_size=10, eta=0.1, lmbda=0,
-                       seed=0), "mini_batch_size"),
-        (lambda: train(init_params([6, 3], seed=0), *_data(), epochs=0, mini_batch_size=2, eta=0.1, lmbda=0,
-                       seed=0), "epochs"),
-        (lambda: train(init_params([6, 3], seed=0), *_data(), epochs=1, mini_batch_size=2, eta=-0.1, lmbda=0,
-                       seed=0), "eta"),
-        (lambda: train(init_params([6, 3], seed=[0, 1]), *_data(), epochs=1, mini_batch_size=2, eta=0.1,
-                       lmbda=0, seed=0), "seed"),
+        (
+            lambda: train(
+                init_params([6, 3], seed=0),
+                *_data(),
+                epochs=1,
+                mini_batch_size=10,
+                eta=0.1,
+                lmbda=0,
+                seed=0,
+            ),
+            "mini_batch_size",
+        ),
+        (
+            lambda: train(
+                init_params([6, 3], seed=0),
+                *_data(),
+                epochs=0,
+                mini_batch_size=2,
+                eta=0.1,
+                lmbda=0,
+                seed=0,
+            ),
+            "epochs",
+        ),
+        (
+            lambda: train(
+                init_params([6, 3], seed=0),
+                *_data(),
+                epochs=1,
+                mini_batch_size=2,
+                eta=-0.1,
+                lmbda=0,
+                seed=0,
+            ),
+            "eta",
+        ),
+        (
+            lambda: train(
+                init_params([6, 3], seed=[0, 1]),
+                *_data(),
+                epochs=1,
+                mini_batch_size=2,
+                eta=0.1,
+                lmbda=0,
+                seed=0,
+            ),
+            "seed",
+        ),
         (lambda: network.feedforward(init_params([6, 3], seed=0), np.zeros((2, 5))), "x"),
         (lambda: one_hot([0, 10], 10), "y"),
     ],
@@ -226,14 +294,25 @@ def test_bad_input_names_the_parameter(call, name):
 def test_train_and_depth_experiment_refuse_epochs_beyond_the_limit():  # issue 12: 10**9 epochs hung
     x, y = _data()
     with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
-        network.train(network.init_params([6, 3], seed=0), x, y, epochs=10**9, mini_batch_size=3,
-                      eta=0.1, lmbda=0.0, seed=0, show_progress=False)
+        network.train(
+            network.init_params([6, 3], seed=0),
+            x,
+            y,
+            epochs=10**9,
+            mini_batch_size=3,
+            eta=0.1,
+            lmbda=0.0,
+            seed=0,
+            show_progress=False,
+        )
     with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
-        network.depth_experiment((x, y), (x, y), hidden_layers=(1,), width=3, epochs=10**9,
-                                 show_progress=False)
+        network.depth_experiment(
+            (x, y), (x, y), hidden_layers=(1,), width=3, epochs=10**9, show_progress=False
+        )
 
 
 # --- regression tests for issue 12's silent wrong results ---------------------
+
 
 def test_train_refuses_nan_pixels():
     # Issue 12: NaN pixels trained silently and reported accuracy 0.5.
@@ -242,11 +321,31 @@ def test_train_refuses_nan_pixels():
     x[2, 1] = np.nan
     y = np.array([0, 1, 0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"\bx must contain only finite"):
-        train(params, x, y, epochs=1, mini_batch_size=2, eta=0.1, lmbda=0.0, seed=0, show_progress=False)
+        train(
+            params,
+            x,
+            y,
+            epochs=1,
+            mini_batch_size=2,
+            eta=0.1,
+            lmbda=0.0,
+            seed=0,
+            show_progress=False,
+        )
     good = np.zeros((6, 4))
     with pytest.raises(ValueError, match=r"\bevaluation must contain only finite"):
-        train(params, good, y, epochs=1, mini_batch_size=2, eta=0.1, lmbda=0.0, seed=0,
-              show_progress=False, evaluation=(x, y))
+        train(
+            params,
+            good,
+            y,
+            epochs=1,
+            mini_batch_size=2,
+            eta=0.1,
+            lmbda=0.0,
+            seed=0,
+            show_progress=False,
+            evaluation=(x, y),
+        )
 
 
 @pytest.mark.parametrize("chunk", [0, -1])
@@ -269,9 +368,23 @@ def test_one_hot_still_takes_no_labels_and_unsigned_labels():
     assert one_hot(np.array([2, 0], dtype=np.uint8), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
 
 
-@pytest.mark.parametrize("call", [lambda p: network.accuracy(p, np.zeros((1, 2)), [0]),
-                                  lambda p: train(p, np.zeros((2, 2)), [0, 1], epochs=1, mini_batch_size=1,
-                                                  eta=0.1, lmbda=0.0, seed=0, show_progress=False)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: network.accuracy(p, np.zeros((1, 2)), [0]),
+        lambda p: train(
+            p,
+            np.zeros((2, 2)),
+            [0, 1],
+            epochs=1,
+            mini_batch_size=1,
+            eta=0.1,
+            lmbda=0.0,
+            seed=0,
+            show_progress=False,
+        ),
+    ],
+)
 @pytest.mark.parametrize("bad", [None, "params", {"weights": []}])
 def test_network_functions_check_the_params_object(call, bad):
     with pytest.raises(TypeError, match=r"\bparams must be a Params"):
@@ -330,8 +443,9 @@ def test_forward_and_backward_are_the_parts_of_backprop():
 def test_prime_from_output_is_the_activations_derivative(activation):
     z = np.linspace(-3, 3, 13) + 0.01  # no z = 0, where relu' is a convention
     a = _f(activation, z)
-    np.testing.assert_allclose(network.prime_from_output(a, activation), _f_prime(activation, z),
-                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        network.prime_from_output(a, activation), _f_prime(activation, z), rtol=1e-12, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize(
@@ -349,8 +463,18 @@ def test_prime_from_output_is_the_activations_derivative(activation):
 def test_the_public_fast_step_checks_its_arguments(change, name):
     x, y = _data()
     params = init_params(SIZES, seed=0)
-    args = dict(weights=list(params.weights), biases=list(params.biases), x=x, y=one_hot(y, 3),
-                scale=0.1, decay=1.0, activation="sigmoid") | change
+    args = (
+        dict(
+            weights=list(params.weights),
+            biases=list(params.biases),
+            x=x,
+            y=one_hot(y, 3),
+            scale=0.1,
+            decay=1.0,
+            activation="sigmoid",
+        )
+        | change
+    )
     with pytest.raises((ValueError, TypeError), match=rf"\b{name}"):
         network.update_mini_batch(**args)
 
@@ -373,5 +497,7 @@ def test_network_results_check_their_fields():  # issue 12: None or a string mad
         network.Params(np.array(p.sizes), p.weights, p.biases)
     with pytest.raises(TypeError, match=r"TrainResult\.params must be a Params"):
         network.TrainResult(None, np.zeros((1, 0)))
-    with pytest.raises(ValueError, match=r"DepthResult\.accuracy\[0\] must contain only finite numbers"):
+    with pytest.raises(
+        ValueError, match=r"DepthResult\.accuracy\[0\] must contain only finite numbers"
+    ):
         network.DepthResult((1,), (0,), 1, (np.full((1, 1), np.nan),))

@@ -21,7 +21,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 PACKAGES = ("vgp_lib", "booktools")

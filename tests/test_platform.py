@@ -3,9 +3,9 @@
 import re
 
 import yaml
+from conftest import ROOT
 
 from booktools.myst import read_toc, toc_entries
-from conftest import ROOT
 
 JUPYTEXT_HEADER = re.compile(
     r"\A---\njupytext:\n(?:.*\n)*?\s+format_name: myst\n(?:.*\n)*?kernelspec:\n(?:.*\n)*?\s+name: python3\n(?:.*\n)*?---\n"
@@ -18,7 +18,11 @@ def toc_files():
 
 def test_every_toc_entry_exists():
     files = toc_files()
-    assert "chapters/preface" in files and "chapters/circuits" in files and "chapters/bibliography" in files
+    assert (
+        "chapters/preface" in files
+        and "chapters/circuits" in files
+        and "chapters/bibliography" in files
+    )
     for f in files:
         assert (ROOT / f"{f}.md").exists(), f
 
@@ -34,7 +38,9 @@ def test_pages_with_code_carry_the_jupytext_header():
     for md in (ROOT / "chapters").glob("*.md"):
         text = md.read_text()
         if "{code-cell}" in text:
-            assert JUPYTEXT_HEADER.match(text), f"{md.name} has code cells but no jupytext/kernelspec header"
+            assert JUPYTEXT_HEADER.match(text), (
+                f"{md.name} has code cells but no jupytext/kernelspec header"
+            )
 
 
 def test_header_check_catches_a_missing_header():
@@ -56,10 +62,16 @@ def test_build_is_strict():
     assert config["execute"]["execute_notebooks"] == "inline"
     # the book's extensions are local extensions, found from _config.yml's folder in a fresh clone
     local = config["sphinx"]["local_extensions"]
-    assert set(local) == {"booktools.exercise_index", "booktools.sphinx_ext", "booktools.sphinx_frames"}
+    assert set(local) == {
+        "booktools.exercise_index",
+        "booktools.sphinx_ext",
+        "booktools.sphinx_frames",
+    }
     for name, path in local.items():
         assert (ROOT / path / (name.replace(".", "/") + ".py")).is_file(), name
-    assert not any(e.startswith(("vgp_lib", "booktools")) for e in config["sphinx"].get("extra_extensions", []))
+    assert not any(
+        e.startswith(("vgp_lib", "booktools")) for e in config["sphinx"].get("extra_extensions", [])
+    )
     assert not config["sphinx"]["config"]["mathjax_path"].startswith("http")
 
 
@@ -75,11 +87,21 @@ def test_readme_quick_start_is_two_make_commands_and_ci_calls_make_test():
 
 def test_requirements_are_exact_pins_within_jupyter_book_1():
     pins = dict(
-        line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line
+        line.split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line
     )
     assert pins["jupyter-book"].startswith("1.")
     assert pins["torch"] == "2.13.0"
-    for name in ("myst-nb", "sphinx-exercise", "sphinxcontrib-bibtex", "jupytext", "ipywidgets", "matplotlib", "numpy"):
+    for name in (
+        "myst-nb",
+        "sphinx-exercise",
+        "sphinxcontrib-bibtex",
+        "jupytext",
+        "ipywidgets",
+        "matplotlib",
+        "numpy",
+    ):
         assert name in pins
     assert pins["ipywidgets"].startswith("8.")
 

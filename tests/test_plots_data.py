@@ -13,8 +13,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-
-torch = pytest.importorskip("torch")
+import torch
 
 from vgp_lib import (
     activations,
@@ -59,7 +58,9 @@ def _xy(line):
 def _line(ax, label):
     """The one line of ``ax`` labelled ``label``."""
     found = [line for line in ax.get_lines() if line.get_label() == label]
-    assert len(found) == 1, f"{len(found)} lines labelled {label!r}: {[ln.get_label() for ln in ax.get_lines()]}"
+    assert len(found) == 1, (
+        f"{len(found)} lines labelled {label!r}: {[ln.get_label() for ln in ax.get_lines()]}"
+    )
     return found[0]
 
 
@@ -77,7 +78,9 @@ def _bars(ax):
     """Heights of ``ax``'s bar containers, one array per ``ax.bar`` / ``ax.hist`` call."""
     from matplotlib.container import BarContainer
 
-    return [np.array([p.get_height() for p in c]) for c in ax.containers if isinstance(c, BarContainer)]
+    return [
+        np.array([p.get_height() for p in c]) for c in ax.containers if isinstance(c, BarContainer)
+    ]
 
 
 def _bar_x(ax, k=0):
@@ -128,7 +131,9 @@ def test_factor_bars_are_the_factors_and_the_gradients_their_line(scale):
     colours = [p.get_facecolor() for p in axes[0].patches]
     import matplotlib.colors as mcolors
 
-    assert [c == mcolors.to_rgba("C3") for c in colours] == list(f >= 1)  # red exactly where a factor grows
+    assert [c == mcolors.to_rgba("C3") for c in colours] == list(
+        f >= 1
+    )  # red exactly where a factor grows
     assert axes[0].get_yscale() == "log" and axes[1].get_yscale() == "log"
     (grad_line,) = _labelled(axes[1])
     np.testing.assert_array_equal(_xy(grad_line)[0], np.arange(1, 13))
@@ -188,9 +193,11 @@ def test_three_routes_are_three_offset_series_with_zeros_marked():
     fig, ax = figure()
     pchain.plot_routes(routes, ax)
     x = routes.layers
-    for label, values, shift in (("product (eq.)", routes.analytic, 0.0),
-                                 ("PyTorch autograd", routes.autograd, 0.12),
-                                 ("central differences", routes.fd, -0.12)):
+    for label, values, shift in (
+        ("product (eq.)", routes.analytic, 0.0),
+        ("PyTorch autograd", routes.autograd, 0.12),
+        ("central differences", routes.fd, -0.12),
+    ):
         v = np.abs(values)
         line = _line(ax, label)
         np.testing.assert_allclose(_xy(line)[0], (x + shift)[v > 0])
@@ -199,7 +206,9 @@ def test_three_routes_are_three_offset_series_with_zeros_marked():
             zeros = _line(ax, f"{label}: exactly 0")
             np.testing.assert_allclose(_xy(zeros)[0], (x + shift)[v == 0])
             _at_bottom(ax, zeros)
-    assert (routes.fd == 0).any()  # the chapter's case: finite differences round to 0 in the early layers
+    assert (
+        routes.fd == 0
+    ).any()  # the chapter's case: finite differences round to 0 in the early layers
     assert set(_legend_labels(ax)) == {ln.get_label() for ln in _labelled(ax)}
     _render(fig)
 
@@ -270,10 +279,13 @@ def test_circuit_shape_bars_are_the_gates_per_layer(n):
     for ax, circuit in zip(axes, (shallow, deep)):
         widths = np.array([p.get_width() for p in ax.patches])
         np.testing.assert_array_equal(widths, circuit.gates_per_layer)
-        np.testing.assert_allclose([p.get_y() + p.get_height() / 2 for p in ax.patches],
-                                   np.arange(1, circuit.depth + 1))
+        np.testing.assert_allclose(
+            [p.get_y() + p.get_height() / 2 for p in ax.patches], np.arange(1, circuit.depth + 1)
+        )
         assert [t.get_text() for t in ax.texts] == [f"{g:,}" for g in circuit.gates_per_layer]
-        assert ax.get_title() == f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers"
+        assert (
+            ax.get_title() == f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers"
+        )
     _render(fig)
 
 
@@ -321,8 +333,12 @@ def test_factor_and_width_panels_draw_the_pair():
     np.testing.assert_allclose(_xy(_line(left, r"$|w\,\sigma'(wa+b)|$"))[1], r.factor)
     np.testing.assert_allclose(_xy(_line(right, "width $W(|w|)$"))[1], c.width)
     np.testing.assert_allclose(_xy(_line(right, "|w| = 8"))[1], [bound.interval_width(8.0)])
-    assert left.get_title() == f"factor \u2265 1 for a in [{r.endpoints[0]:.3f}, {r.endpoints[1]:.3f}]"
-    panel_labels = [t.get_text() for sub in fig.subfigs for lg in sub.legends for t in lg.get_texts()]
+    assert (
+        left.get_title() == f"factor \u2265 1 for a in [{r.endpoints[0]:.3f}, {r.endpoints[1]:.3f}]"
+    )
+    panel_labels = [
+        t.get_text() for sub in fig.subfigs for lg in sub.legends for t in lg.get_texts()
+    ]
     assert "factor 1" in panel_labels and "width $W(|w|)$" in panel_labels
     _render(fig)
 
@@ -342,8 +358,13 @@ def test_identity_error_draws_measured_and_taylor_and_the_best():
 
 @pytest.fixture(scope="module")
 def study():
-    return balance.balance_study(("sigmoid", "tanh", "relu", "identity"), depth=8, n_chains=40,
-                                 weight_scales=np.geomspace(0.1, 30, 9), seed=0)
+    return balance.balance_study(
+        ("sigmoid", "tanh", "relu", "identity"),
+        depth=8,
+        n_chains=40,
+        weight_scales=np.geomspace(0.1, 30, 9),
+        seed=0,
+    )
 
 
 def test_balance_draws_one_percent_line_per_activation(study):
@@ -353,7 +374,9 @@ def test_balance_draws_one_percent_line_per_activation(study):
     assert len(lines) == len(study.activations)
     for i, (name, line) in enumerate(zip(study.activations, lines)):
         assert line.get_label() == f"{name} (max derivative {study.max_derivative[i]:.3g})"
-        np.testing.assert_allclose(_xy(line), (study.weight_scales, 100 * study.balanced_fraction[i]))
+        np.testing.assert_allclose(
+            _xy(line), (study.weight_scales, 100 * study.balanced_fraction[i])
+        )
     assert _legend_labels(ax) == [ln.get_label() for ln in lines]
     assert ax.get_xscale() == "log"
     _render(fig)
@@ -363,7 +386,9 @@ def test_balance_spread_draws_each_median_and_band(study):
     fig, ax = figure()
     pbalance.plot_balance_spread(study, ax)
     for i, name in enumerate(study.activations):
-        lo, med, hi = np.percentile(study.log10_ratio[i], [10, 50, 90], axis=-1, method="inverted_cdf")
+        lo, med, hi = np.percentile(
+            study.log10_ratio[i], [10, 50, 90], axis=-1, method="inverted_cdf"
+        )
         ok = np.isfinite(med)
         label = f"{name}: median" if ok.any() else f"{name}: median gradient exactly 0"
         np.testing.assert_allclose(_xy(_line(ax, label)), (study.weight_scales[ok], med[ok]))
@@ -404,16 +429,28 @@ def digits():
 
     try:
         mnist = load_mnist(dtype=np.float32)
-    except MNISTNotInstalledError as error:  # pragma: no cover - the data package is a test requirement
+    except (
+        MNISTNotInstalledError
+    ) as error:  # pragma: no cover - the data package is a test requirement
         pytest.skip(str(error))
-    return (mnist.train.x[:120], mnist.train.y[:120]), (mnist.validation.x[:40], mnist.validation.y[:40])
+    return (mnist.train.x[:120], mnist.train.y[:120]), (
+        mnist.validation.x[:40],
+        mnist.validation.y[:40],
+    )
 
 
 @pytest.fixture(scope="module")
 def depth(digits):
     (x, y), val = digits
-    return network.depth_experiment((x[:60], y[:60]), val, hidden_layers=(1, 2), width=8, epochs=2,
-                                    seeds=(0, 1, 2), show_progress=False)
+    return network.depth_experiment(
+        (x[:60], y[:60]),
+        val,
+        hidden_layers=(1, 2),
+        width=8,
+        epochs=2,
+        seeds=(0, 1, 2),
+        show_progress=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -442,7 +479,9 @@ def test_depth_accuracy_draws_every_seed_the_mean_and_sd_and_the_book(depth):
     ends = np.array([[s[0][1], s[1][1]] for s in segments.get_segments()])
     np.testing.assert_allclose(ends, np.c_[final.mean(axis=1) - sd, final.mean(axis=1) + sd])
     np.testing.assert_allclose(_xy(_line(ax, "Nielsen's book (one run)")), (h, BOOK_ACCURACY))
-    assert sorted(_legend_labels(ax)) == sorted(["one seed (ours)", "mean ± sd over 3 seeds", "Nielsen's book (one run)"])
+    assert sorted(_legend_labels(ax)) == sorted(
+        ["one seed (ours)", "mean ± sd over 3 seeds", "Nielsen's book (one run)"]
+    )
     _render(fig)
 
 
@@ -455,10 +494,12 @@ def test_accuracy_curves_draw_the_mean_over_seeds_per_depth(depth, from_epoch):
     assert _legend_labels(ax) == [ln.get_label() for ln in lines]
     epochs = np.arange(from_epoch, depth.epochs + 1)
     for line, acc, band in zip(lines, depth.accuracy, ax.collections):
-        pct = 100 * acc[:, from_epoch - 1:]
+        pct = 100 * acc[:, from_epoch - 1 :]
         np.testing.assert_allclose(_xy(line), (epochs, pct.mean(axis=0)), rtol=1e-6)
         outline = band.get_paths()[0].vertices[:, 1]
-        assert np.isclose(outline.min(), pct.min(), rtol=1e-6) and np.isclose(outline.max(), pct.max(), rtol=1e-6)
+        assert np.isclose(outline.min(), pct.min(), rtol=1e-6) and np.isclose(
+            outline.max(), pct.max(), rtol=1e-6
+        )
     _render(fig)
 
 
@@ -503,18 +544,38 @@ def test_init_speeds_draw_median_and_quartiles_per_depth(at_init):
         lo, hi = prof.quantiles()
         ends = np.array([[s[0][1], s[1][1]] for s in segments.get_segments()])
         np.testing.assert_allclose(ends, np.c_[lo, hi])
-        crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x" and len(ln.get_xdata()) == len(book)]
+        crosses = [
+            ln
+            for ln in ax.get_lines()
+            if ln.get_marker() == "x" and len(ln.get_xdata()) == len(book)
+        ]
         assert any(np.allclose(_xy(c)[1], book) for c in crosses)
-    assert sorted(_legend_labels(ax)) == ["2 hidden layers", "3 hidden layers", "Nielsen's book (one draw)"]
+    assert sorted(_legend_labels(ax)) == [
+        "2 hidden layers",
+        "3 hidden layers",
+        "Nielsen's book (one draw)",
+    ]
     assert ax.get_yscale() == "log"
     _render(fig)
 
 
 def test_init_speed_table_rows_are_the_numbers(at_init):
-    rows = [[c.strip() for c in row.strip("|").split("|")]
-            for row in pspeeds.init_speed_table(at_init, BOOK_SPEEDS).splitlines()[2:]]
-    expected = [(len(p.speeds[0]), l, p.median()[l], p.quantiles()[0][l], p.quantiles()[1][l], BOOK_SPEEDS[i][l])
-                for i, p in enumerate(at_init.profiles) for l in range(p.speeds.shape[1])]
+    rows = [
+        [c.strip() for c in row.strip("|").split("|")]
+        for row in pspeeds.init_speed_table(at_init, BOOK_SPEEDS).splitlines()[2:]
+    ]
+    expected = [
+        (
+            len(p.speeds[0]),
+            l,
+            p.median()[l],
+            p.quantiles()[0][l],
+            p.quantiles()[1][l],
+            BOOK_SPEEDS[i][l],
+        )
+        for i, p in enumerate(at_init.profiles)
+        for l in range(p.speeds.shape[1])
+    ]
     assert len(rows) == len(expected) == 5
     for row, (h, l, med, lo, hi, book) in zip(rows, expected):
         assert row[:2] == [str(h), str(l + 1)]
@@ -526,16 +587,23 @@ def test_init_speed_table_rows_are_the_numbers(at_init):
 
 def test_training_speeds_draw_each_seed_and_the_median_per_layer(digits):
     (x, y), _ = digits
-    during = speeds.speeds_during_training(x[:40], y[:40], hidden_layers=3, width=8, steps=4, seeds=(0, 1),
-                                           show_progress=False)
+    during = speeds.speeds_during_training(
+        x[:40], y[:40], hidden_layers=3, width=8, steps=4, seeds=(0, 1), show_progress=False
+    )
     fig, ax = figure()
     pspeeds.plot_training_speeds(during, ax)
     medians = _labelled(ax)
-    assert [ln.get_label() for ln in medians] == ["hidden layer 1", "hidden layer 2", "hidden layer 3"]
+    assert [ln.get_label() for ln in medians] == [
+        "hidden layer 1",
+        "hidden layer 2",
+        "hidden layer 3",
+    ]
     faint = [ln for ln in ax.get_lines() if ln.get_label().startswith("_")]
     assert len(faint) == 2 * 3  # one per seed and layer
     for l, line in enumerate(medians):
-        np.testing.assert_allclose(_xy(line), (np.arange(4), np.median(during.speeds[:, :, l], axis=0)))
+        np.testing.assert_allclose(
+            _xy(line), (np.arange(4), np.median(during.speeds[:, :, l], axis=0))
+        )
         rows = sorted(tuple(_xy(f)[1]) for f in faint if f.get_color() == line.get_color())
         np.testing.assert_allclose(rows, sorted(tuple(r) for r in during.speeds[:, :, l]))
     assert ax.get_legend().get_title().get_text() == "3 hidden layers"
@@ -559,8 +627,8 @@ def test_speed_profile_bars_are_medians_and_dots_the_seeds(digits):
 
 @pytest.fixture(scope="module")
 def trace(digits):
-    from vgp_lib.monitor import train_watched
     from vgp_lib.models import build_mlp
+    from vgp_lib.monitor import train_watched
 
     (x, y), _ = digits
     net = build_mlp(n_in=784, width=8, n_out=10, depth=4, seed=0, dtype=torch.float32)
@@ -573,17 +641,23 @@ def test_gradient_record_draws_the_median_and_band_over_steps(trace):
     pmonitor.plot_gradient_record(record, axes[0], kind="delta", title="all steps")
     pmonitor.plot_gradient_record(record, axes[1], steps=slice(2, 3))
     x = np.arange(1, len(record.names) + 1)
-    np.testing.assert_allclose(_xy(_line(axes[0], "median over steps")),
-                               (x, np.nanmedian(record.delta_norm, axis=0)), rtol=1e-6)
+    np.testing.assert_allclose(
+        _xy(_line(axes[0], "median over steps")),
+        (x, np.nanmedian(record.delta_norm, axis=0)),
+        rtol=1e-6,
+    )
     lo, hi = np.nanpercentile(record.delta_norm, [10, 90], axis=0)
     band = axes[0].collections[0].get_paths()[0].vertices
     for xi, low, high in zip(x, lo, hi):
         at_x = band[np.isclose(band[:, 0], xi), 1]
         assert np.isclose(at_x, low, rtol=1e-6).any() and np.isclose(at_x, high, rtol=1e-6).any()
-    np.testing.assert_allclose(_xy(_line(axes[1], "one backward pass")), (x, record.weight_norm[2]), rtol=1e-6)
+    np.testing.assert_allclose(
+        _xy(_line(axes[1], "one backward pass")), (x, record.weight_norm[2]), rtol=1e-6
+    )
     assert not axes[1].collections  # one step has no spread
     assert [t.get_text() for t in axes[0].get_xticklabels()] == [
-        n.replace("blocks.", "").replace(".linear", "") or "(model)" for n in record.names]
+        n.replace("blocks.", "").replace(".linear", "") or "(model)" for n in record.names
+    ]
     _render(fig)
 
 
@@ -596,8 +670,9 @@ def test_norm_history_draws_the_chosen_layers_over_steps(trace):
     chosen = sorted({0, n // 2, n - 1})
     assert len(lines) == len(chosen)
     for line, j in zip(lines, chosen):
-        np.testing.assert_allclose(_xy(line), (np.arange(1, record.n_steps + 1), record.weight_norm[:, j]),
-                                   rtol=1e-6)
+        np.testing.assert_allclose(
+            _xy(line), (np.arange(1, record.n_steps + 1), record.weight_norm[:, j]), rtol=1e-6
+        )
     assert _legend_labels(ax) == [ln.get_label() for ln in lines]
     _render(fig)
 
@@ -607,10 +682,17 @@ def test_training_trace_draws_the_three_symptoms_of_each_run(trace):
     pmonitor.plot_training_trace(trace, axes, label="fixed", color="C0")
     x = np.arange(1, len(trace.record.names) + 1)
     for label in ("broken", "fixed"):
-        np.testing.assert_allclose(_xy(_line(axes[0], label)), (np.arange(1, len(trace.losses) + 1), trace.losses))
-        np.testing.assert_allclose(_xy(_line(axes[1], label)), (x, np.nanmedian(trace.update_ratio, axis=0)))
-        np.testing.assert_allclose(_xy(_line(axes[2], label)),
-                                   (x, np.nanmedian(trace.record.weight_norm, axis=0)), rtol=1e-6)
+        np.testing.assert_allclose(
+            _xy(_line(axes[0], label)), (np.arange(1, len(trace.losses) + 1), trace.losses)
+        )
+        np.testing.assert_allclose(
+            _xy(_line(axes[1], label)), (x, np.nanmedian(trace.update_ratio, axis=0))
+        )
+        np.testing.assert_allclose(
+            _xy(_line(axes[2], label)),
+            (x, np.nanmedian(trace.record.weight_norm, axis=0)),
+            rtol=1e-6,
+        )
     assert _legend_labels(axes[0]) == ["broken", "fixed"]
     _render(axes[0].figure)
 
@@ -619,7 +701,9 @@ def test_training_trace_draws_the_three_symptoms_of_each_run(trace):
 
 
 def test_activation_comparison_draws_every_draw_the_boxes_and_the_book():
-    comp = profiles.activation_comparison(("sigmoid", "relu"), n_seeds=5, seed=0, sizes=(6, 5, 5, 3), batch=8)
+    comp = profiles.activation_comparison(
+        ("sigmoid", "relu"), n_seeds=5, seed=0, sizes=(6, 5, 5, 3), batch=8
+    )
     book = {"relu": 0.05}
     fig, ax = figure()
     pprofiles.plot_activation_comparison(comp, ax, book=book)
@@ -630,19 +714,27 @@ def test_activation_comparison_draws_every_draw_the_boxes_and_the_book():
         np.testing.assert_allclose(x, np.log10(comp.norms[i]))
         assert np.all(np.abs(y - (i + 1)) <= 0.18)
         median = np.median(np.log10(comp.norms[i]))
-        assert any(len(ln.get_xdata()) == 2 and np.allclose(_xy(ln)[0], [median, median])
-                   and np.isclose(_xy(ln)[1].mean(), i + 1) for ln in ax.get_lines()), f"no median of {comp.names[i]}"
+        assert any(
+            len(ln.get_xdata()) == 2
+            and np.allclose(_xy(ln)[0], [median, median])
+            and np.isclose(_xy(ln)[1].mean(), i + 1)
+            for ln in ax.get_lines()
+        ), f"no median of {comp.names[i]}"
     np.testing.assert_allclose(_xy(_line(ax, "published single draw")), ([np.log10(0.05)], [2]))
     assert [t.get_text() for t in ax.get_yticklabels()] == ["sigmoid", "ReLU"]
     _render(fig)
 
 
 def test_derivatives_are_one_line_per_activation():
-    curves = activations.derivative_curves(("sigmoid", "relu", "leaky_relu"), z=np.linspace(-3, 3, 61))
+    curves = activations.derivative_curves(
+        ("sigmoid", "relu", "leaky_relu"), z=np.linspace(-3, 3, 61)
+    )
     fig, ax = figure()
     pactivations.plot_derivatives(curves, ax)
     lines = _labelled(ax)
-    assert [ln.get_label() for ln in lines] == ["sigmoid", "ReLU", "LeakyReLU"] == _legend_labels(ax)
+    assert (
+        [ln.get_label() for ln in lines] == ["sigmoid", "ReLU", "LeakyReLU"] == _legend_labels(ax)
+    )
     for line, values in zip(lines, curves.values):
         np.testing.assert_allclose(_xy(line), (curves.z, values))
     assert [ln.get_linestyle() for ln in lines] == ["-", "--", "-"]
@@ -650,8 +742,10 @@ def test_derivatives_are_one_line_per_activation():
 
 
 def test_variance_profiles_draw_both_variances_per_profile():
-    profs = [profiles.init_variance("relu", "he", depth=4, width=8, batch=16, seed=0),
-                profiles.init_variance("tanh", "xavier", gain=1.5, depth=4, width=8, batch=16, seed=0)]
+    profs = [
+        profiles.init_variance("relu", "he", depth=4, width=8, batch=16, seed=0),
+        profiles.init_variance("tanh", "xavier", gain=1.5, depth=4, width=8, batch=16, seed=0),
+    ]
     axes = pprofiles.plot_variance_profiles(profs)
     labels = ["ReLU, he", "tanh, xavier × 1.5"]
     for ax, field in zip(axes, ("act_var", "grad_var")):
@@ -666,7 +760,10 @@ def test_variance_profiles_draw_both_variances_per_profile():
 @pytest.fixture(scope="module")
 def profs():
     cfg = {"width": 6, "n_in": 5, "n_classes": 3, "batch": 8, "seed": 0}
-    return (profiles.gradient_profile(depth=3, **cfg), profiles.gradient_profile(depth=3, activation="relu", init="he", **cfg))
+    return (
+        profiles.gradient_profile(depth=3, **cfg),
+        profiles.gradient_profile(depth=3, activation="relu", init="he", **cfg),
+    )
 
 
 @pytest.mark.parametrize("kind", ["delta", "weight"])
@@ -683,7 +780,10 @@ def test_gradient_profiles_draw_one_line_per_profile(profs, kind):
 
 def test_depth_sweep_draws_the_ratio_against_depth():
     cfg = {"width": 6, "n_in": 5, "n_classes": 3, "batch": 8, "seed": 0}
-    sweeps = {"sigmoid": profiles.depth_sweep((1, 3, 5), **cfg), "ReLU": profiles.depth_sweep((1, 3, 5), activation="relu", **cfg)}
+    sweeps = {
+        "sigmoid": profiles.depth_sweep((1, 3, 5), **cfg),
+        "ReLU": profiles.depth_sweep((1, 3, 5), activation="relu", **cfg),
+    }
     fig, ax = figure()
     pprofiles.plot_depth_sweep(sweeps, ax)
     lines = _labelled(ax)
@@ -715,16 +815,22 @@ def test_clipping_bars_are_the_components_before_and_after():
     np.testing.assert_allclose(before, np.abs(g))
     np.testing.assert_allclose(after, np.abs(gc))
     np.testing.assert_allclose(_bar_x(ax, 0), np.arange(g.size) - 0.2)
-    assert _legend_labels(ax) == [f"before: norm {np.linalg.norm(g):.3g}", f"after: norm {np.linalg.norm(gc):.3g}"]
+    assert _legend_labels(ax) == [
+        f"before: norm {np.linalg.norm(g):.3g}",
+        f"after: norm {np.linalg.norm(gc):.3g}",
+    ]
     _render(fig)
 
 
 def test_training_comparison_draws_every_seed_the_medians_and_the_norms(digits):
     (x, y), (xv, yv) = digits
-    configs = {"sigmoid, 3 layers": {"depth": 3, "activation": "sigmoid"},
-               "ReLU + He": {"depth": 3, "activation": "relu", "init": "he"}}
-    comp = training.training_comparison(configs, x[:60], y[:60], xv, yv, epochs=1, batch_size=20, lr=0.2, n_seeds=2,
-                                 seed=0, width=8)
+    configs = {
+        "sigmoid, 3 layers": {"depth": 3, "activation": "sigmoid"},
+        "ReLU + He": {"depth": 3, "activation": "relu", "init": "he"},
+    }
+    comp = training.training_comparison(
+        configs, x[:60], y[:60], xv, yv, epochs=1, batch_size=20, lr=0.2, n_seeds=2, seed=0, width=8
+    )
     axes = ptraining.plot_training_comparison(comp)
     ax_acc, ax_norm = axes
     dots = [ln for ln in ax_acc.get_lines() if ln.get_marker() == "o"]
@@ -770,7 +876,9 @@ def test_a_changed_study_or_depth_result_changes_the_drawing(study, depth):
         pbalance.plot_balance(s, ax)
         np.testing.assert_allclose(_xy(_labelled(ax)[0])[1], 100 * s.balanced_fraction[0])
 
-    fewer = dataclasses.replace(depth, hidden_layers=depth.hidden_layers[:1], accuracy=depth.accuracy[:1])
+    fewer = dataclasses.replace(
+        depth, hidden_layers=depth.hidden_layers[:1], accuracy=depth.accuracy[:1]
+    )
     _fig, ax = figure()
     pnetwork.plot_accuracy_curves(fewer, ax)
     assert [ln.get_label() for ln in _labelled(ax)] == ["1 hidden"]  # one series, one legend entry
@@ -784,7 +892,11 @@ def test_a_changed_profile_changes_the_drawing_and_the_table(profs, at_init):
     for line, p in zip(_labelled(ax), profs):
         np.testing.assert_allclose(_xy(line)[1], 0.5 * p.delta_norm, rtol=1e-6)
 
-    doubled = dataclasses.replace(at_init, profiles=tuple(_scaled(p, "speeds", 2.0) for p in at_init.profiles))
+    doubled = dataclasses.replace(
+        at_init, profiles=tuple(_scaled(p, "speeds", 2.0) for p in at_init.profiles)
+    )
     first = [float(row.split("|")[3]) for row in pspeeds.init_speed_table(at_init).splitlines()[2:]]
-    second = [float(row.split("|")[3]) for row in pspeeds.init_speed_table(doubled).splitlines()[2:]]
+    second = [
+        float(row.split("|")[3]) for row in pspeeds.init_speed_table(doubled).splitlines()[2:]
+    ]
     np.testing.assert_allclose(second, 2 * np.array(first), rtol=5e-3)

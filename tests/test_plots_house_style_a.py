@@ -29,7 +29,9 @@ def _render(fig):
 
 @pytest.fixture(scope="module")
 def study():
-    return balance.balance_study(("sigmoid", "tanh", "relu", "identity"), depth=12, n_chains=60, seed=0)
+    return balance.balance_study(
+        ("sigmoid", "tanh", "relu", "identity"), depth=12, n_chains=60, seed=0
+    )
 
 
 def test_chain_figures():

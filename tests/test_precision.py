@@ -24,7 +24,9 @@ def test_power_overflow_depth_by_brute_force():
             assert np.isinf(np_type(25) ** np_type(depth))
 
 
-@pytest.mark.parametrize("dtype,torch_dtype", [("float32", torch.float32), ("float64", torch.float64)])
+@pytest.mark.parametrize(
+    "dtype,torch_dtype", [("float32", torch.float32), ("float64", torch.float64)]
+)
 def test_overflow_depth_matches_torch_backprop(dtype, torch_dtype):
     depth = precision.first_overflow_depth(dtype)
     for d, expect_inf in ((depth - 1, False), (depth, True)):
@@ -42,7 +44,9 @@ def test_overflow_depth_matches_torch_backprop(dtype, torch_dtype):
 def test_overflow_is_reported_not_silent():
     r = precision.grad_b_in_dtype(chain.aligned_chain(40), "float32")
     assert r.any_overflow and not np.isnan(r.grad).any()
-    assert np.all(r.log10_exact[r.overflow] > np.log10(r.largest) - 1)  # the exact size explains the inf
+    assert np.all(
+        r.log10_exact[r.overflow] > np.log10(r.largest) - 1
+    )  # the exact size explains the inf
     assert "overflowed" in r.explain() and "float32" in r.explain()
     ok = precision.grad_b_in_dtype(chain.aligned_chain(10), "float64")
     assert not ok.any_overflow and "finite" in ok.explain()
@@ -50,7 +54,9 @@ def test_overflow_is_reported_not_silent():
 
 def test_float64_dtype_result_matches_analytic():
     c = chain.random_chain(15, seed=2)
-    np.testing.assert_allclose(precision.grad_b_in_dtype(c, "float64").grad, chain.grad_b_analytic(c), rtol=1e-15)
+    np.testing.assert_allclose(
+        precision.grad_b_in_dtype(c, "float64").grad, chain.grad_b_analytic(c), rtol=1e-15
+    )
 
 
 def test_exploding_profile_without_alignment_vanishes():

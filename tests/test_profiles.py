@@ -21,7 +21,9 @@ def test_activation_comparison_matches_a_hand_built_torch_network():
         loss = torch.nn.functional.cross_entropy(a @ lins[-1].weight.T + lins[-1].bias, y)
         (g,) = torch.autograd.grad(loss, [lins[0].weight])
         assert comp.norms[i, 1] == pytest.approx(float(g.norm()), rel=1e-12)
-    assert np.all(comp.norms[1] > comp.norms[0])  # ReLU's first-layer gradient is larger in both draws
+    assert np.all(
+        comp.norms[1] > comp.norms[0]
+    )  # ReLU's first-layer gradient is larger in both draws
 
 
 def test_init_variance_linear_regime_matches_the_variance_recursion():
@@ -60,16 +62,28 @@ def test_gradient_profile_remedies_restore_flow_in_a_deep_sigmoid_net():
 def test_gradient_profile_median_over_seeds_and_determinism():
     a = profiles.gradient_profile(depth=4, n_seeds=3, seed=1)
     singles = [profiles.gradient_profile(depth=4, seed=s) for s in (1, 2, 3)]
-    np.testing.assert_allclose(a.weight_norm, np.median([s.weight_norm for s in singles], axis=0), rtol=1e-12)
-    np.testing.assert_array_equal(a.delta_norm, profiles.gradient_profile(depth=4, n_seeds=3, seed=1).delta_norm)
+    np.testing.assert_allclose(
+        a.weight_norm, np.median([s.weight_norm for s in singles], axis=0), rtol=1e-12
+    )
+    np.testing.assert_array_equal(
+        a.delta_norm, profiles.gradient_profile(depth=4, n_seeds=3, seed=1).delta_norm
+    )
 
 
 @pytest.mark.parametrize(
     "call, error, match",
     [
         (lambda: profiles.activation_comparison(n_seeds=0, seed=0), ValueError, "n_seeds"),
-        (lambda: profiles.activation_comparison(("sigmoid", "swish"), n_seeds=1, seed=0), ValueError, "activation"),
-        (lambda: profiles.init_variance("relu", "orthogonal", seed=0), ValueError, "init must be one of"),
+        (
+            lambda: profiles.activation_comparison(("sigmoid", "swish"), n_seeds=1, seed=0),
+            ValueError,
+            "activation",
+        ),
+        (
+            lambda: profiles.init_variance("relu", "orthogonal", seed=0),
+            ValueError,
+            "init must be one of",
+        ),
         (lambda: profiles.init_variance("relu", "he", depth=0, seed=0), ValueError, "depth"),
         (lambda: profiles.gradient_profile(depth=0, seed=0), ValueError, "depth"),
     ],
@@ -91,7 +105,6 @@ def test_gradient_profile_refuses_an_empty_batch(batch):
 def test_gradient_profile_names_n_classes():
     with pytest.raises(ValueError, match=r"\bn_classes must be an integer"):
         profiles.gradient_profile(depth=2, width=4, n_in=4, n_classes=0, seed=0)
-
 
 
 def test_profiles_refuse_sizes_beyond_the_limits():  # issue 12: they hung

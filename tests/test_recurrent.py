@@ -46,7 +46,9 @@ def test_vanilla_rnn_one_step_is_diag_tanh_prime_times_w():
     h1 = hs[0]
     z = module.weight_ih @ xs[1][0] + module.bias_ih + module.weight_hh @ h1[0] + module.bias_hh
     jac = torch.diag(1 - torch.tanh(z) ** 2) @ module.weight_hh
-    assert r.norms[1] == pytest.approx(float(torch.linalg.matrix_norm(jac.detach(), ord=2)), rel=1e-12)
+    assert r.norms[1] == pytest.approx(
+        float(torch.linalg.matrix_norm(jac.detach(), ord=2)), rel=1e-12
+    )
 
 
 def test_orthogonal_recurrent_scale_sets_every_singular_value():
@@ -87,12 +89,15 @@ def test_bad_input(kwargs, error, match):
         gradient_through_time(cell, **args)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(n_in=10**9), r"^n_in must be an integer in \[1, 100000\]"),
-    (dict(hidden=10**30), r"^hidden must be an integer in \[1, 1024\]"),
-    (dict(cell="lstm", hidden=1024, n_in=5000), r"^n_in must be at most 1,417 for a lstm cell"),
-    (dict(seed=10**30), r"^seed must be an integer in \[0, 2\*\*64 - 1\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(n_in=10**9), r"^n_in must be an integer in \[1, 100000\]"),
+        (dict(hidden=10**30), r"^hidden must be an integer in \[1, 1024\]"),
+        (dict(cell="lstm", hidden=1024, n_in=5000), r"^n_in must be at most 1,417 for a lstm cell"),
+        (dict(seed=10**30), r"^seed must be an integer in \[0, 2\*\*64 - 1\]"),
+    ],
+)
 def test_make_cell_refuses_sizes_and_seeds_beyond_the_limits(kwargs, match):
     # Issue 12: these failed inside torch ("Overflow when unpacking long long", allocator errors).
     args = dict(cell="rnn", n_in=2, hidden=3, seed=0) | kwargs

@@ -9,8 +9,9 @@ from vgp_lib.rng import MAX_TORCH_SEED, make_rng, torch_generator
 
 def test_same_seed_same_numbers():
     assert make_rng(3).standard_normal() == make_rng(3).standard_normal()
-    assert torch.equal(torch.rand(3, generator=torch_generator(3)),
-                       torch.rand(3, generator=torch_generator(3)))
+    assert torch.equal(
+        torch.rand(3, generator=torch_generator(3)), torch.rand(3, generator=torch_generator(3))
+    )
 
 
 def test_torch_generator_takes_its_whole_seed_range():
@@ -24,8 +25,10 @@ def test_torch_generator_refuses_seeds_beyond_torch_range(seed):
         torch_generator(seed)
 
 
-@pytest.mark.parametrize("seed,error", [(-1, ValueError), (1.5, TypeError), ("1", TypeError),
-                                        (None, TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "seed,error",
+    [(-1, ValueError), (1.5, TypeError), ("1", TypeError), (None, TypeError), (True, TypeError)],
+)
 def test_bad_seeds_name_the_parameter(seed, error):
     for f in (make_rng, torch_generator):
         with pytest.raises(error, match=r"^seed must be"):

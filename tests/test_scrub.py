@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from booktools.sphinx_frames import externalise, frame_file
 from vgp_lib.plots.scrub import slider
 from vgp_lib.plots.style import COLUMN_PX, MIN_TEXT_KEY
-from booktools.sphinx_frames import externalise, frame_file
 
 
 def _draw(fig, value):
@@ -22,13 +22,20 @@ def _draw(fig, value):
 
 
 def _make(**kwargs):
-    args = {"values": [0.5, 2.0, 4.5], "label": "|w|", "alt": lambda v, item: f"A line rising to {item} at x = 1.", "start": 1}
+    args = {
+        "values": [0.5, 2.0, 4.5],
+        "label": "|w|",
+        "alt": lambda v, item: f"A line rising to {item} at x = 1.",
+        "start": 1,
+    }
     args.update(kwargs)
     return slider(_draw, [1, 2, 3], **args).data
 
 
 def _data(html):
-    text = re.search(r'<script type="application/json" class="vgp-slider-data">(.*?)</script>', html, re.DOTALL).group(1)
+    text = re.search(
+        r'<script type="application/json" class="vgp-slider-data">(.*?)</script>', html, re.DOTALL
+    ).group(1)
     return json.loads(text)
 
 
@@ -49,16 +56,28 @@ def test_markup_contract():
     assert _attr(img, "alt") == "A line rising to 2 at x = 1."
     label = re.search(r'<label class="vgp-slider-label" for="([^"]+)"[^>]*>(.*?)</label>', html)
     assert label.group(1) == f"{ident}-input"
-    assert label.group(2) == '<span class="vgp-slider-name">|w|</span> = <output class="vgp-slider-value">2</output>'
+    assert (
+        label.group(2)
+        == '<span class="vgp-slider-name">|w|</span> = <output class="vgp-slider-value">2</output>'
+    )
     controls = html.index('class="vgp-slider-controls"')
     assert controls < html.index("<label") < html.index('type="range"')
     rng = _tag(html, "vgp-slider-input")
     assert rng.startswith('<input type="range"')
-    for name, value in [("id", f"{ident}-input"), ("min", "0"), ("max", "2"), ("step", "1"), ("value", "1"),
-                        ("aria-valuetext", "|w| = 2"), ("data-lm-suppress-shortcuts", "true")]:
+    for name, value in [
+        ("id", f"{ident}-input"),
+        ("min", "0"),
+        ("max", "2"),
+        ("step", "1"),
+        ("value", "1"),
+        ("aria-valuetext", "|w| = 2"),
+        ("data-lm-suppress-shortcuts", "true"),
+    ]:
         assert _attr(rng, name) == value, name
     assert "width:100%" in _attr(rng, "style")
-    assert html.index("vgp-slider-data") < html.rindex("<script>") and html.endswith("</script>\n</div>")
+    assert html.index("vgp-slider-data") < html.rindex("<script>") and html.endswith(
+        "</script>\n</div>"
+    )
 
 
 def test_labels_values_and_alt_per_frame():
@@ -127,7 +146,13 @@ def test_a_frame_with_small_text_is_refused_naming_its_value():
     ],
 )
 def test_bad_input_names_the_parameter(kwargs, error, match):
-    args = {"draw": _draw, "frames": [1, 2, 3], "values": [1, 2, 3], "label": "n", "alt": ["a", "b", "c"]}
+    args = {
+        "draw": _draw,
+        "frames": [1, 2, 3],
+        "values": [1, 2, 3],
+        "label": "n",
+        "alt": ["a", "b", "c"],
+    }
     args.update(kwargs)
     with pytest.raises(error, match=match):
         slider(args.pop("draw"), args.pop("frames"), **args)
@@ -155,11 +180,17 @@ def test_the_site_hook_moves_frames_into_content_hashed_files(tmp_path):
         assert re.fullmatch(r"vgp-slider-[0-9a-f]{20}\.png", name)
         page_file = tmp_path / "chapters" / "chain.html"
         assert (page_file.parent / url).resolve() == (tmp_path / "_images" / name).resolve()
-        assert (tmp_path / "_images" / name).read_bytes() == content == base64.b64decode(uri.split(",", 1)[1])
+        assert (
+            (tmp_path / "_images" / name).read_bytes()
+            == content
+            == base64.b64decode(uri.split(",", 1)[1])
+        )
     assert _attr(_tag(out, "vgp-slider-frame"), "src") == urls[1]
     assert _data(out)["labels"] == data["labels"] and _data(out)["alts"] == data["alts"]
     # everything but the frames is as the notebook had it
-    assert re.sub(r'src="[^"]*"|"frames":\[[^]]*\]', "", out) == re.sub(r'src="[^"]*"|"frames":\[[^]]*\]', "", page)
+    assert re.sub(r'src="[^"]*"|"frames":\[[^]]*\]', "", out) == re.sub(
+        r'src="[^"]*"|"frames":\[[^]]*\]', "", page
+    )
 
 
 def test_the_site_hook_links_from_the_root_and_leaves_other_html_alone():

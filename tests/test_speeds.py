@@ -33,7 +33,9 @@ def _autograd_bias_gradients(params, k, x, y):
     return [b.grad.numpy() for b in bs]
 
 
-@pytest.mark.parametrize("activation, init", [("sigmoid", "nielsen"), ("tanh", "xavier"), ("relu", "he")])
+@pytest.mark.parametrize(
+    "activation, init", [("sigmoid", "nielsen"), ("tanh", "xavier"), ("relu", "he")]
+)
 def test_speeds_equal_autograds_bias_gradients(activation, init):
     x, y = _data(n=15, n_in=20, blank_columns=0)
     params = init_params((20, 8, 8, 8, 10), seed=[4, 5], activation=activation, init=init)
@@ -44,7 +46,9 @@ def test_speeds_equal_autograds_bias_gradients(activation, init):
         expected = _autograd_bias_gradients(params, k, x, y)
         for l in range(4):
             np.testing.assert_allclose(grads[l][k], expected[l], rtol=1e-10, atol=1e-15)
-        np.testing.assert_allclose(measured[k], [np.linalg.norm(g) for g in expected[:-1]], rtol=1e-10)
+        np.testing.assert_allclose(
+            measured[k], [np.linalg.norm(g) for g in expected[:-1]], rtol=1e-10
+        )
 
 
 def test_bias_gradients_agree_with_full_backprop():
@@ -57,8 +61,17 @@ def test_bias_gradients_agree_with_full_backprop():
 
 def test_speeds_during_training_record_the_gradient_before_each_step():
     x, y = _data(n=12, n_in=30, blank_columns=5)
-    run = speeds.speeds_during_training(x, y, hidden_layers=3, width=6, steps=4, eta=0.3, lmbda=2.0, seeds=(7, 8),
-                                        show_progress=False)
+    run = speeds.speeds_during_training(
+        x,
+        y,
+        hidden_layers=3,
+        width=6,
+        steps=4,
+        eta=0.3,
+        lmbda=2.0,
+        seeds=(7, 8),
+        show_progress=False,
+    )
     assert run.speeds.shape == (2, 4, 3)
     params = init_params((30, 6, 6, 6, 10), seed=(7, 8))
     for t in range(4):
@@ -69,9 +82,12 @@ def test_speeds_during_training_record_the_gradient_before_each_step():
 
 def test_float32_training_speeds_follow_float64():
     x, y = _data(n=20, n_in=50)
-    a = speeds.speeds_during_training(x, y, hidden_layers=2, width=8, steps=20, seeds=(0,), show_progress=False)
-    b = speeds.speeds_during_training(x, y, hidden_layers=2, width=8, steps=20, seeds=(0,), dtype=np.float32,
-                                      show_progress=False)
+    a = speeds.speeds_during_training(
+        x, y, hidden_layers=2, width=8, steps=20, seeds=(0,), show_progress=False
+    )
+    b = speeds.speeds_during_training(
+        x, y, hidden_layers=2, width=8, steps=20, seeds=(0,), dtype=np.float32, show_progress=False
+    )
     np.testing.assert_allclose(b.speeds, a.speeds, rtol=1e-4)
 
 
@@ -82,14 +98,21 @@ def test_seeds_reproduce_and_differ():
     np.testing.assert_array_equal(a.speeds, b.speeds)
     assert not np.allclose(a.speeds[0], a.speeds[1])
     c = speeds.speed_profile(x, y, hidden_layers=3, width=10, seed=1)
-    np.testing.assert_array_equal(c.speeds[0], a.speeds[1])  # a seed gives the same net alone or in a stack
+    np.testing.assert_array_equal(
+        c.speeds[0], a.speeds[1]
+    )  # a seed gives the same net alone or in a stack
 
 
 def test_sigma_prime_rms_against_a_direct_computation():
     x, y = _data(n=9, n_in=12, blank_columns=0)
     params = init_params((12, 5, 4, 10), seed=3)
     rms = speeds.sigma_prime_rms(params, x)
-    w0, b0, w1, b1 = params.weights[0][0], params.biases[0][0], params.weights[1][0], params.biases[1][0]
+    w0, b0, w1, b1 = (
+        params.weights[0][0],
+        params.biases[0][0],
+        params.weights[1][0],
+        params.biases[1][0],
+    )
     from vgp_lib.activations import sigmoid, sigmoid_prime
 
     z1 = x @ w0.T + b0
@@ -141,7 +164,9 @@ def test_quantiles_take_only_probabilities():  # issue 12: numpy's error did not
     x, y = _data(n=6)
     profile = speeds.speed_profile(x, y, hidden_layers=1, width=3, seed=(0, 1, 2))
     assert profile.quantiles().shape == (2, 1)
-    np.testing.assert_array_equal(profile.quantiles([0.5]), np.quantile(profile.speeds, [0.5], axis=0))
+    np.testing.assert_array_equal(
+        profile.quantiles([0.5]), np.quantile(profile.speeds, [0.5], axis=0)
+    )
     for bad in (1.5, [0.5, np.nan], [[0.5]]):
         with pytest.raises(ValueError, match=r"\bq must"):
             profile.quantiles(bad)

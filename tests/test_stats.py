@@ -13,14 +13,21 @@ def test_percentile_of_counts_the_share_below_with_ties_halved():
     assert percentile_of(np.float32(3.0), np.array(sample)) == pytest.approx(62.5)
 
 
-@pytest.mark.parametrize("value, sample, error, match", [
-    (float("nan"), [1.0], ValueError, "value"), ("1", [1.0], TypeError, "value"),
-    (True, [1.0], TypeError, "value"), (10**400, [1.0], ValueError, "value"),
-    (1.0, [], ValueError, "sample"), (1.0, [[1.0]], ValueError, "sample"),
-    (1.0, [np.inf], ValueError, "sample"), (1.0, ["a"], TypeError, "sample"),
-    (1.0, [1 + 2j], TypeError, "sample"),
-    (1.0, np.array([10**400], dtype=object), ValueError, "sample"),
-])
+@pytest.mark.parametrize(
+    "value, sample, error, match",
+    [
+        (float("nan"), [1.0], ValueError, "value"),
+        ("1", [1.0], TypeError, "value"),
+        (True, [1.0], TypeError, "value"),
+        (10**400, [1.0], ValueError, "value"),
+        (1.0, [], ValueError, "sample"),
+        (1.0, [[1.0]], ValueError, "sample"),
+        (1.0, [np.inf], ValueError, "sample"),
+        (1.0, ["a"], TypeError, "sample"),
+        (1.0, [1 + 2j], TypeError, "sample"),
+        (1.0, np.array([10**400], dtype=object), ValueError, "sample"),
+    ],
+)
 def test_percentile_of_rejects_bad_input(value, sample, error, match):
     # Issue 12: 10**400 and object arrays of it raised OverflowError, complex samples were cast
     # to real with a warning, strings gave numpy's conversion error.
@@ -28,11 +35,16 @@ def test_percentile_of_rejects_bad_input(value, sample, error, match):
         percentile_of(value, sample)
 
 
-@pytest.mark.parametrize("bad,error", [
-    (np.full((1, 2, 2), "a"), TypeError), (np.ones((1, 2, 2)) + 1j, TypeError),
-    (np.full((1, 2, 2), np.inf), ValueError), (np.full((1, 2, 2), np.nan), ValueError),
-    (np.array([10**400] * 2, dtype=object), ValueError),
-])
+@pytest.mark.parametrize(
+    "bad,error",
+    [
+        (np.full((1, 2, 2), "a"), TypeError),
+        (np.ones((1, 2, 2)) + 1j, TypeError),
+        (np.full((1, 2, 2), np.inf), ValueError),
+        (np.full((1, 2, 2), np.nan), ValueError),
+        (np.array([10**400] * 2, dtype=object), ValueError),
+    ],
+)
 def test_count_order_changes_refuses_non_finite_or_non_real_speeds(bad, error):
     with pytest.raises(error, match=r"^speeds must"):
         count_order_changes(bad)

@@ -57,12 +57,24 @@ def test_figure_is_column_wide_and_not_registered_with_pyplot():
     assert shared[0].get_shared_y_axes().joined(shared[0], shared[1])
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"nrows": 0}, "nrows"), ({"nrows": 7}, "nrows"), ({"nrows": True}, "nrows"), ({"nrows": 1.0}, "nrows"),
-    ({"ncols": "2"}, "ncols"), ({"ncols": -1}, "ncols"),
-    ({"height": 0.5}, "height"), ({"height": 13}, "height"), ({"height": "3"}, "height"), ({"height": False}, "height"),
-    ({"width": 0.0}, "width"), ({"width": float("nan")}, "width"), ({"width": None}, "width"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"nrows": 0}, "nrows"),
+        ({"nrows": 7}, "nrows"),
+        ({"nrows": True}, "nrows"),
+        ({"nrows": 1.0}, "nrows"),
+        ({"ncols": "2"}, "ncols"),
+        ({"ncols": -1}, "ncols"),
+        ({"height": 0.5}, "height"),
+        ({"height": 13}, "height"),
+        ({"height": "3"}, "height"),
+        ({"height": False}, "height"),
+        ({"width": 0.0}, "width"),
+        ({"width": float("nan")}, "width"),
+        ({"width": None}, "width"),
+    ],
+)
 def test_figure_refuses_bad_arguments_naming_them(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name} must be"):
         figure(**kwargs)
@@ -231,8 +243,12 @@ def test_show_source_prints_the_code_without_the_docstring(displayed):
     assert documented == (
         "```python\ndef _documented(x, y=2):\n    total = x + y  # a comment stays\n    return total\n```"
     )
-    assert '"a string, not a docstring"' in undocumented and undocumented.startswith("```python\ndef _undocumented")
-    assert method == "```python\ndef step(self, lr):\n    return lr * 2\n```"  # dedented, docstring gone
+    assert '"a string, not a docstring"' in undocumented and undocumented.startswith(
+        "```python\ndef _undocumented"
+    )
+    assert (
+        method == "```python\ndef step(self, lr):\n    return lr * 2\n```"
+    )  # dedented, docstring gone
 
 
 def test_show_source_of_a_library_function_and_bad_input(displayed):
@@ -256,7 +272,7 @@ def _rc():
 @styled
 def _styled_plot(ax):
     """A plotting function as the library writes them."""
-    line, = ax.plot([0, 1], [1, 0])
+    (line,) = ax.plot([0, 1], [1, 0])
     return {k: mpl.rcParams[k] for k in SHEET}, line
 
 
@@ -266,14 +282,20 @@ def test_styled_applies_the_sheet_inside_and_nothing_leaks():
     fig, ax = figure()
     inside, line = _styled_plot(ax)
     assert inside == SHEET
-    assert line.get_linewidth() == SHEET["lines.linewidth"] != mpl.rcParamsDefault["lines.linewidth"]
+    assert (
+        line.get_linewidth() == SHEET["lines.linewidth"] != mpl.rcParamsDefault["lines.linewidth"]
+    )
     assert ax.xaxis.get_ticklabels()[0].get_fontsize() == SHEET["xtick.labelsize"]
     S.png_bytes(fig)
     with S.house_style():
         assert mpl.rcParams["font.size"] == SHEET["font.size"]
     assert _rc() == before
-    assert _styled_plot.__name__ == "_styled_plot" and _styled_plot.__doc__.startswith("A plotting function")
-    assert _styled_plot.__wrapped__(ax)[0] == {k: before[k] for k in SHEET}  # undecorated: the global values
+    assert _styled_plot.__name__ == "_styled_plot" and _styled_plot.__doc__.startswith(
+        "A plotting function"
+    )
+    assert _styled_plot.__wrapped__(ax)[0] == {
+        k: before[k] for k in SHEET
+    }  # undecorated: the global values
 
 
 def test_a_library_plot_function_leaves_rcparams_alone():

@@ -10,21 +10,37 @@ def test_training_comparison_on_tiny_synthetic_data():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((120, 5)).astype(np.float32)
     y = (x[:, 0] > 0).astype(np.int64)
-    configs = {"relu": dict(depth=2, activation="relu", init="he"),
-               "deep sigmoid": dict(depth=8, activation="sigmoid", init="small")}
-    comp = training.training_comparison(configs, x[:80], y[:80], x[80:], y[80:], epochs=15, batch_size=16, lr=0.2,
-                                 n_seeds=2, seed=0, width=8)
+    configs = {
+        "relu": dict(depth=2, activation="relu", init="he"),
+        "deep sigmoid": dict(depth=8, activation="sigmoid", init="small"),
+    }
+    comp = training.training_comparison(
+        configs,
+        x[:80],
+        y[:80],
+        x[80:],
+        y[80:],
+        epochs=15,
+        batch_size=16,
+        lr=0.2,
+        n_seeds=2,
+        seed=0,
+        width=8,
+    )
     assert comp.accuracy.shape == (2, 2) and comp.names == ("relu", "deep sigmoid")
     assert comp.median_accuracy("relu") > 0.8
     assert comp.weight_norm[1][0] < 1e-6 * comp.weight_norm[1][-1]
     assert len(comp.losses[0]) == 15 * 5 and comp.budget["n_train"] == 80
     with pytest.raises(ValueError, match="configs"):
-        training.training_comparison({}, x, y, x, y, epochs=1, batch_size=4, lr=0.1, n_seeds=1, seed=0)
+        training.training_comparison(
+            {}, x, y, x, y, epochs=1, batch_size=4, lr=0.1, n_seeds=1, seed=0
+        )
 
 
 def test_training_comparison_refuses_epochs_beyond_the_limit():  # issue 12: it hung
     x = np.zeros((8, 3))
     y = np.array([0, 1] * 4)
     with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
-        training.training_comparison({"a": dict(depth=2)}, x, y, x, y, epochs=10**30, batch_size=4,
-                                     lr=0.1, n_seeds=1, seed=0)
+        training.training_comparison(
+            {"a": dict(depth=2)}, x, y, x, y, epochs=10**30, batch_size=4, lr=0.1, n_seeds=1, seed=0
+        )

@@ -10,7 +10,9 @@ from vgp_lib import chain, network
 from vgp_lib._validate import Result, check_float_dtype, nonfinite
 
 
-@pytest.mark.parametrize("given, expected", [("float32", np.float32), (np.float64, np.float64), ("f8", np.float64)])
+@pytest.mark.parametrize(
+    "given, expected", [("float32", np.float32), (np.float64, np.float64), ("f8", np.float64)]
+)
 def test_float_dtype_accepts_names_and_types(given, expected):
     assert check_float_dtype("dtype", given) == np.dtype(expected)
 
@@ -67,9 +69,20 @@ class _Sample(Result):
 
 
 def _sample(**change):
-    good = {"x": 1.5, "n": 3, "name": "s", "flag": True, "a": np.array([1.0, 2.0], dtype=np.float32),
-            "counts": np.array([1, 2]), "items": (1, 2), "arrays": (np.zeros(2),), "inner": _Inner(1),
-            "ends": None, "table": {"a": 1.0}, "log": np.array([-np.inf, 0.0])}
+    good = {
+        "x": 1.5,
+        "n": 3,
+        "name": "s",
+        "flag": True,
+        "a": np.array([1.0, 2.0], dtype=np.float32),
+        "counts": np.array([1, 2]),
+        "items": (1, 2),
+        "arrays": (np.zeros(2),),
+        "inner": _Inner(1),
+        "ends": None,
+        "table": {"a": 1.0},
+        "log": np.array([-np.inf, 0.0]),
+    }
     return _Sample(**{**good, **change})
 
 
@@ -80,24 +93,56 @@ def test_a_result_keeps_its_values_as_given():  # checked, never converted or co
     assert type(r.x) is np.float32 and type(r.n) is np.int64
 
 
-@pytest.mark.parametrize("field_name, bad", [
-    ("x", "1.0"), ("x", None), ("x", True), ("x", 1 + 1j), ("n", 2.0), ("n", True), ("n", "3"),
-    ("name", 3), ("flag", 1), ("a", [1.0, 2.0]), ("a", np.array(["a"])), ("a", np.array([1j])),
-    ("a", np.array([True])), ("a", np.array([10**400] * 2, dtype=object)), ("counts", np.zeros(2)),
-    ("items", [1, 2]), ("items", (1, 2.5)), ("arrays", (np.zeros(2), "x")), ("inner", {}),
-    ("inner", _sample()), ("ends", "x"), ("table", {"a": "1"}), ("table", {1: 1.0}), ("log", None),
-])
+@pytest.mark.parametrize(
+    "field_name, bad",
+    [
+        ("x", "1.0"),
+        ("x", None),
+        ("x", True),
+        ("x", 1 + 1j),
+        ("n", 2.0),
+        ("n", True),
+        ("n", "3"),
+        ("name", 3),
+        ("flag", 1),
+        ("a", [1.0, 2.0]),
+        ("a", np.array(["a"])),
+        ("a", np.array([1j])),
+        ("a", np.array([True])),
+        ("a", np.array([10**400] * 2, dtype=object)),
+        ("counts", np.zeros(2)),
+        ("items", [1, 2]),
+        ("items", (1, 2.5)),
+        ("arrays", (np.zeros(2), "x")),
+        ("inner", {}),
+        ("inner", _sample()),
+        ("ends", "x"),
+        ("table", {"a": "1"}),
+        ("table", {1: 1.0}),
+        ("log", None),
+    ],
+)
 def test_a_field_of_the_wrong_type_is_a_type_error_naming_it(field_name, bad):
     with pytest.raises(TypeError, match=rf"^_Sample\.{field_name}\b"):
         _sample(**{field_name: bad})
 
 
-@pytest.mark.parametrize("field_name, bad", [
-    ("x", float("nan")), ("x", float("-inf")), ("x", 10**400), ("a", np.array([1.0, np.nan])),
-    ("a", np.array([np.inf, -np.inf])), ("a", np.array([1.0, np.inf])), ("arrays", (np.array([np.nan]),)),
-    ("ends", np.array([0.0, np.inf])), ("log", np.array([np.nan, 0.0])), ("log", np.array([np.inf])),
-    ("table", {"a": float("nan")}),
-])
+@pytest.mark.parametrize(
+    "field_name, bad",
+    [
+        ("x", float("nan")),
+        ("x", float("-inf")),
+        ("x", 10**400),
+        ("a", np.array([1.0, np.nan])),
+        ("a", np.array([np.inf, -np.inf])),
+        ("a", np.array([1.0, np.inf])),
+        ("arrays", (np.array([np.nan]),)),
+        ("ends", np.array([0.0, np.inf])),
+        ("log", np.array([np.nan, 0.0])),
+        ("log", np.array([np.inf])),
+        ("table", {"a": float("nan")}),
+    ],
+)
 def test_a_non_finite_value_is_a_value_error_naming_the_field(field_name, bad):
     with pytest.raises(ValueError, match=rf"^_Sample\.{field_name}\b"):
         _sample(**{field_name: bad})
@@ -111,7 +156,9 @@ def test_huge_finite_arrays_whose_sum_overflows_are_still_accepted():
 def test_nonfinite_metadata_allows_only_what_it_names():
     r = _sample(log=np.array([-np.inf, -np.inf]))
     assert np.isneginf(r.log).all()
-    with pytest.raises(ValueError, match=r"_Sample\.log must contain only finite numbers or -inf, found nan"):
+    with pytest.raises(
+        ValueError, match=r"_Sample\.log must contain only finite numbers or -inf, found nan"
+    ):
         _sample(log=np.array([-np.inf, np.nan]))
     with pytest.raises(ValueError, match="values must be some of"):
         nonfinite("NaN")

@@ -35,7 +35,9 @@ def _extremes(widget):
 def test_chain_explorer_recomputes_on_every_control():
     w = chain_explorer(depth=6)
     first = w.result
-    np.testing.assert_array_equal(first.grad, chain.chain_profile(6, 1.0, 0.0, "sigmoid", seed=0).grad)
+    np.testing.assert_array_equal(
+        first.grad, chain.chain_profile(6, 1.0, 0.0, "sigmoid", seed=0).grad
+    )
     w.controls["depth"].value = 12
     assert w.result.grad.shape == (12,)
     before = w.result

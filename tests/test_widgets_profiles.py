@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pytest  # noqa: E402
+
 from vgp_lib.widgets.profiles import architecture_configurator  # noqa: E402
 
 

@@ -8,9 +8,9 @@ import io
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from vgp_lib.widgets.speeds import WIDGET_SEEDS, speed_explorer
 
 from vgp_lib.speeds import speed_profile
+from vgp_lib.widgets.speeds import WIDGET_SEEDS, speed_explorer
 
 
 @pytest.fixture(autouse=True)
@@ -33,15 +33,27 @@ def test_each_control_changes_the_result(data):
     with _quiet():
         w = speed_explorer(*data, hidden_layers=3)
         assert w.result.speeds.shape == (len(WIDGET_SEEDS), 3)
-        for name, value in [("hidden_layers", 5), ("width", 50), ("activation", "relu"), ("init", "he")]:
+        for name, value in [
+            ("hidden_layers", 5),
+            ("width", 50),
+            ("activation", "relu"),
+            ("init", "he"),
+        ]:
             before = w.result
             w.controls[name].value = value
             assert w.result is not before
             assert not np.array_equal(w.result.speeds[:, :3], before.speeds[:, :3])
     assert w.result.sizes == (784, 50, 50, 50, 50, 50, 10)
     assert w.result.activation == "relu" and w.result.init == "he"
-    expected = speed_profile(*data, hidden_layers=5, width=50, activation="relu", init="he", seed=WIDGET_SEEDS,
-                             dtype=np.float32)
+    expected = speed_profile(
+        *data,
+        hidden_layers=5,
+        width=50,
+        activation="relu",
+        init="he",
+        seed=WIDGET_SEEDS,
+        dtype=np.float32,
+    )
     np.testing.assert_array_equal(w.result.speeds, expected.speeds)
     assert "as fast as the first" in w.text.value
 
@@ -49,8 +61,10 @@ def test_each_control_changes_the_result(data):
 def test_every_control_at_its_extremes(data):
     with _quiet():
         w = speed_explorer(*data)
-        for name, control in w.controls.items():
-            options = list(control.options) if hasattr(control, "options") else [control.min, control.max]
+        for control in w.controls.values():
+            options = (
+                list(control.options) if hasattr(control, "options") else [control.min, control.max]
+            )
             for value in options:
                 control.value = value
                 assert np.all(np.isfinite(w.result.speeds)) and np.all(w.result.speeds >= 0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -69,8 +69,10 @@ def check_real(
     try:
         value = float(value)
     except OverflowError:  # an integer beyond the float range, e.g. 10**400
-        raise ValueError(f"{name} must be a finite real number, got an integer of "
-                         f"{len(str(abs(int(value))))} digits") from None
+        raise ValueError(
+            f"{name} must be a finite real number, got an integer of "
+            f"{len(str(abs(int(value))))} digits"
+        ) from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite real number, got {value!r}")
     too_low = lo is not None and (value <= lo if lo_open else value < lo)
@@ -127,7 +129,9 @@ def check_array(name: str, value, *, ndim: int | None = None, finite: bool = Tru
     try:
         arr = raw.astype(np.float64)
     except OverflowError:  # Python integers beyond the float range
-        raise ValueError(f"{name} must contain only finite numbers (found a number beyond 1.8e308)") from None
+        raise ValueError(
+            f"{name} must contain only finite numbers (found a number beyond 1.8e308)"
+        ) from None
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if finite and not np.all(np.isfinite(arr)):
@@ -137,7 +141,9 @@ def check_array(name: str, value, *, ndim: int | None = None, finite: bool = Tru
 
 def _all_real(arr: np.ndarray) -> bool:
     """True if every element of the object array ``arr`` is a real number (not a bool)."""
-    return all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in arr.flat)
+    return all(
+        isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in arr.flat
+    )
 
 
 #: Largest seed a function that derives seeds ``seed + k`` accepts (torch seeds are 64-bit).
@@ -169,9 +175,14 @@ def check_sequence(name: str, value, *, what: str = "values", min_len: int = 1) 
     ...
     TypeError: depths must be a sequence of values, got int 3
     """
-    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__") or (
-            isinstance(value, np.ndarray) and value.ndim != 1):
-        raise TypeError(f"{name} must be a sequence of {what}, got {type(value).__name__} {value!r}"[:200])
+    if (
+        isinstance(value, (str, bytes, dict))
+        or not hasattr(value, "__iter__")
+        or (isinstance(value, np.ndarray) and value.ndim != 1)
+    ):
+        raise TypeError(
+            f"{name} must be a sequence of {what}, got {type(value).__name__} {value!r}"[:200]
+        )
     items = tuple(value)
     if len(items) < min_len:
         raise ValueError(f"{name} must hold at least {min_len} {what}, got {len(items)}")
@@ -192,8 +203,10 @@ def check_labelled(x_name: str, x, y_name: str, y, *, n_classes: int | None = No
     if y.dtype.kind not in "iu":
         raise TypeError(f"{y_name} must hold integer class labels, got dtype {y.dtype}")
     if x.ndim < 2 or y.ndim != 1 or len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"{x_name} must be (n, ...) and {y_name} (n,) with the same n >= 1, "
-                         f"got shapes {x.shape} and {y.shape}")
+        raise ValueError(
+            f"{x_name} must be (n, ...) and {y_name} (n,) with the same n >= 1, "
+            f"got shapes {x.shape} and {y.shape}"
+        )
     if not np.isfinite(x).all():
         raise ValueError(f"{x_name} must contain only finite numbers (found nan or inf)")
     top = "" if n_classes is None else f", {n_classes - 1}"
@@ -219,8 +232,12 @@ def check_float_dtype(name: str, dtype) -> np.dtype:
     try:
         dt = np.dtype(dtype)
     except TypeError:
-        error = ValueError if isinstance(dtype, str) else TypeError  # an unknown name is a bad value
-        raise error(f"{name} must be one of {allowed}; got {type(dtype).__name__} {dtype!r}") from None
+        error = (
+            ValueError if isinstance(dtype, str) else TypeError
+        )  # an unknown name is a bad value
+        raise error(
+            f"{name} must be one of {allowed}; got {type(dtype).__name__} {dtype!r}"
+        ) from None
     if dt.name not in FLOAT_DTYPES:
         raise ValueError(f"{name} must be one of {allowed}; got {dt.name}")
     return dt
@@ -240,23 +257,27 @@ def check_instance(name: str, value, kind: type):
     """Return ``value`` if it is a ``kind`` (e.g. a result class of a compute module); otherwise
     raise ``TypeError`` naming the parameter ``name``, before matplotlib sees the value."""
     if not isinstance(value, kind):
-        raise TypeError(f"{name} must be a {kind.__module__}.{kind.__name__}, "
-                        f"got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be a {kind.__module__}.{kind.__name__}, got {type(value).__name__}"
+        )
     return value
 
 
 def check_instances(name: str, values, kind: type) -> list:
     """Return ``values`` as a list if it is a non-empty sequence of ``kind`` results."""
     if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
-        raise TypeError(f"{name} must be a sequence of {kind.__name__} results, "
-                        f"got {type(values).__name__}")
+        raise TypeError(
+            f"{name} must be a sequence of {kind.__name__} results, got {type(values).__name__}"
+        )
     values = list(values)
     if not values:
         raise ValueError(f"{name} must hold at least one {kind.__name__}, got none")
     for value in values:
         if not isinstance(value, kind):
-            raise TypeError(f"{name} must hold {kind.__module__}.{kind.__name__} results, "
-                            f"got a {type(value).__name__}")
+            raise TypeError(
+                f"{name} must hold {kind.__module__}.{kind.__name__} results, "
+                f"got a {type(value).__name__}"
+            )
     return values
 
 
@@ -279,7 +300,13 @@ def check_instances(name: str, values, kind: type) -> list:
 # A subclass that defines its own __post_init__ calls super().__post_init__() first.
 
 _NONFINITE = ("nan", "inf", "-inf")
-_KIND_NAMES = {"b": "booleans", "i": "integers", "u": "integers", "f": "floats", "c": "complex numbers"}
+_KIND_NAMES = {
+    "b": "booleans",
+    "i": "integers",
+    "u": "integers",
+    "f": "floats",
+    "c": "complex numbers",
+}
 
 
 def nonfinite(*values: str) -> dict:
@@ -317,9 +344,14 @@ def _compile_result(cls) -> tuple:
     import typing
 
     hints = typing.get_type_hints(cls)
-    return tuple((f.name, f"{cls.__name__}.{f.name}",
-                  _compile(hints[f.name], f.metadata.get("nonfinite", frozenset()))[1])
-                 for f in dataclasses.fields(cls))
+    return tuple(
+        (
+            f.name,
+            f"{cls.__name__}.{f.name}",
+            _compile(hints[f.name], f.metadata.get("nonfinite", frozenset()))[1],
+        )
+        for f in dataclasses.fields(cls)
+    )
 
 
 def _compile(tp, allowed: frozenset):
@@ -343,8 +375,17 @@ def _compile(tp, allowed: frozenset):
     if origin is np.ndarray:  # numpy.typing.NDArray[scalar type]
         scalar = typing.get_args(args[1])[0]
         scalar = typing.get_origin(scalar) or scalar  # np.integer[Any] -> np.integer
-        kinds = "".join(k for k, t in (("b", np.bool_), ("i", np.int64), ("u", np.uint64),
-                                       ("f", np.float64), ("c", np.complex128)) if issubclass(t, scalar))
+        kinds = "".join(
+            k
+            for k, t in (
+                ("b", np.bool_),
+                ("i", np.int64),
+                ("u", np.uint64),
+                ("f", np.float64),
+                ("c", np.complex128),
+            )
+            if issubclass(t, scalar)
+        )
         return _compile_array(kinds, allowed)
     if tp is tuple or origin is tuple:
         return _compile_tuple(args, allowed)
@@ -356,6 +397,7 @@ def _compile(tp, allowed: frozenset):
         def check_instance(label, value):
             if not isinstance(value, tp):
                 raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
+
         return what, check_instance
     raise TypeError(f"Result fields take classes, unions, tuple[...] or dict[...], got {tp!r}")
 
@@ -380,6 +422,7 @@ def _compile_union(args, allowed):
         if wrong_value is not None:
             raise wrong_value
         raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
+
     return what, check_union
 
 
@@ -392,10 +435,12 @@ def _compile_float(allowed):
         try:
             finite = math.isfinite(value)
         except OverflowError:  # an integer beyond the float range
-            raise ValueError(f"{label} must be {what}, got an integer of "
-                             f"{len(str(abs(int(value))))} digits") from None
+            raise ValueError(
+                f"{label} must be {what}, got an integer of {len(str(abs(int(value))))} digits"
+            ) from None
         if not finite and _nonfinite_kind(value) not in allowed:
             raise ValueError(f"{label} must be {what}{_also(allowed)}, got {value!r}")
+
     return what, check_float
 
 
@@ -406,7 +451,9 @@ def _check_integer(label, value):
 
 def _check_bool(label, value):
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{label} must be True or False, got {type(value).__name__} {value!r}"[:200])
+        raise TypeError(
+            f"{label} must be True or False, got {type(value).__name__} {value!r}"[:200]
+        )
 
 
 def _compile_array(kinds: str, allowed: frozenset):
@@ -422,12 +469,18 @@ def _compile_array(kinds: str, allowed: frozenset):
             with np.errstate(over="ignore", invalid="ignore"):
                 total = np.add.reduce(value, axis=None)  # finite sum => every entry finite
             if not np.isfinite(total):
-                found = [k for k, test in (("nan", np.isnan), ("inf", np.isposinf),
-                                           ("-inf", np.isneginf)) if test(value).any()]
+                found = [
+                    k
+                    for k, test in (("nan", np.isnan), ("inf", np.isposinf), ("-inf", np.isneginf))
+                    if test(value).any()
+                ]
                 bad = [k for k in found if k not in allowed]
                 if bad:
-                    raise ValueError(f"{label} must contain only finite numbers{_also(allowed)}, "
-                                     f"found {' and '.join(bad)}")
+                    raise ValueError(
+                        f"{label} must contain only finite numbers{_also(allowed)}, "
+                        f"found {' and '.join(bad)}"
+                    )
+
     return what, check_ndarray
 
 
@@ -446,6 +499,7 @@ def _compile_tuple(args, allowed):
                 raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
             for i, v in enumerate(value):
                 item(f"{label}[{i}]", v)
+
         return what, check_items
     parts = [_compile(a, allowed)[1] for a in args]
     what = f"a tuple of {len(parts)} items"
@@ -457,6 +511,7 @@ def _compile_tuple(args, allowed):
             raise ValueError(f"{label} must be {what}, got {len(value)}")
         for i, (check, v) in enumerate(zip(parts, value)):
             check(f"{label}[{i}]", v)
+
     return what, check_fixed
 
 
@@ -471,6 +526,7 @@ def _compile_dict(args, allowed):
         for k, v in value.items():
             key(f"{label} key", k)
             val(f"{label}[{k!r}]", v)
+
     return "a dict", check_mapping
 
 
@@ -478,6 +534,7 @@ def _instance_check(cls, what):
     def check_instance(label, value):
         if not isinstance(value, cls):
             raise TypeError(f"{label} must be {what}, got {type(value).__name__}")
+
     return check_instance
 
 

@@ -66,7 +66,9 @@ def _as_float(z) -> np.ndarray:
     try:
         arr = np.asarray(raw, dtype=np.float64)
     except OverflowError:  # Python integers beyond the float range
-        raise ValueError("z must hold numbers within the float64 range (found one beyond 1.8e308)") from None
+        raise ValueError(
+            "z must hold numbers within the float64 range (found one beyond 1.8e308)"
+        ) from None
     except (TypeError, ValueError):  # None, strings or other objects inside an object array
         raise TypeError(f"{what}, got {type(z).__name__} of dtype {raw.dtype}") from None
     if not np.isfinite(arr).all():  # nan in gives nan out; inf gives inf or inf - inf
@@ -102,7 +104,9 @@ def tanh(z):
 def tanh_prime(z):
     """:math:`1-\\tanh^2 z = 4e^{-2|z|}/(1+e^{-2|z|})^2`; at most 1."""
     z = _as_float(z)
-    e = np.exp(-2.0 * np.minimum(np.abs(z), 400.0))  # exp(-800) is already 0; avoids 2|z| overflowing
+    e = np.exp(
+        -2.0 * np.minimum(np.abs(z), 400.0)
+    )  # exp(-800) is already 0; avoids 2|z| overflowing
     return _out(np.minimum(4.0 * e / (1.0 + e) ** 2, 1.0))  # rounding near 0 must not exceed 1
 
 
@@ -231,7 +235,9 @@ class DerivativeCurves(Result):
     values: np.ndarray
 
 
-def derivative_curves(names=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu"), z=None) -> DerivativeCurves:
+def derivative_curves(
+    names=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu"), z=None
+) -> DerivativeCurves:
     """f'(z) of each named activation from :mod:`vgp_lib.activations`.
 
     >>> c = derivative_curves(("sigmoid",), z=[0.0])

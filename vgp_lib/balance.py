@@ -27,7 +27,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import activations
-from ._validate import MAX_DEPTH, Result, check_array, check_choice, check_int, check_real, nonfinite
+from ._validate import (
+    MAX_DEPTH,
+    Result,
+    check_array,
+    check_choice,
+    check_int,
+    check_real,
+    nonfinite,
+)
 from .chain import MAX_CHAIN_ENTRIES, Chain, factors, forward, grad_b_analytic, random_chain
 
 __all__ = ["RatioSample", "layer_ratios", "BalanceStudy", "balance_study"]
@@ -175,12 +183,18 @@ def balance_study(
     (2, 2)
     """
     names = _activation_names(activation_names)
-    scales = np.geomspace(0.1, 100.0, 31) if weight_scales is None else check_array("weight_scales", weight_scales, ndim=1)
+    scales = (
+        np.geomspace(0.1, 100.0, 31)
+        if weight_scales is None
+        else check_array("weight_scales", weight_scales, ndim=1)
+    )
     if scales.size == 0 or np.any(scales <= 0):
         raise ValueError("weight_scales must be a non-empty list of positive numbers")
     if np.any(scales > MAX_SCALE):
-        raise ValueError(f"weight_scales must be at most {MAX_SCALE:g} (beyond it almost every "
-                         f"factor underflows to 0), got {scales.max():g}")
+        raise ValueError(
+            f"weight_scales must be at most {MAX_SCALE:g} (beyond it almost every "
+            f"factor underflows to 0), got {scales.max():g}"
+        )
     depth = check_int("depth", depth, lo=2, hi=MAX_DEPTH)
     n_chains = check_int("n_chains", n_chains, lo=1, hi=MAX_CHAIN_ENTRIES)
     per_chain = len(names) * scales.size * depth
@@ -188,7 +202,8 @@ def balance_study(
         raise ValueError(
             f"n_chains must be at most {max(1, MAX_STUDY_LAYERS // per_chain):,} "
             f"for {len(names)} activations, {scales.size} weight_scales and depth={depth} (at most "
-            f"{MAX_STUDY_LAYERS:.0e} chain layers in all), got {n_chains:,}")
+            f"{MAX_STUDY_LAYERS:.0e} chain layers in all), got {n_chains:,}"
+        )
     tolerance = check_real("tolerance", tolerance, lo=1, lo_open=True)
     bias_scale = check_real("bias_scale", bias_scale, lo=0, hi=MAX_SCALE)
     base = random_chain(depth, seed=seed, n_chains=n_chains, bias_scale=bias_scale)
@@ -203,12 +218,16 @@ def balance_study(
                 with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below
                     z = forward(chains).z
             except ValueError:  # a weighted input overflowed float64 (activations refuse inf)
-                msg = (f"weight_scales must keep the weighted inputs within float64: with {name!r} "
-                       f"at depth={depth} the scale {s:g} overflows")
+                msg = (
+                    f"weight_scales must keep the weighted inputs within float64: with {name!r} "
+                    f"at depth={depth} the scale {s:g} overflows"
+                )
                 raise ValueError(msg) from None
             # first-to-last ratio = product over k = 1..L-1 of sigma'(z_k) w_{k+1} (module docstring)
             with np.errstate(divide="ignore"):
-                terms = np.log10(np.abs(f_prime(z[:, :-1]))) + np.log10(np.abs(chains.weights[:, 1:]))
+                terms = np.log10(np.abs(f_prime(z[:, :-1]))) + np.log10(
+                    np.abs(chains.weights[:, 1:])
+                )
             out[i, k] = terms.sum(axis=1)
     return BalanceStudy(
         activations=names,
@@ -224,8 +243,10 @@ def _activation_names(activation_names) -> tuple:
     """``activation_names`` as a non-empty tuple of known activation names."""
     allowed = ", ".join(repr(a) for a in activations.ACTIVATIONS)
     if isinstance(activation_names, str) or not isinstance(activation_names, (list, tuple)):
-        raise TypeError(f"activation_names must be a list or tuple of names from {allowed}; got "
-                        f"{type(activation_names).__name__} {activation_names!r}")
+        raise TypeError(
+            f"activation_names must be a list or tuple of names from {allowed}; got "
+            f"{type(activation_names).__name__} {activation_names!r}"
+        )
     if not activation_names:
         raise ValueError("activation_names must name at least one activation")
     for a in activation_names:

@@ -118,7 +118,9 @@ def interval_endpoints(w, b=0.0):
     return np.sort(np.array([(-z_star - b) / w, (z_star - b) / w], dtype=np.float64))
 
 
-def interval_width_grid(w, b=0.0, *, n: int = 200_001, a_lo: float | None = None, a_hi: float | None = None):
+def interval_width_grid(
+    w, b=0.0, *, n: int = 200_001, a_lo: float | None = None, a_hi: float | None = None
+):
     """Brute-force width: grid spacing times the number of grid points where the factor is :math:`\\ge 1`.
 
     The grid has ``n`` points on ``[a_lo, a_hi]`` (by default the centre
@@ -172,13 +174,19 @@ class FactorInterval(Result):
     def __post_init__(self):
         super().__post_init__()
         if (self.endpoints is None) != (abs(self.w) < 4.0):  # as interval_endpoints decides
-            raise ValueError(f"FactorInterval.endpoints must be None exactly when |w| < 4 (no a has a "
-                             f"factor >= 1), got {self.endpoints!r} for w={self.w!r}")
+            raise ValueError(
+                f"FactorInterval.endpoints must be None exactly when |w| < 4 (no a has a "
+                f"factor >= 1), got {self.endpoints!r} for w={self.w!r}"
+            )
         if self.endpoints is not None and self.endpoints.shape != (2,):
-            raise ValueError(f"FactorInterval.endpoints must hold 2 numbers, got shape {self.endpoints.shape}")
+            raise ValueError(
+                f"FactorInterval.endpoints must hold 2 numbers, got shape {self.endpoints.shape}"
+            )
 
 
-def factor_interval(w: float = 6.9, b: float = 0.0, *, a_lo: float = -1.0, a_hi: float = 2.0, n: int = 1201) -> FactorInterval:
+def factor_interval(
+    w: float = 6.9, b: float = 0.0, *, a_lo: float = -1.0, a_hi: float = 2.0, n: int = 1201
+) -> FactorInterval:
     """Everything the *Unstable gradients* explorer draws for one ``(w, b)``.
 
     >>> r = factor_interval(6.9, -3.45)
@@ -202,7 +210,9 @@ def factor_interval(w: float = 6.9, b: float = 0.0, *, a_lo: float = -1.0, a_hi:
     )
 
 
-def widest_interval(lo: float = 4.0, hi: float = 40.0, *, tol: float = 1e-10) -> tuple[float, float]:
+def widest_interval(
+    lo: float = 4.0, hi: float = 40.0, *, tol: float = 1e-10
+) -> tuple[float, float]:
     """``(|w|*, W(|w|*))``: where the width of ``eq-interval-width`` peaks, by golden-section search.
 
     :math:`W` is 0 at :math:`|w| = 4`, rises, and decays like
@@ -221,7 +231,9 @@ def widest_interval(lo: float = 4.0, hi: float = 40.0, *, tol: float = 1e-10) ->
     # The bracket cannot shrink below the spacing of floats near hi: a smaller tol would never be met.
     finest = 64 * np.finfo(float).eps * hi
     if tol < finest:
-        raise ValueError(f"tol must be at least {finest:.3g} (64 float64 steps at hi={hi:g}), got {tol!r}")
+        raise ValueError(
+            f"tol must be at least {finest:.3g} (64 float64 steps at hi={hi:g}), got {tol!r}"
+        )
     x1 = hi - _INV_PHI * (hi - lo)
     x2 = lo + _INV_PHI * (hi - lo)
     f1, f2 = float(interval_width(x1)), float(interval_width(x2))

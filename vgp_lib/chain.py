@@ -130,7 +130,9 @@ def make_chain(weights, biases, *, a0=1.0, y=0.0, activation: str = "sigmoid") -
     w = check_array("weights", weights)
     b = check_array("biases", biases)
     if w.ndim not in (1, 2):
-        raise ValueError(f"weights must be 1-dimensional (one chain) or 2-dimensional (a stack), got shape {w.shape}")
+        raise ValueError(
+            f"weights must be 1-dimensional (one chain) or 2-dimensional (a stack), got shape {w.shape}"
+        )
     if w.shape[-1] < 1:
         raise ValueError("weights must hold at least one layer (depth >= 1), got 0 layers")
     if b.shape != w.shape:
@@ -144,7 +146,9 @@ def make_chain(weights, biases, *, a0=1.0, y=0.0, activation: str = "sigmoid") -
     )
 
 
-def constant_chain(depth: int, *, w: float, b: float = 0.0, a0=1.0, y=0.0, activation: str = "sigmoid") -> Chain:
+def constant_chain(
+    depth: int, *, w: float, b: float = 0.0, a0=1.0, y=0.0, activation: str = "sigmoid"
+) -> Chain:
     """A chain whose weights all equal ``w`` and biases all equal ``b``.
 
     >>> constant_chain(4, w=0.17).weights
@@ -182,9 +186,11 @@ def random_chain(
     else:
         n_chains = check_int("n_chains", n_chains, lo=1, hi=MAX_CHAIN_ENTRIES)
         if n_chains * depth > MAX_CHAIN_ENTRIES:
-            raise ValueError(f"n_chains must be at most {MAX_CHAIN_ENTRIES // depth:,} for "
-                             f"depth={depth} (n_chains * depth <= {MAX_CHAIN_ENTRIES:.0e}), "
-                             f"got {n_chains:,}")
+            raise ValueError(
+                f"n_chains must be at most {MAX_CHAIN_ENTRIES // depth:,} for "
+                f"depth={depth} (n_chains * depth <= {MAX_CHAIN_ENTRIES:.0e}), "
+                f"got {n_chains:,}"
+            )
         shape = (n_chains, depth)
     rng = make_rng(seed)
     w = weight_scale * rng.standard_normal(shape)
@@ -193,7 +199,12 @@ def random_chain(
 
 
 def aligned_chain(
-    depth: int, *, w: float = 100.0, a0=0.5, y=0.0, activation: str = "sigmoid"
+    depth: int,
+    *,
+    w: float = 100.0,
+    a0=0.5,
+    y=0.0,
+    activation: str = "sigmoid",
 ) -> Chain:
     """Every weight ``w``, every bias chosen so that every :math:`z_j = 0` (chapter *Exploding gradients*).
 
@@ -208,7 +219,8 @@ def aligned_chain(
     """
     depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
     w = check_real("w", w)
-    f, _ = activations.get(check_choice("activation", activation, activations.ACTIVATIONS))
+    activation = check_choice("activation", activation, activations.ACTIVATIONS)
+    f, _ = activations.get(activation)
     a0 = check_real("a0", a0)
     biases = np.empty(depth)
     a_prev = a0
@@ -221,7 +233,9 @@ def aligned_chain(
 
 def _check_chain(chain) -> Chain:
     if not isinstance(chain, Chain):
-        raise TypeError(f"chain must be a vgp_lib.chain.Chain (see make_chain), got {type(chain).__name__}")
+        raise TypeError(
+            f"chain must be a vgp_lib.chain.Chain (see make_chain), got {type(chain).__name__}"
+        )
     return chain
 
 
@@ -278,8 +292,8 @@ def grad_b_analytic(chain: Chain) -> np.ndarray:
     chain = _check_chain(chain)
     _, sigma_prime = activations.get(chain.activation)
     fwd = forward(chain)
-    s = sigma_prime(fwd.z)               # sigma'(z_j) for every layer
-    tail = fwd.a[..., -1] - chain.y      # dC/da_L for C = (a_L - y)^2 / 2
+    s = sigma_prime(fwd.z)  # sigma'(z_j) for every layer
+    tail = fwd.a[..., -1] - chain.y  # dC/da_L for C = (a_L - y)^2 / 2
     grad = np.empty_like(fwd.z)
     for j in reversed(range(chain.depth)):
         grad[..., j] = s[..., j] * tail  # dC/db_j = sigma'(z_j) * tail
@@ -353,7 +367,9 @@ def analyse(chain: Chain) -> ChainGradients:
     """Forward pass, factors and analytic bias gradients of a chain, in one result."""
     chain = _check_chain(chain)
     fwd = forward(chain)
-    return ChainGradients(chain=chain, z=fwd.z, a=fwd.a, factors=factors(chain), grad=grad_b_analytic(chain))
+    return ChainGradients(
+        chain=chain, z=fwd.z, a=fwd.a, factors=factors(chain), grad=grad_b_analytic(chain)
+    )
 
 
 @dataclass(frozen=True)
@@ -392,7 +408,9 @@ def three_routes(chain: Chain, *, h: float = 1e-6) -> GradientRoutes:
     >>> r.max_rel_autograd < 1e-12, r.max_rel_fd < 1e-6
     (True, True)
     """
-    return GradientRoutes(analytic=grad_b_analytic(chain), autograd=grad_b_autograd(chain), fd=grad_b_fd(chain, h=h))
+    return GradientRoutes(
+        analytic=grad_b_analytic(chain), autograd=grad_b_autograd(chain), fd=grad_b_fd(chain, h=h)
+    )
 
 
 def chain_profile(

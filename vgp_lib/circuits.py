@@ -117,7 +117,7 @@ def deep_parity(n: int) -> Circuit:
     level = list(range(n))
     while len(level) > 1:
         l1, l2, l3 = [], [], []
-        pairs = [(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        pairs = list(zip(level[0::2], level[1::2]))  # an odd one out waits
         # layer A: t = NAND(a, b) for every pair
         for a, b in pairs:
             l1.append([a, b])
@@ -183,12 +183,14 @@ def gate_counts(ns) -> GateCounts:
     check that the two agree). All ``n`` must lie in ``[1, MAX_BUILD_BITS]``.
     """
     if isinstance(ns, (str, bytes)) or ns is None:
-        raise TypeError(f"ns must be a list of integers in [1, {MAX_BUILD_BITS}], "
-                        f"got {type(ns).__name__}")
+        raise TypeError(
+            f"ns must be a list of integers in [1, {MAX_BUILD_BITS}], got {type(ns).__name__}"
+        )
     arr = np.asarray(ns, dtype=object)
     if arr.ndim > 1:
-        raise ValueError(f"ns must be 1-dimensional (a list of numbers of bits), "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"ns must be 1-dimensional (a list of numbers of bits), got shape {arr.shape}"
+        )
     ns = [check_int("ns", n, lo=1, hi=MAX_BUILD_BITS) for n in np.atleast_1d(arr)]
     if not ns:
         raise ValueError("ns must contain at least one number of bits")
@@ -209,8 +211,10 @@ def gate_counts(ns) -> GateCounts:
 def _check_circuit(circuit) -> int:
     """``circuit.n_inputs`` if ``circuit`` is a :class:`Circuit` small enough to evaluate."""
     if not isinstance(circuit, Circuit):
-        raise TypeError(f"circuit must be a vgp_lib.circuits.Circuit (from two_layer_parity or "
-                        f"deep_parity), got {type(circuit).__name__}")
+        raise TypeError(
+            f"circuit must be a vgp_lib.circuits.Circuit (from two_layer_parity or "
+            f"deep_parity), got {type(circuit).__name__}"
+        )
     return check_int("circuit.n_inputs", circuit.n_inputs, lo=1, hi=MAX_VERIFY_BITS)
 
 
@@ -250,6 +254,8 @@ def _evaluate_bitsets(circuit: Circuit, n: int) -> np.ndarray:
         chunk = max(1, (32 << 20) // (8 * words * idx.shape[1]))  # about 32 MB at a time
         for start in range(0, len(idx), chunk):
             part = idx[start : start + chunk]
-            signals[pos + start : pos + start + len(part)] = ~np.bitwise_and.reduce(signals[part], axis=1)
+            signals[pos + start : pos + start + len(part)] = ~np.bitwise_and.reduce(
+                signals[part], axis=1
+            )
         pos += len(idx)
     return signals

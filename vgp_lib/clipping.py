@@ -48,8 +48,10 @@ def global_norm(grads) -> float:
     with np.errstate(over="ignore", invalid="ignore"):
         norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
     if not np.isfinite(norm):
-        raise ValueError("grads must hold finite numbers whose sum of squares fits in float64 "
-                         "(clip_by_global_norm rescales huge gradients first)")
+        raise ValueError(
+            "grads must hold finite numbers whose sum of squares fits in float64 "
+            "(clip_by_global_norm rescales huge gradients first)"
+        )
     return norm
 
 
@@ -79,16 +81,21 @@ def clip_grads_(parameters, max_norm: float) -> Clipped:
     import torch
 
     if isinstance(parameters, (str, bytes, torch.Tensor)) or not hasattr(parameters, "__iter__"):
-        raise TypeError(f"parameters must be an iterable of torch tensors (e.g. "
-                        f"model.parameters()), got {type(parameters).__name__}")
+        raise TypeError(
+            f"parameters must be an iterable of torch tensors (e.g. "
+            f"model.parameters()), got {type(parameters).__name__}"
+        )
     parameters = list(parameters)
     for p in parameters:
         if not isinstance(p, torch.Tensor):
-            raise TypeError(f"parameters must hold torch tensors, got an element of type "
-                            f"{type(p).__name__}")
+            raise TypeError(
+                f"parameters must hold torch tensors, got an element of type {type(p).__name__}"
+            )
     params = [p for p in parameters if p.grad is not None]
     if not params:
-        raise ValueError("parameters must include at least one tensor with a .grad (call backward first)")
+        raise ValueError(
+            "parameters must include at least one tensor with a .grad (call backward first)"
+        )
     out = clip_by_global_norm([p.grad.detach().double().cpu().numpy() for p in params], max_norm)
     with torch.no_grad():
         for p in params:

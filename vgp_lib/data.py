@@ -147,7 +147,9 @@ class _ArrayUnpickler(pickle.Unpickler):
         try:
             return self._ALLOWED[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in the MNIST file") from None
+            raise pickle.UnpicklingError(
+                f"global {module}.{name} is not allowed in the MNIST file"
+            ) from None
 
 
 def read_source(path, *, sha256: str = SHA256) -> dict:
@@ -168,9 +170,21 @@ def read_source(path, *, sha256: str = SHA256) -> dict:
     try:
         payload = gzip.decompress(raw)
         parts = _ArrayUnpickler(io.BytesIO(payload), encoding="latin1").load()
-    except (OSError, EOFError, zlib.error, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
-            IndexError, KeyError, MemoryError) as err:
-        raise MNISTCorruptError(f"{path} could not be read as a pickled MNIST file ({type(err).__name__}: {err})") from None
+    except (
+        OSError,
+        EOFError,
+        zlib.error,
+        pickle.UnpicklingError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        MemoryError,
+    ) as err:
+        raise MNISTCorruptError(
+            f"{path} could not be read as a pickled MNIST file ({type(err).__name__}: {err})"
+        ) from None
     return _check_parts(parts, path)
 
 
@@ -198,8 +212,12 @@ def _check_parts(parts, path) -> dict:
 def _to_uint8(x: np.ndarray, name: str, path) -> np.ndarray:
     """Pixels k/256 -> k, checking that nothing is lost."""
     k = np.rint(np.asarray(x, dtype=np.float64) * _SCALE)
-    if k.size and (k.min() < 0 or k.max() > 255 or not np.array_equal((k / _SCALE).astype(x.dtype), x)):
-        raise MNISTCorruptError(f"{path}: {name} pixels are not all of the form k/256 with 0 <= k <= 255")
+    if k.size and (
+        k.min() < 0 or k.max() > 255 or not np.array_equal((k / _SCALE).astype(x.dtype), x)
+    ):
+        raise MNISTCorruptError(
+            f"{path}: {name} pixels are not all of the form k/256 with 0 <= k <= 255"
+        )
     return k.astype(np.uint8)
 
 
@@ -240,8 +258,14 @@ def _read_cache(target: Path, dtype, sha256: str) -> MNIST:
         raise ValueError("the cache does not match its recorded checksum")
     for name in SIZES:
         k, y = arrays[f"{name}_x"], arrays[f"{name}_y"]
-        if (k.dtype != np.uint8 or k.ndim != 2 or k.shape[1] != N_PIXELS or y.dtype != np.uint8
-                or y.shape != (k.shape[0],) or (y.size and y.max() > 9)):
+        if (
+            k.dtype != np.uint8
+            or k.ndim != 2
+            or k.shape[1] != N_PIXELS
+            or y.dtype != np.uint8
+            or y.shape != (k.shape[0],)
+            or (y.size and y.max() > 9)
+        ):
             raise ValueError(f"bad arrays for {name}")
     for name in SIZES:
         k, y = arrays[f"{name}_x"], arrays[f"{name}_y"]
@@ -273,7 +297,9 @@ def load_mnist(*, dtype=np.float64, cache_dir=None, source=None, sha256: str = S
         raise TypeError(f"sha256 must be a hexadecimal string, got {type(sha256).__name__}")
     cache_dir = default_cache_dir() if cache_dir is None else Path(cache_dir)
     if cache_dir.exists() and not cache_dir.is_dir():
-        raise ValueError(f"cache_dir must be a directory (or a path to create one), got the file {cache_dir}")
+        raise ValueError(
+            f"cache_dir must be a directory (or a path to create one), got the file {cache_dir}"
+        )
     target = _cache_path(cache_dir, sha256)
     if target.is_file():
         try:
@@ -286,7 +312,11 @@ def load_mnist(*, dtype=np.float64, cache_dir=None, source=None, sha256: str = S
     parts = read_source(path, sha256=sha256)
     try:
         _write_cache(parts, target, path, sha256)
-    except (FileExistsError, NotADirectoryError) as err:  # a file where a parent directory should be
-        raise ValueError(f"cache_dir must be a directory (or a path to create one), got {cache_dir}: "
-                         f"{err}") from None
+    except (
+        FileExistsError,
+        NotADirectoryError,
+    ) as err:  # a file where a parent directory should be
+        raise ValueError(
+            f"cache_dir must be a directory (or a path to create one), got {cache_dir}: {err}"
+        ) from None
     return _read_cache(target, dtype, sha256)

@@ -66,14 +66,18 @@ MAX_LAYER_WORK = 10**9
 def _check_w1(name: str, value) -> float:
     value = check_real(name, value)
     if not W1_MIN <= abs(value) <= W1_MAX:
-        raise ValueError(f"{name} must satisfy {W1_MIN:g} <= |{name}| <= {W1_MAX:g} (outside it 4/{name} "
-                         f"or {name}**2 leaves float64), got {value!r}")
+        raise ValueError(
+            f"{name} must satisfy {W1_MIN:g} <= |{name}| <= {W1_MAX:g} (outside it 4/{name} "
+            f"or {name}**2 leaves float64), got {value!r}"
+        )
     return value
 
 
 def _check_neuron(name: str, neuron) -> None:
     if not isinstance(neuron, IdentityNeuron):
-        raise TypeError(f"{name} must be an IdentityNeuron (from identity_neuron), got {type(neuron).__name__}")
+        raise TypeError(
+            f"{name} must be an IdentityNeuron (from identity_neuron), got {type(neuron).__name__}"
+        )
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,9 @@ def error_curve(w1_min: float = 1e-6, w1_max: float = 4.0, *, n: int = 61) -> Er
     w1_min = check_real("w1_min", w1_min, lo=W1_MIN, hi=W1_MAX)
     w1_max = check_real("w1_max", w1_max, lo=W1_MIN, hi=W1_MAX)
     if not w1_max > w1_min:
-        raise ValueError(f"w1_max must be larger than w1_min, got w1_min={w1_min!r}, w1_max={w1_max!r}")
+        raise ValueError(
+            f"w1_max must be larger than w1_min, got w1_min={w1_min!r}, w1_max={w1_max!r}"
+        )
     w1 = np.geomspace(w1_min, w1_max, check_int("n", n, lo=2, hi=MAX_CURVE_POINTS))
     error = np.array([max_error(identity_neuron(float(v))) for v in w1])
     return ErrorCurve(w1=w1, error=error, taylor=w1**2 / 96.0)
@@ -192,7 +198,9 @@ def layer_output(layer, X):
     W1, b, W2, c = _layer_parts(layer)
     X = check_array("X", X, ndim=2)
     if X.shape[1] != W1.shape[1]:
-        raise ValueError(f"X must have {W1.shape[1]} columns (the columns of W1), got shape {X.shape}")
+        raise ValueError(
+            f"X must have {W1.shape[1]} columns (the columns of W1), got shape {X.shape}"
+        )
     return sigmoid(X @ W1.T + b) @ W2.T + c
 
 
@@ -208,12 +216,16 @@ def layer_max_error(layer, *, m: int = 2000, seed: int = 0) -> float:
     W1, b, W2, c = _layer_parts(layer)
     n = W1.shape[1]
     if W2.shape[0] != n:
-        raise ValueError(f"W2 must have {n} rows to reproduce an input of size {n}, got shape {W2.shape}")
+        raise ValueError(
+            f"W2 must have {n} rows to reproduce an input of size {n}, got shape {W2.shape}"
+        )
     m = check_int("m", m, lo=1, hi=MAX_GRID)
     most = max(1, min(MAX_GRID // n, MAX_LAYER_WORK // (n * W1.shape[0])))
     if m > most:  # the points take m * n numbers, the two products m * n * h multiply-adds
-        raise ValueError(f"m must be at most {most:,} for a layer of {n} inputs and {W1.shape[0]} "
-                         f"neurons, got {m:,}")
+        raise ValueError(
+            f"m must be at most {most:,} for a layer of {n} inputs and {W1.shape[0]} "
+            f"neurons, got {m:,}"
+        )
     X = make_rng(seed).random((m, n))
     X = np.vstack([X, np.zeros(n), np.ones(n)])
     return float(np.max(np.abs(layer_output((W1, b, W2, c), X) - X)))

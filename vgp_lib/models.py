@@ -68,8 +68,10 @@ class Block(nn.Module):
         n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
         n_out = check_int("n_out", n_out, lo=1, hi=MAX_WIDTH)
         if n_in * n_out > MAX_PARAMETERS:
-            raise ValueError(f"n_in * n_out must be at most {MAX_PARAMETERS:.0e} weights, got "
-                             f"n_in={n_in}, n_out={n_out}")
+            raise ValueError(
+                f"n_in * n_out must be at most {MAX_PARAMETERS:.0e} weights, got "
+                f"n_in={n_in}, n_out={n_out}"
+            )
         activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
         norm = check_choice("norm", norm, NORMS)
         _check_bool("residual", residual)
@@ -97,15 +99,21 @@ class MLP(nn.Module):
 
     def __init__(self, blocks, head, config: dict):
         super().__init__()
-        if not isinstance(blocks, (list, tuple, nn.ModuleList)) or not blocks \
-                or not all(isinstance(b, Block) for b in blocks):
-            raise TypeError(f"blocks must be a non-empty list of Block, "
-                            f"got {type(blocks).__name__}")
+        if (
+            not isinstance(blocks, (list, tuple, nn.ModuleList))
+            or not blocks
+            or not all(isinstance(b, Block) for b in blocks)
+        ):
+            raise TypeError(
+                f"blocks must be a non-empty list of Block, got {type(blocks).__name__}"
+            )
         if not isinstance(head, nn.Linear):
             raise TypeError(f"head must be a torch.nn.Linear, got {type(head).__name__}")
         if not isinstance(config, dict) or set(config) != set(CONFIG_KEYS):
-            raise TypeError(f"config must be a dict with the keys {', '.join(CONFIG_KEYS)} (the "
-                            f"arguments of build_mlp), got {type(config).__name__} {config!r}")
+            raise TypeError(
+                f"config must be a dict with the keys {', '.join(CONFIG_KEYS)} (the "
+                f"arguments of build_mlp), got {type(config).__name__} {config!r}"
+            )
         self.blocks = nn.ModuleList(blocks)
         self.head = head
         self.config = dict(config)
@@ -121,7 +129,9 @@ class MLP(nn.Module):
         return [b.linear for b in self.blocks] + [self.head]
 
 
-def init_linear_(linear: nn.Linear, init: str, *, generator: torch.Generator, gain: float = 1.0) -> None:
+def init_linear_(
+    linear: nn.Linear, init: str, *, generator: torch.Generator, gain: float = 1.0
+) -> None:
     """Overwrite ``linear``'s weight and bias in place with scheme ``init`` (see module docstring).
 
     >>> lin = nn.Linear(400, 300, dtype=torch.float64)
@@ -133,8 +143,10 @@ def init_linear_(linear: nn.Linear, init: str, *, generator: torch.Generator, ga
         raise TypeError(f"linear must be a torch.nn.Linear, got {type(linear).__name__}")
     init = check_choice("init", init, MODEL_INITS)
     if not isinstance(generator, torch.Generator):
-        raise TypeError(f"generator must be a torch.Generator (see vgp_lib.rng.torch_generator), "
-                        f"got {type(generator).__name__}")
+        raise TypeError(
+            f"generator must be a torch.Generator (see vgp_lib.rng.torch_generator), "
+            f"got {type(generator).__name__}"
+        )
     gain = check_real("gain", gain, lo=0.0, lo_open=True)
     n_out, n_in = linear.weight.shape
     w, b = linear.weight, linear.bias
@@ -200,8 +212,10 @@ def build_mlp(
     depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
     n_params = n_in * width + (depth - 1) * width * width + width * n_out
     if n_params > MAX_PARAMETERS:
-        raise ValueError(f"width and depth give {n_params:.3g} weights; at most {MAX_PARAMETERS:.0e} "
-                         f"are allowed (n_in={n_in}, width={width}, depth={depth}, n_out={n_out})")
+        raise ValueError(
+            f"width and depth give {n_params:.3g} weights; at most {MAX_PARAMETERS:.0e} "
+            f"are allowed (n_in={n_in}, width={width}, depth={depth}, n_out={n_out})"
+        )
     activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
     init = check_choice("init", init, MODEL_INITS)
     norm = check_choice("norm", norm, NORMS)
@@ -212,8 +226,17 @@ def build_mlp(
     blocks = [Block(n_in, width, activation, norm, False, dtype)]
     blocks += [Block(width, width, activation, norm, residual, dtype) for _ in range(depth - 1)]
     head = nn.Linear(width, n_out, dtype=dtype)
-    config = dict(n_in=n_in, width=width, n_out=n_out, depth=depth, activation=activation,
-                  init=init, norm=norm, residual=residual, gain=gain)
+    config = dict(
+        n_in=n_in,
+        width=width,
+        n_out=n_out,
+        depth=depth,
+        activation=activation,
+        init=init,
+        norm=norm,
+        residual=residual,
+        gain=gain,
+    )
     model = MLP(blocks, head, config)
     for linear in model.linears():
         init_linear_(linear, init, generator=generator, gain=gain)
@@ -227,8 +250,10 @@ def _check_bool(name: str, value) -> None:
 
 def _check_dtype(dtype) -> None:
     if not isinstance(dtype, torch.dtype):
-        raise TypeError(f"dtype must be one of torch.float32, torch.float64; "
-                        f"got {type(dtype).__name__} {dtype!r}")
+        raise TypeError(
+            f"dtype must be one of torch.float32, torch.float64; "
+            f"got {type(dtype).__name__} {dtype!r}"
+        )
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of torch.float32, torch.float64; got {dtype!r}")
 

@@ -65,7 +65,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_EPOCHS, MAX_SEED, Result, check_bool, check_int, check_labelled, check_real, nonfinite
+from ._validate import (
+    MAX_EPOCHS,
+    MAX_SEED,
+    Result,
+    check_bool,
+    check_int,
+    check_labelled,
+    check_real,
+    nonfinite,
+)
 from .rng import torch_generator
 from .threads import single_thread
 
@@ -184,8 +193,9 @@ class GradientMonitor:
             raise RuntimeError("this GradientMonitor is already active")
         try:
             for j, module in enumerate(self._modules):
-                self._handles.append(module.weight.register_hook(self._weight_hook(j)))
-                self._handles.append(module.register_forward_hook(self._forward_hook(j)))
+                on_weight, on_output = self._weight_hook(j), self._forward_hook(j)
+                self._handles.append(module.weight.register_hook(on_weight))
+                self._handles.append(module.register_forward_hook(on_output))
         except BaseException:
             self.remove()
             raise
@@ -306,7 +316,11 @@ def model_accuracy(model, x, y, *, batch_size: int = 2000) -> float:
     try:
         with torch.no_grad():
             for i in range(0, len(xt), batch_size):
-                correct += int((_fit(model, xt[i:i + batch_size], "x").argmax(1) == yt[i:i + batch_size]).sum())
+                correct += int(
+                    (
+                        _fit(model, xt[i : i + batch_size], "x").argmax(1) == yt[i : i + batch_size]
+                    ).sum()
+                )
     finally:
         model.train(was_training)
     return correct / len(xt)
@@ -320,8 +334,20 @@ def _fit(model, xt, name: str):
         raise ValueError(f"{name} does not fit the model: {str(exc).splitlines()[0]}") from None
 
 
-def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed: int,
-                  x_val=None, y_val=None, momentum: float = 0.0, show_progress: bool = False) -> TrainingTrace:
+def train_watched(
+    model,
+    x,
+    y,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    x_val=None,
+    y_val=None,
+    momentum: float = 0.0,
+    show_progress: bool = False,
+) -> TrainingTrace:
     """Train ``model`` with cross-entropy and mini-batch SGD on ``(x, y)``, recording its gradients.
 
     The batches are a fresh permutation every epoch, drawn from ``seed``. The
@@ -343,7 +369,9 @@ def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed:
     if x_val is not None:
         xv, _ = _as_tensors(x_val, y_val, _model_dtype(model), "x_val", "y_val")
         if xv.shape[1:] != xt.shape[1:]:
-            raise ValueError(f"x_val must have the shape of x's rows, {tuple(xt.shape[1:])}, got {tuple(xv.shape[1:])}")
+            raise ValueError(
+                f"x_val must have the shape of x's rows, {tuple(xt.shape[1:])}, got {tuple(xv.shape[1:])}"
+            )
     g = torch_generator(seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     weights = [m.weight for _, m in watched_layers(model)]
@@ -353,10 +381,10 @@ def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed:
     batches = [(e, i) for e in range(epochs) for i in range(0, n, batch_size)]
     with single_thread(flush_denormal=True), GradientMonitor(model) as monitor:
         order = None
-        for epoch, start in progress(batches, disable=not show_progress, leave=False):
+        for _epoch, start in progress(batches, disable=not show_progress, leave=False):
             if start == 0:
                 order = torch.randperm(n, generator=g)
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             before = [w.detach().clone() for w in weights]
             loss = _loss(model, xt[idx], yt[idx])
             optimizer.zero_grad()
@@ -364,17 +392,28 @@ def train_watched(model, x, y, *, epochs: int, batch_size: int, lr: float, seed:
             optimizer.step()
             losses.append(float(loss.detach()))
             with torch.no_grad():
-                ratios.append([float((w - b).norm() / b.norm().clamp_min(1e-300)) for w, b in zip(weights, before)])
+                ratios.append(
+                    [
+                        float((w - b).norm() / b.norm().clamp_min(1e-300))
+                        for w, b in zip(weights, before)
+                    ]
+                )
     losses, ratios = np.array(losses), np.array(ratios)
     try:
         record = monitor.record()
     except ValueError:  # a gradient norm overflowed
         record = None
-    finite = [record is not None, np.isfinite(losses).all(), np.isfinite(ratios).all(),
-              all(bool(torch.isfinite(p).all()) for p in model.parameters())]
+    finite = [
+        record is not None,
+        np.isfinite(losses).all(),
+        np.isfinite(ratios).all(),
+        all(bool(torch.isfinite(p).all()) for p in model.parameters()),
+    ]
     if not all(finite):
-        raise ValueError(f"training diverged to inf or nan (lr = {lr:g}): lr must be smaller, "
-                         "or the inputs x of a smaller scale")
+        raise ValueError(
+            f"training diverged to inf or nan (lr = {lr:g}): lr must be smaller, "
+            "or the inputs x of a smaller scale"
+        )
     val = model_accuracy(model, x_val, y_val) if x_val is not None else float("nan")
     return TrainingTrace(losses, record, ratios, val)
 
@@ -385,7 +424,9 @@ def _loss(model, xt, yt):
 
     out = _fit(model, xt, "x")
     if out.ndim != 2 or int(yt.max()) >= out.shape[1]:
-        raise ValueError(f"y must hold labels below the model's {out.shape[-1]} outputs, got {int(yt.max())}")
+        raise ValueError(
+            f"y must hold labels below the model's {out.shape[-1]} outputs, got {int(yt.max())}"
+        )
     return torch.nn.functional.cross_entropy(out, yt)
 
 
@@ -397,7 +438,9 @@ def stuck_layers(record: GradientRecord, *, threshold: float = 1e-3) -> tuple:
     ('a',)
     """
     if not isinstance(record, GradientRecord):
-        raise TypeError(f"record must be a GradientRecord (from GradientMonitor.record), got {type(record).__name__}")
+        raise TypeError(
+            f"record must be a GradientRecord (from GradientMonitor.record), got {type(record).__name__}"
+        )
     threshold = check_real("threshold", threshold, lo=0.0, lo_open=True, hi=1.0)
     med = np.nanmedian(record.weight_norm, axis=0)
     return tuple(name for name, v in zip(record.names, med) if v < threshold * np.nanmax(med))
@@ -405,7 +448,9 @@ def stuck_layers(record: GradientRecord, *, threshold: float = 1e-3) -> tuple:
 
 def _check_trace(trace) -> None:
     if not isinstance(trace, TrainingTrace):
-        raise TypeError(f"trace must be a TrainingTrace (from train_watched), got {type(trace).__name__}")
+        raise TypeError(
+            f"trace must be a TrainingTrace (from train_watched), got {type(trace).__name__}"
+        )
 
 
 def diagnose(trace: TrainingTrace, *, threshold: float = 1e-3) -> Diagnosis:

@@ -48,9 +48,11 @@ from ._validate import (
     check_array,
     check_bool,
     check_choice,
+    check_float_dtype,
+    check_int,
+    check_real,
     check_sequence,
 )
-from ._validate import check_float_dtype, check_int, check_real
 from .rng import make_rng
 from .threads import single_thread
 
@@ -102,9 +104,13 @@ class Params(Result):
     def n_hidden(self) -> int:
         return len(self.sizes) - 2
 
-    def copy(self) -> "Params":
-        return Params(self.sizes, tuple(w.copy() for w in self.weights), tuple(b.copy() for b in self.biases),
-                      self.activation)
+    def copy(self) -> Params:
+        return Params(
+            self.sizes,
+            tuple(w.copy() for w in self.weights),
+            tuple(b.copy() for b in self.biases),
+            self.activation,
+        )
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,9 @@ def check_sizes(sizes) -> tuple:
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
         raise TypeError(f"sizes must be a sequence of layer widths, got {type(sizes).__name__}")
     if len(sizes) < 2:
-        raise ValueError(f"sizes must list at least 2 layer widths (input and output), got {list(sizes)}")
+        raise ValueError(
+            f"sizes must list at least 2 layer widths (input and output), got {list(sizes)}"
+        )
     return tuple(check_int(f"sizes[{i}]", n, lo=1, hi=MAX_WIDTH) for i, n in enumerate(sizes))
 
 
@@ -182,7 +190,9 @@ def _check_dtype(dtype):
     return check_float_dtype("dtype", dtype).type
 
 
-def init_params(sizes, *, seed, activation: str = "sigmoid", init: str = "nielsen", dtype=np.float64) -> Params:
+def init_params(
+    sizes, *, seed, activation: str = "sigmoid", init: str = "nielsen", dtype=np.float64
+) -> Params:
     """Random weights and biases for one network per seed (``seed`` an int or a sequence).
 
     ``init="nielsen"`` draws like ``network2.py``: biases N(0, 1), then weights
@@ -207,8 +217,15 @@ def init_params(sizes, *, seed, activation: str = "sigmoid", init: str = "nielse
             w = [rng.standard_normal((n_out, n_in)) / np.sqrt(n_in) for n_in, n_out in pairs]
         else:
             b = [np.zeros(n_out) for _, n_out in pairs]
-            var = (lambda n_in, n_out: 2.0 / (n_in + n_out)) if init == "xavier" else (lambda n_in, n_out: 2.0 / n_in)
-            w = [rng.standard_normal((n_out, n_in)) * np.sqrt(var(n_in, n_out)) for n_in, n_out in pairs]
+            var = (
+                (lambda n_in, n_out: 2.0 / (n_in + n_out))
+                if init == "xavier"
+                else (lambda n_in, n_out: 2.0 / n_in)
+            )
+            w = [
+                rng.standard_normal((n_out, n_in)) * np.sqrt(var(n_in, n_out))
+                for n_in, n_out in pairs
+            ]
         ws.append(w)
         bs.append(b)
     weights = tuple(np.stack([w[l] for w in ws]).astype(dtype) for l in range(len(pairs)))
@@ -240,6 +257,7 @@ def one_hot(y, n_classes: int = 10, dtype=np.float64) -> np.ndarray:
 # so it uses the identity sigma(z) = (1 + tanh(z/2)) / 2: like
 # vgp_lib.activations.sigmoid it never overflows (tanh saturates), and the
 # tests check the two agree. Every derivative is computed from the activation.
+
 
 def _activate(z: np.ndarray, name: str) -> np.ndarray:
     """Overwrite ``z`` with f(z); return it."""
@@ -290,7 +308,9 @@ def _forward(weights, biases, x, activation) -> list:
     a = x
     last = len(weights) - 1
     for l, (w, b) in enumerate(zip(weights, biases)):
-        if a.ndim == 2:  # input shared by all K networks: one product with their weights side by side
+        if (
+            a.ndim == 2
+        ):  # input shared by all K networks: one product with their weights side by side
             k, n_out, n_in = w.shape
             z = (a @ w.reshape(k * n_out, n_in).T).reshape(a.shape[0], k, n_out).transpose(1, 0, 2)
         else:
@@ -317,7 +337,9 @@ def prepare_batch(params: Params, x, y):
 def _as_batch(params: Params, x, y=None):
     x = _check_pixels("x", x)
     if x.ndim not in (2, 3) or x.shape[-1] != params.sizes[0]:
-        raise ValueError(f"x must have shape (m, {params.sizes[0]}) or (K, m, {params.sizes[0]}), got {x.shape}")
+        raise ValueError(
+            f"x must have shape (m, {params.sizes[0]}) or (K, m, {params.sizes[0]}), got {x.shape}"
+        )
     if x.ndim == 3 and x.shape[0] != params.n_nets:
         raise ValueError(f"x has {x.shape[0]} stacks, expected one per network ({params.n_nets})")
     x = x.astype(params.weights[0].dtype, copy=False)
@@ -328,7 +350,9 @@ def _as_batch(params: Params, x, y=None):
     if y.shape == x.shape[:-1]:  # integer labels
         y = one_hot(y, n_out, params.weights[0].dtype)
     if y.ndim == 0 or y.shape[-1] != n_out or y.shape[:-1] != x.shape[:-1]:
-        raise ValueError(f"y must hold labels of shape {x.shape[:-1]} or one-hot rows of width {n_out}, got {y.shape}")
+        raise ValueError(
+            f"y must hold labels of shape {x.shape[:-1]} or one-hot rows of width {n_out}, got {y.shape}"
+        )
     return x, y.astype(params.weights[0].dtype, copy=False)
 
 
@@ -369,8 +393,9 @@ def backward(params: Params, acts, y) -> list:
     acts, y = _check_backward_args(params, acts, y)
     delta = acts[-1] - y  # the output error
     deltas = [delta]
-    for l in range(len(params.weights) - 1, 0, -1):  # weights[l] feeds layer l + 1
-        delta = (delta @ params.weights[l]) * _prime(acts[l], params.activation)
+    for l in range(len(params.weights) - 1, 0, -1):  # weights[l] feeds l + 1
+        back = delta @ params.weights[l]
+        delta = back * _prime(acts[l], params.activation)
         deltas.append(delta)
     return deltas[::-1]
 
@@ -378,15 +403,19 @@ def backward(params: Params, acts, y) -> list:
 def _check_backward_args(params: Params, acts, y):
     _check_params("params", params)
     if not isinstance(acts, (list, tuple)) or len(acts) != len(params.sizes):
-        raise TypeError(f"acts must be the list of {len(params.sizes)} activation arrays that forward "
-                        f"returns, got {type(acts).__name__}")
+        raise TypeError(
+            f"acts must be the list of {len(params.sizes)} activation arrays that forward "
+            f"returns, got {type(acts).__name__}"
+        )
     for l, (a, n) in enumerate(zip(acts, params.sizes)):
         if not isinstance(a, np.ndarray) or a.dtype.kind != "f" or a.shape[-1] != n:
             raise TypeError(f"acts[{l}] must be a float array with {n} columns (from forward)")
     y = _check_pixels("y", y)
     if y.shape[-2:] != acts[-1].shape[-2:]:
-        raise ValueError(f"y must hold one-hot rows of shape {acts[-1].shape[-2:]} (see prepare_batch), "
-                         f"got {y.shape}")
+        raise ValueError(
+            f"y must hold one-hot rows of shape {acts[-1].shape[-2:]} (see prepare_batch), "
+            f"got {y.shape}"
+        )
     return list(acts), y
 
 
@@ -444,14 +473,23 @@ def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
 def _check_step_args(weights, biases, x, y, scale, decay, activation) -> None:
     for name, arrays in (("weights", weights), ("biases", biases)):
         if not isinstance(arrays, list) or not arrays:
-            raise TypeError(f"{name} must be a non-empty list of stacked arrays (modified in place), "
-                            f"got {type(arrays).__name__}")
+            raise TypeError(
+                f"{name} must be a non-empty list of stacked arrays (modified in place), "
+                f"got {type(arrays).__name__}"
+            )
         for l, arr in enumerate(arrays):
-            if not isinstance(arr, np.ndarray) or arr.dtype.kind != "f" or not np.isfinite(arr).all():
+            if (
+                not isinstance(arr, np.ndarray)
+                or arr.dtype.kind != "f"
+                or not np.isfinite(arr).all()
+            ):
                 raise TypeError(f"{name}[{l}] must be an array of finite floats")
     if len(biases) != len(weights) or any(
-            w.ndim != 3 or b.shape != w.shape[:2] for w, b in zip(weights, biases)):
-        raise ValueError("weights and biases must hold one (K, n_out, n_in) and one (K, n_out) array per layer")
+        w.ndim != 3 or b.shape != w.shape[:2] for w, b in zip(weights, biases)
+    ):
+        raise ValueError(
+            "weights and biases must hold one (K, n_out, n_in) and one (K, n_out) array per layer"
+        )
     dt = weights[0].dtype
     k, n_in = weights[0].shape[0], weights[0].shape[2]
     x = _check_pixels("x", x)
@@ -459,8 +497,10 @@ def _check_step_args(weights, biases, x, y, scale, decay, activation) -> None:
         raise ValueError(f"x must have shape (m, {n_in}) or ({k}, m, {n_in}), got {x.shape}")
     y = _check_pixels("y", y)
     if y.ndim < 2 or y.shape[-1] != weights[-1].shape[1] or y.shape[-2] != x.shape[-2]:
-        raise ValueError(f"y must hold one one-hot row of width {weights[-1].shape[1]} per row of x, "
-                         f"got {y.shape}")
+        raise ValueError(
+            f"y must hold one one-hot row of width {weights[-1].shape[1]} per row of x, "
+            f"got {y.shape}"
+        )
     if x.dtype != dt or y.dtype != dt:
         raise TypeError(f"x and y must have the weights' dtype {dt}, got {x.dtype} and {y.dtype}")
     check_real("scale", scale, lo=0, lo_open=True)
@@ -492,18 +532,24 @@ def _check_hyper(eta, lmbda, n):
     lmbda = check_real("lmbda", lmbda, lo=0)
     n = check_int("n", n, lo=1, hi=10**9)
     if eta * lmbda / n > 1:
-        raise ValueError(f"eta * lmbda / n must be at most 1 (the weight decay factor 1 - eta lmbda / n "
-                         f"would be negative), got eta = {eta:g}, lmbda = {lmbda:g}, n = {n}")
+        raise ValueError(
+            f"eta * lmbda / n must be at most 1 (the weight decay factor 1 - eta lmbda / n "
+            f"would be negative), got eta = {eta:g}, lmbda = {lmbda:g}, n = {n}"
+        )
     return eta, lmbda, n
 
 
 def _check_finite_after(weights, eta) -> None:
     """Refuse a run whose weights overflowed: the step size was too large for the arithmetic."""
     if not all(np.isfinite(w).all() for w in weights):
-        raise ValueError(f"eta = {eta:g} made the weights overflow to inf or nan; eta must be smaller")
+        raise ValueError(
+            f"eta = {eta:g} made the weights overflow to inf or nan; eta must be smaller"
+        )
 
 
-def sgd_step(params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | None = None) -> Params:
+def sgd_step(
+    params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | None = None
+) -> Params:
     """One step of L2-regularised mini-batch SGD (eq. ``eq-mnist-sgd``) on the batch ``x, y``; returns new params.
 
     ``n`` is the training-set size in the weight decay (default: the batch size).
@@ -514,8 +560,15 @@ def sgd_step(params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | N
     new = params.copy()
     dt = new.weights[0].dtype.type
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, by name
-        _update_mini_batch(list(new.weights), list(new.biases), x, y, dt(eta / m), dt(1 - eta * lmbda / n),
-                           new.activation)
+        _update_mini_batch(
+            list(new.weights),
+            list(new.biases),
+            x,
+            y,
+            dt(eta / m),
+            dt(1 - eta * lmbda / n),
+            new.activation,
+        )
     _check_finite_after(new.weights, eta)
     return new
 
@@ -543,9 +596,13 @@ def _check_labelled(x_name: str, x, y_name: str, y, n_in: int, n_classes: int):
         raise ValueError(f"{x_name} must hold images as rows, shape (n, {n_in}), got {x.shape}")
     y = np.asarray(y)
     if y.dtype.kind not in "iu":
-        raise TypeError(f"{y_name} must hold integer labels in [0, {n_classes - 1}], got dtype {y.dtype}")
+        raise TypeError(
+            f"{y_name} must hold integer labels in [0, {n_classes - 1}], got dtype {y.dtype}"
+        )
     if y.shape != (x.shape[0],):
-        raise ValueError(f"{y_name} must hold one label per image, shape ({x.shape[0]},), got {y.shape}")
+        raise ValueError(
+            f"{y_name} must hold one label per image, shape ({x.shape[0]},), got {y.shape}"
+        )
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"{y_name} must hold labels in [0, {n_classes - 1}]")
     return x, y
@@ -554,7 +611,9 @@ def _check_labelled(x_name: str, x, y_name: str, y, n_in: int, n_classes: int):
 def _check_pair(name: str, data, n_in: int, n_classes: int):
     """A pair ``(x, y)`` of images and labels, checked under the pair's name."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise TypeError(f"{name} must be a pair (x, y) of images and labels, got {type(data).__name__}")
+        raise TypeError(
+            f"{name} must be a pair (x, y) of images and labels, got {type(data).__name__}"
+        )
     return _check_labelled(name, data[0], name, data[1], n_in, n_classes)
 
 
@@ -565,13 +624,25 @@ def accuracy(params: Params, x, y, *, chunk: int = 10_000) -> np.ndarray:
     x, y = _check_labelled("x", x, "y", y, params.sizes[0], params.sizes[-1])
     correct = np.zeros(params.n_nets)
     for i in range(0, len(y), chunk):
-        out = feedforward(params, x[i:i + chunk])
-        correct += (out.argmax(axis=-1) == y[i:i + chunk]).sum(axis=-1)
+        out = feedforward(params, x[i : i + chunk])
+        correct += (out.argmax(axis=-1) == y[i : i + chunk]).sum(axis=-1)
     return correct / max(len(y), 1)
 
 
-def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float, lmbda: float, seed,
-          evaluation=None, show_progress: bool = True, desc: str = "epochs") -> TrainResult:
+def train(
+    params: Params,
+    x,
+    y,
+    *,
+    epochs: int,
+    mini_batch_size: int,
+    eta: float,
+    lmbda: float,
+    seed,
+    evaluation=None,
+    show_progress: bool = True,
+    desc: str = "epochs",
+) -> TrainResult:
     """Mini-batch SGD (eq. ``eq-mnist-sgd``) for every network in ``params`` at once.
 
     Each network ``k`` shuffles the training data every epoch with its own
@@ -588,7 +659,9 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
         evaluation = _check_pair("evaluation", evaluation, params.sizes[0], params.sizes[-1])
     show_progress = check_bool("show_progress", show_progress)
     if not isinstance(desc, str):
-        raise TypeError(f"desc must be a string (the progress bar's label), got {type(desc).__name__}")
+        raise TypeError(
+            f"desc must be a string (the progress bar's label), got {type(desc).__name__}"
+        )
     n = x.shape[0]
     m = check_int("mini_batch_size", mini_batch_size, lo=1, hi=n)
     eta, lmbda, n = _check_hyper(eta, lmbda, n)
@@ -607,9 +680,16 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
         for _ in progress(range(epochs), desc=desc, disable=not show_progress):
             order = np.stack([r.permutation(n) for r in shufflers])  # (K, n)
             for start in range(0, n, m):
-                idx = order[:, start:start + m]
-                _update_mini_batch(weights, biases, x[idx], targets[idx], dt(eta / idx.shape[1]), decay,
-                                   new.activation)
+                idx = order[:, start : start + m]
+                _update_mini_batch(
+                    weights,
+                    biases,
+                    x[idx],
+                    targets[idx],
+                    dt(eta / idx.shape[1]),
+                    decay,
+                    new.activation,
+                )
             if evaluation is not None:
                 history.append(accuracy(new, *evaluation))
     _check_finite_after(new.weights, eta)
@@ -617,30 +697,56 @@ def train(params: Params, x, y, *, epochs: int, mini_batch_size: int, eta: float
     return TrainResult(new, acc)
 
 
-def depth_experiment(train_data, validation_data, *, hidden_layers=(1, 2, 3, 4), width: int = 30,
-                     epochs: int = 30, mini_batch_size: int = 10, eta: float = 0.1, lmbda: float = 5.0,
-                     seeds=(0, 1, 2), dtype=np.float32, show_progress: bool = True) -> DepthResult:
+def depth_experiment(
+    train_data,
+    validation_data,
+    *,
+    hidden_layers=(1, 2, 3, 4),
+    width: int = 30,
+    epochs: int = 30,
+    mini_batch_size: int = 10,
+    eta: float = 0.1,
+    lmbda: float = 5.0,
+    seeds=(0, 1, 2),
+    dtype=np.float32,
+    show_progress: bool = True,
+) -> DepthResult:
     """Nielsen's depth experiment: validation accuracy of [784, 30, ..., 30, 10] nets after each epoch.
 
     ``train_data`` and ``validation_data`` are ``(x, y)`` pairs (e.g.
     ``mnist.train.x, mnist.train.y``). All seeds of one depth train together.
     """
     width = check_int("width", width, lo=1, hi=MAX_WIDTH)
-    depths = tuple(check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH)
-                   for h in check_sequence("hidden_layers", hidden_layers, what="depths"))
+    depths = tuple(
+        check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH)
+        for h in check_sequence("hidden_layers", hidden_layers, what="depths")
+    )
     check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
     seeds = _seeds(seeds, "seeds")
     show_progress = check_bool("show_progress", show_progress)
-    n_in = np.shape(train_data[0])[-1] if isinstance(train_data, (tuple, list)) and train_data and np.ndim(
-        train_data[0]) == 2 else 0
+    n_in = (
+        np.shape(train_data[0])[-1]
+        if isinstance(train_data, (tuple, list)) and train_data and np.ndim(train_data[0]) == 2
+        else 0
+    )
     x, y = _check_pair("train_data", train_data, n_in, 10)
     validation_data = _check_pair("validation_data", validation_data, n_in, 10)
     results = []
     for h in depths:
         sizes = [x.shape[1]] + [width] * h + [10]
         params = init_params(sizes, seed=seeds, dtype=dtype)
-        run = train(params, x, y, epochs=epochs, mini_batch_size=mini_batch_size, eta=eta, lmbda=lmbda,
-                    seed=seeds, evaluation=validation_data, show_progress=show_progress,
-                    desc=f"{h} hidden layer{'s' if h > 1 else ''}")
+        run = train(
+            params,
+            x,
+            y,
+            epochs=epochs,
+            mini_batch_size=mini_batch_size,
+            eta=eta,
+            lmbda=lmbda,
+            seed=seeds,
+            evaluation=validation_data,
+            show_progress=show_progress,
+            desc=f"{h} hidden layer{'s' if h > 1 else ''}",
+        )
         results.append(run.accuracy)
     return DepthResult(depths, seeds, epochs, tuple(results))

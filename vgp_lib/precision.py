@@ -24,7 +24,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import activations
-from ._validate import MAX_DEPTH, Result, check_bool, check_float_dtype, check_int, check_real, nonfinite
+from ._validate import (
+    MAX_DEPTH,
+    Result,
+    check_bool,
+    check_float_dtype,
+    check_int,
+    check_real,
+    nonfinite,
+)
 from .chain import Chain, aligned_chain, constant_chain, forward
 
 __all__ = [
@@ -39,7 +47,9 @@ __all__ = [
 
 def _check_chain(chain) -> Chain:
     if not isinstance(chain, Chain):
-        raise TypeError(f"chain must be a vgp_lib.chain.Chain (see make_chain), got {type(chain).__name__}")
+        raise TypeError(
+            f"chain must be a vgp_lib.chain.Chain (see make_chain), got {type(chain).__name__}"
+        )
     return chain
 
 
@@ -157,12 +167,14 @@ def power_overflow_depth(base: float, dtype="float32") -> int:
     q = Fraction(base)
     while depth > 1 and q ** (depth - 1) > largest:
         depth -= 1
-    while q ** depth <= largest:
+    while q**depth <= largest:
         depth += 1
     return depth
 
 
-def first_overflow_depth(dtype="float32", *, w: float = 100.0, a0=0.5, y=0.0, max_depth: int = 400) -> int | None:
+def first_overflow_depth(
+    dtype="float32", *, w: float = 100.0, a0=0.5, y=0.0, max_depth: int = 400
+) -> int | None:
     """Smallest depth at which :math:`\\partial C/\\partial b_1` of the aligned chain is ``inf`` in ``dtype``.
 
     Brute force: builds the aligned chain of every depth 1, 2, ... and evaluates
@@ -193,7 +205,9 @@ def _first_overflow_depth(dtype: str, w: float, a0: float, y: float, max_depth: 
     return None
 
 
-def exploding_profile(w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float64") -> PrecisionGradient:
+def exploding_profile(
+    w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float64"
+) -> PrecisionGradient:
     """Bias gradients of a chain with every weight ``w``: biases aligned (every z_j = 0) or all zero.
 
     The compute call behind the *Exploding gradients* explorer.
@@ -205,7 +219,9 @@ def exploding_profile(w: float = 100.0, depth: int = 30, align: bool = True, dty
     dt = check_float_dtype("dtype", dtype)
     w = _representable("w", w, dt)
     if w == 0:
-        raise ValueError("w must be a nonzero real number (with w = 0 every gradient but the last is 0)")
+        raise ValueError(
+            "w must be a nonzero real number (with w = 0 every gradient but the last is 0)"
+        )
     align = check_bool("align", align)
     chain = aligned_chain(depth, w=w) if align else constant_chain(depth, w=w, b=0.0, a0=0.5)
     return grad_b_in_dtype(chain, dtype)

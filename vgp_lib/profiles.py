@@ -26,7 +26,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import MAX_DEPTH, MAX_SEED, MAX_SEEDS, MAX_WIDTH, Result, check_choice, check_int, check_sequence
+from ._validate import (
+    MAX_DEPTH,
+    MAX_SEED,
+    MAX_SEEDS,
+    MAX_WIDTH,
+    Result,
+    check_choice,
+    check_int,
+    check_sequence,
+)
 from .models import MODEL_ACTIVATIONS, build_mlp
 from .monitor import GradientMonitor
 from .rng import torch_generator
@@ -52,7 +61,6 @@ def _random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
     return x, y
 
 
-
 # -- activation ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ActivationComparison(Result):
@@ -62,13 +70,20 @@ class ActivationComparison(Result):
     norms: np.ndarray
 
     def median(self, name: str) -> float:
-        return float(np.median(self.norms[self.names.index(check_choice("name", name, self.names))]))
-
+        return float(
+            np.median(self.norms[self.names.index(check_choice("name", name, self.names))])
+        )
 
 
 @on_one_thread(flush_denormal=True)
-def activation_comparison(activations=("sigmoid", "relu"), *, n_seeds: int, seed: int,
-                          sizes=(100, 128, 128, 128, 10), batch: int = 32) -> ActivationComparison:
+def activation_comparison(
+    activations=("sigmoid", "relu"),
+    *,
+    n_seeds: int,
+    seed: int,
+    sizes=(100, 128, 128, 128, 10),
+    batch: int = 32,
+) -> ActivationComparison:
     """First-layer ``||dC/dW||`` of the same architecture with each activation, ``n_seeds`` draws.
 
     Draw ``s`` uses seed ``seed + s`` for the batch (x ~ N(0, 1), random labels)
@@ -80,10 +95,14 @@ def activation_comparison(activations=("sigmoid", "relu"), *, n_seeds: int, seed
 
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
     seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
-    activations = tuple(check_choice("activations", a, MODEL_ACTIVATIONS)
-                        for a in check_sequence("activations", activations, what="activation names"))
-    sizes = tuple(check_int("sizes", s, lo=1, hi=MAX_WIDTH)
-                  for s in check_sequence("sizes", sizes, what="layer widths"))
+    activations = tuple(
+        check_choice("activations", a, MODEL_ACTIVATIONS)
+        for a in check_sequence("activations", activations, what="activation names")
+    )
+    sizes = tuple(
+        check_int("sizes", s, lo=1, hi=MAX_WIDTH)
+        for s in check_sequence("sizes", sizes, what="layer widths")
+    )
     if len(sizes) < 3:
         raise ValueError(f"sizes must list at least input, one hidden and output size, got {sizes}")
     batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)
@@ -91,12 +110,18 @@ def activation_comparison(activations=("sigmoid", "relu"), *, n_seeds: int, seed
     for s in range(n_seeds):
         x, y = _random_batch(batch, sizes[0], sizes[-1], seed=seed + s)
         for i, act in enumerate(activations):
-            net = build_mlp(n_in=sizes[0], width=sizes[1], n_out=sizes[-1], depth=len(sizes) - 2,
-                            activation=act, init="pytorch", seed=seed + s)
+            net = build_mlp(
+                n_in=sizes[0],
+                width=sizes[1],
+                n_out=sizes[-1],
+                depth=len(sizes) - 2,
+                activation=act,
+                init="pytorch",
+                seed=seed + s,
+            )
             torch.nn.functional.cross_entropy(net(x), y).backward()
             norms[i, s] = float(net.blocks[0].linear.weight.grad.norm())
     return ActivationComparison(tuple(activations), norms)
-
 
 
 # -- initialisation --------------------------------------------------------------------------
@@ -112,8 +137,16 @@ class VarianceProfile(Result):
 
 
 @on_one_thread(flush_denormal=True)
-def init_variance(activation: str, init: str, *, depth: int = 50, width: int = 256, batch: int = 256,
-                  seed: int, gain: float = 1.0) -> VarianceProfile:
+def init_variance(
+    activation: str,
+    init: str,
+    *,
+    depth: int = 50,
+    width: int = 256,
+    batch: int = 256,
+    seed: int,
+    gain: float = 1.0,
+) -> VarianceProfile:
     """Propagate a N(0, 1) batch through ``depth`` plain layers and a N(0, 1) error back.
 
     The cost is ``C = sum(a_L * r)`` with a fixed random ``r`` ~ N(0, 1), so the
@@ -127,8 +160,16 @@ def init_variance(activation: str, init: str, *, depth: int = 50, width: int = 2
     width = check_int("width", width, lo=1, hi=4096)
     batch = check_int("batch", batch, lo=2, hi=MAX_WIDTH)
     seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
-    net = build_mlp(n_in=width, width=width, n_out=1, depth=depth, activation=activation, init=init,
-                    gain=gain, seed=seed)
+    net = build_mlp(
+        n_in=width,
+        width=width,
+        n_out=1,
+        depth=depth,
+        activation=activation,
+        init=init,
+        gain=gain,
+        seed=seed,
+    )
     g = torch_generator(seed + 1)
     a = torch.randn(batch, width, generator=g, dtype=torch.float64)
     r = torch.randn(batch, width, generator=g, dtype=torch.float64)
@@ -139,7 +180,9 @@ def init_variance(activation: str, init: str, *, depth: int = 50, width: int = 2
             act_var.append(float(a.detach().var()))
         (a * r).sum().backward()
     delta = mon.record().delta_norm[0]
-    return VarianceProfile(activation, init, float(gain), np.array(act_var), delta**2 / (batch * width))
+    return VarianceProfile(
+        activation, init, float(gain), np.array(act_var), delta**2 / (batch * width)
+    )
 
 
 # -- per-layer gradient norms of any configuration -------------------------------------------------
@@ -156,8 +199,10 @@ class GradientProfile(Result):
         super().__post_init__()
         missing = {"depth", "activation", "init", "norm", "residual"} - set(self.config)
         if missing:
-            raise ValueError(f"GradientProfile.config must hold the model's configuration (MLP.config), "
-                             f"missing {sorted(missing)}")
+            raise ValueError(
+                f"GradientProfile.config must hold the model's configuration (MLP.config), "
+                f"missing {sorted(missing)}"
+            )
 
     @property
     def ratio(self) -> float:
@@ -186,9 +231,21 @@ class GradientProfile(Result):
 
 
 @on_one_thread(flush_denormal=True)
-def gradient_profile(*, depth: int, activation: str = "sigmoid", init: str = "pytorch", norm: str = "none",
-                     residual: bool = False, gain: float = 1.0, width: int = 64, n_in: int = 64,
-                     n_classes: int = 10, batch: int = 64, n_seeds: int = 1, seed: int) -> GradientProfile:
+def gradient_profile(
+    *,
+    depth: int,
+    activation: str = "sigmoid",
+    init: str = "pytorch",
+    norm: str = "none",
+    residual: bool = False,
+    gain: float = 1.0,
+    width: int = 64,
+    n_in: int = 64,
+    n_classes: int = 10,
+    batch: int = 64,
+    n_seeds: int = 1,
+    seed: int,
+) -> GradientProfile:
     """Per-layer gradient norms at initialisation on a random batch (cross-entropy, random labels).
 
     Draw ``s`` uses seed ``seed + s`` for the batch and the weights.
@@ -201,15 +258,27 @@ def gradient_profile(*, depth: int, activation: str = "sigmoid", init: str = "py
     batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)  # an empty batch has a NaN mean cost
     weight, delta = [], []
     for s in range(n_seeds):
-        net = build_mlp(n_in=n_in, width=width, n_out=n_classes, depth=depth, activation=activation,
-                        init=init, norm=norm, residual=residual, gain=gain, seed=seed + s)
+        net = build_mlp(
+            n_in=n_in,
+            width=width,
+            n_out=n_classes,
+            depth=depth,
+            activation=activation,
+            init=init,
+            norm=norm,
+            residual=residual,
+            gain=gain,
+            seed=seed + s,
+        )
         x, y = _random_batch(batch, n_in, n_classes, seed=seed + s)
         with GradientMonitor(net) as mon:
             torch.nn.functional.cross_entropy(net(x), y).backward()
         rec = mon.record()
         weight.append(rec.weight_norm[0])
         delta.append(rec.delta_norm[0])
-    return GradientProfile(dict(net.config), rec.names, np.median(weight, axis=0), np.median(delta, axis=0))
+    return GradientProfile(
+        dict(net.config), rec.names, np.median(weight, axis=0), np.median(delta, axis=0)
+    )
 
 
 def depth_sweep(depths, **config) -> tuple:

@@ -52,8 +52,15 @@ class TimeGradient(Result):
     norms: np.ndarray
 
 
-def make_cell(cell: str, *, n_in: int, hidden: int, seed: int, recurrent_scale: float | None = None,
-              gate_bias: float = 1.0):
+def make_cell(
+    cell: str,
+    *,
+    n_in: int,
+    hidden: int,
+    seed: int,
+    recurrent_scale: float | None = None,
+    gate_bias: float = 1.0,
+):
     """A float64 ``nn.RNNCell`` (tanh) / ``nn.LSTMCell`` / ``nn.GRUCell`` with seeded weights.
 
     Every weight starts as PyTorch's default U(-1/sqrt(hidden), 1/sqrt(hidden)).
@@ -72,13 +79,17 @@ def make_cell(cell: str, *, n_in: int, hidden: int, seed: int, recurrent_scale: 
     weights = _GATES[cell] * hidden * (n_in + hidden)
     if weights > MAX_CELL_WEIGHTS:
         most = MAX_CELL_WEIGHTS // (_GATES[cell] * hidden) - hidden
-        raise ValueError(f"n_in must be at most {most:,} for a {cell} cell of hidden={hidden} "
-                         f"(at most {MAX_CELL_WEIGHTS:.0e} weights), got {n_in:,}")
+        raise ValueError(
+            f"n_in must be at most {most:,} for a {cell} cell of hidden={hidden} "
+            f"(at most {MAX_CELL_WEIGHTS:.0e} weights), got {n_in:,}"
+        )
     if recurrent_scale is not None:
         recurrent_scale = check_real("recurrent_scale", recurrent_scale, lo=0.0, lo_open=True)
     gate_bias = check_real("gate_bias", gate_bias)
     g = torch_generator(seed)
-    module = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}[cell](n_in, hidden, dtype=torch.float64)
+    module = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}[cell](
+        n_in, hidden, dtype=torch.float64
+    )
     bound = 1.0 / np.sqrt(hidden)
     with torch.no_grad():
         for p in module.parameters():
@@ -87,9 +98,9 @@ def make_cell(cell: str, *, n_in: int, hidden: int, seed: int, recurrent_scale: 
             q, _ = torch.linalg.qr(torch.randn(hidden, hidden, generator=g, dtype=torch.float64))
             module.weight_hh.copy_(recurrent_scale * q)
         if cell == "lstm":  # gate order i, f, g, o
-            module.bias_hh[hidden:2 * hidden] += gate_bias
+            module.bias_hh[hidden : 2 * hidden] += gate_bias
         elif cell == "gru":  # gate order r, z, n; h' = (1 - z) n + z h
-            module.bias_hh[hidden:2 * hidden] += gate_bias
+            module.bias_hh[hidden : 2 * hidden] += gate_bias
     return module
 
 
@@ -98,8 +109,10 @@ def run_cell(module, xs):
     import torch
 
     if not isinstance(module, (torch.nn.RNNCell, torch.nn.LSTMCell, torch.nn.GRUCell)):
-        raise TypeError(f"module must be a torch RNNCell, LSTMCell or GRUCell (see make_cell), "
-                        f"got {type(module).__name__}")
+        raise TypeError(
+            f"module must be a torch RNNCell, LSTMCell or GRUCell (see make_cell), "
+            f"got {type(module).__name__}"
+        )
     want = f"a {module.weight_ih.dtype} tensor of shape (steps, batch, {module.input_size})"
     if not isinstance(xs, torch.Tensor) or xs.dtype != module.weight_ih.dtype:
         got = f"{xs.dtype} tensor" if isinstance(xs, torch.Tensor) else type(xs).__name__
@@ -119,8 +132,16 @@ def run_cell(module, xs):
     return hs
 
 
-def gradient_through_time(cell: str, *, hidden: int = 32, steps: int = 100, n_in: int = 4, seed: int,
-                          recurrent_scale: float | None = None, gate_bias: float = 1.0) -> TimeGradient:
+def gradient_through_time(
+    cell: str,
+    *,
+    hidden: int = 32,
+    steps: int = 100,
+    n_in: int = 4,
+    seed: int,
+    recurrent_scale: float | None = None,
+    gate_bias: float = 1.0,
+) -> TimeGradient:
     """``||dh_T/dh_t||`` for every ``t`` of one random input sequence (equation ``eq-bptt-product``).
 
     The inputs are N(0, 1); the spectral norm of each ``hidden x hidden``
@@ -136,11 +157,19 @@ def gradient_through_time(cell: str, *, hidden: int = 32, steps: int = 100, n_in
     steps = check_int("steps", steps, lo=1, hi=5000)
     most = max(1, min(MAX_UNIT_STEPS // hidden, MAX_TIME_WORK // hidden**2))
     if steps > most:
-        raise ValueError(f"steps must be at most {most:,} for hidden={hidden} (hidden * steps <= "
-                         f"{MAX_UNIT_STEPS:.0e} and hidden**2 * steps <= {MAX_TIME_WORK:.0e}), "
-                         f"got {steps:,}")
-    module = make_cell(cell, n_in=n_in, hidden=hidden, seed=seed, recurrent_scale=recurrent_scale,
-                       gate_bias=gate_bias)
+        raise ValueError(
+            f"steps must be at most {most:,} for hidden={hidden} (hidden * steps <= "
+            f"{MAX_UNIT_STEPS:.0e} and hidden**2 * steps <= {MAX_TIME_WORK:.0e}), "
+            f"got {steps:,}"
+        )
+    module = make_cell(
+        cell,
+        n_in=n_in,
+        hidden=hidden,
+        seed=seed,
+        recurrent_scale=recurrent_scale,
+        gate_bias=gate_bias,
+    )
     g = torch_generator((seed + 1) % 2**64)  # make_cell has checked seed: an int in [0, 2**64 - 1]
     xs = torch.randn(steps, 1, n_in, generator=g, dtype=torch.float64)
     with single_thread():

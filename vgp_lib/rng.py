@@ -34,8 +34,9 @@ def torch_generator(seed):
     seed = _check_seed(seed)
     if seed > MAX_TORCH_SEED:
         shown = f"an integer of {len(str(seed))} digits" if seed >= 10**30 else seed
-        raise ValueError(f"seed must be an integer in [0, 2**64 - 1] (torch's seed range), "
-                         f"got {shown}")
+        raise ValueError(
+            f"seed must be an integer in [0, 2**64 - 1] (torch's seed range), got {shown}"
+        )
     return torch.Generator().manual_seed(seed)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._env import progress
 from ._validate import (
     MAX_DEPTH,
     MAX_EPOCHS,
@@ -43,7 +44,6 @@ from .network import (
     prime_from_output,
     update_mini_batch,
 )
-from ._env import progress
 from .threads import single_thread
 
 __all__ = [
@@ -65,7 +65,9 @@ def _check_images(x) -> np.ndarray:
     """``x`` as an array of images, one per row, refused unless real and finite."""
     x = np.asarray(x)
     if x.dtype.kind not in "iuf":
-        raise TypeError(f"x must be an array of real pixel values, one image per row, got dtype {x.dtype}")
+        raise TypeError(
+            f"x must be an array of real pixel values, one image per row, got dtype {x.dtype}"
+        )
     if x.ndim < 2 or not np.isfinite(x).all():
         raise ValueError(f"x must hold finite pixel values, one image per row, got shape {x.shape}")
     return x
@@ -107,7 +109,9 @@ def _without_blank_pixels(params: Params, x):
     used = np.flatnonzero(np.any(x != 0, axis=tuple(range(x.ndim - 1))))
     w0 = np.ascontiguousarray(params.weights[0][..., used])
     sizes = (len(used),) + tuple(params.sizes[1:])
-    return Params(sizes, (w0,) + tuple(params.weights[1:]), params.biases, params.activation), x[..., used]
+    return Params(sizes, (w0,) + tuple(params.weights[1:]), params.biases, params.activation), x[
+        ..., used
+    ]
 
 
 def layer_speeds(params: Params, x, y) -> np.ndarray:
@@ -134,8 +138,13 @@ def sigma_prime_rms(params: Params, x) -> np.ndarray:
 
 def _sigma_prime_rms(params: Params, acts: list) -> np.ndarray:
     hidden = acts[1:-1]
-    return np.stack([np.sqrt(np.mean(prime_from_output(a, params.activation) ** 2, axis=(-2, -1)))
-                     for a in hidden], axis=-1)
+    return np.stack(
+        [
+            np.sqrt(np.mean(prime_from_output(a, params.activation) ** 2, axis=(-2, -1)))
+            for a in hidden
+        ],
+        axis=-1,
+    )
 
 
 @dataclass(frozen=True)
@@ -160,8 +169,17 @@ class SpeedProfile(Result):
         return np.quantile(self.speeds, probs, axis=0)
 
 
-def speed_profile(x, y, *, hidden_layers: int = 2, width: int = 30, activation: str = "sigmoid",
-                  init: str = "nielsen", seed=0, dtype=np.float64) -> SpeedProfile:
+def speed_profile(
+    x,
+    y,
+    *,
+    hidden_layers: int = 2,
+    width: int = 30,
+    activation: str = "sigmoid",
+    init: str = "nielsen",
+    seed=0,
+    dtype=np.float64,
+) -> SpeedProfile:
     """‖δ^l‖ per hidden layer of freshly initialised ``[784, width × hidden_layers, 10]`` nets, one per seed.
 
     This is the widget's compute call and the building block of
@@ -178,7 +196,9 @@ def speed_profile(x, y, *, hidden_layers: int = 2, width: int = 30, activation: 
         acts = forward(small, x)  # one forward pass for both
         grads = [delta.mean(axis=-2) for delta in backward(small, acts, y)[:-1]]
         speeds = np.stack([np.linalg.norm(g, axis=-1) for g in grads], axis=-1)
-        return SpeedProfile(sizes, params.activation, init, as_seeds(seed), speeds, _sigma_prime_rms(small, acts))
+        return SpeedProfile(
+            sizes, params.activation, init, as_seeds(seed), speeds, _sigma_prime_rms(small, acts)
+        )
 
 
 @dataclass(frozen=True)
@@ -192,14 +212,22 @@ class InitSpeeds(Result):
         return tuple(len(p.sizes) - 2 for p in self.profiles)
 
 
-def speeds_at_init(x, y, *, hidden_layers=(2, 3, 4), width: int = 30, seeds=range(20), **kwargs) -> InitSpeeds:
+def speeds_at_init(
+    x, y, *, hidden_layers=(2, 3, 4), width: int = 30, seeds=range(20), **kwargs
+) -> InitSpeeds:
     """Speed profiles at initialisation for several depths over the same seeds."""
     seeds = _seed_list(seeds)
-    hidden_layers = tuple(check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH)
-                          for h in check_sequence("hidden_layers", hidden_layers, what="depths"))
+    hidden_layers = tuple(
+        check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH)
+        for h in check_sequence("hidden_layers", hidden_layers, what="depths")
+    )
     width = check_int("width", width, lo=1, hi=MAX_WIDTH)
-    return InitSpeeds(tuple(speed_profile(x, y, hidden_layers=h, width=width, seed=seeds, **kwargs)
-                            for h in hidden_layers))
+    return InitSpeeds(
+        tuple(
+            speed_profile(x, y, hidden_layers=h, width=width, seed=seeds, **kwargs)
+            for h in hidden_layers
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -212,14 +240,20 @@ class NeuronGradients(Result):
     speeds: np.ndarray  # (n_hidden,): ‖δ^l‖ over all neurons of each hidden layer
 
 
-def neuron_gradients(x, y, *, sizes=(784, 30, 30, 10), seed: int = 0, n_neurons: int = 6) -> NeuronGradients:
+def neuron_gradients(
+    x, y, *, sizes=(784, 30, 30, 10), seed: int = 0, n_neurons: int = 6
+) -> NeuronGradients:
     """Nielsen's bar diagram: mean ∂C/∂b_j for neurons j < ``n_neurons`` of each hidden layer."""
     sizes = check_sizes(sizes)
     n_neurons = check_int("n_neurons", n_neurons, lo=1, hi=min(sizes[1:-1]))
     params = init_params(sizes, seed=seed)
     grads = bias_gradients(params, x, y)[:-1]
-    return NeuronGradients(sizes, int(seed), tuple(g[0, :n_neurons] for g in grads),
-                           np.array([np.linalg.norm(g[0]) for g in grads]))
+    return NeuronGradients(
+        sizes,
+        int(seed),
+        tuple(g[0, :n_neurons] for g in grads),
+        np.array([np.linalg.norm(g[0]) for g in grads]),
+    )
 
 
 @dataclass(frozen=True)
@@ -237,9 +271,19 @@ class TrainingSpeeds(Result):
         return self.speeds[..., -1] / self.speeds[..., 0]
 
 
-def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, steps: int = 500, eta: float = 0.1,
-                           lmbda: float = 5.0, seeds=(0,), dtype=np.float64,
-                           show_progress: bool = True) -> TrainingSpeeds:
+def speeds_during_training(
+    x,
+    y,
+    *,
+    hidden_layers: int = 2,
+    width: int = 30,
+    steps: int = 500,
+    eta: float = 0.1,
+    lmbda: float = 5.0,
+    seeds=(0,),
+    dtype=np.float64,
+    show_progress: bool = True,
+) -> TrainingSpeeds:
     """Full-batch gradient descent on ``x, y`` (one step = one epoch), recording ‖δ^l‖ before each step.
 
     Nielsen's setting: the first 1,000 training images, mini-batch = all of
@@ -254,13 +298,17 @@ def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, ste
     x = _check_images(x)
     y = np.asarray(y)
     if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"x must be (n, pixels) with labels y of shape (n,), got {x.shape} and {y.shape}")
+        raise ValueError(
+            f"x must be (n, pixels) with labels y of shape (n,), got {x.shape} and {y.shape}"
+        )
     n = x.shape[0]
     eta = check_real("eta", eta, lo=0, lo_open=True)
     lmbda = check_real("lmbda", lmbda, lo=0)
     if eta * lmbda / n > 1:
-        raise ValueError(f"eta * lmbda / n must be at most 1 (the weight decay factor 1 - eta lmbda / n "
-                         f"would be negative), got eta = {eta:g}, lmbda = {lmbda:g}, n = {n}")
+        raise ValueError(
+            f"eta * lmbda / n must be at most 1 (the weight decay factor 1 - eta lmbda / n "
+            f"would be negative), got eta = {eta:g}, lmbda = {lmbda:g}, n = {n}"
+        )
     seeds = _seed_list(seeds)
     sizes = check_sizes([x.shape[1]] + [width] * hidden_layers + [10])
     params = init_params(sizes, seed=seeds, dtype=dtype)
@@ -274,9 +322,12 @@ def speeds_during_training(x, y, *, hidden_layers: int = 2, width: int = 30, ste
     ys = one_hot(y, 10, dt)
     record = np.empty((len(seeds), steps, hidden_layers))
     with single_thread():
-        for t in progress(range(steps), desc=f"{hidden_layers} hidden layers", disable=not show_progress):
-            steps_b = update_mini_batch(weights, biases, xs, ys, dt(eta / n), dt(1 - eta * lmbda / n),
-                                        params.activation)
+        for t in progress(
+            range(steps), desc=f"{hidden_layers} hidden layers", disable=not show_progress
+        ):
+            steps_b = update_mini_batch(
+                weights, biases, xs, ys, dt(eta / n), dt(1 - eta * lmbda / n), params.activation
+            )
             for l in range(hidden_layers):  # the bias update is -eta times the mean bias gradient
                 record[:, t, l] = np.linalg.norm(steps_b[l], axis=-1) / eta
     return TrainingSpeeds(sizes, seeds, eta, lmbda, record)

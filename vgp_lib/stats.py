@@ -16,8 +16,9 @@ def percentile_of(value, sample) -> float:
     value = check_real("value", value)
     sample = check_array("sample", sample)
     if sample.ndim != 1 or sample.size == 0:
-        raise ValueError(f"sample must be a non-empty 1-dimensional array, "
-                         f"got shape {sample.shape}")
+        raise ValueError(
+            f"sample must be a non-empty 1-dimensional array, got shape {sample.shape}"
+        )
     below = np.count_nonzero(sample < value)
     equal = np.count_nonzero(sample == value)
     return float(100 * (below + 0.5 * equal) / sample.size)

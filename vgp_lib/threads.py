@@ -35,13 +35,17 @@ __all__ = ["single_thread", "on_one_thread"]
 def single_thread(*, flush_denormal: bool = False):
     """Run the block on one CPU thread (BLAS, OpenMP and torch); restore the counts after."""
     if not isinstance(flush_denormal, bool):
-        raise TypeError(f"flush_denormal must be True or False, got {type(flush_denormal).__name__}")
+        raise TypeError(
+            f"flush_denormal must be True or False, got {type(flush_denormal).__name__}"
+        )
     return _single_thread(flush_denormal)
 
 
 @contextmanager
 def _single_thread(flush_denormal: bool):
-    torch = sys.modules.get("torch")  # torch code has imported it already; numpy code needs no torch
+    torch = sys.modules.get(
+        "torch"
+    )  # torch code has imported it already; numpy code needs no torch
     with threadpool_limits(limits=1):
         if torch is None:
             yield
@@ -61,7 +65,9 @@ def _single_thread(flush_denormal: bool):
 def on_one_thread(*, flush_denormal: bool = False):
     """Decorator: the function runs inside :func:`single_thread`."""
     if not isinstance(flush_denormal, bool):
-        raise TypeError(f"flush_denormal must be True or False, got {type(flush_denormal).__name__}")
+        raise TypeError(
+            f"flush_denormal must be True or False, got {type(flush_denormal).__name__}"
+        )
 
     def wrap(func):
         @functools.wraps(func)

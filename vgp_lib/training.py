@@ -14,7 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._env import progress
-from ._validate import MAX_EPOCHS, MAX_SEED, MAX_SEEDS, MAX_WIDTH, Result, check_choice, check_int, check_labelled
+from ._validate import (
+    MAX_EPOCHS,
+    MAX_SEED,
+    MAX_SEEDS,
+    MAX_WIDTH,
+    Result,
+    check_choice,
+    check_int,
+    check_labelled,
+)
 from .models import build_mlp
 from .monitor import model_accuracy, train_watched
 from .threads import single_thread
@@ -39,16 +48,35 @@ class TrainingComparison(Result):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        missing = {"n_train", "n_val", "epochs", "batch_size", "lr", "n_seeds", "width"} - set(self.budget)
+        missing = {"n_train", "n_val", "epochs", "batch_size", "lr", "n_seeds", "width"} - set(
+            self.budget
+        )
         if missing:
-            raise ValueError(f"TrainingComparison.budget must describe the budget, missing {sorted(missing)}")
+            raise ValueError(
+                f"TrainingComparison.budget must describe the budget, missing {sorted(missing)}"
+            )
 
     def median_accuracy(self, name: str) -> float:
-        return float(np.median(self.accuracy[self.names.index(check_choice("name", name, self.names))]))
+        return float(
+            np.median(self.accuracy[self.names.index(check_choice("name", name, self.names))])
+        )
 
 
-def training_comparison(configs: dict, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int,
-                        lr: float, n_seeds: int, seed: int, width: int = 64, dtype=None) -> TrainingComparison:
+def training_comparison(
+    configs: dict,
+    x_train,
+    y_train,
+    x_val,
+    y_val,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    n_seeds: int,
+    seed: int,
+    width: int = 64,
+    dtype=None,
+) -> TrainingComparison:
     """Train every configuration (``name -> build_mlp keyword arguments``) ``n_seeds`` times.
 
     All runs share the data, the budget (``epochs`` of mini-batch SGD with
@@ -68,7 +96,9 @@ def training_comparison(configs: dict, x_train, y_train, x_val, y_val, *, epochs
     x_train, y_train = check_labelled("x_train", x_train, "y_train", y_train)
     x_val, y_val = check_labelled("x_val", x_val, "y_val", y_val)
     if x_val.shape[1:] != x_train.shape[1:]:
-        raise ValueError(f"x_val must have the same columns as x_train, {x_train.shape[1:]}, got {x_val.shape[1:]}")
+        raise ValueError(
+            f"x_val must have the same columns as x_train, {x_train.shape[1:]}, got {x_val.shape[1:]}"
+        )
     if dtype is not None and dtype not in (torch.float32, torch.float64):
         raise TypeError(f"dtype must be None, torch.float32 or torch.float64, got {dtype!r}")
     if dtype is None:
@@ -80,20 +110,32 @@ def training_comparison(configs: dict, x_train, y_train, x_val, y_val, *, epochs
     norms, losses = [], []
     runs = [(i, s) for i in range(len(names)) for s in range(n_seeds)]
     for i, s in progress(runs, desc="training runs"):
-        net = build_mlp(n_in=n_in, width=width, n_out=n_out, seed=seed + s, dtype=dtype, **configs[names[i]])
+        net = build_mlp(
+            n_in=n_in, width=width, n_out=n_out, seed=seed + s, dtype=dtype, **configs[names[i]]
+        )
         try:
-            trace = train_watched(net, x_train, y_train, epochs=epochs, batch_size=batch_size, lr=lr,
-                                  seed=seed + s)
+            trace = train_watched(
+                net, x_train, y_train, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed + s
+            )
         except ValueError as exc:
             if "diverged" not in str(exc):
                 raise
-            raise ValueError(f"{names[i]!r} diverged to inf or nan: lr = {lr:g} must be smaller, "
-                             "or x_train of a smaller scale") from None
+            raise ValueError(
+                f"{names[i]!r} diverged to inf or nan: lr = {lr:g} must be smaller, "
+                "or x_train of a smaller scale"
+            ) from None
         with single_thread(flush_denormal=True):
             acc[i, s] = model_accuracy(net, x_val, y_val)
         if s == 0:
             norms.append(np.nanmedian(trace.record.weight_norm, axis=0))
             losses.append(trace.losses)
-    budget = dict(n_train=len(x_train), n_val=len(x_val), epochs=epochs, batch_size=batch_size, lr=lr,
-                  n_seeds=n_seeds, width=width)
+    budget = dict(
+        n_train=len(x_train),
+        n_val=len(x_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        n_seeds=n_seeds,
+        width=width,
+    )
     return TrainingComparison(names, acc, tuple(norms), tuple(losses), budget)

@@ -26,7 +26,6 @@ def get_axes(ax=None, figsize=None):
     return ax
 
 
-
 def check_axes(axes, n: int) -> list:
     """Return ``axes`` as a list of ``n`` matplotlib Axes; raise naming ``axes`` otherwise."""
     from matplotlib.axes import Axes

@@ -15,8 +15,14 @@ from .style import legend_beside
 
 _FIGSIZE = (6.5, 3.6)
 #: How each activation's name is written in figures.
-ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU",
-                    "elu": "ELU", "gelu": "GELU"}
+ACTIVATION_NAMES = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "leaky_relu": "LeakyReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+}
 
 
 @styled
@@ -30,7 +36,14 @@ def plot_activation_derivative(z, values, ax=None, *, name: str = r"\sigma"):
     ax = get_axes(ax)
     i = int(np.argmax(values))
     ax.plot(z, values, color="C0", lw=2, label=rf"${name}'(z)$")
-    ax.plot([z[i]], [values[i]], "o", color="C3", ms=8, label=rf"maximum ${name}'({z[i]:.3g}) = {values[i]:.3g}$")
+    ax.plot(
+        [z[i]],
+        [values[i]],
+        "o",
+        color="C3",
+        ms=8,
+        label=rf"maximum ${name}'({z[i]:.3g}) = {values[i]:.3g}$",
+    )
     ax.axhline(values[i], color="C3", lw=0.8, ls=":")
     ax.set_xlabel("weighted input $z$")
     ax.set_ylabel("derivative")
@@ -40,7 +53,6 @@ def plot_activation_derivative(z, values, ax=None, *, name: str = r"\sigma"):
     return ax
 
 
-
 @styled
 def plot_derivatives(curves, ax=None):
     """f'(z) for each activation of a :class:`vgp_lib.activations.DerivativeCurves`."""
@@ -48,7 +60,14 @@ def plot_derivatives(curves, ax=None):
     ax = get_axes(ax, figsize=_FIGSIZE)
     for i, (name, v) in enumerate(zip(curves.names, curves.values)):
         # LeakyReLU's derivative lies almost on ReLU's: dash the ReLU so both show.
-        ax.plot(curves.z, v, color=f"C{i}", label=ACTIVATION_NAMES.get(name, name), lw=1.6, ls="--" if name == "relu" else "-")
+        ax.plot(
+            curves.z,
+            v,
+            color=f"C{i}",
+            label=ACTIVATION_NAMES.get(name, name),
+            lw=1.6,
+            ls="--" if name == "relu" else "-",
+        )
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
     ax.axhline(0.25, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("z")
@@ -56,4 +75,3 @@ def plot_derivatives(curves, ax=None):
     legend_beside(ax)
     ax.grid(True, alpha=0.3)
     return ax
-

@@ -35,7 +35,6 @@ def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
     return ax
 
 
-
 @styled
 def plot_balance(study, ax=None):
     """Fraction of balanced random chains against the weight scale, one line per activation.
@@ -66,16 +65,22 @@ def plot_balance_spread(study, ax=None):
     ax = get_axes(ax)
     tol = np.log10(study.tolerance)
     for i, name in enumerate(study.activations):
-        lo, med, hi = np.percentile(study.log10_ratio[i], [10, 50, 90], axis=-1, method="inverted_cdf")
+        lo, med, hi = np.percentile(
+            study.log10_ratio[i], [10, 50, 90], axis=-1, method="inverted_cdf"
+        )
         ok = np.isfinite(med)
         label = f"{name}: median" if ok.any() else f"{name}: median gradient exactly 0"
         ax.semilogx(study.weight_scales[ok], med[ok], "-", color=f"C{i}", lw=2, label=label)
         band = np.isfinite(lo) & np.isfinite(hi)
         ax.fill_between(study.weight_scales[band], lo[band], hi[band], color=f"C{i}", alpha=0.15)
-    ax.axhspan(-tol, tol, color="C2", alpha=0.25, label=f"balanced (within {study.tolerance:g}\u00d7)")
+    ax.axhspan(
+        -tol, tol, color="C2", alpha=0.25, label=f"balanced (within {study.tolerance:g}\u00d7)"
+    )
     ax.set_ylim(-60, 30)  # curves that leave through the bottom keep vanishing further
     ax.set_xlabel("weight scale $s$")
-    ax.set_ylabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
+    ax.set_ylabel(
+        rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$"
+    )
     # right of the axes: curves leave through the top and bottom, never the sides
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     ax.grid(True, alpha=0.3)
@@ -96,8 +101,9 @@ def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
     ax.hist(r, bins=bins, color="C0", alpha=0.8)
     tol = np.log10(study.tolerance)
     ax.axvspan(-tol, tol, color="C2", alpha=0.2, label=f"balanced: {100 * frac:.0f}%")
-    ax.set_xlabel(rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$")
+    ax.set_xlabel(
+        rf"$\log_{{10}}|\partial C/\partial b_1\,/\,\partial C/\partial b_{{{study.depth}}}|$"
+    )
     ax.set_ylabel("number of chains")
     legend_above(ax, centred=True, title=f"{activation}, weight scale {scale:.3g}")
     return ax
-

@@ -28,7 +28,13 @@ def plot_factor_interval(r, ax=None):
     ax.axhline(1.0, color="C3", lw=1, ls="--", label="factor 1")
     if r.endpoints is not None:
         lo, hi = r.endpoints
-        ax.axvspan(lo, hi, color="C3", alpha=0.2, label=f"\u2265 1 on [{lo:.3f}, {hi:.3f}]: width {r.width:.3f}")
+        ax.axvspan(
+            lo,
+            hi,
+            color="C3",
+            alpha=0.2,
+            label=f"\u2265 1 on [{lo:.3f}, {hi:.3f}]: width {r.width:.3f}",
+        )
     else:
         ax.plot([], [], " ", label=f"|w| < 4: peak {r.peak:.3g}, never 1")
     ax.set_xlim(r.a[0], r.a[-1])
@@ -53,9 +59,17 @@ def plot_width_curve(c, ax=None, *, highlight: float | None = None):
     ax = get_axes(ax)
     ax.plot(c.w, c.width, color="C0", lw=2, label="width $W(|w|)$")
     ax.axvspan(0, 4, color="0.88")
-    ax.text(2.0, 0.6 * c.width_max, "empty: |w| < 4", ha="center", va="center", rotation=90, color="0.3")
-    ax.plot([c.w_star], [c.width_max], "o", color="C3", ms=8,
-            label=f"widest: {c.width_max:.3f} at |w| = {c.w_star:.2f}")
+    ax.text(
+        2.0, 0.6 * c.width_max, "empty: |w| < 4", ha="center", va="center", rotation=90, color="0.3"
+    )
+    ax.plot(
+        [c.w_star],
+        [c.width_max],
+        "o",
+        color="C3",
+        ms=8,
+        label=f"widest: {c.width_max:.3f} at |w| = {c.w_star:.2f}",
+    )
     if highlight is not None:
         from ..bound import interval_width
 
@@ -76,15 +90,19 @@ def draw_factor_and_width(fig, pair):
     """Both panels of the explorer: ``pair = (FactorInterval, WidthCurve)``."""
     check_instance("fig", fig, Figure)
     if not isinstance(pair, tuple) or len(pair) != 2:
-        raise TypeError(f"pair must be a tuple (FactorInterval, WidthCurve), "
-                        f"got {type(pair).__name__}")
+        raise TypeError(
+            f"pair must be a tuple (FactorInterval, WidthCurve), got {type(pair).__name__}"
+        )
     r = check_instance("pair", pair[0], FactorInterval)
     c = check_instance("pair", pair[1], WidthCurve)
     # each panel is half the column: its legend goes under it, off the curves
-    for panel, plot in zip(fig.subfigures(1, 2), (
-        lambda ax: plot_factor_interval(r, ax),
-        lambda ax: plot_width_curve(c, ax, highlight=r.w),
-    )):
+    for panel, plot in zip(
+        fig.subfigures(1, 2),
+        (
+            lambda ax: plot_factor_interval(r, ax),
+            lambda ax: plot_width_curve(c, ax, highlight=r.w),
+        ),
+    ):
         ax = plot(panel.add_subplot())
         legend = ax.get_legend()
         handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]

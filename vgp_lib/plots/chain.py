@@ -31,8 +31,17 @@ def _log_with_zeros(ax, x, y, *, color, marker, label):
     pos = y > 0
     ax.semilogy(x[pos], y[pos], marker, color=color, label=label)
     if (~pos).any():
-        ax.plot(x[~pos], np.full(int((~pos).sum()), 0.03), "x", color=color, ms=9, mew=2,
-                transform=ax.get_xaxis_transform(), clip_on=False, label=f"{label}: exactly 0")
+        ax.plot(
+            x[~pos],
+            np.full(int((~pos).sum()), 0.03),
+            "x",
+            color=color,
+            ms=9,
+            mew=2,
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+            label=f"{label}: exactly 0",
+        )
     return ax
 
 
@@ -50,8 +59,16 @@ def plot_factors(result, ax=None):
     ax.bar(layers, np.maximum(f, floor), bottom=0, color=colors)
     ax.set_yscale("log")
     if (f == 0).any():
-        ax.plot(layers[f == 0], np.full(int((f == 0).sum()), 0.03), "x", color="k", ms=8, mew=2,
-                transform=ax.get_xaxis_transform(), label="exactly 0")
+        ax.plot(
+            layers[f == 0],
+            np.full(int((f == 0).sum()), 0.03),
+            "x",
+            color="k",
+            ms=8,
+            mew=2,
+            transform=ax.get_xaxis_transform(),
+            label="exactly 0",
+        )
     ax.axhline(1.0, color="C3", lw=1, ls="--", label="1 (unchanged)")
     ax.axhline(0.25, color="0.4", lw=1, ls=":", label=r"$\max\sigma' = 1/4$")
     ax.set_xlabel("layer $j$")
@@ -113,7 +130,9 @@ def plot_routes(routes, ax=None):
     ax.set_xlabel("layer $j$")
     ax.set_ylabel(r"$|\partial C/\partial b_j|$ (log)")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    if not (np.all(routes.fd != 0) and np.all(routes.analytic != 0) and np.all(routes.autograd != 0)):
+    if not (
+        np.all(routes.fd != 0) and np.all(routes.analytic != 0) and np.all(routes.autograd != 0)
+    ):
         _room_for_zeros(ax)
     legend_above(ax, ncol=2, centred=True)
     ax.grid(True, which="major", alpha=0.3)

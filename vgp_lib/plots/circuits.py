@@ -20,9 +20,13 @@ def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
     if highlight is not None:
         highlight = check_int("highlight", highlight, lo=1)
     ax = get_axes(ax)
-    ax.semilogy(counts.n, counts.two_layer, "o-", color="C3", label=r"two layers: $2^{n-1}+1$ gates")
+    ax.semilogy(
+        counts.n, counts.two_layer, "o-", color="C3", label=r"two layers: $2^{n-1}+1$ gates"
+    )
     deep = counts.deep > 0  # n = 1 needs no gate at all, which a log axis cannot show
-    ax.semilogy(counts.n[deep], counts.deep[deep], "s-", color="C0", label=r"deep tree: $4(n-1)$ gates")
+    ax.semilogy(
+        counts.n[deep], counts.deep[deep], "s-", color="C0", label=r"deep tree: $4(n-1)$ gates"
+    )
     if highlight is not None and highlight in set(counts.n.tolist()):
         i = int(np.flatnonzero(counts.n == highlight)[0])
         for y, c in ((counts.two_layer[i], "C3"), (counts.deep[i], "C0")):

@@ -41,4 +41,3 @@ def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
     legend_above(ax, ncol=2)
     ax.grid(True, axis="y", which="major", alpha=0.3)
     return ax
-

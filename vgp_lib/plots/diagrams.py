@@ -54,8 +54,11 @@ def format_number(value: float, digits: int = 3) -> str:
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating)):
         raise TypeError(f"value must be a real number, got {type(value).__name__}")
-    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) \
-            or not 1 <= digits <= 17:
+    if (
+        isinstance(digits, bool)
+        or not isinstance(digits, numbers.Integral)
+        or not 1 <= digits <= 17
+    ):
         raise ValueError(f"digits must be an integer from 1 to 17, got {digits!r}")
     try:
         value = float(value)
@@ -92,14 +95,24 @@ def _circle(ax, xy, r, *, face=_NODE_FACE, edge=_NODE_EDGE, gid=None, lw=1.4, zo
     return patch
 
 
-def _box(ax, xy, w, h, text=None, *, face=_BOX_FACE, edge=_INK, gid=None, ls="-", zorder=3, **text_kw):
+def _box(
+    ax, xy, w, h, text=None, *, face=_BOX_FACE, edge=_INK, gid=None, ls="-", zorder=3, **text_kw
+):
     from matplotlib.patches import FancyBboxPatch
 
     x, y = xy
     pad = min(w, h) * 0.12
-    patch = FancyBboxPatch((x - w / 2 + pad, y - h / 2 + pad), w - 2 * pad, h - 2 * pad,
-                           boxstyle=f"round,pad={pad}", facecolor=face, edgecolor=edge, lw=1.2, ls=ls,
-                           zorder=zorder)
+    patch = FancyBboxPatch(
+        (x - w / 2 + pad, y - h / 2 + pad),
+        w - 2 * pad,
+        h - 2 * pad,
+        boxstyle=f"round,pad={pad}",
+        facecolor=face,
+        edgecolor=edge,
+        lw=1.2,
+        ls=ls,
+        zorder=zorder,
+    )
     patch.set_gid(gid)
     ax.add_patch(patch)
     if text is not None:
@@ -111,8 +124,17 @@ def _box(ax, xy, w, h, text=None, *, face=_BOX_FACE, edge=_INK, gid=None, ls="-"
 def _arrow(ax, start, end, *, color=_INK, lw=1.3, head=True, gid=None, zorder=2, shrink=0.0):
     from matplotlib.patches import FancyArrowPatch
 
-    patch = FancyArrowPatch(start, end, arrowstyle="-|>,head_length=0.35,head_width=0.18" if head else "-",
-                            mutation_scale=14, color=color, lw=lw, zorder=zorder, shrinkA=shrink, shrinkB=shrink)
+    patch = FancyArrowPatch(
+        start,
+        end,
+        arrowstyle="-|>,head_length=0.35,head_width=0.18" if head else "-",
+        mutation_scale=14,
+        color=color,
+        lw=lw,
+        zorder=zorder,
+        shrinkA=shrink,
+        shrinkB=shrink,
+    )
     patch.set_gid(gid)
     ax.add_patch(patch)
     return patch
@@ -147,13 +169,17 @@ def draw_chain(result, ax=None):
     from ..chain import ChainGradients
 
     if not isinstance(result, ChainGradients):
-        raise TypeError(f"result must be a vgp_lib.chain.ChainGradients (see chain.analyse), "
-                        f"got {type(result).__name__}")
+        raise TypeError(
+            f"result must be a vgp_lib.chain.ChainGradients (see chain.analyse), "
+            f"got {type(result).__name__}"
+        )
     if result.factors.ndim != 1:
         raise ValueError(f"result must hold one chain, got a stack of shape {result.factors.shape}")
     depth = result.factors.size
     if depth > 8:
-        raise ValueError(f"result must be a chain of at most 8 layers to fit the column, got {depth}")
+        raise ValueError(
+            f"result must be a chain of at most 8 layers to fit the column, got {depth}"
+        )
     ax = get_axes(ax, figsize=(None, 1.9))
     step, r = 2.5, 0.36
     xs = 3.0 + step * np.arange(depth)
@@ -161,28 +187,49 @@ def draw_chain(result, ax=None):
     _canvas(ax, (-0.2, x_cost + 0.7), (-1.55, 1.35))
     row_top, row_bottom = 1.0, -1.05
     # row labels on the left
-    ax.text(-0.1, row_top, "factor\n" r"$w_j\,\sigma'(z_j)$", ha="left", va="center", linespacing=1.1)
+    ax.text(
+        -0.1, row_top, "factor\n" r"$w_j\,\sigma'(z_j)$", ha="left", va="center", linespacing=1.1
+    )
     ax.text(-0.1, row_bottom, r"$\partial C/\partial b_j$", ha="left", va="center")
     ax.text(0.6, 0.0, f"$a_0 = {result.chain.a0:g}$".replace("-", _MINUS), ha="center", va="center")
     starts = np.concatenate([[1.25], xs[:-1] + r])
     for j in range(depth):
         _arrow(ax, (starts[j], 0), (xs[j] - r, 0))
         mid = (starts[j] + xs[j] - r) / 2
-        w = ax.text(mid, 0.1, f"$w_{j + 1}$ = {format_number(result.chain.weights[j], 2)}", ha="center",
-                    va="bottom", color="0.3")
+        w = ax.text(
+            mid,
+            0.1,
+            f"$w_{j + 1}$ = {format_number(result.chain.weights[j], 2)}",
+            ha="center",
+            va="bottom",
+            color="0.3",
+        )
         w.set_gid(f"weight-{j + 1}")
         _circle(ax, (xs[j], 0), r, gid=f"neuron-{j + 1}")
         ax.text(xs[j], 0, f"$b_{j + 1}$", ha="center", va="center", zorder=5)
-        f = ax.text(xs[j], row_top, format_number(result.factors[j]), ha="center", va="center",
-                    color="C0", fontweight="bold")
+        f = ax.text(
+            xs[j],
+            row_top,
+            format_number(result.factors[j]),
+            ha="center",
+            va="center",
+            color="C0",
+            fontweight="bold",
+        )
         f.set_gid(f"factor-{j + 1}")
-        g = ax.text(xs[j], row_bottom, format_number(result.grad[j]), ha="center", va="center", color="C3")
+        g = ax.text(
+            xs[j], row_bottom, format_number(result.grad[j]), ha="center", va="center", color="C3"
+        )
         g.set_gid(f"grad-{j + 1}")
     _arrow(ax, (xs[-1] + r, 0), (x_cost - 0.3, 0))
     ax.text(x_cost, 0, "$C$", ha="center", va="center", fontsize="large")
     d_out = result.a[-1] - result.chain.y
-    ax.text(x_cost, row_bottom + 0.12, rf"$\partial C/\partial a_{depth}$", ha="center", va="bottom")
-    out = ax.text(x_cost, row_bottom - 0.12, format_number(d_out), ha="center", va="top", color="C3")
+    ax.text(
+        x_cost, row_bottom + 0.12, rf"$\partial C/\partial a_{depth}$", ha="center", va="bottom"
+    )
+    out = ax.text(
+        x_cost, row_bottom - 0.12, format_number(d_out), ha="center", va="top", color="C3"
+    )
     out.set_gid("grad-output")
     return ax
 
@@ -207,7 +254,11 @@ def _circuit_layout(circuit):
         ys = np.array([np.mean([pos[int(s)][1] for s in gate if s >= 0]) for gate in layer])
         ordered = np.argsort(ys, kind="stable")[::-1]
         if len(ys) > 1 and np.min(np.abs(np.diff(np.sort(ys)))) < 0.45:
-            even = -np.linspace(0, span, len(ys) + 2)[1:-1] if len(ys) < span + 1 else -np.linspace(0, span, len(ys))
+            even = (
+                -np.linspace(0, span, len(ys) + 2)[1:-1]
+                if len(ys) < span + 1
+                else -np.linspace(0, span, len(ys))
+            )
             ys = np.empty(len(ys))
             ys[ordered] = even
         for k in range(len(layer)):
@@ -232,8 +283,10 @@ def draw_circuit(circuit, ax=None, *, title: bool = True):
     if not isinstance(title, bool):
         raise TypeError(f"title must be True or False, got {type(title).__name__}")
     if max(circuit.gates_per_layer) > 16 or circuit.n_inputs > 6:
-        raise ValueError(f"circuit must be small enough to draw (at most 6 inputs and 16 gates per layer), "
-                         f"got {circuit.n_inputs} inputs and {max(circuit.gates_per_layer)} gates in a layer")
+        raise ValueError(
+            f"circuit must be small enough to draw (at most 6 inputs and 16 gates per layer), "
+            f"got {circuit.n_inputs} inputs and {max(circuit.gates_per_layer)} gates in a layer"
+        )
     ax = get_axes(ax)
     n = circuit.n_inputs
     literals, pos = _circuit_layout(circuit)
@@ -245,11 +298,26 @@ def draw_circuit(circuit, ax=None, *, title: bool = True):
         xy = np.array([pos[signal + k] for k in range(len(layer))])
         for k, gate in enumerate(layer):
             for s in gate[gate >= 0]:
-                _line(ax, [pos[int(s)][0], xy[k, 0]], [pos[int(s)][1], xy[k, 1]], color="0.55", lw=0.9,
-                      gid="wire", zorder=1)
+                _line(
+                    ax,
+                    [pos[int(s)][0], xy[k, 0]],
+                    [pos[int(s)][1], xy[k, 1]],
+                    color="0.55",
+                    lw=0.9,
+                    gid="wire",
+                    zorder=1,
+                )
         is_out = signal + np.arange(len(layer)) == circuit.output
-        ax.scatter(xy[:, 0], xy[:, 1], s=size, facecolor=_GATE_FACE, edgecolor=_GATE_EDGE,
-                   linewidths=np.where(is_out, 2.8, 1.3), zorder=3, gid=f"gates-{i + 1}")
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=size,
+            facecolor=_GATE_FACE,
+            edgecolor=_GATE_EDGE,
+            linewidths=np.where(is_out, 2.8, 1.3),
+            zorder=3,
+            gid=f"gates-{i + 1}",
+        )
         signal += len(layer)
     lit = np.array([pos[s] for s in literals])
     ax.scatter(lit[:, 0], lit[:, 1], s=14, color=_INK, zorder=3, gid="inputs")
@@ -286,8 +354,10 @@ def draw_network_bars(result, ax=None):
     from ..speeds import NeuronGradients
 
     if not isinstance(result, NeuronGradients):
-        raise TypeError(f"result must be a vgp_lib.speeds.NeuronGradients (see speeds.neuron_gradients), "
-                        f"got {type(result).__name__}")
+        raise TypeError(
+            f"result must be a vgp_lib.speeds.NeuronGradients (see speeds.neuron_gradients), "
+            f"got {type(result).__name__}"
+        )
     grads = [np.abs(np.asarray(g, dtype=float)) for g in result.gradients]
     shown = len(grads[0])
     if shown > 10:
@@ -307,7 +377,11 @@ def draw_network_bars(result, ax=None):
     def column(l):
         if l == 0 or l == n_layers - 1:
             k = min(4, sizes[l])
-            return -gap * np.linspace(0.5, shown - 1.5, k) if k > 1 else np.array([-gap * (shown - 1) / 2])
+            return (
+                -gap * np.linspace(0.5, shown - 1.5, k)
+                if k > 1
+                else np.array([-gap * (shown - 1) / 2])
+            )
         return ys
 
     columns = [column(l) for l in range(n_layers)]
@@ -319,8 +393,14 @@ def draw_network_bars(result, ax=None):
     for l in range(n_layers):
         hidden = 0 < l < n_layers - 1
         for k, y in enumerate(columns[l]):
-            _circle(ax, (xs[l], y), r, gid=f"neuron-{l}-{k + 1}" if hidden else None,
-                    face=_NODE_FACE if hidden else "white", edge=_NODE_EDGE if hidden else "0.45")
+            _circle(
+                ax,
+                (xs[l], y),
+                r,
+                gid=f"neuron-{l}-{k + 1}" if hidden else None,
+                face=_NODE_FACE if hidden else "white",
+                edge=_NODE_EDGE if hidden else "0.45",
+            )
         more = sizes[l] - len(columns[l])
         if hidden:
             names = f"hidden layer {l}"
@@ -329,15 +409,23 @@ def draw_network_bars(result, ax=None):
         else:
             names = "output"
         ax.text(xs[l], 0.75, names, ha="center", va="bottom")
-        note = {0: f"{sizes[l]} pixels", n_layers - 1: f"{sizes[l]} digits"}.get(l, f"{sizes[l]} neurons")
+        note = {0: f"{sizes[l]} pixels", n_layers - 1: f"{sizes[l]} digits"}.get(
+            l, f"{sizes[l]} neurons"
+        )
         if more > 0:
             ax.text(xs[l], bottom - 0.55, "\N{VERTICAL ELLIPSIS}", ha="center", va="center")
         ax.text(xs[l], bottom - 1.1, note, ha="center", va="center", color="0.3")
     for l, g in enumerate(grads, start=1):
         for k, (value, y) in enumerate(zip(g, ys)):
             length = value * scale
-            bar = Rectangle((xs[l] + r + 0.08, y - 0.17), length, 0.34, facecolor="C3", edgecolor="none",
-                            zorder=4)
+            bar = Rectangle(
+                (xs[l] + r + 0.08, y - 0.17),
+                length,
+                0.34,
+                facecolor="C3",
+                edgecolor="none",
+                zorder=4,
+            )
             bar.set_gid(f"bar-{l}-{k + 1}")
             ax.add_patch(bar)
     # a scale bar: what length a round gradient size has
@@ -347,8 +435,13 @@ def draw_network_bars(result, ax=None):
     key = Rectangle((x_ref, bottom - 1.75), ref * scale, 0.3, facecolor="C3", edgecolor="none")
     key.set_gid("bar-scale")
     ax.add_patch(key)
-    label = ax.text(x_ref - 0.15, bottom - 1.6, r"$|\partial C/\partial b| = $" + format_number(ref, 1),
-                    ha="right", va="center")
+    label = ax.text(
+        x_ref - 0.15,
+        bottom - 1.6,
+        r"$|\partial C/\partial b| = $" + format_number(ref, 1),
+        ha="right",
+        va="center",
+    )
     label.set_gid("bar-scale-label")
     ax.set_xlim(xs[0] - 0.8, xs[-1] + 0.8)
     ax.set_ylim(bottom - 2.05, 1.25)
@@ -383,8 +476,10 @@ def draw_residual_block(block, ax=None):
     from ..models import Block
 
     if not isinstance(block, Block):
-        raise TypeError(f"block must be a vgp_lib.models.Block (e.g. build_mlp(...).blocks[1]), "
-                        f"got {type(block).__name__}")
+        raise TypeError(
+            f"block must be a vgp_lib.models.Block (e.g. build_mlp(...).blocks[1]), "
+            f"got {type(block).__name__}"
+        )
     ax = get_axes(ax, figsize=(None, 2.2))
     lin = block.linear
     boxes = [(f"linear\n{lin.in_features} \N{RIGHTWARDS ARROW} {lin.out_features}", "linear")]
@@ -408,8 +503,17 @@ def draw_residual_block(block, ax=None):
         _arrow(ax, (a + w / 2, 0), (b - w / 2, 0))
     # F(a) = everything between the input and the sum
     left, right = xs[0] - w / 2 - 0.25, xs[-1] + w / 2 + 0.25
-    _box(ax, ((left + right) / 2, 0), right - left + 0.3, frame, None, face="none", edge="0.55", ls="--",
-         zorder=1)
+    _box(
+        ax,
+        ((left + right) / 2, 0),
+        right - left + 0.3,
+        frame,
+        None,
+        face="none",
+        edge="0.55",
+        ls="--",
+        zorder=1,
+    )
     ax.text(right + 0.1, -frame / 2 - 0.05, "$F(a)$", ha="right", va="top", color="0.35")
     if block.residual:
         _arrow(ax, (xs[-1] + w / 2, 0), (x_sum - 0.26, 0))
@@ -417,7 +521,9 @@ def draw_residual_block(block, ax=None):
         _line(ax, [xj, xj, x_sum], [0, top, top], gid="skip", color="C3", lw=2.0)
         _arrow(ax, (x_sum, top), (x_sum, 0.27), color="C3", lw=2.0)
         _circle(ax, (xj, 0), 0.06, face=_INK, edge=_INK)
-        skip = ax.text((xj + x_sum) / 2, top + 0.1, "identity: $a$", ha="center", va="bottom", color="C3")
+        skip = ax.text(
+            (xj + x_sum) / 2, top + 0.1, "identity: $a$", ha="center", va="bottom", color="C3"
+        )
         skip.set_gid("skip-label")
         _arrow(ax, (x_sum + 0.26, 0), (x_end - 0.7, 0))
         out = ax.text(x_end + 0.05, 0, "$a + F(a)$", ha="center", va="center")
@@ -437,7 +543,7 @@ def _gru_update_bias(cell) -> float:
     b = 0.0
     for bias in (cell.bias_ih, cell.bias_hh):
         if bias is not None:
-            b = b + bias.detach()[h:2 * h].double().numpy()
+            b = b + bias.detach()[h : 2 * h].double().numpy()
     return float(np.mean(b))
 
 
@@ -456,8 +562,10 @@ def draw_gru_cell(cell, ax=None):
     import torch
 
     if not isinstance(cell, torch.nn.GRUCell):
-        raise TypeError(f"cell must be a torch.nn.GRUCell (see recurrent.make_cell('gru', ...)), "
-                        f"got {type(cell).__name__}")
+        raise TypeError(
+            f"cell must be a torch.nn.GRUCell (see recurrent.make_cell('gru', ...)), "
+            f"got {type(cell).__name__}"
+        )
     ax = get_axes(ax, figsize=(None, 3.2))
     hidden, n_in = cell.hidden_size, cell.input_size
     rail, gates_y, bus = 3.4, 1.3, 0.0
@@ -475,7 +583,9 @@ def draw_gru_cell(cell, ax=None):
     _op(ax, (x_sum, rail), "+", gid="op-sum")
     _arrow(ax, (x_sum + 0.22, rail), (x_end - 0.35, rail), color=red, lw=2.2)
     ax.text(x_end + 0.05, rail, "$h_t$", ha="center", va="center")
-    ax.text((x_z + x_sum) / 2, rail + 0.12, r"$z\odot h_{t-1}$", ha="center", va="bottom", color=red)
+    ax.text(
+        (x_z + x_sum) / 2, rail + 0.12, r"$z\odot h_{t-1}$", ha="center", va="bottom", color=red
+    )
     # inputs: h_{t-1} drops to the bus, x_t joins it
     _line(ax, [x_in, x_in, x_n], [rail, bus, bus])
     _circle(ax, (x_in, rail), 0.06, face=_INK, edge=_INK)

@@ -22,11 +22,18 @@ def plot_identity_error(c, ax=None):
     ax.loglog(c.w1, c.error, "o-", color="C0", ms=3, label="measured worst error on [0, 1]")
     ax.loglog(c.w1, c.taylor, "--", color="C3", label=r"Taylor estimate $w_1^2/96$")
     i = int(np.argmin(c.error))
-    ax.plot([c.w1[i]], [c.error[i]], "o", color="k", ms=8, mfc="none", label=f"best: {c.error[i]:.2g} at $w_1$ = {c.w1[i]:.2g}")
+    ax.plot(
+        [c.w1[i]],
+        [c.error[i]],
+        "o",
+        color="k",
+        ms=8,
+        mfc="none",
+        label=f"best: {c.error[i]:.2g} at $w_1$ = {c.w1[i]:.2g}",
+    )
     ax.set_xlabel("input weight $w_1$")
     ax.set_ylabel(r"$\max_x |w_2\sigma(w_1x+b)+c-x|$")
     ax.set_ylim(min(c.error.min(), c.taylor.min()) / 3, c.error.max() * 3)
     legend_above(ax, ncol=2, centred=True)
     ax.grid(True, which="major", alpha=0.3)
     return ax
-

@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import check_choice, check_instance
-from ..monitor import TrainingTrace
-from ..monitor import GradientMonitor, GradientRecord
+from ..monitor import GradientMonitor, GradientRecord, TrainingTrace
 from . import check_axes, figure, get_axes, styled
 from .style import legend_above
 
@@ -20,8 +19,10 @@ def _as_record(record):
     if isinstance(record, GradientMonitor):
         return record.record()
     if not isinstance(record, GradientRecord):
-        raise TypeError(f"record must be a vgp_lib.monitor.GradientRecord or GradientMonitor, "
-                        f"got {type(record).__name__}")
+        raise TypeError(
+            f"record must be a vgp_lib.monitor.GradientRecord or GradientMonitor, "
+            f"got {type(record).__name__}"
+        )
     return record
 
 
@@ -30,7 +31,9 @@ def _short(name: str) -> str:
 
 
 @styled
-def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, title: str | None = None):
+def plot_gradient_record(
+    record, ax=None, *, kind: str = "weight", steps=None, title: str | None = None
+):
     """Median (line) and 10-90 % band (shade) over steps of each layer's gradient norm.
 
     ``record`` is a :class:`vgp_lib.monitor.GradientRecord` (or a monitor, whose
@@ -45,14 +48,27 @@ def plot_gradient_record(record, ax=None, *, kind: str = "weight", steps=None, t
     ax = get_axes(ax, figsize=(6.5, 3.6))
     x = np.arange(1, len(record.names) + 1)
     med = np.nanmedian(norms, axis=0)
-    ax.semilogy(x, med, "o-", color="C0", label="median over steps" if len(norms) > 1 else "one backward pass")
+    ax.semilogy(
+        x,
+        med,
+        "o-",
+        color="C0",
+        label="median over steps" if len(norms) > 1 else "one backward pass",
+    )
     if len(norms) > 1:
         lo, hi = np.nanpercentile(norms, [10, 90], axis=0)
         ax.fill_between(x, lo, hi, color="C0", alpha=0.2, label="10–90 % of steps")
-    ax.set_xticks(x, [_short(n) for n in record.names], rotation=45 if len(x) > 6 else 0,
-                  ha="right" if len(x) > 6 else "center", rotation_mode="anchor")
+    ax.set_xticks(
+        x,
+        [_short(n) for n in record.names],
+        rotation=45 if len(x) > 6 else 0,
+        ha="right" if len(x) > 6 else "center",
+        rotation_mode="anchor",
+    )
     ax.set_xlabel("layer (input side → output side)")
-    ax.set_ylabel(r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$")
+    ax.set_ylabel(
+        r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$"
+    )
     if title is not None:
         ax.set_title(title, loc="right")
     legend_above(ax, ncol=2)
@@ -73,11 +89,24 @@ def plot_norm_history(record, ax=None, *, kind: str = "weight", layers=None):
     chosen = layers if layers is not None else sorted({0, n // 2, n - 1})
     cmap = mpl.colormaps["viridis"]
     for j in chosen:
-        ax.semilogy(np.arange(1, len(norms) + 1), norms[:, j], color=cmap(j / max(1, n - 1)),
-                    label=_short(record.names[j]), lw=1.2)
+        ax.semilogy(
+            np.arange(1, len(norms) + 1),
+            norms[:, j],
+            color=cmap(j / max(1, n - 1)),
+            label=_short(record.names[j]),
+            lw=1.2,
+        )
     ax.set_xlabel("training step")
-    ax.set_ylabel(r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$")
-    ax.legend(title="layer", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0)
+    ax.set_ylabel(
+        r"$\|\partial C/\partial W\|$" if kind == "weight" else r"$\|\partial C/\partial z\|$"
+    )
+    ax.legend(
+        title="layer",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        borderaxespad=0.0,
+    )
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -93,7 +122,9 @@ def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
     """
     check_instance("trace", trace, TrainingTrace)
     if not isinstance(color, str):
-        raise TypeError(f"color must be a matplotlib colour name such as 'C0', got {type(color).__name__}")
+        raise TypeError(
+            f"color must be a matplotlib colour name such as 'C0', got {type(color).__name__}"
+        )
     if not isinstance(label, str):
         raise TypeError(f"label must be text (empty: no legend), got {type(label).__name__}")
     if axes is None:
@@ -110,7 +141,9 @@ def plot_training_trace(trace, axes=None, *, label: str = "", color="C0"):
     ax_upd.set_xlabel("layer (input → output)")
     ax_upd.set_ylabel(r"median $\|\Delta W\| / \|W\|$")
     ax_upd.set_title("2. size of each update", loc="right")
-    ax_grad.semilogy(x, np.nanmedian(trace.record.weight_norm, axis=0), "o-", color=color, label=label)
+    ax_grad.semilogy(
+        x, np.nanmedian(trace.record.weight_norm, axis=0), "o-", color=color, label=label
+    )
     ax_grad.set_xlabel("layer (input → output)")
     ax_grad.set_ylabel(r"median $\|\partial C/\partial W\|$")
     ax_grad.set_title("3. gradient norm", loc="right")

@@ -28,11 +28,25 @@ def plot_depth_accuracy(result, ax=None, *, book=None):
     final = 100 * result.final()  # (depths, seeds)
     depths = np.array(result.hidden_layers)
     for i, h in enumerate(depths):
-        ax.plot(np.full(final.shape[1], h) - 0.08, final[i], "o", color="#1f77b4", alpha=0.45, ms=4,
-                label="one seed (ours)" if i == 0 else None)
+        ax.plot(
+            np.full(final.shape[1], h) - 0.08,
+            final[i],
+            "o",
+            color="#1f77b4",
+            alpha=0.45,
+            ms=4,
+            label="one seed (ours)" if i == 0 else None,
+        )
     sd = final.std(axis=1, ddof=1) if final.shape[1] > 1 else np.zeros(len(depths))
-    ax.errorbar(depths + 0.08, final.mean(axis=1), yerr=sd, fmt="s", color="#1f77b4", capsize=4,
-                label=f"mean ± sd over {final.shape[1]} seeds")
+    ax.errorbar(
+        depths + 0.08,
+        final.mean(axis=1),
+        yerr=sd,
+        fmt="s",
+        color="#1f77b4",
+        capsize=4,
+        label=f"mean ± sd over {final.shape[1]} seeds",
+    )
     if book is not None:
         ax.plot(depths, book, "x", color="#d62728", ms=9, mew=2, label="Nielsen's book (one run)")
     ax.set_xticks(depths)
@@ -44,8 +58,9 @@ def plot_depth_accuracy(result, ax=None, *, book=None):
 
 
 @styled
-def plot_accuracy_curves(result, ax=None, *, upto: int | None = None, from_epoch: int = 1,
-                         legend: bool = True):
+def plot_accuracy_curves(
+    result, ax=None, *, upto: int | None = None, from_epoch: int = 1, legend: bool = True
+):
     """Validation accuracy (%) after each epoch, mean over seeds, one line per depth.
 
     Draws epochs ``from_epoch``..``upto`` (default: all). The accuracy axis spans
@@ -60,16 +75,23 @@ def plot_accuracy_curves(result, ax=None, *, upto: int | None = None, from_epoch
 
     ax = get_axes(ax, figsize=_FIGSIZE)
     upto = result.epochs if upto is None else int(upto)
-    if isinstance(from_epoch, bool) or not isinstance(from_epoch, (int, np.integer)) \
-            or not 1 <= from_epoch <= result.epochs:
-        raise ValueError(f"from_epoch must be an epoch from 1 to {result.epochs}, got {from_epoch!r}")
+    if (
+        isinstance(from_epoch, bool)
+        or not isinstance(from_epoch, (int, np.integer))
+        or not 1 <= from_epoch <= result.epochs
+    ):
+        raise ValueError(
+            f"from_epoch must be an epoch from 1 to {result.epochs}, got {from_epoch!r}"
+        )
     start = int(from_epoch) - 1
     epochs = np.arange(start + 1, upto + 1)
     for i, (h, acc) in enumerate(zip(result.hidden_layers, result.accuracy)):
         pct = 100 * acc[:, start:upto]
         ax.plot(epochs, pct.mean(axis=0), "-", color=layer_colour(i), lw=1.8, label=f"{h} hidden")
         if pct.shape[0] > 1:
-            ax.fill_between(epochs, pct.min(axis=0), pct.max(axis=0), color=layer_colour(i), alpha=0.15, lw=0)
+            ax.fill_between(
+                epochs, pct.min(axis=0), pct.max(axis=0), color=layer_colour(i), alpha=0.15, lw=0
+            )
     ax.set_xlim(start + 0.5, result.epochs + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     lowest = min(100 * acc[:, start:].min() for acc in result.accuracy)
@@ -95,7 +117,8 @@ def depth_table(result, book=None) -> str:
 
     final = 100 * result.final()
     head = "| network | ours: mean ± sd (%) | each seed (%) |" + (
-        " Nielsen (%) | Nielsen's percentile in ours |" if book is not None else "")
+        " Nielsen (%) | Nielsen's percentile in ours |" if book is not None else ""
+    )
     rule = "|---|---|---|" + ("---|---|" if book is not None else "")
     rows = [head, rule]
     for i, h in enumerate(result.hidden_layers):
@@ -106,4 +129,3 @@ def depth_table(result, book=None) -> str:
             row += f" {book[i]:.2f} | {percentile_of(book[i], final[i]):.0f} |"
         rows.append(row)
     return "\n".join(rows)
-

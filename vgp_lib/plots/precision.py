@@ -35,7 +35,14 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
     exact = results[0].log10_exact
     layers = np.arange(1, exact.size + 1)
     fin = np.isfinite(exact)
-    ax.plot(layers[fin], exact[fin], "-", color="k", lw=1.5, label=r"exact $\log_{10}|\partial C/\partial b_j|$")
+    ax.plot(
+        layers[fin],
+        exact[fin],
+        "-",
+        color="k",
+        lw=1.5,
+        label=r"exact $\log_{10}|\partial C/\partial b_j|$",
+    )
     if (~fin).any():
         low = exact[fin].min() - 1 if fin.any() else -1
         ax.plot(layers[~fin], np.full((~fin).sum(), low), "x", color="k", ms=9, label="exactly 0")
@@ -47,16 +54,37 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
         ceiling = np.log10(r.largest)
         ok = ~r.overflow & (r.grad != 0)
         with np.errstate(divide="ignore"):
-            ax.plot(layers[ok], np.log10(np.abs(r.grad[ok].astype(float))), marker, color=color, ms=4, mfc="none",
-                    label=f"computed in {r.dtype}")
+            ax.plot(
+                layers[ok],
+                np.log10(np.abs(r.grad[ok].astype(float))),
+                marker,
+                color=color,
+                ms=4,
+                mfc="none",
+                label=f"computed in {r.dtype}",
+            )
         if ceiling > top + 40:  # far above every value: say so instead of squashing the plot
-            ax.plot([], [], ls="--", color=color, label=f"largest {r.dtype}: $10^{{{ceiling:.1f}}}$ (off the chart)")
+            ax.plot(
+                [],
+                [],
+                ls="--",
+                color=color,
+                label=f"largest {r.dtype}: $10^{{{ceiling:.1f}}}$ (off the chart)",
+            )
             continue
         top = max(top, ceiling)
-        ax.axhline(ceiling, color=color, lw=1, ls="--", label=f"largest {r.dtype}: $10^{{{ceiling:.1f}}}$")
+        ax.axhline(
+            ceiling, color=color, lw=1, ls="--", label=f"largest {r.dtype}: $10^{{{ceiling:.1f}}}$"
+        )
         if r.any_overflow:
-            ax.plot(layers[r.overflow], np.full(int(r.overflow.sum()), ceiling), "^", color=color, ms=8,
-                    label=f"{r.dtype}: inf ({int(r.overflow.sum())} layers)")
+            ax.plot(
+                layers[r.overflow],
+                np.full(int(r.overflow.sum()), ceiling),
+                "^",
+                color=color,
+                ms=8,
+                label=f"{r.dtype}: inf ({int(r.overflow.sum())} layers)",
+            )
     span = max(top - bottom, 1.0)
     ax.set_ylim(bottom - 0.08 * span, top + 0.08 * span)
     ax.set_xlabel("layer $j$ (1 = first)")
@@ -64,4 +92,3 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
     legend_above(ax, ncol=2, centred=True, title=title)
     ax.grid(True, alpha=0.3)
     return ax
-

@@ -20,7 +20,9 @@ _FIGSIZE = (6.5, 3.6)
 
 
 @styled
-def plot_activation_comparison(comp, ax=None, *, book=None, book_label: str = "published single draw"):
+def plot_activation_comparison(
+    comp, ax=None, *, book=None, book_label: str = "published single draw"
+):
     """Distribution over draws of the first-layer gradient norm, one box per activation (log axis).
 
     ``comp`` is a :class:`vgp_lib.profiles.ActivationComparison`. ``book`` maps an
@@ -39,8 +41,17 @@ def plot_activation_comparison(comp, ax=None, *, book=None, book_label: str = "p
         for k, (name, value) in enumerate(book.items()):
             if name not in comp.names:
                 raise ValueError(f"book names an activation not in the comparison: {name!r}")
-            ax.plot([np.log10(value)], [comp.names.index(name) + 1], "X", color="black", ms=10, mew=0.5,
-                    mfc="#d62728", label=book_label if k == 0 else None, zorder=5)
+            ax.plot(
+                [np.log10(value)],
+                [comp.names.index(name) + 1],
+                "X",
+                color="black",
+                ms=10,
+                mew=0.5,
+                mfc="#d62728",
+                label=book_label if k == 0 else None,
+                zorder=5,
+            )
         legend_above(ax)
     ax.set_yticks(np.arange(1, len(data) + 1), [ACTIVATION_NAMES.get(n, n) for n in comp.names])
     ax.set_xlabel(r"$\log_{10}\,\|\partial C/\partial W^{1}\|$ (first layer)")
@@ -59,9 +70,15 @@ def plot_variance_profiles(profiles, axes=None):
     colors = {"tanh": "C1", "relu": "C0", "sigmoid": "C3"}
     for p in profiles:
         layers = np.arange(1, len(p.act_var) + 1)
-        init = p.init if p.gain == 1 else f"{p.init} × {p.gain:g}"  # the weights' sd is gain × the init's
-        kw = {"ls": styles.get(p.init, "-"), "color": colors.get(p.activation, "k"), "lw": 1.8,
-                  "label": f"{ACTIVATION_NAMES.get(p.activation, p.activation)}, {init}"}
+        init = (
+            p.init if p.gain == 1 else f"{p.init} × {p.gain:g}"
+        )  # the weights' sd is gain × the init's
+        kw = {
+            "ls": styles.get(p.init, "-"),
+            "color": colors.get(p.activation, "k"),
+            "lw": 1.8,
+            "label": f"{ACTIVATION_NAMES.get(p.activation, p.activation)}, {init}",
+        }
         axes[0].semilogy(layers, np.maximum(p.act_var, 1e-300), **kw)
         axes[1].semilogy(layers, np.maximum(p.grad_var, 1e-300), **kw)
     axes[0].set_ylabel(r"Var$(a^l)$")
@@ -89,7 +106,9 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
         ax.semilogy(np.arange(1, len(norms) + 1), norms, "o-", ms=3, color=f"C{i}", label=p.label)
     integer_x(ax)
     ax.set_xlabel("layer (input side → output layer)")
-    ax.set_ylabel(r"$\|\partial C/\partial z^l\|$" if kind == "delta" else r"$\|\partial C/\partial W^l\|$")
+    ax.set_ylabel(
+        r"$\|\partial C/\partial z^l\|$" if kind == "delta" else r"$\|\partial C/\partial W^l\|$"
+    )
     if ylim is not None:
         ax.set_ylim(*ylim)
     legend_above(ax)
@@ -101,8 +120,10 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
 def plot_depth_sweep(sweeps: dict, ax=None):
     """First/last ``||dC/dz||`` ratio against depth; ``sweeps`` maps a label to a tuple of profiles."""
     if not isinstance(sweeps, dict) or not sweeps:
-        raise TypeError(f"sweeps must be a non-empty dict label -> GradientProfile results, "
-                        f"got {type(sweeps).__name__}")
+        raise TypeError(
+            f"sweeps must be a non-empty dict label -> GradientProfile results, "
+            f"got {type(sweeps).__name__}"
+        )
     for profiles in sweeps.values():
         check_instances("sweeps", profiles, GradientProfile)
     ax = get_axes(ax, figsize=_FIGSIZE)

@@ -23,10 +23,15 @@ def plot_time_gradients(results, ax=None):
     ax = get_axes(ax, figsize=_FIGSIZE)
     names = {"rnn": "vanilla RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
     for i, r in enumerate(results):
-        ax.semilogy(r.lags, np.maximum(r.norms, 1e-300), color=f"C{i}", label=names.get(r.cell, r.cell), lw=1.8)
+        ax.semilogy(
+            r.lags,
+            np.maximum(r.norms, 1e-300),
+            color=f"C{i}",
+            label=names.get(r.cell, r.cell),
+            lw=1.8,
+        )
     ax.set_xlabel("steps back in time, T − t")
     ax.set_ylabel(r"$\|\partial h_T/\partial h_t\|$")
     legend_above(ax, ncol=len(results))
     ax.grid(True, which="major", alpha=0.3)
     return ax
-

@@ -107,7 +107,9 @@ def compress_png(data: bytes) -> bytes:
         for key, text in image.text.items():
             info.add_text(key, text)
         rgb = image.convert("RGB")
-    palette = rgb.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette = rgb.quantize(
+        colors=PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
     out = io.BytesIO()
     palette.save(out, format="PNG", optimize=True, pnginfo=info)
     return out.getvalue()
@@ -133,7 +135,9 @@ def render_frame(draw: Callable, item, *, height: float) -> tuple[bytes, int, in
 def _label_text(fmt, value) -> str:
     text = fmt(value) if callable(fmt) else fmt.format(value)
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"fmt must turn every value into non-empty text, got {text!r} for {value!r}")
+        raise ValueError(
+            f"fmt must turn every value into non-empty text, got {text!r} for {value!r}"
+        )
     return text
 
 
@@ -188,15 +192,21 @@ def slider(
     if not callable(draw):
         raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
     if isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
-        raise TypeError(f"frames must be a sequence of pre-computed results, got {type(frames).__name__}")
+        raise TypeError(
+            f"frames must be a sequence of pre-computed results, got {type(frames).__name__}"
+        )
     frames = list(frames)
     if not frames:
         raise ValueError("frames must contain at least one pre-computed result")
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise TypeError(f"values must be a sequence of parameter values, got {type(values).__name__}")
+        raise TypeError(
+            f"values must be a sequence of parameter values, got {type(values).__name__}"
+        )
     values = list(values)
     if len(values) != len(frames):
-        raise ValueError(f"values must have one value per frame: {len(values)} values for {len(frames)} frames")
+        raise ValueError(
+            f"values must have one value per frame: {len(values)} values for {len(frames)} frames"
+        )
     if not isinstance(label, str) or not label.strip():
         raise ValueError(f"label must be the parameter's name (non-empty text), got {label!r}")
     if not (isinstance(fmt, str) or callable(fmt)):
@@ -205,23 +215,33 @@ def slider(
         raise TypeError(f"start must be a frame index (int), got {type(start).__name__}")
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be a frame index from 0 to {len(frames) - 1}, got {start}")
-    if isinstance(height, bool) or not isinstance(height, (int, float)) or not 1.0 <= height <= 12.0:
+    if (
+        isinstance(height, bool)
+        or not isinstance(height, (int, float))
+        or not 1.0 <= height <= 12.0
+    ):
         raise ValueError(f"height must be a number of inches from 1 to 12, got {height!r}")
     if callable(alt):
         alts = [alt(v, item) for v, item in zip(values, frames)]
     elif isinstance(alt, (str, bytes)) or not hasattr(alt, "__iter__"):
-        raise TypeError(f"alt must be a callable alt(value, item) or a list of strings, got {type(alt).__name__}")
+        raise TypeError(
+            f"alt must be a callable alt(value, item) or a list of strings, got {type(alt).__name__}"
+        )
     else:
         alts = list(alt)
         if len(alts) != len(frames):
-            raise ValueError(f"alt must have one text per frame: {len(alts)} texts for {len(frames)} frames")
+            raise ValueError(
+                f"alt must have one text per frame: {len(alts)} texts for {len(frames)} frames"
+            )
     for i, text in enumerate(alts):
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"alt must describe every frame in words; frame {i} has {text!r}")
     labels = []
     for i, v in enumerate(values):
         if isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real):
-            raise TypeError(f"values[{i}] must be a real parameter value or text, got complex {v!r}")
+            raise TypeError(
+                f"values[{i}] must be a real parameter value or text, got complex {v!r}"
+            )
         try:
             labels.append(_label_text(fmt, v))
         except (ValueError, TypeError, OverflowError) as error:

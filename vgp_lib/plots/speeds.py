@@ -35,9 +35,13 @@ def plot_neuron_gradients(result, ax=None):
     n = len(grads[0])
     width = 0.8 / len(grads)
     for l, g in enumerate(grads):
-        ax.bar(np.arange(1, n + 1) + (l - (len(grads) - 1) / 2) * width, g, width,
-               color=layer_colour(l),
-               label=f"hidden layer {l + 1}")
+        ax.bar(
+            np.arange(1, n + 1) + (l - (len(grads) - 1) / 2) * width,
+            g,
+            width,
+            color=layer_colour(l),
+            label=f"hidden layer {l + 1}",
+        )
     ax.set_xticks(np.arange(1, n + 1))
     ax.set_xlabel("neuron j")
     ax.set_ylabel(r"$|\partial C / \partial b_j|$ at initialisation")
@@ -55,9 +59,15 @@ def plot_init_speeds(result, ax=None, *, book=None):
         layers = np.arange(1, prof.speeds.shape[1] + 1)
         lo, hi = prof.quantiles()
         med = prof.median()
-        ax.errorbar(layers, med, yerr=[med - lo, hi - med], fmt="o-", color=layer_colour(i),
-                    capsize=3,
-                    label=f"{len(layers)} hidden layers")
+        ax.errorbar(
+            layers,
+            med,
+            yerr=[med - lo, hi - med],
+            fmt="o-",
+            color=layer_colour(i),
+            capsize=3,
+            label=f"{len(layers)} hidden layers",
+        )
         if book is not None:
             ax.plot(layers, book[i], "x", color=layer_colour(i), ms=9, mew=2)
     if book is not None:
@@ -84,8 +94,9 @@ def plot_training_speeds(result, ax=None, *, upto: int | None = None):
         if s.shape[0] > 1:
             for row in s:
                 ax.plot(t, row, color=layer_colour(l), lw=0.6, alpha=0.3)
-        ax.plot(t, np.median(s, axis=0), color=layer_colour(l), lw=1.8,
-                label=f"hidden layer {l + 1}")
+        ax.plot(
+            t, np.median(s, axis=0), color=layer_colour(l), lw=1.8, label=f"hidden layer {l + 1}"
+        )
     ax.set_yscale("log")
     ax.set_xlim(0, steps)
     lo, hi = result.speeds.min(), result.speeds.max()
@@ -93,8 +104,13 @@ def plot_training_speeds(result, ax=None, *, upto: int | None = None):
     ax.set_xlabel("full-batch step (epoch)")
     ax.set_ylabel(r"speed $\|\delta^l\|$")
     # beside the axes, titled with the depth: the lines fill the whole plot area
-    ax.legend(title=f"{result.speeds.shape[2]} hidden layers", loc="center left", bbox_to_anchor=(1.01, 0.5),
-              frameon=False, borderaxespad=0.0)
+    ax.legend(
+        title=f"{result.speeds.shape[2]} hidden layers",
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+        frameon=False,
+        borderaxespad=0.0,
+    )
     ax.grid(alpha=0.3)
     return ax
 
@@ -123,8 +139,14 @@ def plot_speed_profile(result, ax=None):
     ax.set_ylabel(r"speed $\|\delta^l\|$ (bar: median, dots: seeds)")
     # a text label, not a title: a title makes matplotlib measure every tick label twice;
     # above the plot area, where no bar or dot can be
-    ax.text(1.0, 1.01, f"{result.activation}, {result.init} init, width {result.sizes[1]}",
-            transform=ax.transAxes, ha="right", va="bottom")
+    ax.text(
+        1.0,
+        1.01,
+        f"{result.activation}, {result.init} init, width {result.sizes[1]}",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+    )
     ax.grid(axis="y", alpha=0.3)
     return ax
 
@@ -132,7 +154,9 @@ def plot_speed_profile(result, ax=None):
 def init_speed_table(result, book=None) -> str:
     """A Markdown table: median ‖δ^l‖ at initialisation with its 25–75 % range over seeds, beside ``book``."""
     check_instance("result", result, InitSpeeds)
-    head = "| hidden layers | layer | ours: median | ours: 25–75 % |" + (" Nielsen |" if book is not None else "")
+    head = "| hidden layers | layer | ours: median | ours: 25–75 % |" + (
+        " Nielsen |" if book is not None else ""
+    )
     rule = "|---|---|---|---|" + ("---|" if book is not None else "")
     rows = [head, rule]
     for i, prof in enumerate(result.profiles):

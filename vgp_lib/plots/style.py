@@ -57,7 +57,9 @@ def styled(function):
     return wrapper
 
 
-def figure(nrows: int = 1, ncols: int = 1, *, height: float = 3.4, width: float = COLUMN_IN, **kwargs):
+def figure(
+    nrows: int = 1, ncols: int = 1, *, height: float = 3.4, width: float = COLUMN_IN, **kwargs
+):
     """A new figure of the column's width (``height`` in inches) and its axes.
 
     The figure is not registered with pyplot, so nothing shows it twice or leaks it:
@@ -75,8 +77,11 @@ def figure(nrows: int = 1, ncols: int = 1, *, height: float = 3.4, width: float 
 
 def _check_inches(**sizes) -> None:
     for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not 1.0 <= value <= 12.0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not 1.0 <= value <= 12.0
+        ):
             raise ValueError(f"{name} must be a number of inches from 1 to 12, got {value!r}")
 
 
@@ -130,7 +135,9 @@ def legend_above(ax, *, ncol: int = 1, centred: bool = False, **kwargs):
 def legend_beside(ax, **kwargs):
     """A legend to the right of the axes, where it cannot cover data."""
     _check_axes(ax)
-    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0, **kwargs)
+    return ax.legend(
+        loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0.0, **kwargs
+    )
 
 
 def integer_x(ax) -> None:
@@ -142,8 +149,16 @@ def integer_x(ax) -> None:
 
 
 #: One colour per hidden layer (or per depth), repeated after the eighth.
-LAYER_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-                 "#66a61e", "#e6ab02", "#a6761d", "#666666")
+LAYER_COLOURS = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#666666",
+)
 
 
 def layer_colour(i: int) -> str:
@@ -159,11 +174,7 @@ def visible_texts(fig):
 
     _check_figure(fig)
     fig.draw_without_rendering()  # tick labels and the layout exist only after a draw
-    return [
-        t
-        for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip() and _drawn(t)
-    ]
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and _drawn(t)]
 
 
 def _drawn(text) -> bool:
@@ -215,7 +226,9 @@ def covered_data(fig) -> list[str]:
         for collection in ax.collections:
             if isinstance(collection, PathCollection) and collection.get_visible():
                 offsets = collection.get_offset_transform().transform(collection.get_offsets())
-                hidden += sum(box.contains(px, py) for px, py in offsets if np.isfinite([px, py]).all())
+                hidden += sum(
+                    box.contains(px, py) for px, py in offsets if np.isfinite([px, py]).all()
+                )
         for patch in ax.patches:
             if isinstance(patch, Rectangle) and patch.get_visible() and patch.get_height() != 0:
                 extent = patch.get_window_extent()
@@ -279,8 +292,12 @@ def show_source(function) -> None:
     node = tree.body[0]
     lines = source.splitlines()
     body = getattr(node, "body", [])
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
-            and isinstance(body[0].value.value, str):
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(getattr(body[0], "value", None), ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
         doc = body[0]
         del lines[doc.lineno - 1 : doc.end_lineno]
     display(Markdown("```python\n" + "\n".join(lines).rstrip() + "\n```"))

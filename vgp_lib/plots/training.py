@@ -31,11 +31,12 @@ def plot_training_comparison(comp, axes=None):
     ax_acc.set_xlabel("validation accuracy (%)")
     ax_acc.grid(True, axis="x", alpha=0.3)
     for i, w in enumerate(comp.weight_norm):
-        ax_norm.semilogy(np.arange(1, len(w) + 1), w, "o-", ms=3, color=f"C{i}", label=comp.names[i])
+        ax_norm.semilogy(
+            np.arange(1, len(w) + 1), w, "o-", ms=3, color=f"C{i}", label=comp.names[i]
+        )
     integer_x(ax_norm)
     ax_norm.set_xlabel("layer (input side → output layer)")
     ax_norm.set_ylabel(r"median $\|\partial C/\partial W^l\|$ in training")
     legend_above(ax_norm, ncol=2)
     ax_norm.grid(True, which="major", alpha=0.3)
     return axes
-

@@ -46,25 +46,43 @@ class LiveFigure:
         static figure (so its text is as legible).
     """
 
-    def __init__(self, controls: dict, compute: Callable, draw: Callable, *, describe=None, height: float = 3.6):
+    def __init__(
+        self,
+        controls: dict,
+        compute: Callable,
+        draw: Callable,
+        *,
+        describe=None,
+        height: float = 3.6,
+    ):
         import ipywidgets as widgets
 
         from ..plots.style import COLUMN_PX
 
-        if not isinstance(controls, dict) or not all(isinstance(c, widgets.ValueWidget)
-                                                    for c in controls.values()):
-            raise TypeError(f"controls must be a dict name -> ipywidgets control, "
-                            f"got {type(controls).__name__}")
+        if not isinstance(controls, dict) or not all(
+            isinstance(c, widgets.ValueWidget) for c in controls.values()
+        ):
+            raise TypeError(
+                f"controls must be a dict name -> ipywidgets control, got {type(controls).__name__}"
+            )
         if not controls:
             raise ValueError("controls must name at least one control")
         if not callable(compute):
-            raise TypeError(f"compute must be a callable compute(**values), got {type(compute).__name__}")
+            raise TypeError(
+                f"compute must be a callable compute(**values), got {type(compute).__name__}"
+            )
         if not callable(draw):
             raise TypeError(f"draw must be a callable draw(fig, result), got {type(draw).__name__}")
         if describe is not None and not callable(describe):
-            raise TypeError(f"describe must be a callable describe(result) or None, "
-                            f"got {type(describe).__name__}")
-        if isinstance(height, bool) or not isinstance(height, (int, float)) or not 1.0 <= height <= 12.0:
+            raise TypeError(
+                f"describe must be a callable describe(result) or None, "
+                f"got {type(describe).__name__}"
+            )
+        if (
+            isinstance(height, bool)
+            or not isinstance(height, (int, float))
+            or not 1.0 <= height <= 12.0
+        ):
             raise ValueError(f"height must be a number of inches from 1 to 12, got {height!r}")
         self.controls = dict(controls)
         self.compute = compute
@@ -77,7 +95,9 @@ class LiveFigure:
         # The figure is shown as PNG bytes in an Image widget. (Capturing display()
         # calls in an Output widget, with clear_output(wait=True), now and then left
         # a kernel run by nbclient waiting forever for the cell to finish.)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", max_width=f"{COLUMN_PX}px"))
+        self.image = widgets.Image(
+            format="png", layout=widgets.Layout(width="100%", max_width=f"{COLUMN_PX}px")
+        )
         self.text = widgets.HTML()
         for control in self.controls.values():
             control.observe(self._update, names="value")
@@ -85,7 +105,13 @@ class LiveFigure:
                 # room for the whole label ("weight scale", not "weight sc...")
                 control.style.description_width = "initial"
         self.box = widgets.VBox(
-            [widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")), self.image, self.text]
+            [
+                widgets.HBox(
+                    list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                self.image,
+                self.text,
+            ]
         )
         self._update()
 
@@ -119,8 +145,9 @@ def show(widget) -> None:
     from IPython.display import Markdown, display
 
     if not isinstance(widget, (widgets.Widget, LiveFigure)):
-        raise TypeError(f"widget must be an ipywidgets widget or a LiveFigure, "
-                        f"got {type(widget).__name__}")
+        raise TypeError(
+            f"widget must be an ipywidgets widget or a LiveFigure, got {type(widget).__name__}"
+        )
 
     if static_build():
         display(Markdown(LIVE_NOTE))

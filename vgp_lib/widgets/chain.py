@@ -23,7 +23,9 @@ def _describe_profile(r) -> str:
     )
 
 
-def chain_explorer(depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0, activation: str = "sigmoid") -> LiveFigure:
+def chain_explorer(
+    depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0, activation: str = "sigmoid"
+) -> LiveFigure:
     """Depth, weight scale, bias and activation -> each factor as a bar and every |dC/db_j| on a log axis."""
     import ipywidgets as widgets
 
@@ -33,10 +35,13 @@ def chain_explorer(depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0
     activation = check_choice("activation", activation, ACTIVATIONS)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=50, description="depth L"),
-        "weight_scale": widgets.FloatLogSlider(value=weight_scale, base=10, min=-1, max=2, step=0.05,
-                                               description="weight scale"),
+        "weight_scale": widgets.FloatLogSlider(
+            value=weight_scale, base=10, min=-1, max=2, step=0.05, description="weight scale"
+        ),
         "bias": widgets.FloatSlider(value=bias, min=-5.0, max=5.0, step=0.1, description="bias b"),
-        "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation"),
+        "activation": widgets.Dropdown(
+            options=list(ACTIVATIONS), value=activation, description="activation"
+        ),
         "seed": widgets.IntSlider(value=0, min=0, max=20, description="seed"),
     }
     return LiveFigure(

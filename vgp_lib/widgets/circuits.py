@@ -11,7 +11,11 @@ from . import LiveFigure
 def _compute(n: int, n_max: int):
     counts = circuits.gate_counts(range(1, n_max + 1))
     shallow, deep = circuits.two_layer_parity(n), circuits.deep_parity(n)
-    checked = n <= circuits.MAX_VERIFY_BITS and circuits.verify_parity(shallow) and circuits.verify_parity(deep)
+    checked = (
+        n <= circuits.MAX_VERIFY_BITS
+        and circuits.verify_parity(shallow)
+        and circuits.verify_parity(deep)
+    )
     return {"n": n, "counts": counts, "shallow": shallow, "deep": deep, "checked": checked}
 
 

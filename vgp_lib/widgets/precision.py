@@ -16,7 +16,9 @@ def _draw_exploding(fig, r):
     plot_precision_growth(r, fig.add_subplot(1, 1, 1))
 
 
-def exploding_explorer(w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float32") -> LiveFigure:
+def exploding_explorer(
+    w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float32"
+) -> LiveFigure:
     """Weight w, depth, "align biases" and precision -> growth of |dC/db_j| across the layers."""
     import ipywidgets as widgets
 
@@ -38,4 +40,3 @@ def exploding_explorer(w: float = 100.0, depth: int = 30, align: bool = True, dt
         describe=lambda r: r.explain(),
         height=3.6,
     )
-

@@ -24,9 +24,16 @@ def _describe(profile) -> str:
     )
 
 
-def architecture_configurator(*, depth: int = 20, activation: str = "sigmoid", init: str = "pytorch",
-                              norm: str = "none", residual: bool = False, seed: int = 0,
-                              max_depth: int = 50) -> LiveFigure:
+def architecture_configurator(
+    *,
+    depth: int = 20,
+    activation: str = "sigmoid",
+    init: str = "pytorch",
+    norm: str = "none",
+    residual: bool = False,
+    seed: int = 0,
+    max_depth: int = 50,
+) -> LiveFigure:
     """Controls for every switch of :func:`vgp_lib.models.build_mlp`; draws the gradient profile."""
     import ipywidgets as widgets
 
@@ -40,7 +47,9 @@ def architecture_configurator(*, depth: int = 20, activation: str = "sigmoid", i
     seed = check_int("seed", seed, lo=0, hi=2**32 - 1)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),
-        "activation": widgets.Dropdown(options=list(models.MODEL_ACTIVATIONS), value=activation, description="activation"),
+        "activation": widgets.Dropdown(
+            options=list(models.MODEL_ACTIVATIONS), value=activation, description="activation"
+        ),
         "init": widgets.Dropdown(options=list(models.MODEL_INITS), value=init, description="init"),
         "norm": widgets.Dropdown(options=list(models.NORMS), value=norm, description="norm"),
         "residual": widgets.Checkbox(value=residual, description="residual x + F(x)"),

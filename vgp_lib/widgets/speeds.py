@@ -26,26 +26,40 @@ def _describe(result) -> str:
     med = result.median()
     if med.size < 2 or med[0] == 0:
         return f"{med.size} hidden layer(s); median speed of layer 1: {med[0]:.3g}."
-    return (f"The last hidden layer learns {med[-1] / med[0]:.3g}&times; as fast as the first "
-            f"(median over {len(result.seeds)} seeds).")
+    return (
+        f"The last hidden layer learns {med[-1] / med[0]:.3g}&times; as fast as the first "
+        f"(median over {len(result.seeds)} seeds)."
+    )
 
 
-def speed_explorer(x, y, *, hidden_layers: int = 4, width: int = 30, activation: str = "sigmoid",
-                   init: str = "nielsen", seeds=WIDGET_SEEDS) -> LiveFigure:
+def speed_explorer(
+    x,
+    y,
+    *,
+    hidden_layers: int = 4,
+    width: int = 30,
+    activation: str = "sigmoid",
+    init: str = "nielsen",
+    seeds=WIDGET_SEEDS,
+) -> LiveFigure:
     """Controls for depth (1–8), width, activation and initialisation -> ‖δ^l‖ bars on ``x, y``."""
     import ipywidgets as widgets
 
     x, y = np.asarray(x), np.asarray(y)  # no copy: x may be all of MNIST
     if x.ndim != 2 or x.size == 0 or x.dtype.kind not in "fiu":
-        raise TypeError(f"x must be a 2-D array of real numbers (one row per image), got {x.dtype} "
-                        f"of shape {x.shape}")
+        raise TypeError(
+            f"x must be a 2-D array of real numbers (one row per image), got {x.dtype} "
+            f"of shape {x.shape}"
+        )
     if not np.isfinite(x).all():
         raise ValueError("x must contain only finite numbers (found nan or inf)")
     if np.abs(x).max() > np.finfo(np.float32).max:  # the widget computes in float32
         raise ValueError("x must hold values within float32's range (about ±3.4e38)")
     if y.ndim != 1 or len(y) != len(x) or y.dtype.kind not in "iu":
-        raise ValueError(f"y must hold one integer label per row of x ({len(x)}), got {y.dtype} "
-                         f"of shape {y.shape}")
+        raise ValueError(
+            f"y must hold one integer label per row of x ({len(x)}), got {y.dtype} "
+            f"of shape {y.shape}"
+        )
     hidden_layers = check_int("hidden_layers", hidden_layers, lo=1, hi=8)
     width = check_int("width", width, lo=10, hi=100)
     activation = check_choice("activation", activation, HIDDEN_ACTIVATIONS)
@@ -56,9 +70,13 @@ def speed_explorer(x, y, *, hidden_layers: int = 4, width: int = 30, activation:
     if not 1 <= len(seeds) <= 10:
         raise ValueError(f"seeds must hold 1 to 10 seeds, got {len(seeds)}")
     controls = {
-        "hidden_layers": widgets.IntSlider(value=hidden_layers, min=1, max=8, description="hidden layers"),
+        "hidden_layers": widgets.IntSlider(
+            value=hidden_layers, min=1, max=8, description="hidden layers"
+        ),
         "width": widgets.IntSlider(value=width, min=10, max=100, step=10, description="width"),
-        "activation": widgets.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=activation, description="activation"),
+        "activation": widgets.Dropdown(
+            options=list(HIDDEN_ACTIVATIONS), value=activation, description="activation"
+        ),
         "init": widgets.Dropdown(options=list(NETWORK_INITS), value=init, description="init"),
     }
     # float32 halves the live compute; the chapter's tables use float64
