@@ -211,3 +211,19 @@ def test_an_xor_returning_a_constant_or_junk_is_explained():
     assert "not a wire" in check_xor_from_nand(lambda a, b, nand: 1).message
     assert "not a wire" in check_xor_from_nand(lambda a, b, nand: (a, b)).message
     assert "raised" in check_xor_from_nand(lambda a: a).message
+
+
+def test_the_circuit_and_chain_depth_refuse_bad_arguments_by_name():
+    from vgp_lib.exercises.circuits import Circuit, chain_depth
+
+    with pytest.raises(ValueError, match=r"\ba must be"):
+        Circuit(2, 0)
+    with pytest.raises(TypeError, match=r"\bb must be"):
+        Circuit(0, "1")
+    one, other = Circuit(0, 1), Circuit(0, 1)
+    assert not one.owns(other.a) and not one.owns("x")  # owns answers any object
+    for method in (one.value, one.structure):
+        with pytest.raises(TypeError, match=r"\bbit must be a wire of this circuit"):
+            method(other.a)
+    with pytest.raises(TypeError, match=r"\bn must be"):
+        chain_depth("4")

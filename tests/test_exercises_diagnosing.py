@@ -1,5 +1,6 @@
 """Self-checks of the chapter *Diagnosing a real model*."""
 
+import pytest
 import torch
 from torch import nn
 
@@ -131,3 +132,11 @@ def test_wrong_stuck_sets_do_not_give_the_answer_away():
     assert str(len(answer)) not in fb.message
     fb = check_stuck_layers(answer[:2])
     assert str(len(answer) - 2) not in fb.message and "missing" in fb.message
+
+
+@pytest.mark.parametrize("kwargs, param", [
+    (dict(n=-1), "n"), (dict(n=10**9), "n"), (dict(n=2.5), "n"), (dict(n_in=None), "n_in"),
+])
+def test_mystery_batch_refuses_bad_sizes_by_name(kwargs, param):
+    with pytest.raises((TypeError, ValueError), match=rf"\b{param} must"):
+        mystery_batch(**kwargs)

@@ -20,6 +20,7 @@ from vgp_lib.exercises import (
     Criterion,
     Exactly,
     Feedback,
+    Outcome,
     Pair,
     Relative,
     SignificantFigures,
@@ -316,3 +317,65 @@ def test_a_check_on_another_thread_still_reports_a_function_that_never_returns()
     thread.join(5)
     release.set()
     assert "did not return within 0.2 s" in box["fb"].message
+
+
+# --------------------------------------------------------------------------- the helpers' own arguments
+@pytest.mark.parametrize("call, param", [
+    (lambda: Within(0.1).accepts("1.0", 1.0), "got"),
+    (lambda: Within(0.1).accepts(1.0, None), "reference"),
+    (lambda: Relative(0.1).accepts(10**400, 1.0), "got"),
+    (lambda: SignificantFigures(3).near(1 + 1j, 1.0), "got"),
+    (lambda: SignificantFigures(3).rounded(math.inf), "reference"),
+    (lambda: Exactly().accepts(None, 3), "got"),
+    (lambda: Exactly().tolerance("3"), "reference"),
+    (lambda: Pair(Within(0.1), Within(0.1)).accepts(None, (1.0, 2.0)), "got"),
+    (lambda: Pair(Within(0.1), Within(0.1)).accepts((1.0, 2.0), (1.0,)), "reference"),
+    (lambda: how_far(math.nan, 1.0), "got"),
+    (lambda: close_to("ex", 1.0, math.inf, precision=Within(0.1), what="x"), "expected"),
+    (lambda: close_to("ex", 1.0, 2.0, precision=Criterion("c"), what="x"), "precision"),
+    (lambda: close_to("ex", 1.0, 2.0, precision=Within(0.1), what="x", hints=[(1.0,)]), "hints"),
+    (lambda: close_to("ex", 1.0, 2.0, precision=Within(0.1), what=None), "what"),
+])
+def test_matching_helpers_refuse_bad_arguments_by_name(call, param):
+    with pytest.raises((TypeError, ValueError), match=rf"\b{param} must"):
+        call()
+
+
+@pytest.mark.parametrize("make, param", [
+    (lambda: SignificantFigures("3"), "digits"),
+    (lambda: SignificantFigures(0), "digits"),
+    (lambda: Within(-1.0), "tol"),
+    (lambda: Within(math.nan), "tol"),
+    (lambda: Within(0.1, either_sign="yes"), "either_sign"),
+    (lambda: Relative(None), "rtol"),
+    (lambda: Pair(None, Within(0.1), "p"), "first"),
+    (lambda: Pair(Within(0.1), Criterion("c"), "p"), "second"),
+    (lambda: Criterion(3), "phrase"),
+    (lambda: Feedback("ex", "maybe", "m"), "status"),
+    (lambda: Feedback("ex", INCORRECT, "m", None), "hint"),
+    (lambda: Outcome(error="x"), "error"),
+    (lambda: Outcome(timed_out=None), "timed_out"),
+])
+def test_rules_feedback_and_outcomes_check_their_fields(make, param):
+    with pytest.raises((TypeError, ValueError), match=rf"\b{param} must"):
+        make()
+
+
+def test_matching_still_takes_numpy_and_torch_scalars():
+    torch = pytest.importorskip("torch")
+    rule = SignificantFigures(3)
+    for got in (np.float32(1.23), np.array(1.23), torch.tensor(1.23, dtype=torch.float64), 1.23):
+        assert rule.accepts(got, 1.234)
+    assert Pair(Within(0.1), Within(0.1)).accepts(np.array([1.0, 2.0]), (1.05, 2.05))
+    assert not Within(0.1).accepts(math.nan, 1.0) and not Within(0.1).accepts(1.0, math.nan)
+
+
+def test_a_tiny_time_limit_times_out_instead_of_escaping():
+    # the timer was armed outside the try: with 1e-310 s, _OutOfTime escaped run_limited
+    for _ in range(20):
+        out = run_limited(lambda: sum(range(10**5)), 1e-310)
+        assert out.timed_out or out.value == sum(range(10**5))
+    with pytest.raises(TypeError, match=r"\bthunk must be"):
+        run_limited(3, 1.0)
+    with pytest.raises(ValueError, match=r"\bseconds must be"):
+        run_limited(lambda: 1, math.inf)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -69,3 +71,17 @@ def test_ratio_not_attempted_and_wrong_shape(speeds):
     assert check_speed_ratio(..., speeds).status == "not attempted"
     fb = check_speed_ratio(3.0, speeds[0])
     assert not fb.correct and "shape" in fb.message
+
+
+def test_the_reference_answers_refuse_bad_arguments_by_name():
+    from vgp_lib.exercises.mnist import shrink_factor, speed_ratio
+
+    for rms in (0.0, 1e-310, "0.2", math.nan):
+        with pytest.raises((TypeError, ValueError), match=r"\brms must"):
+            shrink_factor(rms)
+    s = np.ones((1, 2, 3))
+    s[0, -1, 0] = 0.0
+    for speeds in (s, np.ones((1, 2)), np.ones((0, 2, 3)), "x"):
+        with pytest.raises((TypeError, ValueError), match=r"\bspeeds must"):
+            speed_ratio(speeds)
+    assert check_speed_ratio(1.0, s).status == "incorrect"  # the check explains, never raises

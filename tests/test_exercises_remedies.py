@@ -101,3 +101,9 @@ def test_clip_that_never_returns_or_returns_an_endless_generator():
 
     assert "did not return" in check_clip(forever, time_limit=0.2).message
     assert not check_clip(endless).correct
+
+
+@pytest.mark.parametrize("scale", [1e300, 0.0, -1.0, math.nan, "1.0", None])
+def test_balance_ratio_refuses_a_scale_outside_the_checked_range_by_name(scale):
+    with pytest.raises((TypeError, ValueError), match=r"\bscale must"):
+        balance_ratio(scale)

@@ -26,6 +26,7 @@ import functools
 import html
 import inspect
 import math
+import numbers
 import signal
 import threading
 import time
@@ -34,19 +35,62 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validate import Result, check_choice, check_instance, check_int, check_real
+
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 #: Seconds a student's function may run, in all, during one check.
 TIME_LIMIT = 3.0
+#: Longest time limit :func:`run_limited` takes (a day; a student's code needs seconds).
+MAX_SECONDS = 86_400.0
+
+
+def _text(name: str, value) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__} {show(value)}")
+    return value
+
+
+def _number(name: str, x):
+    """``x`` itself if it is a real number (or a 0-d real array or tensor); nan and inf pass."""
+    if type(x) is float:
+        return x
+    if type(x) is int or (isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))):
+        if int(x).bit_length() > 1024:
+            raise ValueError(f"{name} must be a real number within the float range, "
+                             f"got an integer of {len(str(abs(int(x))))} digits")
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
+        return x
+    if getattr(x, "ndim", None) == 0 and hasattr(x, "item"):  # a 0-d NumPy array, a torch scalar
+        try:
+            item = x.item()
+        except Exception:
+            item = None
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            return x
+    raise TypeError(f"{name} must be a real number, got {type(x).__name__} {show(x)}")
+
+
+def _finite_number(name: str, x):
+    """``x`` itself if it is a finite real number (see :func:`_number`)."""
+    _number(name, x)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite real number, got {x!r}")
+    return x
 
 
 @dataclass(frozen=True)
-class Feedback:
+class Feedback(Result):
     """The outcome of a self-check: ``status``, an explanation and a hint."""
 
     exercise: str
     status: str
     message: str
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_choice("Feedback.status", self.status, (CORRECT, INCORRECT, NOT_ATTEMPTED))
 
     @property
     def correct(self) -> bool:
@@ -75,6 +119,7 @@ def not_attempted(answer) -> bool:
 
 def pending(exercise: str, what: str) -> Feedback:
     """Feedback for an answer that is still the placeholder."""
+    _text("what", what)
     return Feedback(exercise, NOT_ATTEMPTED, f"replace the `...` with {what}, then run this cell again.")
 
 
@@ -83,6 +128,10 @@ def pending(exercise: str, what: str) -> Feedback:
 
 def show(obj, limit: int = 60) -> str:
     """A short ``repr`` of a student's value that never raises (a broken ``__repr__`` included)."""
+    if type(limit) is not int:
+        limit = check_int("limit", limit, lo=1)
+    elif limit < 1:
+        raise ValueError(f"limit must be an integer >= 1, got {limit}")
     try:
         text = repr(obj)
     except Exception:
@@ -127,6 +176,8 @@ def read_number(x) -> tuple[float | None, str | None]:
 
 def as_number(exercise: str, answer, what: str):
     """``(float, None)`` for a real number, or ``(None, Feedback)`` explaining the problem."""
+    _text("exercise", exercise)
+    _text("what", what)
     if not_attempted(answer):
         return None, pending(exercise, what)
     value, problem = read_number(answer)
@@ -138,7 +189,7 @@ def as_number(exercise: str, answer, what: str):
 # --------------------------------------------------------------------------- precisions
 
 
-class Precision:
+class Precision(Result):
     """How close an answer must come to count as correct.
 
     ``phrase`` is what the exercise tells the reader; numeric rules also give
@@ -155,6 +206,8 @@ class Precision:
         raise NotImplementedError(f"{type(self).__name__} compares no numbers")
 
     def near(self, got, reference) -> bool:
+        _number("got", got)
+        _number("reference", reference)
         return False
 
     def __str__(self) -> str:
@@ -182,25 +235,35 @@ class SignificantFigures(Precision):
     either_sign: bool = False
     numeric = True
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_int("digits", self.digits, lo=1, hi=17)
+
     @property
     def phrase(self) -> str:
         return f"{self.digits} significant figure{'s' if self.digits > 1 else ''}"
 
     def tolerance(self, reference: float) -> float:
+        _number("reference", reference)
         if reference == 0 or not math.isfinite(reference):
             return 0.0
         return 0.5 * 10.0 ** (math.floor(math.log10(abs(reference))) - self.digits + 1)
 
     def rounded(self, reference: float) -> float:
+        _finite_number("reference", reference)
         return float(f"{reference:.{self.digits - 1}e}")
 
     def accepts(self, got, reference) -> bool:
+        _number("got", got)
+        _number("reference", reference)
         return any(
             math.isfinite(r) and (got == self.rounded(r) or abs(got - r) <= self.tolerance(r))
             for r in _signs(reference, self.either_sign)
         )
 
     def near(self, got, reference) -> bool:
+        _number("got", got)
+        _number("reference", reference)
         return self.digits > 2 and SignificantFigures(self.digits - 1, self.either_sign).accepts(got, reference)
 
 
@@ -212,9 +275,12 @@ class Exactly(Precision):
     numeric = True
 
     def tolerance(self, reference: float) -> float:
+        _number("reference", reference)
         return 0.0
 
     def accepts(self, got, reference) -> bool:
+        _number("got", got)
+        _number("reference", reference)
         return got == reference
 
 
@@ -226,14 +292,21 @@ class Within(Precision):
     either_sign: bool = False
     numeric = True
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_real("tol", self.tol, lo=0)
+
     @property
     def phrase(self) -> str:
         return f"within {self.tol:g}"
 
     def tolerance(self, reference: float) -> float:
+        _number("reference", reference)
         return self.tol
 
     def accepts(self, got, reference) -> bool:
+        _number("got", got)
+        _number("reference", reference)
         return any(math.isfinite(r) and abs(got - r) <= self.tol for r in _signs(reference, self.either_sign))
 
     def near(self, got, reference) -> bool:
@@ -247,14 +320,21 @@ class Relative(Precision):
     rtol: float
     numeric = True
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_real("rtol", self.rtol, lo=0)
+
     @property
     def phrase(self) -> str:
         return f"within {100 * self.rtol:g} %"
 
     def tolerance(self, reference: float) -> float:
+        _number("reference", reference)
         return self.rtol * abs(reference) if math.isfinite(reference) else 0.0
 
     def accepts(self, got, reference) -> bool:
+        _number("got", got)
+        _number("reference", reference)
         return math.isfinite(reference) and abs(got - reference) <= self.tolerance(reference)
 
     def near(self, got, reference) -> bool:
@@ -270,8 +350,27 @@ class Pair(Precision):
     phrase: str
     numeric = True
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("first", "second"):
+            if not getattr(self, name).numeric:
+                raise ValueError(f"{name} must be a numeric rule (e.g. Within), "
+                                 f"got {type(getattr(self, name)).__name__}")
+
     def accepts(self, got, reference) -> bool:
-        return self.first.accepts(got[0], reference[0]) and self.second.accepts(got[1], reference[1])
+        g1, g2 = _two("got", got)
+        r1, r2 = _two("reference", reference)
+        return self.first.accepts(g1, r1) and self.second.accepts(g2, r2)
+
+
+def _two(name: str, x) -> tuple:
+    """The two real numbers of the pair ``x`` (a tuple, list or 1-D array of two)."""
+    if (isinstance(x, (str, bytes, dict)) or not hasattr(x, "__getitem__")
+            or getattr(x, "ndim", 1) != 1):
+        raise TypeError(f"{name} must be a pair of real numbers, got {type(x).__name__} {show(x)}")
+    if len(x) != 2:
+        raise ValueError(f"{name} must be a pair of real numbers, got {len(x)} values")
+    return _number(name, x[0]), _number(name, x[1])
 
 
 def _signs(reference, either_sign):
@@ -327,6 +426,8 @@ def how_far(got: float, expected: float) -> str:
     >>> how_far(0.0007, -0.000771787)
     'has the wrong sign (its size is of the right order of magnitude)'
     """
+    _finite_number("got", got)
+    _finite_number("expected", expected)
     if expected == 0:
         return "is too large" if got > 0 else "is too small"
     if got == 0:
@@ -357,6 +458,16 @@ def close_to(exercise: str, got: float, expected: float, *, precision: Precision
     that side (``got`` above or below ``expected``): the same words for every
     such answer, so they pin nothing down.
     """
+    _text("exercise", exercise)
+    _finite_number("got", got)
+    _finite_number("expected", expected)
+    check_instance("precision", precision, Precision)
+    if not precision.numeric:
+        raise ValueError(f"precision must be a numeric rule, got {type(precision).__name__}")
+    _text("what", what)
+    _text("too_small", too_small)
+    _text("too_large", too_large)
+    _hints(hints)
     if precision.accepts(got, expected):
         return Feedback(exercise, CORRECT, f"{what} = {got:.6g}: correct ({precision.phrase}).")
     miss = f"{what} = {got:.6g} {how_far(got, expected)}"
@@ -371,6 +482,19 @@ def close_to(exercise: str, got: float, expected: float, *, precision: Precision
     return Feedback(exercise, INCORRECT, miss + ".", too_large if got > expected else too_small)
 
 
+def _hints(hints) -> None:
+    """Refuse ``hints`` unless it is a sequence of ``(wrong value, advice)`` pairs."""
+    what = "hints must be a sequence of (wrong value, advice) pairs"
+    if isinstance(hints, (str, bytes, dict)) or not isinstance(hints, (list, tuple)):
+        raise TypeError(f"{what}, got {type(hints).__name__} {show(hints)}")
+    for item in hints:
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            raise ValueError(f"{what}, got an item {show(item)}")
+        _number("hints", item[0])
+        if not isinstance(item[1], str):
+            raise TypeError(f"{what} (advice a str), got {type(item[1]).__name__} {show(item[1])}")
+
+
 # --------------------------------------------------------------------------- running a student's code
 
 
@@ -379,8 +503,11 @@ class _OutOfTime(BaseException):
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What running a student's code gave: a ``value``, the ``error`` it raised, or ``timed_out``."""
+class Outcome(Result):
+    """What running a student's code gave: a ``value``, the ``error`` it raised, or ``timed_out``.
+
+    ``value`` is whatever the code returned: any object, NaN included.
+    """
 
     value: object = None
     error: BaseException | None = None
@@ -403,6 +530,10 @@ def run_limited(thunk, seconds: float) -> Outcome:
     >>> run_limited(lambda: 1 / 0, 1.0).error.__class__.__name__
     'ZeroDivisionError'
     """
+    if not callable(thunk):
+        raise TypeError(f"thunk must be a function of no arguments, got {type(thunk).__name__}")
+    if type(seconds) is not float or not -MAX_SECONDS <= seconds <= MAX_SECONDS:
+        seconds = check_real("seconds", seconds, hi=MAX_SECONDS)
     if seconds <= 0:
         return Outcome(timed_out=True)
     if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
@@ -423,9 +554,10 @@ def _run_with_alarm(thunk, seconds: float) -> Outcome:
         previous = signal.signal(signal.SIGALRM, on_alarm)
     except ValueError:  # signals unavailable here (e.g. a sub-interpreter): use a thread instead
         return _run_in_thread(thunk, seconds)
-    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL)
     try:
-        try:
+        try:  # armed inside the try: a very short limit can go off before the next line
+            signal.setitimer(signal.ITIMER_REAL, seconds)
             return Outcome(value=thunk())
         finally:
             active[0] = False
@@ -465,6 +597,8 @@ def _run_in_thread(thunk, seconds: float) -> Outcome:
 
 def raised(call: str, err: BaseException) -> str:
     """``"f(1) raised ValueError: ..."``, safe against exceptions whose ``__str__`` raises."""
+    _text("call", call)
+    check_instance("err", err, BaseException)
     try:
         text = str(err)
     except Exception:
@@ -475,6 +609,8 @@ def raised(call: str, err: BaseException) -> str:
 
 def out_of_time(exercise: str, call: str, seconds: float) -> Feedback:
     """Feedback for a student's function that did not return in time."""
+    _text("call", call)
+    check_real("seconds", seconds, lo=0)
     return Feedback(exercise, INCORRECT, f"{call} did not return within {seconds:g} s.",
                     "Look for a loop that never ends, e.g. a `while` whose condition never changes; "
                     "the check needs only a few quick calls.")

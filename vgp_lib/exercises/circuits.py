@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 
+from .._validate import check_int
 from ..circuits import depths_closed_form
 from . import (
     CORRECT,
@@ -68,6 +69,8 @@ class Circuit:
     """The gates one call of the student's ``xor(a, b, nand)`` builds, with the value on every wire."""
 
     def __init__(self, a: int, b: int):
+        check_int("a", a, lo=0, hi=1)
+        check_int("b", b, lo=0, hi=1)
         self._wires = {}  # id(bit) -> (bit, value, inputs); keeping the bit keeps its id unique
         self.calls = 0
         self.a, self.b = self._wire(a, "a"), self._wire(b, "b")
@@ -89,9 +92,17 @@ class Circuit:
         return self._wire(0 if all(values) else 1, inputs)
 
     def owns(self, v) -> bool:
+        """Is ``v`` a wire of this circuit? Any object may be asked (a student's return value)."""
         return type(v) is Bit and id(v) in self._wires and self._wires[id(v)][0] is v
 
+    def _own(self, bit):
+        if not self.owns(bit):
+            raise TypeError(f"bit must be a wire of this circuit (a, b or an output of its nand), "
+                            f"got {show(bit)}")
+
     def value(self, bit) -> int:
+        """The value, 0 or 1, on the wire ``bit``."""
+        self._own(bit)
         return self._wires[id(bit)][1]
 
     def structure(self, bit) -> tuple:
@@ -100,6 +111,7 @@ class Circuit:
         An input is ``"a"``, ``"b"``, a constant, or the index of an earlier gate
         of the tuple. Two calls built the same circuit when their structures agree.
         """
+        self._own(bit)
         cone, stack = set(), [bit]
         while stack:
             v = stack.pop()
@@ -182,6 +194,7 @@ def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
 
 def chain_depth(n: int) -> int:
     """Depth of a chain of n - 1 XORs of three NAND layers each (the reference of ``ex-circuits-chain``)."""
+    check_int("n", n, lo=1)
     return 3 * (n - 1)
 
 

@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from .._validate import MAX_WIDTH, check_int
 from ..monitor import stuck_layers
 from ..monitor import GradientMonitor, watched_layers
 from ..rng import torch_generator
@@ -43,6 +44,8 @@ def mystery_batch(*, seed: int = 0, n: int = 128, n_in: int = 32):
     """A fixed random batch ``(x, y)`` (torch float64) for the mystery model."""
     import torch
 
+    n = check_int("n", n, lo=1, hi=MAX_WIDTH)
+    n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
     g = torch_generator(seed)
     x = torch.randn(n, n_in, generator=g, dtype=torch.float64)
     y = torch.randint(0, N_CLASSES, (n,), generator=g)

@@ -22,6 +22,9 @@ import math
 import numbers
 import warnings
 
+from .._validate import check_int, check_real
+from . import Pair, Precision
+
 #: Tolerance of the hidden tests' comparisons of real numbers.
 RTOL, ATOL = 1e-6, 1e-12
 #: Largest number of values a hidden test writes out for one answer.
@@ -43,6 +46,8 @@ def to_literal(value, budget: int = MAX_VALUES):
     >>> to_literal({"w": np.float64(4.0), "depths": np.arange(3)})
     {'w': 4.0, 'depths': [0, 1, 2]}
     """
+    if type(budget) is not int or budget < 1:
+        check_int("budget", budget, lo=1)
     left = [budget]
 
     def plain(x):
@@ -78,6 +83,8 @@ class CallRecord:
     """A stand-in for a function that records what each call returns (in ``results``)."""
 
     def __init__(self, function):
+        if not callable(function):
+            raise TypeError(f"function must be callable, got {type(function).__name__}")
         self.function = function
         self.results = []
         functools.update_wrapper(self, function)
@@ -107,7 +114,12 @@ def _mismatch(got, expected, rtol: float, atol: float):
             return f"got {got!r:.200}, expected the number {expected!r}"
         if isinstance(expected, int):
             return None if got == expected else f"got {got!r}, expected {expected!r}"
-        close = math.isclose(float(got), expected, rel_tol=rtol, abs_tol=atol)
+        if not math.isfinite(expected):
+            raise ValueError(f"expected must hold finite numbers, got {expected!r}")
+        try:
+            close = math.isclose(float(got), expected, rel_tol=rtol, abs_tol=atol)
+        except OverflowError:  # an integer beyond the float range
+            close = False
         return (
             None if close else f"got {got!r}, expected {expected!r} (relative tolerance {rtol:g})"
         )
@@ -141,6 +153,9 @@ def assert_matches(
     ...
     AssertionError: answer: got -4.0, expected 4.0 (relative tolerance 1e-06)
     """
+    _text("what", what)
+    check_real("rtol", rtol, lo=0)
+    check_real("atol", atol, lo=0)
     problem = _mismatch(got, expected, rtol, atol)
     if problem is not None:
         raise AssertionError(f"{what}: {problem}")
@@ -153,15 +168,42 @@ def assert_within_stated_precision(check, got, expected, what: str = "the answer
     fall back to :func:`assert_matches`.
     """
     rule = getattr(check, "rule", None)
-    if rule is None or not getattr(rule, "numeric", False):
+    if not callable(check) or not isinstance(rule, Precision):
+        raise TypeError(f"check must be one of the book's checks (a function with a .rule), "
+                        f"got {type(check).__name__}")
+    if not rule.numeric:
         assert_matches(got, expected, what)
         return
+    _text("what", what)
+    _reference(expected, pair=isinstance(rule, Pair))
     try:
         ok = bool(rule.accepts(got, expected))
     except Exception:  # an answer of the wrong kind is simply not right
         ok = False
     if not ok:
         raise AssertionError(f"{what}: not within {rule.phrase} of the reference answer")
+
+
+def _text(name: str, value) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+
+
+def _reference(expected, *, pair: bool) -> None:
+    """Refuse a reference answer that is not a finite real number (a pair of them for a Pair)."""
+    what = "a pair of finite real numbers" if pair else "a finite real number"
+    items = expected if pair and isinstance(expected, (list, tuple)) else (expected,)
+    if pair and len(items) != 2 or not pair and isinstance(expected, (list, tuple)):
+        raise TypeError(f"expected must be {what}, got {type(expected).__name__} {expected!r:.100}")
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"expected must be {what}, got {type(v).__name__} {v!r:.100}")
+        try:
+            finite = math.isfinite(v)
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise ValueError(f"expected must be {what}, got {v!r:.100}")
 
 
 def print_expected(label: str, values: dict, checks: dict) -> None:
@@ -171,6 +213,18 @@ def print_expected(label: str, values: dict, checks: dict) -> None:
     function that runs the check with another value in its place. A function answer is
     recorded by what it returns when the check calls it.
     """
+    _text("label", label)
+    if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
+        raise TypeError(f"values must be a dict from answer names to values, "
+                        f"got {type(values).__name__}")
+    if not values:
+        raise ValueError("values must name at least one answer, got an empty dict")
+    if not isinstance(checks, dict):
+        raise TypeError(f"checks must be a dict from answer names to checks, "
+                        f"got {type(checks).__name__}")
+    missing = [name for name in values if not callable(checks.get(name))]
+    if missing:
+        raise ValueError(f"checks must give a function for every answer, missing {missing!r}")
 
     def results(function):
         record = record_calls(function)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import check_array, check_real
 from . import INCORRECT, Feedback, Relative, SignificantFigures, as_number, check, close_to, read_number
 
 
 def shrink_factor(rms: float) -> float:
     """The predicted per-layer shrink of ‖δ^l‖, ``1 / rms`` (the reference of ``ex-mnist-shrink``)."""
+    return _shrink(check_real("rms", rms, lo=1e-300))
+
+
+def _shrink(rms: float) -> float:
     return 1.0 / float(rms)
 
 
@@ -31,7 +36,7 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
     return close_to(
         ex,
         value,
-        shrink_factor(rms),
+        _shrink(rms),
         precision=check_shrink_factor.rule,
         what="shrink factor per layer",
         hints=[
@@ -47,6 +52,19 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
 
 def speed_ratio(speeds) -> float:
     """Last over first hidden layer's speed, seed 0, last recorded step (the reference of ``ex-mnist-ratio``)."""
+    s = check_array("speeds", speeds, ndim=3)
+    if 0 in s.shape:
+        raise ValueError(f"speeds must be a (seeds, steps, layers) array with none empty, "
+                         f"got shape {s.shape}")
+    with np.errstate(all="ignore"):
+        ratio = _ratio(s)
+    if not np.isfinite(ratio):
+        raise ValueError("speeds must give a finite ratio: the first hidden layer's speed "
+                         "(seed 0, last step) is 0")
+    return ratio
+
+
+def _ratio(speeds) -> float:
     last = np.asarray(speeds, dtype=float)[0, -1]
     return float(last[-1] / last[0])
 
@@ -73,7 +91,7 @@ def check_speed_ratio(answer, speeds) -> Feedback:
                         f"got {type(speeds).__name__}.")
     if s.ndim != 3 or s.shape[0] < 1 or s.shape[1] < 1 or s.shape[2] < 2:
         return Feedback(ex, INCORRECT, f"the check needs the (seeds, steps, layers) speeds array, got shape {s.shape}.")
-    expected = speed_ratio(s)
+    expected = _ratio(s)
     if not np.isfinite(expected):
         return Feedback(ex, INCORRECT,
                         "the check cannot compute the ratio from these speeds (a speed is 0 or not finite).")

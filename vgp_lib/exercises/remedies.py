@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from .._validate import check_real
 from ..profiles import gradient_profile
 from . import (
     CORRECT,
@@ -41,6 +42,7 @@ def balance_ratio(scale: float) -> float:
     >>> balance_ratio(0.5) < 1e-3
     True
     """
+    check_real("scale", scale, lo=SCALE_RANGE[0], hi=SCALE_RANGE[1])
     return float(np.median([gradient_profile(gain=scale, seed=s, **BALANCE_NET).hidden_ratio()
                             for s in BALANCE_SEEDS]))
 
