@@ -57,8 +57,16 @@ TOOLING = ("edition", "course", "exercise_index", "sphinx_ext", "sphinx_frames")
 #: How a call can end. ``ok-named``, ``accepted`` and ``feedback`` keep the promise.
 #: An exercise's check keeps its own: it never raises on an answer (``feedback``: it returned
 #: one), and never calls a wrong answer right (``accepted-wrong``); a check that raises is a gap.
-KINDS = ("ok-named", "accepted", "feedback", "unnamed", "accepted-bad-type", "accepted-wrong",
-         "nan", "timeout")
+KINDS = (
+    "ok-named",
+    "accepted",
+    "feedback",
+    "unnamed",
+    "accepted-bad-type",
+    "accepted-wrong",
+    "nan",
+    "timeout",
+)
 KEPT = ("ok-named", "accepted", "feedback")
 #: The exercises' checks: ``vgp_lib.exercises.check`` and every ``check_*`` of an exercise module.
 CHECK = re.compile(r"vgp_lib\.exercises\.(\w+\.)?check(_\w+)?$")
@@ -73,11 +81,11 @@ ANY_OBJECT = {
     ("vgp_lib.exercises.not_attempted", "answer"): "is any answer still the placeholder?",
     ("vgp_lib.exercises.read_number", "x"): "reads any answer; says what a non-number is instead",
     ("vgp_lib.exercises.as_number", "answer"): "reads any answer; non-numbers get 'expected a "
-                                               "number, got ...' feedback",
+    "number, got ...' feedback",
     ("vgp_lib.exercises.Outcome", "value"): "whatever the student's code returned, NaN included",
     ("vgp_lib.exercises.circuits.Circuit.owns", "v"): "is a student's return value a wire?",
     ("vgp_lib.exercises.grading.to_literal", "value"): "None, ints and strs are literals; other "
-                                                       "values raise NotLiteral",
+    "values raise NotLiteral",
 }
 
 
@@ -96,8 +104,11 @@ def public_modules():
 def _public_names(mod):
     names = getattr(mod, "__all__", None)
     if names is None:
-        names = [n for n, o in vars(mod).items()
-                 if not n.startswith("_") and getattr(o, "__module__", None) == mod.__name__]
+        names = [
+            n
+            for n, o in vars(mod).items()
+            if not n.startswith("_") and getattr(o, "__module__", None) == mod.__name__
+        ]
     return [n for n in names if callable(getattr(mod, n, None))]
 
 
@@ -135,6 +146,7 @@ class Resources:
     @cached_property
     def chain(self):
         from vgp_lib.chain import make_chain
+
         return make_chain([1.0, 2.0, 0.5], [0.1, -0.2, 0.3])
 
     @cached_property
@@ -151,33 +163,41 @@ class Resources:
     @cached_property
     def params(self):
         from vgp_lib.network import init_params
+
         return init_params((6, 4, 10), seed=0)
 
     @staticmethod
     def ax():
         """Fresh house-style axes (the figure is not registered with pyplot: nothing to close)."""
         from vgp_lib.plots import figure
+
         return figure(height=2.0)[1]
 
     @staticmethod
     def axes(n=2):
         from vgp_lib.plots import figure
+
         return figure(n, 1, height=3.0)[1]
 
     @staticmethod
     def fig():
         from vgp_lib.plots.style import blank_figure
+
         return blank_figure(3.0)
 
     def mlp(self):
         from vgp_lib.models import build_mlp
+
         return build_mlp(n_in=4, width=5, n_out=2, depth=3, seed=0)
 
     @cached_property
     def trace(self):
         from vgp_lib.monitor import train_watched
+
         x, y = self.xy2
-        return train_watched(self.mlp(), x, y, epochs=1, batch_size=8, lr=0.1, seed=0, x_val=x, y_val=y)
+        return train_watched(
+            self.mlp(), x, y, epochs=1, batch_size=8, lr=0.1, seed=0, x_val=x, y_val=y
+        )
 
     @cached_property
     def samples(self):
@@ -197,12 +217,14 @@ class Resources:
             recurrent,
             speeds,
         )
+
         x, y = self.xy
         ch = self.chain
         s = {
             "vgp_lib.balance.RatioSample": balance.layer_ratios(5, seed=0),
-            "vgp_lib.balance.BalanceStudy": balance.balance_study(("sigmoid",), [0.5, 1.0],
-                                                                  depth=3, n_chains=5, seed=0),
+            "vgp_lib.balance.BalanceStudy": balance.balance_study(
+                ("sigmoid",), [0.5, 1.0], depth=3, n_chains=5, seed=0
+            ),
             "vgp_lib.bound.FactorInterval": bound.factor_interval(n=11),
             "vgp_lib.bound.WidthCurve": bound.width_curve(n=5),
             "vgp_lib.chain.Chain": ch,
@@ -222,48 +244,79 @@ class Resources:
             "vgp_lib.network.Params": self.params,
             "vgp_lib.network.Gradients": network.backprop(self.params, x, y),
             "vgp_lib.network.TrainResult": network.train(
-                self.params.copy(), x, y, epochs=1, mini_batch_size=3, eta=0.1, lmbda=0.0, seed=0,
-                evaluation=(x, y), show_progress=False),
+                self.params.copy(),
+                x,
+                y,
+                epochs=1,
+                mini_batch_size=3,
+                eta=0.1,
+                lmbda=0.0,
+                seed=0,
+                evaluation=(x, y),
+                show_progress=False,
+            ),
             "vgp_lib.network.DepthResult": network.depth_experiment(
-                (x, y), (x, y), hidden_layers=(1,), width=3, epochs=1, mini_batch_size=3,
-                seeds=(0,), show_progress=False),
+                (x, y),
+                (x, y),
+                hidden_layers=(1,),
+                width=3,
+                epochs=1,
+                mini_batch_size=3,
+                seeds=(0,),
+                show_progress=False,
+            ),
             "vgp_lib.recurrent.TimeGradient": recurrent.gradient_through_time(
-                "rnn", hidden=3, steps=4, n_in=2, seed=0),
+                "rnn", hidden=3, steps=4, n_in=2, seed=0
+            ),
             "vgp_lib.profiles.ActivationComparison": profiles.activation_comparison(
-                ("sigmoid", "relu"), n_seeds=1, seed=0, sizes=(5, 4, 3), batch=4),
-            "vgp_lib.activations.DerivativeCurves": activations.derivative_curves(("sigmoid",), [0.0, 1.0]),
+                ("sigmoid", "relu"), n_seeds=1, seed=0, sizes=(5, 4, 3), batch=4
+            ),
+            "vgp_lib.activations.DerivativeCurves": activations.derivative_curves(
+                ("sigmoid",), [0.0, 1.0]
+            ),
             "vgp_lib.profiles.VarianceProfile": profiles.init_variance(
-                "tanh", "xavier", depth=3, width=4, batch=4, seed=0),
+                "tanh", "xavier", depth=3, width=4, batch=4, seed=0
+            ),
             "vgp_lib.profiles.GradientProfile": profiles.gradient_profile(
-                depth=3, width=4, n_in=4, batch=4, seed=0),
+                depth=3, width=4, n_in=4, batch=4, seed=0
+            ),
             "vgp_lib.training.TrainingComparison": self.comparison,
-            "vgp_lib.speeds.SpeedProfile": speeds.speed_profile(x, y, hidden_layers=1, width=3,
-                                                                seed=(0,)),
-            "vgp_lib.speeds.InitSpeeds": speeds.speeds_at_init(x, y, hidden_layers=(1,), width=3,
-                                                               seeds=range(1)),
-            "vgp_lib.speeds.NeuronGradients": speeds.neuron_gradients(x, y, sizes=(6, 3, 3, 10),
-                                                                      n_neurons=2),
+            "vgp_lib.speeds.SpeedProfile": speeds.speed_profile(
+                x, y, hidden_layers=1, width=3, seed=(0,)
+            ),
+            "vgp_lib.speeds.InitSpeeds": speeds.speeds_at_init(
+                x, y, hidden_layers=(1,), width=3, seeds=range(1)
+            ),
+            "vgp_lib.speeds.NeuronGradients": speeds.neuron_gradients(
+                x, y, sizes=(6, 3, 3, 10), n_neurons=2
+            ),
             "vgp_lib.speeds.TrainingSpeeds": speeds.speeds_during_training(
-                x, y, hidden_layers=1, width=3, steps=2, seeds=(0,), show_progress=False),
+                x, y, hidden_layers=1, width=3, steps=2, seeds=(0,), show_progress=False
+            ),
         }
         s["vgp_lib.data.Split"] = __import__("vgp_lib.data").data.Split(x.astype(np.float32), y)
-        s["vgp_lib.data.MNIST"] = __import__("vgp_lib.data").data.MNIST(*[s["vgp_lib.data.Split"]] * 3)
+        s["vgp_lib.data.MNIST"] = __import__("vgp_lib.data").data.MNIST(
+            *[s["vgp_lib.data.Split"]] * 3
+        )
         s["vgp_lib.monitor.GradientMonitor"] = monitor.GradientMonitor(self.mlp())
         return s
 
     @cached_property
     def sweep(self):
         from vgp_lib.profiles import depth_sweep
+
         return depth_sweep((2, 3), width=4, n_in=4, batch=4, seed=0)
 
     @cached_property
     def mystery(self):
         from vgp_lib.exercises.diagnosing import mystery_model
+
         return mystery_model(seed=0)
 
     @cached_property
     def png(self):
         from vgp_lib.plots.style import png_bytes
+
         return png_bytes(self.drawn_fig())[0]
 
     def drawn_fig(self):
@@ -279,16 +332,28 @@ class Resources:
     @cached_property
     def comparison(self):
         from vgp_lib.training import training_comparison
+
         x, y = self.xy2
-        return training_comparison({"relu": dict(depth=2, activation="relu")}, x[:16], y[:16],
-                                   x[16:], y[16:], epochs=1, batch_size=8, lr=0.1, n_seeds=1,
-                                   seed=0, width=3)
+        return training_comparison(
+            {"relu": dict(depth=2, activation="relu")},
+            x[:16],
+            y[:16],
+            x[16:],
+            y[16:],
+            epochs=1,
+            batch_size=8,
+            lr=0.1,
+            n_seeds=1,
+            seed=0,
+            width=3,
+        )
 
 
 def _fields(name):
     def build(R):
         inst = R.samples[name]
         return {f.name: getattr(inst, f.name) for f in dataclasses.fields(inst)}
+
     return build
 
 
@@ -298,11 +363,13 @@ def _method(cls, **kwargs):
 
 def _torch_linear():
     import torch
+
     return torch.nn.Linear(3, 2)
 
 
 def _with_grads():
     import torch
+
     lin = torch.nn.Linear(3, 2)
     lin(torch.ones(1, 3)).sum().backward()
     return list(lin.parameters())
@@ -310,22 +377,28 @@ def _with_grads():
 
 def _gen():
     from vgp_lib.rng import torch_generator
+
     return torch_generator(0)
 
 
 def _xs():
     import torch
+
     return torch.ones(3, 2, 2, dtype=torch.float64)
 
 
 def _cell():
     from vgp_lib.recurrent import make_cell
+
     return make_cell("rnn", n_in=2, hidden=3, seed=0)
 
 
 def _block_args(R):
     import torch
-    return dict(n_in=3, n_out=2, activation="relu", norm="none", residual=False, dtype=torch.float64)
+
+    return dict(
+        n_in=3, n_out=2, activation="relu", norm="none", residual=False, dtype=torch.float64
+    )
 
 
 def _mlp_args(R):
@@ -338,6 +411,7 @@ def _draw_line(fig_or_ax, item=1.0):
 
     Like every draw function it checks what it is given: ``item`` must be a finite number."""
     from vgp_lib._validate import check_real
+
     item = check_real("item", item)
     ax = fig_or_ax.add_subplot() if hasattr(fig_or_ax, "add_subplot") else fig_or_ax
     ax.plot([0.0, 1.0], [0.0, item], label="line")
@@ -346,16 +420,19 @@ def _draw_line(fig_or_ax, item=1.0):
 
 def _ex():
     import vgp_lib.exercises as ex
+
     return ex
 
 
 def _ex_unstable():
     import vgp_lib.exercises.unstable as unstable
+
     return unstable
 
 
 def _xor_circuit(args):
     from vgp_lib.exercises.circuits import Circuit
+
     c = Circuit(0, 1)
     return {"self": c, **args(c)}
 
@@ -368,19 +445,40 @@ C = "vgp_lib.chain.Chain"
 VALID = {
     "vgp_lib.activations.get": lambda R: dict(name="tanh"),
     "vgp_lib.activations.torch_function": lambda R: dict(name="tanh"),
-    **{f"vgp_lib.activations.{n}": (lambda R: dict(z=Z.copy()))
-       for n in ("sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime", "gelu",
-                 "gelu_prime", "identity", "identity_prime")},
+    **{
+        f"vgp_lib.activations.{n}": (lambda R: dict(z=Z.copy()))
+        for n in (
+            "sigmoid",
+            "sigmoid_prime",
+            "tanh",
+            "tanh_prime",
+            "relu",
+            "relu_prime",
+            "gelu",
+            "gelu_prime",
+            "identity",
+            "identity_prime",
+        )
+    },
     "vgp_lib.activations.leaky_relu": lambda R: dict(z=Z.copy(), slope=0.01),
     "vgp_lib.activations.leaky_relu_prime": lambda R: dict(z=Z.copy(), slope=0.01),
     "vgp_lib.activations.elu": lambda R: dict(z=Z.copy(), alpha=1.0),
     "vgp_lib.activations.elu_prime": lambda R: dict(z=Z.copy(), alpha=1.0),
-    "vgp_lib.balance.layer_ratios": lambda R: dict(n_chains=5, seed=0, depth=4, lower=1, upper=3,
-                                                   weight_scale=1.0, bias_scale=1.0, a0=1.0),
-    "vgp_lib.balance.BalanceStudy.best": _method("vgp_lib.balance.BalanceStudy", activation="sigmoid"),
+    "vgp_lib.balance.layer_ratios": lambda R: dict(
+        n_chains=5, seed=0, depth=4, lower=1, upper=3, weight_scale=1.0, bias_scale=1.0, a0=1.0
+    ),
+    "vgp_lib.balance.BalanceStudy.best": _method(
+        "vgp_lib.balance.BalanceStudy", activation="sigmoid"
+    ),
     "vgp_lib.balance.balance_study": lambda R: dict(
-        activation_names=("sigmoid",), weight_scales=np.array([0.5, 1.0]), depth=3, n_chains=5,
-        tolerance=10.0, bias_scale=1.0, seed=0),
+        activation_names=("sigmoid",),
+        weight_scales=np.array([0.5, 1.0]),
+        depth=3,
+        n_chains=5,
+        tolerance=10.0,
+        bias_scale=1.0,
+        seed=0,
+    ),
     "vgp_lib.bound.factor": lambda R: dict(w=6.9, a=np.array([0.1, 0.5]), b=0.0),
     "vgp_lib.bound.max_factor": lambda R: dict(w=6.9),
     "vgp_lib.bound.interval_width": lambda R: dict(w=6.9),
@@ -389,13 +487,29 @@ VALID = {
     "vgp_lib.bound.factor_interval": lambda R: dict(w=6.9, b=0.0, a_lo=-1.0, a_hi=2.0, n=101),
     "vgp_lib.bound.widest_interval": lambda R: dict(lo=4.0, hi=40.0, tol=1e-6),
     "vgp_lib.bound.width_curve": lambda R: dict(w_max=30.0, n=11),
-    "vgp_lib.chain.make_chain": lambda R: dict(weights=np.array([1.0, 2.0]), biases=np.array([0.1, 0.2]),
-                                               a0=1.0, y=0.0, activation="sigmoid"),
-    "vgp_lib.chain.constant_chain": lambda R: dict(depth=4, w=1.0, b=0.0, a0=1.0, y=0.0,
-                                                   activation="sigmoid"),
-    "vgp_lib.chain.random_chain": lambda R: dict(depth=4, seed=0, n_chains=3, weight_scale=1.0,
-                                                 bias_scale=1.0, a0=1.0, y=0.0, activation="tanh"),
-    "vgp_lib.chain.aligned_chain": lambda R: dict(depth=4, w=100.0, a0=0.5, y=0.0, activation="sigmoid"),
+    "vgp_lib.chain.make_chain": lambda R: dict(
+        weights=np.array([1.0, 2.0]),
+        biases=np.array([0.1, 0.2]),
+        a0=1.0,
+        y=0.0,
+        activation="sigmoid",
+    ),
+    "vgp_lib.chain.constant_chain": lambda R: dict(
+        depth=4, w=1.0, b=0.0, a0=1.0, y=0.0, activation="sigmoid"
+    ),
+    "vgp_lib.chain.random_chain": lambda R: dict(
+        depth=4,
+        seed=0,
+        n_chains=3,
+        weight_scale=1.0,
+        bias_scale=1.0,
+        a0=1.0,
+        y=0.0,
+        activation="tanh",
+    ),
+    "vgp_lib.chain.aligned_chain": lambda R: dict(
+        depth=4, w=100.0, a0=0.5, y=0.0, activation="sigmoid"
+    ),
     "vgp_lib.chain.forward": lambda R: dict(chain=R.chain, dtype="float64"),
     "vgp_lib.chain.grad_b_analytic": lambda R: dict(chain=R.chain),
     "vgp_lib.chain.grad_w_analytic": lambda R: dict(chain=R.chain),
@@ -404,14 +518,18 @@ VALID = {
     "vgp_lib.chain.factors": lambda R: dict(chain=R.chain),
     "vgp_lib.chain.analyse": lambda R: dict(chain=R.chain),
     "vgp_lib.chain.three_routes": lambda R: dict(chain=R.chain, h=1e-6),
-    "vgp_lib.chain.chain_profile": lambda R: dict(depth=5, weight_scale=1.0, bias=0.0,
-                                                  activation="sigmoid", seed=0, a0=1.0),
+    "vgp_lib.chain.chain_profile": lambda R: dict(
+        depth=5, weight_scale=1.0, bias=0.0, activation="sigmoid", seed=0, a0=1.0
+    ),
     "vgp_lib.precision.log10_abs_grad_b": lambda R: dict(chain=R.chain),
     "vgp_lib.precision.grad_b_in_dtype": lambda R: dict(chain=R.chain, dtype="float32"),
     "vgp_lib.precision.power_overflow_depth": lambda R: dict(base=25.0, dtype="float32"),
-    "vgp_lib.precision.first_overflow_depth": lambda R: dict(dtype="float32", w=100.0, a0=0.5, y=0.0,
-                                                         max_depth=60),
-    "vgp_lib.precision.exploding_profile": lambda R: dict(w=100.0, depth=5, align=True, dtype="float64"),
+    "vgp_lib.precision.first_overflow_depth": lambda R: dict(
+        dtype="float32", w=100.0, a0=0.5, y=0.0, max_depth=60
+    ),
+    "vgp_lib.precision.exploding_profile": lambda R: dict(
+        w=100.0, depth=5, align=True, dtype="float64"
+    ),
     "vgp_lib.circuits.parity": lambda R: dict(bits=np.array([[0, 1, 1], [1, 1, 1]])),
     "vgp_lib.circuits.two_layer_parity": lambda R: dict(n=3),
     "vgp_lib.circuits.deep_parity": lambda R: dict(n=3),
@@ -421,208 +539,359 @@ VALID = {
     "vgp_lib.circuits.depths_closed_form": lambda R: dict(n=5),
     "vgp_lib.circuits.gate_counts": lambda R: dict(ns=np.array([2, 3, 4])),
     "vgp_lib.clipping.global_norm": lambda R: dict(grads=[np.ones(3), np.ones((2, 2))]),
-    "vgp_lib.clipping.clip_by_global_norm": lambda R: dict(grads=[np.ones(3), np.ones((2, 2))],
-                                                           max_norm=1.0),
+    "vgp_lib.clipping.clip_by_global_norm": lambda R: dict(
+        grads=[np.ones(3), np.ones((2, 2))], max_norm=1.0
+    ),
     "vgp_lib.clipping.clip_grads_": lambda R: dict(parameters=_with_grads(), max_norm=0.5),
     "vgp_lib.data.MNISTNotInstalledError": lambda R: dict(),
     "vgp_lib.data.MNISTCorruptError": lambda R: dict(),
     "vgp_lib.data.default_cache_dir": lambda R: dict(),
-    "vgp_lib.monitor.model_accuracy": lambda R: dict(model=R.mlp(), x=R.xy2[0], y=R.xy2[1], batch_size=10),
+    "vgp_lib.monitor.model_accuracy": lambda R: dict(
+        model=R.mlp(), x=R.xy2[0], y=R.xy2[1], batch_size=10
+    ),
     "vgp_lib.monitor.train_watched": lambda R: dict(
-        model=R.mlp(), x=R.xy2[0], y=R.xy2[1], epochs=1, batch_size=8, lr=0.1, seed=0,
-        x_val=R.xy2[0], y_val=R.xy2[1], momentum=0.0, show_progress=False),
+        model=R.mlp(),
+        x=R.xy2[0],
+        y=R.xy2[1],
+        epochs=1,
+        batch_size=8,
+        lr=0.1,
+        seed=0,
+        x_val=R.xy2[0],
+        y_val=R.xy2[1],
+        momentum=0.0,
+        show_progress=False,
+    ),
     "vgp_lib.monitor.stuck_layers": lambda R: dict(record=R.trace.record, threshold=1e-3),
     "vgp_lib.monitor.diagnose": lambda R: dict(trace=R.trace, threshold=1e-3),
     "vgp_lib.identity.identity_neuron": lambda R: dict(w1=0.01),
-    "vgp_lib.identity.neuron_output": lambda R: dict(neuron=R.samples["vgp_lib.identity.IdentityNeuron"],
-                                                     x=np.array([0.0, 0.5])),
-    "vgp_lib.identity.max_error": lambda R: dict(neuron=R.samples["vgp_lib.identity.IdentityNeuron"], n=11),
+    "vgp_lib.identity.neuron_output": lambda R: dict(
+        neuron=R.samples["vgp_lib.identity.IdentityNeuron"], x=np.array([0.0, 0.5])
+    ),
+    "vgp_lib.identity.max_error": lambda R: dict(
+        neuron=R.samples["vgp_lib.identity.IdentityNeuron"], n=11
+    ),
     "vgp_lib.identity.error_curve": lambda R: dict(w1_min=1e-6, w1_max=4.0, n=5),
     "vgp_lib.identity.identity_layer": lambda R: dict(n=2, w1=0.01),
-    "vgp_lib.identity.layer_output": lambda R: dict(layer=R.samples["vgp_lib.identity.IdentityLayer"],
-                                                    X=np.array([[0.1, 0.2], [0.3, -0.1]])),
-    "vgp_lib.identity.layer_max_error": lambda R: dict(layer=R.samples["vgp_lib.identity.IdentityLayer"],
-                                                       m=20, seed=0),
+    "vgp_lib.identity.layer_output": lambda R: dict(
+        layer=R.samples["vgp_lib.identity.IdentityLayer"], X=np.array([[0.1, 0.2], [0.3, -0.1]])
+    ),
+    "vgp_lib.identity.layer_max_error": lambda R: dict(
+        layer=R.samples["vgp_lib.identity.IdentityLayer"], m=20, seed=0
+    ),
     "vgp_lib.models.Block": _block_args,
-    "vgp_lib.models.Block.forward": lambda R: {"self": R.mlp().blocks[0],
-                                               "a": __import__("torch").ones(2, 4, dtype=__import__("torch").float64)},
+    "vgp_lib.models.Block.forward": lambda R: {
+        "self": R.mlp().blocks[0],
+        "a": __import__("torch").ones(2, 4, dtype=__import__("torch").float64),
+    },
     "vgp_lib.models.MLP": _mlp_args,
-    "vgp_lib.models.MLP.forward": lambda R: {"self": R.mlp(),
-                                             "x": __import__("torch").ones(2, 4, dtype=__import__("torch").float64)},
-    "vgp_lib.models.init_linear_": lambda R: dict(linear=_torch_linear(), init="xavier",
-                                                  generator=_gen(), gain=1.0),
-    "vgp_lib.models.build_mlp": lambda R: dict(n_in=4, width=5, n_out=2, depth=3, activation="sigmoid",
-                                               init="pytorch", norm="none", residual=False, gain=1.0,
-                                               seed=0),
+    "vgp_lib.models.MLP.forward": lambda R: {
+        "self": R.mlp(),
+        "x": __import__("torch").ones(2, 4, dtype=__import__("torch").float64),
+    },
+    "vgp_lib.models.init_linear_": lambda R: dict(
+        linear=_torch_linear(), init="xavier", generator=_gen(), gain=1.0
+    ),
+    "vgp_lib.models.build_mlp": lambda R: dict(
+        n_in=4,
+        width=5,
+        n_out=2,
+        depth=3,
+        activation="sigmoid",
+        init="pytorch",
+        norm="none",
+        residual=False,
+        gain=1.0,
+        seed=0,
+    ),
     "vgp_lib.monitor.GradientMonitor": lambda R: dict(model=R.mlp()),
-    "vgp_lib.monitor.GradientRecord.ratio": _method("vgp_lib.monitor.GradientRecord", kind="weight"),
+    "vgp_lib.monitor.GradientRecord.ratio": _method(
+        "vgp_lib.monitor.GradientRecord", kind="weight"
+    ),
     "vgp_lib.monitor.watched_layers": lambda R: dict(model=R.mlp()),
     "vgp_lib.network.check_sizes": lambda R: dict(sizes=(6, 4, 10)),
-    "vgp_lib.network.init_params": lambda R: dict(sizes=(6, 4, 10), seed=0, activation="sigmoid",
-                                                  init="nielsen", dtype=np.float64),
+    "vgp_lib.network.init_params": lambda R: dict(
+        sizes=(6, 4, 10), seed=0, activation="sigmoid", init="nielsen", dtype=np.float64
+    ),
     "vgp_lib.network.feedforward": lambda R: dict(params=R.params, x=R.xy[0]),
     "vgp_lib.network.backprop": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1]),
     "vgp_lib.network.prepare_batch": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1]),
     "vgp_lib.network.forward": lambda R: dict(params=R.params, x=R.xy[0]),
     "vgp_lib.network.backward": lambda R: dict(
-        params=R.params, acts=__import__("vgp_lib.network").network.forward(R.params, R.xy[0]),
-        y=np.eye(R.params.sizes[-1])[R.xy[1]]),
-    "vgp_lib.network.prime_from_output": lambda R: dict(a=np.array([0.2, 0.5, 0.9]), activation="tanh"),
+        params=R.params,
+        acts=__import__("vgp_lib.network").network.forward(R.params, R.xy[0]),
+        y=np.eye(R.params.sizes[-1])[R.xy[1]],
+    ),
+    "vgp_lib.network.prime_from_output": lambda R: dict(
+        a=np.array([0.2, 0.5, 0.9]), activation="tanh"
+    ),
     "vgp_lib.network.as_seeds": lambda R: dict(seed=(0, 1)),
-    "vgp_lib.network.sgd_step": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1], eta=0.1, lmbda=0.0,
-                                               n=9),
+    "vgp_lib.network.sgd_step": lambda R: dict(
+        params=R.params, x=R.xy[0], y=R.xy[1], eta=0.1, lmbda=0.0, n=9
+    ),
     "vgp_lib.network.update_mini_batch": lambda R: dict(
-        weights=[w.copy() for w in R.params.weights], biases=[b.copy() for b in R.params.biases],
-        x=R.xy[0], y=np.eye(10)[R.xy[1]], scale=0.01, decay=1.0, activation="sigmoid"),
+        weights=[w.copy() for w in R.params.weights],
+        biases=[b.copy() for b in R.params.biases],
+        x=R.xy[0],
+        y=np.eye(10)[R.xy[1]],
+        scale=0.01,
+        decay=1.0,
+        activation="sigmoid",
+    ),
     "vgp_lib.network.accuracy": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1], chunk=4),
     "vgp_lib.network.train": lambda R: dict(
-        params=R.params, x=R.xy[0], y=R.xy[1], epochs=1, mini_batch_size=3, eta=0.1, lmbda=0.0, seed=0,
-        evaluation=R.xy, show_progress=False, desc="epochs"),
+        params=R.params,
+        x=R.xy[0],
+        y=R.xy[1],
+        epochs=1,
+        mini_batch_size=3,
+        eta=0.1,
+        lmbda=0.0,
+        seed=0,
+        evaluation=R.xy,
+        show_progress=False,
+        desc="epochs",
+    ),
     "vgp_lib.network.depth_experiment": lambda R: dict(
-        train_data=R.xy, validation_data=R.xy, hidden_layers=(1,), width=3, epochs=1,
-        mini_batch_size=3, eta=0.1, lmbda=1.0, seeds=(0,), dtype=np.float64, show_progress=False),
+        train_data=R.xy,
+        validation_data=R.xy,
+        hidden_layers=(1,),
+        width=3,
+        epochs=1,
+        mini_batch_size=3,
+        eta=0.1,
+        lmbda=1.0,
+        seeds=(0,),
+        dtype=np.float64,
+        show_progress=False,
+    ),
     "vgp_lib.network.one_hot": lambda R: dict(y=np.array([0, 2, 1]), n_classes=3, dtype=np.float64),
     "vgp_lib.threads.single_thread": lambda R: dict(flush_denormal=False),
     "vgp_lib.threads.on_one_thread": lambda R: dict(flush_denormal=False),
-    "vgp_lib.recurrent.make_cell": lambda R: dict(cell="gru", n_in=2, hidden=3, seed=0,
-                                                  recurrent_scale=1.0, gate_bias=1.0),
+    "vgp_lib.recurrent.make_cell": lambda R: dict(
+        cell="gru", n_in=2, hidden=3, seed=0, recurrent_scale=1.0, gate_bias=1.0
+    ),
     "vgp_lib.recurrent.run_cell": lambda R: dict(module=_cell(), xs=_xs()),
     "vgp_lib.recurrent.gradient_through_time": lambda R: dict(
-        cell="lstm", hidden=3, steps=4, n_in=2, seed=0, recurrent_scale=1.0, gate_bias=1.0),
-    "vgp_lib.profiles.ActivationComparison.median": _method("vgp_lib.profiles.ActivationComparison",
-                                                            name="relu"),
+        cell="lstm", hidden=3, steps=4, n_in=2, seed=0, recurrent_scale=1.0, gate_bias=1.0
+    ),
+    "vgp_lib.profiles.ActivationComparison.median": _method(
+        "vgp_lib.profiles.ActivationComparison", name="relu"
+    ),
     "vgp_lib.profiles.activation_comparison": lambda R: dict(
-        activations=("sigmoid", "relu"), n_seeds=1, seed=0, sizes=(5, 4, 3), batch=4),
-    "vgp_lib.activations.derivative_curves": lambda R: dict(names=("sigmoid", "relu"), z=np.array([0.0, 1.0])),
-    "vgp_lib.profiles.init_variance": lambda R: dict(activation="tanh", init="xavier", depth=3, width=4,
-                                                     batch=4, seed=0, gain=1.0),
+        activations=("sigmoid", "relu"), n_seeds=1, seed=0, sizes=(5, 4, 3), batch=4
+    ),
+    "vgp_lib.activations.derivative_curves": lambda R: dict(
+        names=("sigmoid", "relu"), z=np.array([0.0, 1.0])
+    ),
+    "vgp_lib.profiles.init_variance": lambda R: dict(
+        activation="tanh", init="xavier", depth=3, width=4, batch=4, seed=0, gain=1.0
+    ),
     "vgp_lib.profiles.gradient_profile": lambda R: dict(
-        depth=3, activation="sigmoid", init="pytorch", norm="none", residual=False, gain=1.0, width=4,
-        n_in=4, n_classes=3, batch=4, n_seeds=1, seed=0),
+        depth=3,
+        activation="sigmoid",
+        init="pytorch",
+        norm="none",
+        residual=False,
+        gain=1.0,
+        width=4,
+        n_in=4,
+        n_classes=3,
+        batch=4,
+        n_seeds=1,
+        seed=0,
+    ),
     "vgp_lib.profiles.depth_sweep": lambda R: dict(depths=(2, 3), width=4, n_in=4, batch=4, seed=0),
     "vgp_lib.training.TrainingComparison.median_accuracy": _method(
-        "vgp_lib.training.TrainingComparison", name="relu"),
+        "vgp_lib.training.TrainingComparison", name="relu"
+    ),
     "vgp_lib.training.training_comparison": lambda R: dict(
-        configs={"relu": dict(depth=2, activation="relu")}, x_train=R.xy2[0][:16], y_train=R.xy2[1][:16],
-        x_val=R.xy2[0][16:], y_val=R.xy2[1][16:], epochs=1, batch_size=8, lr=0.1, n_seeds=1, seed=0,
-        width=3),
+        configs={"relu": dict(depth=2, activation="relu")},
+        x_train=R.xy2[0][:16],
+        y_train=R.xy2[1][:16],
+        x_val=R.xy2[0][16:],
+        y_val=R.xy2[1][16:],
+        epochs=1,
+        batch_size=8,
+        lr=0.1,
+        n_seeds=1,
+        seed=0,
+        width=3,
+    ),
     "vgp_lib.rng.make_rng": lambda R: dict(seed=0),
     "vgp_lib.rng.torch_generator": lambda R: dict(seed=0),
     "vgp_lib.speeds.bias_gradients": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1]),
     "vgp_lib.speeds.layer_speeds": lambda R: dict(params=R.params, x=R.xy[0], y=R.xy[1]),
     "vgp_lib.speeds.sigma_prime_rms": lambda R: dict(params=R.params, x=R.xy[0]),
     "vgp_lib.speeds.SpeedProfile.quantiles": _method("vgp_lib.speeds.SpeedProfile", q=(0.25, 0.75)),
-    "vgp_lib.speeds.speed_profile": lambda R: dict(x=R.xy[0], y=R.xy[1], hidden_layers=1, width=3,
-                                                   activation="sigmoid", init="nielsen", seed=0,
-                                                   dtype=np.float64),
-    "vgp_lib.speeds.speeds_at_init": lambda R: dict(x=R.xy[0], y=R.xy[1], hidden_layers=(1, 2), width=3,
-                                                    seeds=range(2)),
-    "vgp_lib.speeds.neuron_gradients": lambda R: dict(x=R.xy[0], y=R.xy[1], sizes=(6, 3, 3, 10), seed=0,
-                                                      n_neurons=2),
+    "vgp_lib.speeds.speed_profile": lambda R: dict(
+        x=R.xy[0],
+        y=R.xy[1],
+        hidden_layers=1,
+        width=3,
+        activation="sigmoid",
+        init="nielsen",
+        seed=0,
+        dtype=np.float64,
+    ),
+    "vgp_lib.speeds.speeds_at_init": lambda R: dict(
+        x=R.xy[0], y=R.xy[1], hidden_layers=(1, 2), width=3, seeds=range(2)
+    ),
+    "vgp_lib.speeds.neuron_gradients": lambda R: dict(
+        x=R.xy[0], y=R.xy[1], sizes=(6, 3, 3, 10), seed=0, n_neurons=2
+    ),
     "vgp_lib.speeds.speeds_during_training": lambda R: dict(
-        x=R.xy[0], y=R.xy[1], hidden_layers=1, width=3, steps=2, eta=0.1, lmbda=1.0, seeds=(0,),
-        dtype=np.float64, show_progress=False),
+        x=R.xy[0],
+        y=R.xy[1],
+        hidden_layers=1,
+        width=3,
+        steps=2,
+        eta=0.1,
+        lmbda=1.0,
+        seeds=(0,),
+        dtype=np.float64,
+        show_progress=False,
+    ),
     "vgp_lib.stats.percentile_of": lambda R: dict(value=0.5, sample=np.array([0.1, 0.7, 0.9])),
     "vgp_lib.stats.count_order_changes": lambda R: dict(speeds=np.ones((2, 3, 2)) * [1.0, 2.0]),
     # -- plots: each draws a real tiny result on fresh axes
     "vgp_lib.plots.get_axes": lambda R: dict(ax=R.ax()),
     "vgp_lib.plots.check_axes": lambda R: dict(axes=R.axes(2), n=2),
     "vgp_lib.plots.activations.plot_activation_derivative": lambda R: dict(
-        z=np.array([-1.0, 0.0, 1.0]), values=np.array([0.2, 0.25, 0.2]), ax=R.ax(), name="f"),
+        z=np.array([-1.0, 0.0, 1.0]), values=np.array([0.2, 0.25, 0.2]), ax=R.ax(), name="f"
+    ),
     "vgp_lib.plots.activations.plot_derivatives": lambda R: dict(
-        curves=R.samples["vgp_lib.activations.DerivativeCurves"], ax=R.ax()),
+        curves=R.samples["vgp_lib.activations.DerivativeCurves"], ax=R.ax()
+    ),
     "vgp_lib.plots.balance.plot_ratio_histogram": lambda R: dict(
-        sample=R.samples["vgp_lib.balance.RatioSample"], ax=R.ax(), bins=5),
+        sample=R.samples["vgp_lib.balance.RatioSample"], ax=R.ax(), bins=5
+    ),
     "vgp_lib.plots.balance.plot_balance": lambda R: dict(
-        study=R.samples["vgp_lib.balance.BalanceStudy"], ax=R.ax()),
+        study=R.samples["vgp_lib.balance.BalanceStudy"], ax=R.ax()
+    ),
     "vgp_lib.plots.balance.plot_balance_spread": lambda R: dict(
-        study=R.samples["vgp_lib.balance.BalanceStudy"], ax=R.ax()),
+        study=R.samples["vgp_lib.balance.BalanceStudy"], ax=R.ax()
+    ),
     "vgp_lib.plots.balance.plot_ratio_spread": lambda R: dict(
-        study=R.samples["vgp_lib.balance.BalanceStudy"], activation="sigmoid", ax=R.ax(), bins=5),
+        study=R.samples["vgp_lib.balance.BalanceStudy"], activation="sigmoid", ax=R.ax(), bins=5
+    ),
     "vgp_lib.plots.bound.plot_factor_interval": lambda R: dict(
-        r=R.samples["vgp_lib.bound.FactorInterval"], ax=R.ax()),
+        r=R.samples["vgp_lib.bound.FactorInterval"], ax=R.ax()
+    ),
     "vgp_lib.plots.bound.plot_width_curve": lambda R: dict(
-        c=R.samples["vgp_lib.bound.WidthCurve"], ax=R.ax(), highlight=6.0),
+        c=R.samples["vgp_lib.bound.WidthCurve"], ax=R.ax(), highlight=6.0
+    ),
     "vgp_lib.plots.bound.draw_factor_and_width": lambda R: dict(
         fig=R.fig(),
-        pair=(R.samples["vgp_lib.bound.FactorInterval"], R.samples["vgp_lib.bound.WidthCurve"])),
+        pair=(R.samples["vgp_lib.bound.FactorInterval"], R.samples["vgp_lib.bound.WidthCurve"]),
+    ),
     "vgp_lib.plots.chain.plot_factors": lambda R: dict(
-        result=R.samples["vgp_lib.chain.ChainGradients"],
-                                                       ax=R.ax()),
+        result=R.samples["vgp_lib.chain.ChainGradients"], ax=R.ax()
+    ),
     "vgp_lib.plots.chain.plot_bias_gradients": lambda R: dict(
-        result=R.samples["vgp_lib.chain.ChainGradients"], ax=R.ax()),
+        result=R.samples["vgp_lib.chain.ChainGradients"], ax=R.ax()
+    ),
     "vgp_lib.plots.chain.draw_chain_profile": lambda R: dict(
-        fig=R.fig(), result=R.samples["vgp_lib.chain.ChainGradients"]),
+        fig=R.fig(), result=R.samples["vgp_lib.chain.ChainGradients"]
+    ),
     "vgp_lib.plots.chain.plot_routes": lambda R: dict(
-        routes=R.samples["vgp_lib.chain.GradientRoutes"],
-                                                      ax=R.ax()),
+        routes=R.samples["vgp_lib.chain.GradientRoutes"], ax=R.ax()
+    ),
     "vgp_lib.plots.circuits.plot_gate_counts": lambda R: dict(
-        counts=R.samples["vgp_lib.circuits.GateCounts"], ax=R.ax(), highlight=3),
+        counts=R.samples["vgp_lib.circuits.GateCounts"], ax=R.ax(), highlight=3
+    ),
     "vgp_lib.plots.circuits.plot_circuit_shape": lambda R: dict(
         shallow=__import__("vgp_lib.circuits").circuits.two_layer_parity(3),
-        deep=R.samples["vgp_lib.circuits.Circuit"], axes=R.axes(2)),
+        deep=R.samples["vgp_lib.circuits.Circuit"],
+        axes=R.axes(2),
+    ),
     "vgp_lib.plots.clipping.plot_clipping": lambda R: dict(
-        grad=np.array([3.0, 4.0]), clipped=np.array([0.6, 0.8]), ax=R.ax(), n_show=2),
+        grad=np.array([3.0, 4.0]), clipped=np.array([0.6, 0.8]), ax=R.ax(), n_show=2
+    ),
     "vgp_lib.plots.identity.plot_identity_error": lambda R: dict(
-        c=R.samples["vgp_lib.identity.ErrorCurve"],
-                                                                 ax=R.ax()),
+        c=R.samples["vgp_lib.identity.ErrorCurve"], ax=R.ax()
+    ),
     "vgp_lib.plots.monitor.plot_gradient_record": lambda R: dict(
-        record=R.samples["vgp_lib.monitor.GradientRecord"], ax=R.ax(), kind="weight"),
+        record=R.samples["vgp_lib.monitor.GradientRecord"], ax=R.ax(), kind="weight"
+    ),
     "vgp_lib.plots.monitor.plot_norm_history": lambda R: dict(
-        record=R.samples["vgp_lib.monitor.GradientRecord"], ax=R.ax(), kind="weight"),
-    "vgp_lib.plots.monitor.plot_training_trace": lambda R: dict(trace=R.trace, axes=R.axes(3),
-                                                                label="run"),
+        record=R.samples["vgp_lib.monitor.GradientRecord"], ax=R.ax(), kind="weight"
+    ),
+    "vgp_lib.plots.monitor.plot_training_trace": lambda R: dict(
+        trace=R.trace, axes=R.axes(3), label="run"
+    ),
     "vgp_lib.plots.network.plot_depth_accuracy": lambda R: dict(
-        result=R.samples["vgp_lib.network.DepthResult"], ax=R.ax()),
+        result=R.samples["vgp_lib.network.DepthResult"], ax=R.ax()
+    ),
     "vgp_lib.plots.network.plot_accuracy_curves": lambda R: dict(
-        result=R.samples["vgp_lib.network.DepthResult"], ax=R.ax(), from_epoch=1),
+        result=R.samples["vgp_lib.network.DepthResult"], ax=R.ax(), from_epoch=1
+    ),
     "vgp_lib.plots.network.depth_table": lambda R: dict(
-        result=R.samples["vgp_lib.network.DepthResult"]),
+        result=R.samples["vgp_lib.network.DepthResult"]
+    ),
     "vgp_lib.plots.precision.plot_precision_growth": lambda R: dict(
-        results=R.samples["vgp_lib.precision.PrecisionGradient"], ax=R.ax(), title="t"),
+        results=R.samples["vgp_lib.precision.PrecisionGradient"], ax=R.ax(), title="t"
+    ),
     "vgp_lib.plots.profiles.plot_activation_comparison": lambda R: dict(
-        comp=R.samples["vgp_lib.profiles.ActivationComparison"], ax=R.ax()),
+        comp=R.samples["vgp_lib.profiles.ActivationComparison"], ax=R.ax()
+    ),
     "vgp_lib.plots.profiles.plot_variance_profiles": lambda R: dict(
-        profiles=[R.samples["vgp_lib.profiles.VarianceProfile"]], axes=R.axes(2)),
+        profiles=[R.samples["vgp_lib.profiles.VarianceProfile"]], axes=R.axes(2)
+    ),
     "vgp_lib.plots.profiles.plot_gradient_profiles": lambda R: dict(
-        profiles=[R.samples["vgp_lib.profiles.GradientProfile"]], ax=R.ax(), kind="delta"),
-    "vgp_lib.plots.profiles.plot_depth_sweep": lambda R: dict(
-        sweeps={"x": R.sweep}, ax=R.ax()),
+        profiles=[R.samples["vgp_lib.profiles.GradientProfile"]], ax=R.ax(), kind="delta"
+    ),
+    "vgp_lib.plots.profiles.plot_depth_sweep": lambda R: dict(sweeps={"x": R.sweep}, ax=R.ax()),
     "vgp_lib.plots.recurrent.plot_time_gradients": lambda R: dict(
-        results=[R.samples["vgp_lib.recurrent.TimeGradient"]], ax=R.ax()),
+        results=[R.samples["vgp_lib.recurrent.TimeGradient"]], ax=R.ax()
+    ),
     "vgp_lib.plots.speeds.plot_neuron_gradients": lambda R: dict(
-        result=R.samples["vgp_lib.speeds.NeuronGradients"], ax=R.ax()),
+        result=R.samples["vgp_lib.speeds.NeuronGradients"], ax=R.ax()
+    ),
     "vgp_lib.plots.speeds.plot_init_speeds": lambda R: dict(
-        result=R.samples["vgp_lib.speeds.InitSpeeds"],
-                                                            ax=R.ax()),
+        result=R.samples["vgp_lib.speeds.InitSpeeds"], ax=R.ax()
+    ),
     "vgp_lib.plots.speeds.plot_training_speeds": lambda R: dict(
-        result=R.samples["vgp_lib.speeds.TrainingSpeeds"], ax=R.ax()),
+        result=R.samples["vgp_lib.speeds.TrainingSpeeds"], ax=R.ax()
+    ),
     "vgp_lib.plots.speeds.plot_speed_profile": lambda R: dict(
-        result=R.samples["vgp_lib.speeds.SpeedProfile"], ax=R.ax()),
+        result=R.samples["vgp_lib.speeds.SpeedProfile"], ax=R.ax()
+    ),
     "vgp_lib.plots.speeds.init_speed_table": lambda R: dict(
-        result=R.samples["vgp_lib.speeds.InitSpeeds"]),
+        result=R.samples["vgp_lib.speeds.InitSpeeds"]
+    ),
     "vgp_lib.plots.training.plot_training_comparison": lambda R: dict(
-        comp=R.comparison, axes=R.axes(2)),
+        comp=R.comparison, axes=R.axes(2)
+    ),
     "vgp_lib.plots.diagrams.draw_chain": lambda R: dict(
-        result=R.samples["vgp_lib.chain.ChainGradients"],
-                                                        ax=R.ax()),
+        result=R.samples["vgp_lib.chain.ChainGradients"], ax=R.ax()
+    ),
     "vgp_lib.plots.diagrams.draw_circuit": lambda R: dict(
-        circuit=R.samples["vgp_lib.circuits.Circuit"],
-                                                          ax=R.ax(), title=True),
+        circuit=R.samples["vgp_lib.circuits.Circuit"], ax=R.ax(), title=True
+    ),
     "vgp_lib.plots.diagrams.draw_gru_cell": lambda R: dict(
         cell=__import__("vgp_lib.recurrent").recurrent.make_cell("gru", n_in=2, hidden=3, seed=0),
-        ax=R.ax()),
+        ax=R.ax(),
+    ),
     "vgp_lib.plots.diagrams.draw_network_bars": lambda R: dict(
-        result=R.samples["vgp_lib.speeds.NeuronGradients"], ax=R.ax()),
+        result=R.samples["vgp_lib.speeds.NeuronGradients"], ax=R.ax()
+    ),
     "vgp_lib.plots.diagrams.draw_residual_block": lambda R: dict(
-        block=R.mlp().blocks[1], ax=R.ax()),
+        block=R.mlp().blocks[1], ax=R.ax()
+    ),
     "vgp_lib.plots.diagrams.format_number": lambda R: dict(value=-0.00123, digits=3),
     "vgp_lib.plots.scrub.compress_png": lambda R: dict(data=R.png),
     "vgp_lib.plots.scrub.render_frame": lambda R: dict(draw=_draw_line, item=2.0, height=2.0),
     "vgp_lib.plots.scrub.slider": lambda R: dict(
-        draw=_draw_line, frames=[1.0, 2.0], values=[1.0, 2.0],
-                                                 label="w", alt=["one", "two"], fmt="{:g}", start=0,
-                                                 height=2.0),
+        draw=_draw_line,
+        frames=[1.0, 2.0],
+        values=[1.0, 2.0],
+        label="w",
+        alt=["one", "two"],
+        fmt="{:g}",
+        start=0,
+        height=2.0,
+    ),
     "vgp_lib.plots.style.blank_figure": lambda R: dict(height=2.0, width=3.0),
     "vgp_lib.plots.style.covered_data": lambda R: dict(fig=R.drawn_fig()),
     "vgp_lib.plots.style.figure": lambda R: dict(nrows=1, ncols=2, height=2.0, width=4.0),
@@ -640,59 +909,116 @@ VALID = {
     # -- widgets: headless, built from their defaults (small ones where a size is a parameter)
     "vgp_lib.widgets.LiveFigure": lambda R: dict(
         controls={"w": __import__("ipywidgets").FloatSlider(value=1.0, min=0.0, max=2.0)},
-        compute=lambda w: w, draw=_draw_line, describe=str, height=2.0),
+        compute=lambda w: w,
+        draw=_draw_line,
+        describe=str,
+        height=2.0,
+    ),
     "vgp_lib.widgets.show": lambda R: dict(widget=__import__("ipywidgets").Label("x")),
     "vgp_lib.widgets.bound.factor_explorer": lambda R: dict(w=6.9, b=-3.45, w_max=10.0),
-    "vgp_lib.widgets.chain.chain_explorer": lambda R: dict(depth=4, weight_scale=1.0, bias=0.0,
-                                                           activation="sigmoid"),
+    "vgp_lib.widgets.chain.chain_explorer": lambda R: dict(
+        depth=4, weight_scale=1.0, bias=0.0, activation="sigmoid"
+    ),
     "vgp_lib.widgets.circuits.gate_count_explorer": lambda R: dict(n=3, n_max=4),
-    "vgp_lib.widgets.precision.exploding_explorer": lambda R: dict(w=100.0, depth=10, align=True,
-                                                                   dtype="float32"),
+    "vgp_lib.widgets.precision.exploding_explorer": lambda R: dict(
+        w=100.0, depth=10, align=True, dtype="float32"
+    ),
     "vgp_lib.widgets.profiles.architecture_configurator": lambda R: dict(
-        depth=3, activation="sigmoid", init="pytorch", norm="none", residual=False, seed=0,
-        max_depth=5),
+        depth=3,
+        activation="sigmoid",
+        init="pytorch",
+        norm="none",
+        residual=False,
+        seed=0,
+        max_depth=5,
+    ),
     "vgp_lib.widgets.speeds.speed_explorer": lambda R: dict(
-        x=R.xy[0], y=R.xy[1], hidden_layers=2, width=10, activation="sigmoid", init="nielsen",
-        seeds=(0,)),
+        x=R.xy[0],
+        y=R.xy[1],
+        hidden_layers=2,
+        width=10,
+        activation="sigmoid",
+        init="nielsen",
+        seeds=(0,),
+    ),
     # -- exercises: reference answers, precision rules, and checks given a wrong answer
-    **{f"vgp_lib.exercises.{n}": (lambda R: dict())
-       for n in ("Precision", "Exactly", "circuits.Bit", "circuits.NotAGate", "grading.NotLiteral",
-                 "chain.four_layer_chain", "chain.four_layer_gradient", "chain.vanish_depth",
-                 "exploding.balanced_weight", "exploding.float32_overflow_depth",
-                 "unstable.min_weight", "unstable.widest")},
+    **{
+        f"vgp_lib.exercises.{n}": (lambda R: dict())
+        for n in (
+            "Precision",
+            "Exactly",
+            "circuits.Bit",
+            "circuits.NotAGate",
+            "grading.NotLiteral",
+            "chain.four_layer_chain",
+            "chain.four_layer_gradient",
+            "chain.vanish_depth",
+            "exploding.balanced_weight",
+            "exploding.float32_overflow_depth",
+            "unstable.min_weight",
+            "unstable.widest",
+        )
+    },
     "vgp_lib.exercises.Criterion": lambda R: dict(phrase="a criterion"),
     "vgp_lib.exercises.Exactly.accepts": lambda R: {
-        "self": _ex().Exactly(), "got": 3, "reference": 3},
+        "self": _ex().Exactly(),
+        "got": 3,
+        "reference": 3,
+    },
     "vgp_lib.exercises.Exactly.tolerance": lambda R: {"self": _ex().Exactly(), "reference": 3.0},
     "vgp_lib.exercises.Feedback": lambda R: dict(
-        exercise="ex", status="incorrect", message="m", hint="h"),
+        exercise="ex", status="incorrect", message="m", hint="h"
+    ),
     "vgp_lib.exercises.Outcome": lambda R: dict(value=1.0, error=None, timed_out=False),
     "vgp_lib.exercises.Pair": lambda R: dict(
-        first=_ex().Within(0.1), second=_ex().Within(0.1), phrase="p"),
+        first=_ex().Within(0.1), second=_ex().Within(0.1), phrase="p"
+    ),
     "vgp_lib.exercises.Pair.accepts": lambda R: {
-        "self": _ex().Pair(_ex().Within(0.1), _ex().Within(0.1)), "got": (1.0, 2.0),
-        "reference": (1.0, 2.0)},
-    "vgp_lib.exercises.Precision.accepts": lambda R: {"self": _ex().Within(0.1), "got": 1.0,
-                                                      "reference": 1.05},
+        "self": _ex().Pair(_ex().Within(0.1), _ex().Within(0.1)),
+        "got": (1.0, 2.0),
+        "reference": (1.0, 2.0),
+    },
+    "vgp_lib.exercises.Precision.accepts": lambda R: {
+        "self": _ex().Within(0.1),
+        "got": 1.0,
+        "reference": 1.05,
+    },
     "vgp_lib.exercises.Precision.near": lambda R: {
-        "self": _ex().Within(0.1), "got": 1.0, "reference": 1.2},
-    **{f"vgp_lib.exercises.{cls}.{m}": (lambda R, cls=cls, arg=arg: {
-        "self": getattr(_ex(), cls)(arg), "got": 1.0, "reference": 1.05})
-       for cls, arg in (("Relative", 0.1), ("SignificantFigures", 3), ("Within", 0.1))
-       for m in ("accepts", "near")},
-    **{f"vgp_lib.exercises.{cls}.tolerance": (lambda R, cls=cls, arg=arg: {
-        "self": getattr(_ex(), cls)(arg), "reference": 2.0})
-       for cls, arg in (("Relative", 0.1), ("SignificantFigures", 3), ("Within", 0.1))},
-    "vgp_lib.exercises.SignificantFigures.rounded": lambda R: {"self": _ex().SignificantFigures(3),
-                                                               "reference": 2.0},
+        "self": _ex().Within(0.1),
+        "got": 1.0,
+        "reference": 1.2,
+    },
+    **{
+        f"vgp_lib.exercises.{cls}.{m}": (
+            lambda R, cls=cls, arg=arg: {
+                "self": getattr(_ex(), cls)(arg),
+                "got": 1.0,
+                "reference": 1.05,
+            }
+        )
+        for cls, arg in (("Relative", 0.1), ("SignificantFigures", 3), ("Within", 0.1))
+        for m in ("accepts", "near")
+    },
+    **{
+        f"vgp_lib.exercises.{cls}.tolerance": (
+            lambda R, cls=cls, arg=arg: {"self": getattr(_ex(), cls)(arg), "reference": 2.0}
+        )
+        for cls, arg in (("Relative", 0.1), ("SignificantFigures", 3), ("Within", 0.1))
+    },
+    "vgp_lib.exercises.SignificantFigures.rounded": lambda R: {
+        "self": _ex().SignificantFigures(3),
+        "reference": 2.0,
+    },
     "vgp_lib.exercises.Relative": lambda R: dict(rtol=0.1),
     "vgp_lib.exercises.SignificantFigures": lambda R: dict(digits=3, either_sign=False),
     "vgp_lib.exercises.Within": lambda R: dict(tol=0.1, either_sign=False),
     "vgp_lib.exercises.as_number": lambda R: dict(exercise="ex", answer=1.5, what="a number"),
     "vgp_lib.exercises.check": lambda R: dict(
-        exercise="ex", precision=_ex().Within(0.1), reference=None),
-    "vgp_lib.exercises.close_to": lambda R: dict(exercise="ex", got=1.0, expected=2.0,
-                                                 precision=_ex().Within(0.1), what="the answer"),
+        exercise="ex", precision=_ex().Within(0.1), reference=None
+    ),
+    "vgp_lib.exercises.close_to": lambda R: dict(
+        exercise="ex", got=1.0, expected=2.0, precision=_ex().Within(0.1), what="the answer"
+    ),
     "vgp_lib.exercises.how_far": lambda R: dict(got=1.0, expected=2.0),
     "vgp_lib.exercises.not_attempted": lambda R: dict(answer=1.0),
     "vgp_lib.exercises.out_of_time": lambda R: dict(exercise="ex", call="f(1)", seconds=3.0),
@@ -706,15 +1032,17 @@ VALID = {
     "vgp_lib.exercises.circuits.Circuit": lambda R: dict(a=0, b=1),
     "vgp_lib.exercises.circuits.Circuit.owns": lambda R: _xor_circuit(lambda c: {"v": c.a}),
     "vgp_lib.exercises.circuits.Circuit.structure": lambda R: _xor_circuit(
-        lambda c: {"bit": c.nand(c.a, c.b)}),
+        lambda c: {"bit": c.nand(c.a, c.b)}
+    ),
     "vgp_lib.exercises.circuits.Circuit.value": lambda R: _xor_circuit(lambda c: {"bit": c.a}),
     "vgp_lib.exercises.circuits.chain_depth": lambda R: dict(n=4),
     "vgp_lib.exercises.circuits.check_chain_depth": lambda R: dict(n=4, answer=2),
     "vgp_lib.exercises.circuits.check_xor_from_nand": lambda R: dict(
-        xor=lambda a, b, nand: nand(a, b),
-                                                                     time_limit=1.0),
+        xor=lambda a, b, nand: nand(a, b), time_limit=1.0
+    ),
     "vgp_lib.exercises.diagnosing.check_fixed_model": lambda R: dict(
-        model=_torch_linear(), time_limit=2.0),
+        model=_torch_linear(), time_limit=2.0
+    ),
     "vgp_lib.exercises.diagnosing.check_stuck_layers": lambda R: dict(answer=(0,)),
     "vgp_lib.exercises.diagnosing.measure": lambda R: dict(model=R.mystery, seed=0),
     "vgp_lib.exercises.diagnosing.mystery_batch": lambda R: dict(seed=0, n=8, n_in=32),
@@ -726,58 +1054,88 @@ VALID = {
     "vgp_lib.exercises.grading.record_calls": lambda R: dict(function=abs),
     "vgp_lib.exercises.grading.to_literal": lambda R: dict(value=[1, 2.5, "a"], budget=100),
     "vgp_lib.exercises.grading.assert_matches": lambda R: dict(
-        got=1.0, expected=1.0, what="x", rtol=1e-6,
-                                                               atol=1e-12),
+        got=1.0, expected=1.0, what="x", rtol=1e-6, atol=1e-12
+    ),
     "vgp_lib.exercises.grading.assert_within_stated_precision": lambda R: dict(
-        check=_ex_unstable().check_min_weight,
-        got=4.0, expected=4.0, what="x"),
+        check=_ex_unstable().check_min_weight, got=4.0, expected=4.0, what="x"
+    ),
     "vgp_lib.exercises.grading.print_expected": lambda R: dict(
-        label="ex", values={"answer": 4.0},
-        checks={"answer": _ex_unstable().check_min_weight}),
+        label="ex", values={"answer": 4.0}, checks={"answer": _ex_unstable().check_min_weight}
+    ),
     "vgp_lib.exercises.mnist.shrink_factor": lambda R: dict(rms=0.2),
     "vgp_lib.exercises.mnist.check_shrink_factor": lambda R: dict(answer=0.5, rms=0.2),
     "vgp_lib.exercises.mnist.speed_ratio": lambda R: dict(
-        speeds=R.samples["vgp_lib.speeds.TrainingSpeeds"].speeds),
+        speeds=R.samples["vgp_lib.speeds.TrainingSpeeds"].speeds
+    ),
     "vgp_lib.exercises.mnist.check_speed_ratio": lambda R: dict(
-        answer=0.5, speeds=R.samples["vgp_lib.speeds.TrainingSpeeds"].speeds),
+        answer=0.5, speeds=R.samples["vgp_lib.speeds.TrainingSpeeds"].speeds
+    ),
     "vgp_lib.exercises.remedies.balance_ratio": lambda R: dict(scale=1.0),
     "vgp_lib.exercises.remedies.check_tanh_scale": lambda R: dict(scale=0.5),
-    "vgp_lib.exercises.remedies.check_clip": lambda R: dict(clip=lambda grads, max_norm: grads,
-                                                            time_limit=1.0),
+    "vgp_lib.exercises.remedies.check_clip": lambda R: dict(
+        clip=lambda grads, max_norm: grads, time_limit=1.0
+    ),
     "vgp_lib.exercises.unstable.check_identity_layer": lambda R: dict(answer=(1.0, 2.0), n=3),
     "vgp_lib.exercises.unstable.check_identity_neuron": lambda R: dict(answer=(1.0, 0.0, 1.0, 0.0)),
     "vgp_lib.exercises.unstable.check_larger_derivative": lambda R: dict(answer="sigmoid"),
     "vgp_lib.exercises.unstable.check_min_weight": lambda R: dict(answer=2.0),
     "vgp_lib.exercises.unstable.check_widest": lambda R: dict(answer=(1.0, 2.0)),
     "vgp_lib.exercises.unstable.check_width_formula": lambda R: dict(
-        width=lambda w: 0.0, time_limit=1.0),
+        width=lambda w: 0.0, time_limit=1.0
+    ),
     "vgp_lib.data.read_source": None,  # needs the MNIST file: checked in test_data.py
     "vgp_lib.data.load_mnist": None,
     "vgp_lib.data.locate_source": None,
 }
 # Result classes: their constructors, from the fields of a real instance.
-for _name in ("vgp_lib.balance.RatioSample", "vgp_lib.balance.BalanceStudy", "vgp_lib.bound.FactorInterval",
-              "vgp_lib.bound.WidthCurve", C, "vgp_lib.chain.Forward", "vgp_lib.chain.ChainGradients",
-              "vgp_lib.precision.PrecisionGradient", "vgp_lib.chain.GradientRoutes", "vgp_lib.circuits.Circuit",
-              "vgp_lib.circuits.GateCounts", "vgp_lib.clipping.Clipped", "vgp_lib.data.MNIST",
-              "vgp_lib.data.Split", "vgp_lib.monitor.TrainingTrace", "vgp_lib.monitor.Diagnosis",
-              "vgp_lib.identity.IdentityNeuron", "vgp_lib.identity.ErrorCurve",
-              "vgp_lib.identity.IdentityLayer", "vgp_lib.monitor.GradientRecord", "vgp_lib.network.Params",
-              "vgp_lib.network.Gradients", "vgp_lib.network.TrainResult", "vgp_lib.network.DepthResult",
-              "vgp_lib.recurrent.TimeGradient", "vgp_lib.profiles.ActivationComparison",
-              "vgp_lib.activations.DerivativeCurves", "vgp_lib.profiles.VarianceProfile",
-              "vgp_lib.profiles.GradientProfile",
-              "vgp_lib.training.TrainingComparison", "vgp_lib.speeds.SpeedProfile",
-              "vgp_lib.speeds.InitSpeeds", "vgp_lib.speeds.NeuronGradients",
-              "vgp_lib.speeds.TrainingSpeeds"):
+for _name in (
+    "vgp_lib.balance.RatioSample",
+    "vgp_lib.balance.BalanceStudy",
+    "vgp_lib.bound.FactorInterval",
+    "vgp_lib.bound.WidthCurve",
+    C,
+    "vgp_lib.chain.Forward",
+    "vgp_lib.chain.ChainGradients",
+    "vgp_lib.precision.PrecisionGradient",
+    "vgp_lib.chain.GradientRoutes",
+    "vgp_lib.circuits.Circuit",
+    "vgp_lib.circuits.GateCounts",
+    "vgp_lib.clipping.Clipped",
+    "vgp_lib.data.MNIST",
+    "vgp_lib.data.Split",
+    "vgp_lib.monitor.TrainingTrace",
+    "vgp_lib.monitor.Diagnosis",
+    "vgp_lib.identity.IdentityNeuron",
+    "vgp_lib.identity.ErrorCurve",
+    "vgp_lib.identity.IdentityLayer",
+    "vgp_lib.monitor.GradientRecord",
+    "vgp_lib.network.Params",
+    "vgp_lib.network.Gradients",
+    "vgp_lib.network.TrainResult",
+    "vgp_lib.network.DepthResult",
+    "vgp_lib.recurrent.TimeGradient",
+    "vgp_lib.profiles.ActivationComparison",
+    "vgp_lib.activations.DerivativeCurves",
+    "vgp_lib.profiles.VarianceProfile",
+    "vgp_lib.profiles.GradientProfile",
+    "vgp_lib.training.TrainingComparison",
+    "vgp_lib.speeds.SpeedProfile",
+    "vgp_lib.speeds.InitSpeeds",
+    "vgp_lib.speeds.NeuronGradients",
+    "vgp_lib.speeds.TrainingSpeeds",
+):
     VALID[_name] = _fields(_name)
 
 #: Callables deliberately without a generated call, and why (kept short and explicit).
-SKIPPED = {name: "needs the MNIST download; its bad inputs are tested in tests/test_data.py"
-           for name, v in VALID.items() if v is None and name.startswith("vgp_lib.data.")}
+SKIPPED = {
+    name: "needs the MNIST download; its bad inputs are tested in tests/test_data.py"
+    for name, v in VALID.items()
+    if v is None and name.startswith("vgp_lib.data.")
+}
 SKIPPED["vgp_lib.exercises.circuits.Circuit.nand"] = (
     "takes its inputs positionally (*inputs), which the harness cannot replace one by one; "
-    "its bad inputs are tested in tests/test_exercises_circuits.py")
+    "its bad inputs are tested in tests/test_exercises_circuits.py"
+)
 
 
 # -- bad values ------------------------------------------------------------------------------------
@@ -790,33 +1148,73 @@ class _Other:
 
 def _array_bad(valid):
     arr = np.asarray(valid)
-    out = [("str", "7"), ("None", None), ("str-array", np.full(arr.shape or (1,), "a")),
-           ("empty", np.array([])), ("scalar", 5.0)]
+    out = [
+        ("str", "7"),
+        ("None", None),
+        ("str-array", np.full(arr.shape or (1,), "a")),
+        ("empty", np.array([])),
+        ("scalar", 5.0),
+    ]
     if arr.dtype.kind in "biuf" and arr.size:
         f = arr.astype(float)
-        out += [("complex-array", f + 1j), ("nan-array", np.where(np.arange(f.size).reshape(f.shape) == 0,
-                                                                  np.nan, f)),
-                ("inf-array", np.full(f.shape, np.inf)), ("huge-array", np.full(f.shape, 1e300)),
-                ("wrong-shape", f[..., None, None]), ("object-array", np.array([10**400] * 2, dtype=object))]
+        out += [
+            ("complex-array", f + 1j),
+            ("nan-array", np.where(np.arange(f.size).reshape(f.shape) == 0, np.nan, f)),
+            ("inf-array", np.full(f.shape, np.inf)),
+            ("huge-array", np.full(f.shape, 1e300)),
+            ("wrong-shape", f[..., None, None]),
+            ("object-array", np.array([10**400] * 2, dtype=object)),
+        ]
         if arr.dtype.kind != "b":
             out.append(("bool-array", arr.astype(bool)))
     return out
 
 
-INT_BAD = [("str", "3"), ("float", 2.5), ("bool", True), ("None", None), ("nan", math.nan),
-           ("inf", math.inf), ("0", 0), ("-1", -1), ("10**400", 10**400), ("10**9", 10**9),
-           ("10**30", 10**30)]
-REAL_BAD = [("str", "1.0"), ("bool", True), ("None", None), ("nan", math.nan), ("inf", math.inf),
-            ("-inf", -math.inf), ("0", 0.0), ("-1", -1.0), ("10**400", 10**400), ("1e300", 1e300),
-            ("1e-310", 1e-310), ("complex", 1 + 1j)]
+INT_BAD = [
+    ("str", "3"),
+    ("float", 2.5),
+    ("bool", True),
+    ("None", None),
+    ("nan", math.nan),
+    ("inf", math.inf),
+    ("0", 0),
+    ("-1", -1),
+    ("10**400", 10**400),
+    ("10**9", 10**9),
+    ("10**30", 10**30),
+]
+REAL_BAD = [
+    ("str", "1.0"),
+    ("bool", True),
+    ("None", None),
+    ("nan", math.nan),
+    ("inf", math.inf),
+    ("-inf", -math.inf),
+    ("0", 0.0),
+    ("-1", -1.0),
+    ("10**400", 10**400),
+    ("1e300", 1e300),
+    ("1e-310", 1e-310),
+    ("complex", 1 + 1j),
+]
 STR_BAD = [("None", None), ("int", 3), ("unknown", "no-such-name"), ("empty", "")]
 BOOL_BAD = [("None", None), ("str", "yes"), ("nan", math.nan)]
 OBJ_BAD = [("None", None), ("int", 3), ("str", "x"), ("dict", {}), ("other", _Other())]
 SEQ_BAD = [("None", None), ("int", 3), ("empty", ()), ("str", "x"), ("nested", ((1, 2), (3,)))]
 
 #: Labels whose acceptance is itself a defect (a value of the wrong type taken silently).
-WRONG_TYPE = {"str", "None", "complex", "str-array", "complex-array", "dict", "other", "wrong-class",
-              "object-array", "int"}
+WRONG_TYPE = {
+    "str",
+    "None",
+    "complex",
+    "str-array",
+    "complex-array",
+    "dict",
+    "other",
+    "wrong-class",
+    "object-array",
+    "int",
+}
 
 
 def kind_of(value) -> str:
@@ -846,8 +1244,14 @@ def kind_of(value) -> str:
     return "object"
 
 
-DTYPE_BAD = [("float16", "float16"), ("int-type", int), ("unknown", "no-such-name"), ("int", 3),
-             ("dict", {}), ("other", _Other())]
+DTYPE_BAD = [
+    ("float16", "float16"),
+    ("int-type", int),
+    ("unknown", "no-such-name"),
+    ("int", 3),
+    ("dict", {}),
+    ("other", _Other()),
+]
 
 
 def bad_values(value, samples, param=""):
@@ -870,8 +1274,11 @@ def bad_values(value, samples, param=""):
     if kind == "seq":
         return SEQ_BAD
     if kind == "result":
-        other = next(s for n, s in samples.items()
-                     if dataclasses.is_dataclass(s) and type(s) is not type(value))
+        other = next(
+            s
+            for n, s in samples.items()
+            if dataclasses.is_dataclass(s) and type(s) is not type(value)
+        )
         return OBJ_BAD + [("wrong-class", other)]
     return OBJ_BAD
 
@@ -882,8 +1289,11 @@ def _signature_params(obj):
         sig = inspect.signature(obj)
     except (TypeError, ValueError):
         return []
-    return [p for p in sig.parameters.values()
-            if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return [
+        p
+        for p in sig.parameters.values()
+        if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
 
 
 def build_cases(R, names=None):
@@ -954,14 +1364,18 @@ def _finite(obj, depth=0) -> bool:
         return obj.dtype.kind in "biuU"
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         # a field declared to hold inf or nan (vgp_lib._validate.nonfinite) may hold them
-        return all(_finite(getattr(obj, f.name), depth + 1) for f in dataclasses.fields(obj)
-                   if "nonfinite" not in f.metadata)
+        return all(
+            _finite(getattr(obj, f.name), depth + 1)
+            for f in dataclasses.fields(obj)
+            if "nonfinite" not in f.metadata
+        )
     if isinstance(obj, (list, tuple)):
         return all(_finite(v, depth + 1) for v in obj[:50])
     if isinstance(obj, dict):
         return all(_finite(v, depth + 1) for v in list(obj.values())[:50])
     if type(obj).__module__.startswith("torch") and hasattr(obj, "isfinite"):
         import torch
+
         return bool(torch.isfinite(obj).all()) if obj.is_floating_point() else True
     return True
 
@@ -979,8 +1393,11 @@ def _not_copied(value) -> bool:
     case by :data:`VALID`, or not copyable (a circuit keys its wires by ``id``)."""
     items = list(value.values()) if isinstance(value, dict) else value
     items = items if isinstance(items, (list, tuple, np.ndarray)) else [items]
-    return any(type(v).__module__.split(".")[0] in ("torch", "ipywidgets", "matplotlib")
-               or type(v).__module__.startswith("vgp_lib.exercises") for v in list(items)[:3])
+    return any(
+        type(v).__module__.split(".")[0] in ("torch", "ipywidgets", "matplotlib")
+        or type(v).__module__.startswith("vgp_lib.exercises")
+        for v in list(items)[:3]
+    )
 
 
 def _copy(kwargs):
@@ -1078,6 +1495,7 @@ def _vm_bytes():
 def run_all(names=None, *, workers=2, limit=LIMIT_S, progress=False):
     """Run every case; return a list of result dicts (name, param, value, kind, message, seconds)."""
     import torch
+
     torch.set_num_threads(1)
     R = Resources()
     objs, valid, cases = build_cases(R, names)
@@ -1125,7 +1543,11 @@ def run_all(names=None, *, workers=2, limit=LIMIT_S, progress=False):
                 i, kind, msg, secs = conn.recv()
             except (EOFError, OSError):  # the worker died (e.g. killed by the OS)
                 _, proc, i, t0 = slots[k]
-                kind, msg, secs = "crash", f"worker exit code {proc.exitcode}", time.monotonic() - t0
+                kind, msg, secs = (
+                    "crash",
+                    f"worker exit code {proc.exitcode}",
+                    time.monotonic() - t0,
+                )
                 proc.join(1)
                 slots[k] = start()
             results[i] = (kind, msg, secs)
@@ -1146,18 +1568,25 @@ def run_all(names=None, *, workers=2, limit=LIMIT_S, progress=False):
             print(f"{done}/{len(cases)}", file=sys.stderr, flush=True)
     out = []
     for (name, param, label), (kind, msg, secs) in zip(cases, results):
-        out.append(dict(name=name, param=param, value=label, kind=kind, message=msg,
-                        seconds=round(secs, 3)))
+        out.append(
+            dict(
+                name=name, param=param, value=label, kind=kind, message=msg, seconds=round(secs, 3)
+            )
+        )
     return out
 
 
 def summary(results):
     calls = [r for r in results if r["param"] is not None]
     kinds = Counter(r["kind"] for r in calls)
-    return dict(callables=len({r["name"] for r in results}), calls=len(calls),
-                kept=sum(kinds[k] for k in KEPT), kinds=dict(kinds.most_common()),
-                over_limit=sum(1 for r in calls if r["kind"] == "timeout"),
-                broken_valid=[r for r in results if r["param"] is None and r["kind"] != "accepted"])
+    return dict(
+        callables=len({r["name"] for r in results}),
+        calls=len(calls),
+        kept=sum(kinds[k] for k in KEPT),
+        kinds=dict(kinds.most_common()),
+        over_limit=sum(1 for r in calls if r["kind"] == "timeout"),
+        broken_valid=[r for r in results if r["param"] is None and r["kind"] != "accepted"],
+    )
 
 
 def main(argv=None):
@@ -1165,8 +1594,6 @@ def main(argv=None):
     ap.add_argument("--out", help="write every case's result here (JSON)")
     ap.add_argument("--only", nargs="*", help="qualified names to run (default: all)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--write-gaps", action="store_true",
-                    help="rewrite KNOWN_GAPS in tests/test_contract.py from this run")
     args = ap.parse_args(argv)
     t0 = time.monotonic()
     results = run_all(set(args.only) if args.only else None, workers=args.workers, progress=True)
@@ -1178,30 +1605,6 @@ def main(argv=None):
     print(json.dumps({k: v for k, v in s.items() if k != "broken_valid"}, indent=1))
     for r in s["broken_valid"]:
         print("valid call failed:", r["name"], r["kind"], r["message"][:200])
-    if args.write_gaps:
-        write_gaps(results)
-
-
-def write_gaps(results, path=os.path.join(os.path.dirname(__file__), "test_contract.py")):
-    """Replace the KNOWN_GAPS block of ``path`` by the violations in ``results``."""
-    table: dict = {}
-    for r in results:
-        if r["param"] is not None and r["kind"] not in KEPT:
-            table.setdefault(r["name"], {}).setdefault(r["param"], []).append(r["value"])
-    lines = ["KNOWN_GAPS = _gaps({"]
-    for name in sorted(table):
-        lines.append(f"    {name!r}: {{")
-        for param, values in table[name].items():
-            lines.append(f"        {param!r}: {' '.join(values)!r},")
-        lines.append("    },")
-    lines.append("})")
-    with open(path) as fh:
-        text = fh.read()
-    head, rest = text.split("# BEGIN KNOWN_GAPS", 1)
-    first, tail = rest.split("# END KNOWN_GAPS", 1)
-    first = first.splitlines()[0]
-    with open(path, "w") as fh:
-        fh.write(head + "# BEGIN KNOWN_GAPS" + first + "\n" + "\n".join(lines) + "\n# END KNOWN_GAPS" + tail)
 
 
 if __name__ == "__main__":

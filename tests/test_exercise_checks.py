@@ -46,9 +46,15 @@ class Exercise:
     cell: int  # index of the markdown cell with the directive
     stubs: list[int] = field(default_factory=list)
     solutions: list[int] = field(default_factory=list)  # solution-tagged code cells
-    checks: list[tuple[int, str]] = field(default_factory=list)  # (cell, function name), outside solutions
-    solution_blocks: list[dict] = field(default_factory=list)  # options of its solution (gated or not)
-    regions: list[tuple[int, int]] = field(default_factory=list)  # (solution-start cell, solution-end cell)
+    checks: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (cell, function name), outside solutions
+    solution_blocks: list[dict] = field(
+        default_factory=list
+    )  # options of its solution (gated or not)
+    regions: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # (solution-start cell, solution-end cell)
     check_tags: list[list[str]] = field(default_factory=list)  # tags of the check cells
 
 
@@ -139,21 +145,27 @@ def test_enough_exercises_in_the_book():
 
 
 def test_at_least_two_exercises_per_chapter(chapter):
-    assert len(chapter.exercises) >= MIN_PER_CHAPTER, f"{chapter.name} has {len(chapter.exercises)} exercise(s)"
+    assert len(chapter.exercises) >= MIN_PER_CHAPTER, (
+        f"{chapter.name} has {len(chapter.exercises)} exercise(s)"
+    )
 
 
 def test_labels_start_with_ex_and_are_unique_in_the_book():
     seen = {}
     for ch in PARSED.values():
         for label in ch.exercises:
-            assert label.startswith("ex-"), f"{ch.name}: exercise label {label!r} must start with 'ex-'"
+            assert label.startswith("ex-"), (
+                f"{ch.name}: exercise label {label!r} must start with 'ex-'"
+            )
             assert label not in seen, f"{label} is used in {seen[label]} and {ch.name}"
             seen[label] = ch.name
 
 
 def test_every_exercise_has_a_check_or_is_prose_only(chapter):
     missing = [
-        label for label, ex in chapter.exercises.items() if not ex.checks and PROSE_ONLY not in ex.classes
+        label
+        for label, ex in chapter.exercises.items()
+        if not ex.checks and PROSE_ONLY not in ex.classes
     ]
     assert not missing, (
         f"{chapter.name}: {missing} have no check cell (a cell calling check_*); "
@@ -171,7 +183,9 @@ def test_every_exercise_has_one_collapsed_solution(chapter):
     for label, ex in chapter.exercises.items():
         assert len(ex.solution_blocks) == 1, f"{label} has {len(ex.solution_blocks)} solutions"
         classes = ex.solution_blocks[0].get("class", "").split()
-        assert "dropdown" in classes, f"the solution of {label} is not `:class: dropdown` (collapsed)"
+        assert "dropdown" in classes, (
+            f"the solution of {label} is not `:class: dropdown` (collapsed)"
+        )
         if PROSE_ONLY not in ex.classes:
             assert len(ex.regions) == 1 and ex.regions[0][1] > ex.regions[0][0], (
                 f"{label}: its solution must be a gated {{solution-start}} ... {{solution-end}} region, "
@@ -181,7 +195,9 @@ def test_every_exercise_has_one_collapsed_solution(chapter):
 
 def test_every_solution_points_at_an_exercise_of_its_chapter(chapter):
     for target, _ in chapter.solution_targets:
-        assert target in chapter.exercises, f"{chapter.name}: {{solution}} {target!r} follows no such exercise"
+        assert target in chapter.exercises, (
+            f"{chapter.name}: {{solution}} {target!r} follows no such exercise"
+        )
 
 
 def test_no_gated_exercise_blocks(chapter):
@@ -191,7 +207,9 @@ def test_no_gated_exercise_blocks(chapter):
 def test_stub_cells_start_from_the_placeholder(chapter):
     for label, ex in chapter.exercises.items():
         for i in ex.stubs:
-            assert "..." in chapter.cells[i].source, f"{label}: the stub cell has no `...` placeholder"
+            assert "..." in chapter.cells[i].source, (
+                f"{label}: the stub cell has no `...` placeholder"
+            )
 
 
 def test_no_solution_cell_outside_a_folded_solution(chapter):
@@ -206,10 +224,17 @@ def test_checked_exercises_come_as_stub_then_check_then_folded_solution(chapter)
         if not ex.checks:
             continue
         assert ex.stubs, f"{label} has a check but no `exercise`-tagged stub cell"
-        assert ex.solutions, f"{label} has a check but no `solution`-tagged reference cell in its solution"
+        assert ex.solutions, (
+            f"{label} has a check but no `solution`-tagged reference cell in its solution"
+        )
         start, end = ex.regions[0]
-        assert max(ex.stubs) < min(i for i, _ in ex.checks) < start, f"{label}: stub, then check, then solution"
-        assert all(tags[:1] == ["check"] and set(tags) <= {"check", "open-answer"} for tags in ex.check_tags), (
+        assert max(ex.stubs) < min(i for i, _ in ex.checks) < start, (
+            f"{label}: stub, then check, then solution"
+        )
+        assert all(
+            tags[:1] == ["check"] and set(tags) <= {"check", "open-answer"}
+            for tags in ex.check_tags
+        ), (
             f"{label}: tag the check cell `check` (and `open-answer` when the check accepts more than one answer)"
         )
         last = chapter.cells[max(ex.solutions)].source
@@ -237,10 +262,14 @@ def test_every_check_function_is_used_by_its_chapter(chapter):
     defined = {
         name
         for name, obj in vars(module).items()
-        if name.startswith("check_") and inspect.isfunction(obj) and obj.__module__ == module.__name__
+        if name.startswith("check_")
+        and inspect.isfunction(obj)
+        and obj.__module__ == module.__name__
     }
     used = {fn for ex in chapter.exercises.values() for _, fn in ex.checks}
-    assert defined <= used, f"checks never called from chapters/{chapter.name}.md: {sorted(defined - used)}"
+    assert defined <= used, (
+        f"checks never called from chapters/{chapter.name}.md: {sorted(defined - used)}"
+    )
 
 
 def test_every_exercises_module_has_its_tests(chapter):
@@ -328,4 +357,6 @@ def test_every_checked_exercise_states_the_precision_its_check_wants(chapter):
         for _, fn in ex.checks:
             phrase = getattr(getattr(module, fn), "precision", None)
             assert phrase, f"{fn} states no precision"
-            assert f"*Precision:* {' '.join(phrase.split())}." in text, f"{label} does not state {phrase!r}"
+            assert f"*Precision:* {' '.join(phrase.split())}." in text, (
+                f"{label} does not state {phrase!r}"
+            )

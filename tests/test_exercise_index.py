@@ -89,9 +89,20 @@ EXTRA = """
 
 def build(src: Path, out: Path, fresh: bool) -> str:
     warnings = io.StringIO()
-    with patch_docutils(str(src)), docutils_namespace():  # as sphinx-build does: one app, one namespace
-        app = Sphinx(str(src), str(src), str(out), str(out / ".doctrees"), "html",
-                     status=None, warning=warnings, freshenv=fresh)
+    with (
+        patch_docutils(str(src)),
+        docutils_namespace(),
+    ):  # as sphinx-build does: one app, one namespace
+        app = Sphinx(
+            str(src),
+            str(src),
+            str(out),
+            str(out / ".doctrees"),
+            "html",
+            status=None,
+            warning=warnings,
+            freshenv=fresh,
+        )
         app.build()
     return warnings.getvalue()
 
@@ -99,8 +110,13 @@ def build(src: Path, out: Path, fresh: bool) -> str:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     src = tmp_path_factory.mktemp("book")
-    for name, text in {"conf.py": CONF, "index.rst": INDEX, "zeta.rst": ZETA, "alpha.rst": ALPHA,
-                       "exercises.rst": EXERCISES}.items():
+    for name, text in {
+        "conf.py": CONF,
+        "index.rst": INDEX,
+        "zeta.rst": ZETA,
+        "alpha.rst": ALPHA,
+        "exercises.rst": EXERCISES,
+    }.items():
         (src / name).write_text(text, encoding="utf-8")
     out = src / "_build"
     warnings = build(src, out, fresh=True)
@@ -110,8 +126,12 @@ def project(tmp_path_factory):
 def entries(html: str):
     """``[(href, text), ...]`` of the links inside the index list."""
     block = html.split('class="vgp-exercise-index', 1)[1].split("</ul>\n</li>\n</ul>", 1)[0]
-    return [(href, re.sub(r"<[^>]+>", "", text).strip())
-            for href, text in re.findall(r'<a class="reference internal" href="([^"]+)">(.*?)</a>', block, re.S)]
+    return [
+        (href, re.sub(r"<[^>]+>", "", text).strip())
+        for href, text in re.findall(
+            r'<a class="reference internal" href="([^"]+)">(.*?)</a>', block, re.S
+        )
+    ]
 
 
 def test_builds_without_warnings(project):
@@ -124,8 +144,11 @@ def test_lists_visible_exercises_by_chapter_in_toc_order(project):
     html = (out / "exercises.html").read_text(encoding="utf-8")
     links = entries(html)
     assert [href for href, _ in links] == [
-        "zeta.html", "zeta.html#ex-zeta-one", "zeta.html#ex-zeta-two",
-        "alpha.html", "alpha.html#ex-alpha-free",
+        "zeta.html",
+        "zeta.html#ex-zeta-one",
+        "zeta.html#ex-zeta-two",
+        "alpha.html",
+        "alpha.html#ex-alpha-free",
     ]
     assert links[0][1] == "Zeta chapter" and links[3][1] == "Alpha chapter"
     assert links[1][1] == "Exercise 1 (First of zeta)"
@@ -173,7 +196,9 @@ def chapter_labels() -> dict[str, str]:
     labels = {}
     for md in sorted((root / "chapters").glob("*.md")):
         text = md.read_text(encoding="utf-8")
-        for m in re.finditer(r"^[:`]{3,}\{exercise\}.*\n(?:\s*:[\w-]+:.*\n)*?\s*:label:\s*(\S+)", text, re.M):
+        for m in re.finditer(
+            r"^[:`]{3,}\{exercise\}.*\n(?:\s*:[\w-]+:.*\n)*?\s*:label:\s*(\S+)", text, re.M
+        ):
             labels[m.group(1)] = md.stem
     return labels
 
@@ -181,19 +206,25 @@ def chapter_labels() -> dict[str, str]:
 @pytest.mark.book
 def test_built_index_links_every_exercise_of_the_book(built_html):
     if not (built_html / "chapters" / "exercises.html").exists():
-        pytest.fail("the built site has no chapters/exercises.html (is chapters/exercises in _toc.yml?)")
+        pytest.fail(
+            "the built site has no chapters/exercises.html (is chapters/exercises in _toc.yml?)"
+        )
     links = index_links(built_html)
     assert len(links) >= 12
     assert dict((label, page) for page, label in links) == chapter_labels()
     for page, label in links:
-        assert f'id="{label}"' in (built_html / "chapters" / f"{page}.html").read_text(encoding="utf-8")
+        assert f'id="{label}"' in (built_html / "chapters" / f"{page}.html").read_text(
+            encoding="utf-8"
+        )
 
 
 def test_built_index_marks_the_derive_and_argue_exercises(built_html):
     """At least four exercises ask for a derivation or an argument (Nielsen's kind);
     the index marks exactly those (``:class: prose-only``) as derive/argue."""
     html = (built_html / "chapters" / "exercises.html").read_text(encoding="utf-8")
-    entries = re.findall(r"<li><p>(.*?)</p>", html, re.S)  # one per exercise (chapters hold <p><strong>)
+    entries = re.findall(
+        r"<li><p>(.*?)</p>", html, re.S
+    )  # one per exercise (chapters hold <p><strong>)
     marked = {
         re.search(r'href="[^"#]*#(ex-[\w-]+)"', entry).group(1)
         for entry in entries

@@ -30,7 +30,10 @@ def test_four_layer_typical_slips():
         "no sigma'(z_1)": (right / s[0], "sigma'(z_1)"),
         "extra w_1": (right * w[0], "w_1"),
         "no dC/da_4": (right / end, "dC/da_4"),
-        "sigma not sigma'": (sig[0] * w[1] * sig[1] * w[2] * sig[2] * w[3] * sig[3] * end, "derivative"),
+        "sigma not sigma'": (
+            sig[0] * w[1] * sig[1] * w[2] * sig[2] * w[3] * sig[3] * end,
+            "derivative",
+        ),
         "last layer": (grad_b_analytic(c)[3], "dC/db_4"),
     }
     for case, (value, word) in cases.items():
@@ -46,13 +49,17 @@ def test_four_layer_placeholder_and_junk():
 
 
 def test_vanish_depth_reference_passes_and_is_the_first_below_threshold():
-    depth = next(d for d in range(1, 50) if abs(grad_b_analytic(constant_chain(d, w=0.17))[0]) < 1e-10)
+    depth = next(
+        d for d in range(1, 50) if abs(grad_b_analytic(constant_chain(d, w=0.17))[0]) < 1e-10
+    )
     assert check_vanish_depth(depth).status == CORRECT
     assert abs(grad_b_analytic(constant_chain(depth - 1, w=0.17))[0]) >= 1e-10
 
 
 def test_vanish_depth_hints():
-    depth = next(d for d in range(1, 50) if abs(grad_b_analytic(constant_chain(d, w=0.17))[0]) < 1e-10)
+    depth = next(
+        d for d in range(1, 50) if abs(grad_b_analytic(constant_chain(d, w=0.17))[0]) < 1e-10
+    )
     naive = int(np.ceil(np.log(1e-10) / np.log(0.17)))
     assert "sigma'" in check_vanish_depth(naive).hint
     assert "short" in check_vanish_depth(depth - 1).hint

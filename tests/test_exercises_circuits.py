@@ -5,7 +5,6 @@ import pytest
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback
 from vgp_lib.exercises.circuits import check_chain_depth, check_xor_from_nand
 
-
 # --------------------------------------------------------------------------- XOR from NAND
 
 
@@ -74,7 +73,9 @@ def test_xnor_gets_the_flipped_outputs_hint():
 def test_partly_wrong_function_lists_the_wrong_inputs_and_suggests_a_start():
     fb = check_xor_from_nand(nand_only)
     assert fb.status == INCORRECT
-    assert "xor(0, 0) = 1, expected 0" in fb.message and "xor(1, 1) = 0, expected 0" not in fb.message
+    assert (
+        "xor(0, 0) = 1, expected 0" in fb.message and "xor(1, 1) = 0, expected 0" not in fb.message
+    )
     assert "t = nand(a, b)" in fb.hint
 
 
@@ -136,7 +137,17 @@ def test_chain_depth_for_other_sizes(n):
     assert not check_chain_depth(n, 3 * (n - 1) + 1).correct
 
 
-@pytest.mark.parametrize("answer, status", [(..., NOT_ATTEMPTED), (None, NOT_ATTEMPTED), (True, INCORRECT), ("45", CORRECT), ("deep", INCORRECT), (float("inf"), INCORRECT)])
+@pytest.mark.parametrize(
+    "answer, status",
+    [
+        (..., NOT_ATTEMPTED),
+        (None, NOT_ATTEMPTED),
+        (True, INCORRECT),
+        ("45", CORRECT),
+        ("deep", INCORRECT),
+        (float("inf"), INCORRECT),
+    ],
+)
 def test_chain_depth_odd_answers(answer, status):
     assert check_chain_depth(16, answer).status == status
 

@@ -50,7 +50,9 @@ def test_stuck_typical_wrong_answers():
 def test_fixed_model_reference_passes():
     fixed = build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="relu", init="he", seed=0)
     assert check_fixed_model(fixed).correct
-    bn = build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="sigmoid", norm="batch", seed=0)
+    bn = build_mlp(
+        n_in=32, width=48, n_out=10, depth=11, activation="sigmoid", norm="batch", seed=0
+    )
     assert check_fixed_model(bn).correct
 
 
@@ -60,7 +62,9 @@ def test_fixed_model_typical_wrong_answers():
     shallow = build_mlp(n_in=32, width=48, n_out=10, depth=2, activation="relu", init="he", seed=0)
     fb = check_fixed_model(shallow)
     assert not fb.correct and "keep at least 12" in fb.message
-    exploding = build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="tanh", init="he", gain=2.5, seed=0)
+    exploding = build_mlp(
+        n_in=32, width=48, n_out=10, depth=11, activation="tanh", init="he", gain=2.5, seed=0
+    )
     fb = check_fixed_model(exploding)
     assert not fb.correct and "grows" in fb.message
     fb = check_fixed_model(nn.Linear(5, 10))
@@ -86,7 +90,9 @@ class _NoWeights(nn.Module):
 class _NoGrad(nn.Module):
     def __init__(self):
         super().__init__()
-        self.net = build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="relu", init="he", seed=0)
+        self.net = build_mlp(
+            n_in=32, width=48, n_out=10, depth=11, activation="relu", init="he", seed=0
+        )
 
     def forward(self, x):
         with torch.no_grad():
@@ -123,20 +129,30 @@ def test_model_gradients_are_left_as_they_were():
 
 def test_wrong_stuck_sets_do_not_give_the_answer_away():
     answer = _reference_answer()
-    everything = list(mystery_model().state_dict())  # parameter names, to build the full list of layers
+    everything = list(
+        mystery_model().state_dict()
+    )  # parameter names, to build the full list of layers
     layers = sorted({name.rsplit(".", 1)[0] for name in everything})
     fb = check_stuck_layers(layers)
     assert not fb.correct
     for name in set(layers) - set(answer):
-        assert name not in fb.message + fb.hint  # naming the layers that are not stuck would reveal the rest
+        assert (
+            name not in fb.message + fb.hint
+        )  # naming the layers that are not stuck would reveal the rest
     assert str(len(answer)) not in fb.message
     fb = check_stuck_layers(answer[:2])
     assert str(len(answer) - 2) not in fb.message and "missing" in fb.message
 
 
-@pytest.mark.parametrize("kwargs, param", [
-    (dict(n=-1), "n"), (dict(n=10**9), "n"), (dict(n=2.5), "n"), (dict(n_in=None), "n_in"),
-])
+@pytest.mark.parametrize(
+    "kwargs, param",
+    [
+        (dict(n=-1), "n"),
+        (dict(n=10**9), "n"),
+        (dict(n=2.5), "n"),
+        (dict(n_in=None), "n_in"),
+    ],
+)
 def test_mystery_batch_refuses_bad_sizes_by_name(kwargs, param):
     with pytest.raises((TypeError, ValueError), match=rf"\b{param} must"):
         mystery_batch(**kwargs)

@@ -21,10 +21,15 @@ def test_reference_loop_passes():
 
 def test_float32_depth_hints():
     right = _reader_loop("float32")
-    assert "25^L" in check_float32_overflow_depth(precision.power_overflow_depth(25, "float32")).hint
+    assert (
+        "25^L" in check_float32_overflow_depth(precision.power_overflow_depth(25, "float32")).hint
+    )
     assert "dC/da_1" in check_float32_overflow_depth(right + 1).hint
     assert "float64" in check_float32_overflow_depth(_reader_loop("float64")).hint
-    assert "float64" in check_float32_overflow_depth(precision.power_overflow_depth(25, "float64")).hint
+    assert (
+        "float64"
+        in check_float32_overflow_depth(precision.power_overflow_depth(25, "float64")).hint
+    )
     assert check_float32_overflow_depth(...).status == NOT_ATTEMPTED
     assert check_float32_overflow_depth(None).status == NOT_ATTEMPTED
 

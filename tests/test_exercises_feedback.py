@@ -14,6 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+# The same enumeration of every check, and the extra arguments some take, as the fuzz test.
+from test_exercises_fuzz import CHECKS, CONTEXT  # noqa: E402
+
 from vgp_lib.exercises import (
     CORRECT,
     INCORRECT,
@@ -32,8 +35,6 @@ from vgp_lib.exercises import (
     run_limited,
 )
 
-# The same enumeration of every check, and the extra arguments some take, as the fuzz test.
-from test_exercises_fuzz import CHECKS, CONTEXT  # noqa: E402
 #: Numeric checks whose answer is one number (check_widest takes a pair and is tested on its own).
 SCALAR = sorted(n for n, c in CHECKS.items() if c.rule.numeric and not isinstance(c.rule, Pair))
 
@@ -61,7 +62,14 @@ def numbers_in(text: str) -> list[float]:
 
 @pytest.mark.parametrize(
     "answer, value",
-    [(4, 4.0), ("45", 45.0), (" 4.5 ", 4.5), (np.float32(0.5), 0.5), (np.int64(8), 8.0), (np.array(2.0), 2.0)],
+    [
+        (4, 4.0),
+        ("45", 45.0),
+        (" 4.5 ", 4.5),
+        (np.float32(0.5), 0.5),
+        (np.int64(8), 8.0),
+        (np.array(2.0), 2.0),
+    ],
 )
 def test_numbers_are_read(answer, value):
     assert read_number(answer) == (value, None)
@@ -70,10 +78,19 @@ def test_numbers_are_read(answer, value):
 @pytest.mark.parametrize(
     "answer, words",
     [
-        (True, "boolean"), (np.False_, "boolean"), (3 + 0j, "complex"), (np.complex128(1), "complex"),
-        (np.array([1.0]), "shape (1,)"), (10**400, "too large"), (-(10**400), "too large"),
+        (True, "boolean"),
+        (np.False_, "boolean"),
+        (3 + 0j, "complex"),
+        (np.complex128(1), "complex"),
+        (np.array([1.0]), "shape (1,)"),
+        (10**400, "too large"),
+        (-(10**400), "too large"),
         pytest.param(10**5000, "10^5000", id="10**5000"),  # past str()'s 4300 digits
-        (math.nan, "NaN"), (-math.inf, "-infinity"), ("four", "str"), (b"8", "bytes"), ([4], "list"),
+        (math.nan, "NaN"),
+        (-math.inf, "-infinity"),
+        ("four", "str"),
+        (b"8", "bytes"),
+        ([4], "list"),
     ],
 )
 def test_everything_else_is_named_not_raised(answer, words):
@@ -124,7 +141,9 @@ def test_the_other_rules():
     assert Relative(0.03).phrase == "within 3 %" and Relative(0.03).accepts(4.76, 4.8077)
     assert not Relative(0.03).accepts(5.0, 4.8077)
     pair = Pair(Within(0.05), SignificantFigures(3), "both")
-    assert pair.accepts((6.9, 0.448), (6.8942, 0.44774)) and not pair.accepts((6.9, 0.449), (6.8942, 0.44774))
+    assert pair.accepts((6.9, 0.448), (6.8942, 0.44774)) and not pair.accepts(
+        (6.9, 0.449), (6.8942, 0.44774)
+    )
     with pytest.raises(NotImplementedError):
         Criterion("in words").accepts(1, 1)
     assert str(Criterion("in words")) == "in words"
@@ -135,7 +154,9 @@ def test_every_check_states_its_precision():
     for name, fn in CHECKS.items():
         assert isinstance(fn.precision, str) and 5 <= len(fn.precision) <= 120, name
         assert fn.precision == fn.rule.phrase
-        assert fn.exercise.startswith("ex-") and fn.exercise in inspect.getsource(inspect.unwrap(fn)), name
+        assert fn.exercise.startswith("ex-") and fn.exercise in inspect.getsource(
+            inspect.unwrap(fn)
+        ), name
 
 
 # --------------------------------------------------------------------------- teach, do not tell
@@ -158,7 +179,9 @@ def test_how_far_says_which_way_in_whole_powers_of_ten(got, expected, words):
 
 def test_close_to_gives_the_nearest_slip_and_no_reference():
     rule = SignificantFigures(2)
-    fb = close_to("ex-t", 2.02, 1.0, precision=rule, what="x", hints=[(2.0, "doubled"), (2.03, "other")])
+    fb = close_to(
+        "ex-t", 2.02, 1.0, precision=rule, what="x", hints=[(2.0, "doubled"), (2.03, "other")]
+    )
     assert fb.status == INCORRECT and fb.hint == "other"  # both match at 2 figures; 2.03 is nearer
     assert "1" not in fb.message.replace("x = 2.02", "")
     fb = close_to("ex-t", 0.5, 1.0, precision=rule, what="x", too_small="more", too_large="less")
@@ -175,7 +198,9 @@ def _leaks(fb: Feedback, ref: float, got: float, tol: float) -> list[float]:
             found.append(x)
     verdict = fb.message.split(f"{got:.6g}", 1)[-1]  # what follows "<what> = <answer>"
     for x in numbers_in(verdict):
-        if ref and got and x and not math.log10(abs(x)).is_integer():  # a rounded power of ten is allowed
+        if (
+            ref and got and x and not math.log10(abs(x)).is_integer()
+        ):  # a rounded power of ten is allowed
             if math.isclose(x, got / ref, rel_tol=1e-3) or math.isclose(x, ref / got, rel_tol=1e-3):
                 found.append(x)
     return found
@@ -200,8 +225,10 @@ def test_wrong_answers_never_reveal_the_reference(name, factor, shift):
 @pytest.mark.parametrize("name", SCALAR)
 def test_a_right_answer_hears_no_more_digits_than_it_gave(name):
     rule, ref = CHECKS[name].rule, reference(name)
-    answer = {SignificantFigures: lambda: rule.rounded(ref), Relative: lambda: ref * (1 + rule.rtol / 2)}.get(
-        type(rule), lambda: ref)()
+    answer = {
+        SignificantFigures: lambda: rule.rounded(ref),
+        Relative: lambda: ref * (1 + rule.rtol / 2),
+    }.get(type(rule), lambda: ref)()
     fb = call(name, answer)
     assert fb.correct, fb
     for x in numbers_in(fb.message + " " + fb.hint):
@@ -215,7 +242,9 @@ def test_integer_answers_hear_too_large_or_too_small_only():
     depth = vanish_depth()
     below, above = check_vanish_depth(depth - 1), check_vanish_depth(depth + 1)
     assert "too small" in below.message and "too large" in above.message
-    assert check_vanish_depth(depth - 3).hint == below.hint  # the same words for every answer on that side
+    assert (
+        check_vanish_depth(depth - 3).hint == below.hint
+    )  # the same words for every answer on that side
     assert check_vanish_depth(depth + 2).hint == above.hint
     for fb in (below, above):
         assert "one" not in (fb.message + fb.hint).lower().replace("done", "")
@@ -311,8 +340,11 @@ def test_a_check_on_another_thread_still_reports_a_function_that_never_returns()
 
     release = threading.Event()
     box = {}
-    thread = threading.Thread(target=lambda: box.update(fb=check_xor_from_nand(lambda a, b, nand: release.wait(),
-                                                                               time_limit=0.2)))
+    thread = threading.Thread(
+        target=lambda: box.update(
+            fb=check_xor_from_nand(lambda a, b, nand: release.wait(), time_limit=0.2)
+        )
+    )
     thread.start()
     thread.join(5)
     release.set()
@@ -320,42 +352,51 @@ def test_a_check_on_another_thread_still_reports_a_function_that_never_returns()
 
 
 # --------------------------------------------------------------------------- the helpers' own arguments
-@pytest.mark.parametrize("call, param", [
-    (lambda: Within(0.1).accepts("1.0", 1.0), "got"),
-    (lambda: Within(0.1).accepts(1.0, None), "reference"),
-    (lambda: Relative(0.1).accepts(10**400, 1.0), "got"),
-    (lambda: SignificantFigures(3).near(1 + 1j, 1.0), "got"),
-    (lambda: SignificantFigures(3).rounded(math.inf), "reference"),
-    (lambda: Exactly().accepts(None, 3), "got"),
-    (lambda: Exactly().tolerance("3"), "reference"),
-    (lambda: Pair(Within(0.1), Within(0.1)).accepts(None, (1.0, 2.0)), "got"),
-    (lambda: Pair(Within(0.1), Within(0.1)).accepts((1.0, 2.0), (1.0,)), "reference"),
-    (lambda: how_far(math.nan, 1.0), "got"),
-    (lambda: close_to("ex", 1.0, math.inf, precision=Within(0.1), what="x"), "expected"),
-    (lambda: close_to("ex", 1.0, 2.0, precision=Criterion("c"), what="x"), "precision"),
-    (lambda: close_to("ex", 1.0, 2.0, precision=Within(0.1), what="x", hints=[(1.0,)]), "hints"),
-    (lambda: close_to("ex", 1.0, 2.0, precision=Within(0.1), what=None), "what"),
-])
+@pytest.mark.parametrize(
+    "call, param",
+    [
+        (lambda: Within(0.1).accepts("1.0", 1.0), "got"),
+        (lambda: Within(0.1).accepts(1.0, None), "reference"),
+        (lambda: Relative(0.1).accepts(10**400, 1.0), "got"),
+        (lambda: SignificantFigures(3).near(1 + 1j, 1.0), "got"),
+        (lambda: SignificantFigures(3).rounded(math.inf), "reference"),
+        (lambda: Exactly().accepts(None, 3), "got"),
+        (lambda: Exactly().tolerance("3"), "reference"),
+        (lambda: Pair(Within(0.1), Within(0.1)).accepts(None, (1.0, 2.0)), "got"),
+        (lambda: Pair(Within(0.1), Within(0.1)).accepts((1.0, 2.0), (1.0,)), "reference"),
+        (lambda: how_far(math.nan, 1.0), "got"),
+        (lambda: close_to("ex", 1.0, math.inf, precision=Within(0.1), what="x"), "expected"),
+        (lambda: close_to("ex", 1.0, 2.0, precision=Criterion("c"), what="x"), "precision"),
+        (
+            lambda: close_to("ex", 1.0, 2.0, precision=Within(0.1), what="x", hints=[(1.0,)]),
+            "hints",
+        ),
+        (lambda: close_to("ex", 1.0, 2.0, precision=Within(0.1), what=None), "what"),
+    ],
+)
 def test_matching_helpers_refuse_bad_arguments_by_name(call, param):
     with pytest.raises((TypeError, ValueError), match=rf"\b{param} must"):
         call()
 
 
-@pytest.mark.parametrize("make, param", [
-    (lambda: SignificantFigures("3"), "digits"),
-    (lambda: SignificantFigures(0), "digits"),
-    (lambda: Within(-1.0), "tol"),
-    (lambda: Within(math.nan), "tol"),
-    (lambda: Within(0.1, either_sign="yes"), "either_sign"),
-    (lambda: Relative(None), "rtol"),
-    (lambda: Pair(None, Within(0.1), "p"), "first"),
-    (lambda: Pair(Within(0.1), Criterion("c"), "p"), "second"),
-    (lambda: Criterion(3), "phrase"),
-    (lambda: Feedback("ex", "maybe", "m"), "status"),
-    (lambda: Feedback("ex", INCORRECT, "m", None), "hint"),
-    (lambda: Outcome(error="x"), "error"),
-    (lambda: Outcome(timed_out=None), "timed_out"),
-])
+@pytest.mark.parametrize(
+    "make, param",
+    [
+        (lambda: SignificantFigures("3"), "digits"),
+        (lambda: SignificantFigures(0), "digits"),
+        (lambda: Within(-1.0), "tol"),
+        (lambda: Within(math.nan), "tol"),
+        (lambda: Within(0.1, either_sign="yes"), "either_sign"),
+        (lambda: Relative(None), "rtol"),
+        (lambda: Pair(None, Within(0.1), "p"), "first"),
+        (lambda: Pair(Within(0.1), Criterion("c"), "p"), "second"),
+        (lambda: Criterion(3), "phrase"),
+        (lambda: Feedback("ex", "maybe", "m"), "status"),
+        (lambda: Feedback("ex", INCORRECT, "m", None), "hint"),
+        (lambda: Outcome(error="x"), "error"),
+        (lambda: Outcome(timed_out=None), "timed_out"),
+    ],
+)
 def test_rules_feedback_and_outcomes_check_their_fields(make, param):
     with pytest.raises((TypeError, ValueError), match=rf"\b{param} must"):
         make()

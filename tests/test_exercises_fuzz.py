@@ -45,7 +45,10 @@ from vgp_lib.exercises import CORRECT, Exactly, Feedback, Pair, SignificantFigur
 from vgp_lib.exercises.diagnosing import true_stuck
 from vgp_lib.models import build_mlp
 
-MODULES = [importlib.import_module(f"vgp_lib.exercises.{m.name}") for m in pkgutil.iter_modules(exercises.__path__)]
+MODULES = [
+    importlib.import_module(f"vgp_lib.exercises.{m.name}")
+    for m in pkgutil.iter_modules(exercises.__path__)
+]
 CHECKS = {
     name: obj
     for module in MODULES
@@ -61,15 +64,26 @@ CONTEXT = {
 }
 #: Answers that are right without being numbers near a reference (the fuzz must not count them as accepted junk).
 RIGHT = {
-    "check_larger_derivative": lambda a: a is False or a is np.False_
-    or (isinstance(a, str) and str.lower(str.strip(a)) == "no"),
+    "check_larger_derivative": lambda a: (
+        a is False or a is np.False_ or (isinstance(a, str) and str.lower(str.strip(a)) == "no")
+    ),
 }
 FUZZ_TIME_LIMIT = 0.2  # seconds, for the checks that run the reader's code
 WATCHDOG = 20.0  # seconds any single check may take before the test fails instead of hanging
-BROKEN_CHECK = "the check could not evaluate"  # the guard's words: a bug in a check, never acceptable here
+BROKEN_CHECK = (
+    "the check could not evaluate"  # the guard's words: a bug in a check, never acceptable here
+)
 COUNTS = {"cases": 0, "exceptions": 0, "accepted": 0}
-FUZZ = settings(max_examples=120, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
 
 
 class Watchdog(BaseException):
@@ -80,7 +94,11 @@ def call(name: str, answer) -> Feedback:
     """Call check ``name`` with ``answer``, its context and a short time limit, under a watchdog."""
     check = CHECKS[name]
     before, after = CONTEXT.get(name, ((), ()))
-    kwargs = {"time_limit": FUZZ_TIME_LIMIT} if "time_limit" in inspect.signature(check).parameters else {}
+    kwargs = (
+        {"time_limit": FUZZ_TIME_LIMIT}
+        if "time_limit" in inspect.signature(check).parameters
+        else {}
+    )
 
     def bark(signum, frame):
         raise Watchdog(f"{name} took more than {WATCHDOG:g} s")
@@ -125,7 +143,13 @@ def _far_number_types(x):
         f = float(x)
     except OverflowError:
         return out + [decimal.Decimal(x), -x]
-    out += [np.float64(f), np.array(f), decimal.Decimal(repr(f)), str(x), torch.tensor(f, dtype=torch.float64)]
+    out += [
+        np.float64(f),
+        np.array(f),
+        decimal.Decimal(repr(f)),
+        str(x),
+        torch.tensor(f, dtype=torch.float64),
+    ]
     if math.isfinite(f):
         out += [fractions.Fraction(f), np.array([[f]])]
     if isinstance(x, int) and abs(x) < 2**63:
@@ -148,17 +172,38 @@ FAR = st.one_of(
     st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -1e308, 5e-324, 0.0, -0.0]),
     st.integers(min_value=10**6, max_value=10**500),
     st.integers(min_value=-(10**500), max_value=-(10**6)),
-    st.sampled_from([400, 5000]).map(lambda k: 10**k),  # 10**5000 is past str()'s 4300 digits: no repr
+    st.sampled_from([400, 5000]).map(
+        lambda k: 10**k
+    ),  # 10**5000 is past str()'s 4300 digits: no repr
 ).flatmap(lambda x: st.sampled_from(_far_number_types(x)))
 
 DTYPES = st.one_of(
-    hnp.integer_dtypes(), hnp.unsigned_integer_dtypes(), hnp.floating_dtypes(), hnp.complex_number_dtypes(),
-    hnp.boolean_dtypes(), hnp.unicode_string_dtypes(), hnp.byte_string_dtypes(), hnp.datetime64_dtypes(),
+    hnp.integer_dtypes(),
+    hnp.unsigned_integer_dtypes(),
+    hnp.floating_dtypes(),
+    hnp.complex_number_dtypes(),
+    hnp.boolean_dtypes(),
+    hnp.unicode_string_dtypes(),
+    hnp.byte_string_dtypes(),
+    hnp.datetime64_dtypes(),
 )
 ARRAYS = hnp.arrays(DTYPES, hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4))
 
-EXCEPTIONS = st.sampled_from([ValueError, TypeError, ZeroDivisionError, RecursionError, RuntimeError, KeyError,
-                              StopIteration, AttributeError, MemoryError, SystemExit, GeneratorExit])
+EXCEPTIONS = st.sampled_from(
+    [
+        ValueError,
+        TypeError,
+        ZeroDivisionError,
+        RecursionError,
+        RuntimeError,
+        KeyError,
+        StopIteration,
+        AttributeError,
+        MemoryError,
+        SystemExit,
+        GeneratorExit,
+    ]
+)
 
 
 class Unprintable(Exception):
@@ -170,9 +215,30 @@ class Bare(BaseException):
     """Not an Exception: an ``except Exception`` in a check would miss it."""
 
 
-DUNDERS = ["__eq__", "__ne__", "__lt__", "__hash__", "__bool__", "__float__", "__int__", "__index__",
-           "__complex__", "__len__", "__iter__", "__array__", "__repr__", "__str__", "__format__", "__getattr__",
-           "__getitem__", "__contains__", "__abs__", "__neg__", "__call__", "__round__"]
+DUNDERS = [
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__hash__",
+    "__bool__",
+    "__float__",
+    "__int__",
+    "__index__",
+    "__complex__",
+    "__len__",
+    "__iter__",
+    "__array__",
+    "__repr__",
+    "__str__",
+    "__format__",
+    "__getattr__",
+    "__getitem__",
+    "__contains__",
+    "__abs__",
+    "__neg__",
+    "__call__",
+    "__round__",
+]
 
 
 def hostile(names, error, base=object):
@@ -185,7 +251,14 @@ def hostile(names, error, base=object):
     if "__hash__" not in names and base is object:
         namespace["__hash__"] = object.__hash__
     cls = type("Hostile" + base.__name__.capitalize(), (base,), namespace)
-    args = {object: (), float: (3e7,), int: (10**7,), str: ("inp",), list: ([1e7, 1e7],), tuple: ((1e7, 1e-7),)}[base]
+    args = {
+        object: (),
+        float: (3e7,),
+        int: (10**7,),
+        str: ("inp",),
+        list: ([1e7, 1e7],),
+        tuple: ((1e7, 1e-7),),
+    }[base]
     return cls(*args)
 
 
@@ -197,16 +270,25 @@ HOSTILE = st.builds(
 )
 
 LEAVES = st.one_of(
-    st.none(), st.just(Ellipsis), st.booleans(), st.sampled_from([np.True_, np.False_]),
+    st.none(),
+    st.just(Ellipsis),
+    st.booleans(),
+    st.sampled_from([np.True_, np.False_]),
     FAR,
-    st.complex_numbers(), st.builds(np.complex128, st.complex_numbers()),
-    st.text(max_size=12).filter(_not_a_number), st.sampled_from(["1e400", "nan", "-inf", "1e9", "", " ", "8 layers"]),
+    st.complex_numbers(),
+    st.builds(np.complex128, st.complex_numbers()),
+    st.text(max_size=12).filter(_not_a_number),
+    st.sampled_from(["1e400", "nan", "-inf", "1e9", "", " ", "8 layers"]),
     st.binary(max_size=8),
     ARRAYS,
     HOSTILE,
     st.builds(lambda n: torch.ones(n, 3), st.integers(0, 3)),
-    st.sampled_from([object(), int, math.sin, itertools.count(), {"a": 1}, {1, 2}, range(3), slice(1)]),
+    st.sampled_from(
+        [object(), int, math.sin, itertools.count(), {"a": 1}, {1, 2}, range(3), slice(1)]
+    ),
 )
+
+
 def object_array(items):
     """A 1-d object array holding ``items`` as they are (np.array would look inside them)."""
     a = np.empty(len(items), dtype=object)
@@ -219,7 +301,9 @@ NAMES = [n for n in ("inp", *[f"hidden.{i}" for i in range(10)], "out")]
 CONTAINERS = st.one_of(
     st.lists(LEAVES, max_size=6),
     st.lists(LEAVES, max_size=6).map(tuple),
-    st.lists(st.sampled_from(NAMES), max_size=len(true_stuck()) - 1),  # real names, never the full stuck set
+    st.lists(
+        st.sampled_from(NAMES), max_size=len(true_stuck()) - 1
+    ),  # real names, never the full stuck set
     st.lists(FAR, min_size=2, max_size=5).map(tuple),
     st.builds(lambda n: itertools.repeat("inp", n), st.integers(0, 50)),
     st.builds(lambda x: object_array(x), st.lists(LEAVES, min_size=1, max_size=4)),
@@ -229,32 +313,42 @@ CONTAINERS = st.one_of(
 def function(behaviour, payload, error):
     """A reader's function gone wrong: it raises, returns junk, echoes an argument, or takes the wrong arguments."""
     if behaviour == "raise":
+
         def f(*args, **kwargs):
             raise error
     elif behaviour == "return":
+
         def f(*args, **kwargs):
             return payload
     elif behaviour == "echo":
+
         def f(*args, **kwargs):
             return args[0] if args else payload
     elif behaviour == "no arguments":
+
         def f():
             return payload
     elif behaviour == "generator":
+
         def f(*args, **kwargs):
             yield payload
     elif behaviour == "nand of junk":
+
         def f(*args, **kwargs):
             return args[-1](payload) if args and callable(args[-1]) else payload
     else:  # "list of junk"
+
         def f(*args, **kwargs):
             return [payload, payload]
+
     return f
 
 
 FUNCTIONS = st.builds(
     function,
-    st.sampled_from(["raise", "return", "echo", "no arguments", "generator", "nand of junk", "list of junk"]),
+    st.sampled_from(
+        ["raise", "return", "echo", "no arguments", "generator", "nand of junk", "list of junk"]
+    ),
     LEAVES,
     st.one_of(EXCEPTIONS.map(lambda e: e("student bug")), st.builds(Unprintable), st.builds(Bare)),
 )
@@ -287,7 +381,9 @@ class Wrapped(nn.Module):
     def __init__(self, how):
         super().__init__()
         self.how = how
-        self.net = build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="relu", init="he", seed=0)
+        self.net = build_mlp(
+            n_in=32, width=48, n_out=10, depth=11, activation="relu", init="he", seed=0
+        )
 
     def forward(self, x):
         if self.how == "no_grad":
@@ -330,15 +426,41 @@ class BadParameters(nn.Module):
 
 
 MODELS = [
-    Forwardless, Constant, OnlyBias, Unused, BadParameters, nn.Identity, nn.Sequential,
-    lambda: nn.Linear(32, 10), lambda: nn.Linear(5, 10),
+    Forwardless,
+    Constant,
+    OnlyBias,
+    Unused,
+    BadParameters,
+    nn.Identity,
+    nn.Sequential,
+    lambda: nn.Linear(32, 10),
+    lambda: nn.Linear(5, 10),
     lambda: build_mlp(n_in=32, width=48, n_out=10, depth=2, activation="relu", init="he", seed=0),
-    lambda: build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="sigmoid", seed=0),  # still stuck
-    lambda: build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="tanh", init="he", gain=2.5, seed=0),
+    lambda: build_mlp(
+        n_in=32, width=48, n_out=10, depth=11, activation="sigmoid", seed=0
+    ),  # still stuck
+    lambda: build_mlp(
+        n_in=32, width=48, n_out=10, depth=11, activation="tanh", init="he", gain=2.5, seed=0
+    ),
     lambda: build_mlp(n_in=31, width=48, n_out=10, depth=11, activation="relu", init="he", seed=0),
     lambda: build_mlp(n_in=32, width=48, n_out=9, depth=11, activation="relu", init="he", seed=0),
-    *[(lambda how=how: Wrapped(how)) for how in ["no_grad", "detach", "tuple", "wrong shape", "transposed", "nan",
-                                                 "inf", "int", "numpy", "raise", "first layer only", "none"]],
+    *[
+        (lambda how=how: Wrapped(how))
+        for how in [
+            "no_grad",
+            "detach",
+            "tuple",
+            "wrong shape",
+            "transposed",
+            "nan",
+            "inf",
+            "int",
+            "numpy",
+            "raise",
+            "first layer only",
+            "none",
+        ]
+    ],
 ]
 MODEL_ANSWERS = st.sampled_from(MODELS).map(lambda make: make())
 
@@ -384,25 +506,77 @@ def endless():
 def test_every_check_is_covered():
     assert len(CHECKS) >= 18, sorted(CHECKS)
     for name, check in CHECKS.items():
-        required = [p for p in inspect.signature(check).parameters.values()
-                    if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        required = [
+            p
+            for p in inspect.signature(check).parameters.values()
+            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
         assert len(required) == 1 or name in CONTEXT, (
-            f"{name} needs {[p.name for p in required]}: add its other arguments to CONTEXT")
+            f"{name} needs {[p.name for p in required]}: add its other arguments to CONTEXT"
+        )
         assert isinstance(check.precision, str) and check.precision, f"{name} states no precision"
         if check.rule.numeric:
             assert check.reference is not None, f"{name} has a numeric precision but no reference"
-    assert set(CONTEXT) <= set(CHECKS), f"CONTEXT names checks that no longer exist: {set(CONTEXT) - set(CHECKS)}"
+    assert set(CONTEXT) <= set(CHECKS), (
+        f"CONTEXT names checks that no longer exist: {set(CONTEXT) - set(CHECKS)}"
+    )
 
 
 FIXED = [
-    None, ..., True, False, np.True_, 0, -0.0, 10**400, -(10**400), 10**5000, math.nan, math.inf, -math.inf,
-    1e308, -1e308, 5e-324, 1e-300, 1e300, 3 + 4j, np.complex128(1j), "", "abc", "1e400", "nan", b"8",
-    np.array([]), np.zeros((2, 3)), np.array(["inp"]), object_array([None, 1.0]), np.array([1 + 1j]),
-    [], (), [None] * 5, (1e9,), (1e9, 1e9, 1e9), {"w1": 1}, itertools.count(), endless(), object(),
-    hostile(DUNDERS, RuntimeError), hostile(DUNDERS, Unprintable, list), hostile(DUNDERS, RuntimeError, tuple),
-    hostile(DUNDERS, RuntimeError, float), hostile(DUNDERS, RuntimeError, int), hostile(DUNDERS, ValueError, str),
-    *[function(b, 1e9, Bare()) for b in ["raise", "return", "echo", "no arguments", "generator", "nand of junk"]],
-    spin, sleep, retry, *[make() for make in MODELS], SpinningModel(),
+    None,
+    ...,
+    True,
+    False,
+    np.True_,
+    0,
+    -0.0,
+    10**400,
+    -(10**400),
+    10**5000,
+    math.nan,
+    math.inf,
+    -math.inf,
+    1e308,
+    -1e308,
+    5e-324,
+    1e-300,
+    1e300,
+    3 + 4j,
+    np.complex128(1j),
+    "",
+    "abc",
+    "1e400",
+    "nan",
+    b"8",
+    np.array([]),
+    np.zeros((2, 3)),
+    np.array(["inp"]),
+    object_array([None, 1.0]),
+    np.array([1 + 1j]),
+    [],
+    (),
+    [None] * 5,
+    (1e9,),
+    (1e9, 1e9, 1e9),
+    {"w1": 1},
+    itertools.count(),
+    endless(),
+    object(),
+    hostile(DUNDERS, RuntimeError),
+    hostile(DUNDERS, Unprintable, list),
+    hostile(DUNDERS, RuntimeError, tuple),
+    hostile(DUNDERS, RuntimeError, float),
+    hostile(DUNDERS, RuntimeError, int),
+    hostile(DUNDERS, ValueError, str),
+    *[
+        function(b, 1e9, Bare())
+        for b in ["raise", "return", "echo", "no arguments", "generator", "nand of junk"]
+    ],
+    spin,
+    sleep,
+    retry,
+    *[make() for make in MODELS],
+    SpinningModel(),
 ]
 
 
@@ -411,7 +585,9 @@ def test_fixed_junk_is_never_right_and_never_crashes(name):
     for answer in FIXED:
         start = time.monotonic()
         assert_rejected(name, answer)
-        assert time.monotonic() - start < FUZZ_TIME_LIMIT + 5, f"{name} took too long on {exercises.show(answer)}"
+        assert time.monotonic() - start < FUZZ_TIME_LIMIT + 5, (
+            f"{name} took too long on {exercises.show(answer)}"
+        )
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
@@ -423,8 +599,10 @@ def test_random_junk_is_never_right_and_never_crashes(name, answer):
 
 def test_the_fuzz_threw_enough(request):
     """At least 2,000 junk answers in all (when the whole file runs), none raised, none accepted."""
-    print(f"\nexercise fuzz: {COUNTS['cases']} cases, {COUNTS['exceptions']} exceptions, "
-          f"{COUNTS['accepted']} wrong answers accepted")
+    print(
+        f"\nexercise fuzz: {COUNTS['cases']} cases, {COUNTS['exceptions']} exceptions, "
+        f"{COUNTS['accepted']} wrong answers accepted"
+    )
     if COUNTS["cases"] < len(CHECKS) * (len(FIXED) + FUZZ.max_examples):
         pytest.skip("only part of the fuzz ran")
     assert COUNTS["cases"] >= 2000 and COUNTS["exceptions"] == 0 and COUNTS["accepted"] == 0
@@ -443,7 +621,9 @@ def _inside(data, rule, r):
     """A value within ``rule`` of reference ``r``: a shade inside the tolerance, or the rounded reference."""
     q = data.draw(st.sampled_from(_refs(rule, r)))
     if isinstance(rule, Exactly):
-        return data.draw(st.sampled_from([int(q), float(q), np.int64(q), np.float64(q), str(int(q))]))
+        return data.draw(
+            st.sampled_from([int(q), float(q), np.int64(q), np.float64(q), str(int(q))])
+        )
     if isinstance(rule, SignificantFigures) and data.draw(st.booleans()):
         return rule.rounded(q)
     return q + data.draw(st.floats(-0.999, 0.999)) * rule.tolerance(q)
@@ -456,7 +636,11 @@ def _outside(data, rule, r):
         return r + data.draw(st.sampled_from([-1, 1])) * step
     tol = rule.tolerance(r)
     x = r + data.draw(st.sampled_from([-1, 1])) * tol * (1.001 + data.draw(st.floats(0, 1e6)))
-    return x if all(abs(x - q) > 1.001 * rule.tolerance(q) for q in _refs(rule, r)) else r + 2 * abs(r) + 1
+    return (
+        x
+        if all(abs(x - q) > 1.001 * rule.tolerance(q) for q in _refs(rule, r))
+        else r + 2 * abs(r) + 1
+    )
 
 
 @pytest.mark.parametrize("name", NUMERIC)
@@ -467,14 +651,19 @@ def test_answers_within_the_stated_precision_are_right_and_beyond_it_wrong(name,
     if isinstance(rule, Pair):
         inside = [data.draw(st.booleans()), data.draw(st.booleans())]
         rules = (rule.first, rule.second)
-        parts = [(_inside if ok else _outside)(data, sub, ref) for ok, sub, ref in zip(inside, rules, r)]
+        parts = [
+            (_inside if ok else _outside)(data, sub, ref) for ok, sub, ref in zip(inside, rules, r)
+        ]
         fb = call(name, tuple(parts))
         assert fb.correct == all(inside), (parts, r, fb)
         return
     if data.draw(st.booleans()):
         x = _inside(data, rule, r)
         fb = call(name, x)
-        assert fb.correct, (f"{name}: {x!r} is within {rule.phrase} of the reference but judged wrong", fb)
+        assert fb.correct, (
+            f"{name}: {x!r} is within {rule.phrase} of the reference but judged wrong",
+            fb,
+        )
     else:
         x = _outside(data, rule, r)
         fb = call(name, x)

@@ -49,7 +49,10 @@ def _global(grads, c):
     "clip, words",
     [
         (lambda g, c: [x * c / np.sqrt(sum((y**2).sum() for y in g)) for x in g], ["min(1"]),
-        (lambda g, c: [x * min(1, c / np.linalg.norm(x)) for x in g], ["each array", "one norm over all"]),
+        (
+            lambda g, c: [x * min(1, c / np.linalg.norm(x)) for x in g],
+            ["each array", "one norm over all"],
+        ),
         (lambda g, c: [np.clip(x, -c, c) for x in g], ["clipping by value"]),
         (lambda g, c: [x * c / sum(np.abs(y).sum() for y in g) for x in g], ["below max_norm"]),
         (lambda g, c: [x * 2 for x in g], ["above max_norm"]),
@@ -97,6 +100,7 @@ def test_clip_that_never_returns_or_returns_an_endless_generator():
         def gen():
             while True:
                 yield grads[0]
+
         return gen()
 
     assert "did not return" in check_clip(forever, time_limit=0.2).message

@@ -40,8 +40,10 @@ def test_width_reference_passes_and_slips_get_hints():
     assert "divide by |w|" in in_z.hint
     no_abs = check_width_formula(lambda w: 0.0 if w < 4 else _reference_width(w))
     assert "|w|" in no_abs.hint
+
     def crashes(w):
         return 2 / abs(w) * math.log(abs(w) * (1 + math.sqrt(1 - 4 / abs(w))) / 2 - 1)
+
     assert "|w| < 4" in check_width_formula(crashes).hint
     nan_below = check_width_formula(lambda w: _reference_width(w) if abs(w) >= 4 else float("nan"))
     assert "empty" in nan_below.hint
@@ -152,7 +154,12 @@ def test_identity_checks_survive_hostile_parts():
             raise RuntimeError("no array")
 
     assert check_identity_neuron((Hostile(), 0, 1, 0)).status == INCORRECT
-    assert check_identity_layer((Hostile(), np.zeros(3), np.eye(3), np.zeros(3))).status == INCORRECT
-    assert check_identity_layer((np.eye(3) * 1j, np.zeros(3), np.eye(3), np.zeros(3))).status == INCORRECT
+    assert (
+        check_identity_layer((Hostile(), np.zeros(3), np.eye(3), np.zeros(3))).status == INCORRECT
+    )
+    assert (
+        check_identity_layer((np.eye(3) * 1j, np.zeros(3), np.eye(3), np.zeros(3))).status
+        == INCORRECT
+    )
     assert check_identity_neuron((1e300, 0.0, 1e300, 0.0)).status == INCORRECT
     assert check_larger_derivative(Hostile()).status == INCORRECT

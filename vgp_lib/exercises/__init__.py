@@ -56,8 +56,10 @@ def _number(name: str, x):
         return x
     if type(x) is int or (isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))):
         if int(x).bit_length() > 1024:
-            raise ValueError(f"{name} must be a real number within the float range, "
-                             f"got an integer of {len(str(abs(int(x))))} digits")
+            raise ValueError(
+                f"{name} must be a real number within the float range, "
+                f"got an integer of {len(str(abs(int(x))))} digits"
+            )
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
         return x
@@ -120,7 +122,9 @@ def not_attempted(answer) -> bool:
 def pending(exercise: str, what: str) -> Feedback:
     """Feedback for an answer that is still the placeholder."""
     _text("what", what)
-    return Feedback(exercise, NOT_ATTEMPTED, f"replace the `...` with {what}, then run this cell again.")
+    return Feedback(
+        exercise, NOT_ATTEMPTED, f"replace the `...` with {what}, then run this cell again."
+    )
 
 
 # --------------------------------------------------------------------------- reading answers safely
@@ -153,15 +157,24 @@ def read_number(x) -> tuple[float | None, str | None]:
         return None, f"the boolean {bool(x)!r}"
     if isinstance(x, (bytes, bytearray, memoryview)):  # float(b"8") is 8.0, but bytes are no answer
         return None, f"{type(x).__name__} {show(x)}"
-    if isinstance(x, (complex, np.complexfloating)) or (isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+    if isinstance(x, (complex, np.complexfloating)) or (
+        isinstance(x, np.ndarray) and x.dtype.kind == "c"
+    ):
         return None, f"the complex number {show(x)}"
     if isinstance(x, np.ndarray) and x.ndim > 0:
         return None, f"an array of shape {x.shape} (the answer is a single number)"
-    if isinstance(x, int) and int.bit_length(x) > 1024:  # int's own method: a subclass may redefine abs()
-        return None, f"a number too large in size for a float (about 10^{round(int.bit_length(x) * math.log10(2))})"
+    if (
+        isinstance(x, int) and int.bit_length(x) > 1024
+    ):  # int's own method: a subclass may redefine abs()
+        return (
+            None,
+            f"a number too large in size for a float (about 10^{round(int.bit_length(x) * math.log10(2))})",
+        )
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error")  # e.g. NumPy's ComplexWarning: refuse rather than drop a part
+            warnings.simplefilter(
+                "error"
+            )  # e.g. NumPy's ComplexWarning: refuse rather than drop a part
             value = float(x)
     except OverflowError:
         return None, "a number too large in size for a float"
@@ -264,7 +277,9 @@ class SignificantFigures(Precision):
     def near(self, got, reference) -> bool:
         _number("got", got)
         _number("reference", reference)
-        return self.digits > 2 and SignificantFigures(self.digits - 1, self.either_sign).accepts(got, reference)
+        return self.digits > 2 and SignificantFigures(self.digits - 1, self.either_sign).accepts(
+            got, reference
+        )
 
 
 @dataclass(frozen=True)
@@ -307,7 +322,10 @@ class Within(Precision):
     def accepts(self, got, reference) -> bool:
         _number("got", got)
         _number("reference", reference)
-        return any(math.isfinite(r) and abs(got - r) <= self.tol for r in _signs(reference, self.either_sign))
+        return any(
+            math.isfinite(r) and abs(got - r) <= self.tol
+            for r in _signs(reference, self.either_sign)
+        )
 
     def near(self, got, reference) -> bool:
         return Within(3 * self.tol, self.either_sign).accepts(got, reference)
@@ -354,8 +372,10 @@ class Pair(Precision):
         super().__post_init__()
         for name in ("first", "second"):
             if not getattr(self, name).numeric:
-                raise ValueError(f"{name} must be a numeric rule (e.g. Within), "
-                                 f"got {type(getattr(self, name)).__name__}")
+                raise ValueError(
+                    f"{name} must be a numeric rule (e.g. Within), "
+                    f"got {type(getattr(self, name)).__name__}"
+                )
 
     def accepts(self, got, reference) -> bool:
         g1, g2 = _two("got", got)
@@ -365,8 +385,11 @@ class Pair(Precision):
 
 def _two(name: str, x) -> tuple:
     """The two real numbers of the pair ``x`` (a tuple, list or 1-D array of two)."""
-    if (isinstance(x, (str, bytes, dict)) or not hasattr(x, "__getitem__")
-            or getattr(x, "ndim", 1) != 1):
+    if (
+        isinstance(x, (str, bytes, dict))
+        or not hasattr(x, "__getitem__")
+        or getattr(x, "ndim", 1) != 1
+    ):
         raise TypeError(f"{name} must be a pair of real numbers, got {type(x).__name__} {show(x)}")
     if len(x) != 2:
         raise ValueError(f"{name} must be a pair of real numbers, got {len(x)} values")
@@ -402,9 +425,13 @@ def check(exercise: str, precision: Precision, *, reference=None):
                     warnings.simplefilter("ignore")
                     return fn(*args, **kwargs)
             except Exception as err:
-                return Feedback(exercise, INCORRECT, f"the check could not evaluate this answer "
-                                f"({raised('the check', err).removeprefix('the check raised ')}).",
-                                "This is a bug in the check: please report it together with your answer.")
+                return Feedback(
+                    exercise,
+                    INCORRECT,
+                    f"the check could not evaluate this answer "
+                    f"({raised('the check', err).removeprefix('the check raised ')}).",
+                    "This is a bug in the check: please report it together with your answer.",
+                )
 
         guarded.exercise = exercise
         guarded.precision = precision.phrase
@@ -447,8 +474,17 @@ def how_far(got: float, expected: float) -> str:
     return "has the wrong sign (its size is of the right order of magnitude)"
 
 
-def close_to(exercise: str, got: float, expected: float, *, precision: Precision, what: str, hints=(),
-             too_small: str = "", too_large: str = "") -> Feedback:
+def close_to(
+    exercise: str,
+    got: float,
+    expected: float,
+    *,
+    precision: Precision,
+    what: str,
+    hints=(),
+    too_small: str = "",
+    too_large: str = "",
+) -> Feedback:
     """Judge a number against the reference at the stated ``precision``, without revealing it.
 
     ``hints`` is a sequence of ``(wrong_value, advice)``: when ``got`` matches
@@ -471,14 +507,21 @@ def close_to(exercise: str, got: float, expected: float, *, precision: Precision
     if precision.accepts(got, expected):
         return Feedback(exercise, CORRECT, f"{what} = {got:.6g}: correct ({precision.phrase}).")
     miss = f"{what} = {got:.6g} {how_far(got, expected)}"
-    matches = [(abs(got - float(wrong)), advice) for wrong, advice in hints
-               if math.isfinite(float(wrong)) and precision.accepts(got, float(wrong))]
+    matches = [
+        (abs(got - float(wrong)), advice)
+        for wrong, advice in hints
+        if math.isfinite(float(wrong)) and precision.accepts(got, float(wrong))
+    ]
     if matches:  # two slips can agree to the stated precision: name the nearer one
         return Feedback(exercise, INCORRECT, miss + ".", min(matches, key=lambda m: m[0])[1])
     if precision.near(got, expected):
-        return Feedback(exercise, INCORRECT, f"{miss}: close, but not to {precision.phrase}.",
-                        f"Keep every digit until the end (do not round intermediate results), "
-                        f"then compare at {precision.phrase}.")
+        return Feedback(
+            exercise,
+            INCORRECT,
+            f"{miss}: close, but not to {precision.phrase}.",
+            f"Keep every digit until the end (do not round intermediate results), "
+            f"then compare at {precision.phrase}.",
+        )
     return Feedback(exercise, INCORRECT, miss + ".", too_large if got > expected else too_small)
 
 
@@ -611,6 +654,10 @@ def out_of_time(exercise: str, call: str, seconds: float) -> Feedback:
     """Feedback for a student's function that did not return in time."""
     _text("call", call)
     check_real("seconds", seconds, lo=0)
-    return Feedback(exercise, INCORRECT, f"{call} did not return within {seconds:g} s.",
-                    "Look for a loop that never ends, e.g. a `while` whose condition never changes; "
-                    "the check needs only a few quick calls.")
+    return Feedback(
+        exercise,
+        INCORRECT,
+        f"{call} did not return within {seconds:g} s.",
+        "Look for a loop that never ends, e.g. a `while` whose condition never changes; "
+        "the check needs only a few quick calls.",
+    )

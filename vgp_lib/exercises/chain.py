@@ -11,14 +11,21 @@ from ..chain import constant_chain, forward, grad_b_analytic, make_chain
 from . import INCORRECT, Exactly, Feedback, SignificantFigures, as_number, check, close_to
 
 #: The chain of the exercise ``ex-chain-four-layer``: sigmoid, C = (a_4 - y)^2 / 2.
-FOUR_LAYER = {"weights": (1.5, -0.8, 2.0, 0.6), "biases": (0.2, -0.5, 0.1, 0.3), "a0": 1.0, "y": 0.0}
+FOUR_LAYER = {
+    "weights": (1.5, -0.8, 2.0, 0.6),
+    "biases": (0.2, -0.5, 0.1, 0.3),
+    "a0": 1.0,
+    "y": 0.0,
+}
 #: The chain of ``ex-chain-vanish-depth``: every weight 0.17, every bias 0, input 1, target 0.
 SMALL_WEIGHT, THRESHOLD = 0.17, 1e-10
 
 
 def four_layer_chain():
     """The chain of ``ex-chain-four-layer``."""
-    return make_chain(FOUR_LAYER["weights"], FOUR_LAYER["biases"], a0=FOUR_LAYER["a0"], y=FOUR_LAYER["y"])
+    return make_chain(
+        FOUR_LAYER["weights"], FOUR_LAYER["biases"], a0=FOUR_LAYER["a0"], y=FOUR_LAYER["y"]
+    )
 
 
 def four_layer_gradient() -> float:
@@ -41,15 +48,28 @@ def check_four_layer_gradient(answer) -> Feedback:
     dC_da4 = fwd.a[-1] - c.y
     expected = four_layer_gradient()
     hints = [
-        (-expected, "Right size, wrong sign: keep the signs of the weights (w_2 is negative); no absolute values."),
-        (expected / s[0], "You left out sigma'(z_1): a change in b_1 first moves a_1 by sigma'(z_1) times as much."),
+        (
+            -expected,
+            "Right size, wrong sign: keep the signs of the weights (w_2 is negative); no absolute values.",
+        ),
+        (
+            expected / s[0],
+            "You left out sigma'(z_1): a change in b_1 first moves a_1 by sigma'(z_1) times as much.",
+        ),
         (expected * w[0], "w_1 does not belong in dC/db_1: b_1 is added after w_1 a_0."),
         (expected / dC_da4, "You left out the last factor dC/da_4 = a_4 - y."),
-        (float(sig[0] * w[1] * sig[1] * w[2] * sig[2] * w[3] * sig[3] * dC_da4),
-         "You used sigma(z_j) where the product needs the derivative sigma'(z_j) = sigma(z_j)(1 - sigma(z_j))."),
-        (float(grad_b_analytic(c)[3]), "That is dC/db_4, the last layer's gradient; the question asks for b_1."),
+        (
+            float(sig[0] * w[1] * sig[1] * w[2] * sig[2] * w[3] * sig[3] * dC_da4),
+            "You used sigma(z_j) where the product needs the derivative sigma'(z_j) = sigma(z_j)(1 - sigma(z_j)).",
+        ),
+        (
+            float(grad_b_analytic(c)[3]),
+            "That is dC/db_4, the last layer's gradient; the question asks for b_1.",
+        ),
     ]
-    return close_to(ex, value, expected, precision=check_four_layer_gradient.rule, what="dC/db_1", hints=hints)
+    return close_to(
+        ex, value, expected, precision=check_four_layer_gradient.rule, what="dC/db_1", hints=hints
+    )
 
 
 @functools.cache
@@ -77,8 +97,13 @@ def check_vanish_depth(answer) -> Feedback:
         vanish_depth(),
         precision=check_vanish_depth.rule,
         what="depth",
-        hints=[(naive, "That is where 0.17^L drops below 1e-10: each layer also contributes sigma'(z_j), about 1/4.")],
+        hints=[
+            (
+                naive,
+                "That is where 0.17^L drops below 1e-10: each layer also contributes sigma'(z_j), about 1/4.",
+            )
+        ],
         too_small="That chain is too short: at that depth |dC/db_1| is still at least 1e-10. Print it to see.",
         too_large="That is too many layers: a shallower chain already has |dC/db_1| below 1e-10, "
-                  "and the question asks for the smallest depth. Print the gradient at a few depths.",
+        "and the question asks for the smallest depth. Print the gradient at a few depths.",
     )

@@ -53,13 +53,45 @@ def _refuse(symbol):
 
 
 for _name, _symbol in {
-    "__bool__": "if/and/or/not", "__eq__": "==", "__ne__": "!=", "__lt__": "<", "__le__": "<=", "__gt__": ">",
-    "__ge__": ">=", "__int__": "int()", "__index__": "int()", "__float__": "float()", "__complex__": "complex()",
-    "__xor__": "^", "__rxor__": "^", "__and__": "&", "__rand__": "&", "__or__": "|", "__ror__": "|",
-    "__invert__": "~", "__neg__": "-", "__pos__": "+", "__abs__": "abs()", "__add__": "+", "__radd__": "+",
-    "__sub__": "-", "__rsub__": "-", "__mul__": "*", "__rmul__": "*", "__truediv__": "/", "__rtruediv__": "/",
-    "__floordiv__": "//", "__rfloordiv__": "//", "__mod__": "%", "__rmod__": "%", "__pow__": "**",
-    "__rpow__": "**", "__lshift__": "<<", "__rlshift__": "<<", "__rshift__": ">>", "__rrshift__": ">>",
+    "__bool__": "if/and/or/not",
+    "__eq__": "==",
+    "__ne__": "!=",
+    "__lt__": "<",
+    "__le__": "<=",
+    "__gt__": ">",
+    "__ge__": ">=",
+    "__int__": "int()",
+    "__index__": "int()",
+    "__float__": "float()",
+    "__complex__": "complex()",
+    "__xor__": "^",
+    "__rxor__": "^",
+    "__and__": "&",
+    "__rand__": "&",
+    "__or__": "|",
+    "__ror__": "|",
+    "__invert__": "~",
+    "__neg__": "-",
+    "__pos__": "+",
+    "__abs__": "abs()",
+    "__add__": "+",
+    "__radd__": "+",
+    "__sub__": "-",
+    "__rsub__": "-",
+    "__mul__": "*",
+    "__rmul__": "*",
+    "__truediv__": "/",
+    "__rtruediv__": "/",
+    "__floordiv__": "//",
+    "__rfloordiv__": "//",
+    "__mod__": "%",
+    "__rmod__": "%",
+    "__pow__": "**",
+    "__rpow__": "**",
+    "__lshift__": "<<",
+    "__rlshift__": "<<",
+    "__rshift__": ">>",
+    "__rrshift__": ">>",
 }.items():
     setattr(Bit, _name, _refuse(_symbol))
 del _name, _symbol
@@ -86,7 +118,9 @@ class Circuit:
             raise ValueError("nand takes one or more bits")
         for v in inputs:
             if not (self.owns(v) or (type(v) in (int, bool) and v in (0, 1))):
-                raise ValueError(f"nand takes bits (a, b or outputs of nand) or the constants 0 and 1, got {show(v)}")
+                raise ValueError(
+                    f"nand takes bits (a, b or outputs of nand) or the constants 0 and 1, got {show(v)}"
+                )
         self.calls += 1
         values = [self._wires[id(v)][1] if type(v) is Bit else int(v) for v in inputs]
         return self._wire(0 if all(values) else 1, inputs)
@@ -97,8 +131,10 @@ class Circuit:
 
     def _own(self, bit):
         if not self.owns(bit):
-            raise TypeError(f"bit must be a wire of this circuit (a, b or an output of its nand), "
-                            f"got {show(bit)}")
+            raise TypeError(
+                f"bit must be a wire of this circuit (a, b or an output of its nand), "
+                f"got {show(bit)}"
+            )
 
     def value(self, bit) -> int:
         """The value, 0 or 1, on the wire ``bit``."""
@@ -131,7 +167,9 @@ class Circuit:
         return tuple(tuple(name(u) for u in self._wires[key][2]) for key in order)
 
 
-@check("ex-circuits-xor", Criterion("exact: XOR on all four inputs, built only from nand(...) gates"))
+@check(
+    "ex-circuits-xor", Criterion("exact: XOR on all four inputs, built only from nand(...) gates")
+)
 def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
     """Check a student's ``xor(a, b, nand)`` that may use only the given ``nand``.
 
@@ -147,27 +185,40 @@ def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
     if not_attempted(xor):
         return pending(ex, "a function xor(a, b, nand)")
     if not callable(xor):
-        return Feedback(ex, INCORRECT, f"expected a function xor(a, b, nand), got {type(xor).__name__}.")
+        return Feedback(
+            ex, INCORRECT, f"expected a function xor(a, b, nand), got {type(xor).__name__}."
+        )
     deadline = time.monotonic() + time_limit
     wrong, gates, unused, shapes = [], [], 0, set()
     for a, b in itertools.product((0, 1), repeat=2):
         circuit = Circuit(a, b)
         call = f"xor({a}, {b}, nand)"
-        run = run_limited(lambda: xor(circuit.a, circuit.b, circuit.nand), deadline - time.monotonic())
+        run = run_limited(
+            lambda circuit=circuit: xor(circuit.a, circuit.b, circuit.nand),
+            deadline - time.monotonic(),
+        )
         if run.timed_out:
             return out_of_time(ex, call, time_limit)
         if isinstance(run.error, NotAGate):
-            return Feedback(ex, INCORRECT, raised(call, run.error) + ".",
-                            "Use nothing but calls to nand(...): no ^, !=, ==, not, and, or, if. "
-                            "Every gate of the circuit is a nand(...) whose inputs are a, b or earlier gates.")
+            return Feedback(
+                ex,
+                INCORRECT,
+                raised(call, run.error) + ".",
+                "Use nothing but calls to nand(...): no ^, !=, ==, not, and, or, if. "
+                "Every gate of the circuit is a nand(...) whose inputs are a, b or earlier gates.",
+            )
         if run.error is not None:
             return Feedback(ex, INCORRECT, raised(call, run.error) + ".")
         out = run.value
         if out is Ellipsis:
             return pending(ex, "the body of xor(a, b, nand)")
         if not circuit.owns(out):
-            return Feedback(ex, INCORRECT, f"{call} returned {show(out)}, not a wire of the circuit.",
-                            "Return the output of the last nand(...) gate.")
+            return Feedback(
+                ex,
+                INCORRECT,
+                f"{call} returned {show(out)}, not a wire of the circuit.",
+                "Return the output of the last nand(...) gate.",
+            )
         structure = circuit.structure(out)
         shapes.add(structure)
         gates.append(len(structure))
@@ -175,9 +226,13 @@ def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
         if circuit.value(out) != a ^ b:
             wrong.append(f"xor({a}, {b}) = {circuit.value(out)}, expected {a ^ b}")
     if len(shapes) > 1:
-        return Feedback(ex, INCORRECT, "the function built a different circuit for different inputs.",
-                        "A circuit is fixed wiring: make the same nand(...) calls every time, "
-                        "without remembering earlier calls or drawing random numbers.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "the function built a different circuit for different inputs.",
+            "A circuit is fixed wiring: make the same nand(...) calls every time, "
+            "without remembering earlier calls or drawing random numbers.",
+        )
     if wrong:
         hint = "XOR is 1 when exactly one input is 1; start from t = nand(a, b)."
         if len(wrong) == 4:
@@ -186,8 +241,16 @@ def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
     n = gates[0]
     drop = f"{unused} more nand(...) call(s) do not feed the output: drop them." if unused else ""
     if n > 4:
-        return Feedback(ex, CORRECT, f"right on all four inputs, using {n} NAND gates.",
-                        " ".join(filter(None, ["Four NANDs are enough: reuse t = nand(a, b) in both branches.", drop])))
+        return Feedback(
+            ex,
+            CORRECT,
+            f"right on all four inputs, using {n} NAND gates.",
+            " ".join(
+                filter(
+                    None, ["Four NANDs are enough: reuse t = nand(a, b) in both branches.", drop]
+                )
+            ),
+        )
     minimum = ", the minimum" if n == 4 else ""
     return Feedback(ex, CORRECT, f"right on all four inputs with {n} NAND gates{minimum}.", drop)
 
@@ -202,13 +265,17 @@ def chain_depth(n: int) -> int:
 def check_chain_depth(n: int, answer) -> Feedback:
     """Check the depth of a *chain* of XORs (each made of 3 NAND layers) for n bits."""
     ex = "ex-circuits-chain"
-    value, problem = as_number(ex, answer, "the depth of the chained circuit (a whole number of layers)")
+    value, problem = as_number(
+        ex, answer, "the depth of the chained circuit (a whole number of layers)"
+    )
     if problem:
         return problem
     try:
         tree = depths_closed_form(n)[1]
     except (TypeError, ValueError) as err:
-        return Feedback(ex, INCORRECT, f"the check needs n, the number of bits (a whole number ≥ 1): {err}.")
+        return Feedback(
+            ex, INCORRECT, f"the check needs n, the number of bits (a whole number ≥ 1): {err}."
+        )
     if value != int(value):
         return Feedback(ex, INCORRECT, f"a depth is a whole number of layers, got {value!r}.")
     return close_to(

@@ -14,8 +14,7 @@ import time
 import numpy as np
 
 from .._validate import MAX_WIDTH, check_int
-from ..monitor import stuck_layers
-from ..monitor import GradientMonitor, watched_layers
+from ..monitor import GradientMonitor, stuck_layers, watched_layers
 from ..rng import torch_generator
 from . import (
     CORRECT,
@@ -76,8 +75,14 @@ def mystery_model(*, seed: int = 0):
     g = torch_generator(seed)
     net = MysteryNet()
     with torch.no_grad():
-        for layer in [net.inp, *net.hidden, net.out]:  # "small random numbers": W ~ N(0, 0.1^2), b = 0
-            layer.weight.copy_(0.1 * torch.randn(layer.weight.shape, generator=g, dtype=torch.float64))
+        for layer in [
+            net.inp,
+            *net.hidden,
+            net.out,
+        ]:  # "small random numbers": W ~ N(0, 0.1^2), b = 0
+            layer.weight.copy_(
+                0.1 * torch.randn(layer.weight.shape, generator=g, dtype=torch.float64)
+            )
             layer.bias.zero_()
     return net
 
@@ -119,23 +124,41 @@ def check_stuck_layers(answer) -> Feedback:
     try:
         names = list(itertools.islice(iter(answer), 10 * len(record.names)))
     except Exception:
-        return Feedback(ex, INCORRECT, f"expected a list of layer names, got {type(answer).__name__}.")
+        return Feedback(
+            ex, INCORRECT, f"expected a list of layer names, got {type(answer).__name__}."
+        )
     if any(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in names):
-        return Feedback(ex, INCORRECT, "expected layer names, got numbers.",
-                        "Use the names the monitor reports (monitor.names or record.names), e.g. 'hidden.3'.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "expected layer names, got numbers.",
+            "Use the names the monitor reports (monitor.names or record.names), e.g. 'hidden.3'.",
+        )
     odd = [n for n in names if not isinstance(n, str)]
     if odd:
-        return Feedback(ex, INCORRECT, f"expected layer names (strings), got {type(odd[0]).__name__} {show(odd[0])}.",
-                        "Use the names the monitor reports (monitor.names or record.names), e.g. 'hidden.3'.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"expected layer names (strings), got {type(odd[0]).__name__} {show(odd[0])}.",
+            "Use the names the monitor reports (monitor.names or record.names), e.g. 'hidden.3'.",
+        )
     truth = set(stuck_layers(record, threshold=THRESHOLD))
     got = {str.__str__(n) for n in names}
     unknown = sorted(got - set(record.names))
     if unknown:
-        return Feedback(ex, INCORRECT, f"no layer is called {', '.join(map(show, unknown))}.",
-                        f"The watched layers are {', '.join(record.names)}.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"no layer is called {', '.join(map(show, unknown))}.",
+            f"The watched layers are {', '.join(record.names)}.",
+        )
     if got == truth:
-        return Feedback(ex, CORRECT, f"{len(truth)} layer(s) nearest the input are stuck: "
-                        f"{', '.join(sorted(truth, key=record.names.index))}.")
+        return Feedback(
+            ex,
+            CORRECT,
+            f"{len(truth)} layer(s) nearest the input are stuck: "
+            f"{', '.join(sorted(truth, key=record.names.index))}.",
+        )
     extra, missing = got - truth, truth - got
     parts = []
     if extra:
@@ -176,8 +199,13 @@ def _backward(model, x, y):
             p.grad = g
 
 
-@check("ex-diagnosing-fix", Criterion(f"at least {MIN_LAYERS} weight layers, none stuck, and a first/last "
-                                      f"‖∂C/∂z‖ ratio between {RATIO_BAND[0]:g} and {RATIO_BAND[1]:g}"))
+@check(
+    "ex-diagnosing-fix",
+    Criterion(
+        f"at least {MIN_LAYERS} weight layers, none stuck, and a first/last "
+        f"‖∂C/∂z‖ ratio between {RATIO_BAND[0]:g} and {RATIO_BAND[1]:g}"
+    ),
+)
 def check_fixed_model(model, *, time_limit: float = MODEL_TIME_LIMIT) -> Feedback:
     """Check a repaired model: same input/output sizes, >= 12 weight layers, no stuck layer, ratio in [0.1, 10].
 
@@ -198,56 +226,112 @@ def check_fixed_model(model, *, time_limit: float = MODEL_TIME_LIMIT) -> Feedbac
     if run.timed_out:
         return out_of_time(ex, "the model's forward pass", time_limit)
     if run.error is not None:
-        return Feedback(ex, INCORRECT, f"the model failed on a batch of shape {tuple(x.shape)}: "
-                        + raised("model(x)", run.error) + ".")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the model failed on a batch of shape {tuple(x.shape)}: "
+            + raised("model(x)", run.error)
+            + ".",
+        )
     n_params, out, dtype = run.value
     if not isinstance(out, torch.Tensor):
         return Feedback(ex, INCORRECT, f"the model must return a tensor, got {type(out).__name__}.")
     if tuple(out.shape) != (len(x), N_CLASSES):
-        return Feedback(ex, INCORRECT, f"the output must have shape {(len(x), N_CLASSES)}, got {tuple(out.shape)}.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the output must have shape {(len(x), N_CLASSES)}, got {tuple(out.shape)}.",
+        )
     if not out.is_floating_point():
-        return Feedback(ex, INCORRECT, f"the output must be floating point (one score per class), got {out.dtype}.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the output must be floating point (one score per class), got {out.dtype}.",
+        )
     if n_params == 0:
-        return Feedback(ex, INCORRECT, "the model has no weights to train.",
-                        "Build it from layers with parameters, such as nn.Linear.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "the model has no weights to train.",
+            "Build it from layers with parameters, such as nn.Linear.",
+        )
     if not out.requires_grad:
-        return Feedback(ex, INCORRECT, "the output does not depend on the weights through autograd.",
-                        "Did forward run under torch.no_grad(), or call .detach()? Gradients cannot flow back then.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "the output does not depend on the weights through autograd.",
+            "Did forward run under torch.no_grad(), or call .detach()? Gradients cannot flow back then.",
+        )
     depth = len(watched_layers(model))
     if depth < MIN_LAYERS:
-        return Feedback(ex, INCORRECT, f"the model has {depth} weight layers; keep at least {MIN_LAYERS}.",
-                        "A shallower net is a real remedy, but this exercise asks you to make the deep one work.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the model has {depth} weight layers; keep at least {MIN_LAYERS}.",
+            "A shallower net is a real remedy, but this exercise asks you to make the deep one work.",
+        )
     run = run_limited(lambda: _backward(model, x.to(dtype), y), deadline - time.monotonic())
     if run.timed_out:
         return out_of_time(ex, "the model's forward and backward pass", time_limit)
     if run.error is not None:
-        return Feedback(ex, INCORRECT, "the backward pass failed: " + raised("loss.backward()", run.error) + ".")
+        return Feedback(
+            ex, INCORRECT, "the backward pass failed: " + raised("loss.backward()", run.error) + "."
+        )
     loss, record = run.value
     if not math.isfinite(loss):
-        return Feedback(ex, INCORRECT, f"the loss on the batch is {loss}, not a finite number.",
-                        "Look for a division by zero or a log of 0 in forward, or weights that are inf or NaN.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the loss on the batch is {loss}, not a finite number.",
+            "Look for a division by zero or a log of 0 in forward, or weights that are inf or NaN.",
+        )
     if record.n_steps == 0:
-        return Feedback(ex, INCORRECT, "no weight layer received a gradient.",
-                        "Make the output depend on the layers: call them in forward.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "no weight layer received a gradient.",
+            "Make the output depend on the layers: call them in forward.",
+        )
     idle = [n for n, v in zip(record.names, record.weight_norm.T) if not np.isfinite(v).any()]
     if idle:
-        return Feedback(ex, INCORRECT, f"{len(idle)} weight layer(s) received no gradient ({', '.join(idle[:3])}"
-                        f"{', ...' if len(idle) > 3 else ''}).", "Use every layer in forward, or leave it out.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"{len(idle)} weight layer(s) received no gradient ({', '.join(idle[:3])}"
+            f"{', ...' if len(idle) > 3 else ''}).",
+            "Use every layer in forward, or leave it out.",
+        )
     first, last = record.delta_norm[0, 0], record.delta_norm[0, -1]
     if not (np.isfinite(first) and np.isfinite(last) and last > 0):
-        return Feedback(ex, INCORRECT, "‖∂C/∂z‖ at the first or last layer is 0 or not finite.",
-                        "Check that every layer feeds the next and that no value overflows.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "‖∂C/∂z‖ at the first or last layer is 0 or not finite.",
+            "Check that every layer feeds the next and that no value overflows.",
+        )
     ratio = float(first / last)
     stuck = stuck_layers(record, threshold=THRESHOLD)
     if stuck:
-        return Feedback(ex, INCORRECT, f"{len(stuck)} layer(s) still stuck ({', '.join(stuck)}); "
-                        f"‖∂C/∂z‖ ratio first/last = {ratio:.2g}.",
-                        "Change what multiplies the gradient at every layer: the activation, the weight scale, "
-                        "or add normalisation or skip connections.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"{len(stuck)} layer(s) still stuck ({', '.join(stuck)}); "
+            f"‖∂C/∂z‖ ratio first/last = {ratio:.2g}.",
+            "Change what multiplies the gradient at every layer: the activation, the weight scale, "
+            "or add normalisation or skip connections.",
+        )
     lo, hi = RATIO_BAND
     if not lo <= ratio <= hi:
         direction = "shrinks" if ratio < lo else "grows"
-        return Feedback(ex, INCORRECT, f"no layer is stuck, but the gradient still {direction} by a factor "
-                        f"{ratio:.2g} from the output to the first layer.",
-                        f"Aim for a first/last ratio between {lo:g} and {hi:g}: adjust the weight scale.")
-    return Feedback(ex, CORRECT, f"{depth} layers, none stuck; ‖∂C/∂z‖ of the first layer is {ratio:.2g} × the last's.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"no layer is stuck, but the gradient still {direction} by a factor "
+            f"{ratio:.2g} from the output to the first layer.",
+            f"Aim for a first/last ratio between {lo:g} and {hi:g}: adjust the weight scale.",
+        )
+    return Feedback(
+        ex,
+        CORRECT,
+        f"{depth} layers, none stuck; ‖∂C/∂z‖ of the first layer is {ratio:.2g} × the last's.",
+    )

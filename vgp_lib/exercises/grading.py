@@ -169,8 +169,10 @@ def assert_within_stated_precision(check, got, expected, what: str = "the answer
     """
     rule = getattr(check, "rule", None)
     if not callable(check) or not isinstance(rule, Precision):
-        raise TypeError(f"check must be one of the book's checks (a function with a .rule), "
-                        f"got {type(check).__name__}")
+        raise TypeError(
+            f"check must be one of the book's checks (a function with a .rule), "
+            f"got {type(check).__name__}"
+        )
     if not rule.numeric:
         assert_matches(got, expected, what)
         return
@@ -215,13 +217,15 @@ def print_expected(label: str, values: dict, checks: dict) -> None:
     """
     _text("label", label)
     if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
-        raise TypeError(f"values must be a dict from answer names to values, "
-                        f"got {type(values).__name__}")
+        raise TypeError(
+            f"values must be a dict from answer names to values, got {type(values).__name__}"
+        )
     if not values:
         raise ValueError("values must name at least one answer, got an empty dict")
     if not isinstance(checks, dict):
-        raise TypeError(f"checks must be a dict from answer names to checks, "
-                        f"got {type(checks).__name__}")
+        raise TypeError(
+            f"checks must be a dict from answer names to checks, got {type(checks).__name__}"
+        )
     missing = [name for name in values if not callable(checks.get(name))]
     if missing:
         raise ValueError(f"checks must give a function for every answer, missing {missing!r}")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import check_array, check_real
-from . import INCORRECT, Feedback, Relative, SignificantFigures, as_number, check, close_to, read_number
+from . import (
+    INCORRECT,
+    Feedback,
+    Relative,
+    SignificantFigures,
+    as_number,
+    check,
+    close_to,
+    read_number,
+)
 
 
 def shrink_factor(rms: float) -> float:
@@ -27,12 +36,16 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
     True
     """
     ex = "ex-mnist-shrink"
-    value, problem = as_number(ex, answer, "the factor by which ‖δ‖ shrinks per layer (a number > 1)")
+    value, problem = as_number(
+        ex, answer, "the factor by which ‖δ‖ shrinks per layer (a number > 1)"
+    )
     if problem:
         return problem
     rms, trouble = read_number(rms)
     if trouble or rms <= 0:
-        return Feedback(ex, INCORRECT, f"the check needs rms, the positive RMS of σ'(z), got {trouble or rms}.")
+        return Feedback(
+            ex, INCORRECT, f"the check needs rms, the positive RMS of σ'(z), got {trouble or rms}."
+        )
     return close_to(
         ex,
         value,
@@ -40,11 +53,20 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
         precision=check_shrink_factor.rule,
         what="shrink factor per layer",
         hints=[
-            (rms, "That is the factor the length is multiplied by on the way back; the shrink factor is its "
-                  "reciprocal."),
-            (4.0, "4 = 1/σ′(0) uses the largest value σ′ can take; typical z are away from 0, so σ′ is "
-                  "smaller and the shrink stronger. Use the RMS."),
-            (1 / rms**2, "The RMS is already the square root of the mean square: divide 1 by it once."),
+            (
+                rms,
+                "That is the factor the length is multiplied by on the way back; the shrink factor is its "
+                "reciprocal.",
+            ),
+            (
+                4.0,
+                "4 = 1/σ′(0) uses the largest value σ′ can take; typical z are away from 0, so σ′ is "
+                "smaller and the shrink stronger. Use the RMS.",
+            ),
+            (
+                1 / rms**2,
+                "The RMS is already the square root of the mean square: divide 1 by it once.",
+            ),
             (rms**2, "Use 1 / RMS: the RMS itself is the typical multiplier, not its square."),
         ],
     )
@@ -54,13 +76,16 @@ def speed_ratio(speeds) -> float:
     """Last over first hidden layer's speed, seed 0, last recorded step (the reference of ``ex-mnist-ratio``)."""
     s = check_array("speeds", speeds, ndim=3)
     if 0 in s.shape:
-        raise ValueError(f"speeds must be a (seeds, steps, layers) array with none empty, "
-                         f"got shape {s.shape}")
+        raise ValueError(
+            f"speeds must be a (seeds, steps, layers) array with none empty, got shape {s.shape}"
+        )
     with np.errstate(all="ignore"):
         ratio = _ratio(s)
     if not np.isfinite(ratio):
-        raise ValueError("speeds must give a finite ratio: the first hidden layer's speed "
-                         "(seed 0, last step) is 0")
+        raise ValueError(
+            "speeds must give a finite ratio: the first hidden layer's speed "
+            "(seed 0, last step) is 0"
+        )
     return ratio
 
 
@@ -81,20 +106,33 @@ def check_speed_ratio(answer, speeds) -> Feedback:
     True
     """
     ex = "ex-mnist-ratio"
-    value, problem = as_number(ex, answer, "the ratio of the last hidden layer's speed to the first's")
+    value, problem = as_number(
+        ex, answer, "the ratio of the last hidden layer's speed to the first's"
+    )
     if problem:
         return problem
     try:
         s = np.asarray(speeds, dtype=float)
     except (TypeError, ValueError):
-        return Feedback(ex, INCORRECT, f"the check needs the (seeds, steps, layers) speeds array, "
-                        f"got {type(speeds).__name__}.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the check needs the (seeds, steps, layers) speeds array, "
+            f"got {type(speeds).__name__}.",
+        )
     if s.ndim != 3 or s.shape[0] < 1 or s.shape[1] < 1 or s.shape[2] < 2:
-        return Feedback(ex, INCORRECT, f"the check needs the (seeds, steps, layers) speeds array, got shape {s.shape}.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the check needs the (seeds, steps, layers) speeds array, got shape {s.shape}.",
+        )
     expected = _ratio(s)
     if not np.isfinite(expected):
-        return Feedback(ex, INCORRECT,
-                        "the check cannot compute the ratio from these speeds (a speed is 0 or not finite).")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "the check cannot compute the ratio from these speeds (a speed is 0 or not finite).",
+        )
     last = s[0, -1]
     return close_to(
         ex,
@@ -103,13 +141,23 @@ def check_speed_ratio(answer, speeds) -> Feedback:
         precision=check_speed_ratio.rule,
         what="‖δ^last‖ / ‖δ^1‖ at the last step",
         hints=[
-            (last[0] / last[-1], "You divided the first layer's speed by the last's; the question asks how many "
-                                 "times faster the last layer learns."),
-            (s[0, 0, -1] / s[0, 0, 0], "That is the ratio at initialisation (step index 0); use the last "
-                                       "recorded step, index -1."),
-            (float(np.median(s[0, :, -1] / s[0, :, 0])), "That is the median over all steps; the question asks "
-                                                         "for the last step only."),
-            (last[-1] / last[-2] if s.shape[2] > 2 else np.nan,
-             "That compares the last two hidden layers; divide by the *first* hidden layer (index 0)."),
+            (
+                last[0] / last[-1],
+                "You divided the first layer's speed by the last's; the question asks how many "
+                "times faster the last layer learns.",
+            ),
+            (
+                s[0, 0, -1] / s[0, 0, 0],
+                "That is the ratio at initialisation (step index 0); use the last "
+                "recorded step, index -1.",
+            ),
+            (
+                float(np.median(s[0, :, -1] / s[0, :, 0])),
+                "That is the median over all steps; the question asks for the last step only.",
+            ),
+            (
+                last[-1] / last[-2] if s.shape[2] > 2 else np.nan,
+                "That compares the last two hidden layers; divide by the *first* hidden layer (index 0).",
+            ),
         ],
     )

@@ -66,7 +66,10 @@ def check_min_weight(answer) -> Feedback:
         what="smallest |w|",
         hints=[
             (0.25, "0.25 is the largest value of sigma'; you need |w| times it to reach 1."),
-            (1.0, "That ignores sigma': even at its peak sigma'(0) is well below 1, so |w| must make up for it."),
+            (
+                1.0,
+                "That ignores sigma': even at its peak sigma'(0) is well below 1, so |w| must make up for it.",
+            ),
             (2.0, "That takes sigma'(0) = 1/2; work out sigma'(0) = sigma(0)(1 - sigma(0)) again."),
         ],
         too_large="|w| sigma'(wa+b) reaches 1 already at a smaller |w|: solve |w| max sigma' = 1.",
@@ -79,8 +82,13 @@ def _width_value(out):
     return (Ellipsis, None) if out is Ellipsis else read_number(out)
 
 
-@check("ex-unstable-width", Criterion(f"relative error at most {WIDTH_RTOL:g} at each test weight, "
-                                      "and exactly 0 for |w| < 4".replace("e-0", "e-")))
+@check(
+    "ex-unstable-width",
+    Criterion(
+        f"relative error at most {WIDTH_RTOL:g} at each test weight, "
+        "and exactly 0 for |w| < 4".replace("e-0", "e-")
+    ),
+)
 def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
     """Check a function ``width(w)`` against equation ``eq-interval-width``, including 0 for |w| < 4.
 
@@ -95,7 +103,7 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
     empty = "For |w| < 4 the set is empty: return 0 instead of evaluating the log."
     for w in WIDTH_PROBES + EMPTY_PROBES:
         call = f"width({w:g})"
-        run = run_limited(lambda: _width_value(width(w)), deadline - time.monotonic())
+        run = run_limited(lambda w=w: _width_value(width(w)), deadline - time.monotonic())
         if run.timed_out:
             return out_of_time(ex, call, time_limit)
         below = abs(w) < 4
@@ -105,13 +113,21 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
         if got is Ellipsis and not below:
             return pending(ex, "the body of width(w)")
         if got is Ellipsis:
-            return Feedback(ex, INCORRECT, f"{call} returned `...`: the case |w| < 4 is not written yet.", empty)
+            return Feedback(
+                ex, INCORRECT, f"{call} returned `...`: the case |w| < 4 is not written yet.", empty
+            )
         if problem:
-            return Feedback(ex, INCORRECT, f"{call} returned {problem}, not a number.", empty if below else "")
+            return Feedback(
+                ex, INCORRECT, f"{call} returned {problem}, not a number.", empty if below else ""
+            )
         if below:
             if got != 0.0:
-                return Feedback(ex, INCORRECT, f"{call} = {got:.6g}, but for |w| < 4 the width is 0.",
-                                "For |w| < 4 the factor never reaches 1, so the set is empty and its width is 0.")
+                return Feedback(
+                    ex,
+                    INCORRECT,
+                    f"{call} = {got:.6g}, but for |w| < 4 the width is 0.",
+                    "For |w| < 4 the factor never reaches 1, so the set is empty and its width is 0.",
+                )
             continue
         want = float(interval_width(w))
         if math.isclose(got, want, rel_tol=WIDTH_RTOL):
@@ -124,7 +140,9 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
         elif math.isclose(got, want * abs(w), rel_tol=WIDTH_RTOL):
             hint = "That is the width in z = wa + b; divide by |w| to get the width in a."
         return Feedback(ex, INCORRECT, f"{call} = {got:.6g} {how_far(got, want)}.", hint)
-    return Feedback(ex, CORRECT, f"matches eq-interval-width at w = {WIDTH_PROBES} and is 0 for |w| < 4.")
+    return Feedback(
+        ex, CORRECT, f"matches eq-interval-width at w = {WIDTH_PROBES} and is 0 for |w| < 4."
+    )
 
 
 @functools.cache
@@ -146,9 +164,15 @@ def _numbers(answer, k: int):
     return items, None
 
 
-@check("ex-unstable-widest", Pair(Within(0.05, either_sign=True), SignificantFigures(3),
-                                  "|w_star| within 0.05 and width_max to 3 significant figures"),
-       reference=widest)
+@check(
+    "ex-unstable-widest",
+    Pair(
+        Within(0.05, either_sign=True),
+        SignificantFigures(3),
+        "|w_star| within 0.05 and width_max to 3 significant figures",
+    ),
+    reference=widest,
+)
 def check_widest(answer) -> Feedback:
     """Check ``(w_star, width_max)``: where the width peaks and its value there."""
     ex = "ex-unstable-widest"
@@ -156,28 +180,55 @@ def check_widest(answer) -> Feedback:
         return pending(ex, "a pair (w_star, width_max)")
     items, problem = _numbers(answer, 2)
     if problem:
-        return Feedback(ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), {problem}.")
+        return Feedback(
+            ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), {problem}."
+        )
     (w_star, p1), (width_max, p2) = (read_number(v) for v in items)
     if p1 or p2:
         name, what = ("w_star", p1) if p1 else ("width_max", p2)
-        return Feedback(ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), but {name} is {what}.")
+        return Feedback(
+            ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), but {name} is {what}."
+        )
     rule = check_widest.rule
     ref_w, ref_width = widest()
     if rule.accepts((w_star, width_max), (ref_w, ref_width)):
-        return Feedback(ex, CORRECT, f"w_star = {w_star:.4g} and width_max = {width_max:.4g}: "
-                        f"correct ({rule.phrase}).")
+        return Feedback(
+            ex,
+            CORRECT,
+            f"w_star = {w_star:.4g} and width_max = {width_max:.4g}: correct ({rule.phrase}).",
+        )
     if not rule.first.accepts(w_star, ref_w):
         hint = "Evaluate the width on a fine grid of |w| above 4 (or use a 1-d optimiser) and take the argmax."
         if abs(w_star) <= 4.0:
             hint = "For |w| <= 4 the width is 0; the maximum lies above 4."
-        return Feedback(ex, INCORRECT, f"w_star = {w_star:.4g} is not where the width peaks: "
-                        f"|w_star| {how_far(abs(w_star), ref_w)}.", hint)
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"w_star = {w_star:.4g} is not where the width peaks: "
+            f"|w_star| {how_far(abs(w_star), ref_w)}.",
+            hint,
+        )
     if math.isclose(width_max, ref_width * ref_w, rel_tol=1e-2):
-        return Feedback(ex, INCORRECT, f"width_max = {width_max:.4g} is a width in z, not in a.",
-                        "Divide by |w|: an interval of length 2z* in z = wa + b has length 2z*/|w| in a.")
-    return close_to(ex, width_max, ref_width, precision=rule.second, what="largest width",
-                    hints=[(ref_width / 2, "That covers one side of the interval only: it extends z*/|w| "
-                                           "on both sides of its centre.")])
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"width_max = {width_max:.4g} is a width in z, not in a.",
+            "Divide by |w|: an interval of length 2z* in z = wa + b has length 2z*/|w| in a.",
+        )
+    return close_to(
+        ex,
+        width_max,
+        ref_width,
+        precision=rule.second,
+        what="largest width",
+        hints=[
+            (
+                ref_width / 2,
+                "That covers one side of the interval only: it extends z*/|w| "
+                "on both sides of its centre.",
+            )
+        ],
+    )
 
 
 def _neuron(answer):
@@ -206,17 +257,31 @@ def check_identity_neuron(answer) -> Feedback:
         return pending(ex, "a tuple (w1, b, w2, c)")
     n, problem = _neuron(answer)
     if problem:
-        hint = "With b = -w1/2 the output is about w2/2 + (w2 w1/4)(x - 1/2); c removes the constant." if "three" in problem else ""
+        hint = (
+            "With b = -w1/2 the output is about w2/2 + (w2 w1/4)(x - 1/2); c removes the constant."
+            if "three" in problem
+            else ""
+        )
         return Feedback(ex, INCORRECT, problem + ".", hint)
     err = max_error(n)
     if not math.isfinite(err):
-        return Feedback(ex, INCORRECT, "the output is not finite on [0, 1]: the numbers are too large.",
-                        "Take w1 small, b = -w1/2, and w2 and c of size about 1/w1.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "the output is not finite on [0, 1]: the numbers are too large.",
+            "Take w1 small, b = -w1/2, and w2 and c of size about 1/w1.",
+        )
     if err <= IDENTITY_TOLERANCE:
-        return Feedback(ex, CORRECT, f"largest error on [0, 1] is {err:.2g} (tolerance {IDENTITY_TOLERANCE:g}).")
-    msg = f"the output is off from x by up to {err:.3g} on [0, 1] (tolerance {IDENTITY_TOLERANCE:g})."
+        return Feedback(
+            ex, CORRECT, f"largest error on [0, 1] is {err:.2g} (tolerance {IDENTITY_TOLERANCE:g})."
+        )
+    msg = (
+        f"the output is off from x by up to {err:.3g} on [0, 1] (tolerance {IDENTITY_TOLERANCE:g})."
+    )
     if n.w1 == 0:
-        return Feedback(ex, INCORRECT, msg, "With w1 = 0 the output ignores x; take w1 small but not 0.")
+        return Feedback(
+            ex, INCORRECT, msg, "With w1 = 0 the output ignores x; take w1 small but not 0."
+        )
     slope = n.w2 * n.w1 / 4.0
     if math.isclose(n.w2 * n.w1, 1.0, rel_tol=1e-3):
         hint = "The slope of w2 sigma(w1 x + b) near the middle is w2 w1 sigma'(0) = w2 w1/4: take w2 = 4/w1, not 1/w1."
@@ -231,7 +296,10 @@ def check_identity_neuron(answer) -> Feedback:
     return Feedback(ex, INCORRECT, msg, hint)
 
 
-@check("ex-unstable-larger-derivative", Criterion("a yes/no answer: True or False ('yes' or 'no' also work)"))
+@check(
+    "ex-unstable-larger-derivative",
+    Criterion("a yes/no answer: True or False ('yes' or 'no' also work)"),
+)
 def check_larger_derivative(answer) -> Feedback:
     """Check the yes/no answer to "would an activation with a larger derivative avoid the unstable gradient?"."""
     ex = "ex-unstable-larger-derivative"
@@ -240,9 +308,13 @@ def check_larger_derivative(answer) -> Feedback:
     if isinstance(answer, str) and str.lower(str.strip(answer)) in ("yes", "no"):
         answer = str.lower(str.strip(answer)) == "yes"
     if not isinstance(answer, (bool, np.bool_)):
-        return Feedback(ex, INCORRECT, f"expected True or False (or 'yes'/'no'), got {show(answer)}.")
+        return Feedback(
+            ex, INCORRECT, f"expected True or False (or 'yes'/'no'), got {show(answer)}."
+        )
     if not answer:
-        return Feedback(ex, CORRECT, "no: a larger derivative moves the typical product, but not its spread.")
+        return Feedback(
+            ex, CORRECT, "no: a larger derivative moves the typical product, but not its spread."
+        )
     return Feedback(
         ex,
         INCORRECT,
@@ -272,41 +344,72 @@ def _float_array(name: str, v):
     return a, None
 
 
-@check("ex-unstable-layer", Criterion(f"largest error at most {IDENTITY_TOLERANCE:g} over [0, 1]^3"))
+@check(
+    "ex-unstable-layer", Criterion(f"largest error at most {IDENTITY_TOLERANCE:g} over [0, 1]^3")
+)
 def check_identity_layer(answer, n: int = 3) -> Feedback:
     """Check ``(W1, b, W2, c)`` for a hidden layer of n sigmoid neurons that reproduces its input."""
     ex = "ex-unstable-layer"
     if not_attempted(answer):
         return pending(ex, "a tuple (W1, b, W2, c) of arrays")
-    if not (isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) and 1 <= n <= 100):
-        return Feedback(ex, INCORRECT, f"the check needs n, the number of inputs (1 to 100), got {show(n)}.")
+    if not (
+        isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) and 1 <= n <= 100
+    ):
+        return Feedback(
+            ex, INCORRECT, f"the check needs n, the number of inputs (1 to 100), got {show(n)}."
+        )
     if isinstance(answer, IdentityLayer):
         answer = (answer.W1, answer.b, answer.W2, answer.c)
     items, problem = _numbers(answer, 4) if isinstance(answer, (tuple, list)) else (None, "")
     if problem is not None:
-        return Feedback(ex, INCORRECT, "expected a tuple (W1, b, W2, c).",
-                        "c is the next layer's bias: without it the output is off by a constant.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            "expected a tuple (W1, b, W2, c).",
+            "c is the next layer's bias: without it the output is off by a constant.",
+        )
     parts = {}
     for name, v in zip(("W1", "b", "W2", "c"), items):
         parts[name], problem = _float_array(name, v)
         if problem:
-            return Feedback(ex, INCORRECT, problem + ".", "W1, b, W2 and c must be arrays of finite real numbers.")
+            return Feedback(
+                ex,
+                INCORRECT,
+                problem + ".",
+                "W1, b, W2 and c must be arrays of finite real numbers.",
+            )
     W1, b, W2, c = parts.values()
     shapes = {"W1": (W1.shape, (None, n)), "W2": (W2.shape, (n, None))}
     for name, (shape, (rows, cols)) in shapes.items():
-        if len(shape) != 2 or (rows is not None and shape[0] != rows) or (cols is not None and shape[1] != cols):
+        if (
+            len(shape) != 2
+            or (rows is not None and shape[0] != rows)
+            or (cols is not None and shape[1] != cols)
+        ):
             want = f"({rows if rows else 'h'}, {cols if cols else 'h'})"
-            return Feedback(ex, INCORRECT, f"{name} has shape {shape}, expected {want} for n = {n} inputs.")
+            return Feedback(
+                ex, INCORRECT, f"{name} has shape {shape}, expected {want} for n = {n} inputs."
+            )
     if not 1 <= W1.shape[0] <= MAX_HIDDEN:
-        return Feedback(ex, INCORRECT, f"W1 has {W1.shape[0]} rows: use between 1 and {MAX_HIDDEN} hidden neurons.")
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"W1 has {W1.shape[0]} rows: use between 1 and {MAX_HIDDEN} hidden neurons.",
+        )
     try:
         err = layer_max_error((W1, b, W2, c))
     except (TypeError, ValueError) as e:
         return Feedback(ex, INCORRECT, f"the parts do not fit together: {e}.")
     if not math.isfinite(err):
-        return Feedback(ex, INCORRECT, "the output is not finite on [0, 1]^n: the numbers are too large.")
+        return Feedback(
+            ex, INCORRECT, "the output is not finite on [0, 1]^n: the numbers are too large."
+        )
     if err <= IDENTITY_TOLERANCE:
-        return Feedback(ex, CORRECT, f"largest error over [0, 1]^{n} is {err:.2g} (tolerance {IDENTITY_TOLERANCE:g}).")
+        return Feedback(
+            ex,
+            CORRECT,
+            f"largest error over [0, 1]^{n} is {err:.2g} (tolerance {IDENTITY_TOLERANCE:g}).",
+        )
     off_diagonal = np.abs(W1 - np.diag(np.diag(W1))).max() if W1.shape[0] == W1.shape[1] else 0.0
     hint = "Use one identity neuron per input: diagonal W1 and W2, with the neuron's w1, b, w2, c on the diagonal."
     if W1.shape[0] == W1.shape[1] and off_diagonal > 0:
