@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from vgp_lib.widgets.profiles import architecture_configurator  # noqa: E402
@@ -39,5 +40,9 @@ def test_every_control_at_its_min_and_max_raises_nothing(widget, name):
         values = [False, True]
     for value in values:
         control.value = value
-        assert widget.result is not None
+        # the profile shown is the one the control asks for, and its norms are finite numbers
+        assert widget.result.config[name] == value
+        assert np.isfinite(widget.result.delta_norm).all() and (widget.result.delta_norm > 0).all()
+        if name == "depth":
+            assert len(widget.result.delta_norm) == value + 1  # hidden layers and the head
     assert len(widget.seconds) >= 2
