@@ -46,7 +46,8 @@ def main(argv=None) -> int:
                 ratio = "" if rec["ratio"] is None else f"ratio {rec['ratio']:.3g}"
                 flag = "ok  " if rec["ok"] else "MISS"
                 print(
-                    f"[{flag}] {rec['name']}: {rec['seconds']:.3g} s {ratio} (target {rec['target']})",
+                    f"[{flag}] {rec['name']}: {rec['seconds']:.3g} s {ratio} (target "
+                    f"{rec['target']})",
                     flush=True,
                 )
     except ResultMismatch as err:

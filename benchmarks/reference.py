@@ -21,14 +21,18 @@ def sigmoid(z):
 
 
 def from_params(params, k: int = 0):
-    """Network ``k`` of a :class:`vgp_lib.network.Params` as lists of float64 column-layout arrays."""
+    """Network ``k`` of a :class:`vgp_lib.network.Params` as lists of float64 column-layout
+    arrays.
+    """
     weights = [np.array(w[k], dtype=np.float64) for w in params.weights]
     biases = [np.array(b[k], dtype=np.float64)[:, None] for b in params.biases]
     return weights, biases
 
 
 def backprop(weights, biases, x, y):
-    """Gradients of the cross-entropy cost for ONE example ``x`` (column) with one-hot ``y`` (column)."""
+    """Gradients of the cross-entropy cost for ONE example ``x`` (column) with one-hot ``y``
+    (column).
+    """
     activation = x
     activations = [x]
     for w, b in zip(weights, biases):
@@ -69,7 +73,9 @@ def update_mini_batch(weights, biases, xs, ys, eta, lmbda, n):
 
 
 def sgd(weights, biases, x, y, order, mini_batch_size, eta, lmbda, n_batches=None):
-    """SGD over the data in ``order`` (mini-batches are consecutive slices); stops after ``n_batches``."""
+    """SGD over the data in ``order`` (mini-batches are consecutive slices); stops after
+    ``n_batches``.
+    """
     n = len(x)
     starts = range(0, n, mini_batch_size)
     if n_batches is not None:
@@ -81,7 +87,9 @@ def sgd(weights, biases, x, y, order, mini_batch_size, eta, lmbda, n_batches=Non
 
 
 def speeds_during_training(weights, biases, x, y, steps, eta, lmbda):
-    """Full-batch steps on ``x``; the hidden layers' ‖mean bias gradient‖ before each step, ``(steps, hidden)``."""
+    """Full-batch steps on ``x``; the hidden layers' ‖mean bias gradient‖ before each step,
+    ``(steps, hidden)``.
+    """
     n = len(x)
     record = []
     for _ in range(steps):

@@ -61,7 +61,8 @@ def _max_param_gap(params, weights, biases) -> float:
 def bench_learning_speed(
     x, y, *, hidden_layers: int = 4, steps: int = 500, seeds=(0, 1, 2), reference_steps: int = 5
 ) -> list:
-    """Experiment 4 as the chapter runs it (single precision, seeds together) vs the per-example reference.
+    """Experiment 4 as the chapter runs it (single precision, seeds together) vs the per-example
+    reference.
 
     The reference runs ``reference_steps`` full-batch steps for one seed; its
     time is scaled to ``steps`` steps and ``len(seeds)`` seeds. Checks: the
@@ -100,8 +101,8 @@ def bench_learning_speed(
     _, t64 = _timed(lambda: ours(np.float64, steps, tuple(seeds)))
     return [
         record(
-            f"learning_speed: {hidden_layers} hidden layers, {steps} full-batch steps on {len(x)} images, "
-            f"{len(seeds)} seeds (float32, as in the chapter)",
+            f"learning_speed: {hidden_layers} hidden layers, {steps} full-batch steps on {len(x)} "
+            f"images, {len(seeds)} seeds (float32, as in the chapter)",
             t32,
             ref_total,
             ref_total / t32,
@@ -128,7 +129,8 @@ def bench_depth(
     seeds=(0, 1, 2),
     repeats: int = 3,
 ) -> list:
-    """Experiment 1's training (every depth, one epoch each) vs the reference, and 3 seeds together vs one.
+    """Experiment 1's training (every depth, one epoch each) vs the reference, and 3 seeds together
+    vs one.
 
     Speed: the library trains one epoch on all of ``x`` in float32 (as the
     chapter does) for each depth; the reference trains one epoch on the first
@@ -201,7 +203,8 @@ def bench_depth(
     depths = ", ".join(str(h) for h in hidden_layers)
     return [
         record(
-            f"depth: one seed, one epoch of {len(x32)} images for each of {depths} hidden layers (float32)",
+            f"depth: one seed, one epoch of {len(x32)} images for each of {depths} hidden layers "
+            "(float32)",
             t_one,
             t_ref,
             t_ref / t_one,

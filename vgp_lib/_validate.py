@@ -322,7 +322,9 @@ def nonfinite(*values: str) -> dict:
 
 
 class Result:
-    """Base of vgp_lib's frozen result dataclasses: every field is checked against its annotation."""
+    """Base of vgp_lib's frozen result dataclasses: every field is checked against its
+    annotation.
+    """
 
     __slots__ = ()
 

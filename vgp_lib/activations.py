@@ -195,10 +195,11 @@ def get(name: str):
     >>> f, f_prime = get("tanh")
     >>> float(f_prime(0.0))
     1.0
-    >>> get("swish")
+    >>> get("swish")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    ValueError: name must be one of 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu', 'identity'; got 'swish'
+    ValueError: name must be one of 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'gelu',
+        'identity'; got 'swish'
     """
     return ACTIVATIONS[check_choice("name", name, ACTIVATIONS)]
 

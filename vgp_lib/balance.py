@@ -50,7 +50,8 @@ MAX_SCALE = 1e3
 
 @dataclass(frozen=True)
 class RatioSample(Result):
-    """:math:`|\\partial C/\\partial b_{upper}| / |\\partial C/\\partial b_{lower}|` over random chains.
+    """:math:`|\\partial C/\\partial b_{upper}| / |\\partial C/\\partial b_{lower}|` over random
+    chains.
 
     ``log10_ratio`` has one entry per chain; ``abs_factors`` holds every
     :math:`|w_j\\sigma'(z_j)|` of every chain.
@@ -87,7 +88,8 @@ def layer_ratios(
     bias_scale: float = 1.0,
     a0: float = 1.0,
 ) -> RatioSample:
-    """Sample the gradient ratio between layers ``upper`` and ``lower`` (1-based) over random sigmoid chains.
+    """Sample the gradient ratio between layers ``upper`` and ``lower`` (1-based) over random
+    sigmoid chains.
 
     Weights and biases are N(0, scale^2) as in :func:`vgp_lib.chain.random_chain`.
     ``weight_scale`` must be > 0: with zero weights both gradients are 0 and their ratio is
@@ -131,7 +133,8 @@ class BalanceStudy(Result):
     """How often the first and last layers of random chains get similar gradients.
 
     ``log10_ratio[i, k]`` holds, for activation ``activations[i]`` and weight
-    scale ``weight_scales[k]``, :math:`\\log_{10}|\\partial C/\\partial b_1 / \\partial C/\\partial b_L|`
+    scale ``weight_scales[k]``,
+    :math:`\\log_{10}|\\partial C/\\partial b_1 / \\partial C/\\partial b_L|`
     of every chain (``-inf`` when a factor is exactly 0, as for a ReLU
     switched off). A chain is *balanced* when that ratio lies within a factor
     ``tolerance`` of 1.
@@ -154,7 +157,9 @@ class BalanceStudy(Result):
         return np.median(self.log10_ratio, axis=-1)
 
     def best(self, activation: str) -> tuple[float, float]:
-        """``(weight_scale, balanced_fraction)`` at the scale where ``activation`` is balanced most often."""
+        """``(weight_scale, balanced_fraction)`` at the scale where ``activation`` is balanced most
+        often.
+        """
         i = self.activations.index(check_choice("activation", activation, self.activations))
         k = int(np.argmax(self.balanced_fraction[i]))
         return float(self.weight_scales[k]), float(self.balanced_fraction[i, k])
@@ -170,7 +175,8 @@ def balance_study(
     bias_scale: float = 1.0,
     seed,
 ) -> BalanceStudy:
-    """For each activation and weight scale, the first-to-last gradient ratio over ``n_chains`` random chains.
+    """For each activation and weight scale, the first-to-last gradient ratio over ``n_chains``
+    random chains.
 
     Every activation sees the *same* standard-normal draws (only scaled), so
     the comparison isolates the activation's derivative. ``weight_scales``
@@ -223,7 +229,8 @@ def balance_study(
                     f"at depth={depth} the scale {s:g} overflows"
                 )
                 raise ValueError(msg) from None
-            # first-to-last ratio = product over k = 1..L-1 of sigma'(z_k) w_{k+1} (module docstring)
+            # first-to-last ratio = product over k = 1..L-1 of sigma'(z_k) w_{k+1}
+            # (module docstring)
             with np.errstate(divide="ignore"):
                 terms = np.log10(np.abs(f_prime(z[:, :-1]))) + np.log10(
                     np.abs(chains.weights[:, 1:])

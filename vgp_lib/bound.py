@@ -78,7 +78,9 @@ def max_factor(w) -> float:
 
 
 def _width_parts(w: np.ndarray):
-    """:math:`|w|` and :math:`z^* = \\ln(|w|(1+\\sqrt{1-4/|w|})/2 - 1)` where :math:`|w| \\ge 4`, else 0."""
+    """:math:`|w|` and :math:`z^* = \\ln(|w|(1+\\sqrt{1-4/|w|})/2 - 1)` where :math:`|w| \\ge 4`,
+    else 0.
+    """
     m = np.abs(w)
     ok = m >= 4.0
     safe = np.where(ok, m, 4.0)
@@ -105,7 +107,8 @@ def interval_width(w):
 
 
 def interval_endpoints(w, b=0.0):
-    """The ends :math:`a_\\pm = (\\pm z^* - b)/w` of the interval (sorted), or ``None`` if it is empty.
+    """The ends :math:`a_\\pm = (\\pm z^* - b)/w` of the interval (sorted), or ``None`` if it is
+    empty.
 
     >>> np.round(interval_endpoints(8.0, -4.0), 4)
     array([0.2797, 0.7203])
@@ -121,7 +124,8 @@ def interval_endpoints(w, b=0.0):
 def interval_width_grid(
     w, b=0.0, *, n: int = 200_001, a_lo: float | None = None, a_hi: float | None = None
 ):
-    """Brute-force width: grid spacing times the number of grid points where the factor is :math:`\\ge 1`.
+    """Brute-force width: grid spacing times the number of grid points where the factor is
+    :math:`\\ge 1`.
 
     The grid has ``n`` points on ``[a_lo, a_hi]`` (by default the centre
     :math:`-b/w` plus or minus 1, enough for every :math:`|w| \\ge 4`, or
@@ -160,7 +164,9 @@ def interval_width_grid(
 
 @dataclass(frozen=True)
 class FactorInterval(Result):
-    """The factor :math:`|w\\sigma'(wa+b)|` on a grid of ``a``, with the interval where it is :math:`\\ge 1`."""
+    """The factor :math:`|w\\sigma'(wa+b)|` on a grid of ``a``, with the interval where it is
+    :math:`\\ge 1`.
+    """
 
     w: float
     b: float
@@ -213,7 +219,8 @@ def factor_interval(
 def widest_interval(
     lo: float = 4.0, hi: float = 40.0, *, tol: float = 1e-10
 ) -> tuple[float, float]:
-    """``(|w|*, W(|w|*))``: where the width of ``eq-interval-width`` peaks, by golden-section search.
+    """``(|w|*, W(|w|*))``: where the width of ``eq-interval-width`` peaks, by golden-section
+    search.
 
     :math:`W` is 0 at :math:`|w| = 4`, rises, and decays like
     :math:`2\\ln|w|/|w|`; it has a single maximum, so the section search
@@ -228,7 +235,8 @@ def widest_interval(
     tol = check_real("tol", tol, lo=0, lo_open=True)
     if not hi > lo:
         raise ValueError(f"hi must be larger than lo, got lo={lo!r}, hi={hi!r}")
-    # The bracket cannot shrink below the spacing of floats near hi: a smaller tol would never be met.
+    # The bracket cannot shrink below the spacing of floats near hi: a smaller tol would never be
+    # met.
     finest = 64 * np.finfo(float).eps * hi
     if tol < finest:
         raise ValueError(

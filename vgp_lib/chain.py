@@ -110,7 +110,9 @@ class Forward(Result):
 
 @dataclass(frozen=True)
 class ChainGradients(Result):
-    """A chain with its forward pass, its factors :math:`w_j\\sigma'(z_j)` and its bias gradients."""
+    """A chain with its forward pass, its factors :math:`w_j\\sigma'(z_j)` and its bias
+    gradients.
+    """
 
     chain: Chain
     z: np.ndarray
@@ -131,7 +133,8 @@ def make_chain(weights, biases, *, a0=1.0, y=0.0, activation: str = "sigmoid") -
     b = check_array("biases", biases)
     if w.ndim not in (1, 2):
         raise ValueError(
-            f"weights must be 1-dimensional (one chain) or 2-dimensional (a stack), got shape {w.shape}"
+            "weights must be 1-dimensional (one chain) or 2-dimensional (a stack), got shape "
+            f"{w.shape}"
         )
     if w.shape[-1] < 1:
         raise ValueError("weights must hold at least one layer (depth >= 1), got 0 layers")
@@ -170,7 +173,8 @@ def random_chain(
     y=0.0,
     activation: str = "sigmoid",
 ) -> Chain:
-    """Weights :math:`\\sim N(0, \\text{weight\\_scale}^2)`, biases :math:`\\sim N(0, \\text{bias\\_scale}^2)`.
+    """Weights :math:`\\sim N(0, \\text{weight\\_scale}^2)`, biases
+    :math:`\\sim N(0, \\text{bias\\_scale}^2)`.
 
     With ``n_chains`` set, returns a stack of that many independent chains
     (``n_chains * depth`` at most :data:`MAX_CHAIN_ENTRIES`).
@@ -206,7 +210,8 @@ def aligned_chain(
     y=0.0,
     activation: str = "sigmoid",
 ) -> Chain:
-    """Every weight ``w``, every bias chosen so that every :math:`z_j = 0` (chapter *Exploding gradients*).
+    """Every weight ``w``, every bias chosen so that every :math:`z_j = 0` (chapter *Exploding
+    gradients*).
 
     :math:`b_j = -w\\,a_{j-1}` cancels the weighted input, so each factor
     :math:`w\\sigma'(z_j)` is :math:`w\\sigma'(0) = w/4` for the sigmoid.
@@ -219,7 +224,11 @@ def aligned_chain(
     """
     depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
     w = check_real("w", w)
-    activation = check_choice("activation", activation, activations.ACTIVATIONS)
+    activation = check_choice(
+        "activation",
+        activation,
+        activations.ACTIVATIONS,
+    )
     f, _ = activations.get(activation)
     a0 = check_real("a0", a0)
     biases = np.empty(depth)
@@ -280,7 +289,8 @@ def factors(chain: Chain) -> np.ndarray:
 
 
 def grad_b_analytic(chain: Chain) -> np.ndarray:
-    """:math:`\\partial C/\\partial b_j` for every layer as the product of equation ``eq-chain-product``.
+    """:math:`\\partial C/\\partial b_j` for every layer as the product of equation
+    ``eq-chain-product``.
 
     Walking down from the output, ``tail`` holds
     :math:`[w_{j+1}\\sigma'(z_{j+1})]\\cdots[w_L\\sigma'(z_L)]\\,\\partial C/\\partial a_L`;
@@ -309,7 +319,9 @@ def grad_w_analytic(chain: Chain) -> np.ndarray:
     that the weight is multiplied by the layer's input, so the weight gradient is
     the bias gradient times that input (:math:`a_0` for the first layer).
 
-    >>> grad_w_analytic(aligned_chain(3, w=100.0, a0=1.0)) / grad_b_analytic(aligned_chain(3, w=100.0, a0=1.0))
+    >>> grad_w_analytic(aligned_chain(3, w=100.0, a0=1.0)) / grad_b_analytic(
+    ...     aligned_chain(3, w=100.0, a0=1.0)
+    ... )
     array([1. , 0.5, 0.5])
     """
     chain = _check_chain(chain)
@@ -422,7 +434,8 @@ def chain_profile(
     seed: int = 0,
     a0=1.0,
 ) -> ChainGradients:
-    """One random chain for the chapter's explorer: weights ``weight_scale`` times N(0, 1) draws, all biases ``bias``.
+    """One random chain for the chapter's explorer: weights ``weight_scale`` times N(0, 1) draws,
+    all biases ``bias``.
 
     The draws depend only on ``seed``, so moving ``weight_scale`` rescales the
     same weights.

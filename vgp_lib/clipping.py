@@ -77,7 +77,9 @@ def clip_by_global_norm(grads, max_norm: float) -> Clipped:
 
 
 def clip_grads_(parameters, max_norm: float) -> Clipped:
-    """Clip the ``.grad`` of torch ``parameters`` in place by their global norm; return the record."""
+    """Clip the ``.grad`` of torch ``parameters`` in place by their global norm; return the
+    record.
+    """
     import torch
 
     if isinstance(parameters, (str, bytes, torch.Tensor)) or not hasattr(parameters, "__iter__"):

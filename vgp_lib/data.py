@@ -74,12 +74,16 @@ class MNISTNotInstalledError(FileNotFoundError):
 
 
 class MNISTCorruptError(ValueError):
-    """The MNIST file (or its cache) is not the expected file: wrong checksum, truncated, malformed."""
+    """The MNIST file (or its cache) is not the expected file: wrong checksum, truncated,
+    malformed.
+    """
 
 
 @dataclass(frozen=True)
 class Split(Result):
-    """One part of the data: ``x`` is ``(n, 784)`` in [0, 1], ``y`` is ``(n,)`` int64 labels 0..9."""
+    """One part of the data: ``x`` is ``(n, 784)`` in [0, 1], ``y`` is ``(n,)`` int64 labels
+    0..9.
+    """
 
     x: np.ndarray
     y: NDArray[np.integer]
@@ -105,7 +109,8 @@ def default_cache_dir() -> Path:
 
 
 def locate_source(distribution: str | None = None) -> Path:
-    """Path of ``mnist.pkl.gz`` inside the installed ``distribution`` (default :data:`DISTRIBUTION`).
+    """Path of ``mnist.pkl.gz`` inside the installed ``distribution`` (default
+    :data:`DISTRIBUTION`).
 
     The file is found through the distribution's metadata; the ``mnist``
     package is never imported. Raises :class:`MNISTNotInstalledError` naming
@@ -226,7 +231,9 @@ def _cache_path(cache_dir: Path, sha256: str) -> Path:
 
 
 def _cache_digest(arrays: dict, source_sha256: str) -> str:
-    """SHA-256 of the cache's arrays (names, dtypes, shapes and bytes) and of the source's checksum."""
+    """SHA-256 of the cache's arrays (names, dtypes, shapes and bytes) and of the source's
+    checksum.
+    """
     h = hashlib.sha256(source_sha256.encode())
     for name in sorted(arrays):
         a = np.ascontiguousarray(arrays[name])
@@ -249,7 +256,9 @@ def _write_cache(parts: dict, target: Path, path, sha256: str) -> None:
 
 
 def _read_cache(target: Path, dtype, sha256: str) -> MNIST:
-    """Read the cache, raising ``ValueError`` unless it matches its recorded checksum and is well formed."""
+    """Read the cache, raising ``ValueError`` unless it matches its recorded checksum and is well
+    formed.
+    """
     splits = {}
     with np.load(target, allow_pickle=False) as npz:
         arrays = {f"{name}_{part}": npz[f"{name}_{part}"] for name in SIZES for part in "xy"}

@@ -115,7 +115,9 @@ def max_error(neuron: IdentityNeuron, *, n: int = 2001) -> float:
 
 @dataclass(frozen=True)
 class ErrorCurve(Result):
-    """Worst error of the identity neuron on [0, 1] for each ``w1``, with the Taylor estimate ``w1**2/96``."""
+    """Worst error of the identity neuron on [0, 1] for each ``w1``, with the Taylor estimate
+    ``w1**2/96``.
+    """
 
     w1: np.ndarray
     error: np.ndarray

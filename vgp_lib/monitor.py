@@ -175,7 +175,8 @@ class GradientMonitor:
             for name in layers:
                 if name not in modules or name not in allowed:
                     raise ValueError(
-                        f"layers must name layers with a weight matrix, one of {allowed!r}; got {name!r}"
+                        f"layers must name layers with a weight matrix, one of {allowed!r}; got "
+                        f"{name!r}"
                     )
                 chosen.append((name, modules[name]))
         if not chosen:
@@ -370,7 +371,8 @@ def train_watched(
         xv, _ = _as_tensors(x_val, y_val, _model_dtype(model), "x_val", "y_val")
         if xv.shape[1:] != xt.shape[1:]:
             raise ValueError(
-                f"x_val must have the shape of x's rows, {tuple(xt.shape[1:])}, got {tuple(xv.shape[1:])}"
+                f"x_val must have the shape of x's rows, {tuple(xt.shape[1:])}, got "
+                f"{tuple(xv.shape[1:])}"
             )
     g = torch_generator(seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
@@ -439,7 +441,8 @@ def stuck_layers(record: GradientRecord, *, threshold: float = 1e-3) -> tuple:
     """
     if not isinstance(record, GradientRecord):
         raise TypeError(
-            f"record must be a GradientRecord (from GradientMonitor.record), got {type(record).__name__}"
+            "record must be a GradientRecord (from GradientMonitor.record), got "
+            f"{type(record).__name__}"
         )
     threshold = check_real("threshold", threshold, lo=0.0, lo_open=True, hi=1.0)
     med = np.nanmedian(record.weight_norm, axis=0)

@@ -115,7 +115,9 @@ class Params(Result):
 
 @dataclass(frozen=True)
 class Gradients(Result):
-    """Cost gradients summed over a batch: ``nabla_w[l]`` ``(K, n_{l+1}, n_l)``, ``nabla_b[l]`` ``(K, n_{l+1})``."""
+    """Cost gradients summed over a batch: ``nabla_w[l]`` ``(K, n_{l+1}, n_l)``, ``nabla_b[l]``
+    ``(K, n_{l+1})``.
+    """
 
     nabla_w: tuple[np.ndarray, ...]
     nabla_b: tuple[np.ndarray, ...]
@@ -351,13 +353,15 @@ def _as_batch(params: Params, x, y=None):
         y = one_hot(y, n_out, params.weights[0].dtype)
     if y.ndim == 0 or y.shape[-1] != n_out or y.shape[:-1] != x.shape[:-1]:
         raise ValueError(
-            f"y must hold labels of shape {x.shape[:-1]} or one-hot rows of width {n_out}, got {y.shape}"
+            f"y must hold labels of shape {x.shape[:-1]} or one-hot rows of width {n_out}, got "
+            f"{y.shape}"
         )
     return x, y.astype(params.weights[0].dtype, copy=False)
 
 
 def feedforward(params: Params, x) -> np.ndarray:
-    """Output activations ``(K, m, n_L)`` of every network for inputs ``x`` (eq. ``eq-mnist-forward``).
+    """Output activations ``(K, m, n_L)`` of every network for inputs ``x`` (eq.
+    ``eq-mnist-forward``).
 
     >>> feedforward(init_params([4, 3, 2], seed=0), np.zeros((5, 4))).shape
     (1, 5, 2)
@@ -378,7 +382,8 @@ def forward(params: Params, x) -> list:
 
 
 def backward(params: Params, acts, y) -> list:
-    """The errors ``[delta^1, ..., delta^L]``, one row per example (eqs. ``eq-mnist-delta-out``, ``eq-mnist-delta``).
+    """The errors ``[delta^1, ..., delta^L]``, one row per example (eqs. ``eq-mnist-delta-out``,
+    ``eq-mnist-delta``).
 
     ``acts`` is what :func:`forward` returned and ``y`` the one-hot targets (from
     :func:`prepare_batch`). With a sigmoid output and the cross-entropy cost the
@@ -420,7 +425,8 @@ def _check_backward_args(params: Params, acts, y):
 
 
 def backprop(params: Params, x, y) -> Gradients:
-    """Gradients of the cross-entropy cost, summed over the batch (eqs. ``eq-mnist-delta-out``, ``eq-mnist-delta``).
+    """Gradients of the cross-entropy cost, summed over the batch (eqs. ``eq-mnist-delta-out``,
+    ``eq-mnist-delta``).
 
     The bias gradient of layer l is :math:`\\delta^l` and the weight gradient
     :math:`\\delta^l (a^{l-1})^T`, both summed over the examples. ``y`` holds
@@ -440,7 +446,9 @@ def backprop(params: Params, x, y) -> Gradients:
 
 
 def _outer_sum(delta: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Σ_x δ_x a_x^T for every network: ``(K, m, n_out)``, ``(K, m, n_in)`` or shared ``(m, n_in)`` -> ``(K, n_out, n_in)``."""
+    """Σ_x δ_x a_x^T for every network: ``(K, m, n_out)``, ``(K, m, n_in)`` or shared ``(m, n_in)``
+    -> ``(K, n_out, n_in)``.
+    """
     if a.ndim == 2:  # shared input: one product for all K networks
         k, m, n_out = delta.shape
         return (delta.transpose(1, 0, 2).reshape(m, k * n_out).T @ a).reshape(k, n_out, a.shape[1])
@@ -448,7 +456,8 @@ def _outer_sum(delta: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
-    """One SGD step (eq. ``eq-mnist-sgd``) for every network, in place, on a whole mini-batch at once.
+    """One SGD step (eq. ``eq-mnist-sgd``) for every network, in place, on a whole mini-batch at
+    once.
 
     ``weights``/``biases`` are lists of stacked arrays (modified in place),
     ``x`` holds the mini-batch as rows (``(K, m, n_0)``, or ``(m, n_0)`` shared
@@ -550,7 +559,8 @@ def _check_finite_after(weights, eta) -> None:
 def sgd_step(
     params: Params, x, y, *, eta: float, lmbda: float = 0.0, n: int | None = None
 ) -> Params:
-    """One step of L2-regularised mini-batch SGD (eq. ``eq-mnist-sgd``) on the batch ``x, y``; returns new params.
+    """One step of L2-regularised mini-batch SGD (eq. ``eq-mnist-sgd``) on the batch ``x, y``;
+    returns new params.
 
     ``n`` is the training-set size in the weight decay (default: the batch size).
     """
@@ -580,7 +590,9 @@ def _check_params(name: str, params) -> None:
 
 
 def _check_pixels(name: str, x) -> np.ndarray:
-    """``x`` as an array, refused unless it holds real, finite numbers (NaN pixels train to garbage)."""
+    """``x`` as an array, refused unless it holds real, finite numbers (NaN pixels train to
+    garbage).
+    """
     x = np.asarray(x)
     if x.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be an array of real numbers, got dtype {x.dtype}")
@@ -618,7 +630,9 @@ def _check_pair(name: str, data, n_in: int, n_classes: int):
 
 
 def accuracy(params: Params, x, y, *, chunk: int = 10_000) -> np.ndarray:
-    """Fraction of ``x`` each network classifies correctly (argmax of the output), shape ``(K,)``."""
+    """Fraction of ``x`` each network classifies correctly (argmax of the output), shape
+    ``(K,)``.
+    """
     _check_params("params", params)
     chunk = check_int("chunk", chunk, lo=1)
     x, y = _check_labelled("x", x, "y", y, params.sizes[0], params.sizes[-1])
@@ -711,7 +725,8 @@ def depth_experiment(
     dtype=np.float32,
     show_progress: bool = True,
 ) -> DepthResult:
-    """Nielsen's depth experiment: validation accuracy of [784, 30, ..., 30, 10] nets after each epoch.
+    """Nielsen's depth experiment: validation accuracy of [784, 30, ..., 30, 10] nets after each
+    epoch.
 
     ``train_data`` and ``validation_data`` are ``(x, y)`` pairs (e.g.
     ``mnist.train.x, mnist.train.y``). All seeds of one depth train together.

@@ -80,14 +80,15 @@ class PrecisionGradient(Result):
             return f"All {self.grad.size} gradients are finite in {self.dtype}."
         layers = np.flatnonzero(self.overflow) + 1
         return (
-            f"In {self.dtype} the gradients of layers {layers.min()}..{layers.max()} overflowed to inf: their "
-            f"true size, up to 10^{self.log10_exact.max():.1f}, exceeds the largest {self.dtype} "
-            f"number, about 10^{np.log10(self.largest):.1f}."
+            f"In {self.dtype} the gradients of layers {layers.min()}..{layers.max()} overflowed to "
+            f"inf: their true size, up to 10^{self.log10_exact.max():.1f}, exceeds the largest "
+            f"{self.dtype} number, about 10^{np.log10(self.largest):.1f}."
         )
 
 
 def log10_abs_grad_b(chain: Chain) -> np.ndarray:
-    """:math:`\\log_{10}|\\partial C/\\partial b_j|` as a sum of logs of the factors in ``eq-chain-product``.
+    """:math:`\\log_{10}|\\partial C/\\partial b_j|` as a sum of logs of the factors in
+    ``eq-chain-product``.
 
     Never overflows; a factor that is exactly 0 gives ``-inf``.
 
@@ -148,7 +149,8 @@ MAX_SEARCH_DEPTH = 600  # first_overflow_depth's brute force takes about 5 s the
 
 
 def power_overflow_depth(base: float, dtype="float32") -> int:
-    """Smallest integer :math:`L` with :math:`\\text{base}^L` larger than the largest ``dtype`` number.
+    """Smallest integer :math:`L` with :math:`\\text{base}^L` larger than the largest ``dtype``
+    number.
 
     Decided in exact rational arithmetic, so no rounding enters.
 
@@ -175,7 +177,8 @@ def power_overflow_depth(base: float, dtype="float32") -> int:
 def first_overflow_depth(
     dtype="float32", *, w: float = 100.0, a0=0.5, y=0.0, max_depth: int = 400
 ) -> int | None:
-    """Smallest depth at which :math:`\\partial C/\\partial b_1` of the aligned chain is ``inf`` in ``dtype``.
+    """Smallest depth at which :math:`\\partial C/\\partial b_1` of the aligned chain is ``inf`` in
+    ``dtype``.
 
     Brute force: builds the aligned chain of every depth 1, 2, ... and evaluates
     the gradient in ``dtype``. Returns ``None`` if it stays finite up to
@@ -208,7 +211,8 @@ def _first_overflow_depth(dtype: str, w: float, a0: float, y: float, max_depth: 
 def exploding_profile(
     w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float64"
 ) -> PrecisionGradient:
-    """Bias gradients of a chain with every weight ``w``: biases aligned (every z_j = 0) or all zero.
+    """Bias gradients of a chain with every weight ``w``: biases aligned (every z_j = 0) or all
+    zero.
 
     The compute call behind the *Exploding gradients* explorer.
 

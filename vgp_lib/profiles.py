@@ -64,7 +64,9 @@ def _random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
 # -- activation ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ActivationComparison(Result):
-    """``norms[i, s]``: first-layer weight-gradient norm for activation ``names[i]`` and draw ``s``."""
+    """``norms[i, s]``: first-layer weight-gradient norm for activation ``names[i]`` and draw
+    ``s``.
+    """
 
     names: tuple[str, ...]
     norms: np.ndarray
@@ -188,7 +190,9 @@ def init_variance(
 # -- per-layer gradient norms of any configuration -------------------------------------------------
 @dataclass(frozen=True)
 class GradientProfile(Result):
-    """Median over ``n_seeds`` draws of each layer's ``||dC/dW||`` and ``||dC/dz||`` (input side first)."""
+    """Median over ``n_seeds`` draws of each layer's ``||dC/dW||`` and ``||dC/dz||`` (input side
+    first).
+    """
 
     config: dict
     names: tuple[str, ...]

@@ -105,7 +105,9 @@ def make_cell(
 
 
 def run_cell(module, xs):
-    """Run ``module`` over inputs ``xs`` (steps x batch x n_in) from a zero state; return all h_t."""
+    """Run ``module`` over inputs ``xs`` (steps x batch x n_in) from a zero state; return all
+    h_t.
+    """
     import torch
 
     if not isinstance(module, (torch.nn.RNNCell, torch.nn.LSTMCell, torch.nn.GRUCell)):
@@ -142,7 +144,8 @@ def gradient_through_time(
     recurrent_scale: float | None = None,
     gate_bias: float = 1.0,
 ) -> TimeGradient:
-    """``||dh_T/dh_t||`` for every ``t`` of one random input sequence (equation ``eq-bptt-product``).
+    """``||dh_T/dh_t||`` for every ``t`` of one random input sequence (equation
+    ``eq-bptt-product``).
 
     The inputs are N(0, 1); the spectral norm of each ``hidden x hidden``
     Jacobian comes from ``hidden`` vector-Jacobian products (one per unit of

@@ -115,7 +115,9 @@ def _without_blank_pixels(params: Params, x):
 
 
 def layer_speeds(params: Params, x, y) -> np.ndarray:
-    """Speed of learning ‖δ^l‖ of each hidden layer, shape ``(K, n_hidden)`` (eq. ``eq-mnist-speed``)."""
+    """Speed of learning ‖δ^l‖ of each hidden layer, shape ``(K, n_hidden)`` (eq.
+    ``eq-mnist-speed``).
+    """
     grads = bias_gradients(params, x, y)[:-1]
     return np.stack([np.linalg.norm(g, axis=-1) for g in grads], axis=-1)
 
@@ -149,7 +151,9 @@ def _sigma_prime_rms(params: Params, acts: list) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SpeedProfile(Result):
-    """Speeds ‖δ^l‖ at initialisation of one architecture over several seeds: ``speeds`` is ``(seeds, n_hidden)``."""
+    """Speeds ‖δ^l‖ at initialisation of one architecture over several seeds: ``speeds`` is
+    ``(seeds, n_hidden)``.
+    """
 
     sizes: tuple[int, ...]
     activation: str
@@ -162,7 +166,9 @@ class SpeedProfile(Result):
         return np.median(self.speeds, axis=0)
 
     def quantiles(self, q=(0.25, 0.75)) -> np.ndarray:
-        """``(len(q), n_hidden)`` quantiles over seeds; ``q`` is one probability or a list of them."""
+        """``(len(q), n_hidden)`` quantiles over seeds; ``q`` is one probability or a list of
+        them.
+        """
         probs = check_array("q", q)
         if probs.ndim > 1 or np.any((probs < 0) | (probs > 1)):
             raise ValueError(f"q must be a probability in [0, 1] or a list of them, got {q!r}")
@@ -180,7 +186,8 @@ def speed_profile(
     seed=0,
     dtype=np.float64,
 ) -> SpeedProfile:
-    """‖δ^l‖ per hidden layer of freshly initialised ``[784, width × hidden_layers, 10]`` nets, one per seed.
+    """‖δ^l‖ per hidden layer of freshly initialised ``[784, width × hidden_layers, 10]`` nets, one
+    per seed.
 
     This is the widget's compute call and the building block of
     :func:`speeds_at_init` (eq. ``eq-mnist-speed``).
@@ -284,7 +291,8 @@ def speeds_during_training(
     dtype=np.float64,
     show_progress: bool = True,
 ) -> TrainingSpeeds:
-    """Full-batch gradient descent on ``x, y`` (one step = one epoch), recording ‖δ^l‖ before each step.
+    """Full-batch gradient descent on ``x, y`` (one step = one epoch), recording ‖δ^l‖ before each
+    step.
 
     Nielsen's setting: the first 1,000 training images, mini-batch = all of
     them, η = 0.1, λ = 5.0 (so the weight decay uses n = len(x)), 500 steps.

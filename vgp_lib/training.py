@@ -33,7 +33,8 @@ __all__ = ["TrainingComparison", "training_comparison"]
 
 @dataclass(frozen=True)
 class TrainingComparison(Result):
-    """``accuracy[i, s]``: validation accuracy of config ``names[i]`` after the budget, seed ``seed + s``.
+    """``accuracy[i, s]``: validation accuracy of config ``names[i]`` after the budget, seed
+    ``seed + s``.
 
     ``weight_norm[i]`` is that config's median (over the steps of the first
     seed) weight-gradient norm per layer, input side first; ``losses[i]`` the
@@ -97,7 +98,8 @@ def training_comparison(
     x_val, y_val = check_labelled("x_val", x_val, "y_val", y_val)
     if x_val.shape[1:] != x_train.shape[1:]:
         raise ValueError(
-            f"x_val must have the same columns as x_train, {x_train.shape[1:]}, got {x_val.shape[1:]}"
+            f"x_val must have the same columns as x_train, {x_train.shape[1:]}, got "
+            f"{x_val.shape[1:]}"
         )
     if dtype is not None and dtype not in (torch.float32, torch.float64):
         raise TypeError(f"dtype must be None, torch.float32 or torch.float64, got {dtype!r}")

@@ -150,8 +150,10 @@ def read_number(x) -> tuple[float | None, str | None]:
     strings such as ``"45"``; refuses booleans, complex numbers, arrays with
     more than one element, NaN and infinities, with a phrase saying which.
 
-    >>> read_number("4.0"), read_number(True), read_number(10**400)[1]
-    ((4.0, None), (None, 'the boolean True'), 'a number too large in size for a float (about 10^400)')
+    >>> read_number("4.0"), read_number(True)
+    ((4.0, None), (None, 'the boolean True'))
+    >>> read_number(10**400)[1]
+    'a number too large in size for a float (about 10^400)'
     """
     if isinstance(x, (bool, np.bool_)):
         return None, f"the boolean {bool(x)!r}"
@@ -168,7 +170,8 @@ def read_number(x) -> tuple[float | None, str | None]:
     ):  # int's own method: a subclass may redefine abs()
         return (
             None,
-            f"a number too large in size for a float (about 10^{round(int.bit_length(x) * math.log10(2))})",
+            "a number too large in size for a float (about "
+            f"10^{round(int.bit_length(x) * math.log10(2))})",
         )
     try:
         with warnings.catch_warnings():
@@ -229,7 +232,9 @@ class Precision(Result):
 
 @dataclass(frozen=True)
 class Criterion(Precision):
-    """The acceptance rule of a non-numeric exercise, in words (e.g. "largest error at most 1e-3")."""
+    """The acceptance rule of a non-numeric exercise, in words (e.g. "largest error at most
+    1e-3").
+    """
 
     phrase: str
 
@@ -301,7 +306,9 @@ class Exactly(Precision):
 
 @dataclass(frozen=True)
 class Within(Precision):
-    """Correct within an absolute distance ``tol`` of the reference (of ``±reference`` with ``either_sign``)."""
+    """Correct within an absolute distance ``tol`` of the reference (of ``±reference`` with
+    ``either_sign``).
+    """
 
     tol: float
     either_sign: bool = False
@@ -446,7 +453,8 @@ def check(exercise: str, precision: Precision, *, reference=None):
 
 
 def how_far(got: float, expected: float) -> str:
-    """How ``got`` misses ``expected`` — sign, whole powers of ten, direction — without revealing it.
+    """How ``got`` misses ``expected`` — sign, whole powers of ten, direction — without revealing
+    it.
 
     >>> how_far(-0.0000012, -0.000771787)
     'is about 1,000 times too small in size'
@@ -538,11 +546,13 @@ def _hints(hints) -> None:
             raise TypeError(f"{what} (advice a str), got {type(item[1]).__name__} {show(item[1])}")
 
 
-# --------------------------------------------------------------------------- running a student's code
+# ------------------------------------------------------------------------- running a student's code
 
 
 class _OutOfTime(BaseException):
-    """Raised into a student's function when its time is up (a BaseException, so ``except Exception`` lets it pass)."""
+    """Raised into a student's function when its time is up (a BaseException, so
+    ``except Exception`` lets it pass).
+    """
 
 
 @dataclass(frozen=True)

@@ -50,17 +50,20 @@ def check_four_layer_gradient(answer) -> Feedback:
     hints = [
         (
             -expected,
-            "Right size, wrong sign: keep the signs of the weights (w_2 is negative); no absolute values.",
+            "Right size, wrong sign: keep the signs of the weights (w_2 is negative); no absolute "
+            "values.",
         ),
         (
             expected / s[0],
-            "You left out sigma'(z_1): a change in b_1 first moves a_1 by sigma'(z_1) times as much.",
+            "You left out sigma'(z_1): a change in b_1 first moves a_1 by sigma'(z_1) times as "
+            "much.",
         ),
         (expected * w[0], "w_1 does not belong in dC/db_1: b_1 is added after w_1 a_0."),
         (expected / dC_da4, "You left out the last factor dC/da_4 = a_4 - y."),
         (
             float(sig[0] * w[1] * sig[1] * w[2] * sig[2] * w[3] * sig[3] * dC_da4),
-            "You used sigma(z_j) where the product needs the derivative sigma'(z_j) = sigma(z_j)(1 - sigma(z_j)).",
+            "You used sigma(z_j) where the product needs the derivative sigma'(z_j) = "
+            "sigma(z_j)(1 - sigma(z_j)).",
         ),
         (
             float(grad_b_analytic(c)[3]),
@@ -100,10 +103,14 @@ def check_vanish_depth(answer) -> Feedback:
         hints=[
             (
                 naive,
-                "That is where 0.17^L drops below 1e-10: each layer also contributes sigma'(z_j), about 1/4.",
+                "That is where 0.17^L drops below 1e-10: each layer also contributes sigma'(z_j), "
+                "about 1/4.",
             )
         ],
-        too_small="That chain is too short: at that depth |dC/db_1| is still at least 1e-10. Print it to see.",
+        too_small=(
+            "That chain is too short: at that depth |dC/db_1| is still at least 1e-10. Print it to "
+            "see."
+        ),
         too_large="That is too many layers: a shallower chain already has |dC/db_1| below 1e-10, "
         "and the question asks for the smallest depth. Print the gradient at a few depths.",
     )

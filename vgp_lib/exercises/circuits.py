@@ -98,7 +98,9 @@ del _name, _symbol
 
 
 class Circuit:
-    """The gates one call of the student's ``xor(a, b, nand)`` builds, with the value on every wire."""
+    """The gates one call of the student's ``xor(a, b, nand)`` builds, with the value on every
+    wire.
+    """
 
     def __init__(self, a: int, b: int):
         check_int("a", a, lo=0, hi=1)
@@ -119,7 +121,8 @@ class Circuit:
         for v in inputs:
             if not (self.owns(v) or (type(v) in (int, bool) and v in (0, 1))):
                 raise ValueError(
-                    f"nand takes bits (a, b or outputs of nand) or the constants 0 and 1, got {show(v)}"
+                    "nand takes bits (a, b or outputs of nand) or the constants 0 and 1, got "
+                    f"{show(v)}"
                 )
         self.calls += 1
         values = [self._wires[id(v)][1] if type(v) is Bit else int(v) for v in inputs]
@@ -236,7 +239,10 @@ def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
     if wrong:
         hint = "XOR is 1 when exactly one input is 1; start from t = nand(a, b)."
         if len(wrong) == 4:
-            hint = "Every output is flipped: you built XNOR; one more NAND (or a different last gate) fixes it."
+            hint = (
+                "Every output is flipped: you built XNOR; one more NAND (or a different last gate) "
+                "fixes it."
+            )
         return Feedback(ex, INCORRECT, "; ".join(wrong) + ".", hint)
     n = gates[0]
     drop = f"{unused} more nand(...) call(s) do not feed the output: drop them." if unused else ""
@@ -256,7 +262,9 @@ def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
 
 
 def chain_depth(n: int) -> int:
-    """Depth of a chain of n - 1 XORs of three NAND layers each (the reference of ``ex-circuits-chain``)."""
+    """Depth of a chain of n - 1 XORs of three NAND layers each (the reference of
+    ``ex-circuits-chain``).
+    """
     check_int("n", n, lo=1)
     return 3 * (n - 1)
 

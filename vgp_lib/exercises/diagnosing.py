@@ -30,10 +30,12 @@ from . import (
     show,
 )
 
-#: The threshold of the exercises: stuck = median weight-gradient norm below this x the largest layer's.
+#: The threshold of the exercises: stuck = median weight-gradient norm below this x the largest
+#: layer's.
 THRESHOLD = 1e-3
 N_CLASSES = 10
-#: What a repaired model must have: this many weight layers, and a first/last ratio of ||dC/dz|| in this band.
+#: What a repaired model must have: this many weight layers, and a first/last ratio of ||dC/dz||
+#: in this band.
 MIN_LAYERS, RATIO_BAND = 12, (0.1, 10.0)
 #: Seconds the reader's model may take for its forward and backward passes in the check.
 MODEL_TIME_LIMIT = 10.0
@@ -98,7 +100,9 @@ def measure(model, *, seed: int = 0):
 
 
 def true_stuck(seed: int = 0) -> tuple:
-    """The layers of :func:`mystery_model` whose gradient norm is below ``THRESHOLD`` x the largest."""
+    """The layers of :func:`mystery_model` whose gradient norm is below ``THRESHOLD`` x the
+    largest.
+    """
     return stuck_layers(measure(mystery_model(seed=seed), seed=seed), threshold=THRESHOLD)
 
 
@@ -167,14 +171,22 @@ def check_stuck_layers(answer) -> Feedback:
         parts.append("some stuck layers are missing")
     hint = f"Stuck means a weight-gradient norm below {THRESHOLD:g} × the largest layer's."
     if missing and not extra:
-        hint = "Look at all the layers, not only the first: the gradient shrinks layer after layer toward the input."
+        hint = (
+            "Look at all the layers, not only the first: the gradient shrinks layer after layer "
+            "toward the input."
+        )
     elif extra and not missing:
-        hint = f"Compare each norm with {THRESHOLD:g} × the largest one; some you listed are small but above that."
+        hint = (
+            f"Compare each norm with {THRESHOLD:g} × the largest one; some you listed are small "
+            "but above that."
+        )
     return Feedback(ex, INCORRECT, "; ".join(parts) + ".", hint)
 
 
 def _forward(model, x):
-    """``(number of parameters, output, dtype)`` of the reader's model on ``x`` cast to its dtype, with autograd on."""
+    """``(number of parameters, output, dtype)`` of the reader's model on ``x`` cast to its dtype,
+    with autograd on.
+    """
     import torch
 
     params = [p for p in model.parameters() if p.is_floating_point()]
@@ -184,7 +196,9 @@ def _forward(model, x):
 
 
 def _backward(model, x, y):
-    """``(loss, record)`` of one monitored backward pass; the model's ``.grad`` are left as they were."""
+    """``(loss, record)`` of one monitored backward pass; the model's ``.grad`` are left as they
+    were.
+    """
     import torch
 
     params = list(model.parameters())
@@ -207,7 +221,8 @@ def _backward(model, x, y):
     ),
 )
 def check_fixed_model(model, *, time_limit: float = MODEL_TIME_LIMIT) -> Feedback:
-    """Check a repaired model: same input/output sizes, >= 12 weight layers, no stuck layer, ratio in [0.1, 10].
+    """Check a repaired model: same input/output sizes, >= 12 weight layers, no stuck layer, ratio
+    in [0.1, 10].
 
     The model runs one forward and one monitored backward pass on
     :func:`mystery_batch`, within ``time_limit`` seconds in all; its ``.grad``
@@ -260,7 +275,8 @@ def check_fixed_model(model, *, time_limit: float = MODEL_TIME_LIMIT) -> Feedbac
             ex,
             INCORRECT,
             "the output does not depend on the weights through autograd.",
-            "Did forward run under torch.no_grad(), or call .detach()? Gradients cannot flow back then.",
+            "Did forward run under torch.no_grad(), or call .detach()? Gradients cannot flow back "
+            "then.",
         )
     depth = len(watched_layers(model))
     if depth < MIN_LAYERS:
@@ -268,7 +284,8 @@ def check_fixed_model(model, *, time_limit: float = MODEL_TIME_LIMIT) -> Feedbac
             ex,
             INCORRECT,
             f"the model has {depth} weight layers; keep at least {MIN_LAYERS}.",
-            "A shallower net is a real remedy, but this exercise asks you to make the deep one work.",
+            "A shallower net is a real remedy, but this exercise asks you to make the deep one "
+            "work.",
         )
     run = run_limited(lambda: _backward(model, x.to(dtype), y), deadline - time.monotonic())
     if run.timed_out:

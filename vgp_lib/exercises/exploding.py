@@ -11,7 +11,9 @@ from . import INCORRECT, Exactly, Feedback, SignificantFigures, as_number, check
 
 @functools.cache
 def float32_overflow_depth() -> int:
-    """First depth at which dC/db_1 of the w = 100 aligned chain is inf in float32 (the reference answer)."""
+    """First depth at which dC/db_1 of the w = 100 aligned chain is inf in float32 (the reference
+    answer).
+    """
     return first_overflow_depth("float32")
 
 
@@ -43,8 +45,9 @@ def check_float32_overflow_depth(answer) -> Feedback:
         hints=[
             (
                 wrong["power32"],
-                "That is where 25^L itself overflows float32, but dC/db_1 is not 25^L: it carries 25^(L-1) times "
-                "sigma'(0) (a_L - y), and backpropagation forms other products on the way. Run the chain.",
+                "That is where 25^L itself overflows float32, but dC/db_1 is not 25^L: it carries "
+                "25^(L-1) times sigma'(0) (a_L - y), and backpropagation forms other products on "
+                "the way. Run the chain.",
             ),
             (wrong["float64"], "That is the float64 depth; pass dtype='float32'."),
             (
@@ -52,10 +55,14 @@ def check_float32_overflow_depth(answer) -> Feedback:
                 "That is where 25^L overflows float64; the question is about float32.",
             ),
         ],
-        too_small="At that depth the float32 gradient dC/db_1 is still finite: grow the chain further.",
-        too_large="Too deep: the computed dC/db_1 is already inf in a shallower chain. Backpropagation passes "
-        "through dC/da_1 = w_2 dC/dz_2 first, four times larger than dC/db_1, so inf can appear "
-        "before dC/db_1 itself would overflow. Look for the first inf.",
+        too_small=(
+            "At that depth the float32 gradient dC/db_1 is still finite: grow the chain further."
+        ),
+        too_large=(
+            "Too deep: the computed dC/db_1 is already inf in a shallower chain. Backpropagation "
+            "passes through dC/da_1 = w_2 dC/dz_2 first, four times larger than dC/db_1, so inf "
+            "can appear before dC/db_1 itself would overflow. Look for the first inf."
+        ),
     )
 
 
@@ -101,7 +108,8 @@ def check_balanced_weight(answer) -> Feedback:
         hints=[
             (
                 0.25,
-                "0.25 is sigma'(0) itself; the factor is w sigma'(0), so solve w sigma'(0) = 1 for w.",
+                "0.25 is sigma'(0) itself; the factor is w sigma'(0), so solve w sigma'(0) = 1 "
+                "for w.",
             ),
             (
                 1.0,

@@ -18,7 +18,9 @@ from . import (
 
 
 def shrink_factor(rms: float) -> float:
-    """The predicted per-layer shrink of ‖δ^l‖, ``1 / rms`` (the reference of ``ex-mnist-shrink``)."""
+    """The predicted per-layer shrink of ‖δ^l‖, ``1 / rms`` (the reference of
+    ``ex-mnist-shrink``).
+    """
     return _shrink(check_real("rms", rms, lo=1e-300))
 
 
@@ -28,7 +30,8 @@ def _shrink(rms: float) -> float:
 
 @check("ex-mnist-shrink", Relative(0.03), reference=shrink_factor)
 def check_shrink_factor(answer, rms: float) -> Feedback:
-    """Check the predicted per-layer shrink of ‖δ^l‖ from the RMS of σ'(z) (eq. ``eq-mnist-shrink``).
+    """Check the predicted per-layer shrink of ‖δ^l‖ from the RMS of σ'(z) (eq.
+    ``eq-mnist-shrink``).
 
     Expected: ``1 / rms``. Answers within 3 % pass (students may round the RMS).
 
@@ -55,13 +58,13 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
         hints=[
             (
                 rms,
-                "That is the factor the length is multiplied by on the way back; the shrink factor is its "
-                "reciprocal.",
+                "That is the factor the length is multiplied by on the way back; the shrink "
+                "factor is its reciprocal.",
             ),
             (
                 4.0,
-                "4 = 1/σ′(0) uses the largest value σ′ can take; typical z are away from 0, so σ′ is "
-                "smaller and the shrink stronger. Use the RMS.",
+                "4 = 1/σ′(0) uses the largest value σ′ can take; typical z are away from 0, so σ′ "
+                "is smaller and the shrink stronger. Use the RMS.",
             ),
             (
                 1 / rms**2,
@@ -73,7 +76,9 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
 
 
 def speed_ratio(speeds) -> float:
-    """Last over first hidden layer's speed, seed 0, last recorded step (the reference of ``ex-mnist-ratio``)."""
+    """Last over first hidden layer's speed, seed 0, last recorded step (the reference of
+    ``ex-mnist-ratio``).
+    """
     s = check_array("speeds", speeds, ndim=3)
     if 0 in s.shape:
         raise ValueError(
@@ -157,7 +162,8 @@ def check_speed_ratio(answer, speeds) -> Feedback:
             ),
             (
                 last[-1] / last[-2] if s.shape[2] > 2 else np.nan,
-                "That compares the last two hidden layers; divide by the *first* hidden layer (index 0).",
+                "That compares the last two hidden layers; divide by the *first* hidden layer "
+                "(index 0).",
             ),
         ],
     )

@@ -37,7 +37,8 @@ CLIP_RTOL = 1e-9
 
 
 def balance_ratio(scale: float) -> float:
-    """Median over :data:`BALANCE_SEEDS` of ``||dC/dz^1|| / ||dC/dz^20||`` for weight scale ``scale``.
+    """Median over :data:`BALANCE_SEEDS` of ``||dC/dz^1|| / ||dC/dz^20||`` for weight scale
+    ``scale``.
 
     >>> balance_ratio(0.5) < 1e-3
     True
@@ -61,7 +62,8 @@ def balance_ratio(scale: float) -> float:
     ),
 )
 def check_tanh_scale(scale) -> Feedback:
-    """Is the 20-layer tanh net balanced (first/last hidden-layer gradient ratio within a factor 2 of 1)?
+    """Is the 20-layer tanh net balanced (first/last hidden-layer gradient ratio within a factor 2
+    of 1)?
 
     The ratio it reports is the reader's own measurement (the exercise cell
     prints it too), not the answer: many scales are right.
@@ -95,16 +97,16 @@ def check_tanh_scale(scale) -> Feedback:
         hint = ""
         if math.isclose(value, math.sqrt(2), rel_tol=0.02):
             hint = (
-                "That is He's gain √2, which happens to fall inside the band here, near its top edge; "
-                "it is derived for ReLU, not tanh."
+                "That is He's gain √2, which happens to fall inside the band here, near its top "
+                "edge; it is derived for ReLU, not tanh."
             )
         return Feedback(ex, CORRECT, f"{where}: balanced within a factor {BALANCE_BAND:g}.", hint)
     if ratio < 1:
         hint = "The gradient still shrinks on the way down: increase the scale a little."
         if math.isclose(value, 1.0, rel_tol=0.02):
             hint = (
-                "Scale 1 is Xavier's choice, which keeps a *linear* layer's variance; tanh′(z) < 1 for "
-                "every z ≠ 0, so each layer still loses a bit. Go somewhat above 1."
+                "Scale 1 is Xavier's choice, which keeps a *linear* layer's variance; tanh′(z) < 1 "
+                "for every z ≠ 0, so each layer still loses a bit. Go somewhat above 1."
             )
         return Feedback(
             ex, INCORRECT, f"{where}: the gradient vanishes, {far} below balanced.", hint
@@ -130,7 +132,9 @@ def _cases():
 
 
 def _as_arrays(out) -> tuple[list | None, str | None]:
-    """``(list of float arrays, None)`` from what clip returned, or ``(None, what is wrong with it)``."""
+    """``(list of float arrays, None)`` from what clip returned, or
+    ``(None, what is wrong with it)``.
+    """
     if isinstance(out, np.ndarray) or not hasattr(out, "__iter__"):
         return None, f"clip must return a list of arrays, got {type(out).__name__}"
     arrays = []
@@ -143,7 +147,8 @@ def _as_arrays(out) -> tuple[list | None, str | None]:
     except Exception as err:
         return (
             None,
-            f"clip returned a {type(out).__name__} that cannot be read as arrays ({type(err).__name__})",
+            f"clip returned a {type(out).__name__} that cannot be read as arrays "
+            f"({type(err).__name__})",
         )
     return arrays, None
 
@@ -212,7 +217,8 @@ def check_clip(clip, *, time_limit: float = TIME_LIMIT) -> Feedback:
                     INCORRECT,
                     f"a gradient of norm {norm:.3g} ≤ {c:g} came back changed "
                     f"(norm {new_norm:.3g}).",
-                    "Only rescale when the norm exceeds max_norm: the factor is min(1, max_norm / norm).",
+                    "Only rescale when the norm exceeds max_norm: "
+                    "the factor is min(1, max_norm / norm).",
                 )
             continue
         cosine = float(new @ flat / (new_norm * norm)) if new_norm > 0 else 0.0
@@ -227,7 +233,8 @@ def check_clip(clip, *, time_limit: float = TIME_LIMIT) -> Feedback:
                 "each array was clipped by its own norm, which changes the "
                 f"direction of the whole gradient (cosine {cosine:.6f}) and leaves its norm "
                 f"{new_norm:.3g} > {c:g}.",
-                "Compute one norm over all arrays together, then scale every array by the same factor.",
+                "Compute one norm over all arrays together, then scale every array by the same "
+                "factor.",
             )
         if turned and np.all(np.abs(new) <= c + 1e-12) and np.any(np.abs(np.abs(new) - c) < 1e-12):
             return Feedback(
@@ -235,7 +242,8 @@ def check_clip(clip, *, time_limit: float = TIME_LIMIT) -> Feedback:
                 INCORRECT,
                 "every component was clipped to [-max_norm, max_norm] separately, "
                 f"which turns the direction (cosine {cosine:.6f}).",
-                "That is clipping by value (np.clip). Clip by the norm: multiply all arrays by one factor.",
+                "That is clipping by value (np.clip). Clip by the norm: multiply all arrays by "
+                "one factor.",
             )
         if turned:
             return Feedback(
@@ -257,7 +265,8 @@ def check_clip(clip, *, time_limit: float = TIME_LIMIT) -> Feedback:
                 INCORRECT,
                 f"after clipping the norm is {new_norm:.6g}, below max_norm = {c:g}: "
                 "the step shrank more than needed.",
-                "Scale to exactly max_norm: factor max_norm / norm (square root of the sum of squares).",
+                "Scale to exactly max_norm: factor max_norm / norm (square root of the sum of "
+                "squares).",
             )
     return Feedback(
         ex, CORRECT, "norm at most max_norm, direction unchanged, small gradients left alone."

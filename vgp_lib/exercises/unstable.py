@@ -47,7 +47,9 @@ MAX_HIDDEN = 10_000
 
 
 def min_weight() -> float:
-    """1 / max sigma' = 4, the smallest |w| with |w sigma'(wa+b)| = 1 (the reference of ``ex-unstable-min-weight``)."""
+    """1 / max sigma' = 4, the smallest |w| with |w sigma'(wa+b)| = 1 (the reference of
+    ``ex-unstable-min-weight``).
+    """
     return float(1.0 / activations.sigmoid_prime(0.0))
 
 
@@ -68,7 +70,8 @@ def check_min_weight(answer) -> Feedback:
             (0.25, "0.25 is the largest value of sigma'; you need |w| times it to reach 1."),
             (
                 1.0,
-                "That ignores sigma': even at its peak sigma'(0) is well below 1, so |w| must make up for it.",
+                "That ignores sigma': even at its peak sigma'(0) is well below 1, so |w| must "
+                "make up for it.",
             ),
             (2.0, "That takes sigma'(0) = 1/2; work out sigma'(0) = sigma(0)(1 - sigma(0)) again."),
         ],
@@ -90,7 +93,8 @@ def _width_value(out):
     ),
 )
 def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
-    """Check a function ``width(w)`` against equation ``eq-interval-width``, including 0 for |w| < 4.
+    """Check a function ``width(w)`` against equation ``eq-interval-width``, including 0 for
+    |w| < 4.
 
     ``time_limit`` bounds the seconds all calls of ``width`` may take together.
     """
@@ -126,7 +130,8 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
                     ex,
                     INCORRECT,
                     f"{call} = {got:.6g}, but for |w| < 4 the width is 0.",
-                    "For |w| < 4 the factor never reaches 1, so the set is empty and its width is 0.",
+                    "For |w| < 4 the factor never reaches 1, so the set is empty "
+                    "and its width is 0.",
                 )
             continue
         want = float(interval_width(w))
@@ -136,7 +141,10 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
         if w < 0:
             hint = "Use |w| everywhere in the formula; the width is the same for w and -w."
         elif math.isclose(got, want / 2, rel_tol=WIDTH_RTOL):
-            hint = "That covers one side of the interval only: it runs from -z*/|w| to +z*/|w| around its centre."
+            hint = (
+                "That covers one side of the interval only: it runs from -z*/|w| to +z*/|w| around "
+                "its centre."
+            )
         elif math.isclose(got, want * abs(w), rel_tol=WIDTH_RTOL):
             hint = "That is the width in z = wa + b; divide by |w| to get the width in a."
         return Feedback(ex, INCORRECT, f"{call} = {got:.6g} {how_far(got, want)}.", hint)
@@ -152,7 +160,9 @@ def widest() -> tuple[float, float]:
 
 
 def _numbers(answer, k: int):
-    """``(list of k items, None)`` from an iterable answer, or ``(None, what is wrong)``; never raises."""
+    """``(list of k items, None)`` from an iterable answer, or ``(None, what is wrong)``; never
+    raises.
+    """
     if isinstance(answer, (str, bytes)) or isinstance(answer, np.ndarray) and answer.ndim == 0:
         return None, f"got {type(answer).__name__} {show(answer)}"
     try:
@@ -198,7 +208,10 @@ def check_widest(answer) -> Feedback:
             f"w_star = {w_star:.4g} and width_max = {width_max:.4g}: correct ({rule.phrase}).",
         )
     if not rule.first.accepts(w_star, ref_w):
-        hint = "Evaluate the width on a fine grid of |w| above 4 (or use a 1-d optimiser) and take the argmax."
+        hint = (
+            "Evaluate the width on a fine grid of |w| above 4 (or use a 1-d optimiser) and take "
+            "the argmax."
+        )
         if abs(w_star) <= 4.0:
             hint = "For |w| <= 4 the width is 0; the maximum lies above 4."
         return Feedback(
@@ -284,9 +297,15 @@ def check_identity_neuron(answer) -> Feedback:
         )
     slope = n.w2 * n.w1 / 4.0
     if math.isclose(n.w2 * n.w1, 1.0, rel_tol=1e-3):
-        hint = "The slope of w2 sigma(w1 x + b) near the middle is w2 w1 sigma'(0) = w2 w1/4: take w2 = 4/w1, not 1/w1."
+        hint = (
+            "The slope of w2 sigma(w1 x + b) near the middle is w2 w1 sigma'(0) = w2 w1/4: "
+            "take w2 = 4/w1, not 1/w1."
+        )
     elif not math.isclose(n.b, -n.w1 / 2, rel_tol=1e-3, abs_tol=1e-12):
-        hint = "Centre the sigmoid on the middle of [0, 1]: choose b = -w1/2, so w1 x + b = w1 (x - 1/2)."
+        hint = (
+            "Centre the sigmoid on the middle of [0, 1]: choose b = -w1/2, "
+            "so w1 x + b = w1 (x - 1/2)."
+        )
     elif not math.isclose(slope, 1.0, rel_tol=1e-3):
         hint = f"The slope near x = 1/2 is w2 w1/4 = {slope:.3g}; it must be 1."
     elif not math.isclose(n.c, 0.5 - n.w2 / 2, rel_tol=1e-6, abs_tol=1e-9):
@@ -301,7 +320,9 @@ def check_identity_neuron(answer) -> Feedback:
     Criterion("a yes/no answer: True or False ('yes' or 'no' also work)"),
 )
 def check_larger_derivative(answer) -> Feedback:
-    """Check the yes/no answer to "would an activation with a larger derivative avoid the unstable gradient?"."""
+    """Check the yes/no answer to "would an activation with a larger derivative avoid the unstable
+    gradient?".
+    """
     ex = "ex-unstable-larger-derivative"
     if not_attempted(answer):
         return pending(ex, "True (yes, it would help) or False (no)")
@@ -319,13 +340,16 @@ def check_larger_derivative(answer) -> Feedback:
         ex,
         INCORRECT,
         "a larger derivative does not stop the product of many factors from drifting away from 1.",
-        "Look at the spread in the figure: even with derivative 1 everywhere (the identity), the factors "
-        "|w_j| differ from chain to chain, and a product of many of them spreads over many decades.",
+        "Look at the spread in the figure: even with derivative 1 everywhere (the identity), the "
+        "factors |w_j| differ from chain to chain, and a product of many of them spreads over "
+        "many decades.",
     )
 
 
 def _float_array(name: str, v):
-    """``(float64 array, None)``, or ``(None, what is wrong)`` for strings, complex, ragged or non-finite input."""
+    """``(float64 array, None)``, or ``(None, what is wrong)`` for strings, complex, ragged or
+    non-finite input.
+    """
     try:
         a = np.asarray(v)
         kind = a.dtype.kind
@@ -348,7 +372,9 @@ def _float_array(name: str, v):
     "ex-unstable-layer", Criterion(f"largest error at most {IDENTITY_TOLERANCE:g} over [0, 1]^3")
 )
 def check_identity_layer(answer, n: int = 3) -> Feedback:
-    """Check ``(W1, b, W2, c)`` for a hidden layer of n sigmoid neurons that reproduces its input."""
+    """Check ``(W1, b, W2, c)`` for a hidden layer of n sigmoid neurons that reproduces its
+    input.
+    """
     ex = "ex-unstable-layer"
     if not_attempted(answer):
         return pending(ex, "a tuple (W1, b, W2, c) of arrays")
@@ -411,7 +437,10 @@ def check_identity_layer(answer, n: int = 3) -> Feedback:
             f"largest error over [0, 1]^{n} is {err:.2g} (tolerance {IDENTITY_TOLERANCE:g}).",
         )
     off_diagonal = np.abs(W1 - np.diag(np.diag(W1))).max() if W1.shape[0] == W1.shape[1] else 0.0
-    hint = "Use one identity neuron per input: diagonal W1 and W2, with the neuron's w1, b, w2, c on the diagonal."
+    hint = (
+        "Use one identity neuron per input: diagonal W1 and W2, with the neuron's w1, b, w2, c on "
+        "the diagonal."
+    )
     if W1.shape[0] == W1.shape[1] and off_diagonal > 0:
         hint = "Off-diagonal weights in W1 mix the inputs; neuron i should see only x_i."
     elif W1.shape[0] == W1.shape[1] and np.allclose(np.diag(W2) * np.diag(W1), 1.0):

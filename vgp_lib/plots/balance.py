@@ -18,7 +18,9 @@ from .style import legend_above, styled
 
 @styled
 def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
-    """Distribution of :math:`\\log_{10}` of the gradient ratio (a :class:`vgp_lib.balance.RatioSample`)."""
+    """Distribution of :math:`\\log_{10}` of the gradient ratio (a
+    :class:`vgp_lib.balance.RatioSample`).
+    """
     check_instance("sample", sample, RatioSample)
     bins = check_int("bins", bins, lo=1, hi=10_000)
     ax = get_axes(ax)
@@ -27,7 +29,8 @@ def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
     ax.axvline(np.log10(16.0), color="C3", lw=2, ls="--", label="ratio 16")
     ax.axvline(np.median(r), color="k", lw=1.5, label=f"median ({sample.median_ratio:,.0f})")
     ax.set_xlabel(
-        rf"$\log_{{10}}\,|\partial C/\partial b_{sample.upper}|\,/\,|\partial C/\partial b_{sample.lower}|$"
+        rf"$\log_{{10}}\,|\partial C/\partial b_{sample.upper}|\,/\,"
+        rf"|\partial C/\partial b_{sample.lower}|$"
     )
     ax.set_ylabel("number of chains")
     ax.set_ylim(0, counts.max() * 1.1)
@@ -89,7 +92,9 @@ def plot_balance_spread(study, ax=None):
 
 @styled
 def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
-    """Histogram of :math:`\\log_{10}|\\partial C/\\partial b_1/\\partial C/\\partial b_L|` at the activation's best scale."""
+    """Histogram of :math:`\\log_{10}|\\partial C/\\partial b_1/\\partial C/\\partial b_L|` at the
+    activation's best scale.
+    """
     check_instance("study", study, BalanceStudy)
     bins = check_int("bins", bins, lo=1, hi=10_000)
     ax = get_axes(ax)

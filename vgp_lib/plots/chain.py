@@ -120,7 +120,9 @@ def draw_chain_profile(fig, result):
 
 @styled
 def plot_routes(routes, ax=None):
-    """The three routes to :math:`\\partial C/\\partial b_j` (a :class:`vgp_lib.chain.GradientRoutes`)."""
+    """The three routes to :math:`\\partial C/\\partial b_j` (a
+    :class:`vgp_lib.chain.GradientRoutes`).
+    """
     check_instance("routes", routes, GradientRoutes)
     ax = get_axes(ax)
     x = routes.layers

@@ -342,7 +342,8 @@ def draw_circuit(circuit, ax=None, *, title: bool = True):
 
 @styled
 def draw_network_bars(result, ax=None):
-    """Nielsen's network picture with a bar of :math:`|\\partial C/\\partial b_j|` beside each hidden neuron.
+    """Nielsen's network picture with a bar of :math:`|\\partial C/\\partial b_j|` beside each
+    hidden neuron.
 
     ``result`` is a :class:`vgp_lib.speeds.NeuronGradients`: the neurons it
     holds (the first ones of each hidden layer, drawn at the top of their

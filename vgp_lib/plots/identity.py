@@ -16,7 +16,9 @@ from .style import legend_above, styled
 
 @styled
 def plot_identity_error(c, ax=None):
-    """Worst error of the identity neuron on [0, 1] against :math:`w_1` (a :class:`vgp_lib.identity.ErrorCurve`)."""
+    """Worst error of the identity neuron on [0, 1] against :math:`w_1` (a
+    :class:`vgp_lib.identity.ErrorCurve`).
+    """
     check_instance("c", c, ErrorCurve)
     ax = get_axes(ax)
     ax.loglog(c.w1, c.error, "o-", color="C0", ms=3, label="measured worst error on [0, 1]")

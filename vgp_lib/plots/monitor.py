@@ -78,7 +78,9 @@ def plot_gradient_record(
 
 @styled
 def plot_norm_history(record, ax=None, *, kind: str = "weight", layers=None):
-    """Each layer's gradient norm against the training step (log axis), first and last layers by default."""
+    """Each layer's gradient norm against the training step (log axis), first and last layers by
+    default.
+    """
     import matplotlib as mpl
 
     record = _as_record(record)

@@ -22,7 +22,9 @@ _FIGSIZE = (6.4, 4.8)  # matplotlib's default figure size
 
 @styled
 def plot_depth_accuracy(result, ax=None, *, book=None):
-    """Final validation accuracy (%) per depth: each seed as a dot, mean ± sd as a bar; ``book`` as crosses."""
+    """Final validation accuracy (%) per depth: each seed as a dot, mean ± sd as a bar; ``book`` as
+    crosses.
+    """
     check_instance("result", result, DepthResult)
     ax = get_axes(ax, figsize=_FIGSIZE)
     final = 100 * result.final()  # (depths, seeds)
@@ -107,7 +109,8 @@ def plot_accuracy_curves(
 
 
 def depth_table(result, book=None) -> str:
-    """A Markdown table: final validation accuracy per depth, mean ± sd over seeds, each seed, and ``book``.
+    """A Markdown table: final validation accuracy per depth, mean ± sd over seeds, each seed, and
+    ``book``.
 
     With ``book`` (one published run per depth) a last column gives each published
     number's percentile rank among our seeds (:func:`vgp_lib.stats.percentile_of`).
@@ -124,7 +127,10 @@ def depth_table(result, book=None) -> str:
     for i, h in enumerate(result.hidden_layers):
         sd = final[i].std(ddof=1) if final.shape[1] > 1 else float("nan")
         sizes = "[784, " + "30, " * h + "10]"
-        row = f"| {sizes} | {final[i].mean():.2f} ± {sd:.2f} | {', '.join(f'{v:.2f}' for v in final[i])} |"
+        row = (
+            f"| {sizes} | {final[i].mean():.2f} ± {sd:.2f} | "
+            f"{', '.join(f'{v:.2f}' for v in final[i])} |"
+        )
         if book is not None:
             row += f" {book[i]:.2f} | {percentile_of(book[i], final[i]):.0f} |"
         rows.append(row)

@@ -18,7 +18,8 @@ from .style import legend_above, styled
 
 @styled
 def plot_precision_growth(results, ax=None, *, title: str | None = None):
-    """:math:`\\log_{10}|\\partial C/\\partial b_j|` per layer: exact, and as computed in each precision.
+    """:math:`\\log_{10}|\\partial C/\\partial b_j|` per layer: exact, and as computed in each
+    precision.
 
     ``results`` is a :class:`vgp_lib.precision.PrecisionGradient` or a list of them
     for the same chain. The exact values (a sum of logarithms) are a line; the

@@ -97,7 +97,9 @@ def plot_variance_profiles(profiles, axes=None):
 
 @styled
 def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None):
-    """Per-layer gradient norms of several :class:`vgp_lib.profiles.GradientProfile` s, one line each."""
+    """Per-layer gradient norms of several :class:`vgp_lib.profiles.GradientProfile` s, one line
+    each.
+    """
     profiles = check_instances("profiles", profiles, GradientProfile)
     check_choice("kind", kind, ("delta", "weight"))
     ax = get_axes(ax, (7.0, 3.8))
@@ -118,7 +120,9 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
 
 @styled
 def plot_depth_sweep(sweeps: dict, ax=None):
-    """First/last ``||dC/dz||`` ratio against depth; ``sweeps`` maps a label to a tuple of profiles."""
+    """First/last ``||dC/dz||`` ratio against depth; ``sweeps`` maps a label to a tuple of
+    profiles.
+    """
     if not isinstance(sweeps, dict) or not sweeps:
         raise TypeError(
             f"sweeps must be a non-empty dict label -> GradientProfile results, "

@@ -8,8 +8,8 @@ lines of inline JavaScript swap the image, its alt text and the value shown.
 
 In a notebook (JupyterLab) the frames are data URIs inside the output. On the
 site, the book's Sphinx extension ``booktools.sphinx_frames`` (beside the package)
-moves them into ``_images/`` so the page only links them; the same JavaScript then loads a frame when the slider reaches it and
-prefetches its neighbours when the browser is idle.
+moves them into ``_images/`` so the page only links them; the same JavaScript then loads a frame
+when the slider reaches it and prefetches its neighbours when the browser is idle.
 
 The markup (the browser test relies on it)::
 
@@ -17,7 +17,8 @@ The markup (the browser test relies on it)::
       <img class="vgp-slider-frame" src="..." alt="..." width="688" height="...">
       <div class="vgp-slider-controls">
         <label class="vgp-slider-label" for="vgp-slider-<hash>-input">
-          <span class="vgp-slider-name">|w|</span> = <output class="vgp-slider-value">6.9</output></label>
+          <span class="vgp-slider-name">|w|</span> =
+          <output class="vgp-slider-value">6.9</output></label>
         <input type="range" class="vgp-slider-input" id="vgp-slider-<hash>-input"
                min="0" max="N-1" step="1" value="<start>" aria-valuetext="|w| = 6.9"
                data-lm-suppress-shortcuts="true">
@@ -225,7 +226,8 @@ def slider(
         alts = [alt(v, item) for v, item in zip(values, frames)]
     elif isinstance(alt, (str, bytes)) or not hasattr(alt, "__iter__"):
         raise TypeError(
-            f"alt must be a callable alt(value, item) or a list of strings, got {type(alt).__name__}"
+            "alt must be a callable alt(value, item) or a list of strings, got "
+            f"{type(alt).__name__}"
         )
     else:
         alts = list(alt)
@@ -269,9 +271,11 @@ def slider(
         f'width="{width_css}" height="{height_css}" style="{_STYLE_IMG}">\n'
         f'<div class="vgp-slider-controls" style="{_STYLE_CONTROLS}">\n'
         f'<label class="vgp-slider-label" for="{ident}-input" style="{_STYLE_LABEL}">'
-        f'<span class="vgp-slider-name">{name}</span> = <output class="vgp-slider-value">{current}</output></label>\n'
-        f'<input type="range" class="vgp-slider-input" id="{ident}-input" min="0" max="{len(frames) - 1}" '
-        f'step="1" value="{start}" aria-valuetext="{name} = {current}" data-lm-suppress-shortcuts="true" '
+        f'<span class="vgp-slider-name">{name}</span> = '
+        f'<output class="vgp-slider-value">{current}</output></label>\n'
+        f'<input type="range" class="vgp-slider-input" id="{ident}-input" '
+        f'min="0" max="{len(frames) - 1}" step="1" value="{start}" '
+        f'aria-valuetext="{name} = {current}" data-lm-suppress-shortcuts="true" '
         f'style="{_STYLE_INPUT}">\n'
         "</div>\n"
         '<script type="application/json" class="vgp-slider-data">'

@@ -28,7 +28,9 @@ _FIGSIZE = (6.4, 4.8)  # matplotlib's default figure size
 
 @styled
 def plot_neuron_gradients(result, ax=None):
-    """Nielsen's bars: |∂C/∂b_j| for the first neurons of each hidden layer, one group per neuron."""
+    """Nielsen's bars: |∂C/∂b_j| for the first neurons of each hidden layer, one group per
+    neuron.
+    """
     check_instance("result", result, NeuronGradients)
     ax = get_axes(ax, figsize=_FIGSIZE)
     grads = [np.abs(g) for g in result.gradients]
@@ -52,7 +54,9 @@ def plot_neuron_gradients(result, ax=None):
 
 @styled
 def plot_init_speeds(result, ax=None, *, book=None):
-    """Median ‖δ^l‖ (log scale) with the 25–75 % range over seeds, one line per depth; ``book`` as crosses."""
+    """Median ‖δ^l‖ (log scale) with the 25–75 % range over seeds, one line per depth; ``book`` as
+    crosses.
+    """
     check_instance("result", result, InitSpeeds)
     ax = get_axes(ax, figsize=_FIGSIZE)
     for i, prof in enumerate(result.profiles):
@@ -83,7 +87,9 @@ def plot_init_speeds(result, ax=None, *, book=None):
 
 @styled
 def plot_training_speeds(result, ax=None, *, upto: int | None = None):
-    """‖δ^l‖ before each full-batch step (log scale): median over seeds per hidden layer, seeds faint."""
+    """‖δ^l‖ before each full-batch step (log scale): median over seeds per hidden layer, seeds
+    faint.
+    """
     check_instance("result", result, TrainingSpeeds)
     ax = get_axes(ax, figsize=_FIGSIZE)
     steps = result.speeds.shape[1]
@@ -152,7 +158,9 @@ def plot_speed_profile(result, ax=None):
 
 
 def init_speed_table(result, book=None) -> str:
-    """A Markdown table: median ‖δ^l‖ at initialisation with its 25–75 % range over seeds, beside ``book``."""
+    """A Markdown table: median ‖δ^l‖ at initialisation with its 25–75 % range over seeds, beside
+    ``book``.
+    """
     check_instance("result", result, InitSpeeds)
     head = "| hidden layers | layer | ours: median | ours: 25–75 % |" + (
         " Nielsen |" if book is not None else ""

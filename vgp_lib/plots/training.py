@@ -16,7 +16,9 @@ from .style import integer_x, legend_above
 
 @styled
 def plot_training_comparison(comp, axes=None):
-    """Top: validation accuracy per configuration (dots: seeds, bar: median). Bottom: per-layer gradient norms."""
+    """Top: validation accuracy per configuration (dots: seeds, bar: median). Bottom: per-layer
+    gradient norms.
+    """
     check_instance("comp", comp, TrainingComparison)
     if axes is None:
         _, axes = figure(2, 1, height=6.4)

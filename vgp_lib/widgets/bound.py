@@ -25,7 +25,9 @@ def _describe(pair) -> str:
 
 
 def factor_explorer(w: float = 6.9, b: float = -3.45, w_max: float = 30.0) -> LiveFigure:
-    """Sliders for w and b; left: the factor against a with the region >= 1 shaded; right: width against |w|."""
+    """Sliders for w and b; left: the factor against a with the region >= 1 shaded; right: width
+    against |w|.
+    """
     import ipywidgets as widgets
 
     w_max = check_real("w_max", w_max, lo=4.0, hi=100.0)  # the interval needs |w| >= 4

@@ -16,17 +16,23 @@ from . import LiveFigure
 def _describe_profile(r) -> str:
     g = abs(r.grad)
     if g[-1] == 0 or g[0] == 0:
-        return "Some gradient is exactly 0: a factor vanished completely (a ReLU switched off, or w = 0)."
+        return (
+            "Some gradient is exactly 0: a factor vanished completely "
+            "(a ReLU switched off, or w = 0)."
+        )
     return (
-        f"|&part;C/&part;b<sub>1</sub>| / |&part;C/&part;b<sub>{r.chain.depth}</sub>| = {g[0] / g[-1]:.3g}; "
-        f"{int((abs(r.factors) < 1).sum())} of {r.factors.size} factors are below 1."
+        f"|&part;C/&part;b<sub>1</sub>| / |&part;C/&part;b<sub>{r.chain.depth}</sub>| = "
+        f"{g[0] / g[-1]:.3g}; {int((abs(r.factors) < 1).sum())} of {r.factors.size} factors are "
+        "below 1."
     )
 
 
 def chain_explorer(
     depth: int = 10, weight_scale: float = 1.0, bias: float = 0.0, activation: str = "sigmoid"
 ) -> LiveFigure:
-    """Depth, weight scale, bias and activation -> each factor as a bar and every |dC/db_j| on a log axis."""
+    """Depth, weight scale, bias and activation -> each factor as a bar and every |dC/db_j| on a log
+    axis.
+    """
     import ipywidgets as widgets
 
     depth = check_int("depth", depth, lo=1, hi=50)
