@@ -39,7 +39,8 @@ not from positions. A chapter that does not follow that layout is skipped with a
 message saying why; the others are still written. Before the course is reported
 written, :func:`booktools.edition.find_leaks` looks at every release notebook once more.
 
->>> rubric_points("**Rubric**\\n\\n- names the factor (1 point)\\n- bounds it (2 points)\\n- concludes")
+>>> rubric_points("**Rubric**\\n\\n- names the factor (1 point)\\n- bounds it (2 points)"
+...               "\\n- concludes")
 4
 """
 
@@ -111,7 +112,8 @@ _PROSE_NOTE = (
     "*Instructor's copy: reference answer and rubric ({points} points, graded by hand). "
     "Students get YOUR ANSWER HERE instead of this cell's text.*"
 )
-_CONFIG = """\
+_CONFIG = (
+    """\
 # nbgrader's settings for the course that `make course` writes (booktools/course.py).
 # This file is written again by every `make course`: put your own settings (course_id,
 # an exchange, another timeout, another file name pattern) in nbgrader_config_local.py
@@ -130,10 +132,12 @@ c.Execute.interrupt_on_timeout = True
 
 # nbgrader zip_collect: submissions named <student id>_<notebook>, e.g. ada_chain.ipynb
 # (the student id may contain "_", the chapter's notebook name does not).
-c.FileNameCollectorPlugin.named_regexp = r"^(?:.*/)?(?P<student_id>[^/]+)_(?P<file_id>[^/_]+\\.ipynb)$"
+c.FileNameCollectorPlugin.named_regexp = r"^(?:.*/)?(?P<student_id>[^/]+)_(?P<file_id>"""
+    """[^/_]+\\.ipynb)$"
 
 load_subconfig("nbgrader_config_local.py")  # noqa: F821 (a missing file is skipped)
 """
+)
 
 
 class CourseError(ValueError):
@@ -246,7 +250,8 @@ def read_exercises(cells) -> dict[str, Exercise]:
                 elif block.name == "solution-start":
                     if gate is not None:
                         raise CourseError(
-                            f"{{solution-start}} {block.argument} opens inside the solution of {gate[0]}"
+                            f"{{solution-start}} {block.argument} opens inside the solution of "
+                            f"{gate[0]}"
                         )
                     gate = [block.argument, [], []]
                 elif block.name == "solution-end":
@@ -388,7 +393,8 @@ def _test_source(ex: Exercise) -> str:
     setup, call = _final_call(ex.check, ex.label)
     s = "" if ex.points == 1 else "s"
     lines = [
-        f"# Graded test, {ex.points} point{s}: passes when the check says *correct* (and the hidden tests pass)."
+        f"# Graded test, {ex.points} point{s}: passes when the check says *correct* "
+        "(and the hidden tests pass)."
     ]
     lines += ["import warnings", ""]
     if setup:
@@ -440,7 +446,8 @@ def _hidden_tests(ex: Exercise, call: str) -> list[str]:
         kind, literal = expected
         if kind == "value" and module is not None:
             tests.append(
-                f"assert_within_stated_precision({check_module}.{check_name}, {name}, {literal}, {name!r})"
+                f"assert_within_stated_precision({check_module}.{check_name}, "
+                f"{name}, {literal}, {name!r})"
             )
         elif kind == "value":
             tests.append(f"assert_matches({name}, {literal}, {name!r})")
@@ -450,7 +457,8 @@ def _hidden_tests(ex: Exercise, call: str) -> list[str]:
                 f"{record} = record_calls({name})",
                 'with warnings.catch_warnings(action="ignore"):',
                 f"    {_renamed(call, name, record)}",
-                f'assert_matches({record}.results, {literal}, "what {name} returns on the check\'s inputs")',
+                f"assert_matches({record}.results, {literal}, "
+                f'"what {name} returns on the check\'s inputs")',
             ]
     if not tests:
         return []
@@ -775,7 +783,8 @@ def main(argv=None) -> int:
     results = write_course(sources, out, root=root, timeout=args.timeout)
     made = [stem for stem, r in results.items() if isinstance(r, Path)]
     print(
-        f"{len(made)} of {len(results)} chapters released in {out / 'release'}: {', '.join(made) or 'none'}"
+        f"{len(made)} of {len(results)} chapters released in {out / 'release'}: "
+        f"{', '.join(made) or 'none'}"
     )
     return 0 if made else 1
 

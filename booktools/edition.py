@@ -150,7 +150,8 @@ def strip_solutions(text: str) -> str:
 
     Other directives, ``{exercise}`` included, are kept as they are.
 
-    >>> src = "A\\n\\n````{solution} ex-b\\nSee ```x```.\\n````\\nB\\n:::{exercise}\\n:label: ex-b\\n:::"
+    >>> src = ("A\\n\\n````{solution} ex-b\\nSee ```x```.\\n````\\nB\\n:::{exercise}\\n"
+    ...        ":label: ex-b\\n:::")
     >>> print(strip_solutions(src))
     A
     <BLANKLINE>
@@ -265,7 +266,8 @@ def rewrite_figure_references(text: str, figures: dict, here: str) -> str:
     <fig-x>``` puts the number where ``%s`` is. Unknown names are left to MyST.
 
     >>> figs = {"fig-a": ("chain.ipynb", "2.1"), "fig-b": ("unstable.ipynb", "4.2")}
-    >>> rewrite_figure_references("{numref}`fig-a` and {numref}`panel %s <fig-b>`", figs, "chain.ipynb")
+    >>> rewrite_figure_references("{numref}`fig-a` and {numref}`panel %s <fig-b>`", figs,
+    ...                           "chain.ipynb")
     'Figure 2.1 and [panel 4.2](unstable.ipynb)'
     """
 
@@ -307,7 +309,9 @@ def rewrite_references(text: str, labels: dict, bibliography: dict) -> str:
     >>> bib = {"bengio1994": ("Bengio et al.", "1994"), "nielsen2015": ("Nielsen", "2015")}
     >>> rewrite_references("See {ref}`chapter-chain` {cite:p}`bengio1994,nielsen2015`; "
     ...                    "{cite:t}`nielsen2015` says so.", labels, bib)
-    'See [The single-neuron chain](chain.ipynb) (Bengio et al. 1994; Nielsen 2015); Nielsen (2015) says so.'
+    ... # doctest: +NORMALIZE_WHITESPACE
+    'See [The single-neuron chain](chain.ipynb) (Bengio et al. 1994; Nielsen 2015);
+     Nielsen (2015) says so.'
     """
 
     def ref(m):

@@ -94,7 +94,8 @@ def accessible_body(body: str) -> str:
       a speech user saying what they see would not reach them. The label goes, so the
       visible words are the name.
 
-    >>> accessible_body('<div role="list"><div class="citation" role="doc-biblioentry">x</div></div>')
+    >>> accessible_body('<div role="list"><div class="citation" role="doc-biblioentry">x</div>'
+    ...                 '</div>')
     '<div role="list"><div class="citation" role="listitem">x</div></div>'
     >>> accessible_body('<summary aria-label="Toggle hidden content"><p>Show code</p></summary>')
     '<summary><p>Show code</p></summary>'

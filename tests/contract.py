@@ -1493,7 +1493,8 @@ def _vm_bytes():
 
 
 def run_all(names=None, *, workers=2, limit=LIMIT_S, progress=False):
-    """Run every case; return a list of result dicts (name, param, value, kind, message, seconds)."""
+    """Run every case; return a list of result dicts
+    (name, param, value, kind, message, seconds)."""
     import torch
 
     torch.set_num_threads(1)

@@ -149,11 +149,14 @@ def alt_problem(alt: str | None, *, content: bool) -> str | None:
 
 # --------------------------------------------------------------------------- in the page
 
-SETTLE_JS = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+SETTLE_JS = (
+    """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {"""
+    """ await MathJax.startup.promise; }
   if (document.fonts) { await document.fonts.ready; }
   return true;
 }"""
+)
 
 #: Load every lazy image by walking down the page, then return to the top.
 SCROLL_JS = """async () => {
@@ -167,15 +170,18 @@ SCROLL_JS = """async () => {
   window.scrollTo(0, 0);
 }"""
 
-DESCRIBE_JS = """() => {
+DESCRIBE_JS = (
+    """() => {
 window.__vgpDescribe = (el) => {
   let s = el.tagName.toLowerCase();
   if (el.id) s += '#' + el.id;
-  const cls = (typeof el.className === 'string' ? el.className : '').trim().split(/\\s+/).filter(Boolean);
+  const cls = (typeof el.className === 'string' ? el.className : '').trim()"""
+    """.split(/\\s+/).filter(Boolean);
   if (cls.length) s += '.' + cls.slice(0, 3).join('.');
   let anchor = el.closest('[id]');
   if (anchor && anchor !== el) s += ' in #' + anchor.id;
-  const text = (el.innerText || el.getAttribute('alt') || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+  const text = (el.innerText || el.getAttribute('alt') || '').trim()"""
+    """.replace(/\\s+/g, ' ').slice(0, 60);
   if (text) s += ' "' + text + '"';
   return s;
 };
@@ -191,17 +197,22 @@ window.__vgpVisible = (el) => {
   return true;
 };
 }"""
+)
 
-WIDE_JS = """() => {
+WIDE_JS = (
+    """() => {
   const describe = window.__vgpDescribe, visible = window.__vgpVisible;
-  const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+  const article = document.querySelector('article.bd-article') ||"""
+    """ document.querySelector('main') || document.body;
   const articleHeight = article.getBoundingClientRect().height;
 
   // Code in view: code cells, and code printed as an output (highlighted source, or
   // a plain output that reads as Python source).
   const codeBlocks = new Set();
   article.querySelectorAll('div.cell_input').forEach(e => codeBlocks.add(e));
-  article.querySelectorAll('div.cell_output div[class*="highlight-python"], div.cell_output div[class*="highlight-ipython"], div.cell_output div[class*="highlight-default"]')
+  article.querySelectorAll('div.cell_output div[class*="highlight-python"], """
+    """div.cell_output div[class*="highlight-ipython"], """
+    """div.cell_output div[class*="highlight-default"]')
     .forEach(e => codeBlocks.add(e));
   article.querySelectorAll('div.cell_output pre').forEach(pre => {
     if (/^\\s*(@[\\w.]+|(async\\s+)?def |class )\\w*/.test(pre.innerText)) {
@@ -222,7 +233,8 @@ WIDE_JS = """() => {
 
   // Code and output blocks that scroll sideways.
   const hscroll = [];
-  article.querySelectorAll('div.cell_input pre, div.cell_output pre, div.highlight pre').forEach(pre => {
+  article.querySelectorAll('div.cell_input pre, div.cell_output pre, div.highlight pre')"""
+    """.forEach(pre => {
     if (visible(pre) && pre.scrollWidth > pre.clientWidth + 1) {
       hscroll.push(describe(pre).slice(0, 140) + ` (${pre.scrollWidth} > ${pre.clientWidth} px)`);
     }
@@ -238,15 +250,21 @@ WIDE_JS = """() => {
     const holder = c.closest('div.math, .math') || c.parentElement;
     const label = (holder && holder.id) || ('display equation ' + (i + 1));
     const problems = [];
-    if (c.scrollWidth > c.clientWidth + 1) problems.push(`content ${c.scrollWidth} px in a ${c.clientWidth} px box`);
-    if (m.right > box.right + 1 || m.left < box.left - 1) problems.push(`content spans ${Math.round(m.left)}..${Math.round(m.right)} px, box ${Math.round(box.left)}..${Math.round(box.right)} px`);
+    if (c.scrollWidth > c.clientWidth + 1) problems.push("""
+    """`content ${c.scrollWidth} px in a ${c.clientWidth} px box`);
+    if (m.right > box.right + 1 || m.left < box.left - 1) problems.push("""
+    """`content spans ${Math.round(m.left)}..${Math.round(m.right)} px, """
+    """box ${Math.round(box.left)}..${Math.round(box.right)} px`);
     // visible box of the container, cut by every clipping ancestor
     let left = box.left, right = box.right;
     for (let e = c.parentElement; e && e !== document.body; e = e.parentElement) {
       const ox = getComputedStyle(e).overflowX;
-      if (ox !== 'visible') { const r = e.getBoundingClientRect(); left = Math.max(left, r.left); right = Math.min(right, r.right); }
+      if (ox !== 'visible') { const r = e.getBoundingClientRect();"""
+    """ left = Math.max(left, r.left); right = Math.min(right, r.right); }
     }
-    if (m.right > right + 1 || m.left < left - 1) problems.push(`content spans ${Math.round(m.left)}..${Math.round(m.right)} px, visible ${Math.round(left)}..${Math.round(right)} px`);
+    if (m.right > right + 1 || m.left < left - 1) problems.push("""
+    """`content spans ${Math.round(m.left)}..${Math.round(m.right)} px, """
+    """visible ${Math.round(left)}..${Math.round(right)} px`);
     const eqno = holder ? holder.querySelector('span.eqno') : null;
     if (eqno && visible(eqno)) {
       const n = eqno.getBoundingClientRect();
@@ -254,9 +272,12 @@ WIDE_JS = """() => {
       let gr = -Infinity, gl = Infinity;
       math.querySelectorAll('mjx-c, mjx-mi, mjx-mo, mjx-mn, mjx-mtext').forEach(g => {
         const r = g.getBoundingClientRect();
-        if (r.width > 0 && r.bottom > n.top && r.top < n.bottom) { gr = Math.max(gr, r.right); gl = Math.min(gl, r.left); }
+        if (r.width > 0 && r.bottom > n.top && r.top < n.bottom) {"""
+    """ gr = Math.max(gr, r.right); gl = Math.min(gl, r.left); }
       });
-      if (gr > n.left + 1 && gl < n.right - 1) problems.push(`its number ${eqno.innerText.trim()} overlaps the math (${Math.round(gr)} px > ${Math.round(n.left)} px)`);
+      if (gr > n.left + 1 && gl < n.right - 1) problems.push("""
+    """`its number ${eqno.innerText.trim()} overlaps the math """
+    """(${Math.round(gr)} px > ${Math.round(n.left)} px)`);
     }
     if (problems.length) clipped.push(label + ': ' + [...new Set(problems)].join('; '));
   });
@@ -278,14 +299,17 @@ WIDE_JS = """() => {
     const problems = [];
     // textContent, not innerText: a figure inside a folded solution is not rendered yet
     if (!number || !number.textContent.trim()) problems.push('no number');
-    if (!caption || !caption.textContent.replace(number ? number.textContent : '', '').trim()) problems.push('no caption');
+    if (!caption || !caption.textContent.replace(number ? number.textContent : '', '').trim())"""
+    """ problems.push('no caption');
     if (problems.length) badFigures.push(describe(f).slice(0, 120) + ': ' + problems.join(', '));
   });
   // A content image outside any figure is a figure without number or caption (slider
   // frames excepted: the slider's label says what they show).
   article.querySelectorAll('img').forEach(img => {
-    if (!img.closest('figure') && !img.closest('.vgp-slider') && !img.closest('.header-article, .bd-header-article')) {
-      badFigures.push(describe(img).slice(0, 120) + ': an image outside a numbered, captioned figure');
+    if (!img.closest('figure') && !img.closest('.vgp-slider') && """
+    """!img.closest('.header-article, .bd-header-article')) {
+      badFigures.push(describe(img).slice(0, 120) + """
+    """': an image outside a numbered, captioned figure');
     }
   });
 
@@ -296,8 +320,10 @@ WIDE_JS = """() => {
 
   return {articleHeight, codeHeight, codeItems, hscroll, clipped, images, badFigures, glue};
 }"""
+)
 
-NARROW_JS = """() => {
+NARROW_JS = (
+    """() => {
   // What sticks out past the right edge of a 390 px window: either it widens the page
   // (the page scrolls sideways) or a box that does not scroll cuts it off. Content in
   // a box that scrolls by itself (overflow-x auto/scroll) and fits the window is fine.
@@ -324,15 +350,21 @@ NARROW_JS = """() => {
   }
   const outermost = (list) => {
     const set = new Set(list);
-    return list.filter(el => { for (let p = el.parentElement; p; p = p.parentElement) if (set.has(p)) return false; return true; })
-      .map(el => window.__vgpDescribe(el).slice(0, 140) + ` (right edge ${Math.round(el.getBoundingClientRect().right)} px)`);
+    return list.filter(el => { for (let p = el.parentElement; p; p = p.parentElement)"""
+    """ if (set.has(p)) return false; return true; })
+      .map(el => window.__vgpDescribe(el).slice(0, 140) + """
+    """` (right edge ${Math.round(el.getBoundingClientRect().right)} px)`);
   };
   result.offenders = outermost(widen);
   result.cutOff = outermost(cut);
   return result;
 }"""
+)
 
-DARK_INIT = "try { localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark'); } catch (e) {}"
+DARK_INIT = (
+    "try { localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark'); }"
+    " catch (e) {}"
+)
 
 
 def _axe_script() -> str:
@@ -352,7 +384,8 @@ def run_axe(page) -> dict:
         # page's URL (a 404); only css-orientation-lock reads those sheets.
         " const r = await axe.run(document, {resultTypes: ['violations'], rules, preload: false});"
         " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => [n.target.join(' '), (n.failureSummary || '').slice(0, 200)])})); }"
+        " nodes: v.nodes.map(n => [n.target.join(' '),"
+        " (n.failureSummary || '').slice(0, 200)])})); }"
     )
     out = {impact: 0 for impact in BLOCKING}
     rules = {}
@@ -472,16 +505,19 @@ def slider_keyboard_problems(page) -> list[str]:
         where = f"slider #{before['id'] or i}"
         if not (before["hasInput"] and before["hasOutput"] and before["hasImg"]):
             problems.append(
-                f"{where}: needs an input.vgp-slider-input, an output.vgp-slider-value and an img.vgp-slider-frame"
+                f"{where}: needs an input.vgp-slider-input, an output.vgp-slider-value "
+                "and an img.vgp-slider-frame"
             )
             continue
         if not before["labelFor"] or before["labelFor"] != before["inputId"]:
             problems.append(
-                f"{where}: its label is not for its input ({before['labelFor']!r} vs {before['inputId']!r})"
+                f"{where}: its label is not for its input "
+                f"({before['labelFor']!r} vs {before['inputId']!r})"
             )
         if int(before["max"]) <= int(before["min"]):
             problems.append(
-                f"{where}: a slider needs at least two frames (min {before['min']}, max {before['max']})"
+                f"{where}: a slider needs at least two frames "
+                f"(min {before['min']}, max {before['max']})"
             )
             continue
         key = "ArrowLeft" if before["value"] == before["max"] else "ArrowRight"
@@ -493,7 +529,8 @@ def slider_keyboard_problems(page) -> list[str]:
 
         with suppress(PlaywrightTimeout):  # a frame that does not change is reported below
             page.wait_for_function(
-                "([el, src]) => el.querySelector('img.vgp-slider-frame').getAttribute('src') !== src",
+                "([el, src]) => "
+                "el.querySelector('img.vgp-slider-frame').getAttribute('src') !== src",
                 arg=[root.element_handle(), before["src"]],
                 timeout=3_000,
             )
@@ -524,7 +561,8 @@ def page_problems(r: dict) -> list[str]:
     if r["code_share"] > MAX_CODE_SHARE:
         largest = sorted(r["code_blocks"], key=lambda b: -b[1])[:3]
         out.append(
-            f"visible code is {100 * r['code_share']:.1f}% of the page (at most {100 * MAX_CODE_SHARE:.0f}%); "
+            f"visible code is {100 * r['code_share']:.1f}% of the page "
+            f"(at most {100 * MAX_CODE_SHARE:.0f}%); "
             f"largest: {largest}"
         )
     for block in r["code_hscroll_blocks"]:
@@ -536,7 +574,8 @@ def page_problems(r: dict) -> list[str]:
     for px, what in r["figure_text"]:
         if px < MIN_FIGURE_TEXT_PX:
             out.append(
-                f"figure text of {px:g} CSS px at {WIDE} px (at least {MIN_FIGURE_TEXT_PX:g}): {what}"
+                f"figure text of {px:g} CSS px at {WIDE} px "
+                f"(at least {MIN_FIGURE_TEXT_PX:g}): {what}"
             )
     for mode in ("light", "dark"):
         for rule, v in r[f"axe_{mode}"]["rules"].items():
@@ -695,9 +734,12 @@ def summary_line(r: dict) -> str:
         return f"{a['critical']}/{a['serious']} {','.join(sorted(a['rules'])) or '-'}"
 
     return (
-        f"{r['html_bytes'] / 1000:.0f} kB, code {100 * r['code_share']:.1f}%, hscroll {r['code_hscroll']}, "
-        f"fig text {r['min_figure_text_px']}, axe light {axe(r['axe_light'])}, dark {axe(r['axe_dark'])}, "
-        f"390 sideways {r['narrow']['sideways']} ({len(r['narrow']['offenders'])}), cut off {len(r['narrow']['cut_off'])}, "
+        f"{r['html_bytes'] / 1000:.0f} kB, code {100 * r['code_share']:.1f}%, "
+        f"hscroll {r['code_hscroll']}, "
+        f"fig text {r['min_figure_text_px']}, axe light {axe(r['axe_light'])}, "
+        f"dark {axe(r['axe_dark'])}, "
+        f"390 sideways {r['narrow']['sideways']} ({len(r['narrow']['offenders'])}), "
+        f"cut off {len(r['narrow']['cut_off'])}, "
         f"clipped {len(r['clipped_equations'])}, bad alt {len(r['bad_alt'])}, "
         f"bad figures {len(r['bad_figures'])}, glue {len(r['glue_text'])}"
     )

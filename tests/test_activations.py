@@ -1,4 +1,5 @@
-"""vgp_lib.activations: bounds, agreement with PyTorch autograd (float64), no warnings in the tails."""
+"""vgp_lib.activations: bounds, agreement with PyTorch
+autograd (float64), no warnings in the tails."""
 
 import numpy as np
 import pytest

@@ -183,7 +183,8 @@ def test_make_book_checks_the_python_first():
 
 
 def test_make_book_takes_an_optional_torch_index():
-    """`make book TORCH_INDEX=...` adds that index to the pinned install; by default nothing changes."""
+    """`make book TORCH_INDEX=...` adds that index to
+    the pinned install; by default nothing changes."""
 
     def install_line(*args):
         dry = subprocess.run(

@@ -1,4 +1,5 @@
-"""vgp_lib.bound: the factor |w sigma'(wa+b)|, the interval width (closed form vs grid), its maximum."""
+"""vgp_lib.bound: the factor |w sigma'(wa+b)|, the
+interval width (closed form vs grid), its maximum."""
 
 import dataclasses
 import math
@@ -109,7 +110,8 @@ def test_bad_input_names_the_parameter(call, name):
         call()
 
 
-def test_widest_interval_refuses_a_tolerance_finer_than_float_spacing():  # issue 12: it never returned
+# issue 12: it never returned
+def test_widest_interval_refuses_a_tolerance_finer_than_float_spacing():
     with pytest.raises(ValueError, match=r"tol must be at least"):
         bound.widest_interval(tol=5e-16)
     assert bound.widest_interval(tol=1e-10) == bound.widest_interval()
@@ -139,7 +141,8 @@ def test_interval_width_grid_small_w_is_empty_for_any_b():
     assert bound.interval_width_grid(3.9, 1e17) == 0.0
 
 
-def test_factor_interval_refuses_fields_that_contradict_each_other():  # issue 12: built broken objects
+# issue 12: built broken objects
+def test_factor_interval_refuses_fields_that_contradict_each_other():
     r = bound.factor_interval(6.9)
     fields = {f.name: getattr(r, f.name) for f in dataclasses.fields(r)}
     assert bound.factor_interval(2.0).endpoints is None  # |w| < 4: no interval, legitimately None

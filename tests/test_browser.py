@@ -107,7 +107,8 @@ def test_page_in_chromium(name, server, browser, built_html):
 
         # Every image has loaded.
         broken = page.evaluate(
-            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+            ".map(i => i.src.slice(0, 80))"
         )
         assert not broken, f"{name}: images that did not load: {broken}"
 
@@ -178,16 +179,24 @@ def _png(width: int, height: int, text: dict[str, str]) -> bytes:
     return out + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-SLIDER = """
+SLIDER = (
+    """
 <div class="vgp-slider" id="vgp-slider-{h}">
-  <img class="vgp-slider-frame" src="{f0}" alt="Frame zero: a grey square standing for the first frame." width="{w}">
+  <img class="vgp-slider-frame" src="{f0}" """
+    """alt="Frame zero: a grey square standing for the first frame." width="{w}">
   <div class="vgp-slider-controls">
-    <label class="vgp-slider-label" for="vgp-slider-{h}-input"><span class="vgp-slider-name">|w|</span> = <output class="vgp-slider-value">1.0</output></label>
-    <input type="range" class="vgp-slider-input" id="vgp-slider-{h}-input" min="0" max="1" step="1" value="0" aria-valuetext="|w| = 1.0">
+    <label class="vgp-slider-label" for="vgp-slider-{h}-input">"""
+    """<span class="vgp-slider-name">|w|</span> = """
+    """<output class="vgp-slider-value">1.0</output></label>
+    <input type="range" class="vgp-slider-input" id="vgp-slider-{h}-input" """
+    """min="0" max="1" step="1" value="0" aria-valuetext="|w| = 1.0">
   </div>
-  <script type="application/json" class="vgp-slider-data">{{"values": ["1.0", "2.0"], "frames": ["{f0}", "{f1}"],
-    "alts": ["Frame zero: a grey square standing for the first frame.", "Frame one: a grey square standing for the second frame."]}}</script>
+  <script type="application/json" class="vgp-slider-data">"""
+    """{{"values": ["1.0", "2.0"], "frames": ["{f0}", "{f1}"],
+    "alts": ["Frame zero: a grey square standing for the first frame.", """
+    """"Frame one: a grey square standing for the second frame."]}}</script>
 </div>"""
+)
 
 SLIDER_JS = """<script>
 document.querySelectorAll('.vgp-slider').forEach(root => {
@@ -208,7 +217,8 @@ def _page(body: str) -> str:
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A test page</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
-        f'<body><main><article class="bd-article"><h1>A test page</h1>{body}</article></main>{SLIDER_JS}</body></html>'
+        f'<body><main><article class="bd-article"><h1>A test page</h1>{body}</article></main>'
+        f"{SLIDER_JS}</body></html>"
     )
 
 
@@ -226,9 +236,10 @@ def test_pagecheck_fails_a_bad_page_and_passes_a_good_one(browser, tmp_path):
         + "</p>"
     )
     good = (
-        text
-        + '<figure><img src="../frame0.png" alt="A grey bar, as wide as the column, with nothing on it." width="300">'
-        + '<figcaption><p><span class="caption-number">Figure 1 </span><span class="caption-text">A grey bar.</span></p></figcaption></figure>'
+        text + '<figure><img src="../frame0.png" '
+        'alt="A grey bar, as wide as the column, with nothing on it." width="300">'
+        + '<figcaption><p><span class="caption-number">Figure 1 </span>'
+        '<span class="caption-text">A grey bar.</span></p></figcaption></figure>'
         + SLIDER.format(h="good", f0="../frame0.png", f1="../frame1.png", w=300)
         + '<div class="cell_input"><pre>x = 1</pre></div>'
     )
@@ -236,9 +247,12 @@ def test_pagecheck_fails_a_bad_page_and_passes_a_good_one(browser, tmp_path):
         '<div class="cell_input"><pre style="height: 600px">'
         + "y = 'a long line of code' + " * 8
         + "</pre></div>"
-        + '<figure><img src="../plain.png" alt="../_images/plain.png"><img src="../plain.png"></figure>'
-        + '<p><img src="../frame0.png" alt="A grey bar, not inside any figure at all." width="300"></p>'
-        + '<figure><img src="../frame0.png" alt="A grey bar, as wide as the column, with nothing on it." style="width: 100px"></figure>'
+        + '<figure><img src="../plain.png" alt="../_images/plain.png">'
+        '<img src="../plain.png"></figure>'
+        + '<p><img src="../frame0.png" alt="A grey bar, not inside any figure at all." '
+        'width="300"></p>' + '<figure><img src="../frame0.png" '
+        'alt="A grey bar, as wide as the column, with nothing on it." style="width: 100px">'
+        "</figure>"
         + '<p>glue("x", 1, display=False)</p>'
         + '<div style="width: 600px">A box wider than a phone.</div>'
         + SLIDER.format(h="broken", f0="../frame0.png", f1="../frame1.png", w=300)

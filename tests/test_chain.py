@@ -1,4 +1,5 @@
-"""vgp_lib.chain: the gradient triangle (product, autograd, finite differences), overflow, validation."""
+"""vgp_lib.chain: the gradient triangle (product,
+autograd, finite differences), overflow, validation."""
 
 import math
 
@@ -151,7 +152,8 @@ def test_weight_gradient_is_the_input_times_the_bias_gradient(seed):
 
 
 def test_exploding_chain_weight_and_bias_gradients_in_closed_form():
-    """Every z_j = 0: dC/db_1 = (a_L - y) (1/4) 25^(L-1) with a_L = 1/2, and dC/dw_1 = a_0 dC/db_1."""
+    """Every z_j = 0: dC/db_1 = (a_L - y) (1/4) 25^(L-1)
+    with a_L = 1/2, and dC/dw_1 = a_0 dC/db_1."""
     for depth in (1, 4, 9):
         c = chain.aligned_chain(depth, w=100.0, a0=1.0)
         gb, gw = chain.grad_b_analytic(c), chain.grad_w_analytic(c)

@@ -1,4 +1,5 @@
-"""Tests for vgp_lib.clipping: norm bound, unchanged direction, no-op below the threshold, torch in place."""
+"""Tests for vgp_lib.clipping: norm bound, unchanged
+direction, no-op below the threshold, torch in place."""
 
 import numpy as np
 import pytest

@@ -108,8 +108,10 @@ RUBRIC = """**Rubric**
 - Bounds it with $\\sigma' \\le 1/4$ (1 point).
 - Concludes that the product of $L$ factors shrinks geometrically (2 points)."""
 
-ARGUMENT = """Each layer multiplies the error by $w_j\\,\\sigma'(z_j)$ and $\\sigma' \\le 1/4$, so each
-factor is at most $|w_j|/4 < 1$ in size; $L$ of them shrink like $(\\max_j|w_j|/4)^L$."""
+ARGUMENT = (
+    "Each layer multiplies the error by $w_j\\,\\sigma'(z_j)$ and $\\sigma' \\le 1/4$, so each\n"
+    "factor is at most $|w_j|/4 < 1$ in size; $L$ of them shrink like $(\\max_j|w_j|/4)^L$."
+)
 
 PROSE_EXERCISE = f"""
 :::{{exercise}} Why the gradient vanishes
@@ -151,7 +153,10 @@ from vgp_lib.exercises.unstable import check_width_formula
         _exercise(
             "ex-drill-balance",
             "The balanced chain",
-            "For which $w > 0$ is every factor $w\\,\\sigma'(0)$ of the aligned chain 1? Store it in `answer`.",
+            (
+                "For which $w > 0$ is every factor $w\\,\\sigma'(0)$ of the aligned chain 1? "
+                "Store it in `answer`."
+            ),
             "answer = ...  # the weight w that balances the aligned chain",
             "check_balanced_weight(answer)",
             "answer = 1 / 0.25  # w * sigma'(0) = 1",
@@ -160,7 +165,10 @@ from vgp_lib.exercises.unstable import check_width_formula
         _exercise(
             "ex-drill-chain",
             "A chain instead of a tree",
-            "How many NAND layers deep is a chain of XORs for $n = 16$ bits? Store it in `chain_depth`.",
+            (
+                "How many NAND layers deep is a chain of XORs for $n = 16$ bits? "
+                "Store it in `chain_depth`."
+            ),
             "chain_depth = ...  # the depth of the chain for n = 16",
             "check_chain_depth(16, chain_depth)",
             "chain_depth = 3 * (16 - 1)",
@@ -196,7 +204,9 @@ SUBMISSIONS = {
     "ada": "the instructor's answers",
     "blank": {},  # the release, untouched
     "wrong": {
-        "ex-drill-balance-answer": "answer = -4.0  # the check accepts it; the hidden test wants the w > 0 asked for",
+        "ex-drill-balance-answer": (
+            "answer = -4.0  # the check accepts it; the hidden test wants the w > 0 asked for"
+        ),
         "ex-drill-chain-answer": "chain_depth = 3 * 15",
         "ex-drill-width-answer": WRONG_WIDTH,
         "ex-drill-why-answer": "The sigmoid is flat, so the gradient gets smaller.",
@@ -300,7 +310,10 @@ def test_no_hidden_comparison_where_the_check_accepts_other_answers(tmp_path):
     notes = add_hidden_tests(nb, exercises, {"ex-drill-width": {"width": ("results", "[0.5]")}})
     assert notes == [
         "ex-drill-balance: graded by its check alone (tagged 'open-answer')",
-        "ex-drill-chain: graded by its check alone (its check is given n_bits from the chapter's run)",
+        (
+            "ex-drill-chain: graded by its check alone "
+            "(its check is given n_bits from the chapter's run)"
+        ),
     ]
     tests = {k: c.source for k, c in _by_grade_id(nb).items() if k.endswith("-test")}
     assert "HIDDEN" not in tests["ex-drill-balance-test"] + tests["ex-drill-chain-test"]
@@ -337,7 +350,8 @@ def test_a_chapter_in_the_old_layout_is_refused_with_the_reason(tmp_path):
         ("Argument.\n\n**Rubric** for the grader:\n1. one\n2. two, worth\n   more (3 pts)", 4),
         ("**Rubric**\n\n* half (0.5 points)", 0.5),
         (
-            "**Rubric** (5 points)\n\n- 2 points: the product\n- 1 point: its\n  largest value\n- 2 pts: the end",
+            "**Rubric** (5 points)\n\n- 2 points: the product\n- 1 point: its\n  largest value"
+            "\n- 2 pts: the end",
             5,
         ),
     ],
@@ -558,8 +572,8 @@ def test_the_source_has_hidden_tests_with_the_reference_values(course):
     )
     assert "import vgp_lib.exercises.exploding as _book_checks" in tests["ex-drill-balance-test"]
     assert (
-        "assert_within_stated_precision(_book_checks.check_chain_depth, chain_depth, 45, 'chain_depth')"
-        in tests["ex-drill-chain-test"]
+        "assert_within_stated_precision(_book_checks.check_chain_depth, chain_depth, 45, "
+        "'chain_depth')" in tests["ex-drill-chain-test"]
     )
     assert "check_width_formula(width_calls)" in tests["ex-drill-width-test"]
     assert (

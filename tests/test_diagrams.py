@@ -1,4 +1,5 @@
-"""The diagrams draw the objects they are given: read each drawing back and compare it with the object."""
+"""The diagrams draw the objects they are given: read
+each drawing back and compare it with the object."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from vgp_lib.plots.style import MIN_TEXT_PT, png_bytes, smallest_text_pt
 
 
 def _value(text: str) -> float:
-    """A number as format_number writes it (true minus sign, mathtext powers of ten) back to a float."""
+    """A number as format_number writes it (true minus
+    sign, mathtext powers of ten) back to a float."""
     s = text.replace("\N{MINUS SIGN}", "-").strip("$")
     m = re.fullmatch(r"(-?[\d.]+)\\times10\^\{(-?\d+)\}", s)
     return float(m.group(1)) * 10.0 ** int(m.group(2)) if m else float(s)
@@ -176,7 +178,7 @@ def test_gru_diagram_reads_sizes_and_update_bias_from_the_cell(gate_bias):
     assert texts["gate-r"].startswith("reset $r$") and texts["gate-n"].startswith("candidate $n$")
 
 
-# --------------------------------------------------------------------------- house style and bad input
+# ------------------------------------------------------------------------ house style and bad input
 
 
 def _all_diagrams():

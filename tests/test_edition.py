@@ -68,7 +68,10 @@ def test_colon_fenced_solution_is_removed_with_its_content():
 
 
 def test_backtick_fenced_solution_with_inner_code_block_is_removed():
-    text = "Before.\n````{solution} ex-a\n:class: dropdown\n```python\nx = 1\n```\nStill solution.\n````\nAfter."
+    text = (
+        "Before.\n````{solution} ex-a\n:class: dropdown\n```python\nx = 1\n```\n"
+        "Still solution.\n````\nAfter."
+    )
     assert strip_solutions(text) == "Before.\nAfter."
 
 
@@ -250,7 +253,8 @@ def test_bad_arguments_name_the_parameter(tmp_path):
 
 @pytest.fixture(scope="module")
 def editions(tmp_path_factory):
-    """Both editions of every notebook chapter, written by write_edition from a TOC listing them all."""
+    """Both editions of every notebook chapter, written
+    by write_edition from a TOC listing them all."""
     base = tmp_path_factory.mktemp("editions")
     toc = base / "_toc.yml"
     toc.write_text(
@@ -296,7 +300,8 @@ def solution_parts(path: Path):
 
 
 def distinctive(lines, other):
-    """Stripped lines found in a solution but nowhere else in the chapter (too short ones left out)."""
+    """Stripped lines found in a solution but nowhere
+    else in the chapter (too short ones left out)."""
     elsewhere = {line.strip() for line in other}
     return {
         s
@@ -402,7 +407,8 @@ def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
 # --------------------------------------------------------------------------- executing them (slow)
 
 
-RUNNER = """
+RUNNER = (
+    """
 import sys
 import nbformat
 from nbclient import NotebookClient
@@ -421,7 +427,8 @@ config = Config()
 config.KernelManager.transport = "ipc"
 config.KernelManager.ip = tempfile.mkdtemp(prefix="vgp-kernel-") + "/kernel"
 client = NotebookClient(
-    nb, timeout=180, startup_timeout=120, kernel_name="python3", resources={"metadata": {"path": cwd}},
+    nb, timeout=180, startup_timeout=120, kernel_name="python3","""
+    """ resources={"metadata": {"path": cwd}},
     config=config,
 )
 try:
@@ -434,11 +441,13 @@ except TimeoutError as err:  # a stuck kernel, not a failing cell: the caller re
 nbformat.write(nb, dst)
 sys.stdout.write(error)
 """
+)
 STUCK = 3  # exit code of RUNNER when the kernel stopped answering
 
 
 def _execute(src: Path, dst: Path, env: dict):
-    """Run notebook ``src`` in a fresh kernel from chapters/ (in a child process); return (notebook, error)."""
+    """Run notebook ``src`` in a fresh kernel from chapters/
+    (in a child process); return (notebook, error)."""
     for _attempt in range(2):
         run = subprocess.run(
             [sys.executable, "-c", RUNNER, str(src), str(dst), str(ROOT / "chapters")],
@@ -504,7 +513,8 @@ def with_answer_records(nb):
             code = (
                 "import json as _json, inspect as _inspect\n"
                 f"_names = {names!r}\n"
-                "_found = {n: (_inspect.getsource(globals()[n]) if _inspect.isfunction(globals()[n])"
+                "_found = {n: (_inspect.getsource(globals()[n])"
+                " if _inspect.isfunction(globals()[n])"
                 " else repr(globals()[n])) for n in _names if n in globals()}\n"
                 f"print({ANSWER_MARK!r} + _json.dumps({{'label': {label!r}, 'answers': _found}}))"
             )
@@ -759,7 +769,7 @@ def test_leak_finder_sees_numbers_and_source_but_not_lone_digits():
     assert page_text_before_solutions(html)["ex-a"].split() == ["Before", "29."]
 
 
-# --------------------------------------------------------------------------- figures in the editions
+# -------------------------------------------------------------------------- figures in the editions
 
 
 def test_figures_are_numbered_and_captioned_as_on_the_page(tmp_path):

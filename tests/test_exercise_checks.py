@@ -188,7 +188,8 @@ def test_every_exercise_has_one_collapsed_solution(chapter):
         )
         if PROSE_ONLY not in ex.classes:
             assert len(ex.regions) == 1 and ex.regions[0][1] > ex.regions[0][0], (
-                f"{label}: its solution must be a gated {{solution-start}} ... {{solution-end}} region, "
+                f"{label}: its solution must be a gated "
+                f"{{solution-start}} ... {{solution-end}} region, "
                 "so the reference code and its outputs are folded with the text"
             )
 
@@ -235,11 +236,13 @@ def test_checked_exercises_come_as_stub_then_check_then_folded_solution(chapter)
             tags[:1] == ["check"] and set(tags) <= {"check", "open-answer"}
             for tags in ex.check_tags
         ), (
-            f"{label}: tag the check cell `check` (and `open-answer` when the check accepts more than one answer)"
+            f"{label}: tag the check cell `check` "
+            "(and `open-answer` when the check accepts more than one answer)"
         )
         last = chapter.cells[max(ex.solutions)].source
         assert {fn for _, fn in ex.checks} <= set(CHECK_CALL.findall(last)), (
-            f"{label}: the folded solution must end by running the same check on the reference answer"
+            f"{label}: the folded solution must end by running the same check "
+            "on the reference answer"
         )
 
 

@@ -180,7 +180,7 @@ def test_incremental_build_picks_up_a_new_exercise(project):
     assert "4 exercises in 2 chapters." in html
 
 
-# --------------------------------------------------------------------------- the real book (after `make book`)
+# ---------------------------------------------------------------- the real book (after `make book`)
 
 
 def index_links(html_dir: Path) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""Self-checks of the chapter *The single-neuron chain*: the reference passes, typical slips get hints."""
+"""Self-checks of the chapter *The single-neuron chain*:
+the reference passes, typical slips get hints."""
 
 import numpy as np
 

@@ -1,4 +1,5 @@
-"""Self-checks of the chapter *Why depth?*: the reference answers pass, typical mistakes get a specific hint."""
+"""Self-checks of the chapter *Why depth?*: the reference
+answers pass, typical mistakes get a specific hint."""
 
 import pytest
 

@@ -1,4 +1,5 @@
-"""The shared machinery of the self-checks: reading numbers, precisions, feedback that does not tell, time limits."""
+"""The shared machinery of the self-checks: reading numbers,
+precisions, feedback that does not tell, time limits."""
 
 from __future__ import annotations
 
@@ -189,7 +190,8 @@ def test_close_to_gives_the_nearest_slip_and_no_reference():
 
 
 def _leaks(fb: Feedback, ref: float, got: float, tol: float) -> list[float]:
-    """Numbers in the feedback that give away the reference beyond ``tol``, or the exact ratio to it."""
+    """Numbers in the feedback that give away the
+    reference beyond ``tol``, or the exact ratio to it."""
     found = []
     for x in numbers_in(fb.message + " " + fb.hint):
         if got and math.isclose(x, got, rel_tol=1e-5):
@@ -351,7 +353,7 @@ def test_a_check_on_another_thread_still_reports_a_function_that_never_returns()
     assert "did not return within 0.2 s" in box["fb"].message
 
 
-# --------------------------------------------------------------------------- the helpers' own arguments
+# ----------------------------------------------------------------------- the helpers' own arguments
 @pytest.mark.parametrize(
     "call, param",
     [

@@ -1,4 +1,5 @@
-"""Every self-check against thousands of adversarial answers, and every numeric check at its precision.
+"""Every self-check against thousands of adversarial
+answers, and every numeric check at its precision.
 
 The checks are found by walking the modules of ``vgp_lib.exercises``, so a new
 check is fuzzed without touching this file; one whose call needs more than the
@@ -62,7 +63,8 @@ CONTEXT = {
     "check_shrink_factor": ((), (0.208,)),
     "check_speed_ratio": ((), (SPEEDS,)),
 }
-#: Answers that are right without being numbers near a reference (the fuzz must not count them as accepted junk).
+#: Answers that are right without being numbers near a
+#: reference (the fuzz must not count them as accepted junk).
 RIGHT = {
     "check_larger_derivative": lambda a: (
         a is False or a is np.False_ or (isinstance(a, str) and str.lower(str.strip(a)) == "no")
@@ -137,7 +139,8 @@ def assert_rejected(name: str, answer) -> None:
 
 
 def _far_number_types(x):
-    """``x`` in the types a reader's code may produce: int, float, NumPy, 0-d arrays, torch, Fraction, Decimal."""
+    """``x`` in the types a reader's code may produce: int,
+    float, NumPy, 0-d arrays, torch, Fraction, Decimal."""
     out = [x]
     try:
         f = float(x)
@@ -311,7 +314,8 @@ CONTAINERS = st.one_of(
 
 
 def function(behaviour, payload, error):
-    """A reader's function gone wrong: it raises, returns junk, echoes an argument, or takes the wrong arguments."""
+    """A reader's function gone wrong: it raises, returns
+    junk, echoes an argument, or takes the wrong arguments."""
     if behaviour == "raise":
 
         def f(*args, **kwargs):
@@ -354,7 +358,7 @@ FUNCTIONS = st.builds(
 )
 
 
-# --------------------------------------------------------------------------- models with missing parts
+# ------------------------------------------------------------------------ models with missing parts
 
 
 class Forwardless(nn.Module):
@@ -467,7 +471,7 @@ MODEL_ANSWERS = st.sampled_from(MODELS).map(lambda make: make())
 JUNK = st.one_of(LEAVES, CONTAINERS, FUNCTIONS, MODEL_ANSWERS)
 
 
-# --------------------------------------------------------------------------- never-returning answers
+# -------------------------------------------------------------------------- never-returning answers
 
 
 def spin(*args, **kwargs):
@@ -608,7 +612,7 @@ def test_the_fuzz_threw_enough(request):
     assert COUNTS["cases"] >= 2000 and COUNTS["exceptions"] == 0 and COUNTS["accepted"] == 0
 
 
-# --------------------------------------------------------------------------- precision: inside right, outside wrong
+# ----------------------------------------------------------- precision: inside right, outside wrong
 
 NUMERIC = sorted(name for name, check in CHECKS.items() if check.rule.numeric)
 
@@ -618,7 +622,8 @@ def _refs(rule, r):
 
 
 def _inside(data, rule, r):
-    """A value within ``rule`` of reference ``r``: a shade inside the tolerance, or the rounded reference."""
+    """A value within ``rule`` of reference ``r``: a shade
+    inside the tolerance, or the rounded reference."""
     q = data.draw(st.sampled_from(_refs(rule, r)))
     if isinstance(rule, Exactly):
         return data.draw(

@@ -1,4 +1,5 @@
-"""Self-checks of the chapter *Remedies, measured*: reference answers pass, typical mistakes get their hint."""
+"""Self-checks of the chapter *Remedies, measured*:
+reference answers pass, typical mistakes get their hint."""
 
 import math
 

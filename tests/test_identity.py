@@ -1,4 +1,5 @@
-"""vgp_lib.identity: the identity neuron (Taylor error w1^2/96) and a hidden layer that does nothing."""
+"""vgp_lib.identity: the identity neuron (Taylor error
+w1^2/96) and a hidden layer that does nothing."""
 
 import math
 

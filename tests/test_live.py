@@ -236,27 +236,37 @@ def _git_status() -> str:
 
 # --------------------------------------------------------------------------- page helpers
 
-KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+KERNEL_IDLE = (
+    """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-  return !!k && k.status === 'idle' && w.content && w.content.model && w.content.model.cells.length > 0; }"""
-ALL_EXECUTED = """() => { const w = window.jupyterapp.shell.currentWidget; const cells = w.content.model.cells;
-  for (let i = 0; i < cells.length; i++) { const c = cells.get(i); if (c.type === 'code' && !c.executionCount) return false; }
+  return !!k && k.status === 'idle' && w.content && w.content.model &&"""
+    """ w.content.model.cells.length > 0; }"""
+)
+ALL_EXECUTED = (
+    """() => { const w = window.jupyterapp.shell.currentWidget;"""
+    """ const cells = w.content.model.cells;
+  for (let i = 0; i < cells.length; i++) { const c = cells.get(i);"""
+    """ if (c.type === 'code' && !c.executionCount) return false; }
   return w.sessionContext.session.kernel.status === 'idle'; }"""
+)
 NOTEBOOK_JSON = "() => window.jupyterapp.shell.currentWidget.content.model.toJSON()"
-MARKDOWN_CELLS = """() => { const w = window.jupyterapp.shell.currentWidget; const out = [];
+MARKDOWN_CELLS = (
+    """() => { const w = window.jupyterapp.shell.currentWidget; const out = [];
   w.content.widgets.forEach(cell => { if (cell.model.type !== 'markdown') return;
     const rendered = cell.node.querySelector('.myst');
     let text = '';
     if (rendered) {  // the text a reader sees, typeset maths left out (KaTeX text is not MyST)
       const copy = rendered.cloneNode(true);
       copy.querySelectorAll('.katex, .katex-display').forEach(m => m.replaceWith(' [math] '));
-      copy.querySelectorAll('details').forEach(d => d.setAttribute('open', ''));  // folded solutions too
+      copy.querySelectorAll('details').forEach(d => d.setAttribute('open', ''));"""
+    """  // folded solutions too
       document.body.appendChild(copy); text = copy.innerText; copy.remove();
     }
     out.push({source: cell.model.sharedModel.getSource(),
               expressions: cell.model.getMetadata('user_expressions') || [],
               rendered: !!rendered && cell.rendered, text}); });
   return out; }"""
+)
 
 
 def launch_path(name: str) -> str:
@@ -366,8 +376,10 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
         # the first paragraph with numbers, as a reader sees it
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.evaluate(
-            "() => { const w = window.jupyterapp.shell.currentWidget; const cell = w.content.widgets.find("
-            "c => c.model.type === 'markdown' && (c.model.getMetadata('user_expressions') || []).length);"
+            "() => { const w = window.jupyterapp.shell.currentWidget;"
+            " const cell = w.content.widgets.find("
+            "c => c.model.type === 'markdown'"
+            " && (c.model.getMetadata('user_expressions') || []).length);"
             " if (cell) cell.node.scrollIntoView({block: 'center'}); }"
         )
         page.wait_for_timeout(300)
@@ -433,13 +445,15 @@ def test_text_pages_open_as_markdown_without_a_kernel(path, labs, browser):
         page.goto(f"{lab.url}/lab/tree/{path}?reset&token={lab.token}")
         page.wait_for_function(
             f"() => {{ const w = window.jupyterapp && window.jupyterapp.shell.currentWidget; "
-            f"return w && w.context && w.context.path === '{path}' && w.node.querySelector('.jp-RenderedMarkdown, .myst'); }}",
+            f"return w && w.context && w.context.path === '{path}' && "
+            f"w.node.querySelector('.jp-RenderedMarkdown, .myst'); }}",
             timeout=60_000,
         )
         page.wait_for_timeout(1000)
         kind = page.evaluate(
             "() => { const w = window.jupyterapp.shell.currentWidget; "
-            "return {session: !!w.sessionContext, dialogs: document.querySelectorAll('.jp-Dialog').length, "
+            "return {session: !!w.sessionContext, "
+            "dialogs: document.querySelectorAll('.jp-Dialog').length, "
             "text: w.node.innerText}; }"
         )
     finally:

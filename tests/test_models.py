@@ -1,4 +1,5 @@
-"""Tests for vgp_lib.models: shapes, initialisation statistics, determinism, residual identity, validation."""
+"""Tests for vgp_lib.models: shapes, initialisation
+statistics, determinism, residual identity, validation."""
 
 import math
 

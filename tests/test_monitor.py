@@ -1,4 +1,5 @@
-"""Tests for vgp_lib.monitor: records match autograd, hooks always removed, custom modules, validation."""
+"""Tests for vgp_lib.monitor: records match autograd,
+hooks always removed, custom modules, validation."""
 
 import numpy as np
 import pytest

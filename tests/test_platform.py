@@ -8,7 +8,8 @@ from conftest import ROOT
 from booktools.myst import read_toc, toc_entries
 
 JUPYTEXT_HEADER = re.compile(
-    r"\A---\njupytext:\n(?:.*\n)*?\s+format_name: myst\n(?:.*\n)*?kernelspec:\n(?:.*\n)*?\s+name: python3\n(?:.*\n)*?---\n"
+    r"\A---\njupytext:\n(?:.*\n)*?\s+format_name: myst\n"
+    r"(?:.*\n)*?kernelspec:\n(?:.*\n)*?\s+name: python3\n(?:.*\n)*?---\n"
 )
 
 

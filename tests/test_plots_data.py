@@ -91,7 +91,8 @@ def _bar_x(ax, k=0):
 
 
 def _at_bottom(ax, line):
-    """A zero marker sits on the bottom edge: y in axes coordinates (x in data), drawn below the data."""
+    """A zero marker sits on the bottom edge: y in axes
+    coordinates (x in data), drawn below the data."""
     assert line.get_transform() == ax.get_xaxis_transform()
     y = np.asarray(line.get_ydata(), dtype=float)
     assert np.all(y < 0.1), y

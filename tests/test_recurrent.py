@@ -1,4 +1,5 @@
-"""Tests for vgp_lib.recurrent: Jacobian norms against a brute-force Jacobian, the vanilla RNN's closed form, validation."""
+"""Tests for vgp_lib.recurrent: Jacobian norms against a
+brute-force Jacobian, the vanilla RNN's closed form, validation."""
 
 import numpy as np
 import pytest

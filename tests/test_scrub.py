@@ -1,4 +1,5 @@
-"""Labelled sliders: the markup the browser test relies on, one frame per value, and lazy frames on the site."""
+"""Labelled sliders: the markup the browser test relies
+on, one frame per value, and lazy frames on the site."""
 
 import base64
 import html as htmllib

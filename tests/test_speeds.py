@@ -1,4 +1,5 @@
-"""The speed of learning ‖δ^l‖: equal to autograd's bias gradients, and the experiments built on it."""
+"""The speed of learning ‖δ^l‖: equal to autograd's
+bias gradients, and the experiments built on it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The house style of :mod:`vgp_lib.plots.style`: one column width, one sheet, and the checks that enforce it.
+"""The house style of :mod:`vgp_lib.plots.style`: one
+column width, one sheet, and the checks that enforce it.
 
 ``figure`` makes a column-wide figure and validates its arguments; ``png_bytes``
 and ``show`` refuse text under 9 pt and legends over data, write the smallest
@@ -80,7 +81,7 @@ def test_figure_refuses_bad_arguments_naming_them(kwargs, name):
         figure(**kwargs)
 
 
-# --- png_bytes and show ----------------------------------------------------------------------------
+# --- png_bytes and show ---------------------------------------------------------------------------
 
 
 def test_a_clean_figure_renders_at_twice_its_css_width_with_its_smallest_text(displayed):
@@ -143,7 +144,7 @@ def test_png_bytes_wants_a_figure():
         S.png_bytes(ax)
 
 
-# --- covered_data and smallest_text_pt --------------------------------------------------------------
+# --- covered_data and smallest_text_pt ------------------------------------------------------------
 
 
 def test_covered_data_counts_the_points_inside_the_legend():
@@ -210,7 +211,7 @@ def test_smallest_text_ignores_invisible_and_empty_texts():
     assert S.smallest_text_pt(blank) == float("inf")
 
 
-# --- show_source -------------------------------------------------------------------------------------
+# --- show_source ----------------------------------------------------------------------------------
 
 
 def _documented(x, y=2):
@@ -241,7 +242,8 @@ def test_show_source_prints_the_code_without_the_docstring(displayed):
     S.show_source(_Model.step)
     documented, undocumented, method = (m.data for m in displayed)
     assert documented == (
-        "```python\ndef _documented(x, y=2):\n    total = x + y  # a comment stays\n    return total\n```"
+        "```python\ndef _documented(x, y=2):\n    total = x + y  # a comment stays\n"
+        "    return total\n```"
     )
     assert '"a string, not a docstring"' in undocumented and undocumented.startswith(
         "```python\ndef _undocumented"
@@ -262,7 +264,7 @@ def test_show_source_of_a_library_function_and_bad_input(displayed):
         S.show_source("global_norm")
 
 
-# --- the sheet: applied inside, never leaked ----------------------------------------------------------
+# --- the sheet: applied inside, never leaked ------------------------------------------------------
 
 
 def _rc():

@@ -27,7 +27,8 @@ def test_every_float_dtype_check_gives_the_same_errors(check):
         check(3)
 
 
-def test_integers_beyond_the_float_range_are_a_named_value_error():  # issue 12: OverflowError escaped
+# issue 12: OverflowError escaped
+def test_integers_beyond_the_float_range_are_a_named_value_error():
     from vgp_lib._validate import check_array, check_real
 
     with pytest.raises(ValueError, match="eta must be a finite real number"):
@@ -36,7 +37,8 @@ def test_integers_beyond_the_float_range_are_a_named_value_error():  # issue 12:
         check_array("w", [1, 10**400])
 
 
-def test_check_array_takes_only_real_numbers():  # issue 12: strings, bools and complex were converted
+# issue 12: strings, bools and complex were converted
+def test_check_array_takes_only_real_numbers():
     from vgp_lib._validate import check_array
 
     for bad in ("7", ["1", "2"], [True], np.array([1 + 2j]), None, [[1, 2], [3]]):
