@@ -224,12 +224,9 @@ def aligned_chain(
     """
     depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
     w = check_real("w", w)
-    activation = check_choice(
-        "activation",
-        activation,
-        activations.ACTIVATIONS,
-    )
-    f, _ = activations.get(activation)
+    known = activations.ACTIVATIONS
+    activation = check_choice("activation", activation, known)
+    f, _ = known[activation]
     a0 = check_real("a0", a0)
     biases = np.empty(depth)
     a_prev = a0

@@ -22,6 +22,8 @@ import numpy as np
 
 from ._validate import Result, check_array, check_real
 
+_NOT_A_SEQUENCE = "grads must be a sequence of arrays (one per parameter), e.g. [dW1, db1]"
+
 
 @dataclass(frozen=True)
 class Clipped(Result):
@@ -36,7 +38,7 @@ class Clipped(Result):
 def global_norm(grads) -> float:
     """Euclidean norm of all arrays in ``grads`` taken together."""
     if isinstance(grads, (np.ndarray, str, bytes)) or not hasattr(grads, "__iter__"):
-        raise TypeError("grads must be a sequence of arrays (one per parameter), e.g. [dW1, db1]")
+        raise TypeError(_NOT_A_SEQUENCE)
     grads = list(grads)
     for i, g in enumerate(grads):
         try:
@@ -63,7 +65,7 @@ def clip_by_global_norm(grads, max_norm: float) -> Clipped:
     """
     max_norm = check_real("max_norm", max_norm, lo=0.0, lo_open=True)
     if isinstance(grads, np.ndarray) or not hasattr(grads, "__iter__"):
-        raise TypeError("grads must be a sequence of arrays (one per parameter), e.g. [dW1, db1]")
+        raise TypeError(_NOT_A_SEQUENCE)
     arrays = [check_array(f"grads[{i}]", g) for i, g in enumerate(grads)]
     if not arrays:
         raise ValueError("grads must contain at least one array")
