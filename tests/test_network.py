@@ -223,6 +223,12 @@ def test_depth_experiment_shapes():
     assert np.all((0 <= result.final()) & (result.final() <= 1))
 
 
+def _train(params=None, **change):
+    """``train`` on the tiny data with valid settings, except those in ``change``."""
+    args = dict(epochs=1, mini_batch_size=2, eta=0.1, lmbda=0, seed=0) | change
+    return train(init_params([6, 3], seed=0) if params is None else params, *_data(), **args)
+
+
 @pytest.mark.parametrize(
     "call, name",
     [
@@ -234,54 +240,10 @@ def test_depth_experiment_shapes():
         (lambda: init_params([4, 3], seed=0, dtype=np.int64), "dtype"),
         (lambda: sgd_step(init_params([6, 3], seed=0), *_data(), eta=0.0), "eta"),
         (lambda: sgd_step(init_params([6, 3], seed=0), *_data(), eta=0.1, lmbda=-1), "lmbda"),
-        (
-            lambda: train(
-                init_params([6, 3], seed=0),
-                *_data(),
-                epochs=1,
-                mini_batch_size=10,
-                eta=0.1,
-                lmbda=0,
-                seed=0,
-            ),
-            "mini_batch_size",
-        ),
-        (
-            lambda: train(
-                init_params([6, 3], seed=0),
-                *_data(),
-                epochs=0,
-                mini_batch_size=2,
-                eta=0.1,
-                lmbda=0,
-                seed=0,
-            ),
-            "epochs",
-        ),
-        (
-            lambda: train(
-                init_params([6, 3], seed=0),
-                *_data(),
-                epochs=1,
-                mini_batch_size=2,
-                eta=-0.1,
-                lmbda=0,
-                seed=0,
-            ),
-            "eta",
-        ),
-        (
-            lambda: train(
-                init_params([6, 3], seed=[0, 1]),
-                *_data(),
-                epochs=1,
-                mini_batch_size=2,
-                eta=0.1,
-                lmbda=0,
-                seed=0,
-            ),
-            "seed",
-        ),
+        (lambda: _train(mini_batch_size=10), "mini_batch_size"),
+        (lambda: _train(epochs=0), "epochs"),
+        (lambda: _train(eta=-0.1), "eta"),
+        (lambda: _train(params=init_params([6, 3], seed=[0, 1])), "seed"),
         (lambda: network.feedforward(init_params([6, 3], seed=0), np.zeros((2, 5))), "x"),
         (lambda: one_hot([0, 10], 10), "y"),
     ],
