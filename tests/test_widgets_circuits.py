@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import pytest
 
-from vgp_lib.widgets import LIVE_NOTE, show
+from vgp_lib.widgets import show
 from vgp_lib.widgets.circuits import gate_count_explorer
 
 
@@ -31,15 +31,6 @@ def test_every_control_at_its_extremes():
         slider.value = value
         assert w.result["n"] == value
     assert len(w.seconds) == 3
-
-
-def test_static_build_shows_a_note_instead_of_a_dead_widget(monkeypatch, capsys):
-    import ipywidgets
-
-    monkeypatch.setenv("VGP_STATIC_BUILD", "1")
-    show(ipywidgets.Label("x"))
-    assert "Live widget" in LIVE_NOTE
-    assert "Markdown" in capsys.readouterr().out  # IPython's plain-text repr of the note
 
 
 def test_show_and_the_explorer_refuse_what_they_cannot_take():

@@ -1,0 +1,43 @@
+"""What :mod:`vgp_lib.plots.precision` draws is the data of the precision results: exact,
+computed and overflowed values per layer.
+
+Each test builds a real (tiny) result with the compute call its chapter uses, draws it on
+a house-style figure and reads the artists back (helpers in ``tests/plotcheck.py``).
+"""
+
+import numpy as np
+from plotcheck import (
+    _labelled,
+    _legend_labels,
+    _line,
+    _render,
+    _xy,
+)
+
+from vgp_lib import chain, precision
+from vgp_lib.plots import figure
+from vgp_lib.plots import precision as pprecision
+
+
+def test_precision_growth_draws_exact_computed_and_overflowed_values():
+    c = chain.aligned_chain(40, w=100.0)
+    r32, r64 = precision.grad_b_in_dtype(c, "float32"), precision.grad_b_in_dtype(c, "float64")
+    assert r32.any_overflow and not r64.any_overflow
+    fig, ax = figure()
+    pprecision.plot_precision_growth([r32, r64], ax)
+    layers = np.arange(1, 41)
+    exact = _line(ax, r"exact $\log_{10}|\partial C/\partial b_j|$")
+    np.testing.assert_array_equal(_xy(exact)[0], layers)
+    np.testing.assert_allclose(_xy(exact)[1], r32.log10_exact)
+    for r in (r32, r64):
+        ok = ~r.overflow & (r.grad != 0)
+        computed = _line(ax, f"computed in {r.dtype}")
+        np.testing.assert_array_equal(_xy(computed)[0], layers[ok])
+        np.testing.assert_allclose(_xy(computed)[1], np.log10(np.abs(r.grad[ok].astype(float))))
+    inf = _line(ax, f"float32: inf ({int(r32.overflow.sum())} layers)")
+    np.testing.assert_array_equal(_xy(inf)[0], layers[r32.overflow])
+    np.testing.assert_allclose(_xy(inf)[1], np.log10(r32.largest))
+    ceiling = _line(ax, f"largest float32: $10^{{{np.log10(r32.largest):.1f}}}$")
+    np.testing.assert_allclose(_xy(ceiling)[1], [np.log10(r32.largest)] * 2)
+    assert set(_legend_labels(ax)) == {ln.get_label() for ln in _labelled(ax)}
+    _render(fig)
