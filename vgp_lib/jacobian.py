@@ -40,6 +40,7 @@ from ._validate import (
 )
 from .meanfield import MAX_VARIANCE, MEANFIELD_ACTIVATIONS, fixed_point, mean_field
 from .rng import make_rng
+from .threads import on_one_thread
 
 __all__ = [
     "WEIGHT_KINDS",
@@ -280,6 +281,7 @@ class GradientFlow(Result):
         _check_config("GradientFlow", self.config)
 
 
+@on_one_thread()
 def gradient_flow(
     *,
     activation: str,
@@ -306,8 +308,8 @@ def gradient_flow(
         activation, sigma_w2, sigma_b2, weights
     )
     width, depth = _check_sizes(width, depth)
-    if depth < 2:
-        raise ValueError(f"depth must be at least 2 to measure a ratio, got {depth}")
+    if depth < 3:  # the top fifth is left out as burn-in: at least one ratio must remain
+        raise ValueError(f"depth must be at least 3 to measure a ratio, got {depth}")
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
     seed = check_int("seed", seed, lo=0, hi=2**62)
     q = _input_variance(activation, sigma_w2, sigma_b2)
@@ -372,6 +374,7 @@ class Spectrum(Result):
         _check_config("Spectrum", self.config)
 
 
+@on_one_thread()
 def spectrum(
     *,
     activation: str,
@@ -448,6 +451,7 @@ class PhaseMeasurement(Result):
     log_ratio: np.ndarray
 
 
+@on_one_thread()
 def measured_phase(activation: str, sigma_w2s, sigma_b2s, *, width: int, depth: int, seed: int):
     """The sign of the gradient's change over ``depth`` layers on a (sigma_w2, sigma_b2) grid.
 
