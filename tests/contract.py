@@ -957,6 +957,9 @@ VALID = {
             "exploding.float32_overflow_depth",
             "unstable.min_weight",
             "unstable.widest",
+            "wide.nielsen_shrink",
+            "wide.relu_he_chi",
+            "wide.tanh_critical_sigma_w",
         )
     },
     "vgp_lib.exercises.Criterion": lambda R: dict(phrase="a criterion"),
@@ -1083,6 +1086,9 @@ VALID = {
     "vgp_lib.exercises.unstable.check_width_formula": lambda R: dict(
         width=lambda w: 0.0, time_limit=1.0
     ),
+    "vgp_lib.exercises.wide.check_nielsen_shrink": lambda R: dict(answer=2.0),
+    "vgp_lib.exercises.wide.check_relu_he_chi": lambda R: dict(answer=2.0),
+    "vgp_lib.exercises.wide.check_tanh_critical": lambda R: dict(answer=(1.0, 2.0)),
     "vgp_lib.data.read_source": None,  # needs the MNIST file: checked in test_data.py
     "vgp_lib.data.load_mnist": None,
     "vgp_lib.data.locate_source": None,
