@@ -200,6 +200,14 @@ class Resources:
         )
 
     @cached_property
+    def random_net(self):
+        from vgp_lib.jacobian import random_network
+
+        return random_network(
+            width=4, depth=3, activation="tanh", sigma_w2=1.5, sigma_b2=0.1, seed=0
+        )
+
+    @cached_property
     def samples(self):
         """One instance of every public result class (by qualified name)."""
         from vgp_lib import (
@@ -210,6 +218,8 @@ class Resources:
             circuits,
             clipping,
             identity,
+            jacobian,
+            meanfield,
             monitor,
             network,
             precision,
@@ -220,7 +230,27 @@ class Resources:
 
         x, y = self.xy
         ch = self.chain
+        net = self.random_net
         s = {
+            "vgp_lib.meanfield.MeanField": meanfield.mean_field("tanh", 1.5, 0.1),
+            "vgp_lib.meanfield.PhaseGrid": meanfield.phase_grid("tanh", [0.5, 2.0], [0.0, 0.1]),
+            "vgp_lib.jacobian.RandomNetwork": net,
+            "vgp_lib.jacobian.LayerValues": jacobian.forward(net, np.ones(net.width)),
+            "vgp_lib.jacobian.GradientFlow": jacobian.gradient_flow(
+                activation="tanh", sigma_w2=1.5, sigma_b2=0.1, width=4, depth=5, n_seeds=1, seed=0
+            ),
+            "vgp_lib.jacobian.Spectrum": jacobian.spectrum(
+                activation="tanh",
+                sigma_w2=1.0,
+                sigma_b2=0.0,
+                width=4,
+                depths=(1, 3),
+                weights="gaussian",
+                seed=0,
+            ),
+            "vgp_lib.jacobian.PhaseMeasurement": jacobian.measured_phase(
+                "tanh", [0.5, 2.0], [0.0], width=4, depth=5, seed=0
+            ),
             "vgp_lib.balance.RatioSample": balance.layer_ratios(5, seed=0),
             "vgp_lib.balance.BalanceStudy": balance.balance_study(
                 ("sigmoid",), [0.5, 1.0], depth=3, n_chains=5, seed=0
@@ -588,6 +618,61 @@ VALID = {
     ),
     "vgp_lib.identity.error_curve": lambda R: dict(w1_min=1e-6, w1_max=4.0, n=5),
     "vgp_lib.identity.identity_layer": lambda R: dict(n=2, w1=0.01),
+    "vgp_lib.meanfield.variance_map": lambda R: dict(
+        q=1.0, activation="tanh", sigma_w2=1.5, sigma_b2=0.1
+    ),
+    "vgp_lib.meanfield.fixed_point": lambda R: dict(
+        activation="sigmoid", sigma_w2=1.0, sigma_b2=1.0, q0=1.0
+    ),
+    "vgp_lib.meanfield.mean_field": lambda R: dict(
+        activation="tanh", sigma_w2=1.5, sigma_b2=0.1, q0=1.0
+    ),
+    "vgp_lib.meanfield.critical_sigma_w2": lambda R: dict(activation="tanh", sigma_b2=0.05),
+    "vgp_lib.meanfield.phase_grid": lambda R: dict(
+        activation="tanh", sigma_w2s=np.array([0.5, 2.0]), sigma_b2s=np.array([0.0, 0.1])
+    ),
+    "vgp_lib.jacobian.random_network": lambda R: dict(
+        width=4,
+        depth=3,
+        activation="tanh",
+        sigma_w2=1.5,
+        sigma_b2=0.1,
+        weights="orthogonal",
+        seed=0,
+    ),
+    "vgp_lib.jacobian.forward": lambda R: dict(net=R.random_net, x=np.ones(4)),
+    "vgp_lib.jacobian.delta_chain": lambda R: dict(net=R.random_net, x=np.ones(4), y=np.zeros(4)),
+    "vgp_lib.jacobian.delta_autograd": lambda R: dict(
+        net=R.random_net, x=np.ones(4), y=np.zeros(4)
+    ),
+    "vgp_lib.jacobian.input_output_jacobian": lambda R: dict(net=R.random_net, x=np.ones(4)),
+    "vgp_lib.jacobian.gradient_flow": lambda R: dict(
+        activation="tanh",
+        sigma_w2=1.5,
+        sigma_b2=0.1,
+        width=4,
+        depth=5,
+        weights="gaussian",
+        n_seeds=1,
+        seed=0,
+    ),
+    "vgp_lib.jacobian.spectrum": lambda R: dict(
+        activation="tanh",
+        sigma_w2=1.0,
+        sigma_b2=0.0,
+        width=4,
+        depths=(1, 3),
+        weights="gaussian",
+        seed=0,
+    ),
+    "vgp_lib.jacobian.measured_phase": lambda R: dict(
+        activation="tanh",
+        sigma_w2s=np.array([0.5, 2.0]),
+        sigma_b2s=np.array([0.0]),
+        width=4,
+        depth=5,
+        seed=0,
+    ),
     "vgp_lib.identity.layer_output": lambda R: dict(
         layer=R.samples["vgp_lib.identity.IdentityLayer"], X=np.array([[0.1, 0.2], [0.3, -0.1]])
     ),
@@ -1171,6 +1256,13 @@ for _name in (
     "vgp_lib.speeds.InitSpeeds",
     "vgp_lib.speeds.NeuronGradients",
     "vgp_lib.speeds.TrainingSpeeds",
+    "vgp_lib.meanfield.MeanField",
+    "vgp_lib.meanfield.PhaseGrid",
+    "vgp_lib.jacobian.RandomNetwork",
+    "vgp_lib.jacobian.LayerValues",
+    "vgp_lib.jacobian.GradientFlow",
+    "vgp_lib.jacobian.Spectrum",
+    "vgp_lib.jacobian.PhaseMeasurement",
 ):
     VALID[_name] = _fields(_name)
 

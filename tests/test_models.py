@@ -200,3 +200,17 @@ def test_init_linear_checks_the_layer_and_the_generator():
 def test_build_mlp_seed_beyond_torch_range_names_seed():
     with pytest.raises(ValueError, match=r"^seed must be an integer in \[0, 2\*\*64 - 1\]"):
         build_mlp(n_in=4, width=5, n_out=2, depth=2, seed=2**64)
+
+
+@pytest.mark.parametrize("shape", [(30, 30), (20, 50), (50, 20)])
+def test_orthogonal_initialisation_has_orthonormal_rows_or_columns_times_the_gain(shape):
+    n_out, n_in = shape
+    lin = torch.nn.Linear(n_in, n_out, dtype=torch.float64)
+    init_linear_(lin, "orthogonal", generator=torch_generator(0), gain=1.5)
+    w = lin.weight.detach()
+    gram = w @ w.T if n_out <= n_in else w.T @ w
+    torch.testing.assert_close(gram, 2.25 * torch.eye(min(shape), dtype=torch.float64))
+    assert bool((lin.bias == 0).all())
+    other = torch.nn.Linear(n_in, n_out, dtype=torch.float64)
+    init_linear_(other, "orthogonal", generator=torch_generator(1), gain=1.5)
+    assert not torch.equal(other.weight, lin.weight)  # a random orthogonal matrix, per seed

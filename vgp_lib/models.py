@@ -20,7 +20,9 @@ layer's fan-in/fan-out, biases are 0 unless stated):
 * ``"nielsen"``: W ~ N(0, 1/n_in), b ~ N(0, 1) :cite:p:`nielsen2015`;
 * ``"xavier"``: W ~ N(0, 2/(n_in + n_out)) :cite:p:`glorot2010`;
 * ``"he"``: W ~ N(0, 2/n_in) :cite:p:`he2015`;
-* ``"small"``: W ~ N(0, 0.01^2), the "small random numbers" of early practice.
+* ``"small"``: W ~ N(0, 0.01^2), the "small random numbers" of early practice;
+* ``"orthogonal"``: W a random matrix with orthonormal rows or columns (Haar-distributed),
+  the initialisation of dynamical isometry :cite:p:`saxe2014,pennington2017`.
 
 ``gain`` multiplies every weight's standard deviation (the exercise on a
 balanced tanh net turns it). All randomness comes from one ``torch.Generator``
@@ -44,7 +46,7 @@ from ._validate import MAX_DEPTH, MAX_PARAMETERS, MAX_WIDTH, check_choice, check
 from .rng import torch_generator
 
 MODEL_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
-MODEL_INITS = ("pytorch", "nielsen", "xavier", "he", "small")
+MODEL_INITS = ("pytorch", "nielsen", "xavier", "he", "small", "orthogonal")
 NORMS = ("none", "batch", "layer")
 #: The keys of :attr:`MLP.config`: the arguments of :func:`build_mlp` except ``seed`` and ``dtype``.
 CONFIG_KEYS = ("n_in", "width", "n_out", "depth", "activation", "init", "norm", "residual", "gain")
@@ -157,6 +159,14 @@ def init_linear_(
             w.copy_((torch.rand(w.shape, **opts) * 2 - 1) * bound * gain)
             if b is not None:
                 b.copy_((torch.rand(b.shape, **opts) * 2 - 1) * bound)
+            return
+        if init == "orthogonal":  # gain x a random matrix with orthonormal rows or columns
+            a = torch.randn((max(n_out, n_in), min(n_out, n_in)), **opts)
+            q, r = torch.linalg.qr(a)
+            q = q * torch.sign(torch.diagonal(r))  # Haar-random, not biased by the QR's signs
+            w.copy_((q if n_out >= n_in else q.T) * gain)
+            if b is not None:
+                b.zero_()
             return
         std = {
             "nielsen": 1.0 / math.sqrt(n_in),
