@@ -1091,7 +1091,7 @@ VALID = {
             "unstable.min_weight",
             "unstable.widest",
             "wide.nielsen_shrink",
-            "wide.relu_he_chi",
+            "wide.relu_chis",
             "wide.tanh_critical_sigma_w",
         )
     },
@@ -1220,7 +1220,7 @@ VALID = {
         width=lambda w: 0.0, time_limit=1.0
     ),
     "vgp_lib.exercises.wide.check_nielsen_shrink": lambda R: dict(answer=2.0),
-    "vgp_lib.exercises.wide.check_relu_he_chi": lambda R: dict(answer=2.0),
+    "vgp_lib.exercises.wide.check_relu_chi": lambda R: dict(answer=(2.0, 1.0)),
     "vgp_lib.exercises.wide.check_tanh_critical": lambda R: dict(answer=(1.0, 2.0)),
     "vgp_lib.data.read_source": None,  # needs the MNIST file: checked in test_data.py
     "vgp_lib.data.load_mnist": None,

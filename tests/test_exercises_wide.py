@@ -13,10 +13,10 @@ from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.wide import (
     CRITICAL_SIGMA_B2,
     check_nielsen_shrink,
-    check_relu_he_chi,
+    check_relu_chi,
     check_tanh_critical,
     nielsen_shrink,
-    relu_he_chi,
+    relu_chis,
     tanh_critical_sigma_w,
 )
 
@@ -40,8 +40,8 @@ def z():
     return np.random.default_rng(0).standard_normal(1_000_000)
 
 
-def test_relu_he_chi_is_one_exactly():
-    assert relu_he_chi() == 1.0
+def test_relu_chi_is_one_with_he_and_one_half_with_xavier_exactly():
+    assert relu_chis() == (1.0, 0.5)
 
 
 def test_tanh_critical_sigma_w_at_zero_bias_is_one():
@@ -66,37 +66,40 @@ def test_nielsen_shrink_matches_monte_carlo(z):
 # --------------------------------------------------------------------------- ex-wide-relu-he
 
 
-def test_relu_he_reference_passes():
-    assert check_relu_he_chi(1.0).status == CORRECT
-    assert check_relu_he_chi(np.float32(1.0)).status == CORRECT
+def test_relu_reference_passes():
+    assert check_relu_chi((1.0, 0.5)).status == CORRECT
+    assert check_relu_chi(np.array([1.0, 0.5], dtype=np.float32)).status == CORRECT
+    assert check_relu_chi(relu_chis()).status == CORRECT
 
 
 @pytest.mark.parametrize(
     "answer, hint",
     [
-        (2.0, "only where h > 0"),
-        (0.5, "E[φ′(h)²] alone"),
-        (math.sqrt(2) / 2, "not σ_w"),
-        (0.25, "do not square"),
+        ((2.0, 0.5), "only where h > 0"),
+        ((0.5, 0.5), "E[φ′(h)²] alone"),
+        ((math.sqrt(2) / 2, 0.5), "not σ_w"),
+        ((0.25, 0.5), "do not square"),
+        ((1.0, 1.0), "Xavier's rule gives a square layer σ_w² = 1"),
+        ((1.0, 0.25), "do not square"),
     ],
 )
-def test_relu_he_typical_mistakes_get_specific_hints(answer, hint):
-    fb = check_relu_he_chi(answer)
+def test_relu_typical_mistakes_get_specific_hints(answer, hint):
+    fb = check_relu_chi(answer)
     assert fb.status == INCORRECT and hint in fb.hint
 
 
-def test_relu_he_other_wrong_answers_get_a_direction_but_not_the_answer():
-    big, small = check_relu_he_chi(3.0), check_relu_he_chi(0.1)
+def test_relu_other_wrong_answers_get_a_direction_but_not_the_answer():
+    big, small = check_relu_chi((3.0, 0.5)), check_relu_chi((1.0, 0.1))
     assert big.status == small.status == INCORRECT
     assert "too large" in big.message and "too small" in small.message
     for fb in (big, small):
-        assert "χ = 1" not in fb.hint and "1.00" not in fb.message + fb.hint
+        assert "χ = 1" not in fb.hint and "0.5" not in fb.message + fb.hint
 
 
-def test_relu_he_not_attempted_and_junk():
-    assert check_relu_he_chi(...).status == NOT_ATTEMPTED
-    for junk in ("one", None, [1.0], math.nan, 10**400, True):
-        assert check_relu_he_chi(junk).status != CORRECT
+def test_relu_not_attempted_and_junk():
+    assert check_relu_chi(...).status == NOT_ATTEMPTED
+    for junk in ("1.0", 1.0, None, [1.0], (math.nan, 0.5), (10**400, 0.5), (True, 0.5)):
+        assert check_relu_chi(junk).status != CORRECT, junk
 
 
 # --------------------------------------------------------------------------- ex-wide-tanh-critical
@@ -189,6 +192,6 @@ def test_nielsen_shrink_not_attempted_and_junk():
 
 
 def test_every_check_states_its_precision():
-    assert check_relu_he_chi.precision == "3 significant figures"
+    assert check_relu_chi.precision == "each χ to 3 significant figures"
     assert check_tanh_critical.precision == "each σ_w to 3 significant figures"
     assert check_nielsen_shrink.precision == "within 1 %"

@@ -50,48 +50,85 @@ def _mean_square_prime(activation: str, q: float) -> float:
 # --------------------------------------------------------------------------- ReLU with He
 
 
-def relu_he_chi() -> float:
-    """χ of a ReLU network with He's initialisation, σ_w² = 2 and σ_b² = 0 (the reference of
-    ``ex-wide-relu-he``; eq. ``eq-wide-chi``).
+#: σ_w² of He's initialisation (variance 2/n) and of Xavier's for a square layer (1/n).
+HE_SIGMA_W2, XAVIER_SIGMA_W2 = 2.0, 1.0
 
-    >>> relu_he_chi()
-    1.0
+
+def relu_chis() -> tuple[float, float]:
+    """χ of a ReLU network with He's and with Xavier's initialisation, biases 0 (the reference
+    of ``ex-wide-relu-he``; eq. ``eq-wide-chi``).
+
+    >>> relu_chis()
+    (1.0, 0.5)
     """
-    return float(mean_field("relu", 2.0, 0.0).chi)
+    return tuple(float(mean_field("relu", w2, 0.0).chi) for w2 in (HE_SIGMA_W2, XAVIER_SIGMA_W2))
 
 
-@check("ex-wide-relu-he", SignificantFigures(3), reference=relu_he_chi)
-def check_relu_he_chi(answer) -> Feedback:
-    """Check χ = σ_w² E[φ'(h)²] for ReLU at σ_w² = 2, σ_b² = 0.
+_HALF = "the ReLU passes the gradient only where h > 0. How often is that, for h symmetric about 0?"
+_SQUARE = "φ′ of the ReLU is 0 or 1, so φ′² = φ′: do not square the probability."
 
-    >>> check_relu_he_chi(1.0).correct
+
+@check(
+    "ex-wide-relu-he",
+    Pair(SignificantFigures(3), SignificantFigures(3), "each χ to 3 significant figures"),
+    reference=relu_chis,
+)
+def check_relu_chi(answer) -> Feedback:
+    """Check ``(χ with He's initialisation, χ with Xavier's)`` for ReLU, biases 0.
+
+    >>> check_relu_chi((1.0, 0.5)).correct
     True
     """
     ex = "ex-wide-relu-he"
-    value, problem = as_number(ex, answer, "the multiplier χ (a number)")
+    if not_attempted(answer):
+        return pending(ex, "a pair (chi_he, chi_xavier)")
+    pair, problem = _pair(answer)
     if problem:
-        return problem
+        return Feedback(
+            ex, INCORRECT, f"expected a pair of numbers (chi_he, chi_xavier), {problem}."
+        )
+    rule = check_relu_chi.rule
+    (he, xavier), (ref_he, ref_xavier) = pair, relu_chis()
+    if rule.accepts(pair, (ref_he, ref_xavier)):
+        return Feedback(
+            ex,
+            CORRECT,
+            f"χ = {he:.4g} with He's and {xavier:.4g} with Xavier's initialisation "
+            f"({rule.phrase}).",
+        )
+    if not rule.first.accepts(he, ref_he):
+        return close_to(
+            ex,
+            he,
+            ref_he,
+            precision=rule.first,
+            what="χ with He's initialisation",
+            hints=[
+                (2.0, "That takes φ′(h) = 1 for every unit; " + _HALF),
+                (0.5, "That is E[φ′(h)²] alone; χ multiplies it by σ_w², and He's rule sets σ_w²."),
+                (
+                    math.sqrt(2.0) / 2,
+                    "He's rule sets the variance of the weights, σ_w² = 2 (times 1/n), not σ_w.",
+                ),
+                (0.25, _SQUARE),
+            ],
+            too_large="χ ≤ σ_w² max φ′²; the ReLU's φ′ is 0 on half of the pre-activations.",
+            too_small="Count how often φ′(h) = 1 when h is symmetric about 0, then multiply by "
+            "σ_w².",
+        )
     return close_to(
         ex,
-        value,
-        relu_he_chi(),
-        precision=check_relu_he_chi.rule,
-        what="χ for ReLU with He's initialisation",
+        xavier,
+        ref_xavier,
+        precision=rule.second,
+        what="χ with Xavier's initialisation",
         hints=[
             (
-                2.0,
-                "That takes φ′(h) = 1 for every unit; the ReLU passes the gradient only where "
-                "h > 0. How often is that, for h symmetric about 0?",
+                1.0,
+                "1 would need He's σ_w² = 2, or φ′ = 1 everywhere; Xavier's rule gives a square "
+                "layer σ_w² = 1, and the ReLU's φ′ is 0 for h < 0.",
             ),
-            (
-                0.5,
-                "That is E[φ′(h)²] alone; χ multiplies it by σ_w², and He's rule sets σ_w².",
-            ),
-            (
-                math.sqrt(2.0) / 2,
-                "He's rule sets the variance of the weights, σ_w² = 2 (times 1/n), not σ_w.",
-            ),
-            (0.25, "φ′ of the ReLU is 0 or 1, so φ′² = φ′: do not square the probability."),
+            (0.25, _SQUARE),
         ],
         too_large="χ ≤ σ_w² max φ′²; the ReLU's φ′ is 0 on half of the pre-activations.",
         too_small="Count how often φ′(h) = 1 when h is symmetric about 0, then multiply by σ_w².",
@@ -199,8 +236,7 @@ def check_tanh_critical(answer) -> Feedback:
         hints=[
             (
                 squared,
-                "That is σ_w², the weights' variance; the question asks for σ_w, its square "
-                "root.",
+                "That is σ_w², the weights' variance; the question asks for σ_w, its square root.",
             ),
             (
                 ref0,
@@ -264,8 +300,7 @@ def check_nielsen_shrink(answer) -> Feedback:
             ),
             (
                 4.0,
-                "4 = 1/σ′(0) assumes every pre-activation sits at 0; they spread with "
-                "variance q*.",
+                "4 = 1/σ′(0) assumes every pre-activation sits at 0; they spread with variance q*.",
             ),
             (
                 1 / math.sqrt(at_one),
@@ -281,4 +316,3 @@ def check_nielsen_shrink(answer) -> Feedback:
         too_large="σ′ is not that small on average: check E[σ′(h)²] at the fixed point q*.",
         too_small="The shrink is 1/√χ, and χ = σ_w² E[σ′(h)²] is well below 1 for the sigmoid.",
     )
-
