@@ -332,6 +332,21 @@ class Resources:
         return s
 
     @cached_property
+    def wide(self):
+        """Small results of the wide-network chapter (vgp_lib.meanfield, vgp_lib.jacobian)."""
+        from vgp_lib import jacobian, meanfield
+
+        setting = dict(activation="tanh", sigma_w2=1.5, sigma_b2=0.05, width=6, seed=0)
+        return {
+            "grid": meanfield.phase_grid("tanh", [0.5, 1.0, 2.0], [0.0, 0.1]),
+            "measured": jacobian.measured_phase(
+                "tanh", [0.5, 2.0], [0.1], width=6, depth=4, seed=0
+            ),
+            "flow": jacobian.gradient_flow(depth=4, n_seeds=2, **setting),
+            "spectrum": jacobian.spectrum(depths=(1, 4), weights="orthogonal", **setting),
+        }
+
+    @cached_property
     def sweep(self):
         from vgp_lib.profiles import depth_sweep
 
@@ -948,6 +963,29 @@ VALID = {
     "vgp_lib.plots.training.plot_training_comparison": lambda R: dict(
         comp=R.comparison, axes=R.axes(2)
     ),
+    "vgp_lib.plots.jacobian.plot_phase_diagram": lambda R: dict(
+        grid=R.wide["grid"], measured=R.wide["measured"], ax=R.ax()
+    ),
+    "vgp_lib.plots.jacobian.plot_multipliers": lambda R: dict(
+        flows=[R.wide["flow"]], ax=R.ax(), labels=["a"]
+    ),
+    "vgp_lib.plots.jacobian.plot_gradient_norms": lambda R: dict(flow=R.wide["flow"], ax=R.ax()),
+    "vgp_lib.plots.jacobian.plot_spectra": lambda R: dict(
+        spectra=[R.wide["spectrum"]] * 2, axes=R.axes(2), labels=["a", "b"]
+    ),
+    "vgp_lib.plots.jacobian.plot_spread": lambda R: dict(
+        spectra=[R.wide["spectrum"]], ax=R.ax(), labels=["a"]
+    ),
+    "vgp_lib.plots.jacobian.setting_labels": lambda R: dict(
+        results=[R.wide["flow"], R.wide["spectrum"]]
+    ),
+    "vgp_lib.plots.jacobian.spectrum_frames": lambda R: dict(spectra=[R.wide["spectrum"]]),
+    "vgp_lib.plots.jacobian.draw_spectrum_frame": lambda R: dict(
+        fig=R.fig(), item=((R.wide["spectrum"],), 4), xlim=(-1.0, 1.0)
+    ),
+    "vgp_lib.plots.jacobian.draw_jacobian_explorer": lambda R: dict(
+        fig=R.fig(), pair=(R.wide["spectrum"], R.wide["flow"])
+    ),
     "vgp_lib.plots.diagrams.draw_chain": lambda R: dict(
         result=R.samples["vgp_lib.chain.ChainGradients"], ax=R.ax()
     ),
@@ -1008,6 +1046,16 @@ VALID = {
     "vgp_lib.widgets.precision.exploding_explorer": lambda R: dict(
         w=100.0, depth=10, align=True, dtype="float32"
     ),
+    "vgp_lib.widgets.jacobian.jacobian_explorer": lambda R: dict(
+        activation="tanh",
+        sigma_w=1.0,
+        sigma_b=0.05,
+        depth=3,
+        weights="orthogonal",
+        width=6,
+        n_seeds=2,
+        seed=0,
+    ),
     "vgp_lib.widgets.profiles.architecture_configurator": lambda R: dict(
         depth=3,
         activation="sigmoid",
@@ -1042,6 +1090,9 @@ VALID = {
             "exploding.float32_overflow_depth",
             "unstable.min_weight",
             "unstable.widest",
+            "wide.nielsen_shrink",
+            "wide.relu_chis",
+            "wide.tanh_critical_sigma_w",
         )
     },
     "vgp_lib.exercises.Criterion": lambda R: dict(phrase="a criterion"),
@@ -1168,6 +1219,9 @@ VALID = {
     "vgp_lib.exercises.unstable.check_width_formula": lambda R: dict(
         width=lambda w: 0.0, time_limit=1.0
     ),
+    "vgp_lib.exercises.wide.check_nielsen_shrink": lambda R: dict(answer=2.0),
+    "vgp_lib.exercises.wide.check_relu_chi": lambda R: dict(answer=(2.0, 1.0)),
+    "vgp_lib.exercises.wide.check_tanh_critical": lambda R: dict(answer=(1.0, 2.0)),
     "vgp_lib.data.read_source": None,  # needs the MNIST file: checked in test_data.py
     "vgp_lib.data.load_mnist": None,
     "vgp_lib.data.locate_source": None,

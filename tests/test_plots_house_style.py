@@ -22,6 +22,8 @@ from vgp_lib import (
     chain,
     circuits,
     identity,
+    jacobian,
+    meanfield,
     network,
     precision,
     profiles,
@@ -36,13 +38,21 @@ from vgp_lib.plots import circuits as pcircuits
 from vgp_lib.plots import clipping as pclipping
 from vgp_lib.plots import figure
 from vgp_lib.plots import identity as pidentity
+from vgp_lib.plots import jacobian as pjacobian
 from vgp_lib.plots import monitor as mplots
 from vgp_lib.plots import network as pnetwork
 from vgp_lib.plots import precision as pprecision
 from vgp_lib.plots import profiles as pprofiles
 from vgp_lib.plots import recurrent as precurrent
 from vgp_lib.plots import speeds as pspeeds
-from vgp_lib.plots.style import MIN_TEXT_PT, covered_data, png_bytes, smallest_text_pt
+from vgp_lib.plots.style import (
+    MIN_TEXT_PT,
+    blank_figure,
+    covered_data,
+    house_style,
+    png_bytes,
+    smallest_text_pt,
+)
 
 MODULES = tuple(
     importlib.import_module(f"vgp_lib.plots.{name}")
@@ -54,6 +64,7 @@ MODULES = tuple(
         "circuits",
         "clipping",
         "identity",
+        "jacobian",
         "monitor",
         "network",
         "precision",
@@ -286,6 +297,46 @@ def test_remedies_and_monitor_figures_pass_the_house_checks():
     axes = mplots.plot_training_trace(trace, label="broken")
     mplots.plot_training_trace(trace, axes, label="fixed")
     png_bytes(axes[0].figure)
+
+
+def test_wide_network_figures_pass_the_house_checks():
+    """The chapter's figures, and the extremes its slider and explorer reach: chi far from 1,
+    a single result, spreads of exactly 0 (one singular value) and ReLU's numerical zeros."""
+    grid = meanfield.phase_grid("tanh", np.linspace(0.5, 4.0, 12), np.linspace(0.0, 0.5, 6))
+    seen = jacobian.measured_phase("tanh", [0.8, 3.0], [0.05, 0.4], width=30, depth=50, seed=0)
+    flows = [
+        jacobian.gradient_flow(
+            activation=a, sigma_w2=w, sigma_b2=b, width=30, depth=30, n_seeds=3, seed=0
+        )
+        for a, w, b in (("sigmoid", 1.0, 1.0), ("tanh", 4.0, 0.0), ("relu", 2.0, 0.0))
+    ]
+    spectra = [
+        jacobian.spectrum(
+            activation=a, sigma_w2=w, sigma_b2=0.0, width=n, depths=(1, 30), weights=k, seed=0
+        )
+        for a, w, n in (("tanh", 1.0, 30), ("relu", 2.0, 30), ("tanh", 4.0, 1))
+        for k in ("gaussian", "orthogonal")
+    ]
+    for draw in (
+        lambda ax: pjacobian.plot_phase_diagram(grid, seen, ax),
+        lambda ax: pjacobian.plot_phase_diagram(grid, None, ax),
+        lambda ax: pjacobian.plot_multipliers(flows, ax),
+        lambda ax: pjacobian.plot_multipliers(flows[:1], ax),
+        lambda ax: pjacobian.plot_gradient_norms(flows[1], ax),
+        lambda ax: pjacobian.plot_gradient_norms(flows[2], ax),
+        lambda ax: pjacobian.plot_spread(spectra, ax),
+    ):
+        fig, ax = figure(height=3.8)
+        assert draw(ax) is ax and ax.has_data()
+        _render(fig)
+    for n in (1, 2, 4, 6):
+        axes = pjacobian.plot_spectra(spectra[:n])
+        _render(axes[0].figure)
+    for item in pjacobian.spectrum_frames(spectra[:4]):
+        with house_style():
+            fig = blank_figure(3.4)
+            pjacobian.draw_spectrum_frame(fig, item)
+        _render(fig)
 
 
 def _first_parameter(fn):

@@ -1,0 +1,197 @@
+"""Self-checks of the chapter *Wide networks*: reference answers pass, the references agree
+with computations that do not use the library, typical mistakes get their own hint, and
+no wrong answer passes or is told the answer."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
+from vgp_lib.exercises.wide import (
+    CRITICAL_SIGMA_B2,
+    check_nielsen_shrink,
+    check_relu_chi,
+    check_tanh_critical,
+    nielsen_shrink,
+    relu_chis,
+    tanh_critical_sigma_w,
+)
+
+# --------------------------------------------------------------------------- independent references
+
+
+def _sigmoid(u):
+    return 1 / (1 + np.exp(-u))
+
+
+def _mc_fixed_point(phi, sigma_w2, sigma_b2, z, iterations=50):
+    """q* by iterating the variance map, with expectations as Monte Carlo means over z."""
+    q = 1.0
+    for _ in range(iterations):
+        q = sigma_w2 * np.mean(phi(np.sqrt(q) * z) ** 2) + sigma_b2
+    return q
+
+
+@pytest.fixture(scope="module")
+def z():
+    return np.random.default_rng(0).standard_normal(1_000_000)
+
+
+def test_relu_chi_is_one_with_he_and_one_half_with_xavier_exactly():
+    assert relu_chis() == (1.0, 0.5)
+
+
+def test_tanh_critical_sigma_w_at_zero_bias_is_one():
+    assert math.isclose(tanh_critical_sigma_w()[0], 1.0, rel_tol=1e-6)
+
+
+def test_tanh_critical_point_with_bias_has_chi_one_by_monte_carlo(z):
+    sigma_w2 = tanh_critical_sigma_w()[1] ** 2
+    q = _mc_fixed_point(np.tanh, sigma_w2, CRITICAL_SIGMA_B2, z)
+    chi = sigma_w2 * np.mean((1 - np.tanh(np.sqrt(q) * z) ** 2) ** 2)
+    assert chi == pytest.approx(1.0, rel=5e-3)
+    assert tanh_critical_sigma_w()[1] > 1.0  # a bias pushes the critical line to larger weights
+
+
+def test_nielsen_shrink_matches_monte_carlo(z):
+    q = _mc_fixed_point(_sigmoid, 1.0, 1.0, z)
+    s = _sigmoid(np.sqrt(q) * z)
+    chi = np.mean((s * (1 - s)) ** 2)
+    assert nielsen_shrink() == pytest.approx(1 / math.sqrt(chi), rel=2e-3)
+
+
+# --------------------------------------------------------------------------- ex-wide-relu-he
+
+
+def test_relu_reference_passes():
+    assert check_relu_chi((1.0, 0.5)).status == CORRECT
+    assert check_relu_chi(np.array([1.0, 0.5], dtype=np.float32)).status == CORRECT
+    assert check_relu_chi(relu_chis()).status == CORRECT
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        ((2.0, 0.5), "only where h > 0"),
+        ((0.5, 0.5), "E[φ′(h)²] alone"),
+        ((math.sqrt(2) / 2, 0.5), "not σ_w"),
+        ((0.25, 0.5), "do not square"),
+        ((1.0, 1.0), "Xavier's rule gives a square layer σ_w² = 1"),
+        ((1.0, 0.25), "do not square"),
+    ],
+)
+def test_relu_typical_mistakes_get_specific_hints(answer, hint):
+    fb = check_relu_chi(answer)
+    assert fb.status == INCORRECT and hint in fb.hint
+
+
+def test_relu_other_wrong_answers_get_a_direction_but_not_the_answer():
+    big, small = check_relu_chi((3.0, 0.5)), check_relu_chi((1.0, 0.1))
+    assert big.status == small.status == INCORRECT
+    assert "too large" in big.message and "too small" in small.message
+    for fb in (big, small):
+        assert "χ = 1" not in fb.hint and "0.5" not in fb.message + fb.hint
+
+
+def test_relu_not_attempted_and_junk():
+    assert check_relu_chi(...).status == NOT_ATTEMPTED
+    for junk in ("1.0", 1.0, None, [1.0], (math.nan, 0.5), (10**400, 0.5), (True, 0.5)):
+        assert check_relu_chi(junk).status != CORRECT, junk
+
+
+# --------------------------------------------------------------------------- ex-wide-tanh-critical
+
+
+def test_tanh_critical_reference_passes_in_any_pair_form():
+    ref = tanh_critical_sigma_w()
+    assert check_tanh_critical(ref).status == CORRECT
+    assert check_tanh_critical(list(ref)).status == CORRECT
+    assert check_tanh_critical(np.array(ref)).status == CORRECT
+    rounded = (float(f"{ref[0]:.3g}"), float(f"{ref[1]:.3g}"))
+    assert check_tanh_critical(rounded).status == CORRECT
+
+
+def test_tanh_critical_first_item_mistakes():
+    ref_b = tanh_critical_sigma_w()[1]
+    for wrong, hint in ((math.sqrt(2), "He's σ_w"), (2.0, "He's σ_w²"), (4.0, "sigmoid")):
+        fb = check_tanh_critical((wrong, ref_b))
+        assert fb.status == INCORRECT and hint in fb.hint, (wrong, fb)
+    assert "chaotic" in check_tanh_critical((1.5, ref_b)).hint
+    assert "vanish" in check_tanh_critical((0.5, ref_b)).hint
+
+
+def test_tanh_critical_second_item_mistakes():
+    ref0, ref_b = tanh_critical_sigma_w()
+    squared = check_tanh_critical((ref0, ref_b**2))
+    assert squared.status == INCORRECT and "σ_w², the weights' variance" in squared.hint
+    same = check_tanh_critical((ref0, ref0))
+    assert same.status == INCORRECT and "changes" in same.hint
+    from vgp_lib.meanfield import critical_sigma_w2
+
+    as_sd = check_tanh_critical((ref0, math.sqrt(critical_sigma_w2("tanh", CRITICAL_SIGMA_B2**2))))
+    assert as_sd.status == INCORRECT and "variance of the biases" in as_sd.hint
+
+
+def test_tanh_critical_never_tells_the_answer():
+    ref0, ref_b = tanh_critical_sigma_w()
+    for answer in ((1.0, 3.0), (1.0, 1.01), (0.9, ref_b), (1.0, 0.2)):
+        fb = check_tanh_critical(answer)
+        assert fb.status == INCORRECT
+        assert f"{ref_b:.3g}" not in fb.message + fb.hint
+
+
+def test_tanh_critical_not_attempted_and_junk():
+    assert check_tanh_critical(...).status == NOT_ATTEMPTED
+    for junk in (1.0, "1, 1.1", (1.0,), (1.0, 2.0, 3.0), (1.0, "x"), {1.0, 2.0}, np.ones((2, 2))):
+        fb = check_tanh_critical(junk)
+        assert fb.status == INCORRECT and "pair" in fb.message, junk
+
+
+# --------------------------------------------------------------------------- ex-wide-nielsen-shrink
+
+
+def test_nielsen_shrink_reference_passes_and_monte_carlo_is_good_enough(z):
+    assert check_nielsen_shrink(nielsen_shrink()).status == CORRECT
+    assert check_nielsen_shrink(nielsen_shrink() * 1.008).status == CORRECT
+    assert check_nielsen_shrink(nielsen_shrink() * 1.02).status == INCORRECT
+
+
+@pytest.mark.parametrize(
+    "make, hint",
+    [
+        (lambda s: 1 / s**2, "That is χ"),
+        (lambda s: s**2, "squared norm"),
+        (lambda s: 1 / s, "reciprocal"),
+        (lambda s: 4.0, "sits at 0"),
+    ],
+)
+def test_nielsen_shrink_typical_mistakes_get_specific_hints(make, hint):
+    fb = check_nielsen_shrink(make(nielsen_shrink()))
+    assert fb.status == INCORRECT and hint in fb.hint
+
+
+def test_nielsen_shrink_wrong_variance_is_named():
+    from vgp_lib.meanfield import mean_field
+
+    no_bias = check_nielsen_shrink(mean_field("sigmoid", 1.0, 0.0).shrink)
+    assert no_bias.status == INCORRECT and "leaves out the biases" in no_bias.hint
+    z, w = np.polynomial.hermite_e.hermegauss(101)
+    s = _sigmoid(z)
+    at_one = 1 / math.sqrt(np.sum(w * (s * (1 - s)) ** 2) / math.sqrt(2 * math.pi))
+    fb = check_nielsen_shrink(at_one)
+    assert fb.status == INCORRECT and "variance 1" in fb.hint
+
+
+def test_nielsen_shrink_not_attempted_and_junk():
+    assert check_nielsen_shrink(...).status == NOT_ATTEMPTED
+    for junk in ("five", [5.0], math.inf, -nielsen_shrink()):
+        assert check_nielsen_shrink(junk).status == INCORRECT
+
+
+def test_every_check_states_its_precision():
+    assert check_relu_chi.precision == "each χ to 3 significant figures"
+    assert check_tanh_critical.precision == "each σ_w to 3 significant figures"
+    assert check_nielsen_shrink.precision == "within 1 %"

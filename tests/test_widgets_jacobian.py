@@ -1,0 +1,96 @@
+"""The Jacobian explorer, driven headless: every control recomputes the network it describes,
+the extremes raise nothing, and an update stays well under a second."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from plotcheck import _extremes
+
+from vgp_lib import jacobian
+from vgp_lib.widgets.jacobian import jacobian_explorer
+
+
+@pytest.fixture(autouse=True)
+def _close_figures(monkeypatch):
+    monkeypatch.delenv("VGP_STATIC_BUILD", raising=False)
+    yield
+    plt.close("all")
+
+
+def _setting(spectrum):
+    c = spectrum.config
+    return c["activation"], c["sigma_w2"], c["sigma_b2"], c["weights"], max(spectrum.depths)
+
+
+def test_the_explorer_draws_the_compute_calls_results():
+    w = jacobian_explorer(activation="tanh", sigma_w=1.0, sigma_b=0.05, depth=12, width=40)
+    sp, flow = w.result
+    setting = dict(activation="tanh", sigma_w2=1.0, sigma_b2=0.05**2, width=40, seed=0)
+    same = jacobian.spectrum(depths=(12,), weights="orthogonal", **setting)
+    np.testing.assert_array_equal(sp.singular_values[0], same.singular_values[0])
+    again = jacobian.gradient_flow(depth=12, weights="orthogonal", n_seeds=3, **setting)
+    np.testing.assert_array_equal(flow.norms, again.norms)
+    assert f"{flow.predicted_chi:.3g} predicted" in w.text.value
+    assert f"Var(ln s) = {sp.spread[-1]:.3g}" in w.text.value
+
+
+def test_every_control_recomputes():
+    w = jacobian_explorer(depth=10, width=30)
+    assert _setting(w.result[0]) == ("tanh", 1.0, 0.05**2, "orthogonal", 10)
+    w.controls["depth"].value = 20
+    assert w.result[1].norms.shape == (3, 20) and _setting(w.result[0])[-1] == 20
+    w.controls["weights"].value = "gaussian"
+    assert w.result[0].config["weights"] == "gaussian"
+    w.controls["sigma_w"].value = 1.5
+    assert w.result[0].config["sigma_w2"] == pytest.approx(2.25)
+    before = w.result[1].predicted_chi
+    w.controls["sigma_b"].value = 0.5
+    assert w.result[0].config["sigma_b2"] == pytest.approx(0.25)
+    assert w.result[1].predicted_chi != before
+    w.controls["activation"].value = "sigmoid"
+    assert w.result[1].config["activation"] == "sigmoid" and w.result[1].predicted_chi < 1
+    assert len(w.seconds) == 6
+
+
+def test_the_explorer_extremes_raise_nothing_and_say_why_nothing_is_drawn():
+    w = jacobian_explorer(depth=10, width=30)
+    for name, value in _extremes(w):
+        if isinstance(w.result, str):  # ReLU beyond its fixed point: the compute call's reason
+            assert w.controls["activation"].value == "relu", (name, value)
+            assert w.result.startswith("No network to draw") and w.text.value
+            continue
+        sp, flow = w.result
+        assert np.isfinite(flow.norms).all() and np.isfinite(sp.spread).all(), (name, value)
+    w.controls["activation"].value = "relu"
+    w.controls["sigma_w"].value = 2.5
+    w.controls["sigma_b"].value = 0.5
+    assert isinstance(w.result, str) and "No network to draw" in w.text.value
+    w.controls["sigma_w"].value = 1.0  # back to a network: drawn again
+    assert w.result[1].config["activation"] == "relu"
+
+
+@pytest.mark.parametrize("width", [100, 200])
+def test_an_update_takes_well_under_a_second(width):
+    w = jacobian_explorer(width=width)
+    for depth in (2, 50, 100):
+        w.controls["depth"].value = depth
+    w.controls["weights"].value = "gaussian"
+    total = [a + b for a, b in zip(w.seconds, w.render_seconds)]
+    assert max(total) < 1.0, total
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("activation", "gelu"),
+        ("sigma_w", 3.0),
+        ("sigma_b", -0.1),
+        ("depth", 1),
+        ("depth", 101),
+        ("weights", "uniform"),
+        ("width", 1),
+    ],
+)
+def test_bad_start_values_raise_naming_the_parameter(name, value):
+    with pytest.raises((ValueError, TypeError), match=rf"\b{name}\b"):
+        jacobian_explorer(**{name: value})

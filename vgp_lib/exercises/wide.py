@@ -1,0 +1,318 @@
+"""Self-checks for the exercises of the chapter *Wide networks: the gradient as a product of
+random matrices*.
+
+The references come from :mod:`vgp_lib.meanfield`; the wrong values the hints recognise
+(a forgotten square root, pre-activations of variance 1 instead of q*, ...) are computed
+here by the same Gauss–Hermite quadrature, so that a slip is named only when the answer
+matches it to the stated precision.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from .. import activations
+from ..meanfield import critical_sigma_w2, mean_field
+from . import (
+    CORRECT,
+    INCORRECT,
+    Feedback,
+    Pair,
+    Relative,
+    SignificantFigures,
+    as_number,
+    check,
+    close_to,
+    not_attempted,
+    pending,
+    read_number,
+    show,
+)
+
+#: The bias variance of the second point asked for on tanh's critical line.
+CRITICAL_SIGMA_B2 = 0.05
+#: Nielsen's initialisation in mean-field terms: weights N(0, 1/n_in), biases N(0, 1).
+NIELSEN_SIGMA_W2, NIELSEN_SIGMA_B2 = 1.0, 1.0
+#: Nodes of the quadrature behind the hints (the references use the library's).
+_NODES = 101
+
+
+def _mean_square_prime(activation: str, q: float) -> float:
+    """E[φ'(√q z)²] for z ~ N(0, 1), by Gauss–Hermite quadrature (probabilists' weights)."""
+    z, w = np.polynomial.hermite_e.hermegauss(_NODES)
+    prime = activations.get(activation)[1]
+    return float(np.sum(w * prime(math.sqrt(q) * z) ** 2) / math.sqrt(2 * math.pi))
+
+
+# --------------------------------------------------------------------------- ReLU with He
+
+
+#: σ_w² of He's initialisation (variance 2/n) and of Xavier's for a square layer (1/n).
+HE_SIGMA_W2, XAVIER_SIGMA_W2 = 2.0, 1.0
+
+
+def relu_chis() -> tuple[float, float]:
+    """χ of a ReLU network with He's and with Xavier's initialisation, biases 0 (the reference
+    of ``ex-wide-relu-he``; eq. ``eq-wide-chi``).
+
+    >>> relu_chis()
+    (1.0, 0.5)
+    """
+    return tuple(float(mean_field("relu", w2, 0.0).chi) for w2 in (HE_SIGMA_W2, XAVIER_SIGMA_W2))
+
+
+_HALF = "the ReLU passes the gradient only where h > 0. How often is that, for h symmetric about 0?"
+_SQUARE = "φ′ of the ReLU is 0 or 1, so φ′² = φ′: do not square the probability."
+
+
+@check(
+    "ex-wide-relu-he",
+    Pair(SignificantFigures(3), SignificantFigures(3), "each χ to 3 significant figures"),
+    reference=relu_chis,
+)
+def check_relu_chi(answer) -> Feedback:
+    """Check ``(χ with He's initialisation, χ with Xavier's)`` for ReLU, biases 0.
+
+    >>> check_relu_chi((1.0, 0.5)).correct
+    True
+    """
+    ex = "ex-wide-relu-he"
+    if not_attempted(answer):
+        return pending(ex, "a pair (chi_he, chi_xavier)")
+    pair, problem = _pair(answer)
+    if problem:
+        return Feedback(
+            ex, INCORRECT, f"expected a pair of numbers (chi_he, chi_xavier), {problem}."
+        )
+    rule = check_relu_chi.rule
+    (he, xavier), (ref_he, ref_xavier) = pair, relu_chis()
+    if rule.accepts(pair, (ref_he, ref_xavier)):
+        return Feedback(
+            ex,
+            CORRECT,
+            f"χ = {he:.4g} with He's and {xavier:.4g} with Xavier's initialisation "
+            f"({rule.phrase}).",
+        )
+    if not rule.first.accepts(he, ref_he):
+        return close_to(
+            ex,
+            he,
+            ref_he,
+            precision=rule.first,
+            what="χ with He's initialisation",
+            hints=[
+                (2.0, "That takes φ′(h) = 1 for every unit; " + _HALF),
+                (0.5, "That is E[φ′(h)²] alone; χ multiplies it by σ_w², and He's rule sets σ_w²."),
+                (
+                    math.sqrt(2.0) / 2,
+                    "He's rule sets the variance of the weights, σ_w² = 2 (times 1/n), not σ_w.",
+                ),
+                (0.25, _SQUARE),
+            ],
+            too_large="χ ≤ σ_w² max φ′²; the ReLU's φ′ is 0 on half of the pre-activations.",
+            too_small="Count how often φ′(h) = 1 when h is symmetric about 0, then multiply by "
+            "σ_w².",
+        )
+    return close_to(
+        ex,
+        xavier,
+        ref_xavier,
+        precision=rule.second,
+        what="χ with Xavier's initialisation",
+        hints=[
+            (
+                1.0,
+                "1 would need He's σ_w² = 2, or φ′ = 1 everywhere; Xavier's rule gives a square "
+                "layer σ_w² = 1, and the ReLU's φ′ is 0 for h < 0.",
+            ),
+            (0.25, _SQUARE),
+        ],
+        too_large="χ ≤ σ_w² max φ′²; the ReLU's φ′ is 0 on half of the pre-activations.",
+        too_small="Count how often φ′(h) = 1 when h is symmetric about 0, then multiply by σ_w².",
+    )
+
+
+# --------------------------------------------------------------------------- tanh's critical line
+
+
+@functools.cache
+def tanh_critical_sigma_w() -> tuple[float, float]:
+    """``(σ_w at σ_b² = 0, σ_w at σ_b² = CRITICAL_SIGMA_B2)`` on tanh's critical line χ = 1 (the
+    reference of ``ex-wide-tanh-critical``).
+    """
+    return tuple(math.sqrt(critical_sigma_w2("tanh", b2)) for b2 in (0.0, CRITICAL_SIGMA_B2))
+
+
+@functools.cache
+def _critical_sigma_w_at_sd() -> float:
+    """The critical σ_w for σ_b = CRITICAL_SIGMA_B2, the slip of taking the variance for σ_b."""
+    return math.sqrt(critical_sigma_w2("tanh", CRITICAL_SIGMA_B2**2))
+
+
+def _pair(answer):
+    """``((a, b), None)`` for a pair of finite numbers, or ``(None, what is wrong)``."""
+    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
+        return None, f"got {type(answer).__name__} {show(answer)}"
+    try:
+        n = len(answer)
+        items = [answer[0], answer[1]] if n == 2 else None
+    except Exception:
+        return None, f"got {type(answer).__name__} {show(answer)}"
+    if items is None:
+        return None, f"got {n} item(s)"
+    values = []
+    for name, v in zip(("the first", "the second"), items):
+        value, problem = read_number(v)
+        if problem:
+            return None, f"{name} item is {problem}"
+        values.append(value)
+    return tuple(values), None
+
+
+@check(
+    "ex-wide-tanh-critical",
+    Pair(
+        SignificantFigures(3),
+        SignificantFigures(3),
+        "each σ_w to 3 significant figures",
+    ),
+    reference=tanh_critical_sigma_w,
+)
+def check_tanh_critical(answer) -> Feedback:
+    """Check ``(σ_w at σ_b = 0, σ_w at σ_b² = 0.05)`` on tanh's critical line χ = 1."""
+    ex = "ex-wide-tanh-critical"
+    if not_attempted(answer):
+        return pending(ex, "a pair (sigma_w at sigma_b2 = 0, sigma_w at sigma_b2 = 0.05)")
+    pair, problem = _pair(answer)
+    if problem:
+        return Feedback(
+            ex, INCORRECT, f"expected a pair of numbers (sigma_w_0, sigma_w_b), {problem}."
+        )
+    rule = check_tanh_critical.rule
+    (got0, got_b), (ref0, ref_b) = pair, tanh_critical_sigma_w()
+    if rule.accepts(pair, (ref0, ref_b)):
+        return Feedback(
+            ex,
+            CORRECT,
+            f"σ_w = {got0:.4g} at σ_b = 0 and {got_b:.4g} at σ_b² = {CRITICAL_SIGMA_B2:g}: "
+            f"both on the critical line ({rule.phrase}).",
+        )
+    if not rule.first.accepts(got0, ref0):
+        return close_to(
+            ex,
+            got0,
+            ref0,
+            precision=rule.first,
+            what="σ_w at σ_b = 0",
+            hints=[
+                (
+                    math.sqrt(2.0),
+                    "√2 is He's σ_w for the ReLU, which passes only half of the gradient. With "
+                    "σ_b = 0, where does tanh's q* sit, and what is tanh′ there?",
+                ),
+                (2.0, "2 is He's σ_w² for the ReLU; tanh passes the whole gradient near h = 0."),
+                (
+                    4.0,
+                    "4 = 1/σ′(0) belongs to the sigmoid; this exercise is about tanh, whose "
+                    "derivative at 0 is 1.",
+                ),
+            ],
+            too_large="At that σ_w, χ > 1: the network is chaotic. With σ_b = 0, where does "
+            "the variance map's fixed point q* sit, and what is tanh′ there?",
+            too_small="At that σ_w, χ < 1: gradients still vanish. Work out χ at the fixed point "
+            "q* of the variance map.",
+        )
+    sb2 = CRITICAL_SIGMA_B2
+    squared = ref_b**2
+    return close_to(
+        ex,
+        got_b,
+        ref_b,
+        precision=rule.second,
+        what=f"σ_w at σ_b² = {sb2:g}",
+        hints=[
+            (
+                squared,
+                "That is σ_w², the weights' variance; the question asks for σ_w, its square root.",
+            ),
+            (
+                ref0,
+                "A bias of non-zero variance moves q* away from 0, where tanh′ is smaller: "
+                "the critical σ_w changes.",
+            ),
+            (
+                _critical_sigma_w_at_sd(),
+                f"That takes σ_b = {sb2:g}; {sb2:g} is σ_b², the variance of the biases.",
+            ),
+        ],
+        too_large=f"At that σ_w, χ > 1 for σ_b² = {sb2:g}: the network is on the chaotic side.",
+        too_small=f"At that σ_w, χ < 1 for σ_b² = {sb2:g}: gradients still vanish.",
+    )
+
+
+# --------------------------------------------------------------------------- Nielsen's network
+
+
+def nielsen_shrink() -> float:
+    """The per-layer shrink 1/√χ of ‖δ‖ that mean-field theory predicts for Nielsen's sigmoid
+    network, σ_w² = 1 and σ_b² = 1 (the reference of ``ex-wide-nielsen-shrink``).
+    """
+    return float(mean_field("sigmoid", NIELSEN_SIGMA_W2, NIELSEN_SIGMA_B2).shrink)
+
+
+@check("ex-wide-nielsen-shrink", Relative(0.01), reference=nielsen_shrink)
+def check_nielsen_shrink(answer) -> Feedback:
+    """Check the predicted per-layer shrink of ‖δ‖ in Nielsen's sigmoid network.
+
+    Expected: 1/√χ with χ at the fixed point q* of σ_w² = σ_b² = 1; answers within 1 % pass
+    (a Monte Carlo estimate with a million samples is good enough).
+    """
+    ex = "ex-wide-nielsen-shrink"
+    value, problem = as_number(
+        ex, answer, "the factor by which ‖δ‖ shrinks per layer (a number > 1)"
+    )
+    if problem:
+        return problem
+    field = mean_field("sigmoid", NIELSEN_SIGMA_W2, NIELSEN_SIGMA_B2)
+    chi = field.chi
+    at_one = NIELSEN_SIGMA_W2 * _mean_square_prime("sigmoid", 1.0)
+    no_bias = mean_field("sigmoid", NIELSEN_SIGMA_W2, 0.0).shrink
+    return close_to(
+        ex,
+        value,
+        field.shrink,
+        precision=check_nielsen_shrink.rule,
+        what="predicted shrink per layer",
+        hints=[
+            (
+                chi,
+                "That is χ, the multiplier of the squared norm; the question asks by what "
+                "factor the norm itself shrinks.",
+            ),
+            (1 / chi, "That is the shrink of the squared norm ‖δ‖²; take its square root."),
+            (
+                math.sqrt(chi),
+                "That is the factor ‖δ‖ is multiplied by going down a layer; the shrink is its "
+                "reciprocal.",
+            ),
+            (
+                4.0,
+                "4 = 1/σ′(0) assumes every pre-activation sits at 0; they spread with variance q*.",
+            ),
+            (
+                1 / math.sqrt(at_one),
+                "That averages σ′² over pre-activations of variance 1; in the network they have "
+                "the variance q* of the fixed point of the variance map.",
+            ),
+            (
+                no_bias,
+                "That leaves out the biases: they add σ_b² = 1 to the variance of every "
+                "pre-activation.",
+            ),
+        ],
+        too_large="σ′ is not that small on average: check E[σ′(h)²] at the fixed point q*.",
+        too_small="The shrink is 1/√χ, and χ = σ_w² E[σ′(h)²] is well below 1 for the sigmoid.",
+    )
