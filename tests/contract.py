@@ -332,21 +332,6 @@ class Resources:
         return s
 
     @cached_property
-    def wide(self):
-        """Small results of the wide-network chapter (vgp_lib.meanfield, vgp_lib.jacobian)."""
-        from vgp_lib import jacobian, meanfield
-
-        setting = dict(activation="tanh", sigma_w2=1.5, sigma_b2=0.05, width=6, seed=0)
-        return {
-            "grid": meanfield.phase_grid("tanh", [0.5, 1.0, 2.0], [0.0, 0.1]),
-            "measured": jacobian.measured_phase(
-                "tanh", [0.5, 2.0], [0.1], width=6, depth=4, seed=0
-            ),
-            "flow": jacobian.gradient_flow(depth=4, n_seeds=2, **setting),
-            "spectrum": jacobian.spectrum(depths=(1, 4), weights="orthogonal", **setting),
-        }
-
-    @cached_property
     def sweep(self):
         from vgp_lib.profiles import depth_sweep
 
@@ -964,27 +949,34 @@ VALID = {
         comp=R.comparison, axes=R.axes(2)
     ),
     "vgp_lib.plots.jacobian.plot_phase_diagram": lambda R: dict(
-        grid=R.wide["grid"], measured=R.wide["measured"], ax=R.ax()
+        grid=R.samples["vgp_lib.meanfield.PhaseGrid"],
+        measured=R.samples["vgp_lib.jacobian.PhaseMeasurement"],
+        ax=R.ax(),
     ),
     "vgp_lib.plots.jacobian.plot_multipliers": lambda R: dict(
-        flows=[R.wide["flow"]], ax=R.ax(), labels=["a"]
+        flows=[R.samples["vgp_lib.jacobian.GradientFlow"]], ax=R.ax(), labels=["a"]
     ),
-    "vgp_lib.plots.jacobian.plot_gradient_norms": lambda R: dict(flow=R.wide["flow"], ax=R.ax()),
+    "vgp_lib.plots.jacobian.plot_gradient_norms": lambda R: dict(
+        flow=R.samples["vgp_lib.jacobian.GradientFlow"], ax=R.ax()
+    ),
     "vgp_lib.plots.jacobian.plot_spectra": lambda R: dict(
-        spectra=[R.wide["spectrum"]] * 2, axes=R.axes(2), labels=["a", "b"]
+        spectra=[R.samples["vgp_lib.jacobian.Spectrum"]] * 2, axes=R.axes(2), labels=["a", "b"]
     ),
     "vgp_lib.plots.jacobian.plot_spread": lambda R: dict(
-        spectra=[R.wide["spectrum"]], ax=R.ax(), labels=["a"]
+        spectra=[R.samples["vgp_lib.jacobian.Spectrum"]], ax=R.ax(), labels=["a"]
     ),
     "vgp_lib.plots.jacobian.setting_labels": lambda R: dict(
-        results=[R.wide["flow"], R.wide["spectrum"]]
+        results=[R.samples["vgp_lib.jacobian.GradientFlow"], R.samples["vgp_lib.jacobian.Spectrum"]]
     ),
-    "vgp_lib.plots.jacobian.spectrum_frames": lambda R: dict(spectra=[R.wide["spectrum"]]),
+    "vgp_lib.plots.jacobian.spectrum_frames": lambda R: dict(
+        spectra=[R.samples["vgp_lib.jacobian.Spectrum"]]
+    ),
     "vgp_lib.plots.jacobian.draw_spectrum_frame": lambda R: dict(
-        fig=R.fig(), item=((R.wide["spectrum"],), 4), xlim=(-1.0, 1.0)
+        fig=R.fig(), item=((R.samples["vgp_lib.jacobian.Spectrum"],), 3), xlim=(-1.0, 1.0)
     ),
     "vgp_lib.plots.jacobian.draw_jacobian_explorer": lambda R: dict(
-        fig=R.fig(), pair=(R.wide["spectrum"], R.wide["flow"])
+        fig=R.fig(),
+        pair=(R.samples["vgp_lib.jacobian.Spectrum"], R.samples["vgp_lib.jacobian.GradientFlow"]),
     ),
     "vgp_lib.plots.diagrams.draw_chain": lambda R: dict(
         result=R.samples["vgp_lib.chain.ChainGradients"], ax=R.ax()

@@ -31,7 +31,7 @@ def test_the_explorer_draws_the_compute_calls_results():
     again = jacobian.gradient_flow(depth=12, weights="orthogonal", n_seeds=3, **setting)
     np.testing.assert_array_equal(flow.norms, again.norms)
     assert f"{flow.predicted_chi:.3g} predicted" in w.text.value
-    assert f"Var(ln s) = {sp.spread[-1]:.3g}" in w.text.value
+    assert f"depth 12: {sp.spread[-1]:.3g}" in w.text.value
 
 
 def test_every_control_recomputes():
@@ -52,27 +52,38 @@ def test_every_control_recomputes():
     assert len(w.seconds) == 6
 
 
-def test_the_explorer_extremes_raise_nothing_and_say_why_nothing_is_drawn():
+def test_the_explorer_extremes_raise_nothing():
     w = jacobian_explorer(depth=10, width=30)
     for name, value in _extremes(w):
-        if isinstance(w.result, str):  # ReLU beyond its fixed point: the compute call's reason
-            assert w.controls["activation"].value == "relu", (name, value)
-            assert w.result.startswith("No network to draw") and w.text.value
-            continue
         sp, flow = w.result
         assert np.isfinite(flow.norms).all() and np.isfinite(sp.spread).all(), (name, value)
-    w.controls["activation"].value = "relu"
+        assert np.isfinite(flow.measured_chi) and flow.measured_chi > 0, (name, value)
+    w.controls["activation"].value = "relu"  # beyond He's sigma_w^2 = 2: no fixed point
     w.controls["sigma_w"].value = 2.5
     w.controls["sigma_b"].value = 0.5
-    assert isinstance(w.result, str) and "No network to draw" in w.text.value
-    w.controls["sigma_w"].value = 1.0  # back to a network: drawn again
-    assert w.result[1].config["activation"] == "relu"
+    assert w.result[1].predicted_chi == pytest.approx(2.5**2 / 2)
+    assert "gradients explode" in w.text.value
 
 
-@pytest.mark.parametrize("width", [100, 200])
-def test_an_update_takes_well_under_a_second(width):
-    w = jacobian_explorer(width=width)
-    for depth in (2, 50, 100):
+def test_a_setting_the_compute_call_refuses_shows_its_reason(monkeypatch):
+    w = jacobian_explorer(depth=10, width=30)
+
+    def refuse(**setting):
+        raise ValueError("the gradient vanished to exactly 0: choose a larger sigma_w2 or depth")
+
+    monkeypatch.setattr(jacobian, "gradient_flow", refuse)
+    w.controls["depth"].value = 20
+    assert w.result.startswith("No network to draw: the gradient vanished")
+    assert "vanished to exactly 0" in w.text.value and w.image.value[:4] == b"\x89PNG"
+    monkeypatch.undo()
+    w.controls["depth"].value = 30  # a setting it accepts: drawn again
+    assert w.result[1].norms.shape == (3, 30)
+
+
+def test_an_update_takes_well_under_a_second():
+    """At the default width (100) and the deepest setting: compute, draw and render the PNG."""
+    w = jacobian_explorer()
+    for depth in (3, 50, 100):
         w.controls["depth"].value = depth
     w.controls["weights"].value = "gaussian"
     total = [a + b for a, b in zip(w.seconds, w.render_seconds)]
@@ -85,7 +96,7 @@ def test_an_update_takes_well_under_a_second(width):
         ("activation", "gelu"),
         ("sigma_w", 3.0),
         ("sigma_b", -0.1),
-        ("depth", 1),
+        ("depth", 2),
         ("depth", 101),
         ("weights", "uniform"),
         ("width", 1),

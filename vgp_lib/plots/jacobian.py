@@ -36,6 +36,8 @@ __all__ = [
 _FIGSIZE = (6.5, 3.6)
 #: The widest colour range of the phase diagram: chi from 1/1e6 to 1e6 (beyond: end colours).
 _CHI_RANGE = 1e6
+#: Where the spread's axis turns from linear (below) to logarithmic.
+_SPREAD_LINEAR = 1e-3
 #: Bins of a singular-value histogram.
 _BINS = 40
 _SIGMA_W2 = r"$\sigma_w^2$"
@@ -317,6 +319,12 @@ def _histogram(ax, s, edges, **kw):
     return ax.stairs(counts, edges, lw=1.8, **kw)
 
 
+def _zero_note(arrays, edges) -> str:
+    """An x-label suffix if some singular value is below the bins (numerically 0)."""
+    low = any((_log_s(a) < edges[0]).any() for a in arrays)
+    return r" (left bin: $s \approx 0$)" if low else ""
+
+
 def _depth_handles(depths):
     from matplotlib.lines import Line2D
 
@@ -368,7 +376,8 @@ def plot_spectra(spectra, axes=None, *, labels=None):
         ax.set_ylabel("count")
     for ax in panels:  # shared x: one label under each column
         if ax.get_subplotspec() is None or ax.get_subplotspec().is_last_row():
-            ax.set_xlabel(_LOG_S if n == 1 else r"$\log_{10} s$")
+            note = _zero_note([a for sp in spectra for a in sp.singular_values], edges)
+            ax.set_xlabel((_LOG_S if n == 1 else r"$\log_{10} s$") + note)
     # one legend for every panel, above them all (the figure's constrained layout makes room)
     panels[0].figure.legend(
         handles=_depth_handles(depths), loc="outside upper center", ncol=min(len(depths), 6)
@@ -378,9 +387,10 @@ def plot_spectra(spectra, axes=None, *, labels=None):
 
 @styled
 def plot_spread(spectra, ax=None, *, labels=None):
-    """The spread of the Jacobian's singular values against depth: the variance of
-    :math:`\\ln s` (each :class:`vgp_lib.jacobian.Spectrum`'s ``spread``), one line per
-    spectrum. The y axis is logarithmic unless a spread is exactly 0. Example::
+    """The spread of the Jacobian's singular values against depth: each
+    :class:`vgp_lib.jacobian.Spectrum`'s ``spread``, :math:`\\mathrm{Var}(s^2)/E[s^2]^2` (0 when
+    every direction is scaled alike, 1 when half are zeroed), one line per spectrum.
+    The y axis is logarithmic above 10⁻³ and linear below (rounding noise sits at 0). Example::
 
         plot_spread(spectra, labels=["tanh, Gaussian", "tanh, orthogonal", ...])
     """
@@ -389,12 +399,12 @@ def plot_spread(spectra, ax=None, *, labels=None):
     ax = get_axes(ax, figsize=_FIGSIZE)
     for i, (sp, label) in enumerate(zip(spectra, labels)):
         ax.plot(sp.depths, sp.spread, "o-", ms=4, color=f"C{i % 10}", lw=1.6, label=label)
-    spreads = np.concatenate([np.asarray(sp.spread, dtype=float) for sp in spectra])
-    if (spreads > 0).all():
-        ax.set_yscale("log")
+    # logarithmic above 1e-3, linear below: rounding noise (1e-30 for an exact isometry) sits at 0
+    ax.set_yscale("symlog", linthresh=_SPREAD_LINEAR, linscale=0.5)
+    ax.set_ylim(bottom=-0.3 * _SPREAD_LINEAR)  # a spread of 0 above the x axis, not on it
     integer_x(ax)
     ax.set_xlabel("depth L")
-    ax.set_ylabel(r"spread: Var$(\ln s)$")
+    ax.set_ylabel(r"spread  Var$(s^2)\,/\,E[s^2]^2$")
     ax.grid(True, which="major", alpha=0.3)
     legend_beside(ax)
     return ax
@@ -463,8 +473,8 @@ def draw_spectrum_frame(fig, item, *, xlim=None):
         _histogram(ax, sp.singular_values[k], edges, color=f"C{i % 10}", fill=True, alpha=0.7)
         ax.axvline(0.0, color="grey", lw=1, ls=":")
         ax.set_xlim(lo, hi)
-        ax.set_title(f"{label}\nVar(ln s) = {sp.spread[k]:.3g}", loc="left")
-        ax.set_xlabel(r"$\log_{10} s$")
+        ax.set_title(f"{label}\nspread {sp.spread[k]:.3g}", loc="left")
+        ax.set_xlabel(r"$\log_{10} s$" + _zero_note([sp.singular_values[k]], edges))
         ax.grid(True, axis="x", alpha=0.3)
     axes[0].set_ylabel(f"count (depth L = {depth})")
     return fig
@@ -484,11 +494,12 @@ def draw_jacobian_explorer(fig, pair):
     left, right = fig.subplots(1, 2)
     k = int(np.argmax(sp.depths))
     s = sp.singular_values[k]
-    lo, hi = _log_range([sp])
-    _histogram(left, s, np.linspace(lo, hi, _BINS + 1), color="C0", fill=True, alpha=0.7)
+    edges = np.linspace(*_log_range([sp]), _BINS + 1)
+    _histogram(left, s, edges, color="C0", fill=True, alpha=0.7)
     left.axvline(0.0, color="grey", lw=1, ls=":")
-    left.set_xlabel(r"$\log_{10} s$ (singular values of $J$)")
+    note = _zero_note([s], edges)
+    left.set_xlabel(r"$\log_{10} s$" + (note or r" (singular values of $J$)"))
     left.set_ylabel("count")
-    left.set_title(f"depth {sp.depths[k]}: Var(ln s) = {sp.spread[k]:.3g}", loc="left")
+    left.set_title(f"depth {sp.depths[k]}: spread {sp.spread[k]:.3g}", loc="left")
     plot_gradient_norms(flow, right)
     return fig

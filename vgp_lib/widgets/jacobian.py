@@ -14,12 +14,13 @@ from .. import jacobian
 from .._validate import check_choice, check_int, check_real
 from ..meanfield import MEANFIELD_ACTIVATIONS
 from ..plots.jacobian import draw_jacobian_explorer
+from ..threads import single_thread
 from . import LiveFigure
 
 #: The controls' ranges.
 SIGMA_W_RANGE = (0.5, 2.5)
 SIGMA_B_RANGE = (0.0, 1.0)
-DEPTH_RANGE = (2, 100)  # a per-layer ratio needs two layers
+DEPTH_RANGE = (3, 100)  # gradient_flow measures ratios below a burn-in layer: 3 or more
 
 
 def _draw(fig, result):
@@ -39,7 +40,8 @@ def _describe(result) -> str:
         f"&chi; = {chi:.3g} predicted, {flow.measured_chi:.3g} measured: going down one layer, "
         f"&Vert;&delta;&Vert; is multiplied by about {chi**0.5:.3g}, so gradients {trend} "
         f"(&chi; = 1 is the edge). Spread of the Jacobian's singular values at depth "
-        f"{max(sp.depths)}: Var(ln s) = {sp.spread[-1]:.3g} (0 = every singular value equal)."
+        f"{max(sp.depths)}: {sp.spread[-1]:.3g} (Var(s&sup2;)/E[s&sup2;]&sup2;: 0 when every "
+        "singular value is equal, 1 when half are zero)."
     )
 
 
@@ -111,10 +113,11 @@ def jacobian_explorer(
             seed=seed,
         )
         try:
-            return (
-                jacobian.spectrum(depths=(depth,), **setting),
-                jacobian.gradient_flow(depth=depth, n_seeds=n_seeds, **setting),
-            )
+            with single_thread():  # small matrices: a second BLAS thread only waits
+                return (
+                    jacobian.spectrum(depths=(depth,), **setting),
+                    jacobian.gradient_flow(depth=depth, n_seeds=n_seeds, **setting),
+                )
         except ValueError as error:  # no fixed point (ReLU, sigma_w^2 >= 2): say so
             return f"No network to draw: {error}"
 
