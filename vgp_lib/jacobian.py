@@ -192,7 +192,7 @@ def delta_chain(net: RandomNetwork, x, y) -> np.ndarray:
     y = _check_vector("y", y, net)
     fwd = forward(net, x)
     _, phi_prime = activations.get(net.activation)
-    slopes = phi_prime(fwd.h)  # the diagonal of every Phi'(h^l)
+    slopes = phi_prime(fwd.h)  # row l: the diagonal of Sigma'(h^l)
     delta = np.empty_like(fwd.h)
     delta[-1] = slopes[-1] * (fwd.a[-1] - y)
     for l in range(net.depth - 2, -1, -1):

@@ -57,9 +57,6 @@ HE_SIGMA_W2, XAVIER_SIGMA_W2 = 2.0, 1.0
 def relu_chis() -> tuple[float, float]:
     """χ of a ReLU network with He's and with Xavier's initialisation, biases 0 (the reference
     of ``ex-wide-relu-he``; eq. ``eq-wide-chi``).
-
-    >>> relu_chis()
-    (1.0, 0.5)
     """
     return tuple(float(mean_field("relu", w2, 0.0).chi) for w2 in (HE_SIGMA_W2, XAVIER_SIGMA_W2))
 
@@ -76,8 +73,8 @@ _SQUARE = "φ′ of the ReLU is 0 or 1, so φ′² = φ′: do not square the pr
 def check_relu_chi(answer) -> Feedback:
     """Check ``(χ with He's initialisation, χ with Xavier's)`` for ReLU, biases 0.
 
-    >>> check_relu_chi((1.0, 0.5)).correct
-    True
+    >>> check_relu_chi((2.0, 1.0)).correct  # sigma_w2 alone forgets the ReLU's zeros
+    False
     """
     ex = "ex-wide-relu-he"
     if not_attempted(answer):
