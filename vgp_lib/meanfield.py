@@ -161,13 +161,7 @@ class MeanField(Result):
         return math.inf if self.chi == 1.0 else 1.0 / abs(math.log(self.chi))
 
 
-def mean_field(
-    activation: str,
-    sigma_w2: float,
-    sigma_b2: float,
-    *,
-    q0: float = 1.0,
-) -> MeanField:
+def mean_field(activation, sigma_w2, sigma_b2, *, q0=1.0) -> MeanField:
     """q* and chi = sigma_w2 E[phi'(sqrt(q*) z)^2] (equation ``eq-wide-chi``).
 
     >>> mf = mean_field("tanh", 1.0, 0.0)
