@@ -613,6 +613,9 @@ VALID = {
         activation="tanh", sigma_w2=1.5, sigma_b2=0.1, q0=1.0
     ),
     "vgp_lib.meanfield.critical_sigma_w2": lambda R: dict(activation="tanh", sigma_b2=0.05),
+    "vgp_lib.meanfield.check_variance_grid": lambda R: dict(
+        sigma_w2s=np.array([0.5, 2.0]), sigma_b2s=np.array([0.0, 0.1])
+    ),
     "vgp_lib.meanfield.phase_grid": lambda R: dict(
         activation="tanh", sigma_w2s=np.array([0.5, 2.0]), sigma_b2s=np.array([0.0, 0.1])
     ),

@@ -38,7 +38,13 @@ from ._validate import (
     check_real,
     check_sequence,
 )
-from .meanfield import MAX_VARIANCE, MEANFIELD_ACTIVATIONS, fixed_point, mean_field
+from .meanfield import (
+    MAX_VARIANCE,
+    MEANFIELD_ACTIVATIONS,
+    check_variance_grid,
+    fixed_point,
+    mean_field,
+)
 from .rng import make_rng
 from .threads import on_one_thread
 
@@ -459,15 +465,7 @@ def measured_phase(activation: str, sigma_w2s, sigma_b2s, *, width: int, depth: 
     where the gradient vanished on the way down, positive where it exploded.
     """
     activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
-    sigma_w2s = check_array("sigma_w2s", sigma_w2s, ndim=1)
-    sigma_b2s = check_array("sigma_b2s", sigma_b2s, ndim=1)
-    for name, values in (("sigma_w2s", sigma_w2s), ("sigma_b2s", sigma_b2s)):
-        if not 1 <= values.size <= 200:
-            raise ValueError(f"{name} must hold between 1 and 200 values, got {values.size}")
-    if sigma_w2s.min() <= 0 or sigma_w2s.max() > MAX_VARIANCE:
-        raise ValueError(f"sigma_w2s must lie in (0, {MAX_VARIANCE:g}]")
-    if sigma_b2s.min() < 0 or sigma_b2s.max() > MAX_VARIANCE:
-        raise ValueError(f"sigma_b2s must lie in [0, {MAX_VARIANCE:g}]")
+    sigma_w2s, sigma_b2s = check_variance_grid(sigma_w2s, sigma_b2s)
     width, depth = _check_sizes(width, depth)
     if sigma_w2s.size * sigma_b2s.size * width * width * depth > 20 * MAX_ENTRIES:
         raise ValueError("sigma_w2s x sigma_b2s x width^2 x depth is too large (about 20 s)")

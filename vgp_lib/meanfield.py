@@ -45,6 +45,7 @@ __all__ = [
     "MeanField",
     "mean_field",
     "critical_sigma_w2",
+    "check_variance_grid",
     "PhaseGrid",
     "phase_grid",
 ]
@@ -215,14 +216,12 @@ class PhaseGrid(Result):
     chi: np.ndarray = field(metadata=nonfinite("inf"))
 
 
-def phase_grid(activation: str, sigma_w2s, sigma_b2s) -> PhaseGrid:
-    """chi on every point of the grid (equation ``eq-wide-chi``).
+def check_variance_grid(sigma_w2s, sigma_b2s) -> tuple[np.ndarray, np.ndarray]:
+    """The axes of a (sigma_w2, sigma_b2) grid as arrays, each 1 to 200 variances in range.
 
-    >>> g = phase_grid("tanh", [0.5, 1.0, 2.0], [0.0])
-    >>> g.chi.round(6).tolist()
-    [[0.5, 1.0, 1.105529]]
+    >>> [a.tolist() for a in check_variance_grid([0.5, 1.0], [0.0])]
+    [[0.5, 1.0], [0.0]]
     """
-    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
     sigma_w2s = check_array("sigma_w2s", sigma_w2s, ndim=1)
     sigma_b2s = check_array("sigma_b2s", sigma_b2s, ndim=1)
     for name, values in (("sigma_w2s", sigma_w2s), ("sigma_b2s", sigma_b2s)):
@@ -232,6 +231,18 @@ def phase_grid(activation: str, sigma_w2s, sigma_b2s) -> PhaseGrid:
         raise ValueError(f"sigma_w2s must lie in (0, {MAX_VARIANCE:g}]")
     if sigma_b2s.min() < 0 or sigma_b2s.max() > MAX_VARIANCE:
         raise ValueError(f"sigma_b2s must lie in [0, {MAX_VARIANCE:g}]")
+    return sigma_w2s, sigma_b2s
+
+
+def phase_grid(activation: str, sigma_w2s, sigma_b2s) -> PhaseGrid:
+    """chi on every point of the grid (equation ``eq-wide-chi``).
+
+    >>> g = phase_grid("tanh", [0.5, 1.0, 2.0], [0.0])
+    >>> g.chi.round(6).tolist()
+    [[0.5, 1.0, 1.105529]]
+    """
+    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
+    sigma_w2s, sigma_b2s = check_variance_grid(sigma_w2s, sigma_b2s)
     chi = np.empty((sigma_b2s.size, sigma_w2s.size))
     for i, b2 in enumerate(sigma_b2s):
         for j, w2 in enumerate(sigma_w2s):
