@@ -80,7 +80,7 @@ def test_gradient_profile_median_over_seeds_and_determinism():
             "activation",
         ),
         (
-            lambda: profiles.init_variance("relu", "orthogonal", seed=0),
+            lambda: profiles.init_variance("relu", "lecun", seed=0),
             ValueError,
             "init must be one of",
         ),

@@ -78,9 +78,6 @@ def jacobian_explorer(
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=10)
     seed = check_int("seed", seed, lo=0, hi=2**32 - 1)
     controls = {
-        "activation": widgets.Dropdown(
-            options=list(MEANFIELD_ACTIVATIONS), value=activation, description="activation"
-        ),
         "sigma_w": widgets.FloatSlider(
             value=sigma_w,
             min=SIGMA_W_RANGE[0],
@@ -97,6 +94,9 @@ def jacobian_explorer(
         ),
         "depth": widgets.IntSlider(
             value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], description="depth L"
+        ),
+        "activation": widgets.Dropdown(
+            options=list(MEANFIELD_ACTIVATIONS), value=activation, description="activation"
         ),
         "weights": widgets.ToggleButtons(
             options=list(jacobian.WEIGHT_KINDS), value=weights, description="weights"
