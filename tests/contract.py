@@ -1201,11 +1201,6 @@ VALID = {
     "vgp_lib.exercises.mnist.check_speed_ratio": lambda R: dict(
         answer=0.5, speeds=R.samples["vgp_lib.speeds.TrainingSpeeds"].speeds
     ),
-    "vgp_lib.exercises.remedies.balance_ratio": lambda R: dict(scale=1.0),
-    "vgp_lib.exercises.remedies.check_tanh_scale": lambda R: dict(scale=0.5),
-    "vgp_lib.exercises.remedies.check_clip": lambda R: dict(
-        clip=lambda grads, max_norm: grads, time_limit=1.0
-    ),
     "vgp_lib.exercises.unstable.check_identity_layer": lambda R: dict(answer=(1.0, 2.0), n=3),
     "vgp_lib.exercises.unstable.check_identity_neuron": lambda R: dict(answer=(1.0, 0.0, 1.0, 0.0)),
     "vgp_lib.exercises.unstable.check_larger_derivative": lambda R: dict(answer="sigmoid"),

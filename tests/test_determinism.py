@@ -9,9 +9,9 @@ import pytest
 from conftest import ROOT
 from test_edition import _execute
 
-# The single-neuron chain draws 100,000 random chains; the remedies chapter seeds
+# The single-neuron chain draws 100,000 random chains; the residual chapter seeds
 # torch models and data. Both must come out identical twice.
-CHAPTERS = ["chain", "remedies"]
+CHAPTERS = ["chain", "residual"]
 
 
 def _outputs(nb) -> list[str]:
