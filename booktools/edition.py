@@ -70,6 +70,9 @@ SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
 
 _SOLUTION_DIRECTIVES = ("solution", "solution-start", "solution-end")
+#: Directives that may be folded (``:class: dropdown``) without holding an answer: the
+#: chapters' asides, such as the "How sure are we?" box of seeds and spreads.
+_FOLDED_ASIDES = ("admonition", "note", "tip", "seealso")
 
 _NOTES = {
     "student": (
@@ -412,17 +415,21 @@ def find_leaks(nb) -> list[str]:
     """Describe every trace of a solution left in notebook ``nb`` (empty list: none).
 
     Looks for cells tagged ``solution``, solution directives in markdown and
-    ``dropdown`` classes (the way solutions are folded away on the web).
+    ``dropdown`` classes (the way solutions are folded away on the web), except
+    on a folded aside (an admonition, note, tip or see-also box).
     """
     leaks = []
     for i, cell in enumerate(nb.cells):
         if SOLUTION_TAG in cell_tags(cell):
             leaks.append(f"cell {i} is tagged {SOLUTION_TAG!r}")
+        opened = None  # the directive whose body the line is in, as far as this cell says
         for line in cell.source.splitlines():
             m = DIRECTIVE_OPEN.match(line)
-            if m and m.group("name") in _SOLUTION_DIRECTIVES:
-                leaks.append(f"cell {i} holds a {{{m.group('name')}}} directive: {line.strip()!r}")
-            elif "dropdown" in line:
+            if m:
+                opened = m.group("name")
+            if m and opened in _SOLUTION_DIRECTIVES:
+                leaks.append(f"cell {i} holds a {{{opened}}} directive: {line.strip()!r}")
+            elif "dropdown" in line and opened not in _FOLDED_ASIDES:
                 leaks.append(f"cell {i} mentions a dropdown: {line.strip()!r}")
     return leaks
 

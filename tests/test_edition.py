@@ -239,6 +239,14 @@ def test_leak_detector_sees_tags_directives_and_dropdowns():
     assert [leak.split()[1] for leak in leaks] == ["0", "1", "2"]
 
 
+def test_a_folded_aside_is_not_a_leak_but_a_folded_exercise_is():
+    aside = ":::{admonition} How sure are we?\n:class: dropdown\n\nFive seeds.\n:::"
+    exercise = ":::{exercise} Guess\n:class: dropdown\n\nWhat is it?\n:::"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(aside), nbformat.v4.new_markdown_cell(exercise)]
+    assert [leak.split()[1] for leak in find_leaks(nb)] == ["1"]
+
+
 def test_bad_arguments_name_the_parameter(tmp_path):
     with pytest.raises(ValueError, match="edition must be one of 'student', 'instructor'"):
         make_edition(CHAPTERS[0], "teacher")
