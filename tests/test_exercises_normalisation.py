@@ -1,0 +1,77 @@
+"""The checks of the chapter *Normalisation*: references agree with independent computations,
+typical slips get their hint, wrong answers fail.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from vgp_lib.exercises import normalisation as ex
+
+
+def test_small_batch_reference_agrees_with_autograd():
+    y = torch.tensor(ex.SMALL_Y, dtype=torch.float64, requires_grad=True)
+    bn = torch.nn.BatchNorm1d(1, eps=1e-30, dtype=torch.float64)  # eps = 0 is refused
+    g = torch.tensor(ex.SMALL_G, dtype=torch.float64)
+    bn(y[:, None]).backward(g[:, None])
+    expected = float(y.grad.norm() / g.norm())
+    assert ex.small_batch_scale() == pytest.approx(expected, rel=1e-12)
+    assert ex.check_small_batch(expected).correct
+    assert ex.check_small_batch(round(expected, 2)).correct
+
+
+@pytest.mark.parametrize(
+    "slip, words",
+    [
+        (1 / np.std(ex.SMALL_Y), "division by σ_B alone"),
+        (ex._small(ex.SMALL_Y, ex.SMALL_G, ddof=1), "not by m − 1"),
+        (ex._small(ex.SMALL_Y, ex.SMALL_G, keep=("one",)), "along ẑ"),
+        (np.std(ex.SMALL_Y), "σ_B itself"),
+    ],
+)
+def test_small_batch_slips_get_their_hint(slip, words):
+    fb = ex.check_small_batch(slip)
+    assert not fb.correct
+    assert words in fb.hint
+
+
+def test_small_batch_wrong_answers_fail_without_the_answer():
+    ref = ex.small_batch_scale()
+    for wrong in (0.0, -1.0, 2 * ref, ref / 2, "abc", float("nan"), [1, 2]):
+        fb = ex.check_small_batch(wrong)
+        assert not fb.correct
+        assert f"{ref:.3g}" not in fb.message + fb.hint
+
+
+def test_predict_reference_agrees_with_the_sigmoid_of_a_unit_normal():
+    z = np.random.default_rng(0).standard_normal(400_000)
+    s = 1 / (1 + np.exp(-z))
+    rms = math.sqrt(np.mean((s * (1 - s)) ** 2))
+    scale = 1 / (math.sqrt(1 / 3) * s.std())
+    ref_rms, ref_scale = ex.batch_norm_factors()
+    assert ref_rms == pytest.approx(rms, rel=0.05)
+    assert ref_scale == pytest.approx(scale, rel=0.1)
+    assert ex.check_predict((rms, scale)).correct
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ((0.25, 8.5), "peak"),
+        ((0.245, 8.5), "without normalisation"),
+        ((0.21, 1.0), "before it is normalised"),
+        ((0.21, math.sqrt(3)), "spread of a = σ(z) to be 1"),
+    ],
+)
+def test_predict_slips_get_their_hint(answer, words):
+    fb = ex.check_predict(answer)
+    assert not fb.correct
+    assert words in fb.hint
+
+
+def test_predict_refuses_non_pairs_and_wrong_pairs():
+    for wrong in ((0.1, 8.5), (0.21, 20.0), (0.21,), "0.21, 8.5", 3.0, (0.21, "x")):
+        assert not ex.check_predict(wrong).correct
+    assert ex.check_predict(...).status == "not attempted"
