@@ -1,7 +1,7 @@
 """Deep MLPs in PyTorch with every remedy as a switch.
 
-One builder, :func:`build_mlp`, makes the networks of the chapter *Remedies,
-measured*: a stack of ``depth`` hidden layers of the same ``width``, each
+One builder, :func:`build_mlp`, makes the networks of the chapters of part 2
+(*What to do about it*): a stack of ``depth`` hidden layers of the same ``width``, each
 
     z = W a + b,   (optional batch or layer norm of z),   a' = f(z),
 

@@ -1,0 +1,210 @@
+"""Self-checks for the exercises of the chapter *Residual connections, and the remedies
+together*.
+
+The references come from :mod:`vgp_lib.residual` (the path counts) and from the variance
+rule of the chapter; the wrong values the hints recognise (all paths instead of those of
+one length, ordered choices, a scale not squared, a stream that does not grow) are
+computed here, so a slip is named only when the answer matches it exactly or to the
+stated precision.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..residual import path_counts
+from . import (
+    CORRECT,
+    INCORRECT,
+    Exactly,
+    Feedback,
+    Pair,
+    SignificantFigures,
+    as_number,
+    check,
+    close_to,
+    not_attempted,
+    pending,
+    read_number,
+    show,
+)
+
+#: Blocks in the path-count exercise, and the branches a path goes through.
+PATH_BLOCKS, PATH_BRANCHES = 12, 4
+#: The stream-variance exercise: blocks, branch scale, variance of the stream at the start.
+STREAM_BLOCKS, STREAM_ALPHA, STREAM_START = 24, 0.3, 1.0
+
+
+def path_count() -> float:
+    """Paths through exactly ``PATH_BRANCHES`` of ``PATH_BLOCKS`` branches (ex-residual-paths)."""
+    return float(path_counts(PATH_BLOCKS)[PATH_BRANCHES])
+
+
+@check("ex-residual-paths", Exactly(), reference=path_count)
+def check_path_count(answer) -> Feedback:
+    """Check the number of paths through exactly 4 of 12 residual blocks' branches.
+
+    >>> check_path_count(4096).correct  # every path, of every length
+    False
+    """
+    ex = "ex-residual-paths"
+    value, problem = as_number(ex, answer, "a whole number of paths")
+    if problem:
+        return problem
+    k, j = PATH_BLOCKS, PATH_BRANCHES
+    if value != int(value):
+        return Feedback(ex, INCORRECT, f"{value:g} is not a whole number; a count of paths is.")
+    return close_to(
+        ex,
+        value,
+        path_count(),
+        precision=check_path_count.rule,
+        what="the number of paths",
+        hints=[
+            (
+                2.0**k,
+                "That counts every path, whatever its length; the question asks for the "
+                f"paths that go through exactly {j} branches.",
+            ),
+            (
+                float(k**j),
+                "That lets a path go through the same block twice. A path visits "
+                "each block once, and either skips it or goes through its branch.",
+            ),
+            (
+                float(math.perm(k, j)),
+                "That counts the order in which the branches are chosen; "
+                "the order of a path is fixed by the network.",
+            ),
+            (
+                float(math.comb(k + 1, j)),
+                f"There are {k} blocks, not {k + 1}: count only the "
+                "blocks whose branch a path can take.",
+            ),
+            (
+                float(k * j),
+                "Choosing the branches is not one choice per branch among all the "
+                "blocks; think of a path as a set of blocks.",
+            ),
+        ],
+        too_small=f"Too few: a path is any set of {j} blocks among the {k}.",
+        too_large=f"Too many: a path is a set of {j} blocks, each used once, in network order.",
+    )
+
+
+def stream_variances() -> tuple[float, float]:
+    """``(Var(a^L) with pre-norm, Var(a^L) without)`` for the exercise ``ex-residual-stream``.
+
+    Each block adds ``alpha^2 Var(F)``; a branch passes on the variance it reads, which
+    is 1 with pre-norm and the stream's own ``Var(a^{l-1})`` without.
+    """
+    L, a2, v0 = STREAM_BLOCKS, STREAM_ALPHA**2, STREAM_START
+    return (v0 + L * a2, v0 * (1 + a2) ** L)
+
+
+def _pair(answer):
+    """``((a, b), None)`` for a pair of finite numbers, or ``(None, what is wrong)``."""
+    try:
+        if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
+            return None, f"got {type(answer).__name__} {show(answer)}"
+        n = len(answer)
+        items = [answer[0], answer[1]] if n == 2 else None
+    except Exception:
+        return None, f"got {type(answer).__name__} {show(answer)}"
+    if items is None:
+        return None, f"got {n} item(s)"
+    values = []
+    for name, v in zip(("the first", "the second"), items):
+        value, problem = read_number(v)
+        if problem:
+            return None, f"{name} item is {problem}"
+        values.append(value)
+    return tuple(values), None
+
+
+@check(
+    "ex-residual-stream",
+    Pair(SignificantFigures(3), SignificantFigures(3), "each variance to 3 significant figures"),
+    reference=stream_variances,
+)
+def check_stream_variance(answer) -> Feedback:
+    """Check ``(Var(a^24) with pre-norm, Var(a^24) without)`` for branches scaled by 0.3.
+
+    >>> check_stream_variance((8.2, 8.2)).correct  # the scale not squared
+    False
+    """
+    ex = "ex-residual-stream"
+    if not_attempted(answer):
+        return pending(ex, "a pair (variance with pre-norm, variance without)")
+    pair, problem = _pair(answer)
+    if problem:
+        return Feedback(
+            ex, INCORRECT, f"expected a pair of numbers (with pre-norm, without), {problem}."
+        )
+    rule = check_stream_variance.rule
+    (pre, plain), (ref_pre, ref_plain) = pair, stream_variances()
+    L, alpha, v0 = STREAM_BLOCKS, STREAM_ALPHA, STREAM_START
+    a2 = alpha**2
+    if rule.accepts(pair, (ref_pre, ref_plain)):
+        return Feedback(
+            ex,
+            CORRECT,
+            f"Var(a^{L}) = {pre:.4g} with pre-norm and {plain:.4g} without ({rule.phrase}).",
+        )
+    not_squared = "α scales the branch's output; its variance scales by the square of α."
+    if not rule.first.accepts(pre, ref_pre):
+        return close_to(
+            ex,
+            pre,
+            ref_pre,
+            precision=rule.first,
+            what="the variance with pre-norm",
+            hints=[
+                (v0 + L * alpha, not_squared),
+                (L * a2, "The stream starts with a variance of its own, and it stays."),
+                (v0 + (L - 1) * a2, f"Count the blocks: there are {L}, each adds its branch."),
+                (
+                    v0 * (1 + a2) ** L,
+                    "With pre-norm the branch reads a normalised stream: what it adds does not "
+                    "grow with the stream.",
+                ),
+            ],
+            too_small="Too small: each block adds the variance of its scaled branch, and the "
+            "stream keeps what it had.",
+            too_large="Too large: with pre-norm each block adds the same amount, whatever the "
+            "stream's size.",
+        )
+    return close_to(
+        ex,
+        plain,
+        ref_plain,
+        precision=rule.second,
+        what="the variance without normalisation",
+        hints=[
+            (
+                v0 + L * a2,
+                "Without normalisation the branch reads the stream as it has grown: what a "
+                "block adds is proportional to the stream's variance so far.",
+            ),
+            (v0 * (1 + alpha) ** L, not_squared),
+            (v0 * (1 + a2) ** (L - 1), f"Count the blocks: there are {L}, each multiplies."),
+            (v0 * 2.0**L, "The branch is scaled by α before it is added to the stream."),
+        ],
+        too_small="Too small: without normalisation each block multiplies the stream's "
+        "variance by the same factor.",
+        too_large="Too large: the factor per block is 1 plus the variance the scaled branch "
+        "adds per unit of stream variance.",
+    )
+
+
+__all__ = [
+    "PATH_BLOCKS",
+    "PATH_BRANCHES",
+    "STREAM_BLOCKS",
+    "STREAM_ALPHA",
+    "STREAM_START",
+    "path_count",
+    "check_path_count",
+    "stream_variances",
+    "check_stream_variance",
+]
