@@ -112,3 +112,27 @@ def test_clip_grads_refuses_what_is_not_an_iterable_of_tensors(bad):
     # Issue 12: "x" failed with "'str' object has no attribute 'grad'".
     with pytest.raises(TypeError, match=r"^parameters must"):
         clip_grads_(bad, 1.0)
+
+
+def test_per_tensor_clipping_turns_the_gradient_and_global_clipping_does_not():
+    from vgp_lib.clipping import clip_per_tensor, cosine
+
+    grads = [np.array([10.0, 0.0]), np.array([0.0, 0.5])]
+    each = clip_per_tensor(grads, 1.0)
+    np.testing.assert_allclose(each[0], [1.0, 0.0])
+    np.testing.assert_array_equal(each[1], grads[1])  # already below the threshold
+    expected = (10.0 * 1.0 + 0.25) / (np.hypot(10.0, 0.5) * np.hypot(1.0, 0.5))
+    assert cosine(grads, each) == pytest.approx(expected, rel=1e-14) and expected < 0.95
+    assert cosine(grads, clip_by_global_norm(grads, 1.0).grads) == pytest.approx(1.0, abs=1e-15)
+
+
+def test_cosine_of_huge_gradients_and_bad_input():
+    from vgp_lib.clipping import cosine
+
+    assert cosine([np.array([1e300, 1e300])], [np.array([-1e-300, -1e-300])]) == pytest.approx(-1)
+    with pytest.raises(ValueError, match="other must hold arrays of the same shapes"):
+        cosine([np.ones(2)], [np.ones(3)])
+    with pytest.raises(ValueError, match="non-zero"):
+        cosine([np.zeros(2)], [np.ones(2)])
+    with pytest.raises(TypeError, match="other must be a sequence"):
+        cosine([np.ones(2)], np.ones(2))

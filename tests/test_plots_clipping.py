@@ -33,3 +33,21 @@ def test_clipping_bars_are_the_components_before_and_after():
         f"after: norm {np.linalg.norm(gc):.3g}",
     ]
     _render(fig)
+
+
+def test_clipped_runs_draw_each_loss_and_mark_the_divergence():
+    from vgp_lib import sequences
+
+    args = dict(optimizer="sgd", lr=0.05, steps=4, batch=32, length=50, hidden=16, seed=0)
+    runs = [
+        sequences.train_memory("irnn", **args),
+        sequences.train_memory("irnn", max_norm=1.0, **args),
+    ]
+    fig, ax = figure()
+    pclipping.plot_clipped_runs(runs, ["plain", "clipped"], ax)
+    k = runs[0].diverged_at
+    assert k is not None
+    assert _legend_labels(ax) == ["plain", f"diverged at step {k + 1}", "clipped", "guessing, ln 2"]
+    clipped_line = [ln for ln in ax.get_lines() if ln.get_label() == "clipped"][0]
+    np.testing.assert_allclose(clipped_line.get_ydata(), runs[1].losses)
+    _render(fig)

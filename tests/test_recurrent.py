@@ -133,3 +133,153 @@ def test_run_cell_checks_the_module_and_the_inputs():
         run_cell(cell, xs.float())
     with pytest.raises(ValueError, match=r"^xs must be .* got shape \(4, 1, 3\)"):
         run_cell(cell, torch.ones(4, 1, 3, dtype=torch.float64))
+
+
+# --------------------------------------------------------------------------- the spectral radius
+
+
+def test_linear_rnn_gradient_over_k_steps_is_rho_to_the_k_exactly():
+    from vgp_lib.recurrent import radius_sweep
+
+    rhos = [0.5, 0.9, 1.0, 1.3, 2.0]
+    r = radius_sweep(rhos, hidden=8, steps=30, seed=3)
+    expected = np.array(rhos)[:, None] ** np.arange(30)[None, :]
+    np.testing.assert_allclose(r.linear, expected, rtol=1e-10)
+    np.testing.assert_allclose(r.per_step()[0], rhos, rtol=1e-10)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_tanh_rnn_gradient_is_bounded_by_rho_to_the_k(seed):
+    from vgp_lib.recurrent import radius_sweep
+
+    r = radius_sweep([0.5, 1.0, 1.5, 3.0], hidden=8, steps=40, seed=seed)
+    assert np.all(r.tanh <= r.linear * (1 + 1e-12))
+    assert np.all(r.per_step()[1] <= np.array(r.rhos) * (1 + 1e-12))
+    # rho < 1 is sufficient for vanishing
+    assert r.tanh[0, -1] < 0.5**39 * (1 + 1e-12)
+
+
+def test_radius_sweep_products_match_autograd():
+    """The multiplied-out product of diag(tanh') W equals autograd's Jacobian norms."""
+    from vgp_lib.recurrent import radius_sweep
+
+    for rho in (0.8, 2.5):
+        r = radius_sweep([rho], hidden=6, steps=12, n_in=3, seed=4)
+        auto = gradient_through_time("rnn", hidden=6, steps=12, n_in=3, seed=4, recurrent_scale=rho)
+        np.testing.assert_allclose(r.tanh[0], auto.norms, rtol=1e-9)
+
+
+def test_tanh_rnn_stops_vanishing_only_above_rho_one():
+    from vgp_lib.recurrent import radius_sweep
+
+    r = radius_sweep([0.9, 1.0, 3.0], hidden=16, steps=60, seed=0)
+    tanh = r.per_step()[1]
+    assert tanh[0] < tanh[1] < 1 < tanh[2]  # at rho = 1 the tanh RNN still vanishes
+
+
+def test_radius_sweep_refuses_bad_input():
+    from vgp_lib.recurrent import radius_sweep
+
+    with pytest.raises(ValueError, match="rhos"):
+        radius_sweep([0.0], hidden=4, steps=3, seed=0)
+    with pytest.raises(TypeError, match="rhos"):
+        radius_sweep(1.0, hidden=4, steps=3, seed=0)
+    with pytest.raises(ValueError, match="steps"):
+        radius_sweep([1.0] * 50, hidden=256, steps=2000, seed=0)
+
+
+def test_irnn_starts_at_the_identity_with_the_relu():
+    module = make_cell("irnn", n_in=2, hidden=5, seed=0)
+    torch.testing.assert_close(module.weight_hh.detach(), torch.eye(5, dtype=torch.float64))
+    assert module.nonlinearity == "relu"
+    scaled = make_cell("irnn", n_in=2, hidden=5, seed=0, recurrent_scale=1.5)
+    torch.testing.assert_close(scaled.weight_hh.detach(), 1.5 * torch.eye(5, dtype=torch.float64))
+
+
+# --------------------------------------------------------------------------- the carousel
+
+
+def test_lstm_step_is_the_lstm_cell():
+    from vgp_lib.recurrent import lstm_step
+
+    module = make_cell("lstm", n_in=3, hidden=4, seed=1)
+    g = torch_generator(5)
+    x, h, c = (torch.randn(2, n, generator=g, dtype=torch.float64) for n in (3, 4, 4))
+    h1, c1, _ = lstm_step(module, x, h, c)
+    h2, c2 = module(x, (h, c))
+    torch.testing.assert_close(h1, h2, rtol=1e-12, atol=1e-14)
+    torch.testing.assert_close(c1, c2, rtol=1e-12, atol=1e-14)
+    with pytest.raises(TypeError, match="module must be a torch LSTMCell"):
+        lstm_step(make_cell("gru", n_in=3, hidden=4, seed=1), x, h, c)
+
+
+def test_one_carousel_step_is_diag_f_by_autograd():
+    """dc_t/dc_{t-1} with h_{t-1} fixed is diag(f_t): no W, no squashing derivative."""
+    from vgp_lib.recurrent import lstm_step
+
+    module = make_cell("lstm", n_in=3, hidden=5, seed=2)
+    g = torch_generator(6)
+    x, h = (
+        torch.randn(1, 3, generator=g, dtype=torch.float64),
+        torch.randn(1, 5, generator=g, dtype=torch.float64),
+    )
+    c = torch.randn(1, 5, generator=g, dtype=torch.float64)
+    jac = torch.autograd.functional.jacobian(lambda c: lstm_step(module, x, h, c)[1][0], c)[:, 0]
+    f = lstm_step(module, x, h, c)[2][1][0]
+    torch.testing.assert_close(jac, torch.diag(f).detach(), rtol=1e-12, atol=0)
+
+
+def test_carousel_over_k_steps_is_the_product_of_the_gates():
+    """With every gate held fixed (detached), dc_T/dc_{T-k} = diag(prod f) by autograd, and
+    Carousel.carousel is its norm."""
+    from vgp_lib.recurrent import carousel, lstm_step
+
+    steps, hidden = 8, 4
+    r = carousel(gate_bias=2.0, hidden=hidden, steps=steps, n_in=4, seed=3)
+    module = make_cell("lstm", n_in=4, hidden=hidden, seed=3, gate_bias=2.0)
+    xs = torch.randn(steps, 1, 4, generator=torch_generator(4), dtype=torch.float64)
+    h = torch.zeros(1, hidden, dtype=torch.float64)
+    c = torch.zeros_like(h)
+    k = 5
+    for x in xs[: steps - k]:
+        h, c, _ = lstm_step(module, x, h, c)
+    start = c.detach().requires_grad_(True)
+    c, gates = start, []
+    for x in xs[steps - k :]:
+        with torch.no_grad():
+            _, _, (i, f, gg, _) = lstm_step(module, x, h, c)
+            h = lstm_step(module, x, h, c)[0]
+        c = f * c + i * gg  # the gates as constants
+        gates.append(f[0].numpy())
+    jac = torch.autograd.functional.jacobian(lambda c0: _roll(c0, gates, xs, module, k), start)
+    expected = np.diag(np.prod(gates, axis=0))
+    np.testing.assert_allclose(jac[0, :, 0, :].numpy(), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(r.forget[steps - k :], np.array(gates), rtol=1e-12)
+    assert r.carousel[k] == pytest.approx(np.prod(gates, axis=0).max(), rel=1e-12)
+
+
+def _roll(c0, gates, xs, module, k):
+    c = c0
+    for f in gates:
+        c = torch.as_tensor(f) * c  # the additive term i*g does not depend on c
+    return c
+
+
+@pytest.mark.parametrize("bias", [1.0, 3.0, 5.0])
+def test_untrained_forget_gate_sits_near_sigma_of_its_bias_and_decay_follows_it(bias):
+    from vgp_lib.recurrent import carousel
+
+    r = carousel(gate_bias=bias, hidden=16, steps=60, seed=0)
+    assert r.mean_forget == pytest.approx(1 / (1 + np.exp(-bias)), abs=0.03)
+    np.testing.assert_allclose(r.predicted(), r.mean_forget ** np.arange(60), rtol=1e-12)
+    # the carousel decays at the rate of its gates: per step between the mean and the largest
+    per_step = r.carousel[50] ** (1 / 50)
+    assert r.mean_forget - 1e-9 <= per_step <= r.forget.mean(axis=0).max() + 0.02
+    assert r.carousel[0] == 1.0 and np.all(np.diff(r.carousel) <= 0)
+
+
+def test_larger_forget_bias_keeps_more_of_the_carousel():
+    from vgp_lib.recurrent import carousel
+
+    kept = [carousel(gate_bias=b, hidden=8, steps=51, seed=1).carousel[50] for b in (1, 3, 5)]
+    assert kept[0] < 1e-4 < kept[1] < kept[2] and kept[2] > 0.5

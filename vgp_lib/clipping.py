@@ -105,3 +105,45 @@ def clip_grads_(parameters, max_norm: float) -> Clipped:
         for p in params:
             p.grad.mul_(out.scale)
     return out
+
+
+def clip_per_tensor(grads, max_norm: float) -> tuple[np.ndarray, ...]:
+    """Clip every array of ``grads`` by its *own* norm to at most ``max_norm``.
+
+    Unlike :func:`clip_by_global_norm` this multiplies the arrays by different factors, so the
+    whole gradient turns (measure it with :func:`cosine`).
+
+    >>> out = clip_per_tensor([np.array([3.0, 4.0]), np.array([0.5])], 1.0)
+    >>> [np.round(g, 12).tolist() for g in out]
+    [[0.6, 0.8], [0.5]]
+    """
+    max_norm = check_real("max_norm", max_norm, lo=0.0, lo_open=True)
+    if isinstance(grads, np.ndarray) or not hasattr(grads, "__iter__"):
+        raise TypeError(_NOT_A_SEQUENCE)
+    arrays = [check_array(f"grads[{i}]", g) for i, g in enumerate(grads)]
+    if not arrays:
+        raise ValueError("grads must contain at least one array")
+    return tuple(clip_by_global_norm([a], max_norm).grads[0] for a in arrays)
+
+
+def cosine(grads, other) -> float:
+    """Cosine of the angle between two gradients, each a sequence of arrays taken as one vector.
+
+    >>> cosine([np.array([1.0, 0.0])], [np.array([2.0, 0.0])])
+    1.0
+    """
+    if isinstance(grads, np.ndarray) or not hasattr(grads, "__iter__"):
+        raise TypeError(_NOT_A_SEQUENCE.replace("grads", "grads", 1))
+    if isinstance(other, np.ndarray) or not hasattr(other, "__iter__"):
+        raise TypeError(_NOT_A_SEQUENCE.replace("grads", "other", 1))
+    a = [check_array(f"grads[{i}]", g) for i, g in enumerate(grads)]
+    b = [check_array(f"other[{i}]", g) for i, g in enumerate(other)]
+    if not a or len(a) != len(b) or any(x.shape != y.shape for x, y in zip(a, b)):
+        raise ValueError("other must hold arrays of the same shapes as grads (at least one)")
+    big_a = max(float(np.max(np.abs(x))) if x.size else 0.0 for x in a)
+    big_b = max(float(np.max(np.abs(y))) if y.size else 0.0 for y in b)
+    if big_a == 0.0 or big_b == 0.0:
+        raise ValueError("grads and other must both be non-zero (a zero vector has no direction)")
+    x = np.concatenate([g.ravel() / big_a for g in a])
+    y = np.concatenate([g.ravel() / big_b for g in b])
+    return float(np.clip(x @ y / (np.linalg.norm(x) * np.linalg.norm(y)), -1.0, 1.0))

@@ -25,11 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import MAX_WIDTH, Result, check_choice, check_int, check_real
+from ._validate import MAX_WIDTH, Result, check_choice, check_int, check_real, check_sequence
 from .rng import torch_generator
 from .threads import single_thread
 
 CELLS = ("rnn", "lstm", "gru")
+#: Every cell :func:`make_cell` builds: the three above and ``"irnn"``, the ReLU RNN whose
+#: recurrent matrix starts as the identity :cite:p:`le2015`.
+ALL_CELLS = CELLS + ("irnn",)
 #: Widest cell :func:`make_cell` builds (the RNN's orthogonal recurrent matrix comes from a QR
 #: factorisation of a ``hidden x hidden`` matrix). The book's cells have 32 units.
 MAX_HIDDEN = 1024
@@ -40,7 +43,7 @@ MAX_CELL_WEIGHTS = 10**7
 #: few seconds; the book's (32 units, 100 steps) is a sixth of the first and a fifth of the second.
 MAX_UNIT_STEPS = 2 * 10**4  # hidden * steps
 MAX_TIME_WORK = 5 * 10**5  # hidden**2 * steps
-_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3, "irnn": 1}
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,15 @@ def make_cell(
     If ``recurrent_scale`` is given, the RNN's recurrent matrix becomes
     ``recurrent_scale * Q`` for a random orthogonal ``Q`` (so every singular
     value equals ``recurrent_scale``); it is ignored by the gated cells.
+    ``"irnn"`` is an ``nn.RNNCell`` with the ReLU whose recurrent matrix is
+    ``recurrent_scale`` (default 1) times the identity :cite:p:`le2015`.
     ``gate_bias`` is added to the bias of the gate that keeps memory: the LSTM's
     forget gate (the classic forget-bias initialisation) and the GRU's update gate.
     """
     import torch
     from torch import nn
 
-    cell = check_choice("cell", cell, CELLS)
+    cell = check_choice("cell", cell, ALL_CELLS)
     n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
     hidden = check_int("hidden", hidden, lo=1, hi=MAX_HIDDEN)
     weights = _GATES[cell] * hidden * (n_in + hidden)
@@ -87,9 +92,12 @@ def make_cell(
         recurrent_scale = check_real("recurrent_scale", recurrent_scale, lo=0.0, lo_open=True)
     gate_bias = check_real("gate_bias", gate_bias)
     g = torch_generator(seed)
-    module = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}[cell](
-        n_in, hidden, dtype=torch.float64
-    )
+    if cell == "irnn":
+        module = nn.RNNCell(n_in, hidden, nonlinearity="relu", dtype=torch.float64)
+    else:
+        module = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}[cell](
+            n_in, hidden, dtype=torch.float64
+        )
     bound = 1.0 / np.sqrt(hidden)
     with torch.no_grad():
         for p in module.parameters():
@@ -97,6 +105,9 @@ def make_cell(
         if cell == "rnn" and recurrent_scale is not None:
             q, _ = torch.linalg.qr(torch.randn(hidden, hidden, generator=g, dtype=torch.float64))
             module.weight_hh.copy_(recurrent_scale * q)
+        if cell == "irnn":
+            scale = 1.0 if recurrent_scale is None else recurrent_scale
+            module.weight_hh.copy_(scale * torch.eye(hidden, dtype=torch.float64))
         if cell == "lstm":  # gate order i, f, g, o
             module.bias_hh[hidden : 2 * hidden] += gate_bias
         elif cell == "gru":  # gate order r, z, n; h' = (1 - z) n + z h
@@ -185,3 +196,188 @@ def gradient_through_time(
                     jac[t, k] = gr[0].numpy()
     norms = np.linalg.norm(jac, ord=2, axis=(1, 2))[::-1].copy()
     return TimeGradient(cell, np.arange(steps), norms)
+
+
+# --------------------------------------------------------------------------- the spectral radius
+
+
+@dataclass(frozen=True)
+class RadiusSweep(Result):
+    """``||dh_T/dh_{T-k}||`` for recurrent matrices ``W = rho * Q`` (Q orthogonal), one row per
+    ``rho``: ``linear`` for ``h_t = W h_{t-1} + U x_t`` (exactly ``rho**k``), ``tanh`` for the
+    tanh RNN on the same weights and inputs (at most ``rho**k``). ``lags[k] = k``.
+    """
+
+    rhos: np.ndarray
+    lags: NDArray[np.integer]
+    linear: np.ndarray
+    tanh: np.ndarray
+
+    def per_step(self, lag: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The factor per step, ``norm[lag] ** (1 / lag)`` (default: the longest lag), for the
+        linear and the tanh RNN, one entry per ``rho``.
+        """
+        most = int(self.lags[-1])
+        lag = most if lag is None else check_int("lag", lag, lo=1, hi=max(1, most))
+        if most < 1:
+            raise ValueError("lag must be at least 1, but the sweep has only lag 0 (steps=1)")
+        with np.errstate(divide="ignore"):
+            return tuple(
+                np.exp(np.log(np.maximum(n[:, lag], 1e-300)) / lag)
+                for n in (self.linear, self.tanh)
+            )
+
+
+def _jacobian_norms(weight: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """``||J_T J_{T-1} ... J_{T-k+1}||_2`` for k = 0 .. steps - 1 (equation ``eq-bptt-product``).
+
+    ``J_s = diag(tanh'(z_s)) W = diag(1 - h_s**2) W`` for the tanh RNN with states ``h_s`` (rows
+    of ``states``); rows of ones in ``states``' place give ``J_s = W``, the linear RNN.
+    """
+    product = np.eye(weight.shape[0])
+    norms = [1.0]
+    for k in range(1, len(states)):
+        product = product @ (states[-k][:, None] * weight)
+        norms.append(float(np.linalg.norm(product, ord=2)))
+    return np.array(norms)
+
+
+def radius_sweep(
+    rhos, *, hidden: int = 32, steps: int = 100, n_in: int = 4, seed: int
+) -> RadiusSweep:
+    """How ``||dh_T/dh_t||`` depends on the scale ``rho`` of the recurrent matrix (equation
+    ``eq-bptt-product``) :cite:p:`pascanu2013`.
+
+    For each ``rho`` the tanh RNN of :func:`make_cell` (``recurrent_scale=rho``: every singular
+    value of W equals rho) reads the N(0, 1) input sequence of :func:`gradient_through_time`;
+    the product of the step Jacobians ``diag(tanh'(z_s)) W`` is multiplied out in float64, and
+    so is the product ``W**k`` of the linear RNN on the same W, whose norm is ``rho**k``
+    exactly. Every ``rho`` uses the same Q.
+
+    >>> r = radius_sweep([0.5, 2.0], hidden=4, steps=5, seed=0)
+    >>> [round(float(x), 6) for x in r.linear[:, 4]], bool(np.all(r.tanh <= r.linear * (1 + 1e-12)))
+    ([0.0625, 16.0], True)
+    """
+    import torch
+
+    rhos = check_sequence("rhos", rhos)
+    if len(rhos) > 50:
+        raise ValueError(f"rhos must hold at most 50 values, got {len(rhos)}")
+    rhos = np.array([check_real("rhos", r, lo=0.0, lo_open=True, hi=10.0) for r in rhos])
+    hidden = check_int("hidden", hidden, lo=1, hi=256)
+    steps = check_int("steps", steps, lo=1, hi=2000)
+    n_in = check_int("n_in", n_in, lo=1, hi=256)
+    if len(rhos) * steps * hidden**2 > 5 * 10**7:
+        raise ValueError(
+            f"steps must be at most {5 * 10**7 // (len(rhos) * hidden**2):,} for {len(rhos)} "
+            f"rhos and hidden={hidden} (len(rhos) * steps * hidden**2 <= 5e7), got {steps:,}"
+        )
+    linear, tanh = [], []
+    with single_thread():
+        for rho in rhos:
+            module = make_cell("rnn", n_in=n_in, hidden=hidden, seed=seed, recurrent_scale=rho)
+            g = torch_generator((seed + 1) % 2**64)  # make_cell has checked the seed
+            xs = torch.randn(steps, 1, n_in, generator=g, dtype=torch.float64)
+            with torch.no_grad():
+                h = np.array([h[0].numpy() for h in run_cell(module, xs)])
+            w = module.weight_hh.detach().numpy()
+            linear.append(_jacobian_norms(w, np.ones_like(h)))
+            tanh.append(_jacobian_norms(w, 1 - h**2))
+    return RadiusSweep(rhos, np.arange(steps), np.array(linear), np.array(tanh))
+
+
+# --------------------------------------------------------------------------- the LSTM's carousel
+
+
+def lstm_step(module, x, h, c):
+    """One LSTM step written out: ``(h_t, c_t, (i, f, g, o))`` for inputs ``x`` and the state
+    ``(h, c)``; the same numbers as ``module(x, (h, c))``.
+
+    .. math:: c_t = f_t \\odot c_{t-1} + i_t \\odot g_t, \\qquad h_t = o_t \\odot \\tanh(c_t)
+
+    The gates read ``x`` and ``h`` only, so with ``h`` fixed ``dc_t/dc_{t-1} = diag(f_t)``.
+    """
+    import torch
+
+    if not isinstance(module, torch.nn.LSTMCell):
+        raise TypeError(
+            f"module must be a torch LSTMCell (see make_cell('lstm', ...)), "
+            f"got {type(module).__name__}"
+        )
+    for name, value, size in (
+        ("x", x, module.input_size),
+        ("h", h, module.hidden_size),
+        ("c", c, module.hidden_size),
+    ):
+        want = f"a {module.weight_ih.dtype} tensor whose last dimension is {size}"
+        if not isinstance(value, torch.Tensor) or value.dtype != module.weight_ih.dtype:
+            got = type(value).__name__ if not isinstance(value, torch.Tensor) else value.dtype
+            raise TypeError(f"{name} must be {want}, got {got}")
+        if value.ndim == 0 or value.shape[-1] != size:
+            raise ValueError(f"{name} must be {want}, got shape {tuple(value.shape)}")
+    z = x @ module.weight_ih.T + module.bias_ih + h @ module.weight_hh.T + module.bias_hh
+    i, f, g, o = z.chunk(4, dim=-1)  # PyTorch's gate order
+    i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+    c = f * c + i * g
+    return o * torch.tanh(c), c, (i, f, g, o)
+
+
+@dataclass(frozen=True)
+class Carousel(Result):
+    """The LSTM's forget gates on one input sequence and what they do to the gradient.
+
+    ``forget[s, j]`` is unit j's forget gate at step s + 1; ``carousel[k]`` is
+    ``||dc_T/dc_{T-k}||`` with every gate held fixed, the product of ``k`` diagonal matrices
+    ``diag(f)`` (so the largest product of one unit's gates); ``full[k]`` is
+    ``||dh_T/dh_{T-k}||`` of the same cell with nothing held fixed
+    (:func:`gradient_through_time`).
+    """
+
+    gate_bias: float
+    lags: NDArray[np.integer]
+    forget: np.ndarray
+    carousel: np.ndarray
+    full: np.ndarray
+
+    @property
+    def mean_forget(self) -> float:
+        """The forget gates' mean over all steps and units."""
+        return float(self.forget.mean())
+
+    def predicted(self) -> np.ndarray:
+        """``mean_forget ** k`` for every lag k: every gate replaced by the mean."""
+        return self.mean_forget ** self.lags.astype(float)
+
+
+def carousel(
+    *, gate_bias: float = 1.0, hidden: int = 32, steps: int = 100, n_in: int = 4, seed: int
+) -> Carousel:
+    """Forget gates and the carousel's gradient ``prod diag(f)`` of :func:`make_cell`'s LSTM.
+
+    The cell reads the same N(0, 1) input sequence as :func:`gradient_through_time` with the
+    same ``seed``; ``gate_bias`` is added to the forget gate's bias.
+
+    >>> r = carousel(gate_bias=5.0, hidden=4, steps=6, seed=0)
+    >>> bool(0.98 < r.mean_forget < 1), bool(r.carousel[5] <= r.carousel[1])
+    (True, True)
+    """
+    import torch
+
+    full = gradient_through_time(
+        "lstm", hidden=hidden, steps=steps, n_in=n_in, seed=seed, gate_bias=gate_bias
+    )
+    module = make_cell("lstm", n_in=n_in, hidden=hidden, seed=seed, gate_bias=gate_bias)
+    xs = torch.randn(
+        steps, 1, n_in, generator=torch_generator((seed + 1) % 2**64), dtype=torch.float64
+    )
+    h = torch.zeros(1, hidden, dtype=torch.float64)
+    c = torch.zeros_like(h)
+    forget = []
+    with torch.no_grad(), single_thread():
+        for x in xs:
+            h, c, (_, f, _, _) = lstm_step(module, x, h, c)
+            forget.append(f[0].numpy())
+    forget = np.array(forget)
+    products = np.cumprod(forget[::-1], axis=0)  # row k - 1: the last k steps' gates
+    carousel_norms = np.concatenate([[1.0], products.max(axis=1)[: steps - 1]])
+    return Carousel(float(gate_bias), np.arange(steps), forget, carousel_norms, full.norms)
