@@ -1215,6 +1215,384 @@ VALID = {
     "vgp_lib.data.read_source": None,  # needs the MNIST file: checked in test_data.py
     "vgp_lib.data.load_mnist": None,
     "vgp_lib.data.locate_source": None,
+    "vgp_lib.normalisation.layer_statistics": lambda R: dict(
+        depth=3, norm="batch", width=4, batch=4, n_classes=3, seed=0
+    ),
+    "vgp_lib.normalisation.LayerStatistics": lambda R: {
+        f.name: getattr(s, f.name)
+        for s in [
+            __import__("vgp_lib.normalisation").normalisation.layer_statistics(
+                depth=2, width=4, batch=4, n_classes=3, seed=0
+            )
+        ]
+        for f in dataclasses.fields(s)
+    },
+    "vgp_lib.normalisation.batch_norm_backward": lambda R: dict(
+        y=np.array([[1.0, 0.0], [2.0, 1.0], [4.0, 3.0]]),
+        grad_out=np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]),
+        eps=1e-5,
+    ),
+    "vgp_lib.normalisation.train_eval_gap": lambda R: dict(
+        steps=(0, 2), depth=2, width=4, batch=4, seed=0
+    ),
+    "vgp_lib.normalisation.TrainEvalGap": lambda R: {
+        f.name: getattr(r, f.name)
+        for r in [
+            __import__("vgp_lib.normalisation").normalisation.train_eval_gap(
+                steps=(0, 1), depth=2, width=4, batch=4, seed=0
+            )
+        ]
+        for f in dataclasses.fields(r)
+    },
+    "vgp_lib.plots.normalisation.label": lambda R: dict(
+        stats=__import__("vgp_lib.normalisation").normalisation.layer_statistics(
+            depth=2, width=4, batch=4, n_classes=3, seed=0
+        )
+    ),
+    "vgp_lib.plots.normalisation.plot_spread": lambda R: dict(
+        stats=[
+            __import__("vgp_lib.normalisation").normalisation.layer_statistics(
+                depth=2, width=4, batch=4, n_classes=3, seed=0
+            )
+        ],
+        ax=R.ax(),
+        ylim=(1e-3, 10.0),
+    ),
+    "vgp_lib.plots.normalisation.plot_factors": lambda R: dict(
+        stats=[
+            __import__("vgp_lib.normalisation").normalisation.layer_statistics(
+                depth=2, width=4, batch=4, n_classes=3, seed=0
+            )
+        ],
+        ax=R.ax(),
+        ylim=(1e-3, 10.0),
+    ),
+    "vgp_lib.plots.normalisation.plot_error_norms": lambda R: dict(
+        stats=[
+            __import__("vgp_lib.normalisation").normalisation.layer_statistics(
+                depth=2, width=4, batch=4, n_classes=3, seed=0
+            )
+        ],
+        ax=R.ax(),
+        ylim=(1e-3, 10.0),
+    ),
+    "vgp_lib.exercises.normalisation.small_batch_scale": lambda R: dict(),
+    "vgp_lib.exercises.normalisation.batch_norm_factors": lambda R: dict(),
+    "vgp_lib.exercises.normalisation.check_small_batch": lambda R: dict(answer=1.0),
+    "vgp_lib.exercises.normalisation.check_predict": lambda R: dict(answer=(0.25, 1.0)),
+    # -- residual connections (chapter residual)
+    "vgp_lib.residual.path_sums": lambda R: dict(jacobians=np.full((2, 2, 2), 0.1)),
+    "vgp_lib.residual.path_counts": lambda R: dict(k=3),
+    "vgp_lib.residual.path_gradients": lambda R: dict(
+        depth=3, activation="sigmoid", init="pytorch", width=4, n_in=3, n_classes=2, batch=2, seed=0
+    ),
+    "vgp_lib.residual.PathGradients": lambda R: dict(
+        vars(
+            __import__("vgp_lib.residual").residual.path_gradients(
+                depth=3, width=4, n_in=3, n_classes=2, batch=2, seed=0
+            )
+        )
+    ),
+    "vgp_lib.residual.stream_variance": lambda R: dict(
+        depth=3, alpha=0.5, prenorm=False, width=4, batch=3, seed=0
+    ),
+    "vgp_lib.residual.StreamVariance": lambda R: dict(
+        vars(
+            __import__("vgp_lib.residual").residual.stream_variance(
+                depth=3, width=4, batch=3, seed=0
+            )
+        )
+    ),
+    "vgp_lib.plots.residual.plot_path_gradients": lambda R: dict(
+        results=[
+            __import__("vgp_lib.residual").residual.path_gradients(
+                depth=3, width=4, n_in=3, n_classes=2, batch=2, seed=0
+            )
+        ],
+        ax=R.ax(),
+    ),
+    "vgp_lib.plots.residual.plot_stream_variance": lambda R: dict(
+        results=[
+            __import__("vgp_lib.residual").residual.stream_variance(
+                depth=3, width=4, batch=3, seed=0
+            )
+        ],
+        ax=R.ax(),
+    ),
+    "vgp_lib.exercises.residual.path_count": lambda R: dict(),
+    "vgp_lib.exercises.residual.stream_variances": lambda R: dict(),
+    "vgp_lib.exercises.residual.check_path_count": lambda R: dict(answer=3),
+    "vgp_lib.exercises.residual.check_stream_variance": lambda R: dict(answer=(1.0, 2.0)),
+    "vgp_lib.layer_factor.weight_variances": lambda R: dict(init="pytorch", width=8),
+    "vgp_lib.layer_factor.predicted_factor": lambda R: dict(
+        activation="relu", init="pytorch", width=8
+    ),
+    "vgp_lib.layer_factor.layer_factor": lambda R: dict(
+        activation="tanh", init="pytorch", depth=4, width=4, n_seeds=1, burn_in=1, seed=0
+    ),
+    "vgp_lib.layer_factor.measured_factor": lambda R: dict(
+        profile=R.samples["vgp_lib.profiles.GradientProfile"], burn_in=1
+    ),
+    "vgp_lib.layer_factor.LayerFactor": lambda R: dict(
+        vars(
+            __import__("vgp_lib.layer_factor").layer_factor.layer_factor(
+                "relu", depth=3, width=4, n_seeds=1, burn_in=1, seed=0
+            )
+        )
+    ),
+    "vgp_lib.dead_units.dead_mask": lambda R: dict(
+        z=np.array([[-1.0, 2.0], [0.5, -1.0]]), activation="relu"
+    ),
+    "vgp_lib.dead_units.dead_counts": lambda R: dict(net=R.mlp(), x=np.ones((3, 4))),
+    "vgp_lib.dead_units.expected_dead_fraction": lambda R: dict(
+        shift=1.0, n_examples=4, weight_norm=1.0
+    ),
+    "vgp_lib.dead_units.shift_sweep": lambda R: dict(
+        shifts=[0.0, 1.0], activation="relu", depth=2, width=4, n_examples=8, seed=0
+    ),
+    "vgp_lib.dead_units.step_sweep": lambda R: dict(
+        steps=[0.1, 1.0], activation="relu", depth=2, width=4, n_examples=8, seed=0
+    ),
+    "vgp_lib.dead_units.DeadSweep": lambda R: dict(
+        vars(
+            __import__("vgp_lib.dead_units").dead_units.shift_sweep(
+                [0.0, 1.0], depth=2, width=4, n_examples=8, seed=0
+            )
+        )
+    ),
+    "vgp_lib.plots.activations.factor_label": lambda R: dict(
+        factor=__import__("vgp_lib.layer_factor").layer_factor.layer_factor(
+            "relu", depth=3, width=4, n_seeds=1, burn_in=1, seed=0
+        )
+    ),
+    "vgp_lib.plots.activations.plot_layer_factors": lambda R: dict(
+        factors=[
+            __import__("vgp_lib.layer_factor").layer_factor.layer_factor(
+                "relu", depth=3, width=4, n_seeds=1, burn_in=1, seed=0
+            )
+        ],
+        ax=R.ax(),
+    ),
+    "vgp_lib.plots.activations.plot_dead_layers": lambda R: dict(
+        sweeps=[
+            __import__("vgp_lib.dead_units").dead_units.shift_sweep(
+                [0.0, 1.0], depth=2, width=4, n_examples=8, seed=0
+            )
+        ],
+        index=1,
+        ax=R.ax(),
+    ),
+    "vgp_lib.plots.activations.plot_dead_sweep": lambda R: dict(
+        sweep=__import__("vgp_lib.dead_units").dead_units.step_sweep(
+            [0.1, 1.0], depth=2, width=4, n_examples=8, seed=0
+        ),
+        ax=R.ax(),
+        layers=[1, 2],
+    ),
+    "vgp_lib.exercises.activations.relu_factor": lambda R: dict(),
+    "vgp_lib.exercises.activations.dead_fraction": lambda R: dict(),
+    "vgp_lib.exercises.activations.check_relu_factor": lambda R: dict(answer=0.5),
+    "vgp_lib.exercises.activations.check_dead_fraction": lambda R: dict(answer=0.5),
+    # -- initialisation (chapter initialisation)
+    "vgp_lib.variance.weight_variance": lambda R: dict(init="pytorch", n_in=4, n_out=3),
+    "vgp_lib.variance.activation_gains": lambda R: dict(activation="relu", q=1.0),
+    "vgp_lib.variance.per_layer_factor": lambda R: dict(
+        depth=3, activation="sigmoid", init="pytorch", width=4, n_in=4, n_classes=3, seed=0
+    ),
+    "vgp_lib.variance.FactorMeasurement": lambda R: {
+        f.name: getattr(m, f.name)
+        for m in [
+            __import__("vgp_lib.variance").variance.per_layer_factor(
+                depth=3, width=4, n_in=4, batch=4, seed=0
+            )
+        ]
+        for f in dataclasses.fields(m)
+    },
+    "vgp_lib.symmetry.train_from": lambda R: dict(
+        start="equal", n_hidden=3, n_points=10, steps=3, batch=5, eta=1.0, value=0.5, seed=0
+    ),
+    "vgp_lib.symmetry.SymmetryRun": lambda R: {
+        f.name: getattr(r, f.name)
+        for r in [
+            __import__("vgp_lib.symmetry").symmetry.train_from(
+                "random", n_hidden=3, n_points=10, steps=3, batch=5, seed=0
+            )
+        ]
+        for f in dataclasses.fields(r)
+    },
+    "vgp_lib.symmetry.SymmetryRun.output": lambda R: dict(
+        self=__import__("vgp_lib.symmetry").symmetry.train_from(
+            "random", n_hidden=3, n_points=10, steps=3, batch=5, seed=0
+        ),
+        points=np.zeros((2, 2)),
+    ),
+    "vgp_lib.plots.symmetry.unit_lines": lambda R: dict(
+        run=__import__("vgp_lib.symmetry").symmetry.train_from(
+            "random", n_hidden=3, n_points=10, steps=3, batch=5, seed=0
+        )
+    ),
+    "vgp_lib.plots.symmetry.plot_symmetry_run": lambda R: dict(
+        run=__import__("vgp_lib.symmetry").symmetry.train_from(
+            "random", n_hidden=3, n_points=10, steps=3, batch=5, seed=0
+        ),
+        ax=R.ax(),
+        grid=11,
+    ),
+    "vgp_lib.plots.variance.predicted_norms": lambda R: dict(
+        measurement=__import__("vgp_lib.variance").variance.per_layer_factor(
+            depth=3, width=4, n_in=4, batch=4, seed=0
+        )
+    ),
+    "vgp_lib.plots.variance.plot_factor": lambda R: dict(
+        measurement=__import__("vgp_lib.variance").variance.per_layer_factor(
+            depth=3, width=4, n_in=4, batch=4, seed=0
+        ),
+        ax=R.ax(),
+    ),
+    "vgp_lib.exercises.initialisation.equal_start_units": lambda R: dict(),
+    "vgp_lib.exercises.initialisation.equal_start_gradient": lambda R: dict(),
+    "vgp_lib.exercises.initialisation.pytorch_sigmoid_factor": lambda R: dict(),
+    "vgp_lib.exercises.initialisation.balance_ratio": lambda R: dict(scale=1.0),
+    "vgp_lib.exercises.initialisation.check_equal_units": lambda R: dict(answer=3),
+    "vgp_lib.exercises.initialisation.check_equal_gradient": lambda R: dict(
+        answer=np.zeros((3, 2))
+    ),
+    "vgp_lib.exercises.initialisation.check_pytorch_factor": lambda R: dict(answer=0.5),
+    "vgp_lib.exercises.initialisation.check_tanh_scale": lambda R: dict(scale=1.0),
+    "vgp_lib.exercises.activations.dead_share_reference": lambda R: dict(
+        z=np.array([[-1.0, 2.0], [0.0, -1.0]])
+    ),
+    "vgp_lib.exercises.activations.check_dead_share": lambda R: dict(dead_share=lambda z: 0.5),
+    "vgp_lib.recurrent.radius_sweep": lambda R: dict(
+        rhos=[0.5, 2.0], hidden=3, steps=4, n_in=2, seed=0
+    ),
+    "vgp_lib.recurrent.RadiusSweep": lambda R: {
+        f.name: getattr(s, f.name)
+        for s in [
+            __import__("vgp_lib.recurrent").recurrent.radius_sweep(
+                [0.5, 2.0], hidden=3, steps=4, seed=0
+            )
+        ]
+        for f in dataclasses.fields(s)
+    },
+    "vgp_lib.recurrent.RadiusSweep.per_step": lambda R: dict(
+        self=__import__("vgp_lib.recurrent").recurrent.radius_sweep(
+            [0.5, 2.0], hidden=3, steps=4, seed=0
+        ),
+        lag=2,
+    ),
+    "vgp_lib.recurrent.lstm_step": lambda R: dict(
+        module=__import__("vgp_lib.recurrent").recurrent.make_cell(
+            "lstm", n_in=2, hidden=3, seed=0
+        ),
+        x=__import__("torch").ones(1, 2, dtype=__import__("torch").float64),
+        h=__import__("torch").zeros(1, 3, dtype=__import__("torch").float64),
+        c=__import__("torch").zeros(1, 3, dtype=__import__("torch").float64),
+    ),
+    "vgp_lib.recurrent.carousel": lambda R: dict(gate_bias=3.0, hidden=3, steps=4, n_in=2, seed=0),
+    "vgp_lib.recurrent.Carousel": lambda R: {
+        f.name: getattr(s, f.name)
+        for s in [
+            __import__("vgp_lib.recurrent").recurrent.carousel(hidden=3, steps=4, n_in=2, seed=0)
+        ]
+        for f in dataclasses.fields(s)
+    },
+    "vgp_lib.sequences.memory_batch": lambda R: dict(n=3, length=4, noise=1.0, seed=0),
+    "vgp_lib.sequences.train_memory": lambda R: dict(
+        cell="lstm",
+        length=4,
+        hidden=3,
+        gate_bias=3.0,
+        recurrent_scale=1.0,
+        optimizer="sgd",
+        lr=0.05,
+        steps=3,
+        batch=4,
+        noise=1.0,
+        max_norm=1.0,
+        clip=__import__("vgp_lib.clipping").clipping.clip_grads_,
+        seed=0,
+    ),
+    "vgp_lib.sequences.MemoryRun": lambda R: {
+        f.name: getattr(s, f.name)
+        for s in [
+            __import__("vgp_lib.sequences").sequences.train_memory(
+                "irnn",
+                length=4,
+                hidden=3,
+                steps=3,
+                batch=4,
+                optimizer="sgd",
+                lr=100.0,
+                max_norm=50.0,
+                seed=0,
+            )
+        ]
+        for f in dataclasses.fields(s)
+    },
+    "vgp_lib.sequences.memory_gradient": lambda R: dict(
+        cell="gru",
+        length=4,
+        hidden=3,
+        gate_bias=3.0,
+        recurrent_scale=1.0,
+        batch=4,
+        noise=1.0,
+        seed=0,
+    ),
+    "vgp_lib.clipping.clip_per_tensor": lambda R: dict(
+        grads=[np.ones(3), np.ones((2, 2))], max_norm=0.5
+    ),
+    "vgp_lib.clipping.cosine": lambda R: dict(
+        grads=[np.ones(3), np.ones((2, 2))], other=[np.arange(3.0), np.ones((2, 2))]
+    ),
+    "vgp_lib.plots.recurrent.plot_radius_frame": lambda R: dict(
+        sweep=__import__("vgp_lib.recurrent").recurrent.radius_sweep(
+            [0.5, 2.0], hidden=3, steps=4, seed=0
+        ),
+        index=1,
+        ax=R.ax(),
+    ),
+    "vgp_lib.plots.recurrent.draw_unrolled": lambda R: dict(steps=2, ax=R.ax()),
+    "vgp_lib.plots.recurrent.plot_per_step": lambda R: dict(
+        sweep=__import__("vgp_lib.recurrent").recurrent.radius_sweep(
+            [0.5, 2.0], hidden=3, steps=4, seed=0
+        ),
+        ax=R.ax(),
+    ),
+    "vgp_lib.plots.recurrent.plot_carousel": lambda R: dict(
+        results=[
+            __import__("vgp_lib.recurrent").recurrent.carousel(hidden=3, steps=4, n_in=2, seed=0)
+        ],
+        ax=R.ax(),
+    ),
+    "vgp_lib.plots.recurrent.plot_memory_runs": lambda R: dict(
+        runs=[
+            __import__("vgp_lib.sequences").sequences.train_memory(
+                "gru", length=4, hidden=3, steps=3, batch=4, seed=0
+            )
+        ],
+        labels=["GRU"],
+        ax=R.ax(),
+        window=2,
+    ),
+    "vgp_lib.plots.clipping.plot_clipped_runs": lambda R: dict(
+        runs=[
+            __import__("vgp_lib.sequences").sequences.train_memory(
+                "irnn", length=4, hidden=3, steps=3, batch=4, seed=0
+            )
+        ],
+        labels=["IRNN"],
+        ax=R.ax(),
+    ),
+    "vgp_lib.exercises.recurrent.carousel_left": lambda R: dict(),
+    "vgp_lib.exercises.recurrent.half_life_gate": lambda R: dict(),
+    "vgp_lib.exercises.recurrent.check_carousel": lambda R: dict(answer=1e-3),
+    "vgp_lib.exercises.recurrent.check_half_life": lambda R: dict(answer=(0.9, 2.0)),
+    "vgp_lib.exercises.recurrent.check_clip": lambda R: dict(clip=lambda g, c: g, time_limit=1.0),
+    "vgp_lib.exercises.recurrent.check_clip_run": lambda R: dict(
+        clip_step=lambda ps, c: None, time_limit=1.0
+    ),
 }
 # Result classes: their constructors, from the fields of a real instance.
 for _name in (

@@ -676,7 +676,7 @@ def test_answers_within_the_stated_precision_are_right_and_beyond_it_wrong(name,
 
 
 def test_the_tanh_scale_is_right_exactly_when_the_net_is_balanced():
-    from vgp_lib.exercises.remedies import BALANCE_BAND, balance_ratio, check_tanh_scale
+    from vgp_lib.exercises.initialisation import BALANCE_BAND, balance_ratio, check_tanh_scale
 
     for scale in (0.9, 1.0, 1.1, 1.15, 1.2, 1.25, 1.3, 1.35, 1.4, 1.45, 1.5, 2.0):
         ratio = balance_ratio(scale)
