@@ -1323,7 +1323,6 @@ VALID = {
     "vgp_lib.exercises.residual.stream_variances": lambda R: dict(),
     "vgp_lib.exercises.residual.check_path_count": lambda R: dict(answer=3),
     "vgp_lib.exercises.residual.check_stream_variance": lambda R: dict(answer=(1.0, 2.0)),
-    "vgp_lib.layer_factor.weight_variances": lambda R: dict(init="pytorch", width=8),
     "vgp_lib.layer_factor.predicted_factor": lambda R: dict(
         activation="relu", init="pytorch", width=8
     ),

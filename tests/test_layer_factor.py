@@ -40,7 +40,7 @@ def test_pytorch_default_has_n_var_w_one_third():
     net = build_mlp(n_in=n, width=n, n_out=2, depth=2, init="pytorch", seed=0)
     w = net.blocks[1].linear.weight.detach().numpy()
     b = net.blocks[1].linear.bias.detach().numpy()
-    n_var_w, var_b = layer_factor.weight_variances("pytorch", width=n)
+    n_var_w, var_b = layer_factor._sigma2("pytorch", n)
     assert n * w.var() == pytest.approx(n_var_w, rel=0.02)
     assert b.var() == pytest.approx(var_b, rel=0.25)
 

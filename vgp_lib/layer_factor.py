@@ -37,33 +37,27 @@ import numpy as np
 from ._validate import MAX_SEED, MAX_SEEDS, Result, check_choice, check_instance, check_int
 from .meanfield import MEANFIELD_ACTIVATIONS, mean_field
 from .profiles import GradientProfile, gradient_profile
+from .variance import weight_variance
 
 __all__ = [
     "FACTOR_INITS",
-    "weight_variances",
     "predicted_factor",
     "LayerFactor",
     "layer_factor",
     "measured_factor",
 ]
 
-#: Initialisations whose weight and bias variances :func:`weight_variances` knows.
+#: Initialisations whose weight and bias variances the prediction knows.
 FACTOR_INITS = ("pytorch", "xavier", "he")
 #: Widest layer the functions accept (the book uses 64 to 128).
 MAX_FACTOR_WIDTH = 4096
 
 
-def weight_variances(init: str, *, width: int) -> tuple[float, float]:
-    """``(n Var(W), Var(b))`` of a square layer of ``width`` units under ``init``.
-
-    >>> weight_variances("pytorch", width=100)
-    (0.3333333333333333, 0.0033333333333333335)
-    """
-    init = check_choice("init", init, FACTOR_INITS)
-    width = check_int("width", width, lo=1, hi=MAX_FACTOR_WIDTH)
-    if init == "pytorch":  # U(-c, c) has variance c^2/3, with c = 1/sqrt(n)
-        return 1.0 / 3.0, 1.0 / (3.0 * width)
-    return {"xavier": 1.0, "he": 2.0}[init], 0.0
+def _sigma2(init: str, width: int) -> tuple[float, float]:
+    """``(n Var(W), Var(b))`` of a square layer of ``width`` units under ``init``, the two
+    variances the mean-field map of :mod:`vgp_lib.meanfield` takes."""
+    n_var_w = width * weight_variance(init, width, width)
+    return n_var_w, (n_var_w / width if init == "pytorch" else 0.0)  # PyTorch draws b like W
 
 
 def predicted_factor(activation: str, init: str = "pytorch", *, width: int) -> float:
@@ -73,7 +67,9 @@ def predicted_factor(activation: str, init: str = "pytorch", *, width: int) -> f
     0.14
     """
     activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
-    sigma_w2, sigma_b2 = weight_variances(init, width=width)
+    init = check_choice("init", init, FACTOR_INITS)
+    width = check_int("width", width, lo=1, hi=MAX_FACTOR_WIDTH)
+    sigma_w2, sigma_b2 = _sigma2(init, width)
     return math.sqrt(mean_field(activation, sigma_w2, sigma_b2).chi)
 
 
