@@ -16,6 +16,7 @@ from vgp_lib.exercises.initialisation import (
     EQUAL_W,
     EQUAL_X,
     EQUAL_Y,
+    MIXED_RANDOM,
     balance_ratio,
     check_equal_gradient,
     check_equal_units,
@@ -29,17 +30,32 @@ from vgp_lib.exercises.initialisation import (
 # ------------------------------------------------------------ ex-initialisation-equal-units
 
 
-def test_equal_units_reference_is_one_and_passes():
-    assert equal_start_units() == 1
-    assert check_equal_units(1).status == CORRECT
-    assert check_equal_units(1.0).status == CORRECT
-    assert check_equal_units(np.int64(1)).status == CORRECT
+def test_equal_units_reference_is_the_random_units_plus_one_and_passes():
+    from vgp_lib import symmetry
+
+    assert MIXED_RANDOM == 2 and equal_start_units() == MIXED_RANDOM + 1 == 3
+    # independently: count the different rows of the trained mixed network by hand
+    run = symmetry.train_from("mixed", n_random=MIXED_RANDOM, **EQUAL_RUN)
+    rows = {tuple(r) for r in run.units.tolist()}
+    assert len(rows) == 3
+    for answer in (3, 3.0, np.int64(3)):
+        assert check_equal_units(answer).status == CORRECT
 
 
-@pytest.mark.parametrize("answer", [2, 4, EQUAL_RUN["n_hidden"]])
-def test_equal_units_wrong_counts_get_the_argument_not_the_answer(answer):
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (EQUAL_RUN["n_hidden"], "same δ^2"),  # the random units break every tie
+        (1, "own random weights"),  # every unit ends equal
+        (2, "Count every set of equal units once"),  # only the random units counted
+        (4, "Follow one SGD step"),
+        (7, "Follow one SGD step"),
+    ],
+)
+def test_equal_units_wrong_counts_get_their_hint_not_the_answer(answer, words):
     fb = check_equal_units(answer)
-    assert fb.status == INCORRECT and "one SGD step" in fb.hint
+    assert fb.status == INCORRECT and words in fb.hint, fb
+    assert "3" not in fb.message + fb.hint
 
 
 @pytest.mark.parametrize("answer", [0, 9, 2.5, -1, "x", None, ...])

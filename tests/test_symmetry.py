@@ -3,6 +3,9 @@
 * hidden units that start equal get equal gradients (the rows of ∂C/∂W^1 are equal, bit for
   bit), so they stay equal through any number of SGD steps, for any width and common value;
 * the network they make computes what a network with one hidden unit computes;
+* the argument needs only the two units compared to be equal: in a mixed start (a few random
+  units, the rest equal) the equal units stay equal too, and the layer ends with one unit more
+  than it has random units, computing what that smaller network computes;
 * a random start gives units that all differ, and fits the circle far better;
 * the backpropagation behind it agrees with autograd in float64.
 """
@@ -53,6 +56,47 @@ def test_an_equal_network_computes_what_one_unit_computes():
     np.testing.assert_allclose(run.output(points), one, rtol=1e-12)
 
 
+def _tied_spread(run, n_random):
+    """Largest difference between the units after the first ``n_random`` (those that
+    started equal)."""
+    tied = run.units[n_random:]
+    return float(np.abs(tied - tied[0]).max())
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("n_hidden, n_random, value", [(8, 2, 0.5), (6, 1, -0.7), (12, 5, 1.5)])
+def test_in_a_mixed_start_the_equal_units_stay_equal_and_the_random_ones_differ(
+    seed, n_hidden, n_random, value
+):
+    for steps in (0, 1, 7, 300):
+        run = symmetry.train_from(
+            "mixed", n_hidden=n_hidden, n_random=n_random, value=value, steps=steps, seed=seed
+        )
+        assert _tied_spread(run, n_random) == 0.0
+        assert run.distinct_units == n_random + 1
+    assert not np.allclose(run.w1[n_random:], value)  # the equal units did learn
+    assert len({tuple(r) for r in run.units[:n_random].tolist()}) == n_random
+
+
+def test_the_mixed_start_takes_its_random_units_from_the_random_start():
+    mixed = symmetry.train_from("mixed", n_random=3, value=0.25, steps=0, seed=2)
+    random = symmetry.train_from("random", steps=0, seed=2)
+    np.testing.assert_array_equal(mixed.units[:3], random.units[:3])
+    np.testing.assert_array_equal(mixed.units[3:], np.tile([0.25, 0.25, 0.0, 0.25], (5, 1)))
+    assert mixed.b2 == random.b2
+
+
+def test_a_mixed_network_computes_what_its_different_units_compute():
+    k = 2
+    run = symmetry.train_from("mixed", n_random=k, steps=500, seed=0)
+    points = np.random.default_rng(6).uniform(-1, 1, (1000, 2))
+    w1, b1 = run.w1[: k + 1], run.b1[: k + 1]
+    w2 = np.append(run.w2[:k], run.w2[k:].sum())  # the equal units merged into one
+    small = _forward(w1, b1, w2, run.b2, points)[1]
+    np.testing.assert_allclose(run.output(points), small, rtol=1e-12)
+    assert run.accuracy > symmetry.train_from("equal", steps=500, seed=0).accuracy
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_random_start_gives_distinct_units_and_a_better_fit(seed):
     equal = symmetry.train_from("equal", seed=seed)
@@ -101,6 +145,8 @@ def test_the_run_is_deterministic():
         (dict(start="equal", batch=500), "batch"),
         (dict(start="equal", eta=0.0), "eta"),
         (dict(start="equal", value=math.inf), "value"),
+        (dict(start="mixed", n_random=-1), "n_random"),
+        (dict(start="mixed", n_hidden=4, n_random=5), "n_random"),
     ],
 )
 def test_bad_arguments_are_refused_by_name(kwargs, name):

@@ -152,3 +152,32 @@ def test_result_refuses_mismatched_lengths():
     m = variance.per_layer_factor(depth=3, width=4, n_in=4, batch=4, seed=0)
     with pytest.raises(ValueError, match="delta_norm"):
         variance.FactorMeasurement("sigmoid", "pytorch", 1 / 3, m.delta_norm[:-1], m.rms_prime)
+
+
+def test_tanh_with_xavier_loses_both_variances_slowly_relu_with_he_keeps_both():
+    """The chapter's reading of its variance figure: ReLU with He level, tanh with Xavier
+    losing both variances ever more slowly, too-small weights killing both."""
+    from vgp_lib import profiles
+
+    kw = dict(depth=30, width=128, seed=0)
+    tanh = profiles.init_variance("tanh", "xavier", **kw)
+    relu = profiles.init_variance("relu", "he", **kw)
+    small = profiles.init_variance("tanh", "small", **kw)
+    act_loss = tanh.act_var[-1] / tanh.act_var[0]
+    grad_loss = tanh.grad_var[0] / tanh.grad_var[-1]
+    assert 1e-3 < act_loss < 0.5 and 1e-3 < grad_loss < 0.5  # both lost, neither killed
+    per_layer = tanh.act_var[1:] / tanh.act_var[:-1]
+    assert per_layer[:5].mean() < per_layer[-5:].mean()  # the loss slows down
+    assert per_layer[:10].max() < 1  # a loss at every early layer (later ones ~ 1, noisy)
+    # level up to the drift of a finite width (Xavier's ReLU loses 2^-29 here)
+    assert 0.1 < relu.act_var[-1] / relu.act_var[0] < 10
+    assert 0.1 < relu.grad_var[0] / relu.grad_var[-1] < 10
+    assert small.act_var[-1] < 1e-20 and small.grad_var[0] / small.grad_var[-1] < 1e-20
+
+
+@pytest.mark.parametrize("n_in, n_out", [(64, 64), (100, 25), (16, 256)])
+def test_relu_forward_condition_gives_2_over_n_in_and_backward_2_over_n_out(n_in, n_out):
+    up, down = variance.activation_gains("relu", 1.0)
+    assert 1 / (n_in * up) == pytest.approx(2 / n_in, rel=1e-12)  # n_in Var(W) E[f²]/Var(z) = 1
+    assert 1 / (n_out * down) == pytest.approx(2 / n_out, rel=1e-12)  # n_out Var(W) E[f'²] = 1
+    assert variance.weight_variance("he", n_in, n_out) == pytest.approx(2 / n_in, rel=1e-12)

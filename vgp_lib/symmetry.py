@@ -5,13 +5,18 @@ cross-entropy cost (the network and notation of the MNIST chapter), learns by mi
 SGD to tell the points inside a circle from those outside it. It starts either
 
 * ``"equal"``: every weight equal to ``value`` and every bias 0, or
-* ``"random"``: Nielsen's start, weights N(0, 1/n_in) and biases N(0, 1).
+* ``"random"``: Nielsen's start, weights N(0, 1/n_in) and biases N(0, 1), or
+* ``"mixed"``: the first ``n_random`` hidden units as in the random start, the others
+  with every incoming and outgoing weight equal to ``value`` and bias 0.
 
 With an equal start every hidden unit computes the same z, the same activation and
 (because its outgoing weight is the same too) receives the same error
 δ^1_j = σ'(z_j) w^2_j δ^2, so the same gradient δ^1_j x^T (equation ``eq-delta-norm``):
 after each step the units are still equal, and after any number of steps too. The
-network then works like a network with a single hidden unit.
+network then works like a network with a single hidden unit. The argument compares two
+units only: the error δ^2 they share may come from any other units, so in the mixed start
+the units that start equal stay equal too, and the layer ends with ``n_random + 1``
+different units.
 
 The arithmetic is written so that every hidden unit's numbers are computed by the same
 operations in the same order (elementwise products and sums over the batch, no matrix
@@ -23,6 +28,8 @@ Hidden units are numbered 1..n in the text and 0-based here.
 (1, 0.0)
 >>> train_from("random", steps=50, seed=0).distinct_units
 8
+>>> train_from("mixed", n_random=2, steps=50, seed=0).distinct_units
+3
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from .rng import make_rng
 __all__ = ["STARTS", "SymmetryRun", "train_from"]
 
 #: How the network may start.
-STARTS = ("equal", "random")
+STARTS = ("equal", "mixed", "random")
 
 
 def _sigmoid(z):
@@ -124,15 +131,20 @@ def train_from(
     batch: int = 20,
     eta: float = 2.0,
     value: float = 0.5,
+    n_random: int = 2,
     seed: int,
 ) -> SymmetryRun:
-    """Train the ``2 -> n_hidden -> 1`` network from an ``"equal"`` or ``"random"`` start.
+    """Train the ``2 -> n_hidden -> 1`` network from an ``"equal"``, ``"mixed"`` or
+    ``"random"`` start.
 
     The data are ``n_points`` points uniform in the square [-1, 1]², labelled 1 inside the
     circle of area 2 (half the square) and 0 outside. Each of the ``steps`` SGD steps uses
     ``batch`` points drawn without replacement; ``eta`` is the learning rate and ``value``
-    the common weight of the equal start. The data, the random start and the batches all
-    come from ``seed``, so both starts see the same data and the same batches.
+    the common weight of the units that start equal. ``n_random`` is how many units of the
+    mixed start are random (the first ones; at most ``n_hidden``); the other starts ignore
+    it. The data, the random start and the batches all come from ``seed``, so every start
+    sees the same data and the same batches, and the mixed start's random units are the
+    random start's first ``n_random`` units.
     """
     start = check_choice("start", start, STARTS)
     n_hidden = check_int("n_hidden", n_hidden, lo=1, hi=256)
@@ -141,6 +153,9 @@ def train_from(
     batch = check_int("batch", batch, lo=1, hi=n_points)
     eta = check_real("eta", eta, lo=0.0, hi=100.0, lo_open=True)
     value = check_real("value", value, lo=-10.0, hi=10.0)
+    n_random = check_int("n_random", n_random, lo=0, hi=256)
+    if start == "mixed" and n_random > n_hidden:
+        raise ValueError(f"n_random must be at most n_hidden = {n_hidden}, got {n_random}")
     seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     data_rng, init_rng, batch_rng = (np.random.default_rng(s) for s in make_rng(seed).spawn(3))
     x = data_rng.uniform(-1.0, 1.0, (n_points, 2))
@@ -153,6 +168,8 @@ def train_from(
         w1 = init_rng.standard_normal((n_hidden, 2)) / math.sqrt(2)
         b2 = float(init_rng.standard_normal())
         w2 = init_rng.standard_normal(n_hidden) / math.sqrt(n_hidden)
+        if start == "mixed":  # the units after the first n_random start equal
+            w1[n_random:], b1[n_random:], w2[n_random:] = value, 0.0, value
     spread = [_spread(w1, b1, w2)]
     for _ in range(steps):
         idx = batch_rng.choice(n_points, batch, replace=False)

@@ -36,26 +36,30 @@ from . import (
 
 # --------------------------------------------------------------------------- equal start, counted
 
-#: The network of ``ex-initialisation-equal-units``: the chapter's run from the equal start.
+#: The network of ``ex-initialisation-equal-units`` (and of the chapter's other starts).
 EQUAL_RUN = dict(n_hidden=8, steps=2000, value=0.5, seed=0)
+#: How many of its hidden units the exercise's mixed start draws at random (the first ones).
+MIXED_RANDOM = 2
 
 
 @functools.cache
 def equal_start_units() -> int:
-    """Distinct hidden units after training from the equal start (the reference of
-    ``ex-initialisation-equal-units``)."""
-    return train_from("equal", **EQUAL_RUN).distinct_units
+    """Distinct hidden units after training from the mixed start, whose first
+    :data:`MIXED_RANDOM` units are random and whose other units start equal (the reference
+    of ``ex-initialisation-equal-units``)."""
+    return train_from("mixed", n_random=MIXED_RANDOM, **EQUAL_RUN).distinct_units
 
 
 @check("ex-initialisation-equal-units", Exactly(), reference=equal_start_units)
 def check_equal_units(answer) -> Feedback:
-    """Check the predicted number of distinct hidden units after training from equal weights.
+    """Check the predicted number of different hidden units after training from the mixed
+    start (a few random units, the rest equal).
 
     >>> check_equal_units(8).correct
     False
     """
     ex = "ex-initialisation-equal-units"
-    n = EQUAL_RUN["n_hidden"]
+    n, k = EQUAL_RUN["n_hidden"], MIXED_RANDOM
     value, problem = as_number(ex, answer, f"a whole number of hidden units, from 1 to {n}")
     if problem:
         return problem
@@ -63,20 +67,40 @@ def check_equal_units(answer) -> Feedback:
         return Feedback(
             ex,
             INCORRECT,
-            f"expected a whole number of hidden units from 1 to {n}, got {value:g}.",
+            f"{value:g} cannot be a count of different hidden units: it is a whole number, at "
+            "least one and at most the layer's width.",
         )
     if value == equal_start_units():
         return Feedback(
             ex,
             CORRECT,
-            f"{int(value)}: the units never become different (exact).",
+            f"{int(value)}: the units that start equal stay equal to one another (exactly), "
+            "and the random ones stay different.",
+        )
+    if value == n:
+        hint = (
+            "The random units change the output error δ^2, but every hidden unit receives the "
+            "same δ^2. Take two of the units that start equal: do they compute different z, "
+            "receive different δ^1, or get different updates?"
+        )
+    elif value < k:
+        hint = (
+            "Units that start with their own random weights compute different z from the "
+            "start: what would make them equal to each other, or to the rest?"
+        )
+    elif value == k:
+        hint = (
+            "Count every set of equal units once: the units that start equal are still there "
+            "after training."
+        )
+    else:
+        hint = (
+            "Follow one SGD step for two units that start equal, and for two units that start "
+            "different: do they compute different z, receive different δ^1, or get different "
+            "updates? Then take the next step."
         )
     return Feedback(
-        ex,
-        INCORRECT,
-        f"{int(value)} distinct units is not what the training gives.",
-        "Follow one SGD step: do two hidden units that start equal compute different z, "
-        "receive different errors δ, or get different updates? Then take the next step.",
+        ex, INCORRECT, f"{int(value)} different units is not what the training gives.", hint
     )
 
 
