@@ -85,3 +85,39 @@ def test_bad_arguments_are_refused_by_name():
         layer_factor.layer_factor("relu", depth=3, burn_in=3, seed=0)
     with pytest.raises(TypeError, match="profile"):
         layer_factor.measured_factor(torch.zeros(3))
+
+
+def test_first_layer_ratio_is_the_product_of_the_derivative_moments():
+    """Three hidden layers: the ReLU's E[f'^2] is 1/2 at each, so the ratio to itself is 1,
+    and tanh's ratio is sqrt(E[tanh'^2] / (1/2)) per layer, each between 1 and sqrt(2)."""
+    assert layer_factor.first_layer_ratio("relu") == pytest.approx(1.0, rel=1e-12)
+    tanh = layer_factor.first_layer_ratio("tanh")
+    assert 1.0 < tanh < math.sqrt(2.0) ** 3
+    assert layer_factor.first_layer_ratio("relu", "tanh") == pytest.approx(1 / tanh, rel=1e-12)
+    one = layer_factor.first_layer_ratio("tanh", depth=1)
+    z = np.random.default_rng(0).standard_normal(400_000) * math.sqrt(1 / 3 + 1 / 300)
+    brute = math.sqrt(np.mean(activations.tanh_prime(z) ** 2) / 0.5)
+    assert one == pytest.approx(brute, rel=5e-3)
+
+
+def test_first_layer_ratio_predicts_the_demonstration():
+    """The predicted tanh/ReLU ratio of first-layer gradients against the median measured
+    ratio of the demonstration's draws (20 draws, within 10 %)."""
+    comp = profiles.activation_comparison(("tanh", "relu"), n_seeds=20, seed=0)
+    measured = float(np.median(comp.norms[0] / comp.norms[1]))
+    assert measured == pytest.approx(layer_factor.first_layer_ratio("tanh"), rel=0.10)
+
+
+def test_sigmoid_inputs_stay_a_few_tenths_from_zero_under_pytorch_default():
+    """E[sigma(z)^2] >= 1/4 keeps Var(z) >= n Var(W) / 4 = 1/12 for the sigmoid, while
+    tanh's and the ReLU's Var(z) fall until only the biases hold them up."""
+    from vgp_lib.meanfield import mean_field
+
+    width = 128
+    sigma_b2 = 1 / (3 * width)
+    sigmoid = mean_field("sigmoid", 1 / 3, sigma_b2).q_star
+    assert 1 / 12 <= sigmoid < 1 / 12 + 2 * sigma_b2
+    for act in ("tanh", "relu"):
+        assert mean_field(act, 1 / 3, sigma_b2).q_star < 2 * sigma_b2
+    z = np.random.default_rng(0).standard_normal(200_000) * math.sqrt(sigmoid)
+    assert 0.1 < np.mean(np.abs(z)) < 0.3

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import activations
 from ._validate import MAX_SEED, MAX_SEEDS, Result, check_choice, check_instance, check_int
-from .meanfield import MEANFIELD_ACTIVATIONS, mean_field
+from .meanfield import MEANFIELD_ACTIVATIONS, mean_field, variance_map
 from .profiles import GradientProfile, gradient_profile
 from .variance import weight_variance
 
@@ -45,6 +46,7 @@ __all__ = [
     "LayerFactor",
     "layer_factor",
     "measured_factor",
+    "first_layer_ratio",
 ]
 
 #: Initialisations whose weight and bias variances the prediction knows.
@@ -166,3 +168,47 @@ def measured_factor(profile, *, burn_in: int = 3) -> float:
     if delta[depth - 1] > 0 and delta[burn_in] > 0:
         return float((delta[burn_in] / delta[depth - 1]) ** (1.0 / (depth - 1 - burn_in)))
     return 0.0  # no error reached the layers (a narrow ReLU net with every unit dead)
+
+
+def _slope_moment(activation: str, q: float) -> float:
+    """E[f'(z)^2] for z ~ N(0, q), by Gauss-Hermite quadrature (exactly 1/2 for the ReLU)."""
+    if activation == "relu":
+        return 0.5
+    nodes, weights = np.polynomial.hermite_e.hermegauss(101)
+    slope = activations.get(activation)[1](math.sqrt(q) * nodes)
+    return float(np.dot(weights, slope**2) / math.sqrt(2.0 * math.pi))
+
+
+def first_layer_ratio(
+    activation: str, other: str = "relu", *, n_in: int = 100, width: int = 128, depth: int = 3
+) -> float:
+    """Predicted ratio of the first layer's gradient norm with ``activation`` to that with
+    ``other``, in the same net under PyTorch's default (the demonstration of
+    :func:`vgp_lib.profiles.activation_comparison`: inputs x ~ N(0, 1)).
+
+    On its way from the head to the first layer's weights the error meets the derivative
+    of every hidden layer, so its norm carries the product over the ``depth`` hidden
+    layers of sqrt(E[f'(z_l)^2]) (equation ``eq-init-variance``), with Var(z_l) followed
+    layer by layer from the inputs by the variance map. The weights and the head are the
+    same for both activations and cancel in the ratio.
+
+    >>> round(first_layer_ratio("relu"), 12)
+    1.0
+    >>> 2.0 < first_layer_ratio("tanh") < 2.3
+    True
+    """
+    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
+    other = check_choice("other", other, MEANFIELD_ACTIVATIONS)
+    n_in = check_int("n_in", n_in, lo=1, hi=MAX_FACTOR_WIDTH)
+    width = check_int("width", width, lo=1, hi=MAX_FACTOR_WIDTH)
+    depth = check_int("depth", depth, lo=1, hi=200)
+
+    def log_gain(act: str) -> float:
+        q = 1.0 / 3.0 + 1.0 / (3.0 * n_in)  # Var(z_1): n Var(W) = 1/3, Var(b) = 1/(3 n_in)
+        total = 0.0
+        for _ in range(depth):
+            total += 0.5 * math.log(_slope_moment(act, q))
+            q = variance_map(q, act, 1.0 / 3.0, 1.0 / (3.0 * width))
+        return total
+
+    return math.exp(log_gain(activation) - log_gain(other))

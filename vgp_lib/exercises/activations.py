@@ -133,7 +133,7 @@ def check_dead_fraction(answer) -> Feedback:
     False
     """
     ex = "ex-activations-dead-fraction"
-    value, problem = as_number(ex, answer, "the expected share of dead units (a number in [0, 1])")
+    value, problem = as_number(ex, answer, "the share of dead units (a number in [0, 1])")
     if problem:
         return problem
     one = _phi(SHIFT / WEIGHT_NORM)  # z <= 0 on one example
@@ -143,7 +143,7 @@ def check_dead_fraction(answer) -> Feedback:
         value,
         dead_fraction(),
         precision=check_dead_fraction.rule,
-        what="the expected share of dead units",
+        what="the share of dead units",
         hints=[
             (one, "That is the chance that z ≤ 0 on one example; a dead unit has z ≤ 0 on all."),
             (1 - one**n, "That is the share of units alive on at least one example."),
