@@ -27,7 +27,7 @@ def test_small_batch_reference_agrees_with_autograd():
     [
         (1 / np.std(ex.SMALL_Y), "division by σ_B alone"),
         (ex._small(ex.SMALL_Y, ex.SMALL_G, ddof=1), "not by m − 1"),
-        (ex._small(ex.SMALL_Y, ex.SMALL_G, keep=("one",)), "along ẑ"),
+        (ex._small(ex.SMALL_Y, ex.SMALL_G, keep=("one",)), "along x̂"),
         (np.std(ex.SMALL_Y), "σ_B itself"),
     ],
 )
@@ -75,3 +75,13 @@ def test_predict_refuses_non_pairs_and_wrong_pairs():
     for wrong in ((0.1, 8.5), (0.21, 20.0), (0.21,), "0.21, 8.5", 3.0, (0.21, "x")):
         assert not ex.check_predict(wrong).correct
     assert ex.check_predict(...).status == "not attempted"
+
+
+def test_predict_survives_an_answer_whose_attribute_lookup_raises():
+    class Hostile:
+        def __getattr__(self, name):
+            raise RuntimeError("hostile")
+
+    fb = ex.check_predict(Hostile())
+    assert not fb.correct
+    assert "could not evaluate" not in fb.message

@@ -106,6 +106,31 @@ def test_batch_norm_makes_the_factor_independent_of_the_weight_scale():
     assert max(means) / min(means) < 1.15
 
 
+def test_with_batch_norm_the_share_reaching_layer_1_barely_depends_on_the_gain():
+    shares = [
+        s.delta_norm[0] / s.delta_norm[-1]
+        for s in (
+            normalisation.layer_statistics(depth=20, norm="batch", gain=g, seed=0)
+            for g in (0.5, 8.0)
+        )
+    ]
+    assert max(shares) / min(shares) < 1.2
+    assert min(shares) > 0.3
+
+
+def test_layer_norm_slows_the_collapse_and_works_with_tanh(chapter_stats):
+    plain, ln = chapter_stats["none"], chapter_stats["layer"]
+    assert plain.spread_z[-1] < 1e-6 * ln.spread_z[-1]
+    assert ln.spread_z[-1] < 1e-3 * ln.spread_z[0]
+    tanh = {
+        norm: normalisation.layer_statistics(depth=20, norm=norm, activation="tanh", seed=0)
+        for norm in ("none", "layer")
+    }
+    share = {norm: s.delta_norm[0] / s.delta_norm[-1] for norm, s in tanh.items()}
+    assert share["none"] < 1e-3
+    assert share["layer"] > 1.0  # layer 1 gets more than the output layer
+
+
 def test_layer_norm_divides_by_a_spread_the_offset_dominates(chapter_stats):
     ln, bn = chapter_stats["layer"], chapter_stats["batch"]
     assert np.median(ln.norm_scale[1:]) < 0.5 * np.median(bn.norm_scale[1:])

@@ -34,14 +34,14 @@ from . import (
 
 # --------------------------------------------------------------------------- a batch of four
 
-#: One unit's ``y = W a + b`` over a batch of four examples, and the error ``dC/dz`` arriving
+#: One unit's ``y = W a + b`` over a batch of four examples, and the error ``dC/dx̂`` arriving
 #: from above (``ex-normalisation-small-batch``).
 SMALL_Y = (0.1, 0.4, 0.2, 0.5)
 SMALL_G = (1.0, 1.0, 0.0, 0.0)
 
 
 def _small(y, g, *, ddof: int = 0, keep=("one", "z")) -> float:
-    """``||dC/dy|| / ||dC/dz||`` with the spread over ``m - ddof`` and only the ``keep``
+    """``||dC/dy|| / ||dC/dx̂||`` with the spread over ``m - ddof`` and only the ``keep``
     directions projected out (the hints' slips; the reference keeps both and ``ddof = 0``).
     """
     y, g = np.asarray(y, float), np.asarray(g, float)
@@ -57,7 +57,7 @@ def _small(y, g, *, ddof: int = 0, keep=("one", "z")) -> float:
 
 
 def small_batch_scale() -> float:
-    """``||dC/dy|| / ||dC/dz||`` for :data:`SMALL_Y` and :data:`SMALL_G` through batch norm with
+    """``||dC/dy|| / ||dC/dx̂||`` for :data:`SMALL_Y` and :data:`SMALL_G` through batch norm with
     ``eps = 0`` (the reference of ``ex-normalisation-small-batch``; eq. ``eq-bn-jacobian``).
     """
     y = np.array(SMALL_Y)[:, None]
@@ -67,13 +67,13 @@ def small_batch_scale() -> float:
 
 @check("ex-normalisation-small-batch", SignificantFigures(3), reference=small_batch_scale)
 def check_small_batch(answer) -> Feedback:
-    """Check ``||dC/dy|| / ||dC/dz||`` through batch norm for the batch of four.
+    """Check ``||dC/dy|| / ||dC/dx̂||`` through batch norm for the batch of four.
 
     >>> check_small_batch(1.0).correct
     False
     """
     ex = "ex-normalisation-small-batch"
-    value, problem = as_number(ex, answer, "the factor ||dC/dy|| / ||dC/dz|| (a number)")
+    value, problem = as_number(ex, answer, "the factor ||dC/dy|| / ||dC/dx̂|| (a number)")
     if problem:
         return problem
     y, g = SMALL_Y, SMALL_G
@@ -83,12 +83,12 @@ def check_small_batch(answer) -> Feedback:
         value,
         small_batch_scale(),
         precision=check_small_batch.rule,
-        what="||dC/dy|| / ||dC/dz||",
+        what="||dC/dy|| / ||dC/dx̂||",
         hints=[
             (
                 _small(y, g, keep=()),
                 "That is the division by σ_B alone; the error arriving here is not "
-                "orthogonal to 1 and to ẑ, so part of it is removed first.",
+                "orthogonal to 1 and to x̂, so part of it is removed first.",
             ),
             (
                 _small(y, g, ddof=1),
@@ -98,15 +98,15 @@ def check_small_batch(answer) -> Feedback:
             (
                 _small(y, g, ddof=1, keep=()),
                 "Two slips: σ_B divides the sum of squares by m (not m − 1), and the error "
-                "loses its components along 1 and ẑ before the division.",
+                "loses its components along 1 and x̂ before the division.",
             ),
             (
                 _small(y, g, keep=("one",)),
-                "You removed the component along 1; the projection also removes the one along ẑ.",
+                "You removed the component along 1; the projection also removes the one along x̂.",
             ),
             (
                 _small(y, g, keep=("z",)),
-                "You removed the component along ẑ; the projection also removes the one "
+                "You removed the component along x̂; the projection also removes the one "
                 "along 1 (the mean).",
             ),
             (sigma, "That is σ_B itself; the backward pass divides by it."),
@@ -142,9 +142,9 @@ def batch_norm_factors() -> tuple[float, float]:
 
 def _pair(answer):
     """``((a, b), None)`` for a pair of finite numbers, or ``(None, what is wrong)``."""
-    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
-        return None, f"got {type(answer).__name__} {show(answer)}"
-    try:
+    try:  # attribute look-ups, len() and indexing of a hostile object may raise anything
+        if isinstance(answer, (str, bytes, dict)):
+            raise TypeError
         n = len(answer)
         items = [answer[0], answer[1]] if n == 2 else None
     except Exception:
