@@ -135,3 +135,11 @@ def test_stream_placeholder_and_junk():
     assert check_stream_variance(...).status == NOT_ATTEMPTED
     for junk in ["3, 8", (1.0,), (1.0, "x"), 3.0, (float("nan"), 1.0)]:
         assert check_stream_variance(junk).status == INCORRECT
+
+
+def test_path_count_side_hints_name_no_number_and_match_on_both_sides():
+    low, high = check_path_count(path_count() - 7), check_path_count(path_count() + 7)
+    assert low.status == high.status == INCORRECT
+    assert low.hint.split(": ", 1)[1] == high.hint.split(": ", 1)[1]
+    for fb in (low, high):
+        assert not any(ch.isdigit() for ch in fb.hint)

@@ -105,6 +105,9 @@ def test_path_gradient_parts_match_path_sums_of_explicit_jacobians():
     S = residual.path_sums(torch.stack(jacobians).detach().numpy())
     expected = np.array([np.linalg.norm(top @ Sj) for Sj in S])
     np.testing.assert_allclose(pg.norms, expected, rtol=1e-10)
+    J = torch.stack(jacobians).detach().numpy()
+    gains = [np.linalg.norm(top @ Jl) / np.linalg.norm(top) for Jl in J]
+    np.testing.assert_allclose(pg.branch_gains, gains, rtol=1e-10)
 
 
 def test_in_the_sigmoid_residual_net_short_paths_carry_the_gradient():
@@ -189,3 +192,39 @@ def test_in_a_relu_residual_net_the_counts_win_and_the_sum_grows():
     assert np.argmax(pg.norms) > 0
     assert pg.total_norm > 2 * pg.norms[0]
     assert pg.relative[-1] < 1e-6
+
+
+def test_relu_branches_each_shrink_the_error_yet_the_one_branch_paths_outgrow_the_identity():
+    """At PyTorch's default init every ReLU branch alone shrinks the error at the top to well
+    under half its norm, yet the k paths through one branch together carry more than the
+    identity path: their parts point in unrelated directions, so their norms add about as
+    sqrt(k) times one gain."""
+    pg = residual.path_gradients(depth=20, activation="relu", seed=0)
+    k = len(pg.branch_gains)
+    assert np.all(pg.branch_gains < 0.5)
+    assert pg.norms[1] > 1.5 * pg.norms[0]
+    rms = float(np.sqrt(np.mean(pg.branch_gains**2)))
+    assert pg.norms[1] / pg.norms[0] == pytest.approx(math.sqrt(k) * rms, rel=0.25)
+
+
+# -- the share that reaches layer 1 ----------------------------------------------------------
+def test_error_share_factors_multiply_to_the_profile_ratio():
+    from vgp_lib.profiles import gradient_profile
+
+    share = residual.error_share(depth=6, n_seeds=2, seed=3)
+    for s in range(2):
+        ratio = gradient_profile(depth=6, residual=True, seed=3 + s).ratio
+        assert share.ratio[s] == pytest.approx(ratio, rel=1e-10)
+
+
+def test_in_the_sigmoid_residual_net_the_share_lost_is_outside_the_blocks():
+    """The blocks carry the error down the stream with a factor near 1 at every depth; what
+    the first layer misses is the output layer's weights and layer 1's own f' (at most 1/4),
+    so the share is about the same at every depth."""
+    shares = []
+    for depth in (2, 5, 10, 20):
+        r = residual.error_share(depth=depth, n_seeds=3, seed=0)
+        assert np.all((r.stream > 0.8) & (r.stream < 1.25))
+        assert np.all(r.first <= 0.25) and np.all(r.head < 1)
+        shares.append(float(np.median(r.ratio)))
+    assert max(shares) < 1.5 * min(shares) and max(shares) < 0.25

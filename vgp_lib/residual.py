@@ -45,6 +45,8 @@ __all__ = [
     "path_counts",
     "PathGradients",
     "path_gradients",
+    "ErrorShare",
+    "error_share",
     "StreamVariance",
     "stream_variance",
 ]
@@ -111,7 +113,8 @@ class PathGradients(Result):
     exactly ``j`` branches; ``total_norm``: norm of the whole gradient, the sum of the
     parts; ``remainder[j]``: how much of the gradient the paths of length at most ``j``
     leave out, ``||g - (g_0 + ... + g_j)|| / ||g||``; ``counts[j]``: the number of
-    such paths.
+    such paths; ``branch_gains[l]``: how much block ``l + 1``'s branch alone scales the
+    error at the top, ``||g_0 J_l|| / ||g_0||`` (the one path through that branch only).
     """
 
     config: dict
@@ -119,6 +122,7 @@ class PathGradients(Result):
     total_norm: float
     remainder: np.ndarray
     counts: np.ndarray
+    branch_gains: np.ndarray
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -164,7 +168,13 @@ def path_gradients(
         g_j  <-  g_j + g_{j-1} J_l,
 
     which is :func:`path_sums` applied to ``g``. The parts add up to the gradient at
-    the input of block 2 (code: ``blocks[1]``) that autograd computes.
+    the input of block 2 (code: ``blocks[1]``) that autograd computes. The first step
+    at each block, ``g_0 J_l``, is also kept: its norm over ``||g_0||`` is that
+    branch's gain.
+
+    >>> pg = path_gradients(depth=4, width=8, n_in=4, n_classes=2, batch=4, seed=0)
+    >>> len(pg.norms), len(pg.branch_gains)
+    (4, 3)
     """
     import torch
 
@@ -201,6 +211,8 @@ def path_gradients(
     (whole,) = torch.autograd.grad(cost, a, retain_graph=True)
     k = depth - 1
     parts = [top] + [torch.zeros_like(top) for _ in range(k)]
+    gains = np.zeros(k)
+    top_norm = float(top.norm())
     for layer in range(k - 1, -1, -1):  # from the last block down to the first
         taken = k - layer  # the paths above this block go through at most this many branches
         for j in range(taken, 0, -1):
@@ -208,6 +220,8 @@ def path_gradients(
                 branches[layer], inputs[layer], grad_outputs=parts[j - 1], retain_graph=True
             )
             parts[j] = parts[j] + vjp
+            if j == 1:  # parts[0] is the error at the top, untouched
+                gains[layer] = float(vjp.norm()) / top_norm if top_norm > 0 else 0.0
     parts = np.stack([p.detach().numpy() for p in parts])
     total = whole.detach().numpy()
     total_norm = float(np.linalg.norm(total))
@@ -219,7 +233,108 @@ def path_gradients(
         total_norm,
         remainder,
         path_counts(k),
+        gains,
     )
+
+
+@dataclass(frozen=True)
+class ErrorShare(Result):
+    """The share of the output layer's error that reaches hidden layer 1 of a residual
+    network, ``||dC/dz^1|| / ||dC/dz^out||``, split into three factors per draw (``n_seeds``
+    values each):
+
+    ``head``: ``||dC/da^L|| / ||dC/dz^out||``, the output layer's weights taking the error
+    into the residual stream; ``stream``: ``||dC/da^1|| / ||dC/da^L||``, the blocks carrying
+    it down the stream; ``first``: ``||dC/dz^1|| / ||dC/da^1||``, hidden layer 1's own
+    ``f'``. Their product is the share, draw by draw.
+    """
+
+    config: dict
+    head: np.ndarray
+    stream: np.ndarray
+    first: np.ndarray
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        missing = {"depth", "activation", "init", "residual"} - set(self.config)
+        if missing:
+            raise ValueError(
+                f"ErrorShare.config must hold the model's configuration (MLP.config), "
+                f"missing {sorted(missing)}"
+            )
+
+    @property
+    def ratio(self) -> np.ndarray:
+        """The share that reaches layer 1 in each draw: ``head * stream * first``."""
+        return self.head * self.stream * self.first
+
+
+@on_one_thread(flush_denormal=True)
+def error_share(
+    *,
+    depth: int = 20,
+    activation: str = "sigmoid",
+    init: str = "pytorch",
+    width: int = 64,
+    n_in: int = 64,
+    n_classes: int = 10,
+    batch: int = 64,
+    n_seeds: int = 1,
+    seed: int,
+) -> ErrorShare:
+    """Split the error that reaches layer 1 of ``build_mlp(residual=True)`` into three factors.
+
+    Draw ``s`` uses the network and random batch of seed ``seed + s``, the same as
+    :func:`vgp_lib.profiles.gradient_profile`, so ``ratio`` equals that profile's
+    ``ratio`` draw by draw. Inside the blocks the error meets ``I + J_l`` (equation
+    ``eq-residual-block``); the output layer's weights and layer 1's derivative are
+    outside every block's identity path.
+
+    >>> r = error_share(depth=3, width=8, n_in=4, n_classes=2, batch=4, seed=0)
+    >>> bool(0 < r.first[0] <= 0.25)   # a sigmoid's f' is at most 1/4
+    True
+    """
+    import torch
+
+    depth = check_int("depth", depth, lo=2, hi=MAX_BLOCKS + 1)
+    activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
+    init = check_choice("init", init, MODEL_INITS)
+    width = check_int("width", width, lo=1, hi=MAX_UNITS)
+    n_in = check_int("n_in", n_in, lo=1, hi=MAX_UNITS)
+    n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_UNITS)
+    batch = check_int("batch", batch, lo=1, hi=MAX_UNITS)
+    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=20)
+    seed = check_int("seed", seed, lo=0, hi=MAX_SEED - 20)
+    head, stream, first = [], [], []
+    for s in range(n_seeds):
+        net = build_mlp(
+            n_in=n_in,
+            width=width,
+            n_out=n_classes,
+            depth=depth,
+            activation=activation,
+            init=init,
+            residual=True,
+            seed=seed + s,
+        )
+        g = torch_generator(seed + s)
+        x = torch.randn(batch, n_in, generator=g, dtype=torch.float64)
+        y = torch.randint(0, n_classes, (batch,), generator=g)
+        z1 = net.blocks[0].linear(x)
+        a1 = net.blocks[0].act(net.blocks[0].norm(z1))
+        h = a1
+        for block in net.blocks[1:]:
+            h = block(h)
+        logits = net.head(h)
+        cost = torch.nn.functional.cross_entropy(logits, y)
+        d_out, d_top, d_a1, d_z1 = torch.autograd.grad(cost, (logits, h, a1, z1))
+        norms = [float(t.norm()) for t in (d_out, d_top, d_a1, d_z1)]
+        if min(norms) <= 0:
+            raise ValueError("seed gives a batch with no error to split; choose another seed")
+        head.append(norms[1] / norms[0])
+        stream.append(norms[2] / norms[1])
+        first.append(norms[3] / norms[2])
+    return ErrorShare(dict(net.config), np.array(head), np.array(stream), np.array(first))
 
 
 # -- the variance of the residual stream -------------------------------------------------------

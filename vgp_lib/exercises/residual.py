@@ -87,8 +87,8 @@ def check_path_count(answer) -> Feedback:
                 "blocks; think of a path as a set of blocks.",
             ),
         ],
-        too_small=f"Too few: a path is any set of {j} blocks among the {k}.",
-        too_large=f"Too many: a path is a set of {j} blocks, each used once, in network order.",
+        too_small="Too few: count the ways to pick which blocks' branches the path takes.",
+        too_large="Too many: count the ways to pick which blocks' branches the path takes.",
     )
 
 
