@@ -283,3 +283,49 @@ def test_larger_forget_bias_keeps_more_of_the_carousel():
 
     kept = [carousel(gate_bias=b, hidden=8, steps=51, seed=1).carousel[50] for b in (1, 3, 5)]
     assert kept[0] < 1e-4 < kept[1] < kept[2] and kept[2] > 0.5
+
+
+def test_carousel_records_the_cell_states_of_the_lstm():
+    from vgp_lib.recurrent import carousel
+
+    r = carousel(gate_bias=2.0, hidden=4, steps=6, n_in=4, seed=3)
+    module = make_cell("lstm", n_in=4, hidden=4, seed=3, gate_bias=2.0)
+    xs = torch.randn(6, 1, 4, generator=torch_generator(4), dtype=torch.float64)
+    h = torch.zeros(1, 4, dtype=torch.float64)
+    c = torch.zeros_like(h)
+    with torch.no_grad():
+        for s, x in enumerate(xs):
+            h, c = module(x, (h, c))
+            np.testing.assert_allclose(r.cell[s], c[0].numpy(), rtol=1e-12, atol=1e-15)
+    assert r.cell_state_rms == pytest.approx(np.sqrt(np.mean(c[0].numpy() ** 2)), rel=1e-12)
+    assert r.saturated == pytest.approx(np.mean(np.abs(c[0].numpy()) > 2.0))
+
+
+def test_the_cell_state_reaches_h_through_o_times_tanh_prime_of_c():
+    """dh_t/dc_{t-1} = diag(o_t * tanh'(c_t)) diag(f_t) by autograd: the cell state's gradient
+    reaches h_t through o_t * tanh'(c_t), which is nearly 0 where |c_t| > 2."""
+    from vgp_lib.recurrent import SATURATED_CELL, lstm_step
+
+    module = make_cell("lstm", n_in=3, hidden=5, seed=2)
+    g = torch_generator(7)
+    x, h = (torch.randn(1, n, generator=g, dtype=torch.float64) for n in (3, 5))
+    c = 3 * torch.randn(1, 5, generator=g, dtype=torch.float64)
+    jac = torch.autograd.functional.jacobian(lambda cc: lstm_step(module, x, h, cc)[0][0], c)
+    with torch.no_grad():
+        _, c1, (_, f, _, o) = lstm_step(module, x, h, c)
+    expected = torch.diag(o[0] * (1 - torch.tanh(c1[0]) ** 2) * f[0])
+    torch.testing.assert_close(jac[:, 0], expected, rtol=1e-12, atol=1e-15)
+    assert 1 - np.tanh(SATURATED_CELL) ** 2 < 0.071
+
+
+def test_a_large_forget_bias_builds_up_the_cell_state_and_saturates_it():
+    """The chapter's cell (32 units, 100 steps, seed 0): at bias 5 the cell state is larger and
+    more units are saturated than at bias 3, and the full gradient 50 steps back is smaller,
+    although the carousel keeps more."""
+    from vgp_lib.recurrent import carousel
+
+    r3, r5 = (carousel(gate_bias=b, hidden=32, steps=100, seed=0) for b in (3.0, 5.0))
+    assert r5.carousel[50] > r3.carousel[50]
+    assert r5.cell_state_rms > 2 * r3.cell_state_rms
+    assert r5.saturated > r3.saturated + 0.1
+    assert r5.full[50] < r3.full[50]

@@ -322,6 +322,10 @@ def lstm_step(module, x, h, c):
     return o * torch.tanh(c), c, (i, f, g, o)
 
 
+#: A cell state beyond this size saturates ``tanh``: ``tanh'(2) = 0.071``.
+SATURATED_CELL = 2.0
+
+
 @dataclass(frozen=True)
 class Carousel(Result):
     """The LSTM's forget gates on one input sequence and what they do to the gradient.
@@ -330,7 +334,7 @@ class Carousel(Result):
     ``||dc_T/dc_{T-k}||`` with every gate held fixed, the product of ``k`` diagonal matrices
     ``diag(f)`` (so the largest product of one unit's gates); ``full[k]`` is
     ``||dh_T/dh_{T-k}||`` of the same cell with nothing held fixed
-    (:func:`gradient_through_time`).
+    (:func:`gradient_through_time`). ``cell[s, j]`` is unit j's cell state after step s + 1.
     """
 
     gate_bias: float
@@ -338,11 +342,25 @@ class Carousel(Result):
     forget: np.ndarray
     carousel: np.ndarray
     full: np.ndarray
+    cell: np.ndarray
 
     @property
     def mean_forget(self) -> float:
         """The forget gates' mean over all steps and units."""
         return float(self.forget.mean())
+
+    @property
+    def cell_state_rms(self) -> float:
+        """Root-mean-square of the last cell state ``c_T`` over the units: the content the
+        carousel has added up."""
+        return float(np.sqrt(np.mean(self.cell[-1] ** 2)))
+
+    @property
+    def saturated(self) -> float:
+        """Share of the units whose last cell state has ``|c_T| > SATURATED_CELL``, where
+        ``tanh'(c_T) < 0.071``: the factor ``o_T * tanh'(c_T)`` through which the cell state's
+        gradient reaches ``h_T`` is nearly 0 there."""
+        return float(np.mean(np.abs(self.cell[-1]) > SATURATED_CELL))
 
     def predicted(self) -> np.ndarray:
         """``mean_forget ** k`` for every lag k: every gate replaced by the mean."""
@@ -372,12 +390,15 @@ def carousel(
     )
     h = torch.zeros(1, hidden, dtype=torch.float64)
     c = torch.zeros_like(h)
-    forget = []
+    forget, cells = [], []
     with torch.no_grad(), single_thread():
         for x in xs:
             h, c, (_, f, _, _) = lstm_step(module, x, h, c)
             forget.append(f[0].numpy())
+            cells.append(c[0].numpy().copy())
     forget = np.array(forget)
     products = np.cumprod(forget[::-1], axis=0)  # row k - 1: the last k steps' gates
     carousel_norms = np.concatenate([[1.0], products.max(axis=1)[: steps - 1]])
-    return Carousel(float(gate_bias), np.arange(steps), forget, carousel_norms, full.norms)
+    return Carousel(
+        float(gate_bias), np.arange(steps), forget, carousel_norms, full.norms, np.array(cells)
+    )
