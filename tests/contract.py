@@ -1452,7 +1452,7 @@ VALID = {
     "vgp_lib.exercises.initialisation.equal_start_gradient": lambda R: dict(),
     "vgp_lib.exercises.initialisation.pytorch_sigmoid_factor": lambda R: dict(),
     "vgp_lib.exercises.initialisation.balance_ratio": lambda R: dict(scale=1.0),
-    "vgp_lib.exercises.initialisation.check_equal_units": lambda R: dict(answer=3),
+    "vgp_lib.exercises.initialisation.check_equal_units": lambda R: dict(answer=5.0),
     "vgp_lib.exercises.initialisation.check_equal_gradient": lambda R: dict(
         answer=np.zeros((3, 2))
     ),
@@ -1591,6 +1591,19 @@ VALID = {
     "vgp_lib.exercises.recurrent.check_clip": lambda R: dict(clip=lambda g, c: g, time_limit=1.0),
     "vgp_lib.exercises.recurrent.check_clip_run": lambda R: dict(
         clip_step=lambda ps, c: None, time_limit=1.0
+    ),
+    "vgp_lib.residual.error_share": lambda R: dict(
+        depth=3, width=4, n_in=3, n_classes=2, batch=2, n_seeds=1, seed=0
+    ),
+    "vgp_lib.residual.ErrorShare": lambda R: dict(
+        vars(
+            __import__("vgp_lib.residual").residual.error_share(
+                depth=3, width=4, n_in=3, n_classes=2, batch=2, seed=0
+            )
+        )
+    ),
+    "vgp_lib.layer_factor.first_layer_ratio": lambda R: dict(
+        activation="tanh", other="relu", n_in=4, width=4, depth=2
     ),
 }
 # Result classes: their constructors, from the fields of a real instance.
