@@ -38,7 +38,7 @@ def test_radius_frame_draws_rho_to_the_k_and_the_tanh_rnn_on_fixed_axes():
         np.testing.assert_allclose(_xy(linear)[1], np.clip(sweep.linear[index], lo, hi))
         np.testing.assert_allclose(_xy(tanh)[1], np.clip(sweep.tanh[index], lo, hi))
         assert ax.get_ylim() == (lo, hi)
-        assert _legend_labels(ax)[0] == f"linear RNN: ρ^k = {sweep.rhos[index]:g}^k"
+        assert _legend_labels(ax)[0] == rf"linear RNN: $\rho^k = {sweep.rhos[index]:g}^k$"
         _render(fig)
 
 
@@ -59,7 +59,7 @@ def test_carousel_plot_draws_the_product_and_the_mean_gate_prediction():
     lines = ax.get_lines()
     np.testing.assert_allclose(_xy(lines[0]), (results[0].lags, results[0].carousel))
     np.testing.assert_allclose(_xy(lines[1])[1], results[0].predicted())
-    assert _legend_labels(ax) == ["forget bias 1", "forget bias 5", "mean(f)^k"]
+    assert _legend_labels(ax) == ["forget bias 1", "forget bias 5", r"$\mathrm{mean}(f)^k$"]
     _render(fig)
 
 

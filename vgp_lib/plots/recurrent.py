@@ -54,7 +54,7 @@ def plot_radius_frame(sweep, index: int = 0, ax=None):
     rho = sweep.rhos[index]
     lo, hi = RADIUS_YLIM
     for norms, style, label in (
-        (sweep.linear[index], "--", f"linear RNN: ρ^k = {rho:g}^k"),
+        (sweep.linear[index], "--", rf"linear RNN: $\rho^k = {rho:g}^k$"),
         (sweep.tanh[index], "-", "tanh RNN (measured)"),
     ):
         ax.semilogy(
@@ -111,7 +111,7 @@ def plot_carousel(results, ax=None):
             label=f"forget bias {r.gate_bias:g}",
         )
         ax.semilogy(r.lags, np.maximum(r.predicted(), 1e-300), "--", color=f"C{i}", lw=1.2)
-    ax.plot([], [], "--", color="0.4", lw=1.2, label="mean(f)^k")
+    ax.plot([], [], "--", color="0.4", lw=1.2, label=r"$\mathrm{mean}(f)^k$")
     ax.set_xlabel("steps back in time, k")
     ax.set_ylabel(r"$\|\partial c_T/\partial c_{T-k}\|$, gates fixed")
     legend_above(ax, ncol=len(results) + 1)
