@@ -80,6 +80,7 @@ ANY_OBJECT = {
     ("vgp_lib.exercises.show", "obj"): "a short repr of any student value",
     ("vgp_lib.exercises.not_attempted", "answer"): "is any answer still the placeholder?",
     ("vgp_lib.exercises.read_number", "x"): "reads any answer; says what a non-number is instead",
+    ("vgp_lib.exercises.read_pair", "answer"): "reads any answer; says what a non-pair is instead",
     ("vgp_lib.exercises.as_number", "answer"): "reads any answer; non-numbers get 'expected a "
     "number, got ...' feedback",
     ("vgp_lib.exercises.Outcome", "value"): "whatever the student's code returned, NaN included",
@@ -1156,6 +1157,7 @@ VALID = {
     "vgp_lib.exercises.pending": lambda R: dict(exercise="ex", what="a number"),
     "vgp_lib.exercises.raised": lambda R: dict(call="f(1)", err=ValueError("bad")),
     "vgp_lib.exercises.read_number": lambda R: dict(x=1.5),
+    "vgp_lib.exercises.read_pair": lambda R: dict(answer=(1.5, 2.0)),
     "vgp_lib.exercises.run_limited": lambda R: dict(thunk=lambda: 1.0, seconds=1.0),
     "vgp_lib.exercises.show": lambda R: dict(obj=[1, 2], limit=60),
     "vgp_lib.exercises.chain.check_four_layer_gradient": lambda R: dict(answer=0.5),

@@ -190,6 +190,34 @@ def read_number(x) -> tuple[float | None, str | None]:
     return value, None
 
 
+def read_pair(answer) -> tuple[tuple[float, float] | None, str | None]:
+    """``((a, b), None)`` for a pair of finite real numbers, else ``(None, what is wrong)``.
+
+    Tuples, lists, arrays and tensors of two numbers pass (each read by
+    :func:`read_number`); strings, dicts and anything whose ``len``, indexing or
+    attribute look-ups raise get a phrase instead, never an exception.
+
+    >>> read_pair((1, "2.5")), read_pair([1.0])
+    (((1.0, 2.5), None), (None, 'got 1 item(s)'))
+    """
+    try:  # len() and indexing of a hostile object may raise anything
+        if isinstance(answer, (str, bytes, dict)):
+            raise TypeError
+        n = len(answer)
+        items = [answer[0], answer[1]] if n == 2 else None
+    except Exception:
+        return None, f"got {type(answer).__name__} {show(answer)}"
+    if items is None:
+        return None, f"got {n} item(s)"
+    values = []
+    for name, v in zip(("the first", "the second"), items):
+        value, problem = read_number(v)
+        if problem:
+            return None, f"{name} item is {problem}"
+        values.append(value)
+    return (values[0], values[1]), None
+
+
 def as_number(exercise: str, answer, what: str):
     """``(float, None)`` for a real number, or ``(None, Feedback)`` explaining the problem."""
     _text("exercise", exercise)

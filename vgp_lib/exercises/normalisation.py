@@ -28,8 +28,7 @@ from . import (
     close_to,
     not_attempted,
     pending,
-    read_number,
-    show,
+    read_pair,
 )
 
 # --------------------------------------------------------------------------- a batch of four
@@ -140,26 +139,6 @@ def batch_norm_factors() -> tuple[float, float]:
     )
 
 
-def _pair(answer):
-    """``((a, b), None)`` for a pair of finite numbers, or ``(None, what is wrong)``."""
-    try:  # attribute look-ups, len() and indexing of a hostile object may raise anything
-        if isinstance(answer, (str, bytes, dict)):
-            raise TypeError
-        n = len(answer)
-        items = [answer[0], answer[1]] if n == 2 else None
-    except Exception:
-        return None, f"got {type(answer).__name__} {show(answer)}"
-    if items is None:
-        return None, f"got {n} item(s)"
-    values = []
-    for name, v in zip(("the first", "the second"), items):
-        value, problem = read_number(v)
-        if problem:
-            return None, f"{name} item is {problem}"
-        values.append(value)
-    return tuple(values), None
-
-
 #: σ′ at its peak, and about its RMS without a normalisation in this network.
 _PEAK = 0.25
 _PLAIN_RMS = 0.245
@@ -185,7 +164,7 @@ def check_predict(answer) -> Feedback:
     ex = "ex-normalisation-predict"
     if not_attempted(answer):
         return pending(ex, "a pair (rms_sigma_prime, one_over_sigma_B)")
-    pair, problem = _pair(answer)
+    pair, problem = read_pair(answer)
     if problem:
         return Feedback(
             ex,

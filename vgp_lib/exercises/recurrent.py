@@ -29,9 +29,8 @@ from . import (
     out_of_time,
     pending,
     raised,
-    read_number,
+    read_pair,
     run_limited,
-    show,
 )
 
 #: Relative precision to which clip's result must match the exact global-norm clipping.
@@ -113,26 +112,6 @@ def half_life_gate() -> tuple[float, float]:
     return f, math.log(f / (1 - f))
 
 
-def _pair(answer):
-    """``((a, b), None)`` for a pair of finite numbers, or ``(None, what is wrong)``."""
-    try:
-        if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
-            return None, f"got {type(answer).__name__} {show(answer)}"
-        n = len(answer)
-        items = [answer[0], answer[1]] if n == 2 else None
-    except Exception:
-        return None, f"got {type(answer).__name__} {show(answer)}"
-    if items is None:
-        return None, f"got {n} item(s)"
-    values = []
-    for name, v in zip(("the first", "the second"), items):
-        value, problem = read_number(v)
-        if problem:
-            return None, f"{name} item is {problem}"
-        values.append(value)
-    return tuple(values), None
-
-
 @check(
     "ex-recurrent-half-life",
     Pair(SignificantFigures(3), SignificantFigures(3), "each number to 3 significant figures"),
@@ -148,7 +127,7 @@ def check_half_life(answer) -> Feedback:
     ex = "ex-recurrent-half-life"
     if not_attempted(answer):
         return pending(ex, "a pair (f, b)")
-    pair, problem = _pair(answer)
+    pair, problem = read_pair(answer)
     if problem:
         return Feedback(ex, INCORRECT, f"expected a pair of numbers (f, b), {problem}.")
     rule = check_half_life.rule

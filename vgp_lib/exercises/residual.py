@@ -25,8 +25,7 @@ from . import (
     close_to,
     not_attempted,
     pending,
-    read_number,
-    show,
+    read_pair,
 )
 
 #: Blocks in the path-count exercise, and the branches a path goes through.
@@ -102,26 +101,6 @@ def stream_variances() -> tuple[float, float]:
     return (v0 + L * a2, v0 * (1 + a2) ** L)
 
 
-def _pair(answer):
-    """``((a, b), None)`` for a pair of finite numbers, or ``(None, what is wrong)``."""
-    try:
-        if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
-            return None, f"got {type(answer).__name__} {show(answer)}"
-        n = len(answer)
-        items = [answer[0], answer[1]] if n == 2 else None
-    except Exception:
-        return None, f"got {type(answer).__name__} {show(answer)}"
-    if items is None:
-        return None, f"got {n} item(s)"
-    values = []
-    for name, v in zip(("the first", "the second"), items):
-        value, problem = read_number(v)
-        if problem:
-            return None, f"{name} item is {problem}"
-        values.append(value)
-    return tuple(values), None
-
-
 @check(
     "ex-residual-stream",
     Pair(SignificantFigures(3), SignificantFigures(3), "each variance to 3 significant figures"),
@@ -136,7 +115,7 @@ def check_stream_variance(answer) -> Feedback:
     ex = "ex-residual-stream"
     if not_attempted(answer):
         return pending(ex, "a pair (variance with pre-norm, variance without)")
-    pair, problem = _pair(answer)
+    pair, problem = read_pair(answer)
     if problem:
         return Feedback(
             ex, INCORRECT, f"expected a pair of numbers (with pre-norm, without), {problem}."

@@ -28,8 +28,7 @@ from . import (
     close_to,
     not_attempted,
     pending,
-    read_number,
-    show,
+    read_pair,
 )
 
 #: The bias variance of the second point asked for on tanh's critical line.
@@ -79,7 +78,7 @@ def check_relu_chi(answer) -> Feedback:
     ex = "ex-wide-relu-he"
     if not_attempted(answer):
         return pending(ex, "a pair (chi_he, chi_xavier)")
-    pair, problem = _pair(answer)
+    pair, problem = read_pair(answer)
     if problem:
         return Feedback(
             ex, INCORRECT, f"expected a pair of numbers (chi_he, chi_xavier), {problem}."
@@ -149,26 +148,6 @@ def _critical_sigma_w_at_sd() -> float:
     return math.sqrt(critical_sigma_w2("tanh", CRITICAL_SIGMA_B2**2))
 
 
-def _pair(answer):
-    """``((a, b), None)`` for a pair of finite numbers, or ``(None, what is wrong)``."""
-    if isinstance(answer, (str, bytes, dict)) or not hasattr(answer, "__len__"):
-        return None, f"got {type(answer).__name__} {show(answer)}"
-    try:
-        n = len(answer)
-        items = [answer[0], answer[1]] if n == 2 else None
-    except Exception:
-        return None, f"got {type(answer).__name__} {show(answer)}"
-    if items is None:
-        return None, f"got {n} item(s)"
-    values = []
-    for name, v in zip(("the first", "the second"), items):
-        value, problem = read_number(v)
-        if problem:
-            return None, f"{name} item is {problem}"
-        values.append(value)
-    return tuple(values), None
-
-
 @check(
     "ex-wide-tanh-critical",
     Pair(
@@ -183,7 +162,7 @@ def check_tanh_critical(answer) -> Feedback:
     ex = "ex-wide-tanh-critical"
     if not_attempted(answer):
         return pending(ex, "a pair (sigma_w at sigma_b2 = 0, sigma_w at sigma_b2 = 0.05)")
-    pair, problem = _pair(answer)
+    pair, problem = read_pair(answer)
     if problem:
         return Feedback(
             ex, INCORRECT, f"expected a pair of numbers (sigma_w_0, sigma_w_b), {problem}."
