@@ -267,8 +267,8 @@ def check_dead_share(dead_share) -> Feedback:
             hint = (
                 "A share lies between 0 and 1."
                 if not 0 <= got <= 1
-                else "Count the columns whose entries are all <= 0, and divide by the number "
-                "of columns."
+                else "A unit is dead when it is off for every example of the batch: check "
+                "which axis you reduce over, and whether z = 0 counts as off."
             )
         return Feedback(ex, INCORRECT, f"{call} returned {got:.6g}, which is not its share.", hint)
     return Feedback(ex, CORRECT, "dead_share counts the dead units right on every test batch.")
