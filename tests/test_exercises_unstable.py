@@ -163,3 +163,8 @@ def test_identity_checks_survive_hostile_parts():
     )
     assert check_identity_neuron((1e300, 0.0, 1e300, 0.0)).status == INCORRECT
     assert check_larger_derivative(Hostile()).status == INCORRECT
+
+
+def test_identity_neuron_whose_weighted_input_overflows_is_refused_not_broken():
+    fb = check_identity_neuron((-4.0077456146707243e307, -1.3969185733952434e308, 1e6, 1e6))
+    assert fb.status == INCORRECT and "not finite" in fb.message

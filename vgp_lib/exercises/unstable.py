@@ -276,7 +276,10 @@ def check_identity_neuron(answer) -> Feedback:
             else ""
         )
         return Feedback(ex, INCORRECT, problem + ".", hint)
-    err = max_error(n)
+    try:
+        err = max_error(n)
+    except ValueError:  # w1 x + b itself overflows (w1 and b near the float limit)
+        err = math.inf
     if not math.isfinite(err):
         return Feedback(
             ex,
