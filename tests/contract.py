@@ -776,6 +776,7 @@ VALID = {
     "vgp_lib.profiles.init_variance": lambda R: dict(
         activation="tanh", init="xavier", depth=3, width=4, batch=4, seed=0, gain=1.0
     ),
+    "vgp_lib.profiles.random_batch": lambda R: dict(n=4, n_in=3, n_classes=2, seed=0),
     "vgp_lib.profiles.gradient_profile": lambda R: dict(
         depth=3,
         activation="sigmoid",

@@ -11,7 +11,7 @@ def test_activation_comparison_matches_a_hand_built_torch_network():
     comp = profiles.activation_comparison(("sigmoid", "relu"), n_seeds=2, seed=7)
     from vgp_lib.models import build_mlp
 
-    x, y = profiles._random_batch(32, 100, 10, seed=8)
+    x, y = profiles.random_batch(32, 100, 10, seed=8)
     for i, (act, fn) in enumerate((("sigmoid", torch.sigmoid), ("relu", torch.relu))):
         net = build_mlp(n_in=100, width=128, n_out=10, depth=3, activation=act, seed=8)
         lins = net.linears()

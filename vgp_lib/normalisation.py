@@ -48,6 +48,7 @@ from ._validate import (
     check_sequence,
 )
 from .models import MODEL_ACTIVATIONS, MODEL_INITS, NORMS, build_mlp
+from .profiles import random_batch
 from .rng import torch_generator
 from .threads import on_one_thread
 
@@ -66,18 +67,6 @@ MAX_DEPTH = 200
 MAX_WIDTH = 1024
 MAX_BATCH = 4096
 MAX_STEPS = 2_000
-
-
-def _batch(n: int, n_in: int, n_classes: int, *, seed: int):
-    """A N(0, 1) batch and random labels, drawn as :func:`vgp_lib.profiles.gradient_profile`
-    draws them (same seed, same batch).
-    """
-    import torch
-
-    g = torch_generator(seed)
-    x = torch.randn(n, n_in, generator=g, dtype=torch.float64)
-    y = torch.randint(0, n_classes, (n,), generator=g)
-    return x, y
 
 
 # -- the per-layer factors -------------------------------------------------------------------------
@@ -173,7 +162,7 @@ def layer_statistics(
         gain=gain,
         seed=seed,
     )
-    x, labels = _batch(batch, width, n_classes, seed=seed)
+    x, labels = random_batch(batch, width, n_classes, seed=seed)
     ys, zs = [], []
     a = x
     for block in net.blocks:

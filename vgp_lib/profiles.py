@@ -42,6 +42,7 @@ from .rng import torch_generator
 from .threads import on_one_thread
 
 __all__ = [
+    "random_batch",
     "ActivationComparison",
     "activation_comparison",
     "VarianceProfile",
@@ -52,9 +53,21 @@ __all__ = [
 ]
 
 
-def _random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
+def random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
+    """``n`` inputs x ~ N(0, 1) of size ``n_in`` (float64) and random labels in
+    ``range(n_classes)``: the batch of every experiment at initialisation, so that the
+    same seed gives the same batch in :func:`gradient_profile` and the chapters' other
+    measurements.
+
+    >>> x, y = random_batch(4, 3, 10, seed=0)
+    >>> tuple(x.shape), tuple(y.shape)
+    ((4, 3), (4,))
+    """
     import torch
 
+    n = check_int("n", n, lo=1, hi=MAX_WIDTH)
+    n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
+    n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_WIDTH)
     g = torch_generator(seed)
     x = torch.randn(n, n_in, generator=g, dtype=torch.float64)
     y = torch.randint(0, n_classes, (n,), generator=g)
@@ -110,7 +123,7 @@ def activation_comparison(
     batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)
     norms = np.zeros((len(activations), n_seeds))
     for s in range(n_seeds):
-        x, y = _random_batch(batch, sizes[0], sizes[-1], seed=seed + s)
+        x, y = random_batch(batch, sizes[0], sizes[-1], seed=seed + s)
         for i, act in enumerate(activations):
             net = build_mlp(
                 n_in=sizes[0],
@@ -274,7 +287,7 @@ def gradient_profile(
             gain=gain,
             seed=seed + s,
         )
-        x, y = _random_batch(batch, n_in, n_classes, seed=seed + s)
+        x, y = random_batch(batch, n_in, n_classes, seed=seed + s)
         with GradientMonitor(net) as mon:
             torch.nn.functional.cross_entropy(net(x), y).backward()
         rec = mon.record()

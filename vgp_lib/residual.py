@@ -37,7 +37,8 @@ from ._validate import (
     check_real,
 )
 from .models import MODEL_ACTIVATIONS, MODEL_INITS, build_mlp
-from .rng import make_rng, torch_generator
+from .profiles import random_batch
+from .rng import make_rng
 from .threads import on_one_thread
 
 __all__ = [
@@ -196,9 +197,7 @@ def path_gradients(
         residual=True,
         seed=seed,
     )
-    g = torch_generator(seed)
-    x = torch.randn(batch, n_in, generator=g, dtype=torch.float64)
-    y = torch.randint(0, n_classes, (batch,), generator=g)
+    x, y = random_batch(batch, n_in, n_classes, seed=seed)
     a = net.blocks[0](x).detach().requires_grad_(True)
     inputs, branches = [], []
     h = a
@@ -317,9 +316,7 @@ def error_share(
             residual=True,
             seed=seed + s,
         )
-        g = torch_generator(seed + s)
-        x = torch.randn(batch, n_in, generator=g, dtype=torch.float64)
-        y = torch.randint(0, n_classes, (batch,), generator=g)
+        x, y = random_batch(batch, n_in, n_classes, seed=seed + s)
         z1 = net.blocks[0].linear(x)
         a1 = net.blocks[0].act(net.blocks[0].norm(z1))
         h = a1

@@ -41,7 +41,7 @@ from ._validate import (
     check_real,
 )
 from .models import MODEL_ACTIVATIONS, MODEL_INITS, build_mlp
-from .rng import torch_generator
+from .profiles import random_batch
 from .threads import on_one_thread
 
 __all__ = [
@@ -205,9 +205,7 @@ def per_layer_factor(
         init=init,
         seed=seed,
     )
-    g = torch_generator(seed)  # the batch of gradient_profile
-    x = torch.randn(batch, n_in, generator=g, dtype=torch.float64)
-    y = torch.randint(0, n_classes, (batch,), generator=g)
+    x, y = random_batch(batch, n_in, n_classes, seed=seed)  # the batch of gradient_profile
     a, zs = x, []
     for block in net.blocks:
         z = block.linear(a)
