@@ -11,8 +11,10 @@ It does three things:
    Markdown. It is pointed at ``notebooks/<name>.ipynb`` instead: the live edition
    that Binder's ``postBuild`` writes (see :mod:`booktools.edition`).
 3. **Clean pages.** It removes two console errors the theme's pages would
-   otherwise raise (see :func:`_on_html_page_context`), and gives the bibliography's
-   entries a role screen readers know (see :func:`accessible_body`).
+   otherwise raise (see :func:`_on_html_page_context`), gives the bibliography's
+   entries a role screen readers know (see :func:`accessible_body`), and folds
+   solutions and other folded boxes with ``<details>``, so they stay folded without
+   JavaScript (see :func:`fold_dropdowns`).
 
 Chapters are executed by every build (``execute_notebooks: inline`` in
 ``_config.yml``), so there is no notebook cache that could go stale.
@@ -103,6 +105,62 @@ def accessible_body(body: str) -> str:
     return FOLD_LABEL.sub("<summary>", DEPRECATED_ROLES.sub('role="listitem"', body))
 
 
+_DROPDOWN_OPEN = re.compile(r'<div class="([^"]*\bdropdown\b[^"]*\badmonition\b[^"]*)"([^>]*)>')
+_DIV_TAG = re.compile(r"<div\b|</div>")
+_TITLE = re.compile(r'\s*<p class="admonition-title">(.*?)</p>', re.S)
+
+
+def _matching_close(html: str, start: int) -> int:
+    """Index of the ``</div>`` closing the ``<div`` that opens at ``start``."""
+    depth = 0
+    for tag in _DIV_TAG.finditer(html, start):
+        depth += 1 if tag.group() == "<div" else -1
+        if depth == 0:
+            return tag.start()
+    raise ValueError(f"unbalanced <div> from offset {start}")
+
+
+def fold_dropdowns(body: str) -> str:
+    """Every folded box (a solution, a "How sure are we?" note) as ``<details>``.
+
+    sphinx-togglebutton folds ``div.admonition.dropdown`` with JavaScript, so without
+    it every solution shows. A ``<details>`` element is folded by the browser itself:
+    the box keeps its classes (minus ``dropdown``, so the script leaves it alone), its
+    title becomes the ``<summary>`` (as text: a link inside a summary would be a control
+    inside a control; the link's target, the exercise, stays as ``data-for``).
+
+    >>> fold_dropdowns('<div class="solution dropdown admonition" id="s">'
+    ...                '<p class="admonition-title">Solution to <a href="#e">Ex 1</a></p>'
+    ...                '<div class="cell">x</div></div>')
+    ... # doctest: +NORMALIZE_WHITESPACE
+    '<details class="solution admonition vgp-fold" id="s" data-for="e"><summary
+    class="admonition-title">Solution to Ex 1</summary><div class="cell">x</div></details>'
+    """
+    out, pos = [], 0
+    for match in _DROPDOWN_OPEN.finditer(body):
+        if match.start() < pos:  # nested inside a box already folded
+            continue
+        end = _matching_close(body, match.start())
+        inner = body[match.end() : end]
+        classes = " ".join(c for c in match.group(1).split() if c != "dropdown")
+        title = _TITLE.match(inner)
+        summary, target = "Details", ""
+        if title:
+            summary = re.sub(r"<[^>]+>", "", title.group(1)).strip()
+            link = re.search(r'href="#([^"]+)"', title.group(1))
+            target = f' data-for="{link.group(1)}"' if link else ""
+            inner = inner[title.end() :]
+        out.append(body[pos : match.start()])
+        out.append(
+            f'<details class="{classes} vgp-fold"{match.group(2)}{target}>'
+            f'<summary class="admonition-title">{summary}</summary>{fold_dropdowns(inner)}'
+            "</details>"
+        )
+        pos = end + len("</div>")
+    out.append(body[pos:])
+    return "".join(out)
+
+
 def _on_builder_inited(app) -> None:
     """Remember which pages are chapters with a live notebook (the TOC's notebook sources)."""
     from booktools.myst import chapter_sources
@@ -140,10 +198,11 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
     * pydata-sphinx-theme reads its colour mode from ``default_mode``, which no
       one sets here; an empty mode is reported as an error. Use "light".
 
-    The body's bibliography entries get a role screen readers know (:func:`accessible_body`).
+    The body's bibliography entries get a role screen readers know (:func:`accessible_body`),
+    and its folded boxes fold without JavaScript too (:func:`fold_dropdowns`).
     """
     if isinstance(context.get("body"), str):
-        context["body"] = accessible_body(context["body"])
+        context["body"] = fold_dropdowns(accessible_body(context["body"]))
     scripts = context.get("script_files")
     if scripts:
         seen, unique = set(), []
