@@ -402,10 +402,56 @@ def run_axe(page) -> dict:
     return out
 
 
+#: Shows every figure a predict-then-see control (vgp_lib.plots.guess) keeps hidden until
+#: the reader guesses, as "Show me without guessing" does: the checks measure every figure.
+REVEAL_JS = """() => document.querySelectorAll('.vgp-guess .vgp-guess-skip')
+  .forEach(b => b.click())"""
+
+
+def guess_problems(page) -> list[str]:
+    """What goes wrong with the page's predict-then-see controls, used by keyboard.
+
+    Before a guess the figure a control answers with is hidden; a reader who tabs to an
+    option, selects it with the space bar and presses *Check my guess* with Enter hears
+    a verdict (in the ``role="status"`` line) and then sees the figure. Call on a freshly
+    loaded page, before :func:`settle` (which shows every held-back figure).
+    """
+    problems = []
+    roots = page.locator("div.vgp-guess")
+    for i in range(roots.count()):
+        root = roots.nth(i)
+        target = root.get_attribute("data-reveal") or ""
+        figure = page.locator(f'[id="{target}"]') if target else None
+        if target and figure.count() != 1:
+            problems.append(f"guess {i}: it reveals {target!r}, which the page does not have")
+            figure = None
+        if figure is not None and figure.is_visible():
+            problems.append(f"guess {i}: figure {target} shows before the reader guesses")
+        radio = root.locator("input[type=radio]").first
+        radio.focus()
+        page.keyboard.press("Space")
+        if not radio.is_checked():
+            problems.append(f"guess {i}: the space bar does not select an option")
+        button = root.locator("button.vgp-guess-check")
+        if not button.is_visible():
+            problems.append(f"guess {i}: no visible Check button")
+            continue
+        button.focus()
+        page.keyboard.press("Enter")
+        said = root.locator('[role="status"]').inner_text().strip()
+        if not ("right" in said or "answer is" in said):
+            problems.append(f"guess {i}: after a guess the status line says {said!r}")
+        if figure is not None and not figure.is_visible():
+            problems.append(f"guess {i}: figure {target} stays hidden after the guess")
+    return problems
+
+
 def settle(page) -> None:
-    """Wait until the page has loaded, typeset its math and loaded its images."""
+    """Wait until the page has loaded, shown the figures held back for a guess, typeset its
+    math and loaded its images."""
     page.wait_for_load_state("load")
     page.wait_for_load_state("networkidle")
+    page.evaluate(REVEAL_JS)
     page.evaluate(SETTLE_JS)
     page.evaluate(SCROLL_JS)
     page.evaluate(DESCRIBE_JS)
@@ -597,6 +643,7 @@ def page_problems(r: dict) -> list[str]:
     out += [f"figure without number or caption: {what}" for what in r["bad_figures"]]
     out += [f"visible text contains glue(: {text!r}" for text in r["glue_text"]]
     out += r.get("slider_problems", [])
+    out += r.get("guess_problems", [])
     return out
 
 
@@ -687,6 +734,7 @@ def check_page(
     try:
         page = context.new_page()
         page.goto(f"{origin}/{name}.html", wait_until="load")
+        result["guess_problems"] = guess_problems(page)
         settle(page)
         result.update(measure_wide(page, name, html_dir))
         result["axe_light"] = run_axe(page)

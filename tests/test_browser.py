@@ -3,8 +3,9 @@
 Every page in the table of contents is served from 127.0.0.1 with every other
 request blocked, and must show no console errors and no failed requests, load
 every image, typeset its math with the local MathJax, and keep exercise solutions
-collapsed until clicked. Then it must work for every reader (issue 11), as measured
-by :mod:`pagecheck`: axe-core finds no critical or serious violation in light or
+collapsed until clicked (without JavaScript too), and every predict-then-see control must
+hold its figure back until the reader guesses. Then it must work for every reader, as
+measured by :mod:`pagecheck`: axe-core finds no critical or serious violation in light or
 dark mode; at 390 px nothing scrolls the page sideways or is cut off; at 1280 px no
 display equation is clipped and no code block scrolls sideways; every image has real
 alt text, every figure a number and a caption, no ``glue(`` shows; the HTML is at most
@@ -98,6 +99,7 @@ def test_page_in_chromium(name, server, browser, built_html):
     result = {"html_bytes": (built_html / f"{name}.html").stat().st_size}
     try:
         page.goto(f"{origin}/{name}.html", wait_until="load")
+        result["guess_problems"] = pagecheck.guess_problems(page)
         pagecheck.settle(page)  # math typeset, lazy images loaded (scrolled through)
 
         # Math: typeset by the local MathJax wherever the page has math.
@@ -122,8 +124,8 @@ def test_page_in_chromium(name, server, browser, built_html):
 
         # Exercise solutions: collapsed until clicked, with their code and outputs inside;
         # the check a reader sees under a stub says only "not attempted".
-        solutions = page.locator("div.solution.dropdown")
-        outputs = page.locator("div.solution.dropdown div.cell_output")
+        solutions = page.locator("details.solution")
+        outputs = page.locator("details.solution div.cell_output")
         for i in range(outputs.count()):
             assert not outputs.nth(i).is_visible(), (
                 f"{name}: a solution's output {i} shows before its solution is opened"
@@ -134,14 +136,14 @@ def test_page_in_chromium(name, server, browser, built_html):
             )
         assert (
             page.locator("div.cell.tag_solution").count()
-            == page.locator("div.solution.dropdown div.cell.tag_solution").count()
+            == page.locator("details.solution div.cell.tag_solution").count()
         ), f"{name}: a solution cell lies outside its folded solution"
         for i in range(solutions.count()):
             sol = solutions.nth(i)
             sol.scroll_into_view_if_needed()
             body = sol.locator("section").first
             assert not body.is_visible(), f"{name}: solution {i} is open before a click"
-            sol.locator("button.toggle-button").first.click()
+            sol.locator("summary").first.click()
             body.wait_for(state="visible", timeout=5_000)
     finally:
         context.close()
@@ -157,6 +159,31 @@ def test_page_in_chromium(name, server, browser, built_html):
     assert not problems, f"{name}: {len(problems)} problem(s) for readers:\n  " + "\n  ".join(
         problems
     )
+
+
+def test_solutions_stay_folded_without_javascript(server, browser):
+    """A reader with JavaScript off sees every exercise but no solution, on every page."""
+    context = browser.new_context(
+        viewport={"width": pagecheck.WIDE, "height": 900}, java_script_enabled=False
+    )
+    context.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort()
+    )
+    seen = 0
+    try:
+        page = context.new_page()
+        for name in toc_files():
+            page.goto(f"{server}/{name}.html", wait_until="load")
+            folded = page.locator("details.solution")
+            seen += folded.count()
+            for i in range(folded.count()):
+                assert folded.nth(i).get_attribute("open") is None, f"{name}: solution {i} open"
+                for part in folded.nth(i).locator("div.cell, p").all():
+                    assert not part.is_visible(), f"{name}: solution {i} shows without a click"
+            assert page.locator("div.solution").count() == 0, f"{name}: a solution not folded"
+    finally:
+        context.close()
+    assert seen > 30
 
 
 # --------------------------------------------------------------------------- the checker itself
