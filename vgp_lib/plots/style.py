@@ -33,6 +33,8 @@ RESOLUTION = 2
 MIN_TEXT_PT = 9.0
 #: PNG text key carrying the figure's smallest text, in CSS px at its display width.
 MIN_TEXT_KEY = "vgp:min-text-css-px"
+#: PNG text chunk holding every text drawn on a figure, one per line.
+TEXT_KEY = "vgp:text"
 
 
 @contextmanager
@@ -243,13 +245,18 @@ def covered_data(fig) -> list[str]:
 def png_bytes(fig) -> tuple[bytes, int]:
     """``fig`` as PNG bytes at :data:`RESOLUTION` times its CSS size, and its CSS width.
 
+    The PNG carries two text chunks: the size of its smallest text in CSS px
+    (:data:`MIN_TEXT_KEY`) and every text drawn on it (:data:`TEXT_KEY`), so a test can
+    read what a figure says without looking at its pixels.
+
     Raises ``ValueError`` if any text is smaller than :data:`MIN_TEXT_PT`.
     """
     from matplotlib.figure import Figure
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    small = smallest_text_pt(fig)
+    texts = visible_texts(fig)
+    small = min((t.get_fontsize() for t in texts), default=float("inf"))
     if small < MIN_TEXT_PT:
         raise ValueError(
             f"fig has text of {small:g} pt; the house style's smallest is {MIN_TEXT_PT:g} pt "
@@ -261,7 +268,8 @@ def png_bytes(fig) -> tuple[bytes, int]:
     dpi = CSS_PX_PER_IN * RESOLUTION
     css_px = small * CSS_PX_PER_IN / 72 if small != float("inf") else 0.0
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={MIN_TEXT_KEY: f"{css_px:.2f}"})
+    metadata = {MIN_TEXT_KEY: f"{css_px:.2f}", TEXT_KEY: "\n".join(t.get_text() for t in texts)}
+    fig.savefig(buffer, format="png", dpi=dpi, metadata=metadata)
     width_css = round(fig.get_figwidth() * CSS_PX_PER_IN)
     return buffer.getvalue(), width_css
 
