@@ -4,6 +4,7 @@ Run it on a build before and after a change that must not alter what readers see
 
     python tests/site_values.py _build/html --out before.json
     python tests/site_values.py _build/html --compare before.json
+    python tests/site_values.py _build/html --moved before.json   # moved, not lost?
 
 ``--compare`` prints each value that differs (page, position, before, after) and
 exits 1 if any does. A value is the text of an inline expression's output in the page;
@@ -50,13 +51,48 @@ def differences(before: dict, after: dict) -> list[str]:
     return out
 
 
+def page_text(page) -> str:
+    """Everything a reader can read on a built page: its text with the tags removed, and
+    the alt text of its images."""
+    import html as _html
+
+    raw = Path(page).read_text(encoding="utf-8")
+    alts = re.findall(r'\balt="([^"]*)"', raw)
+    raw = re.sub(r"<script\b.*?</script>|<style\b.*?</style>", " ", raw, flags=re.S)
+    return _html.unescape(re.sub(r"<[^>]+>", " ", raw) + "\n" + "\n".join(alts))
+
+
+def lost(before: dict, html_dir) -> list[str]:
+    """Values of ``before`` that the site in ``html_dir`` no longer shows on the same page
+    (in prose, a table, a caption, an output or an alt text). A rewrite may move a value; it
+    may not lose it."""
+    out = []
+    for page, values in sorted(before.items()):
+        path = Path(html_dir, "chapters", f"{page}.html")
+        if not path.is_file():
+            out.append(f"{page}: page gone")
+            continue
+        text = " ".join(page_text(path).split())
+        out += [f"{page}: {v!r}" for v in dict.fromkeys(values) if v and v not in text]
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("html_dir", type=Path)
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--out", type=Path, help="write the values to this JSON file")
     group.add_argument("--compare", type=Path, help="compare with the values in this JSON file")
+    group.add_argument(
+        "--moved", type=Path, help="list the values in this JSON file the site no longer shows"
+    )
     args = parser.parse_args(argv)
+    if args.moved:
+        before = json.loads(args.moved.read_text(encoding="utf-8"))
+        gone = lost(before, args.html_dir)
+        n = sum(len(dict.fromkeys(v)) for v in before.values())
+        print("\n".join(gone) if gone else f"all {n} distinct values still shown on their pages")
+        return 1 if gone else 0
     values = site_values(args.html_dir)
     total = sum(map(len, values.values()))
     if args.out:
