@@ -34,6 +34,8 @@ The live edition reads like the web page: cells the page hides (tags
 ``remove-cell``, ``remove-input``, ``hide-input``) and the reference solutions
 open with their source collapsed, and cells whose output the page hides open
 with the output collapsed. Nothing is removed, so Run All computes what the page shows.
+The student edition collapses the same sources too (a predict-then-see question's
+code holds its answer), while its outputs stay open.
 
 >>> text = "Try it.\\n\\n:::{solution} ex-a\\n:class: dropdown\\n\\nThe answer.\\n:::\\n\\nNext."
 >>> print(strip_solutions(text))
@@ -470,12 +472,12 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None, figure
                 cell.source = EXERCISE_MARK + "\n" + cell.source
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-        if edition == "live" and cell.cell_type == "code":
+        if edition in ("live", "student") and cell.cell_type == "code":
             tags = set(cell_tags(cell))
             view = {}
             if tags & _HIDDEN_INPUT_TAGS:
                 view["source_hidden"] = True
-            if tags & _HIDDEN_OUTPUT_TAGS:
+            if edition == "live" and tags & _HIDDEN_OUTPUT_TAGS:
                 view["outputs_hidden"] = True
             if view:
                 cell.metadata["jupyter"] = view
