@@ -184,10 +184,17 @@ def toc_entries(node) -> list[str]:
 
 
 def chapter_sources(root=".", toc=None) -> list[Path]:
-    """Notebook sources of the chapters the TOC lists (``root/_toc.yml`` by default), in order."""
+    """Notebook sources of the chapters the TOC lists (``root/_toc.yml`` by default), in order.
+
+    The TOC's ``root`` (the preface) is the book's front page, not a chapter: it has no
+    exercises and no student or live edition, even when it computes its opening figure.
+    """
     root = Path(root)
     sources = []
-    for entry in toc_entries(read_toc(root, toc)):
+    tree = read_toc(root, toc)
+    for entry in toc_entries(tree):
+        if entry == tree.get("root"):
+            continue
         base = root / entry
         candidates = (
             [base]

@@ -45,12 +45,17 @@ from booktools.myst import (
     chapter_sources,
     directive_blocks,
     is_notebook_source,
+    read_toc,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC_CHAPTERS = chapter_sources(ROOT)
+#: The TOC's root, the preface: a notebook (it computes its figure) but not a chapter.
+FRONT = ROOT / f"{read_toc(ROOT)['root']}.md"
 CHAPTERS = TOC_CHAPTERS + sorted(
-    p for p in (ROOT / "chapters").glob("*.md") if is_notebook_source(p) and p not in TOC_CHAPTERS
+    p
+    for p in (ROOT / "chapters").glob("*.md")
+    if is_notebook_source(p) and p not in TOC_CHAPTERS and p != FRONT
 )
 NAMES = [p.stem for p in CHAPTERS]
 

@@ -56,9 +56,9 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHAPTERS = [p.stem for p in chapter_sources(ROOT)]
 #: Chapters that run in full in a few seconds: their numbers must equal the site's.
 FULL = ("circuits", "chain", "exploding", "unstable")
+#: Markdown pages that are not notebooks (the preface is a notebook: it computes its figure).
 TEXT_PAGES = [
     "README.md",
-    "chapters/preface.md",
     "chapters/exercises.md",
     "chapters/bibliography.md",
 ]
