@@ -127,3 +127,70 @@ def test_gate_counts_names_ns(bad, error):
     # Issue 12: the message named "n", a parameter gate_counts does not have.
     with pytest.raises(error, match=r"^ns must"):
         circuits.gate_counts(bad)
+
+
+# --------------------------------------------------------------------------- ReLU sawtooths
+
+
+@pytest.mark.parametrize("depth", range(1, 9))
+def test_stacked_tents_make_two_to_the_depth_pieces_from_two_units_a_layer(depth):
+    net = circuits.deep_sawtooth(depth)
+    assert net.depth == depth and net.n_units == 2 * depth
+    pieces = circuits.linear_pieces(net, 16 * 2**depth)
+    assert pieces.n_pieces == 2**depth
+    assert pieces.piece[0] == 0 and pieces.piece[-1] == 2**depth - 1
+
+
+@pytest.mark.parametrize("depth", range(1, 9))
+def test_one_hidden_layer_draws_the_same_sawtooth_with_a_unit_per_bend(depth):
+    deep, shallow = circuits.deep_sawtooth(depth), circuits.shallow_sawtooth(depth)
+    assert shallow.depth == 1 and shallow.n_units == 2**depth
+    n = 16 * 2**depth
+    a, b = circuits.linear_pieces(deep, n), circuits.linear_pieces(shallow, n)
+    assert a.n_pieces == b.n_pieces == 2**depth
+    np.testing.assert_allclose(a.y, b.y, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(a.piece, b.piece)  # the same bends, in the same places
+
+
+@settings(max_examples=60, deadline=None)
+@given(depth=st.integers(1, 6), x=st.floats(0, 1))
+def test_the_deep_sawtooth_is_the_tent_map_iterated(depth, x):
+    y = x
+    for _ in range(depth):
+        y = 2 * y if y <= 0.5 else 2 - 2 * y
+    assert circuits.evaluate_relu(circuits.deep_sawtooth(depth), [x])[0] == pytest.approx(y)
+
+
+def test_one_hidden_layer_of_k_units_has_at_most_k_plus_one_pieces():
+    rng = np.random.default_rng(0)
+    for k in (1, 3, 10):
+        net = circuits.ReluNet(
+            "random",
+            (rng.normal(size=(k, 1)),),
+            (rng.normal(size=k),),
+            rng.normal(size=k),
+            0.0,
+        )
+        assert circuits.linear_pieces(net, 4096).n_pieces <= k + 1
+
+
+def test_a_coarse_grid_can_only_miss_pieces():
+    net = circuits.deep_sawtooth(6)
+    assert circuits.linear_pieces(net, 16).n_pieces <= 16 < 2**6
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: circuits.deep_sawtooth(0), ValueError, r"^depth must"),
+        (lambda: circuits.shallow_sawtooth(circuits.MAX_SAWTOOTH_DEPTH + 1), ValueError, r"^depth"),
+        (lambda: circuits.deep_sawtooth("3"), TypeError, r"^depth must"),
+        (lambda: circuits.linear_pieces(circuits.deep_parity(3)), TypeError, r"^net must"),
+        (lambda: circuits.linear_pieces(circuits.deep_sawtooth(2), 0), ValueError, r"^n_points"),
+        (lambda: circuits.evaluate_relu(circuits.deep_sawtooth(2), [[0.5]]), ValueError, r"^x "),
+        (lambda: circuits.evaluate_relu(circuits.deep_sawtooth(2), [np.nan]), ValueError, r"^x "),
+    ],
+)
+def test_sawtooth_functions_name_their_bad_arguments(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

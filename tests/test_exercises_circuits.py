@@ -68,14 +68,15 @@ def test_xnor_gets_the_flipped_outputs_hint():
     fb = check_xor_from_nand(xnor)
     assert fb.status == INCORRECT
     assert "XNOR" in fb.hint
-    assert fb.message.count("expected") == 4  # all four inputs are listed as wrong
+    assert fb.message.count("where XOR gives") == 4  # all four inputs are listed as wrong
 
 
 def test_partly_wrong_function_lists_the_wrong_inputs_and_suggests_a_start():
     fb = check_xor_from_nand(nand_only)
     assert fb.status == INCORRECT
     assert (
-        "xor(0, 0) = 1, expected 0" in fb.message and "xor(1, 1) = 0, expected 0" not in fb.message
+        "xor(0, 0) gave 1 where XOR gives 0" in fb.message
+        and "xor(1, 1) gave 0 where XOR gives 0" not in fb.message
     )
     assert "t = nand(a, b)" in fb.hint
 
@@ -102,7 +103,7 @@ def test_stub_function_returning_ellipsis_is_not_attempted():
 
 def test_non_function_answer_is_explained():
     fb = check_xor_from_nand(4)
-    assert fb.status == INCORRECT and "expected a function" in fb.message
+    assert fb.status == INCORRECT and "must be a function" in fb.message
 
 
 # --------------------------------------------------------------------------- chain depth
@@ -239,3 +240,11 @@ def test_the_circuit_and_chain_depth_refuse_bad_arguments_by_name():
             method(other.a)
     with pytest.raises(TypeError, match=r"\bn must be"):
         chain_depth("4")
+
+
+def test_feedback_never_says_expected():
+    """The feedback names the slip; it never uses the word 'expected'."""
+    for answer in (xnor, nand_only, 4, lambda a, b, nand: 1):
+        assert "expected" not in str(check_xor_from_nand(answer))
+    for depth in (15, 12, 48, 90, 45):
+        assert "expected" not in str(check_chain_depth(16, depth))

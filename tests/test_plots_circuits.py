@@ -51,3 +51,30 @@ def test_circuit_shape_bars_are_the_gates_per_layer(n):
             ax.get_title() == f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers"
         )
     _render(fig)
+
+
+@pytest.mark.parametrize("n", [2, 4, 5])
+def test_xor_tree_draws_one_block_per_xor_of_the_deep_circuit(n):
+    fig, ax = figure()
+    pcircuits.draw_xor_tree(n, ax)
+    blocks = [p for p in ax.patches if p.get_gid() == "xor-block"]
+    assert len(blocks) == circuits.deep_parity(n).n_gates // 4 == n - 1
+    assert sum(t.get_text() == "XOR" for t in ax.texts) == n - 1
+    levels = circuits.deep_parity(n).depth // 3
+    assert ax.get_title() == f"deep\n{n - 1} XOR blocks in {levels} levels"
+    _render(fig)
+
+
+def test_pieces_are_drawn_in_alternating_colours_with_the_counts_in_the_title():
+    pieces = circuits.linear_pieces(circuits.deep_sawtooth(3), 256)
+    fig, ax = figure()
+    pcircuits.plot_pieces(pieces, ax)
+    even, odd = ax.get_lines()
+    x, y_even = _xy(even)
+    _, y_odd = _xy(odd)
+    np.testing.assert_array_equal(x, pieces.x)
+    # every point is drawn by exactly one of the two lines, the one of its piece's parity
+    np.testing.assert_array_equal(np.isnan(y_even), pieces.piece % 2 == 1)
+    np.testing.assert_array_equal(np.where(np.isnan(y_even), y_odd, y_even), pieces.y)
+    assert ax.get_title() == "3 layers, 6 units:\n8 pieces"
+    _render(fig)

@@ -13,11 +13,23 @@ free, as usual in circuit complexity), and gate ``k`` drives signal ``2n + k``.
   each XOR is four 2-input NANDs, so it has :math:`4(n-1)` gates in
   :math:`3\\lceil\\log_2 n\\rceil` layers (equation ``eq-deep-gates``).
 
+The same contrast holds for networks of ReLU units on one input (section
+*Why depth multiplies straight pieces*):
+
+* :func:`deep_sawtooth` stacks ``depth`` = :math:`L` layers of two units, each computing the
+  tent map that folds :math:`[0, 1]` onto itself; its output is a sawtooth of
+  :math:`2^L` straight pieces from :math:`2L` units.
+* :func:`shallow_sawtooth` computes the same sawtooth with one hidden layer, one
+  unit per bend: :math:`2^L` units.
+* :func:`linear_pieces` counts the straight pieces (linear regions) of either.
+
 >>> c = deep_parity(8)
 >>> c.n_gates, c.depth, verify_parity(c)
 (28, 9, True)
 >>> two_layer_parity(8).n_gates
 129
+>>> linear_pieces(deep_sawtooth(3)).n_pieces, deep_sawtooth(3).n_units
+(8, 6)
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import Result, check_int
+from ._validate import Result, check_array, check_instance, check_int
 
 #: Largest n for which circuits are built (the two-layer one has 2**(n-1) gates).
 MAX_BUILD_BITS = 20
@@ -36,6 +48,10 @@ MAX_BUILD_BITS = 20
 MAX_VERIFY_BITS = 16
 #: Largest n for the closed-form gate counts (exact Python integers).
 MAX_COUNT_BITS = 256
+#: Largest depth of the sawtooth networks (the shallow one has 2**depth units).
+MAX_SAWTOOTH_DEPTH = 12
+#: Most grid points :func:`linear_pieces` evaluates a network on.
+MAX_GRID_POINTS = 2**20
 
 _UNUSED = -1
 
@@ -203,6 +219,131 @@ def gate_counts(ns) -> GateCounts:
         two_layer_depth=np.asarray([c.depth for c in shallow]),
         deep_depth=np.asarray([c.depth for c in deep]),
     )
+
+
+# --------------------------------------------------------------------------- ReLU networks
+
+
+@dataclass(frozen=True)
+class ReluNet(Result):
+    """A network of ReLU units on one input :math:`x`, with one linear output.
+
+    Hidden layer ``l`` (0-based in code, layer ``l + 1`` in the text) computes
+    ``a = relu(weights[l] @ a_prev + biases[l])`` with ``a_prev = [x]`` for the
+    first; the output is ``out_weights @ a + out_bias``.
+    """
+
+    name: str
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    out_weights: np.ndarray
+    out_bias: float
+
+    @property
+    def depth(self) -> int:
+        """Number of hidden layers."""
+        return len(self.weights)
+
+    @property
+    def n_units(self) -> int:
+        """Number of ReLU units in all hidden layers."""
+        return sum(len(b) for b in self.biases)
+
+
+@dataclass(frozen=True)
+class Pieces(Result):
+    """A ReLU network's output on a grid of :math:`[0, 1]`, split into its straight pieces.
+
+    ``piece[k]`` numbers (from 0) the piece that ``x[k]`` lies in: a new piece
+    starts wherever some unit switches on or off between two grid points.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    piece: NDArray[np.integer]
+    n_pieces: int
+    n_units: int
+    depth: int
+
+
+def deep_sawtooth(depth: int) -> ReluNet:
+    """:math:`L` = ``depth`` layers of two ReLU units: the tent map applied :math:`L` times.
+
+    The tent map :math:`g(x) = 2\\,\\mathrm{relu}(x) - 4\\,\\mathrm{relu}(x - 1/2)`
+    rises from 0 to 1 on :math:`[0, 1/2]` and falls back on :math:`[1/2, 1]`:
+    it folds the interval onto itself. Each layer's two units read the previous
+    layer's tent (``[2, -4]`` of its units) and bend it again, so the output
+    :math:`g(g(\\cdots g(x)))` has :math:`2^L` straight pieces on
+    :math:`[0, 1]` from :math:`2L` units.
+
+    >>> net = deep_sawtooth(2)
+    >>> evaluate_relu(net, [0.125, 0.25, 0.5]).tolist()
+    [0.5, 1.0, 0.0]
+    """
+    depth = check_int("depth", depth, lo=1, hi=MAX_SAWTOOTH_DEPTH)
+    tent = np.array([2.0, -4.0])  # the tent from the two units of a layer
+    bias = np.array([0.0, -0.5])  # the units bend at 0 and at 1/2
+    weights = [np.ones((2, 1))] + [np.vstack([tent, tent]) for _ in range(depth - 1)]
+    return ReluNet("deep", tuple(weights), (bias,) * depth, tent.copy(), 0.0)
+
+
+def shallow_sawtooth(depth: int) -> ReluNet:
+    """One hidden layer of :math:`2^L` ReLU units computing :func:`deep_sawtooth`'s
+    output on :math:`[0, 1]` (:math:`L` = ``depth``).
+
+    Unit ``i`` bends at :math:`x = i/2^L`. The sawtooth starts
+    with slope :math:`s = 2^L` and turns down at every peak (odd
+    ``i``, slope change :math:`-2s`) and up at every valley (even ``i``,
+    :math:`+2s`). One hidden layer of :math:`k` units bends at most :math:`k`
+    times, so no shallow network does it with fewer than :math:`2^L - 1`.
+
+    >>> evaluate_relu(shallow_sawtooth(2), [0.125, 0.25, 0.5]).tolist()
+    [0.5, 1.0, 0.0]
+    """
+    depth = check_int("depth", depth, lo=1, hi=MAX_SAWTOOTH_DEPTH)
+    k = 2**depth
+    i = np.arange(k)
+    change = np.where(i % 2 == 1, -2.0 * k, 2.0 * k)
+    change[0] = k  # the first unit sets the first slope
+    return ReluNet("one hidden layer", (np.ones((k, 1)),), (-i / k,), change, 0.0)
+
+
+def evaluate_relu(net: ReluNet, x) -> np.ndarray:
+    """The output of ``net`` at each input in ``x`` (a 1-D array of real numbers)."""
+    check_instance("net", net, ReluNet)
+    x = check_array("x", x, ndim=1).astype(np.float64)
+    return _relu_forward(net, x)[0]
+
+
+def linear_pieces(net: ReluNet, n_points: int = 2**14) -> Pieces:
+    """Evaluate ``net`` on ``n_points`` points of :math:`[0, 1]` and count its straight pieces.
+
+    A *linear region* (here, a straight piece) is a stretch of input on which
+    every unit stays on or stays off, so the network is one straight line there.
+    The grid is :math:`x_k = (k + 1/2)/n` with ``n = n_points``; a new piece starts
+    between two neighbours whose on/off patterns differ. Pieces narrower than
+    the grid spacing can be missed, so the count is exact only when every piece
+    holds a grid point (for the sawtooth networks, when ``n_points`` is at least
+    :math:`2^L`).
+    """
+    check_instance("net", net, ReluNet)
+    n = check_int("n_points", n_points, lo=1, hi=MAX_GRID_POINTS)
+    x = (np.arange(n) + 0.5) / n
+    y, pattern = _relu_forward(net, x)
+    new = np.any(pattern[1:] != pattern[:-1], axis=1)
+    piece = np.concatenate([[0], np.cumsum(new)]).astype(np.int64)
+    return Pieces(x, y, piece, int(piece[-1]) + 1, net.n_units, net.depth)
+
+
+def _relu_forward(net: ReluNet, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Outputs ``(len(x),)`` and on/off patterns ``(len(x), n_units)`` of ``net`` at ``x``."""
+    a = x[:, None]
+    on = []
+    for w, b in zip(net.weights, net.biases):
+        z = a @ w.T + b
+        on.append(z > 0)
+        a = np.maximum(z, 0.0)
+    return a @ net.out_weights + net.out_bias, np.concatenate(on, axis=1)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -189,7 +189,9 @@ def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
         return pending(ex, "a function xor(a, b, nand)")
     if not callable(xor):
         return Feedback(
-            ex, INCORRECT, f"expected a function xor(a, b, nand), got {type(xor).__name__}."
+            ex,
+            INCORRECT,
+            f"the answer must be a function xor(a, b, nand), got {type(xor).__name__}.",
         )
     deadline = time.monotonic() + time_limit
     wrong, gates, unused, shapes = [], [], 0, set()
@@ -227,7 +229,7 @@ def check_xor_from_nand(xor, *, time_limit: float = TIME_LIMIT) -> Feedback:
         gates.append(len(structure))
         unused = max(unused, circuit.calls - len(structure))
         if circuit.value(out) != a ^ b:
-            wrong.append(f"xor({a}, {b}) = {circuit.value(out)}, expected {a ^ b}")
+            wrong.append(f"xor({a}, {b}) gave {circuit.value(out)} where XOR gives {a ^ b}")
     if len(shapes) > 1:
         return Feedback(
             ex,

@@ -1,11 +1,12 @@
-"""Figures of parity circuits: gate counts of the two-layer and the deep circuit."""
+"""Figures of the chapter *Why depth?*: gate counts and shapes of the parity circuits, the
+deep circuit as a tree of XOR blocks, and the straight pieces of ReLU sawtooth networks."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .._validate import check_instance, check_int
-from ..circuits import Circuit, GateCounts
+from ..circuits import Circuit, GateCounts, Pieces
 from . import check_axes, figure, get_axes
 from .style import styled
 
@@ -74,3 +75,75 @@ def plot_circuit_shape(shallow, deep, axes=None):
         ax.set_title(f"{circuit.name}: {circuit.n_gates:,} gates, {circuit.depth} layers")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return axes
+
+
+@styled
+def draw_xor_tree(n: int, ax=None):
+    """The deep parity circuit for ``n`` bits drawn one level up: each box is an XOR block.
+
+    The blocks pair the signals as :func:`vgp_lib.circuits.deep_parity` does
+    (an odd one out waits for the next level); what is inside a block is not
+    drawn. Returns the axes.
+    """
+    n = check_int("n", n, lo=2, hi=16)
+    from matplotlib.patches import FancyBboxPatch
+
+    ax = get_axes(ax)
+    level = [(0.0, float(n - 1 - i)) for i in range(n)]  # (column, row) of each signal
+    for i, (x, y) in enumerate(level):
+        ax.plot([x], [y], "o", color="0.15", ms=3.5)
+        ax.text(x - 0.15, y, f"$x_{{{i + 1}}}$", ha="right", va="center")
+    column, blocks = 0, 0
+    while len(level) > 1:
+        column += 1
+        pairs = list(zip(level[0::2], level[1::2]))
+        out = []
+        for a, b in pairs:
+            xy = (float(column), (a[1] + b[1]) / 2)
+            for src in (a, b):
+                ax.plot([src[0], xy[0]], [src[1], xy[1]], color="0.55", lw=1.0, zorder=1)
+            box = FancyBboxPatch(
+                (xy[0] - 0.3, xy[1] - 0.28),
+                0.6,
+                0.56,
+                boxstyle="round,pad=0.04",
+                facecolor="#fde9d9",
+                edgecolor="C1",
+                lw=1.3,
+                zorder=3,
+                gid="xor-block",
+            )
+            ax.add_patch(box)
+            ax.text(*xy, "XOR", ha="center", va="center", zorder=4)
+            out.append(xy)
+            blocks += 1
+        level = out + ([level[-1]] if len(level) % 2 else [])
+    ox, oy = level[0]
+    ax.text(ox + 0.4, oy, "out", ha="left", va="center")
+    ax.set_xlim(-0.8, column + 1.0)
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.axis("off")
+    ax.set_title(f"deep\n{blocks} XOR blocks in {column} levels")
+    return ax
+
+
+@styled
+def plot_pieces(pieces, ax=None):
+    """A ReLU network's output on :math:`[0, 1]`, its straight pieces in alternating colours.
+
+    ``pieces`` is a :class:`vgp_lib.circuits.Pieces`; the title gives the
+    network's layers, units and number of pieces. Returns the axes.
+    """
+    check_instance("pieces", pieces, Pieces)
+    ax = get_axes(ax)
+    for parity, color in ((0, "C0"), (1, "C3")):
+        y = np.where(pieces.piece % 2 == parity, pieces.y, np.nan)
+        ax.plot(pieces.x, y, color=color, lw=1.6)
+    layers = "layer" if pieces.depth == 1 else "layers"
+    ax.set_title(
+        f"{pieces.depth} {layers}, {pieces.n_units} units:\n{pieces.n_pieces} pieces",
+    )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.05, 1.1)
+    ax.set_xlabel("input x")
+    return ax
