@@ -2,9 +2,14 @@
 
 import numpy as np
 
-from vgp_lib import chain, precision
+from vgp_lib import activations, chain, precision
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
-from vgp_lib.exercises.exploding import check_balanced_weight, check_float32_overflow_depth
+from vgp_lib.exercises.exploding import (
+    BALANCE_Z,
+    balanced_weight,
+    check_balanced_weight,
+    check_float32_overflow_depth,
+)
 
 
 def _reader_loop(dtype):
@@ -38,6 +43,7 @@ def test_balanced_weight():
     assert check_balanced_weight(4).status == CORRECT
     negative = check_balanced_weight(-4.0)
     assert negative.status == INCORRECT and "w > 0" in negative.hint
+    assert "4" not in negative.message  # no number equal to the reference's size
     assert "solve" in check_balanced_weight(0.25).hint
     assert "evaluate sigma'(0)" in check_balanced_weight(1.0).hint
     assert "1/2" in check_balanced_weight(2.0).hint
@@ -49,3 +55,64 @@ def test_balanced_weight():
 def test_balanced_weight_really_balances():
     g = chain.grad_b_analytic(chain.aligned_chain(30, w=4.0))
     np.testing.assert_allclose(g, g[-1], rtol=1e-12)
+
+
+def _off_peak_chain(w, depth=30, z=BALANCE_Z, a0=0.5):
+    """What the exercise asks the reader to build: every weighted input equal to z."""
+    s = float(activations.sigmoid(z))
+    a_in = np.r_[a0, np.full(depth - 1, s)]
+    return chain.make_chain(np.full(depth, w), z - w * a_in, a0=a0)
+
+
+def test_off_peak_reference_really_balances():
+    w = balanced_weight(BALANCE_Z)
+    c = _off_peak_chain(w)
+    np.testing.assert_allclose(chain.forward(c).z, BALANCE_Z, atol=1e-12)
+    g = chain.grad_b_analytic(c)
+    np.testing.assert_allclose(g, g[-1], rtol=1e-12)
+    # one percent off the balance and the gradient drifts, layer after layer
+    drift = chain.grad_b_analytic(_off_peak_chain(1.01 * w))
+    assert drift[0] / drift[-1] > 1.3
+
+
+def test_off_peak_balance_is_not_the_peak_answer():
+    """The chapter asks at BALANCE_Z, not at the peak that its slider shows."""
+    assert BALANCE_Z != 0
+    assert not check_balanced_weight.rule.accepts(balanced_weight(0.0), balanced_weight(BALANCE_Z))
+
+
+def test_off_peak_balance_check():
+    w = balanced_weight(BALANCE_Z)
+    assert check_balanced_weight(w, z=BALANCE_Z).status == CORRECT
+    assert check_balanced_weight(float(f"{w:.3g}"), z=BALANCE_Z).status == CORRECT
+    assert check_balanced_weight(w, z=0.0).status == INCORRECT
+    s = float(activations.sigmoid(BALANCE_Z))
+    hints = {
+        4.0: "peak",
+        s * (1 - s): "solve",
+        1 / s: "not sigma itself",
+        1 / (1 - s): "dropped one factor",
+        BALANCE_Z: "weighted input",
+        100.0: "25",
+    }
+    for wrong, words in hints.items():
+        fb = check_balanced_weight(wrong, z=BALANCE_Z)
+        assert fb.status == INCORRECT and words in fb.hint, (wrong, fb)
+    negative = check_balanced_weight(-w, z=BALANCE_Z)
+    assert negative.status == INCORRECT and "w > 0" in negative.hint
+    assert check_balanced_weight(..., z=BALANCE_Z).status == NOT_ATTEMPTED
+
+
+def test_off_peak_feedback_never_shows_the_answer():
+    w = balanced_weight(BALANCE_Z)
+    shown = {f"{w:.{d}g}" for d in range(2, 6)}
+    for wrong in (0.5 * w, 0.9 * w, 1.1 * w, 2 * w, -w, 4.0, 100.0, 1e6):
+        fb = check_balanced_weight(wrong, z=BALANCE_Z)
+        text = fb.message + " " + fb.hint
+        assert "expected" not in text
+        assert not any(s in text for s in shown), (wrong, text)
+
+
+def test_balance_check_refuses_a_weighted_input_off_the_chart():
+    fb = check_balanced_weight(4.0, z=100.0)
+    assert fb.status == INCORRECT and "bug in the check" in fb.hint

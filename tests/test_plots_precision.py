@@ -41,3 +41,33 @@ def test_precision_growth_draws_exact_computed_and_overflowed_values():
     np.testing.assert_allclose(_xy(ceiling)[1], [np.log10(r32.largest)] * 2)
     assert set(_legend_labels(ax)) == {ln.get_label() for ln in _labelled(ax)}
     _render(fig)
+
+
+def test_first_gradient_by_depth_draws_the_exact_first_gradients_and_the_marked_ratio():
+    depths = [3, 1, 2, 4]  # any order: drawn by depth
+    results = [precision.exploding_profile(8.0, L) for L in depths]
+    fig, ax = figure()
+    pprecision.plot_first_gradient_by_depth(results, ax, label="w = 8", mark=(1, 4))
+    line = _line(ax, "w = 8")
+    x, y = _xy(line)
+    np.testing.assert_array_equal(x, [1, 2, 3, 4])
+    exact = [precision.log10_abs_grad_b(chain.aligned_chain(L, w=8.0))[0] for L in (1, 2, 3, 4)]
+    np.testing.assert_allclose(y, exact)
+    np.testing.assert_allclose(np.diff(y), np.log10(2.0))  # every layer adds the factor 2
+    texts = [t.get_text() for t in ax.texts]
+    assert "× 8" in texts  # 2^3 from depth 1 to depth 4
+    assert set(_legend_labels(ax)) == {"w = 8"}
+    _render(fig)
+
+
+def test_first_gradient_by_depth_refuses_a_mark_that_is_not_a_depth():
+    import pytest
+
+    results = [precision.exploding_profile(8.0, L) for L in (1, 2)]
+    fig, ax = figure()
+    with pytest.raises(ValueError, match="mark"):
+        pprecision.plot_first_gradient_by_depth(results, ax, mark=(1, 5))
+    with pytest.raises(TypeError, match="mark"):
+        pprecision.plot_first_gradient_by_depth(results, ax, mark=1)
+    with pytest.raises(TypeError, match="label"):
+        pprecision.plot_first_gradient_by_depth(results, ax, label=3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from .. import activations
+from .._validate import check_real
 from ..precision import first_overflow_depth, power_overflow_depth
 from . import INCORRECT, Exactly, Feedback, SignificantFigures, as_number, check, close_to
 
@@ -66,46 +67,31 @@ def check_float32_overflow_depth(answer) -> Feedback:
     )
 
 
-def balanced_weight() -> float:
-    """The weight w > 0 with w sigma'(0) = 1 (the reference answer of ``ex-exploding-balance``)."""
-    return float(1.0 / activations.sigmoid_prime(0.0))
+#: The weighted input every neuron of the balance exercise sits at: off the peak of sigma'.
+BALANCE_Z = 2.0
+#: Largest |z| the balance check accepts: beyond it sigma'(z) is so small that the weight
+#: balancing the chain is astronomically large and the question says nothing.
+_MAX_BALANCE_Z = 20.0
 
 
-@check("ex-exploding-balance", SignificantFigures(3), reference=balanced_weight)
-def check_balanced_weight(answer) -> Feedback:
-    """Check the weight w > 0 that makes every factor of the aligned chain exactly 1.
+def balanced_weight(z: float = 0.0) -> float:
+    """The weight w > 0 with w sigma'(z) = 1: every factor of a chain whose weighted inputs all
+    equal ``z`` is then exactly 1 (the reference answer of ``ex-exploding-balance``).
 
-    A negative weight of the right size is refused with a hint: its factors are -1, so
-    the gradient keeps its size but flips its sign from layer to layer, and the
-    exercise asks for w > 0 and the same gradient in every layer.
+    The chapter asks it at :data:`BALANCE_Z`; at the peak, ``z = 0``, it is the weight of the
+    aligned chain that neither vanishes nor explodes.
+
+    >>> balanced_weight(), round(balanced_weight(BALANCE_Z), 4)
+    (4.0, 9.5244)
     """
-    ex = "ex-exploding-balance"
-    value, problem = as_number(ex, answer, "a weight w")
-    if problem:
-        return problem
-    rule = check_balanced_weight.rule
-    if value < 0 and rule.accepts(-value, balanced_weight()):
-        return Feedback(
-            ex,
-            INCORRECT,
-            f"w = {value:g} is negative.",
-            "Right size: its factors are -1, so the gradient keeps its size but flips its "
-            "sign at every layer. The exercise asks for w > 0.",
-        )
-    if value <= 0:
-        return Feedback(
-            ex,
-            INCORRECT,
-            f"w = {value:g} is not positive.",
-            "Look for a positive w with w sigma'(0) = 1.",
-        )
-    return close_to(
-        ex,
-        value,
-        balanced_weight(),
-        precision=rule,
-        what="w",
-        hints=[
+    z = check_real("z", z, lo=-_MAX_BALANCE_Z, hi=_MAX_BALANCE_Z)
+    return float(1.0 / activations.sigmoid_prime(z))
+
+
+def _balance_hints(z: float) -> list:
+    """(wrong value, advice) pairs for the balance exercise at weighted input ``z``."""
+    if z == 0:
+        return [
             (
                 0.25,
                 "0.25 is sigma'(0) itself; the factor is w sigma'(0), so solve w sigma'(0) = 1 "
@@ -118,5 +104,69 @@ def check_balanced_weight(answer) -> Feedback:
             ),
             (2.0, "That takes sigma'(0) = 1/2; work out sigma'(0) = sigma(0)(1 - sigma(0)) again."),
             (100.0, "That is the exploding chain's weight, whose factor is 25."),
-        ],
+        ]
+    s = float(activations.sigmoid(z))
+    return [
+        (
+            balanced_weight(0.0),
+            "That weight balances the chain at the peak, where every z_j = 0. Here the weighted "
+            "inputs sit off the peak: evaluate sigma' where they are.",
+        ),
+        (
+            s * (1 - s),
+            "That is the derivative sigma'(z_j) itself; the factor is w sigma'(z_j), so solve "
+            "w sigma'(z_j) = 1 for w.",
+        ),
+        (
+            1 / s,
+            "That is 1 / sigma(z_j): the factor holds the derivative sigma'(z) = "
+            "sigma(z)(1 - sigma(z)), not sigma itself.",
+        ),
+        (
+            1 / (1 - s),
+            "You dropped one factor of sigma'(z) = sigma(z)(1 - sigma(z)): keep both.",
+        ),
+        (z, "That is the weighted input z_j, not the weight w."),
+        (100.0, "That is the exploding chain's weight, whose factor is 25."),
+    ]
+
+
+@check("ex-exploding-balance", SignificantFigures(3), reference=balanced_weight)
+def check_balanced_weight(answer, z: float = 0.0) -> Feedback:
+    """Check the weight w > 0 that makes every factor w sigma'(z) of a chain exactly 1, when every
+    weighted input of the chain equals ``z`` (the chapter passes :data:`BALANCE_Z`).
+
+    A negative weight of the right size is refused with a hint: its factors are -1, so
+    the gradient keeps its size but flips its sign from layer to layer, and the
+    exercise asks for w > 0 and the same gradient in every layer.
+    """
+    ex = "ex-exploding-balance"
+    z = check_real("z", z, lo=-_MAX_BALANCE_Z, hi=_MAX_BALANCE_Z)
+    value, problem = as_number(ex, answer, "a weight w")
+    if problem:
+        return problem
+    rule = check_balanced_weight.rule
+    reference = balanced_weight(z)
+    if value < 0 and rule.accepts(-value, reference):
+        return Feedback(
+            ex,
+            INCORRECT,
+            "That weight is negative.",
+            "Right size: its factors are -1, so the gradient keeps its size but flips its "
+            "sign at every layer. The exercise asks for w > 0.",
+        )
+    if value <= 0:
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"w = {value:g} is not positive.",
+            "Look for a positive w with w sigma'(z_j) = 1.",
+        )
+    return close_to(
+        ex,
+        value,
+        reference,
+        precision=rule,
+        what="w",
+        hints=[(wrong, advice) for wrong, advice in _balance_hints(z) if wrong != reference],
     )

@@ -13,7 +13,7 @@ import numpy as np
 from .._validate import check_instances
 from ..precision import PrecisionGradient
 from . import get_axes
-from .style import legend_above, styled
+from .style import integer_x, legend_above, styled
 
 
 @styled
@@ -91,5 +91,56 @@ def plot_precision_growth(results, ax=None, *, title: str | None = None):
     ax.set_xlabel("layer $j$ (1 = first)")
     ax.set_ylabel(r"$\log_{10}|\partial C/\partial b_j|$")
     legend_above(ax, ncol=2, centred=True, title=title)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+@styled
+def plot_first_gradient_by_depth(results, ax=None, *, label: str = "", mark=None):
+    """:math:`\\log_{10}|\\partial C/\\partial b_1|` against the depth :math:`L` of the chain.
+
+    ``results`` holds one :class:`vgp_lib.precision.PrecisionGradient` per chain, of any
+    depths (drawn in order of depth); the exact sizes are used, so nothing overflows. When
+    every factor is the same, the points lie on a straight line: the gradient grows (or
+    shrinks) by the same factor for every layer added. ``label`` names the line in a
+    legend above the axes. ``mark=(L1, L2)``, two of the depths, draws an arrow from the
+    first chain's gradient to the second's, labelled with how many times larger it is.
+    """
+    results = check_instances("results", results, PrecisionGradient)
+    if not isinstance(label, str):
+        raise TypeError(f"label must be text, got {type(label).__name__}")
+    ax = get_axes(ax)
+    depth = np.array([r.log10_exact.size for r in results])
+    first = np.array([r.log10_exact[0] for r in results])
+    order = np.argsort(depth, kind="stable")
+    depth, first = depth[order], first[order]
+    if mark is not None:
+        if isinstance(mark, (str, bytes)) or not hasattr(mark, "__len__") or len(mark) != 2:
+            raise TypeError(f"mark must be a pair of depths (L1, L2) or None, got {mark!r:.60}")
+        if not all(isinstance(m, (int, np.integer)) and m in depth for m in mark):
+            raise ValueError(
+                f"mark must name two depths among the results' {sorted(set(depth.tolist()))}, "
+                f"got {tuple(mark)!r:.60}"
+            )
+    fin = np.isfinite(first)
+    ax.plot(depth[fin], first[fin], "o-", color="C0", ms=4, lw=1.2, label=label or None)
+    if mark is not None:
+        (x1, y1), (x2, y2) = [(m, first[np.flatnonzero(depth == m)[0]]) for m in mark]
+        if np.isfinite(y1) and np.isfinite(y2) and x1 != x2:
+            ax.plot([x1, x2], [y1, y1], ls=":", color="0.35", lw=1)
+            ax.annotate(
+                "",
+                xy=(x2, y2),
+                xytext=(x2, y1),
+                arrowprops=dict(arrowstyle="->", color="C3", lw=1.5),
+            )
+            times = 10.0 ** (y2 - y1)
+            text = f"× {times:,.0f}" if 1 <= times < 1e6 else f"× $10^{{{y2 - y1:.1f}}}$"
+            ax.text(x2 - 0.3, (y1 + y2) / 2, text, color="C3", ha="right", va="center")
+    ax.set_xlabel("depth $L$ of the chain (layers)")
+    ax.set_ylabel(r"$\log_{10}|\partial C/\partial b_1|$")
+    integer_x(ax)
+    if label:
+        legend_above(ax)
     ax.grid(True, alpha=0.3)
     return ax
