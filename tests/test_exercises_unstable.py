@@ -4,24 +4,39 @@ import math
 
 import numpy as np
 
-from vgp_lib import bound, identity
+from vgp_lib import activations, balance, bound, identity
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.unstable import (
+    check_best_weight,
     check_identity_layer,
     check_identity_neuron,
     check_larger_derivative,
-    check_min_weight,
+    check_tanh_window,
     check_widest,
     check_width_formula,
 )
 
 
-def test_min_weight():
-    assert check_min_weight(4).status == CORRECT
-    assert "largest value" in check_min_weight(0.25).hint
-    assert "ignores sigma'" in check_min_weight(1).hint
-    assert "1/2" in check_min_weight(2).hint
-    assert check_min_weight(...).status == NOT_ATTEMPTED
+def test_best_weight_against_a_grid_and_its_slips():
+    w = np.linspace(0, 20, 2_000_001)
+    f = np.abs(w * activations.sigmoid_prime(w))
+    grid = (float(w[np.argmax(f)]), float(f.max()))
+    assert check_best_weight(grid).status == CORRECT
+    assert check_best_weight((-grid[0], grid[1])).correct  # the factor is even in w
+    assert "z = w is far from 0" in check_best_weight((4.0, 1.0)).hint
+    assert "at w = 0" in check_best_weight((1.0, 0.25)).hint
+    assert "|w|/4" in check_best_weight((grid[0], grid[0] / 4)).hint
+    assert "too small" in check_best_weight((grid[0], 0.1)).message
+    assert check_best_weight(0.22).status == INCORRECT
+    assert check_best_weight(...).status == NOT_ATTEMPTED
+
+
+def test_best_weight_solves_the_stationary_condition():
+    from vgp_lib.exercises.unstable import best_weight
+
+    w, f = best_weight()
+    assert math.isclose(w * math.tanh(w / 2), 1.0, rel_tol=1e-12)
+    assert f < 0.25  # no weight brings this input's factor anywhere near 1
 
 
 def _reference_width(w):
@@ -32,7 +47,8 @@ def _reference_width(w):
 
 
 def test_width_reference_passes_and_slips_get_hints():
-    assert check_width_formula(_reference_width).status == CORRECT
+    ok = check_width_formula(_reference_width)
+    assert ok.status == CORRECT and "closed form" in ok.message and "eq-" not in ok.message
     assert check_width_formula(bound.interval_width).status == CORRECT
     half = check_width_formula(lambda w: _reference_width(w) / 2)
     assert half.status == INCORRECT and "one side" in half.hint
@@ -79,13 +95,55 @@ def test_identity_neuron():
     assert check_identity_neuron(...).status == NOT_ATTEMPTED
 
 
-def test_larger_derivative():
-    assert check_larger_derivative(False).status == CORRECT
-    assert check_larger_derivative("no").status == CORRECT
-    wrong = check_larger_derivative(True)
-    assert wrong.status == INCORRECT and "spread" in wrong.hint
-    assert check_larger_derivative(3).status == INCORRECT
+def _tanh_width(w):
+    """Width of {a : |w tanh'(wa+b)| >= 1}: |tanh(z)| <= sqrt(1 - 1/|w|), mapped back to a."""
+    m = np.abs(w)
+    return np.where(m > 1, 2 * np.arctanh(np.sqrt(np.clip(1 - 1 / m, 0, 1))) / m, 0.0)
+
+
+def test_tanh_window_against_its_own_closed_form_and_slips():
+    grid = np.linspace(1, 10, 900_001)
+    widths = _tanh_width(grid)
+    assert check_tanh_window(widths.max()).status == CORRECT
+    from vgp_lib.exercises.unstable import tanh_widest
+
+    assert math.isclose(tanh_widest(), widths.max(), rel_tol=1e-6)
+    w_star, width = bound.widest_interval()
+    assert "sigmoid's window" in check_tanh_window(width).hint
+    t_w = grid[np.argmax(widths)]
+    assert "width in z" in check_tanh_window(tanh_widest() * t_w).message
+    assert "above 1" in check_tanh_window(0.7).hint
+    assert "divide" in check_tanh_window(2.0).hint
+    assert not check_tanh_window(round(tanh_widest(), 3) + 0.001).correct
+    assert check_tanh_window((1.7, 0.9)).status == INCORRECT
+    assert check_tanh_window(...).status == NOT_ATTEMPTED
+
+
+def test_larger_derivative_accepts_the_prediction_and_the_simulation():
+    shallow = balance.balance_study(("identity",), depth=30, n_chains=2000, seed=0)
+    best30 = float(shallow.balanced_fraction.max())
+    assert check_larger_derivative(best30 * math.sqrt(29 / 119)).status == CORRECT
+    fine = np.geomspace(1.6, 2.2, 13)  # around the best scale: the default grid is coarse
+    deepest = balance.balance_study(("identity",), fine, depth=120, n_chains=2000, seed=0)
+    assert check_larger_derivative(float(deepest.balanced_fraction.max())).status == CORRECT
+    same = check_larger_derivative(best30)
+    assert same.status == INCORRECT and "depth 30" in same.hint
+    assert "widens as much" in check_larger_derivative(0.075).hint
+    assert "fraction" in check_larger_derivative(15).hint
+    assert check_larger_derivative(False).status == INCORRECT
+    assert check_larger_derivative("no").status == INCORRECT
+    assert check_larger_derivative(-0.2).status == INCORRECT
     assert check_larger_derivative(...).status == NOT_ATTEMPTED
+
+
+def test_larger_derivative_reference_agrees_with_many_chains():
+    from vgp_lib.exercises.unstable import deeper_balance
+
+    rng = np.random.default_rng(1)
+    log_ratio = np.log10(np.abs(rng.standard_normal((100_000, 119)))).sum(axis=1)
+    log_ratio.sort()
+    inside = np.searchsorted(log_ratio, log_ratio + 2, side="right") - np.arange(log_ratio.size)
+    assert abs(inside.max() / log_ratio.size - deeper_balance()) < 0.01
 
 
 def test_identity_layer():
@@ -141,8 +199,7 @@ def test_widest_and_min_weight_at_their_stated_precision():
     assert check_widest((-w_star, width)).correct  # the width is even in w
     assert not check_widest((w_star + 0.06, width)).correct
     assert not check_widest((w_star, width + 0.0006)).correct
-    assert check_min_weight.precision == "3 significant figures"
-    assert check_min_weight(4.004).correct and not check_min_weight(4.006).correct
+    assert check_larger_derivative.precision == "within 0.03"
 
 
 def test_identity_checks_survive_hostile_parts():
@@ -163,6 +220,8 @@ def test_identity_checks_survive_hostile_parts():
     )
     assert check_identity_neuron((1e300, 0.0, 1e300, 0.0)).status == INCORRECT
     assert check_larger_derivative(Hostile()).status == INCORRECT
+    assert check_best_weight((Hostile(), 0.2)).status == INCORRECT
+    assert check_tanh_window(Hostile()).status == INCORRECT
 
 
 def test_identity_neuron_whose_weighted_input_overflows_is_refused_not_broken():

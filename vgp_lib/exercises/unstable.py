@@ -21,7 +21,6 @@ from . import (
     Pair,
     SignificantFigures,
     Within,
-    as_number,
     check,
     close_to,
     how_far,
@@ -36,8 +35,8 @@ from . import (
 
 #: Largest error on [0, 1] (or [0, 1]^n) that counts as "does nothing".
 IDENTITY_TOLERANCE = 1e-3
-#: Weights at which a student's width function is compared with eq-interval-width.
-WIDTH_PROBES = (4.5, 5.0, 6.9, 10.0, 50.0, -7.0)
+#: Weights at which a student's width function is compared with the closed form.
+WIDTH_PROBES = (4.5, 5.0, 6.5, 10.0, 50.0, -7.0)
 #: Weights below 4 in size, where the set is empty.
 EMPTY_PROBES = (0.5, 2.0, 3.9, -3.0)
 #: Relative error allowed at each probe of the width function.
@@ -46,37 +45,97 @@ WIDTH_RTOL = 1e-9
 MAX_HIDDEN = 10_000
 
 
-def min_weight() -> float:
-    """1 / max sigma' = 4, the smallest |w| with |w sigma'(wa+b)| = 1 (the reference of
-    ``ex-unstable-min-weight``).
+#: Where the factor of ``ex-unstable-best-weight`` is evaluated: input a = 1, bias b = 0.
+BEST_WEIGHT_INPUT = 1.0
+
+
+@functools.cache
+def best_weight() -> tuple[float, float]:
+    """``(w, |w sigma'(w)|)`` at the weight that makes the factor of an input a = 1 with bias 0
+    largest (the reference of ``ex-unstable-best-weight``).
+
+    Setting the derivative of :math:`w\\sigma'(w)` to zero, with
+    :math:`\\sigma'' = \\sigma'(1 - 2\\sigma)`, gives :math:`w\\tanh(w/2) = 1`, solved here by
+    bisection (the left side grows with :math:`w > 0`).
+
+    >>> w, f = best_weight()
+    >>> round(w, 4), round(f, 4)
+    (1.5434, 0.2239)
     """
-    return float(1.0 / activations.sigmoid_prime(0.0))
+    lo, hi = 0.5, 3.0  # lo * tanh(lo/2) < 1 < hi * tanh(hi/2)
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if mid * math.tanh(mid / 2.0) < 1.0:
+            lo = mid
+        else:
+            hi = mid
+    w = (lo + hi) / 2.0
+    return w, float(w * activations.sigmoid_prime(w * BEST_WEIGHT_INPUT))
 
 
-@check("ex-unstable-min-weight", SignificantFigures(3), reference=min_weight)
-def check_min_weight(answer) -> Feedback:
-    """Check the smallest |w| for which |w sigma'(wa+b)| can reach 1."""
-    ex = "ex-unstable-min-weight"
-    value, problem = as_number(ex, answer, "the smallest |w|")
+@check(
+    "ex-unstable-best-weight",
+    Pair(
+        Within(0.01, either_sign=True),
+        SignificantFigures(3),
+        "|w_best| within 0.01 and factor_max to 3 significant figures",
+    ),
+    reference=best_weight,
+)
+def check_best_weight(answer) -> Feedback:
+    """Check ``(w_best, factor_max)``: where |w sigma'(w)| is largest, and its largest value."""
+    ex = "ex-unstable-best-weight"
+    if not_attempted(answer):
+        return pending(ex, "a pair (w_best, factor_max)")
+    items, problem = _numbers(answer, 2)
     if problem:
-        return problem
+        return Feedback(
+            ex, INCORRECT, f"the answer must be a pair of numbers (w_best, factor_max), {problem}."
+        )
+    (w, p1), (f, p2) = (read_number(v) for v in items)
+    if p1 or p2:
+        name, what = ("w_best", p1) if p1 else ("factor_max", p2)
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the answer must be a pair of numbers (w_best, factor_max), but {name} is {what}.",
+        )
+    rule = check_best_weight.rule
+    ref_w, ref_f = best_weight()
+    if rule.accepts((w, f), (ref_w, ref_f)):
+        return Feedback(
+            ex,
+            CORRECT,
+            f"w_best = {w:.4g} and factor_max = {f:.4g}: correct ({rule.phrase}).",
+        )
+    quarter = "sigma'(0) = 1/4 is the peak of sigma', but at w = 0 the factor w sigma'(w) is 0."
+    if not rule.first.accepts(w, ref_w):
+        hint = (
+            "Evaluate |w sigma'(w)| on a fine grid of w (or set its derivative to zero, using "
+            "sigma'' = sigma'(1 - 2 sigma)) and take the argmax."
+        )
+        if math.isclose(abs(w), 4.0, abs_tol=0.01):
+            hint = (
+                "|w| = 4 lets the factor reach 1 only when wa + b = 0; here a = 1 and b = 0, "
+                "so z = w is far from 0."
+            )
+        elif math.isclose(f, 0.25, abs_tol=5e-4):
+            hint = quarter
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"w_best = {w:.4g} is not where the factor peaks: |w_best| {how_far(abs(w), ref_w)}.",
+            hint,
+        )
     return close_to(
         ex,
-        value,
-        min_weight(),
-        precision=check_min_weight.rule,
-        what="smallest |w|",
-        hints=[
-            (0.25, "0.25 is the largest value of sigma'; you need |w| times it to reach 1."),
-            (
-                1.0,
-                "That ignores sigma': even at its peak sigma'(0) is well below 1, so |w| must "
-                "make up for it.",
-            ),
-            (2.0, "That takes sigma'(0) = 1/2; work out sigma'(0) = sigma(0)(1 - sigma(0)) again."),
-        ],
-        too_large="|w| sigma'(wa+b) reaches 1 already at a smaller |w|: solve |w| max sigma' = 1.",
-        too_small="At that |w| even the peak of |w sigma'(wa+b)| stays below 1.",
+        f,
+        ref_f,
+        precision=rule.second,
+        what="factor_max",
+        hints=[(0.25, quarter), (abs(w) / 4.0, "|w|/4 is the factor at z = 0; here z = w.")],
+        too_large="Evaluate the factor at your w_best: sigma'(w) is well below its peak there.",
+        too_small="Evaluate the factor at your w_best again: |w| times sigma'(w), with a = 1.",
     )
 
 
@@ -93,7 +152,7 @@ def _width_value(out):
     ),
 )
 def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
-    """Check a function ``width(w)`` against equation ``eq-interval-width``, including 0 for
+    """Check a function ``width(w)`` against the closed form of the width, including 0 for
     |w| < 4.
 
     ``time_limit`` bounds the seconds all calls of ``width`` may take together.
@@ -102,7 +161,9 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
     if not_attempted(width):
         return pending(ex, "a function width(w)")
     if not callable(width):
-        return Feedback(ex, INCORRECT, f"expected a function width(w), got {type(width).__name__}.")
+        return Feedback(
+            ex, INCORRECT, f"the answer must be a function width(w), got {type(width).__name__}."
+        )
     deadline = time.monotonic() + time_limit
     empty = "For |w| < 4 the set is empty: return 0 instead of evaluating the log."
     for w in WIDTH_PROBES + EMPTY_PROBES:
@@ -149,7 +210,7 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
             hint = "That is the width in z = wa + b; divide by |w| to get the width in a."
         return Feedback(ex, INCORRECT, f"{call} = {got:.6g} {how_far(got, want)}.", hint)
     return Feedback(
-        ex, CORRECT, f"matches eq-interval-width at w = {WIDTH_PROBES} and is 0 for |w| < 4."
+        ex, CORRECT, f"matches the closed form at w = {WIDTH_PROBES} and is 0 for |w| < 4."
     )
 
 
@@ -191,13 +252,15 @@ def check_widest(answer) -> Feedback:
     items, problem = _numbers(answer, 2)
     if problem:
         return Feedback(
-            ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), {problem}."
+            ex, INCORRECT, f"the answer must be a pair of numbers (w_star, width_max), {problem}."
         )
     (w_star, p1), (width_max, p2) = (read_number(v) for v in items)
     if p1 or p2:
         name, what = ("w_star", p1) if p1 else ("width_max", p2)
         return Feedback(
-            ex, INCORRECT, f"expected a pair of numbers (w_star, width_max), but {name} is {what}."
+            ex,
+            INCORRECT,
+            f"the answer must be a pair of numbers (w_star, width_max), but {name} is {what}.",
         )
     rule = check_widest.rule
     ref_w, ref_width = widest()
@@ -244,6 +307,58 @@ def check_widest(answer) -> Feedback:
     )
 
 
+@functools.cache
+def tanh_widest() -> float:
+    """Largest width of :math:`\\{a : |w\\tanh'(wa+b)| \\ge 1\\}` over :math:`w` (the reference
+    of ``ex-unstable-tanh-window``).
+
+    Since :math:`\\tanh(z) = 2\\sigma(2z) - 1`, :math:`w\\tanh'(wa+b) = 4w\\,\\sigma'(2wa+2b)`: the
+    tanh window at weight :math:`w` is twice the sigmoid's window at weight :math:`4w`, so its
+    largest width is twice the sigmoid's (reached at a quarter of the sigmoid's best weight).
+
+    >>> round(tanh_widest(), 4)
+    0.8955
+    """
+    return 2.0 * widest()[1]
+
+
+@check("ex-unstable-tanh-window", SignificantFigures(3), reference=tanh_widest)
+def check_tanh_window(answer) -> Feedback:
+    """Check the largest width of the window where :math:`|w\\tanh'(wa+b)| \\ge 1`."""
+    ex = "ex-unstable-tanh-window"
+    if not_attempted(answer):
+        return pending(ex, "the largest width of the tanh window")
+    value, problem = read_number(answer)
+    if problem:
+        return Feedback(ex, INCORRECT, f"the answer must be one number (a width), got {problem}.")
+    ref = tanh_widest()
+    w_star = widest()[0] / 4.0
+    if math.isclose(value, ref * w_star, rel_tol=1e-2):
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"{value:.4g} is a width in z, not in a.",
+            "Divide by |w|: an interval of length 2z* in z = wa + b has length 2z*/|w| in a.",
+        )
+    return close_to(
+        ex,
+        value,
+        ref,
+        precision=check_tanh_window.rule,
+        what="largest width",
+        hints=[
+            (
+                widest()[1],
+                "That is the sigmoid's window. For tanh the condition is |w| (1 - tanh^2(z)) >= 1, "
+                "with z = wa + b.",
+            )
+        ],
+        too_small="Check the widest |w| again: the tanh factor reaches 1 already at |w| = 1, "
+        "so search above 1, not above 4.",
+        too_large="A width is measured in a: divide the window in z = wa + b by |w|.",
+    )
+
+
 def _neuron(answer):
     """``(IdentityNeuron, None)`` from the answer, or ``(None, what is wrong)``."""
     if isinstance(answer, IdentityNeuron):
@@ -252,12 +367,12 @@ def _neuron(answer):
     if problem:
         if problem.startswith("got 3 "):
             return None, "got three numbers; also give c, the constant the next layer's bias adds"
-        return None, f"expected a tuple (w1, b, w2, c) of numbers, {problem}"
+        return None, f"the answer must be a tuple (w1, b, w2, c) of numbers, {problem}"
     values = []
     for name, v in zip(("w1", "b", "w2", "c"), items):
         value, trouble = read_number(v)
         if trouble:
-            return None, f"expected four finite numbers (w1, b, w2, c), but {name} is {trouble}"
+            return None, f"the answer must be four numbers (w1, b, w2, c), but {name} is {trouble}"
         values.append(value)
     return IdentityNeuron(*values), None
 
@@ -318,34 +433,91 @@ def check_identity_neuron(answer) -> Feedback:
     return Feedback(ex, INCORRECT, msg, hint)
 
 
-@check(
-    "ex-unstable-larger-derivative",
-    Criterion("a yes/no answer: True or False ('yes' or 'no' also work)"),
-)
-def check_larger_derivative(answer) -> Feedback:
-    """Check the yes/no answer to "would an activation with a larger derivative avoid the unstable
-    gradient?".
+#: Depths of the identity chains in ``ex-unstable-larger-derivative``: the one the chapter
+#: measures, and the one the reader predicts.
+SHALLOW_DEPTH, DEEP_DEPTH = 30, 120
+#: A chain is balanced when its first and last gradients are within this factor of each other.
+BALANCE_TOLERANCE = 10.0
+
+
+def _identity_balance(depth: int) -> float:
+    """Largest share of balanced identity chains of ``depth`` layers over the weight scale.
+
+    For the identity, the first-to-last ratio is :math:`w_2 w_3 \\cdots w_L`, so its
+    :math:`\\log_{10}` is a sum of :math:`L - 1` independent copies of
+    :math:`\\log_{10}|w|`, each with variance :math:`\\pi^2/(8\\ln^2 10)` whatever the weight
+    scale (which only shifts it). The sum is close to normal; the best scale centres it on the
+    balanced band :math:`|\\log_{10}\\text{ratio}| \\le 1`.
     """
+    sd = math.pi / math.sqrt(8.0) / math.log(10.0) * math.sqrt(depth - 1)
+    return math.erf(math.log10(BALANCE_TOLERANCE) / (sd * math.sqrt(2.0)))
+
+
+def deeper_balance() -> float:
+    """Largest share of balanced identity chains of depth 120 (the reference of
+    ``ex-unstable-larger-derivative``), from the normal approximation of
+    :func:`_identity_balance`; a million simulated chains give the same to 0.002.
+
+    >>> round(deeper_balance(), 3)
+    0.151
+    """
+    return _identity_balance(DEEP_DEPTH)
+
+
+@check("ex-unstable-larger-derivative", Within(0.03), reference=deeper_balance)
+def check_larger_derivative(answer) -> Feedback:
+    """Check the estimated share of balanced identity chains of depth 120 (a fraction)."""
     ex = "ex-unstable-larger-derivative"
     if not_attempted(answer):
-        return pending(ex, "True (yes, it would help) or False (no)")
-    if isinstance(answer, str) and str.lower(str.strip(answer)) in ("yes", "no"):
-        answer = str.lower(str.strip(answer)) == "yes"
-    if not isinstance(answer, (bool, np.bool_)):
+        return pending(ex, "the share of balanced chains (a fraction)")
+    value, problem = read_number(answer)
+    if problem:
         return Feedback(
-            ex, INCORRECT, f"expected True or False (or 'yes'/'no'), got {show(answer)}."
+            ex, INCORRECT, f"the answer must be a number (a fraction of the chains), got {problem}."
         )
-    if not answer:
+    if 1.0 < value <= 100.0:
         return Feedback(
-            ex, CORRECT, "no: a larger derivative moves the typical product, but not its spread."
+            ex,
+            INCORRECT,
+            f"{value:g} is not a fraction between 0 and 1.",
+            "Give the share as a fraction: 0.5 for half of the chains, not 50.",
         )
-    return Feedback(
+    if not 0.0 <= value <= 1.0:
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"{value:g} cannot be a share of chains: a share lies between 0 and 1.",
+        )
+    shallow = _identity_balance(SHALLOW_DEPTH)
+    ratio = (DEEP_DEPTH - 1) / (SHALLOW_DEPTH - 1)
+    wide = math.erf(
+        math.log10(BALANCE_TOLERANCE)
+        / (math.pi / math.sqrt(8.0) / math.log(10.0) * math.sqrt(SHALLOW_DEPTH - 1) * ratio)
+        / math.sqrt(2.0)
+    )  # as if the width of the distribution grew in proportion to the depth
+    return close_to(
         ex,
-        INCORRECT,
-        "a larger derivative does not stop the product of many factors from drifting away from 1.",
-        "Look at the spread in the figure: even with derivative 1 everywhere (the identity), the "
-        "factors |w_j| differ from chain to chain, and a product of many of them spreads over "
-        "many decades.",
+        value,
+        deeper_balance(),
+        precision=check_larger_derivative.rule,
+        what="share of balanced chains",
+        hints=[
+            (
+                shallow,
+                "That is about the share at depth 30. Four times as many layers multiply four "
+                "times as many random weights, so the ratio wanders further from 1.",
+            ),
+            (
+                wide,
+                "That assumes the distribution of log10(ratio) widens as much as the chain "
+                "deepens. Its terms are independent and partly cancel: a sum of n of them widens "
+                "more slowly than n.",
+            ),
+        ],
+        too_large="Four times as many random weights make the ratio wander further from 1: "
+        "fewer chains than that stay balanced.",
+        too_small="Independent random terms partly cancel: the log ratio of a deeper chain "
+        "wanders further, but not in proportion to the depth.",
     )
 
 
@@ -394,7 +566,7 @@ def check_identity_layer(answer, n: int = 3) -> Feedback:
         return Feedback(
             ex,
             INCORRECT,
-            "expected a tuple (W1, b, W2, c).",
+            "the answer must be a tuple (W1, b, W2, c).",
             "c is the next layer's bias: without it the output is off by a constant.",
         )
     parts = {}
@@ -417,7 +589,7 @@ def check_identity_layer(answer, n: int = 3) -> Feedback:
         ):
             want = f"({rows if rows else 'h'}, {cols if cols else 'h'})"
             return Feedback(
-                ex, INCORRECT, f"{name} has shape {shape}, expected {want} for n = {n} inputs."
+                ex, INCORRECT, f"{name} has shape {shape}; it must be {want} for n = {n} inputs."
             )
     if not 1 <= W1.shape[0] <= MAX_HIDDEN:
         return Feedback(
