@@ -27,7 +27,7 @@ put back only where nbgrader removes them again:
   solutions pass their tests. No hidden comparison is written where it could refuse
   an answer the check accepts (:func:`_compared`): for a check cell tagged
   ``open-answer`` (its check accepts more than one right answer), or a check that is
-  passed values of the chapter's own run (``check_shrink_factor(shrink, rms)``).
+  passed values of the chapter's own run (``check_shrink_factor(speedup, rms, hidden_layers=8)``).
 * an exercise whose ``{exercise}`` directive has ``:class: prose-only`` (derive, argue)
   gets a **manually graded Markdown answer cell** right after the exercise, worth its
   rubric's points (:func:`rubric_points`). In the source it holds the worked argument
@@ -637,7 +637,7 @@ def _compared(ex: Exercise) -> bool:
     """Whether the hidden tests compare ``ex``'s answer with the reference solution's value.
 
     Not when the check accepts more than one right answer (tag ``open-answer``), nor when
-    it is passed values of the chapter's own run (``check_shrink_factor(shrink, rms)``):
+    it is passed values of the chapter's own run (``check_shrink_factor(speedup, rms, ...)``):
     it then judges the answer against the student's run, which a value from the run that
     made the course need not match.
     """

@@ -42,6 +42,49 @@ def test_shrink_not_attempted_and_nonsense():
     assert not fb.correct and "too large" in fb.message and fb.hint == ""
 
 
+def test_shrink_over_seven_layers_reference_passes():
+    fb = check_shrink_factor(RMS**-7, RMS, hidden_layers=8)
+    assert fb.correct and "last of 8 hidden layers" in fb.message
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (1 / RMS, "factors multiply"),
+        (RMS**-8, "Count the steps"),
+        (4.0**7, "largest value"),
+        (RMS**7, "reciprocal"),
+        (RMS**-14, "once per layer"),
+        (7 / RMS, "do not add"),
+        (8 / RMS, "do not add"),
+    ],
+)
+def test_shrink_over_seven_layers_mistakes_get_specific_hints(answer, hint):
+    fb = check_shrink_factor(answer, RMS, hidden_layers=8)
+    assert not fb.correct and hint in fb.hint
+
+
+def test_shrink_over_seven_layers_rounded_rms_is_told_to_keep_digits():
+    fb = check_shrink_factor(0.21**-7, RMS, hidden_layers=8)
+    assert not fb.correct and "close" in fb.message and "every digit" in fb.hint
+
+
+def test_shrink_feedback_never_shows_the_reference():
+    for answer in (1 / RMS, RMS**-8, 1e3, 1e6):
+        fb = check_shrink_factor(answer, RMS, hidden_layers=8)
+        text = fb.message + fb.hint
+        assert f"{RMS**-7:.6g}" not in text and "expected" not in text.lower()
+
+
+def test_shrink_refuses_a_bad_number_of_hidden_layers():
+    from vgp_lib.exercises.mnist import shrink_factor
+
+    for layers in (1, 0, -1, 1.5, True, "8"):
+        with pytest.raises(ValueError, match=r"\bhidden_layers must"):
+            shrink_factor(RMS, layers)
+        assert check_shrink_factor(5.0, RMS, hidden_layers=layers).status == "incorrect"
+
+
 @pytest.fixture()
 def speeds():
     rng = np.random.default_rng(0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._validate import check_array, check_real
@@ -16,32 +18,71 @@ from . import (
     read_number,
 )
 
+#: Deepest network the exercise's prediction is asked for (the chapter's networks have 2 to 8).
+MAX_HIDDEN_LAYERS = 100
 
-def shrink_factor(rms: float) -> float:
-    """The predicted per-layer shrink of ‖δ^l‖, ``1 / rms`` (the reference of
-    ``ex-mnist-shrink``).
+
+def shrink_factor(rms: float, hidden_layers: int = 2) -> float:
+    """How many times faster the last of ``hidden_layers`` hidden layers learns than the
+    first, predicted from the RMS of σ'(z): ``(1 / rms) ** (hidden_layers - 1)`` (the
+    reference of ``ex-mnist-shrink``, which asks for eight hidden layers; with the default
+    two it is the shrink of ‖δ^l‖ per layer, ``1 / rms``).
+
+    >>> round(shrink_factor(0.25, hidden_layers=3), 6)
+    16.0
     """
-    return _shrink(check_real("rms", rms, lo=1e-300))
+    rms = check_real("rms", rms, lo=1e-300)
+    return _shrink(rms, _steps(hidden_layers))
 
 
-def _shrink(rms: float) -> float:
-    return 1.0 / float(rms)
+def _steps(hidden_layers) -> int:
+    """Steps from the last hidden layer down to the first; refuses a bad ``hidden_layers``."""
+    if (
+        isinstance(hidden_layers, bool)
+        or not isinstance(hidden_layers, (int, np.integer))
+        or not 2 <= hidden_layers <= MAX_HIDDEN_LAYERS
+    ):
+        raise ValueError(
+            f"hidden_layers must be a whole number from 2 to {MAX_HIDDEN_LAYERS}, "
+            f"got {hidden_layers!r}"
+        )
+    return int(hidden_layers) - 1
+
+
+def _shrink(rms: float, steps: int = 1) -> float:
+    try:
+        return (1.0 / float(rms)) ** steps
+    except OverflowError:  # a tiny rms over many layers: beyond any float
+        return math.inf
 
 
 @check("ex-mnist-shrink", Relative(0.03), reference=shrink_factor)
-def check_shrink_factor(answer, rms: float) -> Feedback:
-    """Check the predicted per-layer shrink of ‖δ^l‖ from the RMS of σ'(z) (eq.
-    ``eq-mnist-shrink``).
-
-    Expected: ``1 / rms``. Answers within 3 % pass (students may round the RMS).
+def check_shrink_factor(answer, rms: float, hidden_layers: int = 2) -> Feedback:
+    """Check the predicted ratio of the last to the first of ``hidden_layers`` hidden
+    layers' speeds from the RMS of σ'(z) (eq. ``eq-mnist-shrink``):
+    ``(1 / rms) ** (hidden_layers - 1)``; with the default two, the shrink per layer.
+    Answers within 3 % pass.
 
     >>> check_shrink_factor(1 / 0.2, 0.2).correct
     True
+    >>> check_shrink_factor(5.0**7, 0.2, hidden_layers=8).correct
+    True
     """
     ex = "ex-mnist-shrink"
-    value, problem = as_number(
-        ex, answer, "the factor by which ‖δ‖ shrinks per layer (a number > 1)"
+    try:
+        steps = _steps(hidden_layers)
+    except ValueError:
+        return Feedback(
+            ex,
+            INCORRECT,
+            f"the check needs hidden_layers, a whole number >= 2, got {hidden_layers!r}.",
+        )
+    what = (
+        "shrink factor per layer"
+        if steps == 1
+        else f"speed of the last of {steps + 1} hidden layers over the first"
     )
+    value, problem = as_number(ex, answer, f"the {what} (a number > 1)")
     if problem:
         return problem
     rms, trouble = read_number(rms)
@@ -49,29 +90,43 @@ def check_shrink_factor(answer, rms: float) -> Feedback:
         return Feedback(
             ex, INCORRECT, f"the check needs rms, the positive RMS of σ'(z), got {trouble or rms}."
         )
+    hints = [
+        (
+            4.0**steps,
+            "4 = 1/σ′(0) uses the largest value σ′ can take; typical z are away from 0, so σ′ "
+            "is smaller and the shrink stronger. Use the RMS.",
+        ),
+        (
+            rms ** -(2 * steps),
+            "The RMS is already the square root of the mean square: divide 1 by it once per layer.",
+        ),
+        (
+            rms**steps,
+            "That is the factor the length is multiplied by on the way back; the shrink "
+            "factor is its reciprocal.",
+        ),
+    ]
+    if steps == 1:
+        hints.append(
+            (rms**2, "Use 1 / RMS: the RMS itself is the typical multiplier, not its square.")
+        )
+    else:
+        hints += [
+            (
+                1 / rms,
+                "That is the shrink of one layer; between the last hidden layer and the first "
+                "the error passes through several, and their factors multiply.",
+            ),
+            (
+                rms ** -(steps + 1),
+                "Count the steps, not the layers: between the first and the last of n hidden "
+                "layers the error is multiplied n - 1 times.",
+            ),
+            (steps / rms, "The factors of successive layers multiply; they do not add."),
+            ((steps + 1) / rms, "The factors of successive layers multiply; they do not add."),
+        ]
     return close_to(
-        ex,
-        value,
-        _shrink(rms),
-        precision=check_shrink_factor.rule,
-        what="shrink factor per layer",
-        hints=[
-            (
-                rms,
-                "That is the factor the length is multiplied by on the way back; the shrink "
-                "factor is its reciprocal.",
-            ),
-            (
-                4.0,
-                "4 = 1/σ′(0) uses the largest value σ′ can take; typical z are away from 0, so σ′ "
-                "is smaller and the shrink stronger. Use the RMS.",
-            ),
-            (
-                1 / rms**2,
-                "The RMS is already the square root of the mean square: divide 1 by it once.",
-            ),
-            (rms**2, "Use 1 / RMS: the RMS itself is the typical multiplier, not its square."),
-        ],
+        ex, value, _shrink(rms, steps), precision=check_shrink_factor.rule, what=what, hints=hints
     )
 
 
