@@ -12,9 +12,12 @@ import pytest
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.wide import (
     CRITICAL_SIGMA_B2,
+    HE_BIAS_LAYERS,
+    HE_BIAS_SIGMA_B2,
     check_nielsen_shrink,
     check_relu_chi,
     check_tanh_critical,
+    he_with_biases,
     nielsen_shrink,
     relu_chis,
     tanh_critical_sigma_w,
@@ -40,10 +43,6 @@ def z():
     return np.random.default_rng(0).standard_normal(1_000_000)
 
 
-def test_relu_chi_is_one_with_he_and_one_half_with_xavier_exactly():
-    assert relu_chis() == (1.0, 0.5)
-
-
 def test_tanh_critical_sigma_w_at_zero_bias_is_one():
     assert math.isclose(tanh_critical_sigma_w()[0], 1.0, rel_tol=1e-6)
 
@@ -66,21 +65,36 @@ def test_nielsen_shrink_matches_monte_carlo(z):
 # --------------------------------------------------------------------------- ex-wide-relu-he
 
 
+def test_he_with_biases_is_chi_one_and_ten_biases_added():
+    chi, q = he_with_biases()
+    assert chi == 1.0
+    assert q == pytest.approx(1.0 + HE_BIAS_LAYERS * HE_BIAS_SIGMA_B2, rel=1e-12)
+
+
+def test_he_with_biases_variance_matches_monte_carlo(z):
+    q = 1.0
+    for _ in range(HE_BIAS_LAYERS):
+        q = 2.0 * np.mean(np.maximum(0.0, np.sqrt(q) * z) ** 2) + HE_BIAS_SIGMA_B2
+    assert he_with_biases()[1] == pytest.approx(q, rel=2e-2)  # sampling error, ten steps
+
+
 def test_relu_reference_passes():
-    assert check_relu_chi((1.0, 0.5)).status == CORRECT
-    assert check_relu_chi(np.array([1.0, 0.5], dtype=np.float32)).status == CORRECT
-    assert check_relu_chi(relu_chis()).status == CORRECT
+    assert check_relu_chi((1.0, 2.0)).status == CORRECT
+    assert check_relu_chi(np.array([1.0, 2.0], dtype=np.float32)).status == CORRECT
+    assert check_relu_chi(he_with_biases()).status == CORRECT
 
 
 @pytest.mark.parametrize(
     "answer, hint",
     [
-        ((2.0, 0.5), "only where h > 0"),
-        ((0.5, 0.5), "E[φ′(h)²] alone"),
-        ((math.sqrt(2) / 2, 0.5), "not σ_w"),
-        ((0.25, 0.5), "do not square"),
-        ((1.0, 1.0), "Xavier's rule gives a square layer σ_w² = 1"),
-        ((1.0, 0.25), "do not square"),
+        ((2.0, 2.0), "only where z > 0"),
+        ((0.5, 2.0), "E[σ′(z)²] alone"),
+        ((math.sqrt(2) / 2, 2.0), "not σ_w"),
+        ((1.0, 1.0), "leaves out the biases"),
+        ((1.0, 1.1**10), "do not multiply"),
+        ((1.0, 2.1), "not eleven"),
+        ((1.0, 1.9), "not nine"),
+        ((1.0, 1126.3), "negative half"),
     ],
 )
 def test_relu_typical_mistakes_get_specific_hints(answer, hint):
@@ -89,17 +103,24 @@ def test_relu_typical_mistakes_get_specific_hints(answer, hint):
 
 
 def test_relu_other_wrong_answers_get_a_direction_but_not_the_answer():
-    big, small = check_relu_chi((3.0, 0.5)), check_relu_chi((1.0, 0.1))
-    assert big.status == small.status == INCORRECT
+    big, small = check_relu_chi((3.0, 2.0)), check_relu_chi((0.8, 2.0))
+    q_big, q_small = check_relu_chi((1.0, 5.0)), check_relu_chi((1.0, 1.5))
+    assert big.status == small.status == q_big.status == q_small.status == INCORRECT
     assert "too large" in big.message and "too small" in small.message
-    for fb in (big, small):
-        assert "χ = 1" not in fb.hint and "0.5" not in fb.message + fb.hint
+    assert "too large" in q_big.message and "too small" in q_small.message
+    for fb in (big, small, q_big, q_small):
+        assert "χ = 1" not in fb.hint and "expected" not in fb.message + fb.hint
+        assert "2.0" not in fb.message + fb.hint and " 2 " not in fb.message + fb.hint
 
 
 def test_relu_not_attempted_and_junk():
     assert check_relu_chi(...).status == NOT_ATTEMPTED
-    for junk in ("1.0", 1.0, None, [1.0], (math.nan, 0.5), (10**400, 0.5), (True, 0.5)):
+    for junk in ("1.0", 1.0, None, [1.0], (math.nan, 2.0), (10**400, 2.0), (True, 2.0)):
         assert check_relu_chi(junk).status != CORRECT, junk
+
+
+def test_relu_chis_of_he_and_xavier_are_one_and_one_half():
+    assert relu_chis() == (1.0, 0.5)
 
 
 # --------------------------------------------------------------------------- ex-wide-tanh-critical
@@ -192,6 +213,6 @@ def test_nielsen_shrink_not_attempted_and_junk():
 
 
 def test_every_check_states_its_precision():
-    assert check_relu_chi.precision == "each χ to 3 significant figures"
+    assert check_relu_chi.precision == "each number to 3 significant figures"
     assert check_tanh_critical.precision == "each σ_w to 3 significant figures"
     assert check_nielsen_shrink.precision == "within 1 %"

@@ -180,3 +180,31 @@ def test_the_measured_phase_agrees_with_the_theory_away_from_the_critical_line()
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises((ValueError, TypeError), match=rf"\b{name}\b"):
         call()
+
+
+def test_nearby_inputs_merge_in_the_ordered_phase_and_part_in_the_chaotic_one():
+    kw = dict(
+        activation="tanh", sigma_b2=0.1, width=200, depth=20, distance=1e-3, n_seeds=2, seed=0
+    )
+    ordered = jacobian.nearby_inputs(sigma_w2=0.5, **kw)
+    chaotic = jacobian.nearby_inputs(sigma_w2=3.0, **kw)
+    assert ordered.chi < 1 < chaotic.chi
+    assert ordered.distance.mean(axis=0)[-1] < 1e-3 * ordered.distance.mean(axis=0)[0]
+    assert chaotic.distance.mean(axis=0)[-1] > 10 * chaotic.distance.mean(axis=0)[0]
+    # the mean-field path follows the measurement within a factor of two while both are small
+    measured, predicted = chaotic.distance.mean(axis=0)[:6], chaotic.predicted[:6]
+    assert np.all(np.abs(np.log(measured / predicted)) < np.log(2))
+
+
+def test_nearby_inputs_checks_its_distance():
+    with pytest.raises(ValueError, match="distance"):
+        jacobian.nearby_inputs(
+            activation="tanh",
+            sigma_w2=1.0,
+            sigma_b2=0.1,
+            width=10,
+            depth=3,
+            distance=0.0,
+            n_seeds=1,
+            seed=0,
+        )

@@ -86,3 +86,33 @@ def test_the_phase_grid_is_chi_at_every_point():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises((ValueError, TypeError), match=rf"\b{name}\b"):
         call()
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", SETTINGS)
+def test_correlation_map_keeps_identical_inputs_identical(activation, sigma_w2, sigma_b2):
+    assert meanfield.correlation_map(1.0, activation, sigma_w2, sigma_b2) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("activation, sigma_w2, sigma_b2", SETTINGS)
+def test_correlation_map_against_monte_carlo(activation, sigma_w2, sigma_b2):
+    phi = activations.get(activation)[0]
+    q = meanfield.fixed_point(activation, sigma_w2, sigma_b2)
+    c = 0.6
+    z1, z2 = np.random.default_rng(1).standard_normal((2, 1_000_000))
+    u1, u2 = math.sqrt(q) * z1, math.sqrt(q) * (c * z1 + math.sqrt(1 - c * c) * z2)
+    expected = (sigma_w2 * np.mean(phi(u1) * phi(u2)) + sigma_b2) / q
+    got = meanfield.correlation_map(c, activation, sigma_w2, sigma_b2)
+    assert got == pytest.approx(expected, abs=5e-3)
+
+
+@pytest.mark.parametrize("sigma_w2", [0.5, 1.5, 3.0])
+def test_near_identical_inputs_drift_apart_by_chi_per_layer(sigma_w2):
+    chi = meanfield.mean_field("tanh", sigma_w2, 0.1).chi
+    eps = 1e-5
+    step = 1.0 - meanfield.correlation_map(1.0 - eps, "tanh", sigma_w2, 0.1)
+    assert step / eps == pytest.approx(chi, rel=1e-3)
+
+
+def test_correlation_map_refuses_a_correlation_outside_minus_one_to_one():
+    with pytest.raises(ValueError, match="c"):
+        meanfield.correlation_map(1.5, "tanh", 1.0, 0.1)

@@ -245,7 +245,7 @@ def test_spectrum_frames_step_through_the_shared_depths(spectra):
     for ax, sp in zip(fig.axes, spectra[:2]):
         ((counts, bins, _),) = _steps(ax)
         np.testing.assert_array_equal(counts, _expected_counts(sp.singular_values[-1], bins))
-        assert f"spread {sp.spread[-1]:.3g}" in ax.get_title(loc="left")
+        assert f"unevenness {sp.spread[-1]:.3g}" in ax.get_title(loc="left")
     assert "depth L = 20" in fig.axes[0].get_ylabel()
     html = slider(
         pjacobian.draw_spectrum_frame,
@@ -291,3 +291,28 @@ def test_explorer_panels_are_the_spectrum_and_the_flow(spectra, flows):
     _render(fig)
     with pytest.raises(TypeError, match=r"\bpair\b"):
         pjacobian.draw_jacobian_explorer(blank_figure(3.8), (flows[1], spectra[1]))
+
+
+def test_nearby_inputs_draws_measured_dots_and_the_predicted_line():
+    runs = [
+        jacobian.nearby_inputs(
+            activation="tanh",
+            sigma_w2=w2,
+            sigma_b2=0.1,
+            width=60,
+            depth=8,
+            distance=1e-3,
+            n_seeds=2,
+            seed=0,
+        )
+        for w2 in (0.5, 3.0)
+    ]
+    fig, ax = figure()
+    pjacobian.plot_nearby_inputs(runs, ax, labels=["ordered", "chaotic"])
+    lines = ax.get_lines()
+    dots = [ln for ln in lines if ln.get_marker() == "o"]
+    assert len(dots) == 2
+    for ln, r in zip(dots, runs):
+        assert np.allclose(ln.get_ydata(), np.maximum(r.distance.mean(axis=0), 1e-9))
+    assert "ordered" in _legend_labels(ax) and "mean-field prediction" in _legend_labels(ax)
+    assert ax.get_yscale() == "log"

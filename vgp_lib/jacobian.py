@@ -42,6 +42,7 @@ from .meanfield import (
     MAX_VARIANCE,
     MEANFIELD_ACTIVATIONS,
     check_variance_grid,
+    correlation_map,
     fixed_point,
     mean_field,
 )
@@ -63,6 +64,8 @@ __all__ = [
     "spectrum",
     "PhaseMeasurement",
     "measured_phase",
+    "NearbyInputs",
+    "nearby_inputs",
 ]
 
 #: How the weight matrices are drawn: i.i.d. Gaussian, or a scaled Haar-random orthogonal matrix.
@@ -484,3 +487,93 @@ def measured_phase(activation: str, sigma_w2s, sigma_b2s, *, width: int, depth: 
             )
             out[i, j] = math.log10(flow.norms[0, 0] / flow.norms[0, -1])
     return PhaseMeasurement(activation, depth, sigma_w2s, sigma_b2s, out)
+
+
+@dataclass(frozen=True)
+class NearbyInputs(Result):
+    """How far apart two nearby inputs are in every layer of deep random networks.
+
+    ``distance[s, l]`` is 1 - c for the correlation c of the two inputs' weighted inputs
+    z^{l+1} in network ``s``; ``predicted[l]`` is the mean-field path
+    (:func:`vgp_lib.meanfield.correlation_map`) started from the first layer's measured
+    distance, averaged over the networks.
+    """
+
+    config: dict
+    distance: np.ndarray
+    predicted: np.ndarray
+    chi: float
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_config("NearbyInputs", self.config)
+
+
+def _correlation(u: np.ndarray, v: np.ndarray) -> float:
+    return float(u @ v / math.sqrt((u @ u) * (v @ v)))
+
+
+@on_one_thread()
+def nearby_inputs(
+    *,
+    activation: str,
+    sigma_w2: float,
+    sigma_b2: float,
+    width: int,
+    depth: int,
+    distance: float,
+    n_seeds: int,
+    seed: int,
+) -> NearbyInputs:
+    """Send two nearby inputs through ``n_seeds`` random networks and measure 1 - c per layer.
+
+    The inputs have the fixed-point variance q* in every component and the correlation
+    1 - ``distance``. Where chi > 1 (the chaotic phase) their weighted inputs drift apart
+    layer by layer; where chi < 1 (the ordered phase) they merge. Draw ``s`` uses seed
+    ``seed + s``.
+
+    >>> far = nearby_inputs(activation="tanh", sigma_w2=3.0, sigma_b2=0.05, width=100, depth=20,
+    ...                     distance=1e-3, n_seeds=1, seed=0)
+    >>> bool(far.distance[0, -1] > 10 * far.distance[0, 0])  # chaotic: pulled apart
+    True
+    """
+    activation, sigma_w2, sigma_b2, _ = _check_setting(activation, sigma_w2, sigma_b2, "gaussian")
+    width, depth = _check_sizes(width, depth)
+    distance = check_real("distance", distance, lo=0.0, lo_open=True, hi=1.0)
+    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
+    seed = check_int("seed", seed, lo=0, hi=2**62)
+    q = _input_variance(activation, sigma_w2, sigma_b2)
+    scale = math.sqrt(q) if q > 0 else 1.0
+    c0 = 1.0 - distance
+    out = np.empty((n_seeds, depth))
+    for s in range(n_seeds):
+        net = random_network(
+            width=width,
+            depth=depth,
+            activation=activation,
+            sigma_w2=sigma_w2,
+            sigma_b2=sigma_b2,
+            seed=seed + s,
+        )
+        rng = make_rng(seed + s).spawn(1)[0]
+        x, e = rng.standard_normal((2, width)) * scale
+        x2 = c0 * x + math.sqrt(1.0 - c0 * c0) * e
+        h1, h2 = forward(net, x).h, forward(net, x2).h
+        out[s] = [1.0 - _correlation(h1[l], h2[l]) for l in range(depth)]
+    c = 1.0 - float(np.mean(out[:, 0]))
+    predicted = [1.0 - c]
+    for _ in range(depth - 1):
+        c = correlation_map(min(1.0, max(-1.0, c)), activation, sigma_w2, sigma_b2)
+        predicted.append(1.0 - c)
+    config = dict(
+        activation=activation,
+        sigma_w2=sigma_w2,
+        sigma_b2=sigma_b2,
+        width=width,
+        depth=depth,
+        weights="gaussian",
+        distance=distance,
+    )
+    return NearbyInputs(
+        config, out, np.array(predicted), float(mean_field(activation, sigma_w2, sigma_b2).chi)
+    )

@@ -1,25 +1,28 @@
 """Mean-field theory of wide random networks (chapter *Wide networks*).
 
 A layer of width n has weights drawn from N(0, sigma_w2 / n) and biases from
-N(0, sigma_b2). When n is large, every pre-activation of layer l is close to
+N(0, sigma_b2). When n is large, every weighted input z of layer l is close to
 Gaussian with a variance q_l that follows a one-dimensional map
-(equation ``eq-wide-variance-map``) :cite:p:`poole2016,schoenholz2017`:
+(equation ``eq-wide-qmap``) :cite:p:`poole2016,schoenholz2017`:
 
 .. math::
 
-    q_{l} = \\sigma_w^2\\, \\mathbb{E}_{z}\\big[\\phi(\\sqrt{q_{l-1}}\\, z)^2\\big] + \\sigma_b^2,
-    \\qquad z \\sim N(0, 1).
+    q_{l} = \\sigma_w^2\\, \\mathbb{E}_{u}\\big[\\sigma(\\sqrt{q_{l-1}}\\, u)^2\\big] + \\sigma_b^2,
+    \\qquad u \\sim N(0, 1),
 
-Its fixed point q* is the variance deep layers settle at. Going down one layer,
-the squared norm of the error vector delta is multiplied, on average, by
+where sigma is the activation (sigmoid, tanh or ReLU). Its fixed point q* is the
+variance deep layers settle at. Going down one layer, the squared norm of the error
+vector delta is multiplied, on average, by
 
 .. math::
 
-    \\chi = \\sigma_w^2\\, \\mathbb{E}_{z}\\big[\\phi'(\\sqrt{q^*}\\, z)^2\\big]
+    \\chi = \\sigma_w^2\\, \\mathbb{E}_{u}\\big[\\sigma'(\\sqrt{q^*}\\, u)^2\\big]
 
 (equation ``eq-wide-chi``): chi < 1 and the gradient vanishes with depth, chi > 1
-and it explodes; chi = 1 is the critical line. The expectations are computed by
-Gauss–Hermite quadrature (ReLU, whose kink defeats quadrature, in closed form).
+and it explodes; chi = 1 is the critical line. The same chi multiplies the distance
+1 - c between two nearby inputs (:func:`correlation_map`). The expectations are
+computed by Gauss–Hermite quadrature (ReLU, whose kink defeats quadrature, in closed
+form).
 
 >>> round(mean_field("relu", 2.0, 0.0).chi, 12)
 1.0
@@ -45,6 +48,7 @@ __all__ = [
     "MeanField",
     "mean_field",
     "critical_sigma_w2",
+    "correlation_map",
     "check_variance_grid",
     "PhaseGrid",
     "phase_grid",
@@ -201,6 +205,47 @@ def critical_sigma_w2(activation: str, sigma_b2: float) -> float:
         else:
             hi = mid
     return 0.5 * (lo + hi)
+
+
+def _joint_mean(activation: str, q: float, c: float) -> float:
+    """E[phi(u1) phi(u2)] for (u1, u2) Gaussian, each of variance q, with correlation c."""
+    if activation == "relu":  # the arc-cosine kernel in closed form (Cho and Saul)
+        theta = math.acos(min(1.0, max(-1.0, c)))
+        return q * (math.sin(theta) + (math.pi - theta) * math.cos(theta)) / (2.0 * math.pi)
+    phi, _ = activations.get(activation)
+    z, w = _nodes()
+    u1 = math.sqrt(q) * z
+    u2 = math.sqrt(q) * (c * z[:, None] + math.sqrt(max(0.0, 1.0 - c * c)) * z[None, :])
+    return float(w @ (phi(u1)[:, None] * phi(u2)) @ w)
+
+
+def correlation_map(c, activation: str, sigma_w2: float, sigma_b2: float) -> float:
+    """One layer's step for the correlation of two inputs' weighted inputs, at the fixed point q*.
+
+    Two inputs whose weighted inputs have the variance q* and the correlation ``c`` in one
+    layer have, in the next, the correlation :cite:p:`poole2016`
+
+    .. math::
+
+        c_{l} = \\frac{\\sigma_w^2\\, \\mathbb{E}\\big[\\sigma(u_1)\\,\\sigma(u_2)\\big]
+        + \\sigma_b^2}{q^*},
+
+    with :math:`(u_1, u_2)` Gaussian, variance q* each and correlation ``c``. Near
+    :math:`c = 1` the distance :math:`1 - c` is multiplied by :math:`\\chi` per layer: the
+    same number that multiplies the gradient's squared length. For :math:`\\chi > 1`
+    nearby inputs drift apart (the chaotic phase), for :math:`\\chi < 1` they merge.
+
+    >>> round(correlation_map(1.0, "tanh", 2.0, 0.1), 9)
+    1.0
+    >>> correlation_map(0.99, "tanh", 3.0, 0.05) < 0.99  # chaotic: nearby inputs drift apart
+    True
+    """
+    activation, sigma_w2, sigma_b2 = _check(activation, sigma_w2, sigma_b2)
+    c = check_real("c", c, lo=-1.0, hi=1.0)
+    q = fixed_point(activation, sigma_w2, sigma_b2)
+    if q == 0.0:
+        return 1.0  # every weighted input is 0: the two inputs coincide
+    return (sigma_w2 * _joint_mean(activation, q, c) + sigma_b2) / q
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 random matrices*.
 
 The references come from :mod:`vgp_lib.meanfield`; the wrong values the hints recognise
-(a forgotten square root, pre-activations of variance 1 instead of q*, ...) are computed
+(a forgotten square root, weighted inputs of variance 1 instead of q*, ...) are computed
 here by the same Gauss–Hermite quadrature, so that a slip is named only when the answer
 matches it to the stated precision.
 """
@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .. import activations
-from ..meanfield import critical_sigma_w2, mean_field
+from ..meanfield import critical_sigma_w2, mean_field, phase_grid, variance_map
 from . import (
     CORRECT,
     INCORRECT,
@@ -40,7 +40,7 @@ _NODES = 101
 
 
 def _mean_square_prime(activation: str, q: float) -> float:
-    """E[φ'(√q z)²] for z ~ N(0, 1), by Gauss–Hermite quadrature (probabilists' weights)."""
+    """E[σ'(√q z)²] for z ~ N(0, 1), by Gauss–Hermite quadrature (probabilists' weights)."""
     z, w = np.polynomial.hermite_e.hermegauss(_NODES)
     prime = activations.get(activation)[1]
     return float(np.sum(w * prime(math.sqrt(q) * z) ** 2) / math.sqrt(2 * math.pi))
@@ -51,83 +51,125 @@ def _mean_square_prime(activation: str, q: float) -> float:
 
 #: σ_w² of He's initialisation (variance 2/n) and of Xavier's for a square layer (1/n).
 HE_SIGMA_W2, XAVIER_SIGMA_W2 = 2.0, 1.0
+#: The bias variance added to He's rule in ``ex-wide-relu-he``, and the layers it asks about.
+HE_BIAS_SIGMA_B2, HE_BIAS_LAYERS = 0.1, 10
 
 
 def relu_chis() -> tuple[float, float]:
-    """χ of a ReLU network with He's and with Xavier's initialisation, biases 0 (the reference
-    of ``ex-wide-relu-he``; eq. ``eq-wide-chi``).
+    """χ of a ReLU network with He's and with Xavier's initialisation, biases 0 (eq.
+    ``eq-wide-chi``): the reason He's rule works, stated in the text after ``ex-wide-relu-he``.
     """
     return tuple(float(mean_field("relu", w2, 0.0).chi) for w2 in (HE_SIGMA_W2, XAVIER_SIGMA_W2))
 
 
-_HALF = "the ReLU passes the gradient only where h > 0. How often is that, for h symmetric about 0?"
-_SQUARE = "φ′ of the ReLU is 0 or 1, so φ′² = φ′: do not square the probability."
+def he_with_biases() -> tuple[float, float]:
+    """``(χ, q^{1+HE_BIAS_LAYERS})`` for a ReLU network with He's weights and biases of variance
+    ``HE_BIAS_SIGMA_B2``, whose first layer's weighted inputs have variance 1 (the reference of
+    ``ex-wide-relu-he``; eqs. ``eq-wide-qmap`` and ``eq-wide-chi``).
+    """
+    # no fixed point here (the variance grows without bound), but chi needs none for the ReLU
+    chi = float(phase_grid("relu", [HE_SIGMA_W2], [HE_BIAS_SIGMA_B2]).chi[0, 0])
+    q = 1.0
+    for _ in range(HE_BIAS_LAYERS):
+        q = variance_map(q, "relu", HE_SIGMA_W2, HE_BIAS_SIGMA_B2)
+    return chi, float(q)
+
+
+def _relu_q(sigma_w2: float, steps: int, *, half: float = 0.5) -> float:
+    """q after ``steps`` layers of q -> sigma_w2 * half * q + sigma_b2, from 1 (for the slips)."""
+    q = 1.0
+    for _ in range(steps):
+        q = sigma_w2 * half * q + HE_BIAS_SIGMA_B2
+    return q
+
+
+_HALF = "the ReLU passes the gradient only where z > 0. How often is that, for z symmetric about 0?"
+_SQUARE = "σ′ of the ReLU is 0 or 1, so σ′² = σ′, and χ = σ_w² E[σ′(z)²]."
 
 
 @check(
     "ex-wide-relu-he",
-    Pair(SignificantFigures(3), SignificantFigures(3), "each χ to 3 significant figures"),
-    reference=relu_chis,
+    Pair(SignificantFigures(3), SignificantFigures(3), "each number to 3 significant figures"),
+    reference=he_with_biases,
 )
 def check_relu_chi(answer) -> Feedback:
-    """Check ``(χ with He's initialisation, χ with Xavier's)`` for ReLU, biases 0.
+    """Check ``(χ, q after ten layers)`` for a ReLU network with He's weights and biases of
+    variance 0.1.
 
     >>> check_relu_chi((2.0, 1.0)).correct  # sigma_w2 alone forgets the ReLU's zeros
     False
     """
     ex = "ex-wide-relu-he"
     if not_attempted(answer):
-        return pending(ex, "a pair (chi_he, chi_xavier)")
+        return pending(ex, "a pair (chi, q_11)")
     pair, problem = read_pair(answer)
     if problem:
         return Feedback(
-            ex, INCORRECT, f"expected a pair of numbers (chi_he, chi_xavier), {problem}."
+            ex, INCORRECT, f"the answer should be a pair of numbers (chi, q_11), {problem}."
         )
     rule = check_relu_chi.rule
-    (he, xavier), (ref_he, ref_xavier) = pair, relu_chis()
-    if rule.accepts(pair, (ref_he, ref_xavier)):
+    (chi, q), (ref_chi, ref_q) = pair, he_with_biases()
+    if rule.accepts(pair, (ref_chi, ref_q)):
         return Feedback(
             ex,
             CORRECT,
-            f"χ = {he:.4g} with He's and {xavier:.4g} with Xavier's initialisation "
-            f"({rule.phrase}).",
+            f"χ = {chi:.4g} and q = {q:.4g} after {HE_BIAS_LAYERS} layers ({rule.phrase}): the "
+            "biases make the forward variance drift, and leave the gradient's multiplier alone.",
         )
-    if not rule.first.accepts(he, ref_he):
+    if not rule.first.accepts(chi, ref_chi):
         return close_to(
             ex,
-            he,
-            ref_he,
+            chi,
+            ref_chi,
             precision=rule.first,
-            what="χ with He's initialisation",
+            what="χ",
             hints=[
-                (2.0, "That takes φ′(h) = 1 for every unit; " + _HALF),
-                (0.5, "That is E[φ′(h)²] alone; χ multiplies it by σ_w², and He's rule sets σ_w²."),
+                (HE_SIGMA_W2, "That takes σ′(z) = 1 for every unit; " + _HALF),
+                (0.5, "That is E[σ′(z)²] alone, or σ_w² times its square; " + _SQUARE),
                 (
-                    math.sqrt(2.0) / 2,
-                    "He's rule sets the variance of the weights, σ_w² = 2 (times 1/n), not σ_w.",
+                    math.sqrt(HE_SIGMA_W2) / 2,
+                    "He's rule sets σ_w², the weights' variance, not σ_w.",
                 ),
-                (0.25, _SQUARE),
             ],
-            too_large="χ ≤ σ_w² max φ′²; the ReLU's φ′ is 0 on half of the pre-activations.",
-            too_small="Count how often φ′(h) = 1 when h is symmetric about 0, then multiply by "
-            "σ_w².",
+            too_large="χ ≤ σ_w² max σ′²; the ReLU's σ′ is 0 on half of the weighted inputs.",
+            too_small="The biases change q, but does E[σ′(z)²] of the ReLU depend on the variance "
+            "of z? Count how often σ′(z) is 1.",
         )
+    steps = HE_BIAS_LAYERS
     return close_to(
         ex,
-        xavier,
-        ref_xavier,
+        q,
+        ref_q,
         precision=rule.second,
-        what="χ with Xavier's initialisation",
+        what=f"q after {steps} layers",
         hints=[
+            (1.0, "That leaves out the biases: every layer adds σ_b² to the variance."),
             (
-                1.0,
-                "1 would need He's σ_w² = 2, or φ′ = 1 everywhere; Xavier's rule gives a square "
-                "layer σ_w² = 1, and the ReLU's φ′ is 0 for h < 0.",
+                (1.0 + HE_BIAS_SIGMA_B2) ** steps,
+                "The biases add σ_b² to the variance in each layer; they do not multiply it.",
             ),
-            (0.25, _SQUARE),
+            (
+                _relu_q(HE_SIGMA_W2, steps + 1),
+                "From layer 1 to layer 11 the map runs ten times, not eleven.",
+            ),
+            (
+                _relu_q(HE_SIGMA_W2, steps - 1),
+                "From layer 1 to layer 11 the map runs ten times, not nine.",
+            ),
+            (
+                _relu_q(XAVIER_SIGMA_W2, steps),
+                "That uses Xavier's σ_w²; the question keeps He's weights.",
+            ),
+            (
+                _relu_q(HE_SIGMA_W2, steps, half=1.0),
+                "That forgets that the ReLU sets the negative half of z to 0: what is "
+                "E[max(0, z)²] for z of variance q?",
+            ),
         ],
-        too_large="χ ≤ σ_w² max φ′²; the ReLU's φ′ is 0 on half of the pre-activations.",
-        too_small="Count how often φ′(h) = 1 when h is symmetric about 0, then multiply by σ_w².",
+        too_large="Run the variance map one layer at a time: what is E[max(0, z)²] for z of "
+        "variance q?",
+        too_small="Run the variance map one layer at a time: the biases add to the variance in "
+        "every layer.",
     )
 
 
@@ -165,7 +207,9 @@ def check_tanh_critical(answer) -> Feedback:
     pair, problem = read_pair(answer)
     if problem:
         return Feedback(
-            ex, INCORRECT, f"expected a pair of numbers (sigma_w_0, sigma_w_b), {problem}."
+            ex,
+            INCORRECT,
+            f"the answer should be a pair of numbers (sigma_w_0, sigma_w_b), {problem}.",
         )
     rule = check_tanh_critical.rule
     (got0, got_b), (ref0, ref_b) = pair, tanh_critical_sigma_w()
@@ -243,7 +287,7 @@ def nielsen_shrink() -> float:
 def check_nielsen_shrink(answer) -> Feedback:
     """Check the predicted per-layer shrink of ‖δ‖ in Nielsen's sigmoid network.
 
-    Expected: 1/√χ with χ at the fixed point q* of σ_w² = σ_b² = 1; answers within 1 % pass
+    The reference is 1/√χ with χ at the fixed point q* of σ_w² = σ_b² = 1; answers within 1 % pass
     (a Monte Carlo estimate with a million samples is good enough).
     """
     ex = "ex-wide-nielsen-shrink"
@@ -276,17 +320,17 @@ def check_nielsen_shrink(answer) -> Feedback:
             ),
             (
                 4.0,
-                "4 = 1/σ′(0) assumes every pre-activation sits at 0; they spread with variance q*.",
+                "4 = 1/σ′(0) assumes every weighted input sits at 0; they spread with variance q*.",
             ),
             (
                 1 / math.sqrt(at_one),
-                "That averages σ′² over pre-activations of variance 1; in the network they have "
+                "That averages σ′² over weighted inputs of variance 1; in the network they have "
                 "the variance q* of the fixed point of the variance map.",
             ),
             (
                 no_bias,
                 "That leaves out the biases: they add σ_b² = 1 to the variance of every "
-                "pre-activation.",
+                "weighted input.",
             ),
         ],
         too_large="σ′ is not that small on average: check E[σ′(h)²] at the fixed point q*.",

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .._validate import check_instance, check_instances, check_int, check_real
-from ..jacobian import GradientFlow, PhaseMeasurement, Spectrum
+from ..jacobian import GradientFlow, NearbyInputs, PhaseMeasurement, Spectrum
 from ..meanfield import PhaseGrid
 from . import check_axes, figure, get_axes
 from .activations import ACTIVATION_NAMES
@@ -26,6 +26,7 @@ __all__ = [
     "draw_spectrum_frame",
     "plot_gradient_norms",
     "plot_multipliers",
+    "plot_nearby_inputs",
     "plot_phase_diagram",
     "plot_spectra",
     "plot_spread",
@@ -159,7 +160,7 @@ def plot_phase_diagram(grid, measured=None, ax=None):
         rasterized=True,
     )
     bar = ax.figure.colorbar(mesh, ax=ax, pad=0.02)
-    bar.set_label(r"$\chi = \sigma_w^2\,E[\phi'(h)^2]$ (log scale)")
+    bar.set_label(r"$\chi = \sigma_w^2\,E[\sigma'(z)^2]$ (log scale)")
     bar.ax.text(0.5, 1.02, "exploding", transform=bar.ax.transAxes, ha="center", va="bottom")
     bar.ax.text(0.5, -0.02, "vanishing", transform=bar.ax.transAxes, ha="center", va="top")
     handles = []
@@ -285,6 +286,44 @@ def plot_gradient_norms(flow, ax=None):
     return ax
 
 
+#: The floor of the nearby-inputs chart: distances below it (merged inputs) sit on it.
+_DISTANCE_FLOOR = 1e-9
+
+
+@styled
+def plot_nearby_inputs(results, ax=None, *, labels=None):
+    """The distance 1 - c between two nearby inputs against the layer (log axis), one colour per
+    :class:`vgp_lib.jacobian.NearbyInputs`: dots the mean over its networks, dashed the
+    mean-field path. Distances below 10⁻⁹ (the inputs have merged) are drawn on the floor.
+
+    ``labels`` (one string per result) names the settings; by default their χ. Example::
+
+        runs = [jacobian.nearby_inputs(activation="tanh", sigma_w2=w2, sigma_b2=0.1, width=200,
+                                       depth=20, distance=1e-3, n_seeds=3, seed=0)
+                for w2 in (0.5, 3.0)]
+        plot_nearby_inputs(runs, labels=["ordered", "chaotic"])
+    """
+    results = check_instances("results", results, NearbyInputs)
+    labels = _check_labels(labels, len(results)) or [rf"$\chi$ = {r.chi:.3g}" for r in results]
+    ax = get_axes(ax, figsize=_FIGSIZE)
+    for i, (r, label) in enumerate(zip(results, labels)):
+        measured = np.maximum(np.mean(r.distance, axis=0), _DISTANCE_FLOOR)
+        predicted = np.maximum(r.predicted, _DISTANCE_FLOOR)
+        layers = np.arange(1, measured.size + 1)
+        colour = f"C{i % 10}"
+        ax.plot(layers, measured, "o", ms=4, color=colour, label=label)
+        ax.plot(layers, predicted, "--", lw=1.4, color=colour)
+    ax.plot([], [], "--", color="grey", lw=1.4, label="mean-field prediction")
+    ax.set_yscale("log")
+    ax.set_ylim(_DISTANCE_FLOOR / 2, 2.0)
+    integer_x(ax)
+    ax.set_xlabel("layer l")
+    ax.set_ylabel("distance 1 − c between\nthe two inputs' z")
+    ax.grid(True, which="major", alpha=0.3)
+    legend_beside(ax)
+    return ax
+
+
 # -- singular values of the input-output Jacobian --------------------------------------------------
 def _log_s(s) -> np.ndarray:
     """log10 of singular values; an exact 0 becomes -inf (placed in the lowest bin)."""
@@ -404,7 +443,7 @@ def plot_spread(spectra, ax=None, *, labels=None):
     ax.set_ylim(bottom=-0.3 * _SPREAD_LINEAR)  # a spread of 0 above the x axis, not on it
     integer_x(ax)
     ax.set_xlabel("depth L")
-    ax.set_ylabel(r"spread  Var$(s^2)\,/\,E[s^2]^2$")
+    ax.set_ylabel(r"unevenness  Var$(s^2)\,/\,E[s^2]^2$")
     ax.grid(True, which="major", alpha=0.3)
     legend_beside(ax)
     return ax
@@ -473,7 +512,7 @@ def draw_spectrum_frame(fig, item, *, xlim=None):
         _histogram(ax, sp.singular_values[k], edges, color=f"C{i % 10}", fill=True, alpha=0.7)
         ax.axvline(0.0, color="grey", lw=1, ls=":")
         ax.set_xlim(lo, hi)
-        ax.set_title(f"{label}\nspread {sp.spread[k]:.3g}", loc="left")
+        ax.set_title(f"{label}\nunevenness {sp.spread[k]:.3g}", loc="left")
         ax.set_xlabel(r"$\log_{10} s$" + _zero_note([sp.singular_values[k]], edges))
         ax.grid(True, axis="x", alpha=0.3)
     axes[0].set_ylabel(f"count (depth L = {depth})")
@@ -500,6 +539,6 @@ def draw_jacobian_explorer(fig, pair):
     note = _zero_note([s], edges)
     left.set_xlabel(r"$\log_{10} s$" + (note or r" (singular values of $J$)"))
     left.set_ylabel("count")
-    left.set_title(f"depth {sp.depths[k]}: spread {sp.spread[k]:.3g}", loc="left")
+    left.set_title(f"depth {sp.depths[k]}: unevenness {sp.spread[k]:.3g}", loc="left")
     plot_gradient_norms(flow, right)
     return fig
