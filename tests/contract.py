@@ -252,6 +252,16 @@ class Resources:
             "vgp_lib.jacobian.PhaseMeasurement": jacobian.measured_phase(
                 "tanh", [0.5, 2.0], [0.0], width=4, depth=5, seed=0
             ),
+            "vgp_lib.jacobian.NearbyInputs": jacobian.nearby_inputs(
+                activation="tanh",
+                sigma_w2=1.5,
+                sigma_b2=0.1,
+                width=4,
+                depth=5,
+                distance=1e-3,
+                n_seeds=1,
+                seed=0,
+            ),
             "vgp_lib.balance.RatioSample": balance.layer_ratios(5, seed=0),
             "vgp_lib.balance.BalanceStudy": balance.balance_study(
                 ("sigmoid",), [0.5, 1.0], depth=3, n_chains=5, seed=0
@@ -265,6 +275,8 @@ class Resources:
             "vgp_lib.chain.GradientRoutes": chain.three_routes(ch),
             "vgp_lib.circuits.Circuit": circuits.deep_parity(3),
             "vgp_lib.circuits.GateCounts": circuits.gate_counts([2, 3]),
+            "vgp_lib.circuits.ReluNet": circuits.deep_sawtooth(2),
+            "vgp_lib.circuits.Pieces": circuits.linear_pieces(circuits.deep_sawtooth(2), 64),
             "vgp_lib.clipping.Clipped": clipping.clip_by_global_norm([np.ones(3)], 1.0),
             "vgp_lib.monitor.TrainingTrace": self.trace,
             "vgp_lib.monitor.Diagnosis": monitor.diagnose(self.trace),
@@ -569,6 +581,18 @@ VALID = {
     "vgp_lib.circuits.gate_counts_closed_form": lambda R: dict(n=5),
     "vgp_lib.circuits.depths_closed_form": lambda R: dict(n=5),
     "vgp_lib.circuits.gate_counts": lambda R: dict(ns=np.array([2, 3, 4])),
+    "vgp_lib.circuits.deep_sawtooth": lambda R: dict(depth=3),
+    "vgp_lib.circuits.shallow_sawtooth": lambda R: dict(depth=3),
+    "vgp_lib.circuits.evaluate_relu": lambda R: dict(
+        net=R.samples["vgp_lib.circuits.ReluNet"], x=np.array([0.1, 0.6])
+    ),
+    "vgp_lib.circuits.linear_pieces": lambda R: dict(
+        net=R.samples["vgp_lib.circuits.ReluNet"], n_points=64
+    ),
+    "vgp_lib.plots.circuits.draw_xor_tree": lambda R: dict(n=4, ax=R.ax()),
+    "vgp_lib.plots.circuits.plot_pieces": lambda R: dict(
+        pieces=R.samples["vgp_lib.circuits.Pieces"], ax=R.ax()
+    ),
     "vgp_lib.clipping.global_norm": lambda R: dict(grads=[np.ones(3), np.ones((2, 2))]),
     "vgp_lib.clipping.clip_by_global_norm": lambda R: dict(
         grads=[np.ones(3), np.ones((2, 2))], max_norm=1.0
@@ -652,6 +676,19 @@ VALID = {
         width=4,
         depths=(1, 3),
         weights="gaussian",
+        seed=0,
+    ),
+    "vgp_lib.meanfield.correlation_map": lambda R: dict(
+        c=0.9, activation="tanh", sigma_w2=1.5, sigma_b2=0.1
+    ),
+    "vgp_lib.jacobian.nearby_inputs": lambda R: dict(
+        activation="tanh",
+        sigma_w2=1.5,
+        sigma_b2=0.1,
+        width=4,
+        depth=5,
+        distance=1e-3,
+        n_seeds=1,
         seed=0,
     ),
     "vgp_lib.jacobian.measured_phase": lambda R: dict(
@@ -919,6 +956,15 @@ VALID = {
     "vgp_lib.plots.network.depth_table": lambda R: dict(
         result=R.samples["vgp_lib.network.DepthResult"]
     ),
+    "vgp_lib.plots.precision.plot_first_gradient_by_depth": lambda R: dict(
+        results=[
+            importlib.import_module("vgp_lib.precision").exploding_profile(8.0, d)
+            for d in (1, 2, 3)
+        ],
+        ax=R.ax(),
+        label="w = 8",
+        mark=(1, 3),
+    ),
     "vgp_lib.plots.precision.plot_precision_growth": lambda R: dict(
         results=R.samples["vgp_lib.precision.PrecisionGradient"], ax=R.ax(), title="t"
     ),
@@ -961,6 +1007,9 @@ VALID = {
     "vgp_lib.plots.jacobian.plot_multipliers": lambda R: dict(
         flows=[R.samples["vgp_lib.jacobian.GradientFlow"]], ax=R.ax(), labels=["a"]
     ),
+    "vgp_lib.plots.jacobian.plot_nearby_inputs": lambda R: dict(
+        results=[R.samples["vgp_lib.jacobian.NearbyInputs"]], ax=R.ax(), labels=["a"]
+    ),
     "vgp_lib.plots.jacobian.plot_gradient_norms": lambda R: dict(
         flow=R.samples["vgp_lib.jacobian.GradientFlow"], ax=R.ax()
     ),
@@ -1000,6 +1049,9 @@ VALID = {
         block=R.mlp().blocks[1], ax=R.ax()
     ),
     "vgp_lib.plots.diagrams.format_number": lambda R: dict(value=-0.00123, digits=3),
+    "vgp_lib.plots.guess.guess": lambda R: dict(
+        question="Which?", options=["a", "b"], answer=0, why="Because.", reveal="fig-x"
+    ),
     "vgp_lib.plots.scrub.compress_png": lambda R: dict(data=R.png),
     "vgp_lib.plots.scrub.render_frame": lambda R: dict(draw=_draw_line, item=2.0, height=2.0),
     "vgp_lib.plots.scrub.slider": lambda R: dict(
@@ -1085,10 +1137,13 @@ VALID = {
             "chain.vanish_depth",
             "exploding.balanced_weight",
             "exploding.float32_overflow_depth",
-            "unstable.min_weight",
+            "unstable.best_weight",
+            "unstable.deeper_balance",
+            "unstable.tanh_widest",
             "unstable.widest",
             "wide.nielsen_shrink",
             "wide.relu_chis",
+            "wide.he_with_biases",
             "wide.tanh_critical_sigma_w",
         )
     },
@@ -1191,13 +1246,17 @@ VALID = {
         got=1.0, expected=1.0, what="x", rtol=1e-6, atol=1e-12
     ),
     "vgp_lib.exercises.grading.assert_within_stated_precision": lambda R: dict(
-        check=_ex_unstable().check_min_weight, got=4.0, expected=4.0, what="x"
+        check=_ex_unstable().check_larger_derivative, got=0.15, expected=0.15, what="x"
     ),
     "vgp_lib.exercises.grading.print_expected": lambda R: dict(
-        label="ex", values={"answer": 4.0}, checks={"answer": _ex_unstable().check_min_weight}
+        label="ex",
+        values={"answer": 0.15},
+        checks={"answer": _ex_unstable().check_larger_derivative},
     ),
     "vgp_lib.exercises.mnist.shrink_factor": lambda R: dict(rms=0.2),
-    "vgp_lib.exercises.mnist.check_shrink_factor": lambda R: dict(answer=0.5, rms=0.2),
+    "vgp_lib.exercises.mnist.check_shrink_factor": lambda R: dict(
+        answer=5e4, rms=0.2, hidden_layers=8
+    ),
     "vgp_lib.exercises.mnist.speed_ratio": lambda R: dict(
         speeds=R.samples["vgp_lib.speeds.TrainingSpeeds"].speeds
     ),
@@ -1206,8 +1265,9 @@ VALID = {
     ),
     "vgp_lib.exercises.unstable.check_identity_layer": lambda R: dict(answer=(1.0, 2.0), n=3),
     "vgp_lib.exercises.unstable.check_identity_neuron": lambda R: dict(answer=(1.0, 0.0, 1.0, 0.0)),
-    "vgp_lib.exercises.unstable.check_larger_derivative": lambda R: dict(answer="sigmoid"),
-    "vgp_lib.exercises.unstable.check_min_weight": lambda R: dict(answer=2.0),
+    "vgp_lib.exercises.unstable.check_larger_derivative": lambda R: dict(answer=0.5),
+    "vgp_lib.exercises.unstable.check_best_weight": lambda R: dict(answer=(1.0, 2.0)),
+    "vgp_lib.exercises.unstable.check_tanh_window": lambda R: dict(answer=2.0),
     "vgp_lib.exercises.unstable.check_widest": lambda R: dict(answer=(1.0, 2.0)),
     "vgp_lib.exercises.unstable.check_width_formula": lambda R: dict(
         width=lambda w: 0.0, time_limit=1.0
@@ -1622,6 +1682,8 @@ for _name in (
     "vgp_lib.chain.GradientRoutes",
     "vgp_lib.circuits.Circuit",
     "vgp_lib.circuits.GateCounts",
+    "vgp_lib.circuits.ReluNet",
+    "vgp_lib.circuits.Pieces",
     "vgp_lib.clipping.Clipped",
     "vgp_lib.data.MNIST",
     "vgp_lib.data.Split",
@@ -1652,6 +1714,7 @@ for _name in (
     "vgp_lib.jacobian.GradientFlow",
     "vgp_lib.jacobian.Spectrum",
     "vgp_lib.jacobian.PhaseMeasurement",
+    "vgp_lib.jacobian.NearbyInputs",
 ):
     VALID[_name] = _fields(_name)
 
