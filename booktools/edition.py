@@ -123,11 +123,22 @@ def _check_edition(edition) -> str:
 # --------------------------------------------------------------------------- markdown
 
 
-def _strip_lines(lines: list[str], gated: bool) -> tuple[list[str], bool]:
+#: Where a solution was removed, the student edition says so: the text after an exercise's
+#: solution may discuss its answer, and in a notebook it follows the exercise directly.
+STUDENT_STOP = (
+    "*The solution is not in this edition. Try the exercise before you read on: "
+    "the text below may discuss its answer.*"
+)
+
+
+def _strip_lines(
+    lines: list[str], gated: bool, marker: str | None = None
+) -> tuple[list[str], bool]:
     """Remove solution directives from one markdown cell's lines.
 
     ``gated`` says whether the cell starts inside a ``{solution-start}`` region;
-    the returned flag says whether it ends inside one.
+    the returned flag says whether it ends inside one. ``marker``, if given, is a line
+    put where each solution ended.
     """
     kept: list[str] = []
     i = 0
@@ -138,12 +149,16 @@ def _strip_lines(lines: list[str], gated: bool) -> tuple[list[str], bool]:
             if name == "solution-end":
                 gated = False
                 i = block_end(lines, i, m.group("fence"))
+                if marker:
+                    kept += ["", marker, ""]
             else:
                 i += 1
             continue
         if name in _SOLUTION_DIRECTIVES:
             i = block_end(lines, i, m.group("fence"))
             gated = name == "solution-start"
+            if marker and not gated:
+                kept += ["", marker, ""]
             continue
         kept.append(lines[i])
         i += 1
@@ -179,7 +194,7 @@ def _strip_cells(cells: list) -> list:
             if not gated:
                 out.append(cell)
             continue
-        kept, gated = _strip_lines(cell.source.splitlines(), gated)
+        kept, gated = _strip_lines(cell.source.splitlines(), gated, STUDENT_STOP)
         text = tidy(kept)
         if text.strip():  # a cell that held only a solution goes altogether
             cell.source = text

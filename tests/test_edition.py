@@ -847,3 +847,39 @@ def test_edition_figure_numbers_match_the_built_site(built_html):
             if file == f"{source.stem}.ipynb"
         }
         assert {html_lib.unescape(k): v for k, v in site} == ours, source.stem
+
+
+def _assigned(source: str) -> set[str]:
+    """Names a code cell binds (assignments, loops, imports, definitions), read with ast."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_inline_number_of_the_student_notebook_is_computed_before_it(editions, name):
+    """A student notebook has no solution cells: a number the text names after a solution
+    must come from a cell the student has, above the text, or it renders as an error."""
+    defined: set[str] = set()
+    missing = []
+    for i, cell in enumerate(editions["student"][name].cells):
+        if cell.cell_type == "code":
+            defined |= _assigned(cell.source)
+            continue
+        for expr in re.findall(r"\{eval\}`([^`]+)`", cell.source):
+            base = re.match(r"[A-Za-z_]\w*", expr).group()
+            if base not in defined:
+                missing.append(f"cell {i}: {expr}")
+    assert not missing, f"{name}: names no earlier cell computes: {missing}"
