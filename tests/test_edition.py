@@ -718,10 +718,10 @@ def page_text_before_solutions(html: str) -> dict[str, str]:
     soup = BeautifulSoup(html, "html.parser")
     for math in soup.select(".math, .MathJax, mjx-container, script, style"):
         math.decompose()
-    for solution in soup.select("div.solution"):
+    for solution in soup.select("div.solution, details.solution"):
         link = solution.select_one("p.admonition-title a[href^='#ex-']")
-        marker = f"@@SOLUTION:{link['href'][1:] if link else '?'}@@"
-        solution.replace_with(marker)
+        label = solution.get("data-for") or (link["href"][1:] if link else "?")
+        solution.replace_with(f"@@SOLUTION:{label}@@")
     text = (soup.select_one("main") or soup).get_text(" ")
     parts, out = re.split(r"@@SOLUTION:([\w?-]+)@@", text), {}
     for i in range(1, len(parts), 2):
@@ -780,6 +780,11 @@ def test_leak_finder_sees_numbers_and_source_but_not_lone_digits():
         '<a href="#ex-a">S</a></p>29</div><p>After.</p></main>'
     )
     assert page_text_before_solutions(html)["ex-a"].split() == ["Before", "29."]
+    folded = (
+        '<main><p>Before 29.</p><details class="solution admonition" data-for="ex-a">'
+        '<summary class="admonition-title">S</summary>29</details><p>After.</p></main>'
+    )
+    assert page_text_before_solutions(folded)["ex-a"].split() == ["Before", "29."]
 
 
 # -------------------------------------------------------------------------- figures in the editions
