@@ -87,19 +87,10 @@ def check_best_weight(answer) -> Feedback:
     ex = "ex-unstable-best-weight"
     if not_attempted(answer):
         return pending(ex, "a pair (w_best, factor_max)")
-    items, problem = _numbers(answer, 2)
-    if problem:
-        return Feedback(
-            ex, INCORRECT, f"the answer must be a pair of numbers (w_best, factor_max), {problem}."
-        )
-    (w, p1), (f, p2) = (read_number(v) for v in items)
-    if p1 or p2:
-        name, what = ("w_best", p1) if p1 else ("factor_max", p2)
-        return Feedback(
-            ex,
-            INCORRECT,
-            f"the answer must be a pair of numbers (w_best, factor_max), but {name} is {what}.",
-        )
+    pair, refusal = _pair(ex, answer, ("w_best", "factor_max"))
+    if refusal:
+        return refusal
+    w, f = pair
     rule = check_best_weight.rule
     ref_w, ref_f = best_weight()
     if rule.accepts((w, f), (ref_w, ref_f)):
@@ -220,6 +211,20 @@ def widest() -> tuple[float, float]:
     return widest_interval()
 
 
+def _pair(ex: str, answer, names: tuple[str, str]):
+    """``((a, b), None)`` for an answer of two numbers, or ``(None, Feedback)`` saying why it is
+    not the pair ``names``; never raises."""
+    what = f"a pair of numbers ({names[0]}, {names[1]})"
+    items, problem = _numbers(answer, 2)
+    if problem:
+        return None, Feedback(ex, INCORRECT, f"the answer must be {what}, {problem}.")
+    (a, p1), (b, p2) = (read_number(v) for v in items)
+    if p1 or p2:
+        name, wrong = (names[0], p1) if p1 else (names[1], p2)
+        return None, Feedback(ex, INCORRECT, f"the answer must be {what}, but {name} is {wrong}.")
+    return (a, b), None
+
+
 def _numbers(answer, k: int):
     """``(list of k items, None)`` from an iterable answer, or ``(None, what is wrong)``; never
     raises.
@@ -249,19 +254,10 @@ def check_widest(answer) -> Feedback:
     ex = "ex-unstable-widest"
     if not_attempted(answer):
         return pending(ex, "a pair (w_star, width_max)")
-    items, problem = _numbers(answer, 2)
-    if problem:
-        return Feedback(
-            ex, INCORRECT, f"the answer must be a pair of numbers (w_star, width_max), {problem}."
-        )
-    (w_star, p1), (width_max, p2) = (read_number(v) for v in items)
-    if p1 or p2:
-        name, what = ("w_star", p1) if p1 else ("width_max", p2)
-        return Feedback(
-            ex,
-            INCORRECT,
-            f"the answer must be a pair of numbers (w_star, width_max), but {name} is {what}.",
-        )
+    pair, refusal = _pair(ex, answer, ("w_star", "width_max"))
+    if refusal:
+        return refusal
+    w_star, width_max = pair
     rule = check_widest.rule
     ref_w, ref_width = widest()
     if rule.accepts((w_star, width_max), (ref_w, ref_width)):
