@@ -1,7 +1,11 @@
 """Self-checks of the chapter *Why depth?*: the reference
 answers pass, typical mistakes get a specific hint."""
 
+import inspect
+import json
+
 import pytest
+from variants import variants
 
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, Feedback
 from vgp_lib.exercises.circuits import check_chain_depth, check_xor_from_nand
@@ -116,9 +120,9 @@ def test_reference_chain_depth_passes():
 @pytest.mark.parametrize(
     "wrong, words",
     [
-        (16 - 1, "three layers"),  # counted XOR gates, not NAND layers
+        (16 - 1, "layers one XOR"),  # counted XOR gates, not NAND layers
         (3 * 4, "balanced tree"),  # depth of the tree: 3 * ceil(log2 16)
-        (3 * 16, "n - 1 XORs"),  # n XORs instead of n - 1
+        (3 * 16, "two bits at once"),  # n XORs instead of n - 1
     ],
 )
 def test_typical_wrong_chain_depths_get_specific_hints(wrong, words):
@@ -248,3 +252,201 @@ def test_feedback_never_says_expected():
         assert "expected" not in str(check_xor_from_nand(answer))
     for depth in (15, 12, 48, 90, 45):
         assert "expected" not in str(check_chain_depth(16, depth))
+
+
+# --------------------------------------------------------------------------- tampering
+
+
+def test_nand_is_a_plain_function_that_holds_no_value():
+    seen = {}
+
+    def spy(a, b, nand):
+        seen["nand"] = nand
+        return xor_reference(a, b, nand)
+
+    assert check_xor_from_nand(spy).correct
+    nand = seen["nand"]
+    assert inspect.isfunction(nand) and not hasattr(nand, "__self__")
+    # its closure holds the wiring only: no input value the student could flip
+    assert not any(type(cell.cell_contents) is int for cell in nand.__closure__ or ())
+
+
+def test_the_circuit_behind_nand_cannot_be_reached_through_self():
+    """Regression: ``nand.__self__`` was the circuit; setting the output's value passed."""
+
+    def cheat(a, b, nand):
+        out = nand(a, b)  # NAND, not XOR
+        circuit = nand.__self__
+        entry = circuit._wires[id(out)]
+        circuit._wires[id(out)] = (out, 1 - entry[1], entry[2])
+        return out
+
+    fb = check_xor_from_nand(cheat)
+    assert fb.status == INCORRECT and "__self__" in fb.message
+
+
+def _wiring(nand) -> dict:
+    (wires,) = [c.cell_contents for c in nand.__closure__ if type(c.cell_contents) is dict]
+    return wires
+
+
+def _relabel_output_as_input(a, b, nand):
+    out = nand(a, b)
+    _wiring(nand)[id(out)] = (out, "a")
+    return out
+
+
+def _feed_output_to_itself(a, b, nand):
+    out = nand(a, b)
+    _wiring(nand)[id(out)] = (out, (out, b))
+    return out
+
+
+def _rewire_input_a_to_a_gate(a, b, nand):
+    out = nand(a, b)
+    _wiring(nand)[id(a)] = (a, (b,))
+    return out
+
+
+def _forget_the_wiring(a, b, nand):
+    _wiring(nand).clear()
+    return nand(a, b)
+
+
+def _swap_in_another_wiring(a, b, nand):
+    for cell in nand.__closure__:
+        cell.cell_contents = {}
+    return nand(a, b)
+
+
+def _junk_in_the_wiring(a, b, nand):
+    out = nand(a, b)
+    wires = _wiring(nand)
+    wires["x"] = (out, (a, b))
+    wires[id(out)] = [out, (a, b)]
+    return out
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        _relabel_output_as_input,
+        _feed_output_to_itself,
+        _rewire_input_a_to_a_gate,
+        _forget_the_wiring,
+        _swap_in_another_wiring,
+        _junk_in_the_wiring,
+    ],
+)
+def test_tampering_with_the_closure_of_nand_never_passes_a_nand_gate_as_xor(tamper):
+    fb = check_xor_from_nand(tamper)
+    assert fb.status == INCORRECT, str(fb)
+    data = check_xor_from_nand.to_data(tamper)
+    assert "problem" in data  # the grader gets the same refusal
+    assert check_xor_from_nand(check_xor_from_nand.from_data(data)).status == INCORRECT
+
+
+# --------------------------------------------------------------------------- grading as plain data
+
+
+def _padded(a, b, nand):
+    for _ in range(3):
+        nand(a, b)
+    return xor_reference(a, b, nand)
+
+
+def _replay():
+    outputs = iter([0, 1, 1, 0] * 3)
+
+    def replay(a, b, nand):
+        one = nand(a, nand(a))
+        return one if next(outputs) else nand(one)
+
+    return replay
+
+
+def _stub(a, b, nand):
+    return ...
+
+
+def _raises(a, b, nand):
+    raise RuntimeError("no gates today")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: xor_reference,
+        lambda: xor_five_nands,
+        lambda: xor_double_negated,
+        lambda: xnor,
+        lambda: nand_only,
+        lambda: _padded,
+        lambda: lambda a, b, nand: a ^ b,  # no gates at all
+        lambda: lambda a, b, nand: a,  # a wire, but no gate
+        _replay,  # a different circuit for different inputs
+        lambda: _raises,
+        lambda: _stub,
+        lambda: ...,  # not attempted
+        lambda: None,
+        lambda: 4,  # not callable
+        lambda: lambda a, b, nand: 1,  # no wire
+    ],
+)
+def test_the_check_judges_the_handed_in_data_as_the_function(make):
+    direct = check_xor_from_nand(make())
+    data = check_xor_from_nand.to_data(make())
+    assert json.loads(json.dumps(data)) == data  # plain data, for the grader's process
+    rebuilt = check_xor_from_nand.from_data(json.loads(json.dumps(data)))
+    graded = check_xor_from_nand(rebuilt)
+    assert (graded.status, graded.message, graded.hint) == (
+        direct.status,
+        direct.message,
+        direct.hint,
+    )
+
+
+def test_the_data_of_a_right_xor_is_its_netlist():
+    data = check_xor_from_nand.to_data(xor_reference)
+    gates = [["a", "b"], ["a", 0], ["b", 0], [1, 2]]
+    assert data == {"netlists": [{"gates": gates, "output": 3}] * 4}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        {"netlists": []},
+        {"netlists": [{"gates": [["a", "b"]], "output": 0}] * 4},  # a NAND gate, well formed
+        {"netlists": [{"gates": [["a", 1]], "output": 0}] * 4},  # feeds itself
+        {"netlists": [{"gates": [["a", "c"]], "output": 0}] * 4},
+        {"netlists": [{"gates": [], "output": "1"}] * 4},
+        {"netlists": [{"gates": [[True, "b"]], "output": 0}] * 4},
+        {
+            "problem": "right on all four inputs with 4 NAND gates, the minimum.",
+            "status": "correct",
+        },
+        {"problem": 3},
+    ],
+)
+def test_handed_in_data_that_is_no_xor_is_refused(data):
+    assert check_xor_from_nand(check_xor_from_nand.from_data(data)).status == INCORRECT
+
+
+def test_to_data_never_raises():
+    class Hostile:
+        def __call__(self, *args):
+            raise SystemExit("bye")
+
+    assert "problem" in check_xor_from_nand.to_data(Hostile())
+
+
+def test_chain_depth_variants_have_their_own_answers():
+    book, *others = variants("circuits", "CHAIN_BITS")
+    assert book == 16
+    depths = [3 * (n - 1) for n in (book, *others)]  # the chapter's reference solution
+    assert len(set(depths)) == len(depths), depths
+    for n, depth in zip(others, depths[1:]):
+        assert check_chain_depth(n=n, answer=depth).status == CORRECT, n
+        assert check_chain_depth(n=n, answer=depths[0]).status == INCORRECT, n

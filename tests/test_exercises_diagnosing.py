@@ -1,5 +1,7 @@
 """Self-checks of the chapter *Diagnosing a real model*."""
 
+import json
+
 import pytest
 import torch
 from torch import nn
@@ -156,3 +158,148 @@ def test_wrong_stuck_sets_do_not_give_the_answer_away():
 def test_mystery_batch_refuses_bad_sizes_by_name(kwargs, param):
     with pytest.raises((TypeError, ValueError), match=rf"\b{param} must"):
         mystery_batch(**kwargs)
+
+
+# ------------------------------------------------------------- depth along the computation
+
+
+class _Parallel(nn.Module):
+    """Twelve weight layers, each applied to the input, summed: 12 layers, but depth 1."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(32, 10, dtype=torch.float64) for _ in range(12))
+
+    def forward(self, x):
+        return sum(layer(x) for layer in self.layers)
+
+
+def _reference_model():
+    return build_mlp(n_in=32, width=48, n_out=10, depth=11, activation="relu", init="he", seed=0)
+
+
+def test_layers_side_by_side_are_not_a_deep_model():
+    fb = check_fixed_model(_Parallel())
+    assert fb.status == "incorrect"
+    assert "12 weight layers" in fb.message and "1 deep" in fb.message
+    assert "side by side" in fb.message and "previous one's output" in fb.hint
+
+
+def test_a_shallow_chain_beside_a_deep_sum_is_measured_by_its_chain():
+    class Mixed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.chain = build_mlp(n_in=32, width=48, n_out=10, depth=5, seed=0)
+            self.side = _Parallel()
+
+        def forward(self, x):
+            return self.chain(x) + self.side(x)
+
+    fb = check_fixed_model(Mixed())
+    assert fb.status == "incorrect" and "6 deep" in fb.message
+
+
+def _round_trip(model):
+    data = check_fixed_model.to_data(model)
+    return check_fixed_model.from_data(json.loads(json.dumps(data)))
+
+
+def test_the_reference_model_is_graded_right_after_a_round_trip():
+    rebuilt = _round_trip(_reference_model())
+    assert type(rebuilt) is nn.Sequential
+    assert check_fixed_model(rebuilt).correct
+    # the same layers, names and numbers
+    original = dict(_reference_model().named_parameters())
+    again = dict(rebuilt.named_parameters())
+    assert original.keys() == again.keys()
+    assert all(torch.equal(original[k], again[k]) for k in original)
+
+
+def test_a_batch_norm_sequential_comes_back_in_the_same_mode_and_dtype():
+    model = nn.Sequential(
+        nn.Linear(32, 48),
+        nn.BatchNorm1d(48),
+        nn.GELU(approximate="tanh"),
+        nn.Sequential(nn.Linear(48, 48, bias=False), nn.LayerNorm(48), nn.LeakyReLU(0.1)),
+        nn.Linear(48, 10),
+    ).eval()
+    model[0].weight.data[0, 0] = float("nan")
+    rebuilt = _round_trip(model)
+    assert not rebuilt.training and rebuilt[3][2].negative_slope == 0.1
+    assert rebuilt[0].weight.dtype == torch.float32 and rebuilt[3][0].bias is None
+    assert str(rebuilt) == str(model)
+    state, again = model.state_dict(), rebuilt.state_dict()
+    assert all(
+        torch.equal(
+            state[k],
+            again[k],
+        )
+        or k == "0.weight"
+        for k in state
+    )
+    assert torch.isnan(again["0.weight"][0, 0])
+
+
+def test_a_parallel_model_is_refused_after_a_round_trip_too():
+    rebuilt = _round_trip(_Parallel())
+    fb = check_fixed_model(rebuilt)
+    assert fb.status == "incorrect" and "nn.Sequential" in fb.hint
+    assert "could not be rebuilt" in fb.message
+
+
+@pytest.mark.parametrize(
+    "make, status",
+    [
+        (_reference_model, "correct"),
+        (_Parallel, "incorrect"),
+        (mystery_model, "incorrect"),  # stuck layers; not a Sequential either
+        (lambda: build_mlp(n_in=32, width=48, n_out=10, depth=2, seed=0), "incorrect"),
+        (lambda: nn.Linear(5, 10), "incorrect"),
+        (lambda: ..., "not attempted"),
+        (lambda: "model", "incorrect"),
+    ],
+)
+def test_the_check_judges_the_handed_in_data_as_the_model(make, status):
+    assert check_fixed_model(make()).status == status
+    assert check_fixed_model(_round_trip(make())).status == status
+
+
+def test_a_healthy_model_that_is_no_sequential_is_told_to_be_one():
+    class Fixed(nn.Module):  # the mystery model's shape, with ReLU and He weights
+        def __init__(self):
+            super().__init__()
+            self.net = _reference_model()
+
+        def forward(self, x):
+            return self.net(x)
+
+    fb = check_fixed_model(Fixed())
+    assert fb.status == "incorrect" and "gradients are healthy" in fb.message
+    assert "nn.Sequential" in fb.hint
+    assert "problem" in check_fixed_model.to_data(Fixed())
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"model": {"type": "Conv2d", "training": True, "args": {}, "tensors": {}}},
+        {"model": {"type": "Sequential", "training": True, "children": [["a.b", None]]}},
+        {"model": {"type": "Linear", "training": True, "args": {"in_features": 1}, "tensors": {}}},
+        {"problem": "right", "status": "correct"},
+        {"model": {"type": "__import__", "training": True}},
+    ],
+)
+def test_handed_in_data_that_is_no_model_is_refused(data):
+    assert check_fixed_model(check_fixed_model.from_data(data)).status == "incorrect"
+
+
+def test_to_data_never_raises_on_a_hostile_model():
+    class Hostile(nn.Module):
+        def named_children(self):
+            raise SystemExit("bye")
+
+        def __getattr__(self, name):
+            raise SystemExit("bye")
+
+    assert "problem" in check_fixed_model.to_data(Hostile())

@@ -35,6 +35,7 @@ from vgp_lib.exercises import (
     read_number,
     run_limited,
 )
+from vgp_lib.exercises._references import REFERENCES
 
 #: Numeric checks whose answer is one number (check_widest takes a pair and is tested on its own).
 SCALAR = sorted(n for n, c in CHECKS.items() if c.rule.numeric and not isinstance(c.rule, Pair))
@@ -47,7 +48,7 @@ def call(name, answer):
 
 def reference(name):
     before, after = CONTEXT.get(name, ((), ()))
-    return CHECKS[name].reference(*before, *after)
+    return REFERENCES[CHECKS[name].exercise](*before, *after)
 
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

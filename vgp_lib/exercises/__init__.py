@@ -11,8 +11,9 @@ Three promises hold for every check:
 * **It states its precision.** Every check carries ``check.precision``, a
   short phrase such as ``"3 significant figures"`` that the exercise's text
   tells the reader, and an answer within that precision is correct. The rule
-  behind the phrase is ``check.rule`` (a :class:`Precision`); numeric checks
-  also carry ``check.reference``, the function that computes the answer.
+  behind the phrase is ``check.rule`` (a :class:`Precision`). The function
+  computing each answer is kept away from the check (a reader could call it):
+  the tests find it in the private table ``vgp_lib.exercises._references``.
 * **It never raises on an answer.** Strings, arrays, huge integers, objects
   whose ``__float__`` raises, functions that crash or never return: each gets
   a :class:`Feedback`. A student's function (or model) runs under a time limit
@@ -138,9 +139,19 @@ def show(obj, limit: int = 60) -> str:
         raise ValueError(f"limit must be an integer >= 1, got {limit}")
     try:
         text = repr(obj)
-    except Exception:
-        text = f"<{type(obj).__name__} object>"
+        if type(text) is not str:  # a str subclass may redefine len() and slicing
+            text = str.__str__(text) if isinstance(text, str) else f"<{type_name(obj)} object>"
+    except LET_THROUGH:
+        raise
+    except BaseException:  # noqa: BLE001 - SystemExit from a reader's __repr__ is their error too
+        text = f"<{type_name(obj)} object>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def type_name(obj) -> str:
+    """The name of ``obj``'s class, read without running any of the student's code."""
+    name = type.__dict__["__name__"].__get__(type(obj))
+    return name if type(name) is str else "object"
 
 
 def read_number(x) -> tuple[float | None, str | None]:
@@ -181,13 +192,38 @@ def read_number(x) -> tuple[float | None, str | None]:
             value = float(x)
     except OverflowError:
         return None, "a number too large in size for a float"
-    except Exception:
-        return None, f"{type(x).__name__} {show(x)}"
+    except LET_THROUGH:
+        raise
+    except BaseException:  # noqa: BLE001 - SystemExit from a reader's __float__ is their error
+        return None, f"{type_name(x)} {show(x)}"
     if math.isnan(value):
         return None, "NaN (not a number)"
     if math.isinf(value):
         return None, f"{'-' if value < 0 else ''}infinity"
     return value, None
+
+
+#: Floating-point types coarser than float64: about how many significant digits each keeps,
+#: and its unit roundoff (the largest relative error of rounding a number to it).
+LOW_PRECISION = {"float32": (7, 2.0**-24), "float16": (3, 2.0**-11), "bfloat16": (2, 2.0**-8)}
+
+
+def low_precision(x) -> str | None:
+    """``"float32"`` (or ``"float16"``, ``"bfloat16"``) if ``x`` is a NumPy or torch number or
+    array of that type, else None; never raises.
+    """
+    try:
+        dtype = (
+            getattr(x, "dtype", None)
+            if isinstance(x, (np.generic, np.ndarray)) or (type(x).__module__ == "torch")
+            else None
+        )
+        name = str(dtype).removeprefix("torch.") if dtype is not None else None
+    except LET_THROUGH:
+        raise
+    except BaseException:  # noqa: BLE001 - a reader's object may raise anything
+        return None
+    return name if name in LOW_PRECISION else None
 
 
 def read_pair(answer) -> tuple[tuple[float, float] | None, str | None]:
@@ -205,8 +241,10 @@ def read_pair(answer) -> tuple[tuple[float, float] | None, str | None]:
             raise TypeError
         n = len(answer)
         items = [answer[0], answer[1]] if n == 2 else None
-    except Exception:
-        return None, f"got {type(answer).__name__} {show(answer)}"
+    except LET_THROUGH:
+        raise
+    except BaseException:  # noqa: BLE001 - SystemExit from a reader's __len__ is their error
+        return None, f"got {type_name(answer)} {show(answer)}"
     if items is None:
         return None, f"got {n} item(s)"
     values = []
@@ -438,15 +476,20 @@ def _signs(reference, either_sign):
 # --------------------------------------------------------------------------- the check decorator
 
 
-def check(exercise: str, precision: Precision, *, reference=None):
+def check(exercise: str, precision: Precision):
     """Declare ``fn`` the check of ``exercise`` with its stated ``precision``.
 
-    Attaches ``fn.exercise``, ``fn.precision`` (the phrase), ``fn.rule`` and
-    ``fn.reference``, and guards the call: warnings are silenced, and an
-    exception escaping the check itself (a bug in the check, since every
-    answer-related problem is reported explicitly) becomes a Feedback rather
-    than a traceback in the reader's notebook. Calling a check with the wrong
-    arguments still raises TypeError: that is the chapter's mistake, not the reader's.
+    Attaches ``fn.exercise``, ``fn.precision`` (the phrase) and ``fn.rule``, and
+    guards the call: warnings are silenced, and an exception escaping the check
+    itself (a bug in the check, since every answer-related problem is reported
+    explicitly) becomes a Feedback rather than a traceback in the reader's
+    notebook. So does a SystemExit, GeneratorExit or other BaseException that an
+    answer's own methods raise (``__float__``, ``__len__``...): only
+    KeyboardInterrupt, the reader's stop button, goes through. Calling a check
+    with the wrong arguments still raises TypeError: that is the chapter's
+    mistake, not the reader's. The functions computing the answers are not
+    attached to the check (a reader would call them): the tests find them in
+    ``vgp_lib.exercises._references``.
     """
 
     def decorate(fn):
@@ -459,19 +502,28 @@ def check(exercise: str, precision: Precision, *, reference=None):
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
                     warnings.simplefilter("ignore")
                     return fn(*args, **kwargs)
-            except Exception as err:
+            except LET_THROUGH:
+                raise
+            except BaseException as err:  # noqa: BLE001 - e.g. SystemExit from an answer's method
+                what = raised("the check", err).removeprefix("the check raised ")
+                if not isinstance(err, Exception):  # SystemExit & co. come from the answer's code
+                    return Feedback(
+                        exercise,
+                        INCORRECT,
+                        f"reading this answer raised {what}.",
+                        "Give a plain value (a number, a list, an array, a function or a model) "
+                        "whose methods do not stop the program.",
+                    )
                 return Feedback(
                     exercise,
                     INCORRECT,
-                    f"the check could not evaluate this answer "
-                    f"({raised('the check', err).removeprefix('the check raised ')}).",
+                    f"the check could not evaluate this answer ({what}).",
                     "This is a bug in the check: please report it together with your answer.",
                 )
 
         guarded.exercise = exercise
         guarded.precision = precision.phrase
         guarded.rule = precision
-        guarded.reference = reference
         return guarded
 
     return decorate
@@ -583,6 +635,12 @@ class _OutOfTime(BaseException):
     """
 
 
+#: What reading an answer lets through: the reader's stop button and :func:`run_limited`'s
+#: timer. Anything else an answer's methods raise, SystemExit included, is the answer's fault.
+#: What a check lets through from a student's code: the reader's stop, and the time limit.
+LET_THROUGH = (KeyboardInterrupt, _OutOfTime)
+
+
 @dataclass(frozen=True)
 class Outcome(Result):
     """What running a student's code gave: a ``value``, the ``error`` it raised, or ``timed_out``.
@@ -682,7 +740,10 @@ def raised(call: str, err: BaseException) -> str:
     check_instance("err", err, BaseException)
     try:
         text = str(err)
-    except Exception:
+        text = str.__str__(text) if isinstance(text, str) else ""
+    except LET_THROUGH:
+        raise
+    except BaseException:  # noqa: BLE001 - an exception's __str__ may raise anything
         text = ""
     text = text if len(text) <= 120 else text[:119] + "…"
     return f"{call} raised {type(err).__name__}" + (f": {text}" if text else "")
