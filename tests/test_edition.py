@@ -28,6 +28,7 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import probecheck
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -478,26 +479,57 @@ def _execute(src: Path, dst: Path, env: dict):
     return nbformat.read(dst, as_version=4), (run.stdout[:3000] or None)
 
 
-@pytest.fixture(scope="module")
-def executed(editions, tmp_path_factory):
-    """Every notebook of both editions, executed two at a time with VGP_QUICK=1."""
-    base = tmp_path_factory.mktemp("executed")
+def _kernel_env() -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("VGP_STATIC_BUILD", "MPLBACKEND")}
     env.update(
         VGP_QUICK="1", PYTHONHASHSEED="0"
     )  # the kernel uses its inline backend, as a reader's would
+    return env
+
+
+def _selected_names(request) -> list[str]:
+    """The chapters whose executed notebooks the session's tests ask for (all of them in
+    a full run; one when ``-k`` picks one chapter's tests)."""
+    wanted = {
+        item.callspec.params["name"]
+        for item in request.session.items
+        if "executed" in getattr(item, "fixturenames", ())
+        and "name" in getattr(getattr(item, "callspec", None), "params", {})
+    }
+    return [name for name in NAMES if name in wanted] or NAMES
+
+
+@pytest.fixture(scope="module")
+def executed(editions, tmp_path_factory, request):
+    """Every notebook of both editions (of the chapters the session's tests name), executed
+    two at a time with VGP_QUICK=1.
+
+    The student notebooks run with the probes of :mod:`probecheck` before each exercise:
+    ``executed[("probe", name)]`` holds what they found, and ``executed[("student", name)]``
+    the notebook without the probe cells, as a student runs it.
+    """
+    base = tmp_path_factory.mktemp("executed")
+    env = _kernel_env()
     jobs = []
-    for name in NAMES:
+    for name in _selected_names(request):
         for edition in ("student", "instructor"):
             src = base / f"{edition}-{name}.ipynb"
             nb = editions[edition][name]
             if edition == "instructor":
                 nb = with_answer_records(nb)
+            else:
+                nb = probecheck.with_probes(nb)
             nbformat.write(nb, src)
             jobs.append(((edition, name), src, base / f"{edition}-{name}.out.ipynb"))
     with ThreadPoolExecutor(max_workers=2) as pool:  # each job waits on its own child process
         results = list(pool.map(lambda job: _execute(job[1], job[2], env), jobs))
-    return {job[0]: result for job, result in zip(jobs, results)}
+    out = {}
+    for ((edition, name), _, _), (nb, error) in zip(jobs, results):
+        if edition == "student" and nb is not None:
+            out[("probe", name)] = probecheck.probe_findings(nb)
+            nb = probecheck.without_probes(nb)
+        out[(edition, name)] = (nb, error)
+    return out
 
 
 ANSWER_MARK = "VGP-ANSWER "
@@ -785,6 +817,115 @@ def test_leak_finder_sees_numbers_and_source_but_not_lone_digits():
         '<summary class="admonition-title">S</summary>29</details><p>After.</p></main>'
     )
     assert page_text_before_solutions(folded)["ex-a"].split() == ["Before", "29."]
+
+
+# ------------------------------------------------------------------ probing the checks (slow)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_no_check_accepts_anything_the_student_notebook_holds_before_the_exercise(
+    executed, editions, name
+):
+    """Before each exercise of a student notebook, its check is called, in the student's
+    kernel, on every value the kernel holds and every number the notebook has shown so far
+    (:mod:`probecheck`): it calls none of them correct."""
+    nb, error = executed[("student", name)]
+    assert nb is not None and error is None, f"student {name}.ipynb failed:\n{error}"
+    findings, summaries = executed[("probe", name)]
+    labels = [label for _, label, _, _ in probecheck.exercises(editions["student"][name])]
+    assert [s["label"] for s in summaries] == labels, f"{name}: a probe did not run"
+    for s in summaries:
+        assert s["error"] is None and s["tried"] > 0, f"{name}, probe of {s['label']}: {s}"
+    assert not findings, f"{name}: checks that accept what the notebook holds before them:\n" + (
+        "\n".join(f"{f['label']} accepts {f['candidate']}, from {f['where']}" for f in findings)
+    )
+
+
+#: A student notebook with one answer given away before each exercise, each in another
+#: place, and one exercise whose answer is only a lone digit of the code: the probes must
+#: find every leak (label: where it is) and nothing else.
+PROBE_DEMO = [
+    (
+        "code",
+        "from types import SimpleNamespace\n\nimport matplotlib.pyplot as plt\n"
+        "from IPython.display import HTML, display\n\nfrom vgp_lib import bound\n"
+        "from vgp_lib.plots.style import show\n\n\ndef check_is(answer, target):\n"
+        "    try:\n        ok = bool(abs(answer(9.0) - target(9.0)) < 1e-12 if callable(answer)\n"
+        "                  else answer == target)\n    except Exception:\n        ok = False\n"
+        '    return SimpleNamespace(status="correct" if ok else "incorrect")',
+    ),
+    ("ex-demo-prose", "The chain overflows from depth 37 on.", "37"),
+    ("ex-demo-output", 'print({"float32": 40 + 1})', "41"),
+    (
+        "ex-demo-figure",
+        'fig, ax = plt.subplots(figsize=(4, 3))\nax.set_title(f"width {0.4 + 0.0477:.4f}")\n'
+        "show(fig)\nplt.close(fig)",
+        "0.4477",
+    ),
+    (
+        "ex-demo-alt",
+        "display(HTML('<img alt=\"largest at |w| = ' + str(2 * 3.445) + '\" src=\"\">'))",
+        "6.89",
+    ),
+    ("ex-demo-eval", "A depth of {eval}`str(11 * 3)`.", "33"),
+    ("ex-demo-namespace", "hidden = sum(range(12))", "66"),
+    ("ex-demo-module", None, "bound.interval_width"),
+    ("ex-demo-pair", "It is widest at |w| ≈ 6.9, width 0.45.", "(6.9, 0.45)"),
+    ("ex-demo-clean", "z = list(range(-8, 8))", "8"),
+]
+
+
+def _probe_demo() -> tuple:
+    """The notebook of :data:`PROBE_DEMO` and ``{label: where the leak is}``."""
+    cells = [nbformat.v4.new_code_cell(PROBE_DEMO[0][1])]
+    where = {}
+    for label, leak, answer in PROBE_DEMO[1:]:
+        if leak is not None:
+            code = leak.startswith(("print", "fig", "display", "hidden", "z ="))
+            new = nbformat.v4.new_code_cell if code else nbformat.v4.new_markdown_cell
+            cells.append(new(leak))
+        cells.append(nbformat.v4.new_markdown_cell(f":::{{exercise}}\n:label: {label}\n\n:::"))
+        if answer.startswith("bound."):
+            stub, call = "def width(w):\n    return ...", f"check_is(width, {answer})"
+        else:
+            stub, call = "answer = ...", f"check_is(answer, {answer})"
+        cells.append(nbformat.v4.new_code_cell(stub, metadata={"tags": ["exercise"]}))
+        cells.append(nbformat.v4.new_code_cell(call, metadata={"tags": ["check"]}))
+        if label != "ex-demo-clean":
+            where[label] = {
+                "ex-demo-prose": "(Markdown): The chain",
+                "ex-demo-output": "output of cell 5: {'float32': 41}",
+                "ex-demo-figure": "output of cell 9: width 0.4477",
+                "ex-demo-alt": "output of cell 13: largest at |w| = 6.89",
+                "ex-demo-eval": "{eval}`str(11 * 3)`",
+                "ex-demo-namespace": "namespace: hidden",
+                "ex-demo-module": "namespace: bound.interval_width",
+                "ex-demo-pair": "(Markdown): It is widest",
+            }[label]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"demo-{i}"
+    return nb, where
+
+
+@pytest.mark.slow
+def test_the_probes_find_an_answer_wherever_the_notebook_shows_it(tmp_path):
+    nb, where = _probe_demo()
+    nbformat.write(probecheck.with_probes(nb), tmp_path / "demo.ipynb")
+    ran, error = _execute(tmp_path / "demo.ipynb", tmp_path / "demo.out.ipynb", _kernel_env())
+    assert ran is not None and error is None, error
+    findings, summaries = probecheck.probe_findings(ran)
+    assert [s["label"] for s in summaries] == [label for label, *_ in PROBE_DEMO[1:]]
+    assert all(s["error"] is None for s in summaries), summaries
+    found = {}
+    for f in findings:
+        found.setdefault(f["label"], []).append(f["where"])
+    assert set(found) == set(where), found
+    for label, place in where.items():
+        assert any(place in w for w in found[label]), (label, found[label])
+    assert not stderr_of(probecheck.without_probes(ran))
+    assert not any(probecheck.is_probe(c) for c in probecheck.without_probes(ran).cells)
 
 
 # -------------------------------------------------------------------------- figures in the editions
