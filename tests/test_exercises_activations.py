@@ -4,10 +4,12 @@ wrong answer passes."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pytest
+from variants import variants
 
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.activations import (
@@ -126,6 +128,27 @@ def test_dead_fraction_not_attempted():
     assert check_dead_fraction(None).status == NOT_ATTEMPTED
 
 
+def test_dead_fraction_variants_have_their_own_answers():
+    """A course may vary the shift, the batch or both: every pair the chapter lists gives an
+    answer of its own, which the check accepts with the pair's numbers and nowhere else."""
+    shifts, batches = variants("activations", "SHIFT"), variants("activations", "N_EXAMPLES")
+    assert (shifts[0], batches[0]) == (SHIFT, N_EXAMPLES)
+    rule = check_dead_fraction.rule
+    answers = {}
+    for shift, n in itertools.product(shifts, batches):
+        below = 0.5 * math.erfc(-shift / WEIGHT_NORM / math.sqrt(2))  # the chapter's solution
+        answers[shift, n] = below**n
+        assert check_dead_fraction(below**n, shift=shift, n_examples=n).status == CORRECT
+        one = check_dead_fraction(below, shift=shift, n_examples=n)
+        assert one.status == INCORRECT and "on one example" in one.hint, (shift, n)
+        for fb in (one, check_dead_fraction(0.0, shift=shift, n_examples=n)):
+            assert f"{below**n:.2g}" not in fb.message + fb.hint, (shift, n)
+    for (c1, a1), (c2, a2) in itertools.combinations(answers.items(), 2):
+        assert not rule.accepts(a1, a2) and not rule.accepts(a2, a1), (c1, c2)
+    assert "n_examples must" in check_dead_fraction(0.1, n_examples=1).message
+    assert "shift must" in check_dead_fraction(0.1, shift=-1.0).message
+
+
 # ------------------------------------------------------------------- ex-activations-dead-share
 
 
@@ -174,3 +197,18 @@ def test_dead_share_refuses_non_functions_crashes_and_endless_loops():
             pass
 
     assert "did not return" in check_dead_share(forever).message
+
+
+def test_a_float32_dead_share_is_exact_up_to_its_rounding():
+    """ "Exact up to rounding": a share computed in float32 (NumPy or torch) is rounded to
+    float32, and passes; a wrong share in float32 still gets its hint."""
+    import torch
+
+    from vgp_lib.exercises.activations import dead_share_reference
+
+    for cast in (np.float32, lambda v: torch.tensor(v, dtype=torch.float32)):
+        assert check_dead_share(lambda z, cast=cast: cast(dead_share_reference(z))).correct
+    fb = check_dead_share(lambda z: np.float32(np.mean(np.any(z <= 0.0, axis=0))))
+    assert fb.status == INCORRECT and "*some* example" in fb.hint
+    off = check_dead_share(lambda z: np.float32(dead_share_reference(z) + 1e-3))
+    assert off.status == INCORRECT

@@ -2,11 +2,18 @@
 the reference passes, typical slips get hints."""
 
 import numpy as np
+from variants import variants
 
 from vgp_lib import activations
 from vgp_lib.chain import constant_chain, forward, grad_b_analytic
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
-from vgp_lib.exercises.chain import check_four_layer_gradient, check_vanish_depth, four_layer_chain
+from vgp_lib.exercises.chain import (
+    check_four_layer_gradient,
+    check_vanish_depth,
+    four_layer_chain,
+    four_layer_gradient,
+    vanish_depth,
+)
 
 
 def _four_layer_parts():
@@ -67,3 +74,45 @@ def test_vanish_depth_hints():
     assert "too many" in check_vanish_depth(depth + 1).hint
     assert check_vanish_depth(depth + 0.5).status == INCORRECT
     assert check_vanish_depth(...).status == NOT_ATTEMPTED
+
+
+# -- course variants: every number the chapter lists gives its own answer
+
+
+def test_four_layer_variants_have_their_own_answers():
+    book, *others = variants("chain", "A0")
+    rule = check_four_layer_gradient.rule
+    answers = [four_layer_gradient(a0) for a0 in (book, *others)]
+    for a0 in others:
+        c = four_layer_chain(a0)
+        fwd = forward(c)
+        s, w = activations.sigmoid_prime(fwd.z), c.weights
+        product = s[0] * w[1] * s[1] * w[2] * s[2] * w[3] * s[3] * (fwd.a[3] - c.y)
+        assert check_four_layer_gradient(product, a0=a0).status == CORRECT, a0
+        assert check_four_layer_gradient(answers[0], a0=a0).status == INCORRECT, a0
+    for i, a in enumerate(answers):
+        assert not any(rule.accepts(b, a) for b in answers[i + 1 :]), answers
+
+
+def test_vanish_depth_variants_have_their_own_answers():
+    book, *others = variants("chain", "VANISH_THRESHOLD")
+    assert book == 1e-10 and vanish_depth() == vanish_depth(book)
+    depths = [vanish_depth(t) for t in (book, *others)]
+    assert len(set(depths)) == len(depths), depths
+    for t, depth in zip(others, depths[1:]):
+        assert abs(grad_b_analytic(constant_chain(depth, w=0.17))[0]) < t
+        assert abs(grad_b_analytic(constant_chain(depth - 1, w=0.17))[0]) >= t
+        assert check_vanish_depth(depth, threshold=t).status == CORRECT
+        assert check_vanish_depth(depths[0], threshold=t).status == INCORRECT
+        naive = int(np.ceil(np.log(t) / np.log(0.17)))
+        assert "sigma'" in check_vanish_depth(naive, threshold=t).hint
+
+
+def test_checks_refuse_numbers_out_of_range():
+    for fb, name in (
+        (check_vanish_depth(8, threshold=2.0), "threshold"),
+        (check_vanish_depth(8, threshold=0.0), "threshold"),
+        (check_four_layer_gradient(0.1, a0=float("nan")), "a0"),
+        (check_four_layer_gradient(0.1, a0="1"), "a0"),
+    ):
+        assert fb.status == INCORRECT and name in fb.message, fb

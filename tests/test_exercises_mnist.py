@@ -24,10 +24,10 @@ def test_shrink_rounded_rms_still_passes():
 @pytest.mark.parametrize(
     "answer, hint",
     [
-        (RMS, "reciprocal"),
+        (RMS, "a multiplier"),
         (4.0, "largest value"),
-        (1 / RMS**2, "divide 1 by it once"),
-        (RMS**2, "not its square"),
+        (1 / RMS**2, "counts it once"),
+        (RMS**2, "squares the RMS"),
     ],
 )
 def test_shrink_typical_mistakes_get_specific_hints(answer, hint):
@@ -53,8 +53,8 @@ def test_shrink_over_seven_layers_reference_passes():
         (1 / RMS, "factors multiply"),
         (RMS**-8, "Count the steps"),
         (4.0**7, "largest value"),
-        (RMS**7, "reciprocal"),
-        (RMS**-14, "once per layer"),
+        (RMS**7, "a multiplier"),
+        (RMS**-14, "counts it once"),
         (7 / RMS, "do not add"),
         (8 / RMS, "do not add"),
     ],

@@ -2,11 +2,14 @@
 typical slips get their hint, wrong answers fail.
 """
 
+import itertools
 import math
+import re
 
 import numpy as np
 import pytest
 import torch
+from variants import variants
 
 from vgp_lib.exercises import normalisation as ex
 
@@ -26,7 +29,7 @@ def test_small_batch_reference_agrees_with_autograd():
     "slip, words",
     [
         (1 / np.std(ex.SMALL_Y), "division by σ_B alone"),
-        (ex._small(ex.SMALL_Y, ex.SMALL_G, ddof=1), "not by m − 1"),
+        (ex._small(ex.SMALL_Y, ex.SMALL_G, ddof=1), "unbiased estimate"),
         (ex._small(ex.SMALL_Y, ex.SMALL_G, keep=("one",)), "along x̂"),
         (np.std(ex.SMALL_Y), "σ_B itself"),
     ],
@@ -43,6 +46,45 @@ def test_small_batch_wrong_answers_fail_without_the_answer():
         fb = ex.check_small_batch(wrong)
         assert not fb.correct
         assert f"{ref:.3g}" not in fb.message + fb.hint
+
+
+def _autograd_factor(y, g):
+    """The chapter's check of its solution: PyTorch's batch norm, eps negligible."""
+    yt = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+    bn = torch.nn.BatchNorm1d(1, eps=1e-30, dtype=torch.float64)
+    gt = torch.tensor(g, dtype=torch.float64)
+    bn(yt[:, None]).backward(gt[:, None])
+    return float(yt.grad.norm() / gt.norm())
+
+
+def test_small_batch_variants_have_their_own_answers():
+    """A course may vary the batch, the error or both: every pair the chapter lists gives a
+    factor of its own, which the check accepts with the pair's numbers and nowhere else."""
+    ys, gs = variants("normalisation", "SMALL_Y"), variants("normalisation", "SMALL_G")
+    assert (ys[0], gs[0]) == (ex.SMALL_Y, ex.SMALL_G)
+    rule = ex.check_small_batch.rule
+    book = ex.small_batch_scale()
+    answers = {}
+    for y, g in itertools.product(ys, gs):
+        assert len(y) == len(g) == 4  # the exercise's title: a batch of four
+        answers[y, g] = factor = _autograd_factor(y, g)
+        assert ex.small_batch_scale(y, g) == pytest.approx(factor, rel=1e-9)
+        assert ex.check_small_batch(factor, y=list(y), g=np.array(g)).correct  # as handed in
+        assert np.std(y) < 0.25  # the hint "far below 1" holds
+        slip = ex.check_small_batch(1 / np.std(y), y=y, g=g)  # g not orthogonal to 1 and x_hat
+        assert not slip.correct and "division by σ_B alone" in slip.hint, (y, g)
+        along = ex.check_small_batch(ex._small(y, g, keep=("one",)), y=y, g=g)
+        assert not along.correct and "along x̂" in along.hint, (y, g)
+        for fb in (slip, along, ex.check_small_batch(0.0, y=y, g=g)):
+            shown = re.findall(r"\d+\.?\d*", fb.message + fb.hint)
+            assert not any(rule.accepts(float(n), factor) for n in shown), (y, g, fb)
+        if (y, g) != (ys[0], gs[0]):
+            assert not ex.check_small_batch(book, y=y, g=g).correct, (y, g)
+    for (c1, a1), (c2, a2) in itertools.combinations(answers.items(), 2):
+        assert not rule.accepts(a1, a2) and not rule.accepts(a2, a1), (c1, c2)
+    assert "4 numbers" in ex.check_small_batch(1.0, y=(0.1, 0.2, 0.3)).message
+    assert "y must vary" in ex.check_small_batch(1.0, y=(0.2,) * 4).message
+    assert "g must" in ex.check_small_batch(1.0, g=(0.0,) * 4).message
 
 
 def test_predict_reference_agrees_with_the_sigmoid_of_a_unit_normal():

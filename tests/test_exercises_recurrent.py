@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pytest
 import torch
+from variants import variants
 
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.recurrent import (
+    CAROUSEL_LAG,
     CLIP_RUN,
     carousel_left,
     check_carousel,
@@ -75,7 +77,7 @@ def test_half_life_reference_keeps_half_over_fifty_steps():
         (0, 0.01, "close to 1"),
         (1, "sigmoid", "applied the sigmoid"),
         (1, "log", "not e^b"),
-        (1, "log10", "natural logarithm"),
+        (1, "log10", "base-10 logarithm"),
         (1, "minus", "sign"),
     ],
 )
@@ -220,3 +222,34 @@ def test_clip_run_placeholders_and_junk():
             pass
 
     assert "did not return" in check_clip_run(forever, time_limit=0.3).message
+
+
+# -- course variants: every number the chapter lists gives its own answer
+
+
+def test_carousel_variants_have_their_own_answers():
+    book, *others = variants("recurrent", "CAROUSEL_STEPS")
+    assert book == CAROUSEL_LAG
+    rule = check_carousel.rule
+    answers = [carousel_left(k) for k in (book, *others)]
+    for k, right in zip(others, answers[1:]):
+        reference = (1 / (1 + math.exp(-1))) ** k  # the chapter's reference solution
+        assert reference == pytest.approx(right, rel=1e-12)
+        assert check_carousel(reference, steps=k).status == CORRECT, k
+        assert check_carousel(answers[0], steps=k).status == INCORRECT, k
+    for i, x in enumerate(answers):
+        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers
+    assert "steps must" in check_carousel(0.1, steps=0).message
+
+
+def test_half_life_variants_have_their_own_answers():
+    book, *others = variants("recurrent", "HALF_LIFE_STEPS")
+    assert book == CAROUSEL_LAG
+    rule = check_half_life.rule
+    answers = [half_life_gate(k) for k in (book, *others)]
+    for k in others:
+        f = 0.5 ** (1 / k)  # the chapter's reference solution
+        assert check_half_life((f, math.log(f / (1 - f))), steps=k).status == CORRECT, k
+        assert check_half_life(answers[0], steps=k).status == INCORRECT, k
+    for i, x in enumerate(answers):
+        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers

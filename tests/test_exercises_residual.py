@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from variants import variants
 
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.residual import (
@@ -143,3 +144,37 @@ def test_path_count_side_hints_name_no_number_and_match_on_both_sides():
     assert low.hint.split(": ", 1)[1] == high.hint.split(": ", 1)[1]
     for fb in (low, high):
         assert not any(ch.isdigit() for ch in fb.hint)
+
+
+# -- course variants: every number the chapter lists gives its own answer
+
+
+def test_path_count_variants_have_their_own_answers():
+    ks = variants("residual", "PATH_BLOCKS")
+    js = variants("residual", "PATH_BRANCHES")
+    assert (ks[0], js[0]) == (PATH_BLOCKS, PATH_BRANCHES)
+    book = math.comb(ks[0], js[0])
+    for k, j in itertools.product(ks, js):  # a course may vary one number or both
+        if (k, j) == (ks[0], js[0]):
+            continue
+        answer = math.comb(k, j)  # the chapter's reference solution
+        assert check_path_count(answer, blocks=k, branches=j).status == CORRECT, (k, j)
+        assert check_path_count(book, blocks=k, branches=j).status == INCORRECT, (k, j)
+    assert "branches must" in check_path_count(1, blocks=4, branches=5).message
+
+
+def test_stream_variance_variants_have_their_own_answers():
+    ls = variants("residual", "STREAM_BLOCKS")
+    alphas = variants("residual", "STREAM_ALPHA")
+    assert (ls[0], alphas[0]) == (STREAM_BLOCKS, STREAM_ALPHA)
+    rule = check_stream_variance.rule
+    combos = list(itertools.product(ls, alphas))
+    answers = {}
+    for L, alpha in combos:
+        a2 = alpha**2  # the chapter's reference solution
+        answers[L, alpha] = (1.0 + L * a2, (1 + a2) ** L)
+        fb = check_stream_variance(answers[L, alpha], blocks=L, alpha=alpha)
+        assert fb.status == CORRECT, (L, alpha)
+    for (c1, a1), (c2, a2) in itertools.combinations(answers.items(), 2):
+        assert not rule.accepts(a1, a2) and not rule.accepts(a2, a1), (c1, c2)
+    assert "alpha must" in check_stream_variance((1, 1), alpha=0.0).message

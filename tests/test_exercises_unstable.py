@@ -3,10 +3,14 @@
 import math
 
 import numpy as np
+from variants import variants
 
 from vgp_lib import activations, balance, bound, identity
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.unstable import (
+    BEST_WEIGHT_INPUT,
+    DEEP_DEPTH,
+    best_weight,
     check_best_weight,
     check_identity_layer,
     check_identity_neuron,
@@ -14,6 +18,7 @@ from vgp_lib.exercises.unstable import (
     check_tanh_window,
     check_widest,
     check_width_formula,
+    deeper_balance,
 )
 
 
@@ -23,7 +28,7 @@ def test_best_weight_against_a_grid_and_its_slips():
     grid = (float(w[np.argmax(f)]), float(f.max()))
     assert check_best_weight(grid).status == CORRECT
     assert check_best_weight((-grid[0], grid[1])).correct  # the factor is even in w
-    assert "z = w is far from 0" in check_best_weight((4.0, 1.0)).hint
+    assert "z = w a is far from 0" in check_best_weight((4.0, 1.0)).hint
     assert "at w = 0" in check_best_weight((1.0, 0.25)).hint
     assert "|w|/4" in check_best_weight((grid[0], grid[0] / 4)).hint
     assert "too small" in check_best_weight((grid[0], 0.1)).message
@@ -53,9 +58,9 @@ def test_width_reference_passes_and_slips_get_hints():
     half = check_width_formula(lambda w: _reference_width(w) / 2)
     assert half.status == INCORRECT and "one side" in half.hint
     in_z = check_width_formula(lambda w: _reference_width(w) * abs(w))
-    assert "divide by |w|" in in_z.hint
+    assert "width in z" in in_z.hint
     no_abs = check_width_formula(lambda w: 0.0 if w < 4 else _reference_width(w))
-    assert "|w|" in no_abs.hint
+    assert "sign of w" in no_abs.hint
 
     def crashes(w):
         return 2 / abs(w) * math.log(abs(w) * (1 + math.sqrt(1 - 4 / abs(w))) / 2 - 1)
@@ -86,10 +91,11 @@ def test_identity_neuron():
     ref = (w1, -w1 / 2, 4 / w1, 0.5 - 2 / w1)
     assert check_identity_neuron(ref).status == CORRECT
     assert check_identity_neuron(identity.identity_neuron(0.01)).status == CORRECT
-    assert "4/w1" in check_identity_neuron((w1, -w1 / 2, 1 / w1, 0.5 - 0.5 / w1)).hint
-    assert "b = -w1/2" in check_identity_neuron((w1, 0.0, 4 / w1, 0.5 - 2 / w1)).hint
+    assert "sigma'(0)" in check_identity_neuron((w1, -w1 / 2, 1 / w1, 0.5 - 0.5 / w1)).hint
+    assert "bias b" in check_identity_neuron((w1, 0.0, 4 / w1, 0.5 - 2 / w1)).hint
     assert "c" in check_identity_neuron((w1, -w1 / 2, 4 / w1)).message
-    assert "x = 1/2" in check_identity_neuron((w1, -w1 / 2, 4 / w1, 0.0)).hint
+    assert "revisit c" in check_identity_neuron((w1, -w1 / 2, 4 / w1, 0.0)).hint
+    assert "not 1" in check_identity_neuron((w1, -w1 / 2, 2 / w1, 0.5 - 1 / w1)).hint
     assert "too large" in check_identity_neuron((2.0, -1.0, 2.0, -0.5)).hint
     assert "w1 = 0" in check_identity_neuron((0.0, 0.0, 1.0, 0.0)).hint
     assert check_identity_neuron(...).status == NOT_ATTEMPTED
@@ -113,7 +119,7 @@ def test_tanh_window_against_its_own_closed_form_and_slips():
     t_w = grid[np.argmax(widths)]
     assert "width in z" in check_tanh_window(tanh_widest() * t_w).message
     assert "above 1" in check_tanh_window(0.7).hint
-    assert "divide" in check_tanh_window(2.0).hint
+    assert "measured in a" in check_tanh_window(2.0).hint
     assert not check_tanh_window(round(tanh_widest(), 3) + 0.001).correct
     assert check_tanh_window((1.7, 0.9)).status == INCORRECT
     assert check_tanh_window(...).status == NOT_ATTEMPTED
@@ -154,7 +160,7 @@ def test_identity_layer():
     assert "Off-diagonal" in check_identity_layer(mixed).hint
     w1 = 0.01
     slope = (w1 * np.eye(3), layer.b, np.eye(3) / w1, layer.c)
-    assert "4/w1" in check_identity_layer(slope).hint
+    assert "sigma'(0)" in check_identity_layer(slope).hint
     assert "c is the next layer's bias" in check_identity_layer(ref[:3]).hint
     assert "shape" in check_identity_layer((np.eye(2), layer.b, layer.W2, layer.c)).message
     assert check_identity_layer(...).status == NOT_ATTEMPTED
@@ -227,3 +233,71 @@ def test_identity_checks_survive_hostile_parts():
 def test_identity_neuron_whose_weighted_input_overflows_is_refused_not_broken():
     fb = check_identity_neuron((-4.0077456146707243e307, -1.3969185733952434e308, 1e6, 1e6))
     assert fb.status == INCORRECT and "not finite" in fb.message
+
+
+# -- course variants: every number the chapter lists gives its own answer
+
+
+def test_best_weight_variants_have_their_own_answers():
+    book, *others = variants("unstable", "BEST_WEIGHT_INPUT")
+    assert book == BEST_WEIGHT_INPUT
+    rule = check_best_weight.rule
+    answers = [best_weight(a) for a in (book, *others)]
+    w = np.linspace(0, 20, 2_000_001)
+    for a, right in zip(others, answers[1:]):
+        f = np.abs(w * activations.sigmoid_prime(w * a))
+        grid = (float(w[np.argmax(f)]), float(f.max()))  # the chapter's reference solution
+        assert check_best_weight(grid, a=a).status == CORRECT, a
+        assert check_best_weight(right, a=a).status == CORRECT, a
+        assert check_best_weight(answers[0], a=a).status == INCORRECT, a
+    for i, x in enumerate(answers):
+        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers
+    assert "bug in the check" in check_best_weight(answers[0], a=0.0).hint
+    assert "a must" in check_best_weight(answers[0], a=-1.0).message
+
+
+def test_larger_derivative_variants_have_their_own_answers():
+    book, *others = variants("unstable", "DEEP_DEPTH")
+    assert book == DEEP_DEPTH
+    rule = check_larger_derivative.rule
+    answers = [deeper_balance(d) for d in (book, *others)]
+    shallow = balance.balance_study(("identity",), depth=30, n_chains=2000, seed=0)
+    best30 = float(shallow.balanced_fraction.max())
+    for depth, right in zip(others, answers[1:]):
+        predict = best30 * math.sqrt(29 / (depth - 1))  # the chapter's reference solution
+        assert check_larger_derivative(predict, depth=depth).status == CORRECT, depth
+        assert check_larger_derivative(right, depth=depth).status == CORRECT, depth
+        assert check_larger_derivative(answers[0], depth=depth).status == INCORRECT, depth
+    for i, x in enumerate(answers):
+        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers
+    assert "depth must" in check_larger_derivative(0.1, depth=10).message
+
+
+def test_identity_layer_variants_have_their_own_answers():
+    book, *others = variants("unstable", "IDENTITY_N")
+    assert book == 3
+    ref = identity.identity_layer(book, w1=0.01)
+    book_answer = (ref.W1, ref.b, ref.W2, ref.c)
+    for n in others:
+        layer = identity.identity_layer(n, w1=0.01)  # the chapter's reference solution
+        assert check_identity_layer((layer.W1, layer.b, layer.W2, layer.c), n=n).correct, n
+        assert check_identity_layer(book_answer, n=n).status == INCORRECT, n
+
+
+def test_a_float32_width_is_refused_saying_why():
+    """A float32 keeps about 7 digits, too few for the stated relative error of 1e-9: the
+    check says so instead of calling a right formula too large or too small."""
+    import torch
+
+    for cast in (np.float32, lambda v: torch.tensor(v, dtype=torch.float32)):
+        fb = check_width_formula(lambda w, cast=cast: cast(_reference_width(w)))
+        assert fb.status == INCORRECT
+        assert "float32" in fb.message and "1e-9" in fb.message and "float64" in fb.hint
+        assert "too large" not in fb.message and "too small" not in fb.message
+    # a wrong formula in float32 still hears what is wrong with it
+    half = check_width_formula(lambda w: np.float32(_reference_width(w) / 2))
+    assert "one side" in half.hint
+    # float64 from NumPy or torch passes
+    assert check_width_formula(lambda w: np.float64(_reference_width(w))).status == CORRECT
+    t64 = check_width_formula(lambda w: torch.tensor(_reference_width(w), dtype=torch.float64))
+    assert t64.status == CORRECT

@@ -4,10 +4,13 @@ no wrong answer passes or is told the answer."""
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 
 import numpy as np
 import pytest
+from variants import variants
 
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.wide import (
@@ -22,6 +25,13 @@ from vgp_lib.exercises.wide import (
     relu_chis,
     tanh_critical_sigma_w,
 )
+
+
+def _shows(value, fb, precision) -> bool:
+    """Whether the feedback ``fb`` writes a number equal to ``value`` at ``precision``."""
+    shown = re.findall(r"\d+\.?\d*", fb.message + fb.hint)
+    return any(precision.accepts(float(n), value) for n in shown)
+
 
 # --------------------------------------------------------------------------- independent references
 
@@ -92,8 +102,8 @@ def test_relu_reference_passes():
         ((math.sqrt(2) / 2, 2.0), "not σ_w"),
         ((1.0, 1.0), "leaves out the biases"),
         ((1.0, 1.1**10), "do not multiply"),
-        ((1.0, 2.1), "not eleven"),
-        ((1.0, 1.9), "not nine"),
+        ((1.0, 2.1), "runs 10 times, not 11"),
+        ((1.0, 1.9), "runs 10 times, not 9"),
         ((1.0, 1126.3), "negative half"),
     ],
 )
@@ -121,6 +131,31 @@ def test_relu_not_attempted_and_junk():
 
 def test_relu_chis_of_he_and_xavier_are_one_and_one_half():
     assert relu_chis() == (1.0, 0.5)
+
+
+def test_relu_he_variants_have_their_own_answers():
+    """A course may vary the bias variance, the number of layers or both: every pair the chapter
+    lists gives a variance of its own, which the check accepts with the pair's numbers only."""
+    b2s, layers = variants("wide", "HE_BIAS_SIGMA_B2"), variants("wide", "HE_BIAS_LAYERS")
+    assert (b2s[0], layers[0]) == (HE_BIAS_SIGMA_B2, HE_BIAS_LAYERS)
+    rule = check_relu_chi.rule
+    answers = {}
+    for b2, n in itertools.product(b2s, layers):
+        q = 1.0
+        for _ in range(n):
+            q = 2.0 * q / 2 + b2  # the chapter's solution
+        answers[b2, n] = (1.0, q)
+        assert he_with_biases(b2, n) == pytest.approx((1.0, q), rel=1e-12)
+        assert check_relu_chi((1.0, q), sigma_b2=b2, layers=n).status == CORRECT, (b2, n)
+        fb = check_relu_chi((1.0, q + b2), sigma_b2=b2, layers=n)
+        assert fb.status == INCORRECT and f"runs {n} times, not {n + 1}" in fb.hint, (b2, n)
+        assert f"layer {n + 1}" in fb.hint and not _shows(q, fb, rule.second)
+        fb = check_relu_chi((1.0, (1 + b2) ** n), sigma_b2=b2, layers=n)
+        assert fb.status == INCORRECT and "do not multiply" in fb.hint, (b2, n)
+    for (c1, a1), (c2, a2) in itertools.combinations(answers.items(), 2):
+        assert not rule.accepts(a1, a2) and not rule.accepts(a2, a1), (c1, c2)
+    assert "layers must" in check_relu_chi((1.0, 2.0), layers=1).message
+    assert "sigma_b2 must" in check_relu_chi((1.0, 2.0), sigma_b2=0.0).message
 
 
 # --------------------------------------------------------------------------- ex-wide-tanh-critical
@@ -164,6 +199,36 @@ def test_tanh_critical_never_tells_the_answer():
         assert f"{ref_b:.3g}" not in fb.message + fb.hint
 
 
+def test_tanh_critical_variants_have_their_own_answers():
+    """Every bias variance the chapter lists gives a critical σ_w of its own, found by the
+    chapter's bisection, which the check accepts with that variance only."""
+    book, *others = variants("wide", "CRITICAL_SIGMA_B2")
+    assert book == CRITICAL_SIGMA_B2
+    from vgp_lib.meanfield import mean_field
+
+    rule = check_tanh_critical.rule
+    answers = {}
+    for b2 in (book, *others):
+        lo, hi = 1.0, 2.0  # the chapter's solution
+        assert mean_field("tanh", lo**2, b2).chi < 1 < mean_field("tanh", hi**2, b2).chi
+        while hi - lo > 1e-9:
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if mean_field("tanh", mid**2, b2).chi > 1 else (mid, hi)
+        answers[b2] = (1.0, (lo + hi) / 2)
+        assert tanh_critical_sigma_w(b2) == pytest.approx(answers[b2], rel=1e-6)
+        assert check_tanh_critical(answers[b2], sigma_b2=b2).status == CORRECT, b2
+        fb = check_tanh_critical((1.0, 1.0), sigma_b2=b2)
+        assert fb.status == INCORRECT and "changes" in fb.hint, b2
+        fb = check_tanh_critical((1.0, answers[b2][1] ** 2), sigma_b2=b2)
+        assert fb.status == INCORRECT and not _shows(answers[b2][1], fb, rule.second)
+        if b2 != book:
+            assert check_tanh_critical(answers[book], sigma_b2=b2).status == INCORRECT, b2
+        assert f"{b2:g})" in check_tanh_critical(..., sigma_b2=b2).message
+    for (c1, a1), (c2, a2) in itertools.combinations(answers.items(), 2):
+        assert not rule.accepts(a1, a2) and not rule.accepts(a2, a1), (c1, c2)
+    assert "sigma_b2 must" in check_tanh_critical((1.0, 1.3), sigma_b2=0.0).message
+
+
 def test_tanh_critical_not_attempted_and_junk():
     assert check_tanh_critical(...).status == NOT_ATTEMPTED
     for junk in (1.0, "1, 1.1", (1.0,), (1.0, 2.0, 3.0), (1.0, "x"), {1.0, 2.0}, np.ones((2, 2))):
@@ -185,7 +250,7 @@ def test_nielsen_shrink_reference_passes_and_monte_carlo_is_good_enough(z):
     [
         (lambda s: 1 / s**2, "That is χ"),
         (lambda s: s**2, "squared norm"),
-        (lambda s: 1 / s, "reciprocal"),
+        (lambda s: 1 / s, "a multiplier"),
         (lambda s: 4.0, "sits at 0"),
     ],
 )

@@ -7,6 +7,7 @@ import functools
 import numpy as np
 
 from .. import activations
+from .._validate import check_real
 from ..chain import constant_chain, forward, grad_b_analytic, make_chain
 from . import INCORRECT, Exactly, Feedback, SignificantFigures, as_number, check, close_to
 
@@ -19,39 +20,47 @@ FOUR_LAYER = {
 }
 #: The chain of ``ex-chain-vanish-depth``: every weight 0.17, every bias 0, input 1, target 0.
 SMALL_WEIGHT, THRESHOLD = 0.17, 1e-10
+#: Largest size of the input a_0 the four-layer exercise takes (a course may vary a_0).
+MAX_A0 = 100.0
+#: Range of the threshold the depth exercise takes: below 1e-100 the chain grows past 70 layers.
+MIN_THRESHOLD, MAX_THRESHOLD = 1e-100, 0.01
 
 
-def four_layer_chain():
-    """The chain of ``ex-chain-four-layer``."""
-    return make_chain(
-        FOUR_LAYER["weights"], FOUR_LAYER["biases"], a0=FOUR_LAYER["a0"], y=FOUR_LAYER["y"]
-    )
+def four_layer_chain(a0: float = 1.0):
+    """The chain of ``ex-chain-four-layer``, fed the input ``a0`` (the book's is 1)."""
+    a0 = check_real("a0", a0, lo=-MAX_A0, hi=MAX_A0)
+    return make_chain(FOUR_LAYER["weights"], FOUR_LAYER["biases"], a0=a0, y=FOUR_LAYER["y"])
 
 
-def four_layer_gradient() -> float:
-    """dC/db_1 of the four-layer chain (the reference answer of ``ex-chain-four-layer``)."""
-    return float(grad_b_analytic(four_layer_chain())[0])
+def four_layer_gradient(a0: float = 1.0) -> float:
+    """dC/db_1 of the four-layer chain fed ``a0`` (the reference answer of
+    ``ex-chain-four-layer``).
+    """
+    return float(grad_b_analytic(four_layer_chain(a0))[0])
 
 
-@check("ex-chain-four-layer", SignificantFigures(2), reference=four_layer_gradient)
-def check_four_layer_gradient(answer) -> Feedback:
-    """Check dC/db_1 of the four-layer chain, with hints for the usual slips in the product."""
+@check("ex-chain-four-layer", SignificantFigures(2))
+def check_four_layer_gradient(answer, a0: float = 1.0) -> Feedback:
+    """Check dC/db_1 of the four-layer chain fed the input ``a0`` (the chapter passes
+    ``A0``), with hints for the usual slips in the product.
+    """
     ex = "ex-chain-four-layer"
+    a0 = check_real("a0", a0, lo=-MAX_A0, hi=MAX_A0)
     value, problem = as_number(ex, answer, "a number: dC/db_1 of the four-layer chain")
     if problem:
         return problem
-    c = four_layer_chain()
+    c = four_layer_chain(a0)
     fwd = forward(c)
     s = activations.sigmoid_prime(fwd.z)
     sig = activations.sigmoid(fwd.z)
     w = c.weights
     dC_da4 = fwd.a[-1] - c.y
-    expected = four_layer_gradient()
+    expected = four_layer_gradient(a0)
     hints = [
         (
             -expected,
-            "Right size, wrong sign: keep the signs of the weights (w_2 is negative); no absolute "
-            "values.",
+            "The signs of the weights matter (w_2 is negative): a factor keeps its weight's sign, "
+            "with no absolute values.",
         ),
         (
             expected / s[0],
@@ -75,42 +84,56 @@ def check_four_layer_gradient(answer) -> Feedback:
     )
 
 
+def vanish_depth(threshold: float = THRESHOLD) -> int:
+    """Smallest depth at which |dC/db_1| of the 0.17 chain is below ``threshold`` (the reference
+    answer; the book's threshold is 1e-10).
+
+    >>> vanish_depth(), vanish_depth(1e-6)
+    (8, 5)
+    """
+    threshold = check_real("threshold", threshold, lo=MIN_THRESHOLD, hi=MAX_THRESHOLD)
+    return _vanish_depth(threshold)
+
+
 @functools.cache
-def vanish_depth() -> int:
-    """Smallest depth at which |dC/db_1| of the 0.17 chain is below 1e-10 (the reference answer)."""
+def _vanish_depth(threshold: float) -> int:
     depth = 1
-    while abs(grad_b_analytic(constant_chain(depth, w=SMALL_WEIGHT))[0]) >= THRESHOLD:
+    while abs(grad_b_analytic(constant_chain(depth, w=SMALL_WEIGHT))[0]) >= threshold:
         depth += 1
     return depth
 
 
-@check("ex-chain-vanish-depth", Exactly(), reference=vanish_depth)
-def check_vanish_depth(answer) -> Feedback:
-    """Check the depth at which the 0.17-weight chain's first gradient drops below 1e-10."""
+@check("ex-chain-vanish-depth", Exactly())
+def check_vanish_depth(answer, threshold: float = THRESHOLD) -> Feedback:
+    """Check the depth at which the 0.17-weight chain's first gradient drops below ``threshold``
+    (the chapter passes ``VANISH_THRESHOLD``).
+    """
     ex = "ex-chain-vanish-depth"
+    threshold = check_real("threshold", threshold, lo=MIN_THRESHOLD, hi=MAX_THRESHOLD)
     value, problem = as_number(ex, answer, "a whole number of layers")
     if problem:
         return problem
     if value != int(value):
         return Feedback(ex, INCORRECT, f"a depth is a whole number of layers, got {value!r}.")
-    naive = int(np.ceil(np.log(THRESHOLD) / np.log(SMALL_WEIGHT)))  # 0.17^L alone
+    naive = int(np.ceil(np.log(threshold) / np.log(SMALL_WEIGHT)))  # 0.17^L alone
     return close_to(
         ex,
         value,
-        vanish_depth(),
+        vanish_depth(threshold),
         precision=check_vanish_depth.rule,
         what="depth",
         hints=[
             (
                 naive,
-                "That is where 0.17^L drops below 1e-10: each layer also contributes sigma'(z_j), "
-                "about 1/4.",
+                f"That counts only the weights (0.17^L below {threshold:g}): each layer also "
+                "contributes a factor sigma'(z_j).",
             )
         ],
         too_small=(
-            "That chain is too short: at that depth |dC/db_1| is still at least 1e-10. Print it to "
-            "see."
+            f"That chain is too short: at that depth |dC/db_1| is still at least {threshold:g}. "
+            "Print it to see."
         ),
-        too_large="That is too many layers: a shallower chain already has |dC/db_1| below 1e-10, "
-        "and the question asks for the smallest depth. Print the gradient at a few depths.",
+        too_large=f"That is too many layers: a shallower chain already has |dC/db_1| below "
+        f"{threshold:g}, and the question asks for the smallest depth. Print the gradient at a "
+        "few depths.",
     )

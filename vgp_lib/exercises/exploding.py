@@ -5,56 +5,84 @@ from __future__ import annotations
 import functools
 
 from .. import activations
-from .._validate import check_real
-from ..precision import first_overflow_depth, power_overflow_depth
+from .._validate import MAX_DEPTH, check_real
+from ..chain import aligned_chain
+from ..precision import grad_b_in_dtype, power_overflow_depth
 from . import INCORRECT, Exactly, Feedback, SignificantFigures, as_number, check, close_to
 
+#: The weight of the aligned chain of ``ex-exploding-float32`` (a course may vary it).
+OVERFLOW_WEIGHT = 100.0
+#: Range of that weight: below 8 the chain needs more than a hundred layers to overflow.
+MIN_OVERFLOW_WEIGHT, MAX_OVERFLOW_WEIGHT = 8.0, 10_000.0
 
-@functools.cache
-def float32_overflow_depth() -> int:
-    """First depth at which dC/db_1 of the w = 100 aligned chain is inf in float32 (the reference
-    answer).
+
+def float32_overflow_depth(w: float = OVERFLOW_WEIGHT) -> int:
+    """First depth at which dC/db_1 of the aligned chain of weight ``w`` is inf in float32 (the
+    reference answer; the book's weight is 100).
     """
-    return first_overflow_depth("float32")
+    w = check_real("w", w, lo=MIN_OVERFLOW_WEIGHT, hi=MAX_OVERFLOW_WEIGHT)
+    return _overflow_depth("float32", w)
 
 
 @functools.cache
-def _wrong_depths() -> dict:
+def _overflow_depth(dtype: str, w: float, max_depth: int = 400) -> int | None:
+    """``vgp_lib.precision.first_overflow_depth(dtype, w=w)``, from one chain instead of one
+    chain per depth (milliseconds instead of seconds).
+
+    With ``a0 = 1/2`` every layer of the aligned chain is the same layer (z = 0 exactly, in
+    any dtype, since b = -w/2 is w/2 rounded), so the backward pass of the chain of depth L
+    is the last L steps of the deepest chain's: the same operations on the same numbers.
+    Its dC/db_1 is the deepest chain's dC/db at layer ``max_depth - L + 1``.
+    """
+    overflow = grad_b_in_dtype(aligned_chain(max_depth, w=w), dtype).overflow
+    return next((depth for depth in range(1, max_depth + 1) if overflow[-depth]), None)
+
+
+@functools.cache
+def _wrong_depths(w: float) -> dict:
     return {
-        "power32": power_overflow_depth(25, "float32"),
-        "power64": power_overflow_depth(25, "float64"),
-        "float64": first_overflow_depth("float64"),
+        "power32": power_overflow_depth(w / 4, "float32"),
+        "power64": power_overflow_depth(w / 4, "float64"),
+        "float64": _overflow_depth("float64", w, MAX_DEPTH),
     }
 
 
-@check("ex-exploding-float32", Exactly(), reference=float32_overflow_depth)
-def check_float32_overflow_depth(answer) -> Feedback:
-    """Check the first depth at which dC/db_1 of the w = 100 aligned chain is inf in float32."""
+@check("ex-exploding-float32", Exactly())
+def check_float32_overflow_depth(answer, w: float = OVERFLOW_WEIGHT) -> Feedback:
+    """Check the first depth at which dC/db_1 of the aligned chain of weight ``w`` is inf in
+    float32 (the chapter passes ``OVERFLOW_WEIGHT``).
+    """
     ex = "ex-exploding-float32"
+    w = check_real("w", w, lo=MIN_OVERFLOW_WEIGHT, hi=MAX_OVERFLOW_WEIGHT)
     value, problem = as_number(ex, answer, "a whole number of layers")
     if problem:
         return problem
     if value != int(value):
         return Feedback(ex, INCORRECT, f"a depth is a whole number of layers, got {value!r}.")
-    wrong = _wrong_depths()
+    wrong = _wrong_depths(w)
+    f = f"{w / 4:g}"  # the factor w sigma'(0) of every layer
     return close_to(
         ex,
         value,
-        float32_overflow_depth(),
+        float32_overflow_depth(w),
         precision=check_float32_overflow_depth.rule,
         what="first depth with dC/db_1 = inf in float32",
         hints=[
-            (
-                wrong["power32"],
-                "That is where 25^L itself overflows float32, but dC/db_1 is not 25^L: it carries "
-                "25^(L-1) times sigma'(0) (a_L - y), and backpropagation forms other products on "
-                "the way. Run the chain.",
-            ),
-            (wrong["float64"], "That is the float64 depth; pass dtype='float32'."),
-            (
-                wrong["power64"],
-                "That is where 25^L overflows float64; the question is about float32.",
-            ),
+            hint
+            for hint in [
+                (
+                    wrong["power32"],
+                    f"That is where {f}^L itself overflows float32, but dC/db_1 is not {f}^L: it "
+                    f"carries {f}^(L-1) times sigma'(0) (a_L - y), and backpropagation forms other "
+                    "products on the way. Run the chain.",
+                ),
+                (wrong["float64"], "That is the float64 depth; the question is about float32."),
+                (
+                    wrong["power64"],
+                    f"That is where {f}^L overflows float64; the question is about float32.",
+                ),
+            ]
+            if hint[0] is not None  # a small w takes float64 deeper than the search goes
         ],
         too_small=(
             "At that depth the float32 gradient dC/db_1 is still finite: grow the chain further."
@@ -94,15 +122,15 @@ def _balance_hints(z: float) -> list:
         return [
             (
                 0.25,
-                "0.25 is sigma'(0) itself; the factor is w sigma'(0), so solve w sigma'(0) = 1 "
-                "for w.",
+                "0.25 is sigma'(0) itself, a derivative, not the weight: revisit what the factor "
+                "of a layer is made of.",
             ),
             (
                 1.0,
-                "With aligned biases the factor is w sigma'(0), not w: evaluate sigma'(0), "
-                "then solve w sigma'(0) = 1.",
+                "With aligned biases the factor is not w alone: you forgot the derivative "
+                "every neuron contributes.",
             ),
-            (2.0, "That takes sigma'(0) = 1/2; work out sigma'(0) = sigma(0)(1 - sigma(0)) again."),
+            (2.0, "That takes sigma'(0) = 1/2; work out the derivative of the sigmoid at 0 again."),
             (100.0, "That is the exploding chain's weight, whose factor is 25."),
         ]
     s = float(activations.sigmoid(z))
@@ -114,24 +142,25 @@ def _balance_hints(z: float) -> list:
         ),
         (
             s * (1 - s),
-            "That is the derivative sigma'(z_j) itself; the factor is w sigma'(z_j), so solve "
-            "w sigma'(z_j) = 1 for w.",
+            "That is the derivative sigma'(z_j) itself, not the weight: revisit what the factor "
+            "of a layer is made of.",
         ),
         (
             1 / s,
-            "That is 1 / sigma(z_j): the factor holds the derivative sigma'(z) = "
-            "sigma(z)(1 - sigma(z)), not sigma itself.",
+            "That is 1 / sigma(z_j): the factor holds the derivative of the sigmoid, not sigma "
+            "itself.",
         ),
         (
             1 / (1 - s),
-            "You dropped one factor of sigma'(z) = sigma(z)(1 - sigma(z)): keep both.",
+            "You dropped one factor of sigma'(z), which has two: revisit the derivative of the "
+            "sigmoid.",
         ),
         (z, "That is the weighted input z_j, not the weight w."),
         (100.0, "That is the exploding chain's weight, whose factor is 25."),
     ]
 
 
-@check("ex-exploding-balance", SignificantFigures(3), reference=balanced_weight)
+@check("ex-exploding-balance", SignificantFigures(3))
 def check_balanced_weight(answer, z: float = 0.0) -> Feedback:
     """Check the weight w > 0 that makes every factor w sigma'(z) of a chain exactly 1, when every
     weighted input of the chain equals ``z`` (the chapter passes :data:`BALANCE_Z`).
@@ -147,13 +176,13 @@ def check_balanced_weight(answer, z: float = 0.0) -> Feedback:
         return problem
     rule = check_balanced_weight.rule
     reference = balanced_weight(z)
-    if value < 0 and rule.accepts(-value, reference):
+    if value < 0:  # one message for every negative weight: it says nothing about the size
         return Feedback(
             ex,
             INCORRECT,
             "That weight is negative.",
-            "Right size: its factors are -1, so the gradient keeps its size but flips its "
-            "sign at every layer. The exercise asks for w > 0.",
+            "A negative weight makes every factor negative, so the gradient flips its sign at "
+            "every layer. The exercise asks for w > 0 and the same gradient in every layer.",
         )
     if value <= 0:
         return Feedback(

@@ -56,7 +56,7 @@ def _shrink(rms: float, steps: int = 1) -> float:
         return math.inf
 
 
-@check("ex-mnist-shrink", Relative(0.03), reference=shrink_factor)
+@check("ex-mnist-shrink", Relative(0.03))
 def check_shrink_factor(answer, rms: float, hidden_layers: int = 2) -> Feedback:
     """Check the predicted ratio of the last to the first of ``hidden_layers`` hidden
     layers' speeds from the RMS of σ'(z) (eq. ``eq-mnist-shrink``):
@@ -94,21 +94,27 @@ def check_shrink_factor(answer, rms: float, hidden_layers: int = 2) -> Feedback:
         (
             4.0**steps,
             "4 = 1/σ′(0) uses the largest value σ′ can take; typical z are away from 0, so σ′ "
-            "is smaller and the shrink stronger. Use the RMS.",
+            "is smaller and the shrink stronger: revisit which typical size of σ′ the question "
+            "asks for.",
         ),
         (
             rms ** -(2 * steps),
-            "The RMS is already the square root of the mean square: divide 1 by it once per layer.",
+            "That uses the mean square of σ′ where its RMS belongs: the RMS is already the "
+            "square root of the mean square, so each layer counts it once.",
         ),
         (
             rms**steps,
-            "That is the factor the length is multiplied by on the way back; the shrink "
-            "factor is its reciprocal.",
+            "That is the factor the length is multiplied by on the way back, a multiplier; the "
+            "question asks for the shrink factor, how many times shorter it gets.",
         ),
     ]
     if steps == 1:
         hints.append(
-            (rms**2, "Use 1 / RMS: the RMS itself is the typical multiplier, not its square.")
+            (
+                rms**2,
+                "That squares the RMS, and it is a multiplier, not a shrink: revisit how the "
+                "typical multiplier, the RMS itself, makes the shrink factor.",
+            )
         )
     else:
         hints += [
@@ -154,7 +160,7 @@ def _ratio(speeds) -> float:
     return float(last[-1] / last[0])
 
 
-@check("ex-mnist-ratio", SignificantFigures(3), reference=speed_ratio)
+@check("ex-mnist-ratio", SignificantFigures(3))
 def check_speed_ratio(answer, speeds) -> Feedback:
     """Check last / first hidden layer's speed of seed 0 at the last recorded step.
 
@@ -208,8 +214,8 @@ def check_speed_ratio(answer, speeds) -> Feedback:
             ),
             (
                 s[0, 0, -1] / s[0, 0, 0],
-                "That is the ratio at initialisation (step index 0); use the last "
-                "recorded step, index -1.",
+                "That is the ratio at initialisation (step index 0); the question asks about "
+                "the last recorded step.",
             ),
             (
                 float(np.median(s[0, :, -1] / s[0, :, 0])),
@@ -217,8 +223,8 @@ def check_speed_ratio(answer, speeds) -> Feedback:
             ),
             (
                 last[-1] / last[-2] if s.shape[2] > 2 else np.nan,
-                "That compares the last two hidden layers; divide by the *first* hidden layer "
-                "(index 0).",
+                "That compares the last two hidden layers; the question compares the last hidden "
+                "layer with the first.",
             ),
         ],
     )

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .._validate import check_array
 from ..normalisation import batch_norm_backward, layer_statistics
 from . import (
     CORRECT,
@@ -34,9 +35,31 @@ from . import (
 # --------------------------------------------------------------------------- a batch of four
 
 #: One unit's ``y = W a + b`` over a batch of four examples, and the error ``dC/dx̂`` arriving
-#: from above (``ex-normalisation-small-batch``).
+#: from above (``ex-normalisation-small-batch``; a course may vary both).
 SMALL_Y = (0.1, 0.4, 0.2, 0.5)
 SMALL_G = (1.0, 1.0, 0.0, 0.0)
+#: The size of that batch (the exercise's title names it), and the largest |y| it takes.
+SMALL_M, MAX_SMALL_Y = 4, 1e100
+
+
+def _small_numbers(y, g) -> tuple[np.ndarray, np.ndarray]:
+    """``y`` and ``g`` as arrays of the batch's four numbers: ``y`` must vary, ``g`` be non-zero
+    and keep some length after the projection (else the factor says nothing). ``g`` comes back
+    divided by its largest entry, which leaves the factor as it is and keeps its norm finite."""
+    y, g = check_array("y", y, ndim=1), check_array("g", g, ndim=1)
+    if y.shape != (SMALL_M,) or g.shape != (SMALL_M,):
+        raise ValueError(
+            f"y and g must hold {SMALL_M} numbers each, got shapes {y.shape} and {g.shape}"
+        )
+    if np.max(np.abs(y)) > MAX_SMALL_Y:
+        raise ValueError(f"y must hold numbers of size at most {MAX_SMALL_Y:g}")
+    if np.std(y) < 1e-6 * max(1.0, float(np.max(np.abs(y)))):
+        raise ValueError("y must vary over the batch (its spread sigma_B is 0)")
+    if np.any(g):
+        g = g / np.max(np.abs(g))
+    if not np.any(g) or _small(y, g) * float(np.std(y)) < 1e-6:
+        raise ValueError("g must have a component orthogonal to 1 and to x_hat (else dC/dy = 0)")
+    return y, g
 
 
 def _small(y, g, *, ddof: int = 0, keep=("one", "z")) -> float:
@@ -55,32 +78,34 @@ def _small(y, g, *, ddof: int = 0, keep=("one", "z")) -> float:
     return float(np.linalg.norm(out) / np.linalg.norm(g) / sigma)
 
 
-def small_batch_scale() -> float:
-    """``||dC/dy|| / ||dC/dx̂||`` for :data:`SMALL_Y` and :data:`SMALL_G` through batch norm with
-    ``eps = 0`` (the reference of ``ex-normalisation-small-batch``; eq. ``eq-bn-jacobian``).
+def small_batch_scale(y=SMALL_Y, g=SMALL_G) -> float:
+    """``||dC/dy|| / ||dC/dx̂||`` for the batch ``y`` and the error ``g`` (four numbers each;
+    the book's are :data:`SMALL_Y` and :data:`SMALL_G`) through batch norm with ``eps = 0`` (the
+    reference of ``ex-normalisation-small-batch``; eq. ``eq-bn-jacobian``).
     """
-    y = np.array(SMALL_Y)[:, None]
-    g = np.array(SMALL_G)[:, None]
+    y, g = _small_numbers(y, g)
+    y, g = y[:, None], g[:, None]
     return float(np.linalg.norm(batch_norm_backward(y, g, eps=0.0)) / np.linalg.norm(g))
 
 
-@check("ex-normalisation-small-batch", SignificantFigures(3), reference=small_batch_scale)
-def check_small_batch(answer) -> Feedback:
-    """Check ``||dC/dy|| / ||dC/dx̂||`` through batch norm for the batch of four.
+@check("ex-normalisation-small-batch", SignificantFigures(3))
+def check_small_batch(answer, y=SMALL_Y, g=SMALL_G) -> Feedback:
+    """Check ``||dC/dy|| / ||dC/dx̂||`` through batch norm for the batch of four ``y`` and the
+    error ``g`` arriving from above (the chapter passes ``SMALL_Y`` and ``SMALL_G``).
 
     >>> check_small_batch(1.0).correct
     False
     """
     ex = "ex-normalisation-small-batch"
+    y, g = _small_numbers(y, g)
     value, problem = as_number(ex, answer, "the factor ||dC/dy|| / ||dC/dx̂|| (a number)")
     if problem:
         return problem
-    y, g = SMALL_Y, SMALL_G
     sigma = float(np.std(y))
     return close_to(
         ex,
         value,
-        small_batch_scale(),
+        small_batch_scale(y, g),
         precision=check_small_batch.rule,
         what="||dC/dy|| / ||dC/dx̂||",
         hints=[
@@ -91,13 +116,13 @@ def check_small_batch(answer) -> Feedback:
             ),
             (
                 _small(y, g, ddof=1),
-                "Batch norm's σ_B is the batch's own spread: divide the sum of squares by m, "
-                "not by m − 1.",
+                "Batch norm's σ_B is the batch's own spread, not the unbiased estimate of a "
+                "population's (not m − 1): revisit its definition.",
             ),
             (
                 _small(y, g, ddof=1, keep=()),
-                "Two slips: σ_B divides the sum of squares by m (not m − 1), and the error "
-                "loses its components along 1 and x̂ before the division.",
+                "Two slips: σ_B is the batch's own spread (not the unbiased estimate), and the "
+                "error loses its components along 1 and x̂ before the division.",
             ),
             (
                 _small(y, g, keep=("one",)),
@@ -111,7 +136,8 @@ def check_small_batch(answer) -> Feedback:
             (sigma, "That is σ_B itself; the backward pass divides by it."),
             (
                 _small(y, g) * sigma**2,
-                "The backward pass divides by σ_B, it does not multiply by it.",
+                "σ_B enters your gradient the wrong way: revisit how x̂ = (x − μ_B)/σ_B scales "
+                "the error on the way back.",
             ),
         ],
         too_large="Too large: the projection only ever shortens a vector, and σ_B is the "
@@ -153,7 +179,6 @@ _WEIGHT_SCALE = math.sqrt(1 / 3)
         Relative(0.2),
         "rms σ′ within 10 % and 1/σ_B within 20 % of the measured values",
     ),
-    reference=batch_norm_factors,
 )
 def check_predict(answer) -> Feedback:
     """Check the predicted ``(rms σ'(z), 1/σ_B)`` of the batch-norm network.

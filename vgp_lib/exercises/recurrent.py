@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from .._validate import check_int
 from . import (
     CORRECT,
     INCORRECT,
@@ -41,6 +42,8 @@ CAROUSEL_LAG = 50
 UNTRAINED_FORGET_BIAS = 1.0
 #: The fraction of the gradient the half-life exercise keeps over CAROUSEL_LAG steps.
 KEEP = 0.5
+#: Most steps the carousel exercises take (a course may vary the number of steps).
+MAX_LAG = 1000
 #: The diverging run of the build exercise: the ReLU RNN started at the identity, plain SGD
 #: with a large step, on the sign-memory task over 50 steps.
 CLIP_RUN = dict(cell="irnn", optimizer="sgd", lr=0.05, steps=120, batch=32, length=50, seed=1)
@@ -60,32 +63,35 @@ def _sigmoid(x: float) -> float:
 # --------------------------------------------------------------------------- the carousel
 
 
-def carousel_left() -> float:
-    """The gradient left on the carousel after CAROUSEL_LAG steps when every forget gate equals
-    σ(1): ``σ(1) ** 50`` (the reference of ``ex-recurrent-carousel``).
+def carousel_left(steps: int = CAROUSEL_LAG) -> float:
+    """The gradient left on the carousel after ``steps`` steps when every forget gate equals
+    σ(1): ``σ(1) ** steps`` (the reference of ``ex-recurrent-carousel``; the book's is 50).
 
     >>> carousel_left() < 1e-6
     True
     """
-    return _sigmoid(UNTRAINED_FORGET_BIAS) ** CAROUSEL_LAG
+    steps = check_int("steps", steps, lo=1, hi=MAX_LAG)
+    return _sigmoid(UNTRAINED_FORGET_BIAS) ** steps
 
 
-@check("ex-recurrent-carousel", SignificantFigures(2), reference=carousel_left)
-def check_carousel(answer) -> Feedback:
-    """Check the fraction of the gradient the carousel keeps over 50 steps with gates at σ(1).
+@check("ex-recurrent-carousel", SignificantFigures(2))
+def check_carousel(answer, steps: int = CAROUSEL_LAG) -> Feedback:
+    """Check the fraction of the gradient the carousel keeps over ``steps`` steps with gates at
+    σ(1) (the chapter passes ``CAROUSEL_STEPS``).
 
     >>> check_carousel(0.73).correct  # one gate, not fifty
     False
     """
     ex = "ex-recurrent-carousel"
-    value, problem = as_number(ex, answer, "a number: the fraction left after 50 steps")
+    steps = check_int("steps", steps, lo=1, hi=MAX_LAG)
+    value, problem = as_number(ex, answer, f"a number: the fraction left after {steps} steps")
     if problem:
         return problem
-    f, k = _sigmoid(UNTRAINED_FORGET_BIAS), CAROUSEL_LAG
+    f, k = _sigmoid(UNTRAINED_FORGET_BIAS), steps
     return close_to(
         ex,
         value,
-        carousel_left(),
+        carousel_left(steps),
         precision=check_carousel.rule,
         what="fraction left",
         hints=[
@@ -95,51 +101,53 @@ def check_carousel(answer) -> Feedback:
             ),
             (0.5**k, "σ(0) = 1/2 is the gate with no bias; this gate's bias is 1."),
             (f * k, "The step factors multiply: one factor per step, not one added per step."),
-            (f ** (k - 1), "Count the gates: 50 steps back means 50 multiplications by f."),
-            (f, "That is the factor of one step; the question asks for 50 steps."),
+            (f ** (k - 1), f"Count the gates: {k} steps back means {k} multiplications by f."),
+            (f, f"That is the factor of one step; the question asks for {k} steps."),
             ((1 - f) ** k, "The carousel keeps the part f of the cell state, not 1 − f."),
         ],
-        too_large="Each step keeps only the fraction f < 1; over 50 steps that adds up fast.",
+        too_large=f"Each step keeps only the fraction f < 1; over {k} steps that adds up fast.",
         too_small="Each step keeps the fraction f = σ(1) of the gradient, no less.",
     )
 
 
-def half_life_gate() -> tuple[float, float]:
-    """``(f, b)``: the forget gate that keeps KEEP of the carousel's gradient over CAROUSEL_LAG
-    steps, and the bias with ``σ(b) = f`` (the reference of ``ex-recurrent-half-life``).
+def half_life_gate(steps: int = CAROUSEL_LAG) -> tuple[float, float]:
+    """``(f, b)``: the forget gate that keeps KEEP of the carousel's gradient over ``steps``
+    steps, and the bias with ``σ(b) = f`` (the reference of ``ex-recurrent-half-life``; the
+    book's is 50 steps).
     """
-    f = KEEP ** (1 / CAROUSEL_LAG)
+    steps = check_int("steps", steps, lo=2, hi=MAX_LAG)
+    f = KEEP ** (1 / steps)
     return f, math.log(f / (1 - f))
 
 
 @check(
     "ex-recurrent-half-life",
     Pair(SignificantFigures(3), SignificantFigures(3), "each number to 3 significant figures"),
-    reference=half_life_gate,
 )
-def check_half_life(answer) -> Feedback:
-    """Check ``(f, b)``: the per-step factor that keeps half the gradient over 50 steps, and the
-    forget-gate bias that gives it.
+def check_half_life(answer, steps: int = CAROUSEL_LAG) -> Feedback:
+    """Check ``(f, b)``: the per-step factor that keeps half the gradient over ``steps`` steps,
+    and the forget-gate bias that gives it (the chapter passes ``HALF_LIFE_STEPS``).
 
     >>> check_half_life((0.99, 4.6)).correct  # half of the loss spread evenly: factors multiply
     False
     """
     ex = "ex-recurrent-half-life"
+    steps = check_int("steps", steps, lo=2, hi=MAX_LAG)
     if not_attempted(answer):
         return pending(ex, "a pair (f, b)")
     pair, problem = read_pair(answer)
     if problem:
         return Feedback(ex, INCORRECT, f"expected a pair of numbers (f, b), {problem}.")
     rule = check_half_life.rule
-    (f, b), (ref_f, ref_b) = pair, half_life_gate()
+    (f, b), (ref_f, ref_b) = pair, half_life_gate(steps)
     if rule.accepts(pair, (ref_f, ref_b)):
         return Feedback(
             ex,
             CORRECT,
-            f"f = {f:.4g} per step keeps half over {CAROUSEL_LAG} steps, and σ({b:.4g}) = f "
+            f"f = {f:.4g} per step keeps half over {steps} steps, and σ({b:.4g}) = f "
             f"({rule.phrase}).",
         )
-    k = CAROUSEL_LAG
+    k = steps
     if not rule.first.accepts(f, ref_f):
         return close_to(
             ex,
@@ -154,14 +162,14 @@ def check_half_life(answer) -> Feedback:
                 ),
                 (
                     math.exp(-KEEP / k),
-                    "That spreads the loss evenly over the steps; the factors "
-                    "multiply, so take the 50th root of what is kept.",
+                    "That spreads the loss evenly over the steps, through an exponential; the "
+                    "factors of the steps multiply, with no exponential in between.",
                 ),
-                (KEEP**k, "That is what a factor of 1/2 per step leaves after 50 steps."),
+                (KEEP**k, f"That is what a factor of 1/2 per step leaves after {k} steps."),
                 (KEEP / k, "The factor per step is close to 1: it must keep almost everything."),
             ],
-            too_large="With that f more than half would be left after 50 steps.",
-            too_small="With that f less than half would be left after 50 steps.",
+            too_large=f"With that f more than half would be left after {k} steps.",
+            too_small=f"With that f less than half would be left after {k} steps.",
         )
     logit = math.log(ref_f / (1 - ref_f))
     return close_to(
@@ -172,8 +180,8 @@ def check_half_life(answer) -> Feedback:
         what="b",
         hints=[
             (_sigmoid(ref_f), "You applied the sigmoid to f; you need the b whose sigmoid is f."),
-            (math.log(ref_f), "The gate is σ(b) = 1/(1 + e^(−b)), not e^b: invert the sigmoid."),
-            (logit / math.log(10), "Use the natural logarithm: σ is built on e."),
+            (math.log(ref_f), "The gate is σ(b) = 1/(1 + e^(−b)), not e^b."),
+            (logit / math.log(10), "That uses a base-10 logarithm, but σ is built on e."),
             (-logit, "Check the sign: a gate above 1/2 needs a positive bias."),
         ],
         too_large="With that bias σ(b) is larger than your f.",
@@ -272,15 +280,16 @@ def _judge_clipped(ex: str, flat, new, out, c: float, what: str) -> Feedback | N
             INCORRECT,
             "every component was clipped to [-max_norm, max_norm] separately, "
             f"which turns the direction (cosine {cosine:.6f}).",
-            "That is clipping by value (np.clip). Clip by the norm: multiply all arrays by "
-            "one factor.",
+            "That is clipping by value (np.clip), which turns the direction; clipping by the "
+            "norm keeps the direction of the whole gradient.",
         )
     if turned:
         return Feedback(
             ex,
             INCORRECT,
             f"the clipped gradient points elsewhere (cosine {cosine:.6f}).",
-            "Multiply every array by the same positive factor.",
+            "The arrays were not scaled alike: clipping by the norm keeps the direction of the "
+            "whole gradient, across all its arrays.",
         )
     if new_norm > c * (1 + CLIP_RTOL):
         if np.allclose(new, flat, rtol=CLIP_RTOL, atol=0):

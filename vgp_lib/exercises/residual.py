@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from .._validate import check_int, check_real
 from ..residual import path_counts
 from . import (
     CORRECT,
@@ -32,31 +33,44 @@ from . import (
 PATH_BLOCKS, PATH_BRANCHES = 12, 4
 #: The stream-variance exercise: blocks, branch scale, variance of the stream at the start.
 STREAM_BLOCKS, STREAM_ALPHA, STREAM_START = 24, 0.3, 1.0
+#: Most blocks the path count takes (its counts stay exact in a float), and the stream.
+MAX_PATH_BLOCKS, MAX_STREAM_BLOCKS = 40, 200
+#: Largest branch scale of the stream exercise ((1 + alpha^2)^L stays a float).
+MAX_STREAM_ALPHA = 2.0
 
 
-def path_count() -> float:
-    """Paths through exactly ``PATH_BRANCHES`` of ``PATH_BLOCKS`` branches (ex-residual-paths)."""
-    return float(path_counts(PATH_BLOCKS)[PATH_BRANCHES])
+def _path_numbers(blocks, branches) -> tuple[int, int]:
+    blocks = check_int("blocks", blocks, lo=1, hi=MAX_PATH_BLOCKS)
+    return blocks, check_int("branches", branches, lo=0, hi=blocks)
 
 
-@check("ex-residual-paths", Exactly(), reference=path_count)
-def check_path_count(answer) -> Feedback:
-    """Check the number of paths through exactly 4 of 12 residual blocks' branches.
+def path_count(blocks: int = PATH_BLOCKS, branches: int = PATH_BRANCHES) -> float:
+    """Paths through exactly ``branches`` of ``blocks`` branches (ex-residual-paths; the book
+    asks for 4 of 12).
+    """
+    blocks, branches = _path_numbers(blocks, branches)
+    return float(path_counts(blocks)[branches])
+
+
+@check("ex-residual-paths", Exactly())
+def check_path_count(answer, blocks: int = PATH_BLOCKS, branches: int = PATH_BRANCHES) -> Feedback:
+    """Check the number of paths through exactly ``branches`` of ``blocks`` residual blocks'
+    branches (the chapter passes ``PATH_BLOCKS`` and ``PATH_BRANCHES``).
 
     >>> check_path_count(4096).correct  # every path, of every length
     False
     """
     ex = "ex-residual-paths"
+    k, j = _path_numbers(blocks, branches)
     value, problem = as_number(ex, answer, "a whole number of paths")
     if problem:
         return problem
-    k, j = PATH_BLOCKS, PATH_BRANCHES
     if value != int(value):
         return Feedback(ex, INCORRECT, f"{value:g} is not a whole number; a count of paths is.")
     return close_to(
         ex,
         value,
-        path_count(),
+        path_count(k, j),
         precision=check_path_count.rule,
         what="the number of paths",
         hints=[
@@ -91,28 +105,40 @@ def check_path_count(answer) -> Feedback:
     )
 
 
-def stream_variances() -> tuple[float, float]:
-    """``(Var(a^L) with pre-norm, Var(a^L) without)`` for the exercise ``ex-residual-stream``.
+def _stream_numbers(blocks, alpha) -> tuple[int, float]:
+    blocks = check_int("blocks", blocks, lo=1, hi=MAX_STREAM_BLOCKS)
+    return blocks, check_real("alpha", alpha, lo=0, hi=MAX_STREAM_ALPHA, lo_open=True)
+
+
+def stream_variances(
+    blocks: int = STREAM_BLOCKS, alpha: float = STREAM_ALPHA
+) -> tuple[float, float]:
+    """``(Var(a^L) with pre-norm, Var(a^L) without)`` for the exercise ``ex-residual-stream``,
+    with ``blocks`` blocks whose branches are scaled by ``alpha`` (the book's are 24 and 0.3).
 
     Each block adds ``alpha^2 Var(F)``; a branch passes on the variance it reads, which
     is 1 with pre-norm and the stream's own ``Var(a^{l-1})`` without.
     """
-    L, a2, v0 = STREAM_BLOCKS, STREAM_ALPHA**2, STREAM_START
+    blocks, alpha = _stream_numbers(blocks, alpha)
+    L, a2, v0 = blocks, alpha**2, STREAM_START
     return (v0 + L * a2, v0 * (1 + a2) ** L)
 
 
 @check(
     "ex-residual-stream",
     Pair(SignificantFigures(3), SignificantFigures(3), "each variance to 3 significant figures"),
-    reference=stream_variances,
 )
-def check_stream_variance(answer) -> Feedback:
-    """Check ``(Var(a^24) with pre-norm, Var(a^24) without)`` for branches scaled by 0.3.
+def check_stream_variance(
+    answer, blocks: int = STREAM_BLOCKS, alpha: float = STREAM_ALPHA
+) -> Feedback:
+    """Check ``(Var(a^L) with pre-norm, Var(a^L) without)`` after ``blocks`` blocks whose
+    branches are scaled by ``alpha`` (the chapter passes ``STREAM_BLOCKS`` and ``STREAM_ALPHA``).
 
     >>> check_stream_variance((8.2, 8.2)).correct  # the scale not squared
     False
     """
     ex = "ex-residual-stream"
+    blocks, alpha = _stream_numbers(blocks, alpha)
     if not_attempted(answer):
         return pending(ex, "a pair (variance with pre-norm, variance without)")
     pair, problem = read_pair(answer)
@@ -121,8 +147,8 @@ def check_stream_variance(answer) -> Feedback:
             ex, INCORRECT, f"expected a pair of numbers (with pre-norm, without), {problem}."
         )
     rule = check_stream_variance.rule
-    (pre, plain), (ref_pre, ref_plain) = pair, stream_variances()
-    L, alpha, v0 = STREAM_BLOCKS, STREAM_ALPHA, STREAM_START
+    (pre, plain), (ref_pre, ref_plain) = pair, stream_variances(blocks, alpha)
+    L, v0 = blocks, STREAM_START
     a2 = alpha**2
     if rule.accepts(pair, (ref_pre, ref_plain)):
         return Feedback(

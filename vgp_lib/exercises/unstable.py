@@ -10,11 +10,13 @@ import time
 import numpy as np
 
 from .. import activations
+from .._validate import check_int, check_real
 from ..bound import interval_width, widest_interval
 from ..identity import IdentityLayer, IdentityNeuron, layer_max_error, max_error
 from . import (
     CORRECT,
     INCORRECT,
+    LOW_PRECISION,
     TIME_LIMIT,
     Criterion,
     Feedback,
@@ -24,6 +26,7 @@ from . import (
     check,
     close_to,
     how_far,
+    low_precision,
     not_attempted,
     out_of_time,
     pending,
@@ -47,21 +50,30 @@ MAX_HIDDEN = 10_000
 
 #: Where the factor of ``ex-unstable-best-weight`` is evaluated: input a = 1, bias b = 0.
 BEST_WEIGHT_INPUT = 1.0
+#: Range of the input a the best-weight exercise takes (a course may vary it).
+MIN_INPUT, MAX_INPUT = 0.05, 20.0
 
 
-@functools.cache
-def best_weight() -> tuple[float, float]:
-    """``(w, |w sigma'(w)|)`` at the weight that makes the factor of an input a = 1 with bias 0
-    largest (the reference of ``ex-unstable-best-weight``).
+def best_weight(a: float = BEST_WEIGHT_INPUT) -> tuple[float, float]:
+    """``(w, |w sigma'(w a)|)`` at the weight that makes the factor of an input ``a`` with bias
+    0 largest (the reference of ``ex-unstable-best-weight``; the book's input is 1).
 
-    Setting the derivative of :math:`w\\sigma'(w)` to zero, with
-    :math:`\\sigma'' = \\sigma'(1 - 2\\sigma)`, gives :math:`w\\tanh(w/2) = 1`, solved here by
-    bisection (the left side grows with :math:`w > 0`).
+    With :math:`u = wa` the factor is :math:`|u\\sigma'(u)|/a`. Setting the derivative of
+    :math:`u\\sigma'(u)` to zero, with :math:`\\sigma'' = \\sigma'(1 - 2\\sigma)`, gives
+    :math:`u\\tanh(u/2) = 1`, solved here by bisection (the left side grows with
+    :math:`u > 0`); the weight is :math:`u/a`.
 
     >>> w, f = best_weight()
     >>> round(w, 4), round(f, 4)
     (1.5434, 0.2239)
     """
+    a = check_real("a", a, lo=MIN_INPUT, hi=MAX_INPUT)
+    u, f = _best_u()
+    return u / a, f / a
+
+
+@functools.cache
+def _best_u() -> tuple[float, float]:
     lo, hi = 0.5, 3.0  # lo * tanh(lo/2) < 1 < hi * tanh(hi/2)
     for _ in range(200):
         mid = (lo + hi) / 2.0
@@ -69,8 +81,8 @@ def best_weight() -> tuple[float, float]:
             lo = mid
         else:
             hi = mid
-    w = (lo + hi) / 2.0
-    return w, float(w * activations.sigmoid_prime(w * BEST_WEIGHT_INPUT))
+    u = (lo + hi) / 2.0
+    return u, float(u * activations.sigmoid_prime(u))
 
 
 @check(
@@ -80,11 +92,13 @@ def best_weight() -> tuple[float, float]:
         SignificantFigures(3),
         "|w_best| within 0.01 and factor_max to 3 significant figures",
     ),
-    reference=best_weight,
 )
-def check_best_weight(answer) -> Feedback:
-    """Check ``(w_best, factor_max)``: where |w sigma'(w)| is largest, and its largest value."""
+def check_best_weight(answer, a: float = BEST_WEIGHT_INPUT) -> Feedback:
+    """Check ``(w_best, factor_max)``: where |w sigma'(w a)| is largest, and its largest value,
+    for the input ``a`` (the chapter passes ``BEST_WEIGHT_INPUT``).
+    """
     ex = "ex-unstable-best-weight"
+    a = check_real("a", a, lo=MIN_INPUT, hi=MAX_INPUT)
     if not_attempted(answer):
         return pending(ex, "a pair (w_best, factor_max)")
     pair, refusal = _pair(ex, answer, ("w_best", "factor_max"))
@@ -92,7 +106,7 @@ def check_best_weight(answer) -> Feedback:
         return refusal
     w, f = pair
     rule = check_best_weight.rule
-    ref_w, ref_f = best_weight()
+    ref_w, ref_f = best_weight(a)
     if rule.accepts((w, f), (ref_w, ref_f)):
         return Feedback(
             ex,
@@ -102,13 +116,13 @@ def check_best_weight(answer) -> Feedback:
     quarter = "sigma'(0) = 1/4 is the peak of sigma', but at w = 0 the factor w sigma'(w) is 0."
     if not rule.first.accepts(w, ref_w):
         hint = (
-            "Evaluate |w sigma'(w)| on a fine grid of w (or set its derivative to zero, using "
-            "sigma'' = sigma'(1 - 2 sigma)) and take the argmax."
+            "Evaluate |w sigma'(w a)| on a fine grid of w (or set its derivative to zero, using "
+            "sigma'' = sigma'(1 - 2 sigma)) and find where it peaks."
         )
         if math.isclose(abs(w), 4.0, abs_tol=0.01):
             hint = (
-                "|w| = 4 lets the factor reach 1 only when wa + b = 0; here a = 1 and b = 0, "
-                "so z = w is far from 0."
+                f"|w| = 4 lets the factor reach 1 only when wa + b = 0; here a = {a:g} and b = 0, "
+                "so z = w a is far from 0."
             )
         elif math.isclose(f, 0.25, abs_tol=5e-4):
             hint = quarter
@@ -124,15 +138,20 @@ def check_best_weight(answer) -> Feedback:
         ref_f,
         precision=rule.second,
         what="factor_max",
-        hints=[(0.25, quarter), (abs(w) / 4.0, "|w|/4 is the factor at z = 0; here z = w.")],
-        too_large="Evaluate the factor at your w_best: sigma'(w) is well below its peak there.",
-        too_small="Evaluate the factor at your w_best again: |w| times sigma'(w), with a = 1.",
+        hints=[(0.25, quarter), (abs(w) / 4.0, "|w|/4 is the factor at z = 0; here z = w a.")],
+        too_large="Evaluate the factor at your w_best: sigma'(w a) is well below its peak there.",
+        too_small="Evaluate the factor at your w_best again, at the weighted input z = w a of "
+        "the question: a part of the factor seems lost.",
     )
 
 
 def _width_value(out):
-    """``(value, problem)`` of what width(w) returned; ``(Ellipsis, None)`` for the stub."""
-    return (Ellipsis, None) if out is Ellipsis else read_number(out)
+    """``(value, problem, low)`` of what width(w) returned (``(Ellipsis, None, None)`` for the
+    stub); ``low`` names a floating-point type too coarse for :data:`WIDTH_RTOL` (float32...).
+    """
+    if out is Ellipsis:
+        return Ellipsis, None, None
+    return (*read_number(out), low_precision(out))
 
 
 @check(
@@ -165,7 +184,7 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
         below = abs(w) < 4
         if run.error is not None:
             return Feedback(ex, INCORRECT, raised(call, run.error) + ".", empty if below else "")
-        got, problem = run.value
+        got, problem, low = run.value
         if got is Ellipsis and not below:
             return pending(ex, "the body of width(w)")
         if got is Ellipsis:
@@ -189,16 +208,34 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
         want = float(interval_width(w))
         if math.isclose(got, want, rel_tol=WIDTH_RTOL):
             continue
+        if low and math.isclose(got, want, rel_tol=1e-2):  # right, as far as float32 goes
+            rtol = f"{WIDTH_RTOL:g}".replace("e-0", "e-")
+            return Feedback(
+                ex,
+                INCORRECT,
+                f"{call} = {got:.6g} is a {low} number, and a {low} keeps only about "
+                f"{LOW_PRECISION[low][0]} significant digits: too few for the relative error of "
+                f"{rtol} the check asks for.",
+                "Compute in float64: Python floats, math, or NumPy's default type "
+                "(with torch, pass dtype=torch.float64).",
+            )
         hint = ""
+        slip = 1e-3 if low else WIDTH_RTOL  # a float32 slip is only float32-close to its value
         if w < 0:
-            hint = "Use |w| everywhere in the formula; the width is the same for w and -w."
-        elif math.isclose(got, want / 2, rel_tol=WIDTH_RTOL):
             hint = (
-                "That covers one side of the interval only: it runs from -z*/|w| to +z*/|w| around "
+                "The width is the same for w and -w, but yours depends on the sign of w: "
+                "look for the place where the sign of |w| slipped in."
+            )
+        elif math.isclose(got, want / 2, rel_tol=slip):
+            hint = (
+                "That covers one side of the interval only: the window extends on both sides of "
                 "its centre."
             )
-        elif math.isclose(got, want * abs(w), rel_tol=WIDTH_RTOL):
-            hint = "That is the width in z = wa + b; divide by |w| to get the width in a."
+        elif math.isclose(got, want * abs(w), rel_tol=slip):
+            hint = (
+                "That is the width in z = wa + b, not in a: revisit how an interval of z maps "
+                "back to an interval of inputs a."
+            )
         return Feedback(ex, INCORRECT, f"{call} = {got:.6g} {how_far(got, want)}.", hint)
     return Feedback(
         ex, CORRECT, f"matches the closed form at w = {WIDTH_PROBES} and is 0 for |w| < 4."
@@ -247,7 +284,6 @@ def _numbers(answer, k: int):
         SignificantFigures(3),
         "|w_star| within 0.05 and width_max to 3 significant figures",
     ),
-    reference=widest,
 )
 def check_widest(answer) -> Feedback:
     """Check ``(w_star, width_max)``: where the width peaks and its value there."""
@@ -285,7 +321,8 @@ def check_widest(answer) -> Feedback:
             ex,
             INCORRECT,
             f"width_max = {width_max:.4g} is a width in z, not in a.",
-            "Divide by |w|: an interval of length 2z* in z = wa + b has length 2z*/|w| in a.",
+            "That is a window in z = wa + b, but the width is measured in a: revisit how an "
+            "interval of z maps back to an interval of inputs a.",
         )
     return close_to(
         ex,
@@ -318,7 +355,7 @@ def tanh_widest() -> float:
     return 2.0 * widest()[1]
 
 
-@check("ex-unstable-tanh-window", SignificantFigures(3), reference=tanh_widest)
+@check("ex-unstable-tanh-window", SignificantFigures(3))
 def check_tanh_window(answer) -> Feedback:
     """Check the largest width of the window where :math:`|w\\tanh'(wa+b)| \\ge 1`."""
     ex = "ex-unstable-tanh-window"
@@ -334,7 +371,8 @@ def check_tanh_window(answer) -> Feedback:
             ex,
             INCORRECT,
             f"{value:.4g} is a width in z, not in a.",
-            "Divide by |w|: an interval of length 2z* in z = wa + b has length 2z*/|w| in a.",
+            "That is a window in z = wa + b, but the width is measured in a: revisit how an "
+            "interval of z maps back to an interval of inputs a.",
         )
     return close_to(
         ex,
@@ -351,7 +389,8 @@ def check_tanh_window(answer) -> Feedback:
         ],
         too_small="Check the widest |w| again: the tanh factor reaches 1 already at |w| = 1, "
         "so search above 1, not above 4.",
-        too_large="A width is measured in a: divide the window in z = wa + b by |w|.",
+        too_large="A width is measured in a, not in z = wa + b: revisit how the window in z "
+        "maps back to inputs a.",
     )
 
 
@@ -382,7 +421,8 @@ def check_identity_neuron(answer) -> Feedback:
     n, problem = _neuron(answer)
     if problem:
         hint = (
-            "With b = -w1/2 the output is about w2/2 + (w2 w1/4)(x - 1/2); c removes the constant."
+            "Three numbers leave a constant in the output w2 sigma(w1 x + b) that no choice of "
+            "them removes; c, the next neuron's bias, is the fourth."
             if "three" in problem
             else ""
         )
@@ -396,7 +436,8 @@ def check_identity_neuron(answer) -> Feedback:
             ex,
             INCORRECT,
             "the output is not finite on [0, 1]: the numbers are too large.",
-            "Take w1 small, b = -w1/2, and w2 and c of size about 1/w1.",
+            "The idea is a small input weight that keeps the sigmoid in its straight middle "
+            "part; revisit how large the other numbers then need to be.",
         )
     if err <= IDENTITY_TOLERANCE:
         return Feedback(
@@ -407,23 +448,26 @@ def check_identity_neuron(answer) -> Feedback:
     )
     if n.w1 == 0:
         return Feedback(
-            ex, INCORRECT, msg, "With w1 = 0 the output ignores x; take w1 small but not 0."
+            ex, INCORRECT, msg, "With w1 = 0 the output ignores x: w1 must be small, but not 0."
         )
     slope = n.w2 * n.w1 / 4.0
     if math.isclose(n.w2 * n.w1, 1.0, rel_tol=1e-3):
-        hint = (
-            "The slope of w2 sigma(w1 x + b) near the middle is w2 w1 sigma'(0) = w2 w1/4: "
-            "take w2 = 4/w1, not 1/w1."
-        )
+        hint = "You made w2 w1 = 1, as if the sigmoid had slope 1 at its centre: revisit sigma'(0)."
     elif not math.isclose(n.b, -n.w1 / 2, rel_tol=1e-3, abs_tol=1e-12):
         hint = (
-            "Centre the sigmoid on the middle of [0, 1]: choose b = -w1/2, "
-            "so w1 x + b = w1 (x - 1/2)."
+            "The sigmoid is not centred on the middle of [0, 1], so the inputs do not sit on its "
+            "straight middle part: revisit the bias b."
         )
     elif not math.isclose(slope, 1.0, rel_tol=1e-3):
-        hint = f"The slope near x = 1/2 is w2 w1/4 = {slope:.3g}; it must be 1."
+        hint = (
+            f"The slope of the output near x = 1/2 is {slope:.3g}, not 1: revisit how w1, w2 and "
+            "sigma' at the centre make the slope."
+        )
     elif not math.isclose(n.c, 0.5 - n.w2 / 2, rel_tol=1e-6, abs_tol=1e-9):
-        hint = "At x = 1/2 the output is w2/2 + c; choose c so that this is 1/2."
+        hint = (
+            "The slope is right but the output is shifted by a constant at x = 1/2: revisit c, "
+            "the constant the next neuron adds."
+        )
     else:
         hint = "w1 is too large: the sigmoid is curved over [0, 1]. The error shrinks like w1^2/96."
     return Feedback(ex, INCORRECT, msg, hint)
@@ -449,21 +493,29 @@ def _identity_balance(depth: int) -> float:
     return math.erf(math.log10(BALANCE_TOLERANCE) / (sd * math.sqrt(2.0)))
 
 
-def deeper_balance() -> float:
-    """Largest share of balanced identity chains of depth 120 (the reference of
-    ``ex-unstable-larger-derivative``), from the normal approximation of
-    :func:`_identity_balance`; a million simulated chains give the same to 0.002.
+#: Range of the depth the larger-derivative exercise takes (a course may vary it).
+MIN_DEEP, MAX_DEEP = SHALLOW_DEPTH + 1, 10_000
+
+
+def deeper_balance(depth: int = DEEP_DEPTH) -> float:
+    """Largest share of balanced identity chains of ``depth`` layers (the reference of
+    ``ex-unstable-larger-derivative``; the book's depth is 120), from the normal approximation
+    of :func:`_identity_balance`; a million simulated chains give the same to 0.002.
 
     >>> round(deeper_balance(), 3)
     0.151
     """
-    return _identity_balance(DEEP_DEPTH)
+    depth = check_int("depth", depth, lo=MIN_DEEP, hi=MAX_DEEP)
+    return _identity_balance(depth)
 
 
-@check("ex-unstable-larger-derivative", Within(0.03), reference=deeper_balance)
-def check_larger_derivative(answer) -> Feedback:
-    """Check the estimated share of balanced identity chains of depth 120 (a fraction)."""
+@check("ex-unstable-larger-derivative", Within(0.03))
+def check_larger_derivative(answer, depth: int = DEEP_DEPTH) -> Feedback:
+    """Check the estimated share of balanced identity chains of ``depth`` layers (a fraction;
+    the chapter passes ``DEEP_DEPTH``).
+    """
     ex = "ex-unstable-larger-derivative"
+    depth = check_int("depth", depth, lo=MIN_DEEP, hi=MAX_DEEP)
     if not_attempted(answer):
         return pending(ex, "the share of balanced chains (a fraction)")
     value, problem = read_number(answer)
@@ -485,7 +537,7 @@ def check_larger_derivative(answer) -> Feedback:
             f"{value:g} cannot be a share of chains: a share lies between 0 and 1.",
         )
     shallow = _identity_balance(SHALLOW_DEPTH)
-    ratio = (DEEP_DEPTH - 1) / (SHALLOW_DEPTH - 1)
+    ratio = (depth - 1) / (SHALLOW_DEPTH - 1)
     wide = math.erf(
         math.log10(BALANCE_TOLERANCE)
         / (math.pi / math.sqrt(8.0) / math.log(10.0) * math.sqrt(SHALLOW_DEPTH - 1) * ratio)
@@ -494,14 +546,14 @@ def check_larger_derivative(answer) -> Feedback:
     return close_to(
         ex,
         value,
-        deeper_balance(),
+        deeper_balance(depth),
         precision=check_larger_derivative.rule,
         what="share of balanced chains",
         hints=[
             (
                 shallow,
-                "That is about the share at depth 30. Four times as many layers multiply four "
-                "times as many random weights, so the ratio wanders further from 1.",
+                "That is about the share at depth 30. A deeper chain multiplies more random "
+                "weights, so the ratio wanders further from 1.",
             ),
             (
                 wide,
@@ -510,7 +562,7 @@ def check_larger_derivative(answer) -> Feedback:
                 "more slowly than n.",
             ),
         ],
-        too_large="Four times as many random weights make the ratio wander further from 1: "
+        too_large="More random weights make the ratio wander further from 1: "
         "fewer chains than that stay balanced.",
         too_small="Independent random terms partly cancel: the log ratio of a deeper chain "
         "wanders further, but not in proportion to the depth.",
@@ -540,11 +592,11 @@ def _float_array(name: str, v):
 
 
 @check(
-    "ex-unstable-layer", Criterion(f"largest error at most {IDENTITY_TOLERANCE:g} over [0, 1]^3")
+    "ex-unstable-layer", Criterion(f"largest error at most {IDENTITY_TOLERANCE:g} over [0, 1]^n")
 )
 def check_identity_layer(answer, n: int = 3) -> Feedback:
     """Check ``(W1, b, W2, c)`` for a hidden layer of n sigmoid neurons that reproduces its
-    input.
+    input (the chapter passes ``IDENTITY_N``).
     """
     ex = "ex-unstable-layer"
     if not_attempted(answer):
@@ -609,11 +661,14 @@ def check_identity_layer(answer, n: int = 3) -> Feedback:
         )
     off_diagonal = np.abs(W1 - np.diag(np.diag(W1))).max() if W1.shape[0] == W1.shape[1] else 0.0
     hint = (
-        "Use one identity neuron per input: diagonal W1 and W2, with the neuron's w1, b, w2, c on "
-        "the diagonal."
+        "Revisit the identity neuron of the previous exercise: how could each input get a "
+        "neuron of its own, seeing no other input?"
     )
     if W1.shape[0] == W1.shape[1] and off_diagonal > 0:
         hint = "Off-diagonal weights in W1 mix the inputs; neuron i should see only x_i."
     elif W1.shape[0] == W1.shape[1] and np.allclose(np.diag(W2) * np.diag(W1), 1.0):
-        hint = "The slope is w2 w1 sigma'(0) = w2 w1/4: the diagonal of W2 must be 4/w1, not 1/w1."
+        hint = (
+            "The diagonal weights multiply to 1, as if the sigmoid had slope 1 at its centre: "
+            "revisit sigma'(0) (the slope there is not w2 w1)."
+        )
     return Feedback(ex, INCORRECT, f"the output is off from x by up to {err:.3g}.", hint)

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .. import activations
+from .._validate import check_int, check_real
 from ..meanfield import critical_sigma_w2, mean_field, phase_grid, variance_map
 from . import (
     CORRECT,
@@ -31,8 +32,11 @@ from . import (
     read_pair,
 )
 
-#: The bias variance of the second point asked for on tanh's critical line.
+#: The bias variance of the second point asked for on tanh's critical line (a course may vary
+#: it), and the range it may take: below it the critical σ_w hardly moves from 1, above it the
+#: chapter's phase diagram stops.
 CRITICAL_SIGMA_B2 = 0.05
+MIN_CRITICAL_SIGMA_B2, MAX_CRITICAL_SIGMA_B2 = 0.01, 0.5
 #: Nielsen's initialisation in mean-field terms: weights N(0, 1/n_in), biases N(0, 1).
 NIELSEN_SIGMA_W2, NIELSEN_SIGMA_B2 = 1.0, 1.0
 #: Nodes of the quadrature behind the hints (the references use the library's).
@@ -51,8 +55,10 @@ def _mean_square_prime(activation: str, q: float) -> float:
 
 #: σ_w² of He's initialisation (variance 2/n) and of Xavier's for a square layer (1/n).
 HE_SIGMA_W2, XAVIER_SIGMA_W2 = 2.0, 1.0
-#: The bias variance added to He's rule in ``ex-wide-relu-he``, and the layers it asks about.
+#: The bias variance added to He's rule in ``ex-wide-relu-he``, and the layers it asks about
+#: (a course may vary both); their ranges keep every slip the hints recognise a float.
 HE_BIAS_SIGMA_B2, HE_BIAS_LAYERS = 0.1, 10
+MAX_HE_BIAS_SIGMA_B2, MAX_HE_BIAS_LAYERS = 1.0, 100
 
 
 def relu_chis() -> tuple[float, float]:
@@ -62,24 +68,33 @@ def relu_chis() -> tuple[float, float]:
     return tuple(float(mean_field("relu", w2, 0.0).chi) for w2 in (HE_SIGMA_W2, XAVIER_SIGMA_W2))
 
 
-def he_with_biases() -> tuple[float, float]:
-    """``(χ, q^{1+HE_BIAS_LAYERS})`` for a ReLU network with He's weights and biases of variance
-    ``HE_BIAS_SIGMA_B2``, whose first layer's weighted inputs have variance 1 (the reference of
-    ``ex-wide-relu-he``; eqs. ``eq-wide-qmap`` and ``eq-wide-chi``).
+def _he_numbers(sigma_b2, layers) -> tuple[float, int]:
+    sigma_b2 = check_real("sigma_b2", sigma_b2, lo=0.0, lo_open=True, hi=MAX_HE_BIAS_SIGMA_B2)
+    return sigma_b2, check_int("layers", layers, lo=2, hi=MAX_HE_BIAS_LAYERS)
+
+
+def he_with_biases(
+    sigma_b2: float = HE_BIAS_SIGMA_B2, layers: int = HE_BIAS_LAYERS
+) -> tuple[float, float]:
+    """``(χ, q^{1+layers})`` for a ReLU network with He's weights and biases of variance
+    ``sigma_b2``, whose first layer's weighted inputs have variance 1 (the reference of
+    ``ex-wide-relu-he``, whose book asks for 0.1 and 10 layers; eqs. ``eq-wide-qmap`` and
+    ``eq-wide-chi``).
     """
+    sigma_b2, layers = _he_numbers(sigma_b2, layers)
     # no fixed point here (the variance grows without bound), but chi needs none for the ReLU
-    chi = float(phase_grid("relu", [HE_SIGMA_W2], [HE_BIAS_SIGMA_B2]).chi[0, 0])
+    chi = float(phase_grid("relu", [HE_SIGMA_W2], [sigma_b2]).chi[0, 0])
     q = 1.0
-    for _ in range(HE_BIAS_LAYERS):
-        q = variance_map(q, "relu", HE_SIGMA_W2, HE_BIAS_SIGMA_B2)
+    for _ in range(layers):
+        q = variance_map(q, "relu", HE_SIGMA_W2, sigma_b2)
     return chi, float(q)
 
 
-def _relu_q(sigma_w2: float, steps: int, *, half: float = 0.5) -> float:
+def _relu_q(sigma_w2: float, sigma_b2: float, steps: int, *, half: float = 0.5) -> float:
     """q after ``steps`` layers of q -> sigma_w2 * half * q + sigma_b2, from 1 (for the slips)."""
     q = 1.0
     for _ in range(steps):
-        q = sigma_w2 * half * q + HE_BIAS_SIGMA_B2
+        q = sigma_w2 * half * q + sigma_b2
     return q
 
 
@@ -90,30 +105,32 @@ _SQUARE = "σ′ of the ReLU is 0 or 1, so σ′² = σ′, and χ = σ_w² E[σ
 @check(
     "ex-wide-relu-he",
     Pair(SignificantFigures(3), SignificantFigures(3), "each number to 3 significant figures"),
-    reference=he_with_biases,
 )
-def check_relu_chi(answer) -> Feedback:
-    """Check ``(χ, q after ten layers)`` for a ReLU network with He's weights and biases of
-    variance 0.1.
+def check_relu_chi(
+    answer, sigma_b2: float = HE_BIAS_SIGMA_B2, layers: int = HE_BIAS_LAYERS
+) -> Feedback:
+    """Check ``(χ, q after layers layers)`` for a ReLU network with He's weights and biases of
+    variance ``sigma_b2`` (the chapter passes ``HE_BIAS_SIGMA_B2`` and ``HE_BIAS_LAYERS``).
 
     >>> check_relu_chi((2.0, 1.0)).correct  # sigma_w2 alone forgets the ReLU's zeros
     False
     """
     ex = "ex-wide-relu-he"
+    sigma_b2, steps = _he_numbers(sigma_b2, layers)
     if not_attempted(answer):
-        return pending(ex, "a pair (chi, q_11)")
+        return pending(ex, "a pair (chi, q)")
     pair, problem = read_pair(answer)
     if problem:
         return Feedback(
-            ex, INCORRECT, f"the answer should be a pair of numbers (chi, q_11), {problem}."
+            ex, INCORRECT, f"the answer should be a pair of numbers (chi, q), {problem}."
         )
     rule = check_relu_chi.rule
-    (chi, q), (ref_chi, ref_q) = pair, he_with_biases()
+    (chi, q), (ref_chi, ref_q) = pair, he_with_biases(sigma_b2, steps)
     if rule.accepts(pair, (ref_chi, ref_q)):
         return Feedback(
             ex,
             CORRECT,
-            f"χ = {chi:.4g} and q = {q:.4g} after {HE_BIAS_LAYERS} layers ({rule.phrase}): the "
+            f"χ = {chi:.4g} and q = {q:.4g} after {steps} layers ({rule.phrase}): the "
             "biases make the forward variance drift, and leave the gradient's multiplier alone.",
         )
     if not rule.first.accepts(chi, ref_chi):
@@ -135,7 +152,7 @@ def check_relu_chi(answer) -> Feedback:
             too_small="The biases change q, but does E[σ′(z)²] of the ReLU depend on the variance "
             "of z? Count how often σ′(z) is 1.",
         )
-    steps = HE_BIAS_LAYERS
+    top = steps + 1  # the layer the question asks about
     return close_to(
         ex,
         q,
@@ -145,23 +162,23 @@ def check_relu_chi(answer) -> Feedback:
         hints=[
             (1.0, "That leaves out the biases: every layer adds σ_b² to the variance."),
             (
-                (1.0 + HE_BIAS_SIGMA_B2) ** steps,
+                (1.0 + sigma_b2) ** steps,
                 "The biases add σ_b² to the variance in each layer; they do not multiply it.",
             ),
             (
-                _relu_q(HE_SIGMA_W2, steps + 1),
-                "From layer 1 to layer 11 the map runs ten times, not eleven.",
+                _relu_q(HE_SIGMA_W2, sigma_b2, steps + 1),
+                f"From layer 1 to layer {top} the map runs {steps} times, not {steps + 1}.",
             ),
             (
-                _relu_q(HE_SIGMA_W2, steps - 1),
-                "From layer 1 to layer 11 the map runs ten times, not nine.",
+                _relu_q(HE_SIGMA_W2, sigma_b2, steps - 1),
+                f"From layer 1 to layer {top} the map runs {steps} times, not {steps - 1}.",
             ),
             (
-                _relu_q(XAVIER_SIGMA_W2, steps),
+                _relu_q(XAVIER_SIGMA_W2, sigma_b2, steps),
                 "That uses Xavier's σ_w²; the question keeps He's weights.",
             ),
             (
-                _relu_q(HE_SIGMA_W2, steps, half=1.0),
+                _relu_q(HE_SIGMA_W2, sigma_b2, steps, half=1.0),
                 "That forgets that the ReLU sets the negative half of z to 0: what is "
                 "E[max(0, z)²] for z of variance q?",
             ),
@@ -176,18 +193,26 @@ def check_relu_chi(answer) -> Feedback:
 # --------------------------------------------------------------------------- tanh's critical line
 
 
-@functools.cache
-def tanh_critical_sigma_w() -> tuple[float, float]:
-    """``(σ_w at σ_b² = 0, σ_w at σ_b² = CRITICAL_SIGMA_B2)`` on tanh's critical line χ = 1 (the
-    reference of ``ex-wide-tanh-critical``).
+def _critical_b2(sigma_b2) -> float:
+    return check_real("sigma_b2", sigma_b2, lo=MIN_CRITICAL_SIGMA_B2, hi=MAX_CRITICAL_SIGMA_B2)
+
+
+def tanh_critical_sigma_w(sigma_b2: float = CRITICAL_SIGMA_B2) -> tuple[float, float]:
+    """``(σ_w at σ_b² = 0, σ_w at σ_b² = sigma_b2)`` on tanh's critical line χ = 1 (the
+    reference of ``ex-wide-tanh-critical``, whose book asks for σ_b² = 0.05).
     """
-    return tuple(math.sqrt(critical_sigma_w2("tanh", b2)) for b2 in (0.0, CRITICAL_SIGMA_B2))
+    return _tanh_critical(_critical_b2(sigma_b2))
 
 
 @functools.cache
-def _critical_sigma_w_at_sd() -> float:
-    """The critical σ_w for σ_b = CRITICAL_SIGMA_B2, the slip of taking the variance for σ_b."""
-    return math.sqrt(critical_sigma_w2("tanh", CRITICAL_SIGMA_B2**2))
+def _tanh_critical(sigma_b2: float) -> tuple[float, float]:
+    return tuple(math.sqrt(critical_sigma_w2("tanh", b2)) for b2 in (0.0, sigma_b2))
+
+
+@functools.cache
+def _critical_sigma_w_at_sd(sigma_b2: float) -> float:
+    """The critical σ_w for σ_b = sigma_b2, the slip of taking the variance for σ_b."""
+    return math.sqrt(critical_sigma_w2("tanh", sigma_b2**2))
 
 
 @check(
@@ -197,13 +222,14 @@ def _critical_sigma_w_at_sd() -> float:
         SignificantFigures(3),
         "each σ_w to 3 significant figures",
     ),
-    reference=tanh_critical_sigma_w,
 )
-def check_tanh_critical(answer) -> Feedback:
-    """Check ``(σ_w at σ_b = 0, σ_w at σ_b² = 0.05)`` on tanh's critical line χ = 1."""
+def check_tanh_critical(answer, sigma_b2: float = CRITICAL_SIGMA_B2) -> Feedback:
+    """Check ``(σ_w at σ_b = 0, σ_w at σ_b² = sigma_b2)`` on tanh's critical line χ = 1 (the
+    chapter passes ``CRITICAL_SIGMA_B2``)."""
     ex = "ex-wide-tanh-critical"
+    sb2 = _critical_b2(sigma_b2)
     if not_attempted(answer):
-        return pending(ex, "a pair (sigma_w at sigma_b2 = 0, sigma_w at sigma_b2 = 0.05)")
+        return pending(ex, f"a pair (sigma_w at sigma_b2 = 0, sigma_w at sigma_b2 = {sb2:g})")
     pair, problem = read_pair(answer)
     if problem:
         return Feedback(
@@ -212,12 +238,12 @@ def check_tanh_critical(answer) -> Feedback:
             f"the answer should be a pair of numbers (sigma_w_0, sigma_w_b), {problem}.",
         )
     rule = check_tanh_critical.rule
-    (got0, got_b), (ref0, ref_b) = pair, tanh_critical_sigma_w()
+    (got0, got_b), (ref0, ref_b) = pair, tanh_critical_sigma_w(sb2)
     if rule.accepts(pair, (ref0, ref_b)):
         return Feedback(
             ex,
             CORRECT,
-            f"σ_w = {got0:.4g} at σ_b = 0 and {got_b:.4g} at σ_b² = {CRITICAL_SIGMA_B2:g}: "
+            f"σ_w = {got0:.4g} at σ_b = 0 and {got_b:.4g} at σ_b² = {sb2:g}: "
             f"both on the critical line ({rule.phrase}).",
         )
     if not rule.first.accepts(got0, ref0):
@@ -245,7 +271,6 @@ def check_tanh_critical(answer) -> Feedback:
             too_small="At that σ_w, χ < 1: gradients still vanish. Work out χ at the fixed point "
             "q* of the variance map.",
         )
-    sb2 = CRITICAL_SIGMA_B2
     squared = ref_b**2
     return close_to(
         ex,
@@ -256,7 +281,7 @@ def check_tanh_critical(answer) -> Feedback:
         hints=[
             (
                 squared,
-                "That is σ_w², the weights' variance; the question asks for σ_w, its square root.",
+                "That is σ_w², the weights' variance; the question asks for σ_w itself.",
             ),
             (
                 ref0,
@@ -264,7 +289,7 @@ def check_tanh_critical(answer) -> Feedback:
                 "the critical σ_w changes.",
             ),
             (
-                _critical_sigma_w_at_sd(),
+                _critical_sigma_w_at_sd(sb2),
                 f"That takes σ_b = {sb2:g}; {sb2:g} is σ_b², the variance of the biases.",
             ),
         ],
@@ -283,7 +308,7 @@ def nielsen_shrink() -> float:
     return float(mean_field("sigmoid", NIELSEN_SIGMA_W2, NIELSEN_SIGMA_B2).shrink)
 
 
-@check("ex-wide-nielsen-shrink", Relative(0.01), reference=nielsen_shrink)
+@check("ex-wide-nielsen-shrink", Relative(0.01))
 def check_nielsen_shrink(answer) -> Feedback:
     """Check the predicted per-layer shrink of ‖δ‖ in Nielsen's sigmoid network.
 
@@ -312,11 +337,15 @@ def check_nielsen_shrink(answer) -> Feedback:
                 "That is χ, the multiplier of the squared norm; the question asks by what "
                 "factor the norm itself shrinks.",
             ),
-            (1 / chi, "That is the shrink of the squared norm ‖δ‖²; take its square root."),
+            (
+                1 / chi,
+                "That is the shrink of the squared norm ‖δ‖², not of the norm ‖δ‖ the question "
+                "asks about.",
+            ),
             (
                 math.sqrt(chi),
-                "That is the factor ‖δ‖ is multiplied by going down a layer; the shrink is its "
-                "reciprocal.",
+                "That is the factor ‖δ‖ is multiplied by going down a layer, a multiplier; the "
+                "question asks for the shrink, how many times smaller ‖δ‖ gets.",
             ),
             (
                 4.0,

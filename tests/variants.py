@@ -1,0 +1,43 @@
+"""The course variants of a chapter's exercise numbers, read from the chapter itself.
+
+A code cell tagged ``exercise-numbers`` holds lines ``NAME = value  # variants: v1, v2, v3``:
+the book uses ``value``, a graded course one of the variants. Tests of the exercises parse
+them here, so they cover exactly what the chapter lists.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import jupytext
+
+ROOT = Path(__file__).resolve().parents[1]
+LINE = re.compile(r"^([A-Za-z_]\w*)\s*=\s*(.+?)\s*#\s*variants:\s*(.+?)\s*$")
+
+
+def exercise_numbers(chapter: str) -> dict[str, tuple]:
+    """``{NAME: (book value, variant, ...)}`` for every exercise number of ``chapter``."""
+    numbers: dict[str, tuple] = {}
+    for cell in jupytext.read(ROOT / "chapters" / f"{chapter}.md").cells:
+        if cell.cell_type != "code" or "exercise-numbers" not in cell.metadata.get("tags", []):
+            continue
+        for line in cell.source.splitlines():
+            if not line.strip():
+                continue
+            match = LINE.match(line)
+            assert match, f"{chapter}: not a 'NAME = value  # variants: ...' line: {line!r}"
+            name, book, variants = match.groups()
+            # read as booktools.course reads them: Python literals separated by commas
+            numbers[name] = (ast.literal_eval(book), *ast.literal_eval(f"[{variants}]"))
+    return numbers
+
+
+def variants(chapter: str, name: str) -> tuple:
+    """The book's value of ``name`` in ``chapter``, then its variants; at least three variants,
+    none equal to the book's value nor to each other."""
+    values = exercise_numbers(chapter)[name]
+    assert len(values) >= 4, f"{name}: fewer than three variants"
+    assert len(set(values)) == len(values), f"{name}: repeated values {values}"
+    return values
