@@ -16,7 +16,7 @@ GRADING_DEPS := $(VENV)/.grading-installed
 # and progress bars stay out of the HTML (see vgp_lib/_env.py).
 BUILD_ENV := VGP_STATIC_BUILD=1 PYTHONHASHSEED=0
 
-.PHONY: book build test lint bench student instructor course notebooks lab serve clean check-python
+.PHONY: book build test lint bench student instructor course grade notebooks lab serve clean check-python
 
 book: build
 
@@ -68,11 +68,17 @@ student: $(BOOK_DEPS)
 instructor: $(BOOK_DEPS)
 	$(BIN)/python -m booktools.edition instructor
 
-# An nbgrader course in _build/course (see booktools/course.py and the README's "Assigning
-# the exercises"): one assignment per chapter, made from the student edition with graded
-# cells, then released with `nbgrader generate_assignment`.
+# An nbgrader course in _build/course (see booktools/course.py and the README's "Grading
+# with nbgrader"): one assignment per chapter, made from the student edition with graded
+# cells, then released with `nbgrader generate_assignment`. VARIANT=name changes the
+# exercises' numbers.
 course: $(GRADING_DEPS)
-	$(BUILD_ENV) $(BIN)/python -m booktools.course
+	$(BUILD_ENV) $(BIN)/python -m booktools.course $(if $(VARIANT),--variant "$(VARIANT)")
+
+# Autograde one assignment's submissions in the sandbox, then audit (booktools/grade.py).
+grade: $(GRADING_DEPS)
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=chain"; exit 2; }
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m booktools.grade "$(ASSIGNMENT)" --course _build/course
 
 # The chapters live, as on Binder: binder/postBuild (run with .venv first on PATH)
 # writes notebooks/ and JupyterLab's settings; `make lab` then starts JupyterLab.

@@ -2,10 +2,10 @@
 
 ``make course`` runs ``python -m booktools.course`` and writes ``_build/course/``, an
 nbgrader course directory: ``nbgrader_config.py``, the instructor's
-``source/<chapter>/<chapter>.ipynb`` for every chapter it can convert, and the
-students' ``release/<chapter>/<chapter>.ipynb``, made by ``nbgrader
-generate_assignment`` (the README's "Assigning the exercises" walks through the rest:
-collect, ``nbgrader autograde``, ``nbgrader export``).
+``source/<chapter>/<chapter>.ipynb`` for every chapter it can convert, what grading needs
+in ``grading/`` (never released), and the students' ``release/<chapter>/<chapter>.ipynb``,
+made by ``nbgrader generate_assignment`` (the README's "Grading with nbgrader" walks
+through the rest: collect, ``python -m booktools.grade``, ``nbgrader export``).
 
 The release is the student edition, graded. The source notebook is built from
 :func:`booktools.edition.make_edition`'s student edition of the chapter (the same jupytext
@@ -16,22 +16,21 @@ put back only where nbgrader removes them again:
   the stub, then the reference solution between ``### BEGIN SOLUTION`` and
   ``### END SOLUTION``, which ``generate_assignment`` deletes (the course's
   ``ClearSolutions.code_stub`` is empty), so students get the stub exactly;
-* the check cell after it (tag ``check``) becomes a **graded test cell** worth
-  :data:`AUTOGRADED_POINTS`: it shows the check's feedback and asserts it is *correct*,
-  then, between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, compares every
-  answer variable with the reference solution's value (``assert_matches`` of
-  :mod:`vgp_lib.exercises.grading`, which the graded notebooks import, so grading needs
-  only the book's package; a function answer is compared by what it returns on the
-  check's own inputs, ``record_calls``). Those values are computed once, when the course is made, by
-  running the source notebook in a kernel; that run also proves that the reference
-  solutions pass their tests. No hidden comparison is written where it could refuse
-  an answer the check accepts (:func:`_compared`): for a check cell tagged
-  ``open-answer`` (its check accepts more than one right answer), or a check that is
-  passed values of the chapter's own run (``check_shrink_factor(speedup, rms, hidden_layers=8)``).
+* the check cell after it (tag ``check``) becomes a **graded cell** worth
+  :data:`AUTOGRADED_POINTS` that hands the answer in as data
+  (:func:`vgp_lib.exercises.handin.hand_in`) and judges nothing: the grader
+  (:mod:`booktools.grade`) calls the book's check on that data in its own process, with
+  the other arguments of the check's call (the exercise's numbers, values the chapter
+  computed) taken from the instructor's run, :func:`grading_spec`;
 * an exercise whose ``{exercise}`` directive has ``:class: prose-only`` (derive, argue)
   gets a **manually graded Markdown answer cell** right after the exercise, worth its
   rubric's points (:func:`rubric_points`). In the source it holds the worked argument
   and the rubric from the exercise's solution; students get ``YOUR ANSWER HERE``.
+
+A **variant** (``--variant NAME``) gives the exercises other numbers: each line
+``NAME = value  # variants: a, b, c`` of a cell tagged ``exercise-numbers`` takes one of
+the listed values, chosen by the variant's name (:func:`apply_variant`); the exercises'
+text names those numbers with ``{eval}``, and the reference solutions compute from them.
 
 Which solution belongs to which exercise is read from the tags and labels of the
 chapter (``{solution-start} <label>`` ... ``{solution-end}``, or ``{solution} <label>``),
@@ -57,10 +56,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from booktools.edition import (
+    EXERCISE_MARK,
     EXERCISE_TAG,
     chapter_labels,
     figure_labels,
@@ -68,6 +68,7 @@ from booktools.edition import (
     make_edition,
     read_bibliography,
 )
+from booktools.grade import GRADING_DIR, write_manifest
 from booktools.myst import (
     cell_tags,
     chapter_numbers,
@@ -76,12 +77,9 @@ from booktools.myst import (
     notebook_title,
     tidy,
 )
-from vgp_lib.exercises.grading import EXPECTED_MARK
 
 #: Cell tag of the visible self-check that follows each exercise stub.
 CHECK_TAG = "check"
-#: Extra tag of a check cell whose check accepts more than one right answer.
-OPEN_ANSWER_TAG = "open-answer"
 #: ``:class:`` of an ``{exercise}`` answered in words (graded by hand with its rubric).
 PROSE_ONLY_CLASS = "prose-only"
 #: Points of each autograded exercise (its test cell).
@@ -100,14 +98,19 @@ _BRACKETED_POINTS = re.compile(r"\(" + _POINTS + r"\)", re.I)  # "- ... (2 point
 _NOTE = (
     "**Assignment: {title}** (from *Vanishing gradients, seen*).\n\n"
     "Run the cells from the top. In each cell that starts with `# EXERCISE`, replace the "
-    "`...` with your answer and run it; the graded test cell below it shows the check's "
-    "feedback and fails (an `AssertionError`) until the answer is right. Questions that ask "
-    "for an argument have a cell saying *YOUR ANSWER HERE*: write your answer there.\n\n"
+    "`...` with your answer and run it, then run the graded cell below it: it hands your "
+    "answer in and shows what it handed in (a number, a function run on a few inputs...), "
+    "but not whether it is right. The numbers of some exercises differ from the book's, so "
+    "work from the numbers in this notebook. Questions that ask for an argument have a cell "
+    "saying *YOUR ANSWER HERE*: write your answer there.\n\n"
     "Hand in this notebook, saved. It is graded by running it from the top in a fresh "
-    "kernel, with the same tests and a few hidden ones; a cell that runs too long is "
-    "stopped. The notebook needs the book's Python package `vgp_lib` (the book's Binder, or "
-    "a clone of its repository after `make book`)."
+    "kernel, cut off from the network and from other files; each answer is judged by the "
+    "rule its exercise states, and a cell that runs too long is stopped. The notebook needs "
+    "the book's Python package `vgp_lib` (the book's Binder, or a clone of its repository "
+    "after `make book`)."
 )
+#: First line of an answer cell in the course (the student edition's mark, for a course).
+COURSE_MARK = "# EXERCISE — your code here (replace the ..., then run the graded cell below)"
 _PROSE_NOTE = (
     "*Instructor's copy: reference answer and rubric ({points} points, graded by hand). "
     "Students get YOUR ANSWER HERE instead of this cell's text.*"
@@ -118,6 +121,18 @@ _CONFIG = (
 # This file is written again by every `make course`: put your own settings (course_id,
 # an exchange, another timeout, another file name pattern) in nbgrader_config_local.py
 # beside it, which is read last and never touched.
+import sys
+
+sys.path.insert(0, {root!r})  # the book's repository: booktools.grade
+from booktools.grade import AuditedCsvExport, ConfinedExecute, JudgeGrades  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    IgnorePattern,
+    LimitOutput,
+)
+
 c = get_config()  # noqa: F821 (nbgrader defines get_config)
 
 # Answer cells: the stub stays, the reference solution between ### BEGIN SOLUTION and
@@ -125,10 +140,25 @@ c = get_config()  # noqa: F821 (nbgrader defines get_config)
 c.ClearSolutions.code_stub = {{"python": ""}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# nbgrader autograde runs each notebook from the top; a cell still running after this many
-# seconds is interrupted (CellTimeoutError) and the rest of the notebook is still graded.
+# Autograde runs each notebook from the top in a kernel confined by bubblewrap (no network,
+# nothing of this folder but an empty scratch copy of the submission's); a cell still running
+# after this many seconds is interrupted, or killed if it ignores the interrupt, and the rest
+# of the notebook is still graded. Graded cells are scored by the grader's verdict on the
+# answer they hand in, and the grades are audited before any export.
 c.Execute.timeout = {timeout}
 c.Execute.interrupt_on_timeout = True
+c.Autograde.autograde_preprocessors = [
+    ConfinedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    JudgeGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.JudgeGrades.course = {course!r}
+c.ExportApp.plugin_class = AuditedCsvExport
+c.AuditedCsvExport.course = {course!r}
 
 # nbgrader zip_collect: submissions named <student id>_<notebook>, e.g. ada_chain.ipynb
 # (the student id may contain "_", the chapter's notebook name does not).
@@ -153,14 +183,9 @@ class Exercise:
     prose_only: bool = False
     stub: str | None = None  #: source of the ``exercise`` cell (code exercises)
     check: str | None = None  #: source of the ``check`` cell
-    open_answer: bool = False
     reference: str | None = None  #: reference code (code exercises)
     solution_text: str | None = None  #: the solution's text (prose-only exercises)
     names: tuple[str, ...] = ()  #: answer variables: set by the stub and read by the check
-    given: tuple[str, ...] = ()  #: other names the check is passed: values of the chapter's own run
-    expected: dict = field(
-        default_factory=dict
-    )  #: name -> ("value" | "results", literal) or skip reason
 
     @property
     def points(self) -> float:
@@ -191,20 +216,15 @@ def bound_names(source: str) -> list[str]:
     return names
 
 
-def _answer_names(stub: str, check: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The names the stub sets and the check reads, in the check's order; and the other
-    names the check's call is passed (values the chapter computed, such as ``rms``)."""
+def _answer_names(stub: str, check: str) -> tuple[str, ...]:
+    """The names the stub sets and the check reads, in the check's order."""
     bound = set(bound_names(stub))
     read = [
         n.id
         for n in ast.walk(ast.parse(check))
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
     ]
-    call = ast.parse(_final_call(check, "")[1], mode="eval").body
-    arguments = [*getattr(call, "args", []), *(k.value for k in getattr(call, "keywords", []))]
-    passed = [n.id for arg in arguments for n in ast.walk(arg) if isinstance(n, ast.Name)]
-    names = tuple(dict.fromkeys(n for n in read if n in bound))
-    return names, tuple(dict.fromkeys(n for n in passed if n not in bound))
+    return tuple(dict.fromkeys(n for n in read if n in bound))
 
 
 def read_exercises(cells) -> dict[str, Exercise]:
@@ -281,8 +301,6 @@ def read_exercises(cells) -> dict[str, Exercise]:
             if getattr(ex, kind) is not None:
                 raise CourseError(f"{current} has two cells tagged {kind!r}")
             setattr(ex, kind, cell.source)
-            if kind == "check":
-                ex.open_answer = OPEN_ANSWER_TAG in tags
     if gate is not None:
         raise CourseError(f"the {{solution-start}} of {gate[0]} has no {{solution-end}}")
     for ex in found.values():
@@ -312,7 +330,7 @@ def _validate(ex: Exercise) -> None:
         )
     _final_call(ex.check, ex.label)
     try:
-        ex.names, ex.given = _answer_names(ex.stub, ex.check)
+        ex.names = _answer_names(ex.stub, ex.check)
     except SyntaxError as err:
         raise CourseError(f"the stub of {ex.label} is not valid Python: {err}") from None
 
@@ -385,38 +403,31 @@ def _final_call(check: str, label: str) -> tuple[str, str]:
 
 
 def _answer_source(ex: Exercise) -> str:
-    return f"{ex.stub.rstrip()}\n### BEGIN SOLUTION\n{ex.reference}\n### END SOLUTION"
+    stub = ex.stub.rstrip().replace(EXERCISE_MARK, COURSE_MARK, 1)
+    return f"{stub}\n### BEGIN SOLUTION\n{ex.reference}\n### END SOLUTION"
 
 
 def _test_source(ex: Exercise) -> str:
-    """The graded test cell: the check's verdict, then the hidden comparisons (if known)."""
+    """The graded cell: it hands the answer in as data (:mod:`vgp_lib.exercises.handin`);
+    the grader judges it with the book's check in its own process (booktools/grade.py)."""
     setup, call = _final_call(ex.check, ex.label)
+    check_name = re.match(r"\s*(check_\w+)\s*\(", call).group(1)
+    module = _check_module(check_name)
+    if module is None:
+        raise CourseError(f"the check {check_name} of {ex.label} is not in vgp_lib.exercises")
     s = "" if ex.points == 1 else "s"
+    names = ", ".join(ex.names)
     lines = [
-        f"# Graded test, {ex.points} point{s}: passes when the check says *correct* "
-        "(and the hidden tests pass)."
+        f"# Graded ({ex.points} point{s}): hands in your answer. It is judged after you submit, "
+        "by the rule the exercise states.",
+        "from vgp_lib.exercises.handin import hand_in",
+        f"from {module} import {check_name}",
     ]
-    lines += ["import warnings", ""]
     if setup:
-        lines += [setup, ""]
-    lines += [
-        'with warnings.catch_warnings(action="ignore"):  # output on stderr would cost the points',
-        f"    feedback = {call}",
-        "display(feedback)",
-        "assert feedback.correct, str(feedback)",
-    ]
-    hidden = _hidden_tests(ex, call)
-    if hidden:
-        lines += ["### BEGIN HIDDEN TESTS", *hidden, "### END HIDDEN TESTS"]
+        lines += [setup]
+    answers = ", ".join(f"{n}={n}" for n in ex.names)
+    lines.append(f"hand_in({ex.label!r}, {check_name}, lambda {names}: {call}, {answers})")
     return "\n".join(lines)
-
-
-def _renamed(expression: str, old: str, new: str) -> str:
-    class Rename(ast.NodeTransformer):
-        def visit_Name(self, node):
-            return ast.copy_location(ast.Name(new, node.ctx), node) if node.id == old else node
-
-    return ast.unparse(Rename().visit(ast.parse(expression, mode="eval")))
 
 
 @functools.cache
@@ -429,49 +440,19 @@ def _check_module(check_name: str) -> str | None:
 
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
-        if callable(getattr(module, check_name, None)):
+        found = getattr(module, check_name, None)
+        if callable(found) and hasattr(found, "exercise"):
             return module.__name__
     return None
 
 
-def _hidden_tests(ex: Exercise, call: str) -> list[str]:
-    check_name = re.match(r"\s*(check_\w+)\s*\(", call).group(1)
-    module = _check_module(check_name)
-    check_module = "_book_checks"
-    tests = []
-    for name in ex.names:
-        expected = ex.expected.get(name)
-        if not isinstance(expected, tuple):
-            continue
-        kind, literal = expected
-        if kind == "value" and module is not None:
-            tests.append(
-                f"assert_within_stated_precision({check_module}.{check_name}, "
-                f"{name}, {literal}, {name!r})"
-            )
-        elif kind == "value":
-            tests.append(f"assert_matches({name}, {literal}, {name!r})")
-        else:
-            record = f"{name}_calls"
-            tests += [
-                f"{record} = record_calls({name})",
-                'with warnings.catch_warnings(action="ignore"):',
-                f"    {_renamed(call, name, record)}",
-                f"assert_matches({record}.results, {literal}, "
-                f'"what {name} returns on the check\'s inputs")',
-            ]
-    if not tests:
-        return []
-    used = ("assert_within_stated_precision", "assert_matches", "record_calls")
-    names = [n for n in used if any(f"{n}(" in t for t in tests)]
-    head = [
-        "# The reference solution's values, computed when the course was made (make course).",
-        f"from vgp_lib.exercises.grading import {', '.join(names)}",
-    ]
-    if any("assert_within_stated_precision(" in t for t in tests):
-        # the book's own check, imported afresh: a check redefined in the notebook cannot loosen it
-        head.append(f"import {module} as {check_module}")
-    return head + tests
+def _arguments(ex: Exercise) -> list[str]:
+    """Sources of the check call's arguments that are not answers (``z=BALANCE_Z`` gives
+    ``BALANCE_Z``): the grader takes their values from the instructor's run."""
+    _, call = _final_call(ex.check, ex.label)
+    node = ast.parse(call, mode="eval").body
+    given = [*node.args, *(k.value for k in node.keywords)]
+    return [ast.unparse(a) for a in given if not (isinstance(a, ast.Name) and a.id in ex.names)]
 
 
 def _prose_answer_source(ex: Exercise) -> str:
@@ -482,8 +463,7 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
     """The nbgrader source notebook of chapter ``source`` and its exercises, in order.
 
     The notebook is the chapter's student edition (:func:`booktools.edition.make_edition`)
-    with nbgrader's answer and test cells; hidden tests are added by :func:`add_hidden_tests`
-    once the expected values are known. Raises :class:`CourseError` if the chapter cannot
+    with nbgrader's answer and graded cells. Raises :class:`CourseError` if the chapter cannot
     be converted.
     """
     import nbformat
@@ -566,30 +546,84 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
     return nb, list(found.values())
 
 
-# --------------------------------------------------------------------------- expected values
+# --------------------------------------------------------------------------- variants
+
+#: Cell tag of the cell that holds an exercise's numbers (``NAME = value  # variants: ...``).
+NUMBERS_TAG = "exercise-numbers"
+_VARIANTS = re.compile(
+    r"^(?P<head>\s*(?P<name>[^=#]+?)\s*=\s*)(?P<value>[^#]+?)\s*#\s*variants:\s*(?P<choices>.+)$"
+)
 
 
-def _probe_source(ex: Exercise) -> str:
-    _, call = _final_call(ex.check, ex.label)
-    values = ", ".join(f"{n!r}: {n}" for n in ex.names)
-    checks = ", ".join(f"{n!r}: lambda {n}: {call}" for n in ex.names)
+def _variant_choices(text: str) -> list:
+    """The values after ``# variants:`` (Python literals, separated by commas)."""
+    try:
+        value = ast.literal_eval(f"[{text}]")
+    except (SyntaxError, ValueError):
+        raise CourseError(f"the variants {text!r} are not Python literals") from None
+    return value
+
+
+def apply_variant(nb, variant: str | None, stem: str) -> dict:
+    """Give the exercises of ``nb`` the numbers of ``variant`` (in place): in every cell tagged
+    :data:`NUMBERS_TAG`, each line ``NAME = value  # variants: a, b, c`` becomes
+    ``NAME = <one of a, b, c>``, chosen by the variant's name (the book's value with no variant).
+    The comment goes either way. Returns ``{NAME: value source}``.
+    """
+    import random
+
+    chosen = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or NUMBERS_TAG not in cell_tags(cell):
+            continue
+        lines = []
+        for line in cell.source.splitlines():
+            m = _VARIANTS.match(line)
+            if m is None:
+                lines.append(line)
+                continue
+            name = m.group("name").strip()
+            value = m.group("value").strip()
+            if variant:
+                choices = _variant_choices(m.group("choices"))
+                pick = random.Random(f"{variant}/{stem}/{name}").choice(choices)
+                value = repr(pick)
+            chosen[name] = value
+            lines.append(f"{m.group('head')}{value}")
+        cell.source = "\n".join(lines)
+    return chosen
+
+
+# --------------------------------------------------------------------------- the instructor's run
+
+_ARGUMENT_MARK = "VGP-COURSE-ARGUMENTS "
+
+
+def _arguments_probe(ex: Exercise) -> str:
+    pairs = ", ".join(f"{a!r}: _to_data({a})" for a in _arguments(ex))
     return (
-        "from vgp_lib.exercises.grading import print_expected\n"
-        f"print_expected({ex.label!r}, {{{values}}}, {{{checks}}})"
+        "import json as _json\n"
+        "from vgp_lib.exercises.handin import to_data as _to_data\n"
+        f"print({_ARGUMENT_MARK!r} + _json.dumps({{'label': {ex.label!r}, "
+        f"'arguments': {{{pairs}}}}}))"
     )
 
 
-def expected_values(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> dict:
-    """Run the source notebook ``nb`` once in a fresh kernel (from ``cwd``); return, for
-    each autograded exercise, ``{name: ("value" | "results", literal) or reason skipped}``.
+def grading_spec(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> dict:
+    """Run the source notebook ``nb`` (reference solutions in) once in a fresh kernel, from
+    ``cwd``, and return what the grader needs: for each autograded exercise, its check, the
+    check's call, the answer names and the values of the call's other arguments in this run
+    (the variant's numbers, values the chapter computed).
 
-    Raises :class:`CourseError` if any cell fails: then a reference solution does not pass
-    its own test, or the chapter does not run.
+    Raises :class:`CourseError` if a cell fails or the grader does not judge a reference
+    solution correct (then the solution or the variant is wrong).
     """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     from traitlets.config import Config
+
+    from booktools.grade import handed_in, judge
 
     by_id = {ex.label: ex for ex in exercises}
     run = copy.deepcopy(nb)
@@ -597,9 +631,9 @@ def expected_values(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> di
     for cell in run.cells:
         cells.append(cell)
         meta = cell.metadata.get("nbgrader", {})
-        label = meta.get("grade_id", "").removesuffix("-test")
-        if meta.get("grade") and cell.cell_type == "code" and _compared(by_id[label]):
-            cells.append(nbformat.v4.new_code_cell(_probe_source(by_id[label])))
+        if meta.get("grade") and cell.cell_type == "code":
+            label = meta["grade_id"].removesuffix("-test")
+            cells.append(nbformat.v4.new_code_cell(_arguments_probe(by_id[label])))
     run.cells = cells
     with tempfile.TemporaryDirectory(prefix="vgp-course-") as sockets:
         config = Config()
@@ -620,59 +654,41 @@ def expected_values(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> di
             raise CourseError(
                 f"the instructor's notebook (reference solutions) fails:\n{err}"
             ) from None
-    found = {}
+    arguments, records = {}, {}
     for cell in run.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            records[meta["grade_id"].removesuffix("-test")] = handed_in(cell)
         for output in cell.get("outputs", []):
             for line in output.get("text", "").splitlines():
-                if line.startswith(EXPECTED_MARK):
-                    record = json.loads(line[len(EXPECTED_MARK) :])
-                    found[record["label"]] = {
-                        name: (e["kind"], e["literal"]) if "literal" in e else e["skip"]
-                        for name, e in record["expected"].items()
-                    }
-    return found
-
-
-def _compared(ex: Exercise) -> bool:
-    """Whether the hidden tests compare ``ex``'s answer with the reference solution's value.
-
-    Not when the check accepts more than one right answer (tag ``open-answer``), nor when
-    it is passed values of the chapter's own run (``check_shrink_factor(speedup, rms, ...)``):
-    it then judges the answer against the student's run, which a value from the run that
-    made the course need not match.
-    """
-    return not ex.prose_only and not ex.open_answer and not ex.given and bool(ex.names)
-
-
-def add_hidden_tests(nb, exercises, expected: dict) -> list[str]:
-    """Write the hidden tests into the test cells of ``nb``; return notes on answers left
-    to the visible check alone."""
-    notes = []
-    by_id = {ex.label: ex for ex in exercises}
+                if line.startswith(_ARGUMENT_MARK):
+                    record = json.loads(line[len(_ARGUMENT_MARK) :])
+                    arguments[record["label"]] = record["arguments"]
+    spec = {}
     for ex in exercises:
         if ex.prose_only:
             continue
-        if not _compared(ex):
-            why = (
-                f"tagged {OPEN_ANSWER_TAG!r}"
-                if ex.open_answer
-                else f"its check is given {', '.join(ex.given)} from the chapter's run"
-                if ex.given
-                else "its check reads no name the stub sets"
+        _, call = _final_call(ex.check, ex.label)
+        check_name = re.match(r"\s*(check_\w+)\s*\(", call).group(1)
+        entry = {
+            "label": ex.label,
+            "module": _check_module(check_name),
+            "check": check_name,
+            "call": call,
+            "answers": list(ex.names),
+            "arguments": arguments.get(ex.label, {}),
+            "points": ex.points,
+        }
+        try:
+            feedback = judge(entry, records.get(ex.label))
+        except Exception as err:  # the chapter calls its check in a way the grader cannot
+            raise CourseError(f"the grader cannot judge {ex.label}: {err!r}") from None
+        if not feedback.correct:
+            raise CourseError(
+                f"the grader does not accept the reference solution of {ex.label}: {feedback}"
             )
-            notes.append(f"{ex.label}: graded by its check alone ({why})")
-            continue
-        ex.expected = expected.get(ex.label, {})
-        for name in ex.names:
-            if not isinstance(ex.expected.get(name), tuple):
-                notes.append(
-                    f"{ex.label}: no hidden test for {name} ({ex.expected.get(name, 'no value')})"
-                )
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and cell.cell_type == "code":
-            cell.source = _test_source(by_id[meta["grade_id"].removesuffix("-test")])
-    return notes
+        spec[ex.label] = entry
+    return spec
 
 
 # --------------------------------------------------------------------------- the course
@@ -686,14 +702,23 @@ def nbgrader_env() -> dict:
     return env
 
 
-def _nbgrader_run(root: Path, *args: str) -> subprocess.CompletedProcess:
+def nbgrader_run(root: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``nbgrader <args>`` for the course in ``root`` (from there, so it reads its config)."""
     command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root.resolve()}"]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, env=nbgrader_env())
 
 
-def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=print) -> dict:
-    """Write the nbgrader course for chapter files ``sources`` into ``out``, then release it.
+def write_course(
+    sources,
+    out,
+    *,
+    root=".",
+    timeout: int = DEFAULT_TIMEOUT,
+    variant: str | None = None,
+    log=print,
+) -> dict:
+    """Write the nbgrader course for chapter files ``sources`` into ``out``, then release it,
+    with the exercise numbers of ``variant`` (the book's numbers if None).
 
     Returns ``{chapter stem: release notebook path or the reason it was skipped}``.
     """
@@ -701,7 +726,14 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
 
     root, out = Path(root), Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "nbgrader_config.py").write_text(_CONFIG.format(timeout=int(timeout)), encoding="utf-8")
+    (out / "nbgrader_config.py").write_text(
+        _CONFIG.format(
+            timeout=int(timeout),
+            root=str(Path(__file__).resolve().parents[1]),
+            course=str(out.resolve()),
+        ),
+        encoding="utf-8",
+    )
     # each assignment has its own folder, so a link to another chapter goes up and over
     labels = {
         label: (f"../{Path(file).stem}/{file}", title)
@@ -716,14 +748,16 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
     bib_path = root / "references.bib"
     bibliography = read_bibliography(bib_path) if bib_path.is_file() else {}
     results = {}
+    grading = out / GRADING_DIR
+    grading.mkdir(exist_ok=True)
     for source in map(Path, sources):
         stem = source.stem
         try:
             nb, exercises = build_source(
                 source, labels=labels, bibliography=bibliography, figures=figures
             )
-            expected = expected_values(nb, exercises, cwd=source.parent)
-            notes = add_hidden_tests(nb, exercises, expected)
+            numbers = apply_variant(nb, variant, stem)
+            spec = grading_spec(nb, exercises, cwd=source.parent, timeout=timeout)
         except CourseError as err:
             results[stem] = f"skipped: {err}"
             log(f"{stem}: skipped: {err}")
@@ -733,7 +767,7 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{stem}.ipynb")
-        run = _nbgrader_run(out, "generate_assignment", stem, "--force")
+        run = nbgrader_run(out, "generate_assignment", stem, "--force")
         release = out / "release" / stem / f"{stem}.ipynb"
         if run.returncode != 0 or not release.is_file():
             raise RuntimeError(
@@ -743,16 +777,24 @@ def write_course(sources, out, *, root=".", timeout: int = DEFAULT_TIMEOUT, log=
         leaks = find_leaks(released) + [
             f"cell {i} still holds {mark!r}"
             for i, cell in enumerate(released.cells)
-            for mark in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS")
+            for mark in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "# variants:")
             if mark in cell.source
         ]
         if leaks:
             shutil.rmtree(release.parent)
             raise RuntimeError(f"{release}: solutions survived in the release: " + "; ".join(leaks))
+        (grading / f"{stem}.json").write_text(
+            json.dumps({"variant": variant, "numbers": numbers, "exercises": spec}, indent=1),
+            encoding="utf-8",
+        )
+        write_manifest(out, stem)
         points = sum(ex.points for ex in exercises)
         log(f"{stem}: {len(exercises)} exercises, {points} points -> {release}")
-        for note in notes:
-            log(f"  {note}")
+        if numbers:
+            log(
+                f"  numbers{' of variant ' + repr(variant) if variant else ''}: "
+                + ", ".join(f"{k} = {v}" for k, v in numbers.items())
+            )
         results[stem] = release
     return results
 
@@ -776,11 +818,18 @@ def main(argv=None) -> int:
         default=DEFAULT_TIMEOUT,
         help=f"seconds a cell may run when autograding (default: {DEFAULT_TIMEOUT})",
     )
+    parser.add_argument(
+        "--variant",
+        default=None,
+        help="a name (or seed) that changes the exercises' numbers; default: the book's numbers",
+    )
     args = parser.parse_args(argv)
     root = Path(args.root)
     sources = [Path(p) for p in args.chapters] or chapter_sources(root, args.toc)
     out = Path(args.out) if args.out else root / "_build" / "course"
-    results = write_course(sources, out, root=root, timeout=args.timeout)
+    results = write_course(
+        sources, out, root=root, timeout=args.timeout, variant=args.variant or None
+    )
     made = [stem for stem, r in results.items() if isinstance(r, Path)]
     print(
         f"{len(made)} of {len(results)} chapters released in {out / 'release'}: "

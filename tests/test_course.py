@@ -1,16 +1,21 @@
-"""The nbgrader course (``make course``, booktools/course.py), on a short chapter written here.
+"""The nbgrader course (``make course``, booktools/course.py and booktools/grade.py), on a
+short chapter written here.
 
 * The nbgrader source of a chapter is its student edition plus nbgrader's cells: every
-  cell that is not an answer or test cell is the student edition's own, the answer
-  cell is the stub with the reference solution between nbgrader's markers, a prose-only
-  exercise gets a hand-graded answer cell worth its rubric's points.
+  cell that is not an answer or graded cell is the student edition's own, the answer
+  cell is the stub with the reference solution between nbgrader's markers, the graded
+  cell hands the answer in as data, a prose-only exercise gets a hand-graded answer cell
+  worth its rubric's points.
 * A chapter still in the old layout (no ``check`` tag) is skipped with the reason.
-* The whole loop, as an instructor runs it (README, "Assigning the exercises"):
-  ``python -m booktools.course`` writes and releases the course; five students hand in
-  (a zip, ``nbgrader zip_collect``); ``nbgrader autograde``; the written answers are
+* The whole loop, as an instructor runs it (README, "Grading with nbgrader"), on a
+  variant of the course: ``python -m booktools.course --variant`` writes and releases it;
+  a class of honest and cunning students hands in (a zip, ``nbgrader zip_collect``);
+  ``python -m booktools.grade`` autogrades, confined, and audits; the written answers are
   graded by hand (as in the formgrader); ``nbgrader export`` writes the CSV whose scores
-  must be the ones predicted below. One student's answer raises, one never returns:
-  both notebooks are still graded, the second after the course's per-cell timeout.
+  must be what each student's work deserves. The cunning ones read the instructor's
+  copy, write the gradebook, monkeypatch the checks, redefine names, call the library on
+  the book's numbers: without the sandbox or with the verdict inside their kernel, their
+  scores would not be 0, and the test fails.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -29,18 +35,21 @@ import nbformat
 import pytest
 
 from booktools.course import (
+    COURSE_MARK,
     CourseError,
-    add_hidden_tests,
+    apply_variant,
     build_source,
     nbgrader_env,
     rubric_points,
 )
-from booktools.edition import find_leaks, make_edition
-from vgp_lib.exercises.grading import assert_matches, print_expected, to_literal
+from booktools.edition import EXERCISE_MARK, find_leaks, make_edition
+from booktools.grade import sandbox_available
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The autograde timeout of the test course, in seconds (the book's default is 900).
 TIMEOUT = 5
+#: The variant the test course is made with.
+VARIANT = "spring"
 
 
 def _header() -> str:
@@ -133,8 +142,8 @@ Argue that $|\\partial C/\\partial b_1|$ shrinks geometrically with depth when e
 ::::
 """
 
-#: A short chapter in the layout `make course` reads: a number, a whole number, a function
-#: and an argument.
+#: A short chapter in the layout `make course` reads: a number (with variants), a whole
+#: number (with variants), a function and an argument.
 CHAPTER = _header() + "\n".join(
     [
         """
@@ -149,30 +158,37 @@ from vgp_lib.exercises.exploding import check_balanced_weight
 from vgp_lib.exercises.unstable import check_width_formula
 ```
 
+```{code-cell} ipython3
+:tags: [exercise-numbers, remove-input, remove-output]
+
+BALANCE_Z = 0.0  # variants: 1.0, 2.0, 3.0
+N_BITS = 16  # variants: 12, 20, 24
+```
+
 ## Exercises""",
         _exercise(
             "ex-drill-balance",
             "The balanced chain",
             (
-                "For which $w > 0$ is every factor $w\\,\\sigma'(0)$ of the aligned chain 1? "
-                "Store it in `answer`."
+                "Every weighted input of a chain is `BALANCE_Z`. For which $w > 0$ is every "
+                "factor $w\\,\\sigma'(z)$ equal to 1? Store it in `answer`."
             ),
-            "answer = ...  # the weight w that balances the aligned chain",
-            "check_balanced_weight(answer)",
-            "answer = 1 / 0.25  # w * sigma'(0) = 1",
-            "Each factor is $w\\,\\sigma'(0) = w/4$, so the chain is balanced for $w = 4$.",
+            "answer = ...  # the weight w that balances the chain",
+            "check_balanced_weight(answer, z=BALANCE_Z)",
+            "import math\n\ns = 1 / (1 + math.exp(-BALANCE_Z))\nanswer = 1 / (s * (1 - s))",
+            "Each factor is $w\\,\\sigma'(z)$, so the chain is balanced for $w = 1/\\sigma'(z)$.",
         ),
         _exercise(
             "ex-drill-chain",
             "A chain instead of a tree",
             (
-                "How many NAND layers deep is a chain of XORs for $n = 16$ bits? "
+                "How many NAND layers deep is a chain of XORs for `N_BITS` bits? "
                 "Store it in `chain_depth`."
             ),
-            "chain_depth = ...  # the depth of the chain for n = 16",
-            "check_chain_depth(16, chain_depth)",
-            "chain_depth = 3 * (16 - 1)",
-            "Fifteen XORs one after another, three layers each.",
+            "chain_depth = ...  # the depth of the chain for N_BITS bits",
+            "check_chain_depth(N_BITS, chain_depth)",
+            "chain_depth = 3 * (N_BITS - 1)",
+            "One XOR after another, three layers each.",
         ),
         _exercise(
             "ex-drill-width",
@@ -191,53 +207,127 @@ from vgp_lib.exercises.unstable import check_width_formula
 #: The same chapter before the move to the new layout: its check cell has no tag.
 OLD_LAYOUT = CHAPTER.replace(":tags: [check]\n", "")
 
-# What five students hand in: the source of each answer cell they changed.
-WRONG_WIDTH = """import math
+#: Walks up from the kernel's folder to the course and runs the reference solutions of the
+#: instructor's copy (the first cell of a cunning submission).
+SNOOP = """import glob, json, os
+found = []
+folder = os.getcwd()
+while folder != "/":
+    found += glob.glob(os.path.join(folder, "source", "*", "*.ipynb"))
+    folder = os.path.dirname(folder)
+for path in found:
+    for cell in json.load(open(path))["cells"]:
+        text = "".join(cell["source"])
+        if "### BEGIN SOLUTION" in text:
+            exec(text.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0])
+try:
+    answer
+except NameError:
+    answer = ..."""
+#: Opens the gradebook from the kernel: extra credit for itself, points off two others,
+#: and a file left in the course folder.
+FORGER = """import glob, os, sqlite3
+folder = os.getcwd()
+while folder != "/":
+    for db in glob.glob(os.path.join(folder, "gradebook.db")):
+        con = sqlite3.connect(db)
+        con.execute("UPDATE grade SET auto_score = auto_score + 5")
+        con.execute("UPDATE grade SET extra_credit = 5")
+        con.commit()
+        open(os.path.join(folder, "owned.txt"), "w").write("x")
+    folder = os.path.dirname(folder)
+answer = 0"""
+#: Makes every check and every Feedback say "correct", in the student's kernel.
+PATCHER = """import vgp_lib.exercises as E
+import vgp_lib.exercises.handin as H
+E.Feedback.correct = property(lambda self: True)
+E.Feedback.status = "correct"
+real = H.hand_in
+H.hand_in = lambda label, check, call, **answers: real(label, check, call, **answers)
+answer = 0"""
+#: Redefines the names the graded cells use, and hands in the book's answer as data.
+REDEFINER = """from IPython.display import display
+import vgp_lib.exercises.handin as H
+def fake(label, check, call, **answers):
+    data = {name: 4.0 for name in answers}
+    display({H.MIME: {"label": label, "answers": data}, "text/plain": "ok"}, raw=True)
+H.hand_in = fake
+check_balanced_weight = lambda *a, **k: True
+answer = 0"""
+STUBBORN = """import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    try:
+        pass
+    except BaseException:
+        pass"""
+ODD_WIDTH = WIDTH_REFERENCE.replace(
+    "return 2 * math.log((1 + s) / (1 - s)) / m",
+    "return np.float64(2 * math.log((1 + s) / (1 - s)) / m)",
+).replace("import math", "import math\n\nimport numpy as np")
 
-
-def width(w):  # forgets |w|: 0 for every w < 0
-    if w <= 4:
-        return 0.0
-    s = math.sqrt(1 - 4 / w)
-    return 2 * math.log((1 + s) / (1 - s)) / w"""
+#: What each student hands in: the source of each answer cell they changed.
 SUBMISSIONS = {
     "ada": "the instructor's answers",
     "blank": {},  # the release, untouched
-    "wrong": {
+    "odd": {  # right values in forms the check accepts, and a debug line on stderr
         "ex-drill-balance-answer": (
-            "answer = -4.0  # the check accepts it; the hidden test wants the w > 0 asked for"
+            "import math, sys\n\ns = 1 / (1 + math.exp(-BALANCE_Z))\n"
+            "answer = str(1 / (s * (1 - s)))\nprint('debug', answer, file=sys.stderr)"
         ),
-        "ex-drill-chain-answer": "chain_depth = 3 * 15",
-        "ex-drill-width-answer": WRONG_WIDTH,
-        "ex-drill-why-answer": "The sigmoid is flat, so the gradient gets smaller.",
+        "ex-drill-chain-answer": "chain_depth = str(3 * (N_BITS - 1))",
+        "ex-drill-width-answer": ODD_WIDTH,
     },
     "raises": {
         "ex-drill-balance-answer": "answer = 1 / 0  # raises ZeroDivisionError",
-        "ex-drill-chain-answer": "chain_depth = 45",
+        "ex-drill-chain-answer": "chain_depth = 3 * (N_BITS - 1)",
         "ex-drill-width-answer": WIDTH_REFERENCE,
     },
     "hangs": {
-        "ex-drill-balance-answer": "answer = 4.0",
+        "ex-drill-balance-answer": (
+            "import math\ns = 1 / (1 + math.exp(-BALANCE_Z))\nanswer = 1 / (s * (1 - s))"
+        ),
         "ex-drill-chain-answer": "while True:  # never returns\n    pass\nchain_depth = 45",
         "ex-drill-width-answer": WIDTH_REFERENCE,
     },
+    "stubborn": {  # a cell that ignores the interrupt: killed, and the rest still graded
+        "ex-drill-balance-answer": (
+            "import math\ns = 1 / (1 + math.exp(-BALANCE_Z))\nanswer = 1 / (s * (1 - s))"
+        ),
+        "ex-drill-chain-answer": STUBBORN,
+        "ex-drill-width-answer": WIDTH_REFERENCE,
+    },
+    "patcher": {"ex-drill-balance-answer": PATCHER},
+    "oracle": {  # the library on the book's numbers, and the library's own function
+        "ex-drill-balance-answer": (
+            "from vgp_lib.exercises.exploding import balanced_weight\nanswer = balanced_weight()"
+        ),
+        "ex-drill-chain-answer": (
+            "from vgp_lib.exercises.circuits import chain_depth as depth\nchain_depth = depth(16)"
+        ),
+        "ex-drill-width-answer": "from vgp_lib.bound import interval_width as width",
+    },
+    "snoop": {"ex-drill-balance-answer": SNOOP},
+    "forger": {"ex-drill-balance-answer": FORGER},
+    "redefiner": {"ex-drill-balance-answer": REDEFINER},
 }
 #: Points given by hand to the written answer (the formgrader's job), by student.
-MANUAL = {"ada": 4, "wrong": 1}
-#: Predicted points of every graded cell (None: a written answer nobody graded yet).
-PREDICTED_CELLS = {
+MANUAL = {"ada": 4, "odd": 2}
+#: What each graded cell deserves (the written answer: the points given by hand, else 0).
+DESERVED_CELLS = {
     "ada": {"balance": 1, "chain": 1, "width": 1, "why": 4},
-    "blank": {
-        "balance": 0,
-        "chain": 0,
-        "width": 0,
-        "why": 0,
-    },  # unchanged answer: 0 without grading
-    "wrong": {"balance": 0, "chain": 1, "width": 0, "why": 1},
+    "blank": {"balance": 0, "chain": 0, "width": 0, "why": 0},
+    "odd": {"balance": 1, "chain": 1, "width": 1, "why": 2},
     "raises": {"balance": 0, "chain": 1, "width": 1, "why": 0},
     "hangs": {"balance": 1, "chain": 0, "width": 1, "why": 0},
+    "stubborn": {"balance": 1, "chain": 0, "width": 1, "why": 0},
+    "patcher": {"balance": 0, "chain": 0, "width": 0, "why": 0},
+    "oracle": {"balance": 0, "chain": 0, "width": 0, "why": 0},
+    "snoop": {"balance": 0, "chain": 0, "width": 0, "why": 0},
+    "forger": {"balance": 0, "chain": 0, "width": 0, "why": 0},
+    "redefiner": {"balance": 0, "chain": 0, "width": 0, "why": 0},
 }
-PREDICTED = {student: sum(cells.values()) for student, cells in PREDICTED_CELLS.items()}
+DESERVED = {student: sum(cells.values()) for student, cells in DESERVED_CELLS.items()}
 MAX_SCORE = 1 + 1 + 1 + 4
 
 
@@ -276,6 +366,7 @@ def test_the_source_is_the_student_edition_with_graded_cells(chapter):
     ]
     assert "\n\n".join(plain) == "\n\n".join(theirs)
     stubs = [c.source for c in student.cells if "exercise" in c.metadata.get("tags", [])]
+    stubs = [s.replace(EXERCISE_MARK, COURSE_MARK) for s in stubs]
     for stub, ex in zip(stubs, exercises):
         answer = graded[f"{ex.label}-answer"]
         assert answer.source.startswith(stub + "\n### BEGIN SOLUTION\n")
@@ -283,44 +374,25 @@ def test_the_source_is_the_student_edition_with_graded_cells(chapter):
         assert answer.metadata["nbgrader"]["solution"] and not answer.metadata["nbgrader"]["grade"]
         test = graded[f"{ex.label}-test"]
         assert test.metadata["nbgrader"]["points"] == 1 and test.metadata["nbgrader"]["locked"]
-        assert "assert feedback.correct" in test.source
+        # the graded cell only hands the answer in; no verdict, no reference value
+        assert "hand_in(" in test.source and "assert" not in test.source
     why = graded["ex-drill-why-answer"]
     assert why.cell_type == "markdown" and why.metadata["nbgrader"]["points"] == 4
     assert ARGUMENT in why.source and RUBRIC in why.source
     assert find_leaks(nb) == []
-
-
-def test_no_hidden_comparison_where_the_check_accepts_other_answers(tmp_path):
-    text = CHAPTER.replace(
-        "check_chain_depth(16, chain_depth)", "check_chain_depth(n_bits, chain_depth)"
-    ).replace(
-        ":tags: [check]\n\ncheck_balanced_weight",
-        ":tags: [check, open-answer]\n\ncheck_balanced_weight",
-    )
-    path = tmp_path / "drill.md"
-    path.write_text(text, encoding="utf-8")
-    nb, exercises = build_source(path)
-    balance, chain, width, _ = exercises
-    assert (
-        balance.open_answer
-        and chain.given == ("n_bits",)
-        and width.names == ("width",)
-        and not width.given
-    )
-    notes = add_hidden_tests(nb, exercises, {"ex-drill-width": {"width": ("results", "[0.5]")}})
-    assert notes == [
-        "ex-drill-balance: graded by its check alone (tagged 'open-answer')",
-        (
-            "ex-drill-chain: graded by its check alone "
-            "(its check is given n_bits from the chapter's run)"
-        ),
-    ]
-    tests = {k: c.source for k, c in _by_grade_id(nb).items() if k.endswith("-test")}
-    assert "HIDDEN" not in tests["ex-drill-balance-test"] + tests["ex-drill-chain-test"]
-    assert "assert_matches(width_calls.results, [0.5]" in tests["ex-drill-width-test"]
-    # grading imports only the installed package, never the repository's booktools/
-    assert "from vgp_lib.exercises.grading import" in tests["ex-drill-width-test"]
     assert not any(re.search(r"^\s*(from|import) booktools", c.source, re.M) for c in nb.cells)
+
+
+def test_a_variant_changes_the_numbers_and_drops_the_choices(chapter):
+    nb, _ = build_source(chapter)
+    book = apply_variant(nb, None, "drill")
+    assert book == {"BALANCE_Z": "0.0", "N_BITS": "16"}
+    picks = [apply_variant(build_source(chapter)[0], name, "drill") for name in ("a", "b", "c")]
+    for pick in picks:
+        assert float(pick["BALANCE_Z"]) in (1.0, 2.0, 3.0)
+        assert int(pick["N_BITS"]) in (12, 20, 24)
+    assert apply_variant(build_source(chapter)[0], "a", "drill") == picks[0]  # by its name
+    assert "variants" not in "\n".join(c.source for c in nb.cells)
 
 
 def test_a_plain_solution_block_gives_the_rubric_too(tmp_path):
@@ -369,64 +441,31 @@ def test_a_rubric_without_items_or_with_a_wrong_total_is_refused():
         rubric_points("**Rubric** (3 points)\n\n- one\n- two")
 
 
-def test_hidden_comparisons():
-    assert_matches(45.0, 45)
-    assert_matches((0.1 + 0.2, [1, "a"]), [0.3, [1, "a"]])
-    for got, expected in [(46, 45), (True, 1), ("4", 4.0), ([1, 2], [1, 2, 3]), (None, 0.0)]:
-        with pytest.raises(AssertionError):
-            assert_matches(got, expected)
-    torch = pytest.importorskip("torch")
-    assert to_literal(torch.tensor([1.5, 2.0])) == [1.5, 2.0]
-
-
-def test_functions_are_recorded_by_what_they_return(capsys):
-    class Wire:  # a result with no literal, like the xor check's circuit wires
-        pass
-
-    def check(f):
-        class Verdict:
-            correct = f(2) is not None
-
-        return Verdict()
-
-    calls = []
-
-    def drifting(x):  # a different result on every call: no value to compare with
-        calls.append(x)
-        return len(calls)
-
-    print_expected(
-        "ex-a",
-        {"f": lambda x: x / 4, "g": lambda x: Wire(), "h": [1, 2], "d": drifting},
-        {"f": check, "g": check, "h": check, "d": check},
-    )
-    record = json.loads(capsys.readouterr().out.split(" ", 1)[1])
-    assert record["expected"]["f"] == {"kind": "results", "literal": "[0.5]"}
-    assert "no literal" in record["expected"]["g"]["skip"]
-    assert record["expected"]["h"] == {"kind": "value", "literal": "[1, 2]"}
-    assert "does not give its own value again" in record["expected"]["d"]["skip"]
-
-
 # --------------------------------------------------------------------------- the whole loop
 
 
 #: Longest any one step of the loop may take before the test fails instead of hanging.
-STEP_LIMIT = 300
+STEP_LIMIT = 600
 
 
-def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+def _run(course: Path, *command: str, check: bool = True) -> subprocess.CompletedProcess:
     run = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
+        [sys.executable, *command],
         cwd=course,
         capture_output=True,
         text=True,
-        env=nbgrader_env(),
+        env={**nbgrader_env(), "PYTHONPATH": str(ROOT)},
         timeout=STEP_LIMIT,
     )
-    assert run.returncode == 0, (
-        f"nbgrader {' '.join(args)} failed:\n{run.stdout}\n{run.stderr[-4000:]}"
-    )
+    if check:
+        assert run.returncode == 0, (
+            f"{' '.join(command)} failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+        )
     return run
+
+
+def _nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return _run(course, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}", check=check)
 
 
 def _submission(release, source, answers):
@@ -462,69 +501,69 @@ print(json.dumps(scores))
 """
 
 
+def _fingerprint(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def course(chapter):
-    """Make, release, collect, autograde, grade by hand and export; returns what it saw."""
+    """Make a variant, release, collect, autograde (confined), grade by hand and export."""
     if importlib.util.find_spec("nbgrader") is None:
         pytest.fail("nbgrader is not installed: `make test` installs requirements-grading.txt")
+    if problem := sandbox_available():
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            f"grading needs its sandbox: {problem}"
+        )
     started = time.perf_counter()
     book = chapter.parent
     (book / "old.md").write_text(OLD_LAYOUT, encoding="utf-8")
     course = book / "course"
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "booktools.course",
-            str(chapter),
-            str(book / "old.md"),
-            "--root",
-            str(book),
-            "--out",
-            str(course),
-            "--timeout",
-            str(TIMEOUT),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=STEP_LIMIT,
+    made = _run(
+        ROOT,
+        "-m",
+        "booktools.course",
+        str(chapter),
+        str(book / "old.md"),
+        "--root",
+        str(book),
+        "--out",
+        str(course),
+        "--timeout",
+        str(TIMEOUT),
+        "--variant",
+        VARIANT,
     )
-    assert made.returncode == 0, made.stdout + made.stderr
+    made_seconds = time.perf_counter() - started
     release = course / "release" / "drill" / "drill.ipynb"
     source = course / "source" / "drill" / "drill.ipynb"
+    protected = {part: _fingerprint(course / part) for part in ("source", "release")}
     archive = course / "downloaded" / "drill" / "archive"
     archive.mkdir(parents=True)
-    with zipfile.ZipFile(
-        archive / "submissions.zip", "w"
-    ) as zf:  # as a learning platform hands them over
+    with zipfile.ZipFile(archive / "submissions.zip", "w") as zf:  # as a platform hands them over
         for student, answers in SUBMISSIONS.items():
-            zf.writestr(
-                f"{student}_drill.ipynb", nbformat.writes(_submission(release, source, answers))
-            )
+            nb = _submission(release, source, answers)
+            if student == "odd":
+                _by_grade_id(nb)["ex-drill-why-answer"].source = "The factors multiply."
+            zf.writestr(f"{student}_drill.ipynb", nbformat.writes(nb))
     _nbgrader(course, "zip_collect", "drill")
     graded = time.perf_counter()
-    _nbgrader(course, "autograde", "drill")
-    autograde_seconds = time.perf_counter() - graded
-    cells = subprocess.run(
-        [sys.executable, "-c", GRADES, str(course), "drill", json.dumps(MANUAL)],
-        capture_output=True,
-        text=True,
-        env=nbgrader_env(),
-        timeout=STEP_LIMIT,
-    )
-    assert cells.returncode == 0, cells.stderr
+    grade = _run(course, "-m", "booktools.grade", "drill", "--course", str(course))
+    grade_seconds = time.perf_counter() - graded
+    cells = _run(course, "-c", GRADES, str(course), "drill", json.dumps(MANUAL))
     _nbgrader(course, "export", "--to", str(course / "grades.csv"))
     with open(course / "grades.csv", newline="") as fh:
         rows = {row["student_id"]: row for row in csv.DictReader(fh)}
     return {
         "made": made.stdout,
+        "grade": grade.stdout,
         "release": release,
         "source": source,
         "course": course,
+        "protected": protected,
         "rows": rows,
         "cells": json.loads(cells.stdout),
-        "autograde_seconds": autograde_seconds,
+        "made_seconds": made_seconds,
+        "grade_seconds": grade_seconds,
         "seconds": time.perf_counter() - started,
     }
 
@@ -535,21 +574,17 @@ def test_make_course_skips_a_chapter_it_cannot_convert(course):
     assert not (course["course"] / "source" / "old").exists()
 
 
-def test_the_release_holds_no_solution_and_every_stub_as_given(course, chapter):
+def test_the_release_holds_no_solution_no_reference_and_every_stub_as_given(course, chapter):
     release = nbformat.read(course["release"], as_version=4)
     assert find_leaks(release) == []
     text = "\n".join(c.source for c in release.cells)
-    for secret in (
-        "BEGIN",
-        "1 / 0.25",
-        "3 * (16 - 1)",
-        "math.log",
-        "assert_matches",
-        "assert_within",
-        ARGUMENT,
-        "Rubric",
-    ):
+    spec = json.loads((course["course"] / "grading" / "drill.json").read_text())
+    for secret in ("BEGIN", "math.log", "variants", ARGUMENT, "Rubric", "3 * (N_BITS"):
         assert secret not in text
+    assert spec["variant"] == VARIANT
+    z, n = float(spec["numbers"]["BALANCE_Z"]), int(spec["numbers"]["N_BITS"])
+    assert (z, n) != (0.0, 16)
+    assert f"BALANCE_Z = {z!r}" in text and f"N_BITS = {n!r}" in text
     student = make_edition(chapter, "student")
     stubs = [c.source for c in student.cells if "exercise" in c.metadata.get("tags", [])]
     answers = [
@@ -557,75 +592,96 @@ def test_the_release_holds_no_solution_and_every_stub_as_given(course, chapter):
         for c in release.cells
         if c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-answer")
     ]
-    assert [a.rstrip() for a in answers[:3]] == stubs
+    assert [a.rstrip() for a in answers[:3]] == [
+        s.replace(EXERCISE_MARK, COURSE_MARK) for s in stubs
+    ]
     assert answers[3] == "YOUR ANSWER HERE"
+    # what grading needs stays in the course folder, never in the release
+    released = {p.name for p in (course["course"] / "release" / "drill").iterdir()}
+    assert released == {"drill.ipynb"}
 
 
-def test_the_source_has_hidden_tests_with_the_reference_values(course):
-    tests = {
-        k: c.source for k, c in _by_grade_id(nbformat.read(course["source"], as_version=4)).items()
-    }
-    # values are compared within the precision the exercise states, by the book's own check's rule
-    assert (
-        "assert_within_stated_precision(_book_checks.check_balanced_weight, answer, 4.0, 'answer')"
-        in tests["ex-drill-balance-test"]
-    )
-    assert "import vgp_lib.exercises.exploding as _book_checks" in tests["ex-drill-balance-test"]
-    assert (
-        "assert_within_stated_precision(_book_checks.check_chain_depth, chain_depth, 45, "
-        "'chain_depth')" in tests["ex-drill-chain-test"]
-    )
-    assert "check_width_formula(width_calls)" in tests["ex-drill-width-test"]
-    assert (
-        "0.4476569248492" in tests["ex-drill-width-test"]
-    )  # width(-7.0), one of the check's probes
+def test_every_cell_scores_what_it_deserves(course):
+    assert course["cells"] == DESERVED_CELLS
 
 
-def test_every_cell_scores_as_predicted(course):
-    assert course["cells"] == PREDICTED_CELLS
-
-
-def test_the_exported_scores_are_the_predicted_ones(course):
+def test_the_exported_scores_are_what_the_work_deserves(course):
     rows = course["rows"]
     assert sorted(rows) == sorted(SUBMISSIONS)
     got = {student: float(row["score"]) for student, row in rows.items()}
-    assert got == PREDICTED
+    assert got == DESERVED
     assert {float(row["max_score"]) for row in rows.values()} == {MAX_SCORE}
+    assert "audit: 0 problem(s)" in course["grade"]
+    print(
+        f"\nmake course {course['made_seconds']:.1f} s, grade {len(SUBMISSIONS)} notebooks "
+        f"{course['grade_seconds']:.1f} s, loop {course['seconds']:.1f} s"
+    )
 
 
-def test_raising_and_never_returning_answers_are_graded(course):
+def test_the_students_could_not_touch_the_course(course):
+    folder = course["course"]
+    assert not (folder / "owned.txt").exists()
+    for part, files in course["protected"].items():
+        assert _fingerprint(folder / part) == files, f"{part} changed during grading"
+
+
+def test_hanging_raising_and_uninterruptible_cells_are_graded_and_the_rest_too(course):
     autograded = course["course"] / "autograded"
-    hangs = _by_grade_id(
-        nbformat.read(autograded / "hangs" / "drill" / "drill.ipynb", as_version=4)
-    )
-    errors = [o for o in hangs["ex-drill-chain-answer"].outputs if o.output_type == "error"]
-    assert errors and errors[0].ename in ("CellTimeoutError", "KeyboardInterrupt")
-    assert hangs["ex-drill-width-test"].outputs and not any(
-        o.output_type == "error" for o in hangs["ex-drill-width-test"].outputs
-    )  # the notebook went on
-    raises = _by_grade_id(
-        nbformat.read(autograded / "raises" / "drill" / "drill.ipynb", as_version=4)
-    )
+
+    def cells(student):
+        return _by_grade_id(
+            nbformat.read(autograded / student / "drill" / "drill.ipynb", as_version=4)
+        )
+
+    hangs = cells("hangs")
+    errors = [o.ename for o in hangs["ex-drill-chain-answer"].outputs if o.output_type == "error"]
+    assert errors and errors[0] in ("CellTimeoutError", "KeyboardInterrupt")
+    stubborn = cells("stubborn")
+    chain = stubborn["ex-drill-chain-answer"].outputs
+    errors = [o.ename for o in chain if o.output_type == "error"]
+    assert errors == ["CellKilledError"]
+    grader = "".join(o.get("text", "") for o in stubborn["ex-drill-width-test"].outputs)
+    assert "Grader: ✔" in grader  # a new kernel ran the cells above, and the rest was graded
+    raises = cells("raises")
     assert [
         o.ename for o in raises["ex-drill-balance-answer"].outputs if o.output_type == "error"
     ] == ["ZeroDivisionError"]
-    # one notebook waits for the timeout; the other four take a few seconds each
-    assert course["autograde_seconds"] < TIMEOUT + 60
-    print(
-        f"\nloop: {course['seconds']:.1f} s in all, autograde {course['autograde_seconds']:.1f} s"
+
+
+def test_the_graded_notebooks_show_the_graders_verdict(course):
+    autograded = course["course"] / "autograded"
+    patcher = _by_grade_id(
+        nbformat.read(autograded / "patcher" / "drill" / "drill.ipynb", as_version=4)
     )
+    text = "".join(o.get("text", "") for o in patcher["ex-drill-balance-test"].outputs)
+    assert "Grader: ✘" in text and "correct:" not in text.replace("incorrect", "")
 
 
-def test_hidden_value_tests_accept_what_the_stated_precision_accepts():
-    """An answer the visible check calls right (within the stated precision) passes the
-    hidden test too; one outside it fails."""
-    from vgp_lib.exercises.chain import check_four_layer_gradient
-    from vgp_lib.exercises.exploding import check_balanced_weight
-    from vgp_lib.exercises.grading import assert_within_stated_precision
-
-    assert_within_stated_precision(check_four_layer_gradient, -0.00077, -0.000771787, "answer")
-    assert check_four_layer_gradient(-0.00077).correct
-    with pytest.raises(AssertionError, match="not within 2 significant figures"):
-        assert_within_stated_precision(check_four_layer_gradient, -0.00079, -0.000771787, "answer")
-    with pytest.raises(AssertionError):
-        assert_within_stated_precision(check_balanced_weight, "four", 4.0, "answer")
+def test_export_refuses_grades_that_fail_the_audit(course):
+    """Runs last: a student whose graded cell was deleted, and a score changed behind the
+    grader's back, stop the export with the reasons."""
+    folder = course["course"]
+    nb = nbformat.read(course["release"], as_version=4)
+    nb.cells = [
+        c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") != "ex-drill-chain-test"
+    ]
+    target = folder / "submitted" / "mallory" / "drill"
+    target.mkdir(parents=True)
+    nbformat.write(nb, target / "drill.ipynb")
+    _run(folder, "-m", "booktools.grade", "drill", "--course", str(folder), check=False)
+    tamper = (
+        "import sys\nfrom nbgrader.api import Gradebook\n"
+        f"with Gradebook('sqlite:///{folder}/gradebook.db') as gb:\n"
+        "    gb.find_grade('ex-drill-balance-test', 'drill', 'drill', 'blank').auto_score = 1\n"
+        "    gb.db.commit()\n"
+    )
+    _run(folder, "-c", tamper)
+    out = folder / "refused.csv"
+    run = _nbgrader(folder, "export", "--to", str(out), check=False)
+    said = run.stdout + run.stderr
+    assert not out.exists()
+    assert "fail the audit" in said
+    assert "blank: ex-drill-balance-test is not the grader's verdict" in said
+    assert "mallory" in said
