@@ -99,22 +99,26 @@ _NOTE = (
     "**Assignment: {title}** (from *Vanishing gradients, seen*).\n\n"
     "Run the cells from the top. In each cell that starts with `# EXERCISE`, replace the "
     "`...` with your answer and run it, then run the graded cell below it: it hands your "
-    "answer in and shows what it handed in (a number, a function run on a few inputs...), "
-    "but not whether it is right. The numbers of some exercises differ from the book's, so "
-    "work from the numbers in this notebook. Questions that ask for an argument have a cell "
-    "saying *YOUR ANSWER HERE*: write your answer there.\n\n"
-    "Hand in this notebook, saved. It is graded by running it from the top in a fresh "
-    "kernel, cut off from the network and from other files; each answer is judged by the "
-    "rule its exercise states, and a cell that runs too long is stopped. The notebook needs "
-    "the book's Python package `vgp_lib` (the book's Binder, or a clone of its repository "
-    "after `make book`)."
+    "answer in and shows what it handed in, but not whether it is right. Each is worth 1 "
+    "point and is judged after you submit, by the rule its exercise states (*Precision:*). "
+    "The numbers of some exercises differ from the book's, so work from the numbers in this "
+    "notebook. A function you are asked to write must be your own: the library's function "
+    "handed in as it is scores 0. Questions that ask for an argument have a cell saying "
+    "*YOUR ANSWER HERE*, graded by hand for the points it states.\n\n"
+    "Hand in this notebook, saved. It is graded by running it again from the top in a fresh "
+    "kernel (your saved outputs do not count), cut off from the network and from other "
+    "files; a cell still running after {timeout} is stopped and the rest is graded. The "
+    "notebook needs the book's Python package `vgp_lib` (the book's Binder, or a clone of "
+    "its repository after `make book`)."
 )
 #: First line of an answer cell in the course (the student edition's mark, for a course).
 COURSE_MARK = "# EXERCISE — your code here (replace the ..., then run the graded cell below)"
 _PROSE_NOTE = (
-    "*Instructor's copy: reference answer and rubric ({points} points, graded by hand). "
-    "Students get YOUR ANSWER HERE instead of this cell's text.*"
+    "*Instructor's copy: reference answer and rubric, graded by hand. "
+    "Students get YOUR ANSWER HERE instead of this part of the cell.*"
 )
+#: What a written answer's cell says to students above *YOUR ANSWER HERE*.
+_PROSE_HEAD = "*Your answer, graded by hand ({points} points):*"
 _CONFIG = (
     """\
 # nbgrader's settings for the course that `make course` writes (booktools/course.py).
@@ -456,10 +460,23 @@ def _arguments(ex: Exercise) -> list[str]:
 
 
 def _prose_answer_source(ex: Exercise) -> str:
-    return _PROSE_NOTE.format(points=ex.points) + "\n\n" + ex.solution_text
+    return (
+        f"{_PROSE_HEAD.format(points=ex.points)}\n\n### BEGIN SOLUTION\n{_PROSE_NOTE}\n\n"
+        f"{ex.solution_text}\n### END SOLUTION"
+    )
 
 
-def build_source(source, *, labels=None, bibliography=None, figures=None):
+def _duration(seconds: int) -> str:
+    """``"15 minutes"``, ``"1 minute"``, ``"45 seconds"``."""
+    if seconds % 60 == 0:
+        n = seconds // 60
+        return f"{n} minute{'s' * (n != 1)}"
+    return f"{seconds} second{'s' * (seconds != 1)}"
+
+
+def build_source(
+    source, *, labels=None, bibliography=None, figures=None, timeout: int = DEFAULT_TIMEOUT
+):
     """The nbgrader source notebook of chapter ``source`` and its exercises, in order.
 
     The notebook is the chapter's student edition (:func:`booktools.edition.make_edition`)
@@ -537,7 +554,9 @@ def build_source(source, *, labels=None, bibliography=None, figures=None):
         raise CourseError("exercises not found in the student edition: " + ", ".join(missing))
     nb = student
     nb.cells = [
-        nbformat.v4.new_markdown_cell(_NOTE.format(title=notebook_title(full, source.stem)))
+        nbformat.v4.new_markdown_cell(
+            _NOTE.format(title=notebook_title(full, source.stem), timeout=_duration(timeout))
+        )
     ] + cells
     for i, cell in enumerate(nb.cells):
         cell.id = f"{source.stem}-{i}"
@@ -754,7 +773,7 @@ def write_course(
         stem = source.stem
         try:
             nb, exercises = build_source(
-                source, labels=labels, bibliography=bibliography, figures=figures
+                source, labels=labels, bibliography=bibliography, figures=figures, timeout=timeout
             )
             numbers = apply_variant(nb, variant, stem)
             spec = grading_spec(nb, exercises, cwd=source.parent, timeout=timeout)

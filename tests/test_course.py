@@ -478,7 +478,7 @@ def _submission(release, source, answers):
                 answers[grade_id] = cell.source.split("### BEGIN SOLUTION\n")[1].split(
                     "\n### END SOLUTION"
                 )[0]
-        answers["ex-drill-why-answer"] = ARGUMENT
+        answers["ex-drill-why-answer"] = ARGUMENT  # replaces the whole cell, as a student may
     for grade_id, text in answers.items():
         cells[grade_id].source = text
     return nb
@@ -595,7 +595,8 @@ def test_the_release_holds_no_solution_no_reference_and_every_stub_as_given(cour
     assert [a.rstrip() for a in answers[:3]] == [
         s.replace(EXERCISE_MARK, COURSE_MARK) for s in stubs
     ]
-    assert answers[3] == "YOUR ANSWER HERE"
+    assert answers[3] == "*Your answer, graded by hand (4 points):*\n\nYOUR ANSWER HERE"
+    assert "after 5 seconds is stopped" in release.cells[0].source
     # what grading needs stays in the course folder, never in the release
     released = {p.name for p in (course["course"] / "release" / "drill").iterdir()}
     assert released == {"drill.ipynb"}
