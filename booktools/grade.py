@@ -111,7 +111,7 @@ def sandbox_argv(command: list[str], *, workdir: Path, scratch: Path, sockets: P
     for root in _python_roots():
         argv += ["--ro-bind", str(root), str(root)]
     argv += ["--bind", str(sockets), str(sockets)]
-    argv += ["--bind", str(scratch), str(workdir), "--chdir", str(workdir)]
+    argv += ["--bind", str(scratch), str(workdir), "--remount-ro", "/", "--chdir", str(workdir)]
     env = {name: os.environ[name] for name in KEPT_ENV if name in os.environ}
     env.update(HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp/matplotlib")
     for name, value in env.items():
