@@ -234,6 +234,24 @@ def test_a_function_that_changes_its_arguments_is_replayed_with_the_change():
         )
 
 
+def test_a_function_that_changes_grads_in_place_is_replayed_through_a_training_run():
+    def clip_step(params, max_norm):  # the ex-recurrent-clip-run answer: .grad in place
+        total = torch.sqrt(sum((p.grad**2).sum() for p in params))
+        if total > max_norm:
+            for p in params:
+                p.grad.mul_(max_norm / total)
+
+    def returns_new(params, max_norm):  # leaves .grad alone: the run still diverges
+        return [p.grad * 0 for p in params]
+
+    for fn in (clip_step, returns_new):
+        fn.__module__ = "__main__"
+        call = lambda clip_step: recurrent.check_clip_run(clip_step)  # noqa: E731
+        data = _through_json(_answer_data(recurrent.check_clip_run, call, {"clip_step": fn}))
+        replayed = recurrent.check_clip_run(from_data(data["clip_step"]))
+        assert replayed.status == recurrent.check_clip_run(fn).status
+
+
 def test_the_librarys_own_function_is_no_answer():
     from vgp_lib.bound import interval_width
 

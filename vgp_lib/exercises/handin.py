@@ -93,8 +93,8 @@ def _to_data(value, left: list):
             return {"dict": [[plain(k, depth + 1), plain(v, depth + 1)] for k, v in x.items()]}
         if isinstance(x, (np.ndarray, np.generic)) and type(x).__module__ == "numpy":
             return _array("ndarray" if isinstance(x, np.ndarray) else "numpy", x, left)
-        if type(x).__module__ == "torch" and type(x).__name__ in ("Tensor", "Parameter"):
-            return _tensor(x, left)
+        if any(c.__module__ == "torch" and c.__name__ == "Tensor" for c in type(x).__mro__):
+            return _tensor(x, left)  # a tensor, or a Parameter (its .grad too)
         return _object(x)
 
     return plain(value)
@@ -121,6 +121,11 @@ def _tensor(x, left: list):
         array = x.detach().cpu().double().numpy()
     data = _array("ndarray", array, left)["ndarray"]
     data["dtype"] = str(x.dtype).removeprefix("torch.")
+    if x.requires_grad:
+        data["requires_grad"] = True
+    grad = x.grad if x.is_leaf else None  # a clip_step answer works on .grad in place
+    if grad is not None:
+        data["grad"] = _tensor(grad, left)
     return {"tensor": data}
 
 
@@ -181,7 +186,12 @@ def _from_data(data):
         array = _rebuild_array({**body, "dtype": "float64" if dtype.is_floating_point else "int64"})
         if dtype == torch.bool:
             array = array.astype(bool)
-        return torch.tensor(array, dtype=dtype)
+        tensor = torch.tensor(array, dtype=dtype)
+        if body.get("requires_grad") and dtype.is_floating_point:
+            tensor.requires_grad_(True)
+        if "grad" in body:
+            tensor.grad = from_data(body["grad"])
+        return tensor
     if tag == "object":
         return _Opaque(body)
     if tag == "function":
@@ -247,7 +257,9 @@ class _Recorder:
             call["after"] = _guard(lambda: to_data(list(args)))
             raise
         call["result"] = _guard(lambda: to_data(result), {"object": {"type": "unreadable"}})
-        call["after"] = _guard(lambda: to_data(list(args)))
+        after = _guard(lambda: to_data(list(args)))
+        if after != call["args"]:  # the call changed what it was given (e.g. .grad in place)
+            call["after"] = after
         return result
 
 
@@ -293,12 +305,18 @@ class _Replay:
             if isinstance(given, np.ndarray) and isinstance(new, np.ndarray):
                 if given.shape == new.shape and given.flags.writeable:
                     given[...] = new
-            elif type(given).__module__ == "torch" and type(new).__module__ == "torch":
+            elif _is_tensor(given) and _is_tensor(new):
                 import torch
 
                 with torch.no_grad():
                     if given.shape == new.shape:
                         given.copy_(new)
+                if given.is_leaf and (new.grad is None or new.grad.shape == given.shape):
+                    given.grad = None if new.grad is None else new.grad.clone()
+
+
+def _is_tensor(x) -> bool:
+    return any(c.__module__ == "torch" and c.__name__ == "Tensor" for c in type(x).__mro__)
 
 
 def _leaves(x):
