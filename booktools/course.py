@@ -415,10 +415,7 @@ def _test_source(ex: Exercise) -> str:
     """The graded cell: it hands the answer in as data (:mod:`vgp_lib.exercises.handin`);
     the grader judges it with the book's check in its own process (booktools/grade.py)."""
     setup, call = _final_call(ex.check, ex.label)
-    check_name = re.match(r"\s*(check_\w+)\s*\(", call).group(1)
-    module = _check_module(check_name)
-    if module is None:
-        raise CourseError(f"the check {check_name} of {ex.label} is not in vgp_lib.exercises")
+    module, check_name = _check_of(ex)
     s = "" if ex.points == 1 else "s"
     names = ", ".join(ex.names)
     lines = [
@@ -432,6 +429,16 @@ def _test_source(ex: Exercise) -> str:
     answers = ", ".join(f"{n}={n}" for n in ex.names)
     lines.append(f"hand_in({ex.label!r}, {check_name}, lambda {names}: {call}, {answers})")
     return "\n".join(lines)
+
+
+def _check_of(ex: Exercise) -> tuple[str, str]:
+    """The module and name of the book's check that ``ex``'s check cell calls."""
+    _, call = _final_call(ex.check, ex.label)
+    check_name = re.match(r"\s*(check_\w+)\s*\(", call).group(1)
+    module = _check_module(check_name)
+    if module is None:
+        raise CourseError(f"the check {check_name} of {ex.label} is not in vgp_lib.exercises")
+    return module, check_name
 
 
 @functools.cache
@@ -688,10 +695,10 @@ def grading_spec(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> dict:
         if ex.prose_only:
             continue
         _, call = _final_call(ex.check, ex.label)
-        check_name = re.match(r"\s*(check_\w+)\s*\(", call).group(1)
+        module, check_name = _check_of(ex)
         entry = {
             "label": ex.label,
-            "module": _check_module(check_name),
+            "module": module,
             "check": check_name,
             "call": call,
             "answers": list(ex.names),
