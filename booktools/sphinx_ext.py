@@ -183,9 +183,48 @@ def _point_launch_buttons(app, pagename, context) -> None:
                 button["url"] = live_launch_url(button["url"], pagename)
 
 
+#: Folder of the built site that holds the chapters' student notebooks (the download menu's).
+STUDENT_DIR = "student"
+
+
 def _on_build_finished(app, exception) -> None:
+    """Copy MathJax; write the student notebooks the download menu offers; and remove the
+    chapters' sources (MyST and executed notebook), which hold every solution."""
     if exception is None and app.builder.format == "html":
-        copy_mathjax(Path(app.outdir) / "_static")
+        from booktools.edition import write_edition
+
+        out = Path(app.outdir)
+        copy_mathjax(out / "_static")
+        chapters = getattr(app.env, "vgp_live_docs", set())
+        if chapters:
+            write_edition("student", root=app.srcdir, out=out / STUDENT_DIR)
+        # myst-nb copies every page's source here for the download menu, which no longer
+        # links it; search does not read it either (html_copy_source is off)
+        shutil.rmtree(out / "_sources", ignore_errors=True)
+
+
+def _student_download(app, pagename, context) -> None:
+    """The download menu offers a chapter's student notebook (no solutions) and the PDF,
+    never the chapter's source or executed notebook, which hold the solutions."""
+    live = pagename in getattr(app.env, "vgp_live_docs", set())
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "download-buttons":
+            continue
+        kept = [b for b in group.get("buttons", []) if b.get("label") == "download-pdf-button"]
+        if live:
+            url = f"{context['pathto'](STUDENT_DIR, 1)}/{Path(pagename).name}.ipynb"
+            kept.insert(
+                0,
+                {
+                    "type": "link",
+                    "url": url,
+                    "text": ".ipynb",
+                    "icon": "fas fa-code",
+                    "tooltip": "Download the exercises as a notebook (no solutions)",
+                    "label": "download-notebook-button",
+                },
+            )
+        group["buttons"] = kept
 
 
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
@@ -216,6 +255,7 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
     if not context.get("default_mode"):
         context["default_mode"] = "light"
     _point_launch_buttons(app, pagename, context)
+    _student_download(app, pagename, context)
 
 
 def setup(app):

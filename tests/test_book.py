@@ -153,6 +153,36 @@ def test_launch_buttons_open_the_live_notebook(built_html):
         ), links
 
 
+def _download_links(html: str) -> list[str]:
+    start = html.find("dropdown-download-buttons")
+    assert start >= 0, "no download menu"
+    menu = html[start : html.find("</ul>", start)]
+    return re.findall(r'href="([^"]+)"', menu)
+
+
+def test_the_download_menu_offers_the_student_notebook_not_the_solutions(built_html):
+    """A chapter's download menu once linked its executed notebook and its MyST source,
+    both holding every solution; it now offers the student edition, and the site has
+    no copy of a chapter's source."""
+    import nbformat
+
+    from booktools.edition import find_leaks
+    from booktools.myst import chapter_sources
+
+    sources = built_html / "_sources"
+    assert not sources.exists() or not [p for p in sources.rglob("*") if p.is_file()]
+    for source in chapter_sources(ROOT):
+        page = built_html / "chapters" / f"{source.stem}.html"
+        links = _download_links(page.read_text())
+        assert links == [f"../student/{source.stem}.ipynb"], (source.stem, links)
+        nb = nbformat.read(page.parent / links[0], as_version=4)
+        assert nb.metadata["vgp_edition"]["edition"] == "student"
+        assert find_leaks(nb) == [], source.stem
+    for name, page in pages(built_html).items():  # text pages: no source to download
+        if name.startswith("chapters/") and (ROOT / f"{name}.md") not in chapter_sources(ROOT):
+            assert "_sources" not in " ".join(_download_links(page.read_text())), name
+
+
 def test_every_plt_show_produced_an_image(built_html):
     """A kernel with a non-inline backend (e.g. MPLBACKEND=Agg) silently drops figures."""
     for name, page in notebook_pages(built_html).items():
