@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from variants import variants
+from variants import assert_answers_differ, variants
 
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from vgp_lib.exercises.recurrent import (
@@ -237,8 +237,7 @@ def test_carousel_variants_have_their_own_answers():
         assert reference == pytest.approx(right, rel=1e-12)
         assert check_carousel(reference, steps=k).status == CORRECT, k
         assert check_carousel(answers[0], steps=k).status == INCORRECT, k
-    for i, x in enumerate(answers):
-        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers
+    assert_answers_differ(rule, answers)
     assert "steps must" in check_carousel(0.1, steps=0).message
 
 
@@ -251,5 +250,4 @@ def test_half_life_variants_have_their_own_answers():
         f = 0.5 ** (1 / k)  # the chapter's reference solution
         assert check_half_life((f, math.log(f / (1 - f))), steps=k).status == CORRECT, k
         assert check_half_life(answers[0], steps=k).status == INCORRECT, k
-    for i, x in enumerate(answers):
-        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers
+    assert_answers_differ(rule, answers)

@@ -3,7 +3,7 @@
 import math
 
 import numpy as np
-from variants import variants
+from variants import assert_answers_differ, variants
 
 from vgp_lib import activations, balance, bound, identity
 from vgp_lib.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
@@ -250,8 +250,7 @@ def test_best_weight_variants_have_their_own_answers():
         assert check_best_weight(grid, a=a).status == CORRECT, a
         assert check_best_weight(right, a=a).status == CORRECT, a
         assert check_best_weight(answers[0], a=a).status == INCORRECT, a
-    for i, x in enumerate(answers):
-        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers
+    assert_answers_differ(rule, answers)
     assert "bug in the check" in check_best_weight(answers[0], a=0.0).hint
     assert "a must" in check_best_weight(answers[0], a=-1.0).message
 
@@ -268,8 +267,7 @@ def test_larger_derivative_variants_have_their_own_answers():
         assert check_larger_derivative(predict, depth=depth).status == CORRECT, depth
         assert check_larger_derivative(right, depth=depth).status == CORRECT, depth
         assert check_larger_derivative(answers[0], depth=depth).status == INCORRECT, depth
-    for i, x in enumerate(answers):
-        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers
+    assert_answers_differ(rule, answers)
     assert "depth must" in check_larger_derivative(0.1, depth=10).message
 
 

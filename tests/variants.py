@@ -41,3 +41,10 @@ def variants(chapter: str, name: str) -> tuple:
     assert len(values) >= 4, f"{name}: fewer than three variants"
     assert len(set(values)) == len(values), f"{name}: repeated values {values}"
     return values
+
+
+def assert_answers_differ(rule, answers) -> None:
+    """No two of ``answers`` (the book's and each variant's) pass for each other under the
+    exercise's ``rule``: a variant's answer is never the book's, nor another variant's."""
+    for i, x in enumerate(answers):
+        assert not any(rule.accepts(y, x) for y in answers[i + 1 :]), answers
