@@ -12,6 +12,8 @@ BIN := $(VENV)/bin
 BOOK_DEPS := $(VENV)/.book-installed
 DEV_DEPS := $(VENV)/.dev-installed
 GRADING_DEPS := $(VENV)/.grading-installed
+# MathJax 4 and its font, as package-lock.json pins them (npm writes this file last).
+NODE_DEPS := node_modules/.package-lock.json
 # Set while the site is built: widgets then show a note instead of a dead view,
 # and progress bars stay out of the HTML (see vgp_lib/_env.py).
 BUILD_ENV := VGP_STATIC_BUILD=1 PYTHONHASHSEED=0
@@ -33,6 +35,12 @@ $(BOOK_DEPS): requirements.txt requirements-data.txt pyproject.toml | check-pyth
 	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
 	touch $@
 
+# The site serves MathJax from _static, copied from node_modules/ (booktools/sphinx_ext.py).
+$(NODE_DEPS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for MathJax (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 $(DEV_DEPS): $(BOOK_DEPS) requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
@@ -45,7 +53,7 @@ $(GRADING_DEPS): $(BOOK_DEPS) requirements-grading.txt
 # A strict build from a fresh Sphinx environment (--all), so warnings from every
 # page are raised on every build; every chapter is executed by every build
 # (execute_notebooks: inline in _config.yml), so no stale output can survive.
-build: $(BOOK_DEPS)
+build: $(BOOK_DEPS) $(NODE_DEPS)
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --all -n -W --keep-going
 
 test: $(DEV_DEPS) $(GRADING_DEPS) lint build

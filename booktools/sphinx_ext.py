@@ -3,9 +3,12 @@
 
 It does three things:
 
-1. **Offline math.** MathJax 3 is copied from the ``django-static-mathjax``
-   distribution (installed from ``requirements-data.txt``) into ``_static`` so
-   every page renders its math without a network.
+1. **Offline, light math.** The MathJax 4 components the pages load, and their font,
+   are copied from ``node_modules/`` (``npm ci``, pinned in ``package-lock.json``) into
+   ``_static`` so every page renders its math without a network (see
+   :func:`copy_mathjax`; the configuration is ``mathjax3_config`` in ``_config.yml``).
+   Pages carry no ipywidgets state, which draws nothing on the static site
+   (:func:`drop_widget_state`).
 2. **Launch buttons that land on the live chapter.** The theme's Binder button
    opens the page's source, ``chapters/<name>.md``, which JupyterLab shows as plain
    Markdown. It is pointed at ``notebooks/<name>.ipynb`` instead: the live edition
@@ -24,34 +27,53 @@ from __future__ import annotations
 
 import re
 import shutil
-from importlib import metadata
 from pathlib import Path
 
-#: Parts of the MathJax ``es5`` tree the CHTML combined component may load.
-MATHJAX_PARTS = ("tex-mml-chtml.js", "input", "output/chtml", "a11y", "ui", "sre", "adaptors")
+#: The repository's root, where ``npm ci`` (``make book``) installs MathJax into node_modules/.
+ROOT = Path(__file__).resolve().parents[1]
+#: The MathJax 4 components the pages load (``mathjax3_config.loader`` in ``_config.yml``),
+#: paths inside the npm package ``mathjax``: the loader, TeX input with the AMS environments
+#: the chapters use (and ``newcommand``, which ``ams`` needs), CommonHTML output, and the
+#: hidden MathML that screen readers read. Not the context menu, which would bring the
+#: speech-rule engine with it.
+MATHJAX_COMPONENTS = (
+    "startup.js",
+    "core.js",
+    "input/tex-base.js",
+    "input/tex/extensions/ams.js",
+    "input/tex/extensions/newcommand.js",
+    "output/chtml.js",
+    "a11y/assistive-mml.js",
+)
+#: The font's CommonHTML data and web fonts, in the npm package ``@mathjax/mathjax-newcm-font``.
+#: The pages fetch only the glyph ranges and woff2 files their maths uses.
+MATHJAX_FONT = "mathjax-newcm-font"
+MATHJAX_FONT_PARTS = ("chtml.js", "chtml/dynamic", "chtml/woff2")
 #: Folder of the live notebooks, relative to the repository root (the launch target).
 LIVE_DIR = "notebooks"
 
 
-def mathjax_source() -> Path:
-    """Directory of MathJax's ``es5`` build inside the installed django-static-mathjax."""
-    try:
-        dist = metadata.distribution("django-static-mathjax")
-    except metadata.PackageNotFoundError:
+def mathjax_source(root: Path = ROOT) -> Path:
+    """Directory of the npm package ``mathjax`` under ``root/node_modules``."""
+    src = Path(root) / "node_modules" / "mathjax"
+    if not (src / "startup.js").exists():
         raise RuntimeError(
-            "MathJax is missing: run `make book` (it installs requirements-data.txt), or "
-            "`pip install --no-deps -r requirements-data.txt`"
-        ) from None
-    marker = next(f for f in dist.files if str(f).endswith("es5/tex-mml-chtml.js"))
-    return Path(dist.locate_file(marker)).parent
+            "MathJax is missing: run `make book` (it runs `npm ci`, which installs the "
+            "versions package-lock.json pins into node_modules/), or `npm ci` by hand"
+        )
+    return src
 
 
-def copy_mathjax(static_dir: Path) -> None:
-    """Copy the parts of MathJax the site needs into ``static_dir/mathjax``."""
-    src = mathjax_source()
+def copy_mathjax(static_dir: Path, root: Path = ROOT) -> None:
+    """Copy the MathJax components and the font the pages load into ``static_dir/mathjax``
+    (the font into ``mathjax/fonts/``, the loader's ``[fonts]`` path)."""
+    src = mathjax_source(root)
     dest = Path(static_dir) / "mathjax"
-    for part in MATHJAX_PARTS:
-        s, d = src / part, dest / part
+    font_src = src.parent / "@mathjax" / MATHJAX_FONT
+    font_dest = dest / "fonts" / MATHJAX_FONT
+    pairs = [(src / c, dest / c) for c in MATHJAX_COMPONENTS]
+    pairs += [(font_src / p, font_dest / p) for p in MATHJAX_FONT_PARTS]
+    for s, d in pairs:
         if s.is_dir():
             shutil.copytree(s, d, dirs_exist_ok=True)
         else:
@@ -120,6 +142,31 @@ def _matching_close(html: str, start: int) -> int:
     raise ValueError(f"unbalanced <div> from offset {start}")
 
 
+#: How sphinx-exercise titles a solution ("Solution to Exercise 2.1 (...)").
+SOLUTION_TITLE = "Solution to "
+
+
+def fold_label(summary: str) -> str:
+    """The ``aria-label`` attribute of a fold's ``<summary>`` (``summary``: its HTML text).
+
+    A solution's summary reads "Solution to Exercise 2.1 (title)"; a screen reader says
+    what it does, "Show the solution to Exercise 2.1 (title)", a name that holds the
+    visible words, so a speech user who says them reaches it (axe-core:
+    label-content-name-mismatch). Other folds ("How sure are we?") are named by their
+    words alone: without the label, the theme's icon after the title (a private-use
+    character of its icon font) would end the name.
+
+    >>> fold_label("Solution to Exercise 2.1 (One gradient by hand)")
+    ' aria-label="Show the solution to Exercise 2.1 (One gradient by hand)"'
+    >>> fold_label("How sure are we?")
+    ' aria-label="How sure are we?"'
+    """
+    label = summary.replace('"', "&quot;")
+    if label.startswith(SOLUTION_TITLE):
+        label = "Show the s" + label[1:]
+    return f' aria-label="{label}"'
+
+
 def fold_dropdowns(body: str) -> str:
     """Every folded box (a solution, a "How sure are we?" note) as ``<details>``.
 
@@ -127,14 +174,16 @@ def fold_dropdowns(body: str) -> str:
     it every solution shows. A ``<details>`` element is folded by the browser itself:
     the box keeps its classes (minus ``dropdown``, so the script leaves it alone), its
     title becomes the ``<summary>`` (as text: a link inside a summary would be a control
-    inside a control; the link's target, the exercise, stays as ``data-for``).
+    inside a control; the link's target, the exercise, stays as ``data-for``). A solution's
+    summary is named for what it does (:func:`fold_label`).
 
     >>> fold_dropdowns('<div class="solution dropdown admonition" id="s">'
-    ...                '<p class="admonition-title">Solution to <a href="#e">Ex 1</a></p>'
+    ...                '<p class="admonition-title">Solution to <a href="#e">Exercise 1.2</a></p>'
     ...                '<div class="cell">x</div></div>')
     ... # doctest: +NORMALIZE_WHITESPACE
     '<details class="solution admonition vgp-fold" id="s" data-for="e"><summary
-    class="admonition-title">Solution to Ex 1</summary><div class="cell">x</div></details>'
+    class="admonition-title" aria-label="Show the solution to Exercise 1.2">Solution to
+    Exercise 1.2</summary><div class="cell">x</div></details>'
     """
     out, pos = [], 0
     for match in _DROPDOWN_OPEN.finditer(body):
@@ -146,14 +195,15 @@ def fold_dropdowns(body: str) -> str:
         title = _TITLE.match(inner)
         summary, target = "Details", ""
         if title:
-            summary = re.sub(r"<[^>]+>", "", title.group(1)).strip()
+            summary = " ".join(re.sub(r"<[^>]+>", "", title.group(1)).split())
             link = re.search(r'href="#([^"]+)"', title.group(1))
             target = f' data-for="{link.group(1)}"' if link else ""
             inner = inner[title.end() :]
         out.append(body[pos : match.start()])
         out.append(
             f'<details class="{classes} vgp-fold"{match.group(2)}{target}>'
-            f'<summary class="admonition-title">{summary}</summary>{fold_dropdowns(inner)}'
+            f'<summary class="admonition-title"{fold_label(summary)}>{summary}</summary>'
+            f"{fold_dropdowns(inner)}"
             "</details>"
         )
         pos = end + len("</div>")
@@ -227,6 +277,69 @@ def _student_download(app, pagename, context) -> None:
         group["buttons"] = kept
 
 
+#: myst-nb's keys for a page's ipywidgets state and the widget manager's scripts.
+WIDGET_JS_KEYS = re.compile(r"ipywidgets_(state|\d+)$")
+
+
+def drop_widget_state(js_files: dict) -> dict:
+    """A page's scripts (myst-nb's ``js_files``) without the widgets' saved state.
+
+    The static site draws no widget (each follows a static figure, and the widget
+    manager is never loaded), yet myst-nb writes every widget's state into the page:
+    39-75 % of a chapter's HTML.
+
+    >>> drop_widget_state({"ipywidgets_state": (None, {}), "ipywidgets_0": ("w.js", {}),
+    ...                    "other": ("o.js", {})})
+    {'other': ('o.js', {})}
+    """
+    return {key: value for key, value in js_files.items() if not WIDGET_JS_KEYS.match(key)}
+
+
+def _on_env_updated(app, env) -> None:
+    for data in getattr(env, "nb_metadata", {}).values():
+        if "js_files" in data:
+            data["js_files"] = drop_widget_state(data["js_files"])
+
+
+#: Runs before MathJax starts: the hidden-MathML component sets an option of the context
+#: menu, which the pages do not load, and MathJax would warn of an invalid option.
+MATHJAX_READY = (
+    "MathJax.startup = Object.assign(MathJax.startup || {}, {ready() {"
+    " delete (MathJax.config.options || {}).menuOptions; MathJax.startup.defaultReady(); }});"
+)
+
+
+def _page_has_maths(body: str) -> bool:
+    """Whether a page's body holds maths for MathJax (Sphinx's and myst-nb's math markup).
+
+    >>> _page_has_maths('<span class="math notranslate nohighlight">\\(x\\)</span>')
+    True
+    >>> _page_has_maths('<section class="tex2jax_ignore mathjax_ignore"><p>x</p></section>')
+    False
+    """
+    return re.search(r'class="math\b', body) is not None
+
+
+def _drop_mathjax(app, scripts) -> None:
+    """Remove MathJax and its configuration from a page without maths: myst-nb asks for
+    it on every notebook page, and it is most of a text page's weight."""
+    path = f"_static/{app.config.mathjax_path}"
+
+    def mathjax(script) -> bool:
+        body = str(getattr(script, "attributes", {}).get("body", "") or "")
+        return str(getattr(script, "filename", "") or "") == path or "window.MathJax" in body
+
+    scripts[:] = [s for s in scripts if not mathjax(s)]
+
+
+def _mathjax_ready(app, scripts) -> None:
+    """Add :data:`MATHJAX_READY` to a page that loads MathJax (Sphinx adds it to pages with
+    maths only, as ``_static/`` + ``mathjax_path``)."""
+    path = f"_static/{app.config.mathjax_path}"
+    if any(str(getattr(s, "filename", "") or "") == path for s in scripts):
+        app.builder.add_js_file("", body=MATHJAX_READY)
+
+
 def _on_html_page_context(app, pagename, templatename, context, doctree) -> None:
     """Launch buttons to the live notebook (:func:`live_launch_url`), and two fixes to
     the theme's pages, so they load without console errors.
@@ -236,6 +349,7 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
       twice is a SyntaxError in the browser): keep the first of identical scripts.
     * pydata-sphinx-theme reads its colour mode from ``default_mode``, which no
       one sets here; an empty mode is reported as an error. Use "light".
+    * MathJax would warn of the context menu's option (:data:`MATHJAX_READY`).
 
     The body's bibliography entries get a role screen readers know (:func:`accessible_body`),
     and its folded boxes fold without JavaScript too (:func:`fold_dropdowns`).
@@ -252,6 +366,9 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
                 seen.add(key)
                 unique.append(script)
         scripts[:] = unique
+        if isinstance(context.get("body"), str) and not _page_has_maths(context["body"]):
+            _drop_mathjax(app, scripts)
+        _mathjax_ready(app, scripts)
     if not context.get("default_mode"):
         context["default_mode"] = "light"
     _point_launch_buttons(app, pagename, context)
@@ -261,5 +378,6 @@ def _on_html_page_context(app, pagename, templatename, context, doctree) -> None
 def setup(app):
     app.connect("html-page-context", _on_html_page_context, priority=900)
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("env-updated", _on_env_updated)
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

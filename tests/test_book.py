@@ -1,8 +1,14 @@
 """Checks of the built site (_build/html) that need no browser."""
 
+import html as html_lib
+import json
 import re
+import shutil
+import subprocess
 
-from conftest import ROOT
+import pytest
+import yaml
+from conftest import ROOT, in_ci
 from test_platform import toc_files
 
 REQUIRED_CITATIONS = [
@@ -52,20 +58,107 @@ def test_no_page_loads_anything_from_another_host(built_html):
         assert not external, f"{page.relative_to(built_html)} loads from another host"
 
 
-def test_math_is_served_locally(built_html):
-    assert (built_html / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
+def test_math_is_served_locally_as_components_without_the_menu(built_html):
+    from booktools.sphinx_ext import MATHJAX_COMPONENTS, MATHJAX_FONT
+
+    mathjax = built_html / "_static" / "mathjax"
+    for component in MATHJAX_COMPONENTS:
+        assert (mathjax / component).exists(), component
+    assert (mathjax / "fonts" / MATHJAX_FONT / "chtml.js").exists()
+    assert any((mathjax / "fonts" / MATHJAX_FONT / "chtml" / "woff2").glob("*.woff2"))
+    # the combined file, the context menu and the speech engine are not copied
+    assert not (mathjax / "tex-mml-chtml.js").exists()
+    assert not (mathjax / "ui").exists() and not (mathjax / "sre").exists()
     html = (built_html / "chapters" / "circuits.html").read_text()
-    assert 'src="../_static/mathjax/tex-mml-chtml.js' in html
+    assert 'src="../_static/mathjax/startup.js' in html
+    assert '"displayOverflow": "linebreak"' in html
 
 
-def test_no_dead_widgets_and_every_widget_note_follows_a_figure(built_html):
+#: Parses every formula with the site's MathJax (node_modules/, as ``npm ci`` installs it)
+#: and the TeX packages the pages load; prints the formulas that give an error.
+TEX_CHECK_JS = """
+const {load, packages, formulas} = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+require(process.cwd() + '/node_modules/mathjax').init({loader: {load}, tex: {packages}})
+  .then((MathJax) => {
+    const bad = [];
+    for (const [tex, display] of formulas) {
+      const mml = MathJax.tex2mml(tex, {display});
+      if (mml.includes('<merror')) bad.push([tex, (mml.match(/<mtext>([^<]*)/) || [])[1]]);
+    }
+    console.log(JSON.stringify(bad));
+  });
+"""
+
+
+def test_every_formula_typesets_with_the_tex_packages_the_pages_load(built_html):
+    """A macro of a package the pages do not load would show as a red error."""
+    if shutil.which("node") is None:
+        (pytest.fail if in_ci() else pytest.skip)("node is needed (make book installs MathJax)")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    mathjax = config["mathjax3_config"]
+    formulas = set()
+    for page in pages(built_html).values():
+        text = page.read_text()
+        for tex in re.findall(
+            r'<span class="math notranslate nohighlight">\\\((.*?)\\\)</span>', text, re.S
+        ):
+            formulas.add((html_lib.unescape(tex), False))
+        for tex in re.findall(r"\\\[(.*?)\\\]</div>", text, re.S):
+            formulas.add((html_lib.unescape(tex), True))
+    assert len(formulas) > 100
+    request = {
+        "load": [c for c in mathjax["loader"]["load"] if c.startswith(("input/", "[tex]/"))],
+        "packages": mathjax["tex"]["packages"],
+        "formulas": sorted(formulas),
+    }
+    out = subprocess.run(
+        ["node", "-e", TEX_CHECK_JS],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=True,
+    )
+    assert json.loads(out.stdout) == []
+
+
+def test_no_page_loads_fontawesome_js_or_widget_state(built_html):
+    """The theme's icons come from its style sheet and web font (_templates/layout.html);
+    widgets draw nothing on the static site, so their state is not written (sphinx_ext)."""
+    for page in built_html.rglob("*.html"):
+        if "_static" in page.relative_to(built_html).parts:  # the theme's own templates
+            continue
+        html = page.read_text()
+        name = page.relative_to(built_html)
+        assert "fontawesome.js" not in html, name
+        assert "application/vnd.jupyter.widget-state+json" not in html, name
+
+
+def test_solution_folds_are_named_for_what_they_do(built_html):
+    """A solution's fold is "Show the solution to Exercise N.k (...)", a name that holds
+    its visible words; no fold is "Toggle hidden content"."""
+    summaries = 0
+    fold = re.compile(r'<details class="solution[^>]*><summary([^>]*)>([^<]*)</summary>')
+    for page in pages(built_html).values():
+        html = page.read_text()
+        assert "Toggle hidden content" not in html, page.name
+        for m in fold.finditer(html):
+            summaries += 1
+            label = re.search(r'aria-label="([^"]*)"', m.group(1))
+            assert label, f"{page.name}: a solution's summary has no name: {m.group(2)}"
+            assert re.match(r"Show the solution to Exercise \d+\.\d+\b", label.group(1)), label
+            assert m.group(2).lower() in label.group(1).lower(), (label.group(1), m.group(2))
+    assert summaries > 0
+
+
+def test_no_dead_widgets_and_no_notes_in_their_place(built_html):
     for name, page in notebook_pages(built_html).items():
         html = page.read_text()
         assert "application/vnd.jupyter.widget-view+json" not in html, name
         assert "@jupyter-widgets/html-manager" not in html, name
-        for m in re.finditer(r"<strong>Live widget\.</strong>", html):
-            before = html[: m.start()]
-            assert "<img" in before, f"{name}: a widget note with no static figure before it"
+        # a widget's cell shows its code alone: the prose above it says how to run it live
+        assert "Live widget" not in html, f"{name}: a note stands in for a widget"
 
 
 def test_every_chapter_has_a_scrubbable_figure(built_html):

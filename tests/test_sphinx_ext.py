@@ -1,5 +1,7 @@
 """Build helpers: launch buttons open the live notebook; MathJax is local."""
 
+import pytest
+
 from booktools import sphinx_ext
 
 
@@ -22,7 +24,16 @@ def test_launch_url_points_at_the_live_notebook():
 
 def test_mathjax_is_installed_and_copied(tmp_path):
     src = sphinx_ext.mathjax_source()
-    assert (src / "tex-mml-chtml.js").exists()
+    assert (src / "startup.js").exists()
     sphinx_ext.copy_mathjax(tmp_path)
-    assert (tmp_path / "mathjax" / "tex-mml-chtml.js").exists()
-    assert any((tmp_path / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
+    for component in sphinx_ext.MATHJAX_COMPONENTS:
+        assert (tmp_path / "mathjax" / component).exists(), component
+    font = tmp_path / "mathjax" / "fonts" / sphinx_ext.MATHJAX_FONT
+    assert (font / "chtml.js").exists() and any((font / "chtml" / "woff2").glob("*.woff2"))
+    # the pinned version (package-lock.json) is the one installed
+    assert '"version": "4.1.3"' in (src / "package.json").read_text()
+
+
+def test_mathjax_missing_says_how_to_install_it(tmp_path):
+    with pytest.raises(RuntimeError, match="npm ci"):
+        sphinx_ext.mathjax_source(tmp_path)
