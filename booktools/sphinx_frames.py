@@ -6,8 +6,10 @@ every slider. While the HTML is written (``doctree-resolved``, html builders onl
 this extension finds each slider in the page's raw HTML outputs (myst-nb puts a
 ``text/html`` output in a ``raw`` node), writes every frame once to
 ``_images/vgp-slider-<sha256>.<ext>`` in the output folder and puts a URL relative to
-the page in its place, in the frame list and in the ``<img>``. The slider's script
-then loads a frame only when the slider reaches it (and prefetches its neighbours).
+the page in its place: in the frame lists (``frames``, and ``phone``, the frames drawn
+for a phone's column), in the ``<img>`` and in the phone's ``<source srcset>``. The
+slider's script then loads a frame only when the slider reaches it (and prefetches its
+neighbours).
 
 Listed under ``sphinx: local_extensions`` in ``_config.yml``.
 """
@@ -59,19 +61,22 @@ def externalise(html: str, page_dir: str, write: Callable[[str, bytes], None]) -
 
     def replace(match: re.Match) -> str:
         payload = json.loads(match.group(2))
-        for uri in payload["frames"]:
-            if uri.startswith("data:") and uri not in urls:
-                name, data = frame_file(uri)
-                write(name, data)
-                urls[uri] = posixpath.relpath(f"{IMAGES_DIR}/{name}", page_dir or ".")
-        payload["frames"] = [urls.get(uri, uri) for uri in payload["frames"]]
+        for key in ("frames", "phone"):
+            for uri in payload.get(key, ()):
+                if uri.startswith("data:") and uri not in urls:
+                    name, data = frame_file(uri)
+                    write(name, data)
+                    urls[uri] = posixpath.relpath(f"{IMAGES_DIR}/{name}", page_dir or ".")
+            if key in payload:
+                payload[key] = [urls.get(uri, uri) for uri in payload[key]]
         text = json.dumps(payload, ensure_ascii=True, separators=(",", ":"))
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         return match.group(1) + text + match.group(3)
 
     html = _DATA_SCRIPT.sub(replace, html)
-    for uri, url in urls.items():  # the <img> shows the opening frame
+    for uri, url in urls.items():  # the <img> and <source> show the opening frame
         html = html.replace(f'src="{uri}"', f'src="{url}"')
+        html = html.replace(f'srcset="{uri}"', f'srcset="{url}"')
     return html
 
 

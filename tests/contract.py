@@ -343,6 +343,9 @@ class Resources:
             *[s["vgp_lib.data.Split"]] * 3
         )
         s["vgp_lib.monitor.GradientMonitor"] = monitor.GradientMonitor(self.mlp())
+        s["vgp_lib.plots.style.Drawings"] = __import__("vgp_lib.plots.style").plots.style.drawings(
+            self.drawn_fig()
+        )
         return s
 
     @cached_property
@@ -1053,6 +1056,8 @@ VALID = {
     "vgp_lib.plots.guess.guess": lambda R: dict(
         question="Which?", options=["a", "b"], answer=0, why="Because.", reveal="fig-x"
     ),
+    "vgp_lib.plots.frames.common_limits": lambda R: dict(draw=_draw_line, frames=[1.0, 2.0]),
+    "vgp_lib.plots.frames.same_axes": lambda R: dict(draw=_draw_line, frames=[1.0, 2.0]),
     "vgp_lib.plots.scrub.compress_png": lambda R: dict(data=R.png),
     "vgp_lib.plots.scrub.render_frame": lambda R: dict(draw=_draw_line, item=2.0, height=2.0),
     "vgp_lib.plots.scrub.slider": lambda R: dict(
@@ -1067,6 +1072,14 @@ VALID = {
     ),
     "vgp_lib.plots.style.blank_figure": lambda R: dict(height=2.0, width=3.0),
     "vgp_lib.plots.style.covered_data": lambda R: dict(fig=R.drawn_fig()),
+    "vgp_lib.plots.style.drawings": lambda R: dict(fig=R.drawn_fig()),
+    "vgp_lib.plots.style.on_phone": lambda R: dict(
+        fig=R.drawn_fig(), layout=__import__("vgp_lib.plots.style").plots.style.phone_layout
+    ),
+    "vgp_lib.plots.style.phone_layout": lambda R: dict(fig=R.drawn_fig(), height=3.0),
+    "vgp_lib.plots.style.split_drawings": lambda R: dict(data=R.png),
+    "vgp_lib.plots.style.text_problems": lambda R: dict(fig=R.drawn_fig()),
+    "vgp_lib.plots.style.with_phone": lambda R: dict(desktop=R.png, phone=R.png),
     "vgp_lib.plots.style.figure": lambda R: dict(nrows=1, ncols=2, height=2.0, width=4.0),
     "vgp_lib.plots.style.house_style": lambda R: dict(),
     "vgp_lib.plots.style.integer_x": lambda R: dict(ax=R.ax()),
@@ -1710,6 +1723,7 @@ for _name in (
     "vgp_lib.jacobian.Spectrum",
     "vgp_lib.jacobian.PhaseMeasurement",
     "vgp_lib.jacobian.NearbyInputs",
+    "vgp_lib.plots.style.Drawings",
 ):
     VALID[_name] = _fields(_name)
 

@@ -201,7 +201,7 @@ def test_every_diagram_passes_the_house_checks():
         draw(obj, ax)
         assert smallest_text_pt(fig) >= MIN_TEXT_PT
         data, width = png_bytes(fig)  # raises on small text or a legend over data
-        assert data[:8] == b"\x89PNG\r\n\x1a\n" and width == 688
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and width == 672  # style.COLUMN_PX
 
 
 @pytest.mark.parametrize(

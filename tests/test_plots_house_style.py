@@ -46,6 +46,7 @@ from vgp_lib.plots import profiles as pprofiles
 from vgp_lib.plots import recurrent as precurrent
 from vgp_lib.plots import speeds as pspeeds
 from vgp_lib.plots.style import (
+    COLUMN_PX,
     MIN_TEXT_PT,
     blank_figure,
     covered_data,
@@ -99,7 +100,7 @@ def test_every_plot_function_is_styled_and_sets_no_font_size(module):
 
 def _render(fig):
     data, width = png_bytes(fig)  # raises on small text or a legend over data
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and width == 688
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and width == COLUMN_PX
     assert smallest_text_pt(fig) >= MIN_TEXT_PT
 
 

@@ -1,5 +1,6 @@
 """Labelled sliders: the markup the browser test relies
-on, one frame per value, and lazy frames on the site."""
+on, one frame per value (drawn for the desktop and for a phone), a polite status line,
+and lazy frames on the site."""
 
 import base64
 import html as htmllib
@@ -13,7 +14,7 @@ from PIL import Image
 
 from booktools.sphinx_frames import externalise, frame_file
 from vgp_lib.plots.scrub import slider
-from vgp_lib.plots.style import COLUMN_PX, MIN_TEXT_KEY
+from vgp_lib.plots.style import COLUMN_PX, MIN_TEXT_KEY, PHONE_COLUMN_PX, PHONE_MEDIA
 
 
 def _draw(fig, value):
@@ -57,9 +58,9 @@ def test_markup_contract():
     assert _attr(img, "alt") == "A line rising to 2 at x = 1."
     label = re.search(r'<label class="vgp-slider-label" for="([^"]+)"[^>]*>(.*?)</label>', html)
     assert label.group(1) == f"{ident}-input"
-    assert (
-        label.group(2)
-        == '<span class="vgp-slider-name">|w|</span> = <output class="vgp-slider-value">2</output>'
+    assert label.group(2) == (
+        '<span class="vgp-slider-name">|w|</span> = '
+        '<output class="vgp-slider-value" aria-live="off">2</output>'
     )
     controls = html.index('class="vgp-slider-controls"')
     assert controls < html.index("<label") < html.index('type="range"')
@@ -90,7 +91,70 @@ def test_labels_values_and_alt_per_frame():
     assert _attr(_tag(html, "vgp-slider-frame"), "src") == data["frames"][1]
     by_list = _make(alt=["first", "second", "third"], fmt=lambda v: f"{v:g} units", start=2)
     assert _data(by_list)["alts"] == ["first", "second", "third"]
-    assert '<output class="vgp-slider-value">4.5 units</output>' in by_list
+    assert '<output class="vgp-slider-value" aria-live="off">4.5 units</output>' in by_list
+
+
+def _png(uri):
+    return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+
+
+def test_every_frame_is_also_drawn_for_the_phone_and_a_picture_serves_it():
+    html = _make()
+    data = _data(html)
+    assert len(data["phone"]) == 3 and len(set(data["phone"])) == 3
+    assert not set(data["phone"]) & set(data["frames"])
+    for uri in data["phone"]:
+        with _png(uri) as image:
+            assert image.format == "PNG" and image.mode == "P"
+            assert image.width == 2 * PHONE_COLUMN_PX  # the phone's column, at 2x
+            assert float(image.text[MIN_TEXT_KEY]) >= 12.0  # 9 pt stays 12 CSS px
+            assert "vgp:phone" not in image.text  # each frame travels on its own
+    picture = re.search(r'<picture class="vgp-slider-picture"[^>]*>(.*?)</picture>', html, re.S)
+    source = _tag(picture.group(1), "vgp-slider-phone")
+    assert source.startswith("<source ") and _attr(source, "media") == PHONE_MEDIA
+    assert _attr(source, "srcset") == data["phone"][1]  # the opening frame, as the <img>
+    with _png(data["phone"][1]) as image:
+        assert _attr(source, "width") == str(PHONE_COLUMN_PX)
+        assert _attr(source, "height") == str(image.height // 2)
+    assert "vgp-slider-frame" in picture.group(1)  # the <img> is the picture's fallback
+
+
+def test_panels_side_by_side_are_stacked_in_the_phone_frames_all_of_one_height():
+    def two_panels(fig, value):
+        left, right = fig.subplots(1, 2)
+        left.plot([0, 1], [0, value])
+        right.plot([0, 1], [value, 0])
+        if value == 3:
+            right.plot([0, 1], [1, 2], label="a legend only this frame has")
+            right.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+
+    data = _data(slider(two_panels, [1, 2, 3], values=[1, 2, 3], label="v", alt=list("abc")).data)
+    sizes = set()
+    for uri, phone in zip(data["frames"], data["phone"]):
+        with _png(uri) as desktop, _png(phone) as small:
+            sizes.add(small.size)
+            assert small.height > 1.5 * desktop.height  # two rows where the desktop has one
+    assert len(sizes) == 1  # the page does not jump while the slider moves
+
+
+def test_the_status_line_is_polite_and_says_what_changes_from_frame_to_frame():
+    html = _make(
+        alt=lambda v, item: f"A line chart. The line rises to {item} at x = 1. It is straight."
+    )
+    status = _tag(html, "vgp-slider-status")
+    assert _attr(status, "role") == "status" and _attr(status, "aria-live") == "polite"
+    assert _attr(status, "aria-atomic") == "true"
+    assert "clip" in _attr(status, "style")  # read, not shown: the label shows the value
+    assert re.search(r'class="vgp-slider-status"[^>]*></p>', html)  # silent until moved
+    # the visible value is an <output>, a live region of its own: only one may speak
+    assert html.count('aria-live="polite"') == 1 and 'aria-live="off"' in _tag(
+        html, "vgp-slider-value"
+    )
+    assert _data(html)["notes"] == [f"The line rises to {i} at x = 1." for i in (1, 2, 3)]
+    script = html[html.rindex("<script>") :]
+    # one announcement when the slider rests, without the value a focused slider already says
+    assert "clearTimeout(timer)" in script and "document.activeElement === input" in script
+    assert "matchMedia" in script and "srcset" in script  # the phone's frame follows too
 
 
 def test_frames_are_house_style_palette_pngs_with_their_smallest_text():
@@ -162,6 +226,7 @@ def test_bad_input_names_the_parameter(kwargs, error, match):
 def test_the_site_hook_moves_frames_into_content_hashed_files(tmp_path):
     html = _make()
     data = _data(html)
+    phone = data.pop("phone")
     page = f"<p>before</p>\n{html}\n<p>after</p>"
     written = {}
 
@@ -174,7 +239,10 @@ def test_the_site_hook_moves_frames_into_content_hashed_files(tmp_path):
     assert "data:image" not in out and "base64" not in out
     assert out.startswith("<p>before</p>\n") and out.endswith("\n<p>after</p>")
     urls = _data(out)["frames"]
-    assert len(written) == 3 and len(urls) == 3
+    phone_urls = _data(out)["phone"]
+    assert len(written) == 6 and len(urls) == 3 and len(phone_urls) == 3
+    assert phone_urls == [f"../_images/{frame_file(uri)[0]}" for uri in phone]
+    assert _attr(_tag(out, "vgp-slider-phone"), "srcset") == phone_urls[1]
     for uri, url in zip(data["frames"], urls):
         name, content = frame_file(uri)
         assert url == f"../_images/{name}"
@@ -189,15 +257,15 @@ def test_the_site_hook_moves_frames_into_content_hashed_files(tmp_path):
     assert _attr(_tag(out, "vgp-slider-frame"), "src") == urls[1]
     assert _data(out)["labels"] == data["labels"] and _data(out)["alts"] == data["alts"]
     # everything but the frames is as the notebook had it
-    assert re.sub(r'src="[^"]*"|"frames":\[[^]]*\]', "", out) == re.sub(
-        r'src="[^"]*"|"frames":\[[^]]*\]', "", page
-    )
+    frames = r'src="[^"]*"|srcset="[^"]*"|"(frames|phone)":\[[^]]*\]'
+    assert re.sub(frames, "", out) == re.sub(frames, "", page)
 
 
 def test_the_site_hook_links_from_the_root_and_leaves_other_html_alone():
     written = []
     out = externalise(_make(), "", lambda name, data: written.append(name))
-    assert all(url == f"_images/{name}" for url, name in zip(_data(out)["frames"], written))
+    urls = _data(out)["frames"] + _data(out)["phone"]
+    assert sorted(urls) == sorted(f"_images/{name}" for name in written)
     plain = '<img src="data:image/png;base64,AAAA"><script type="application/json">{}</script>'
     assert externalise(plain, "chapters", lambda *a: pytest.fail("nothing to write")) == plain
     with pytest.raises(TypeError, match="html"):
@@ -213,3 +281,15 @@ def test_the_extension_is_listed_in_the_book_config():
     config = yaml.safe_load((root / "_config.yml").read_text())
     path = config["sphinx"]["local_extensions"]["booktools.sphinx_frames"]
     assert (root / path / "booktools" / "sphinx_frames.py").is_file()
+
+
+def test_a_frame_can_bring_its_own_phone_layout():
+    from vgp_lib.plots.style import PHONE_IN, on_phone
+
+    def own(fig, value):
+        _draw(fig, value)
+        on_phone(fig, lambda copy: copy.set_size_inches(PHONE_IN, 2.0 + value / 2))
+
+    data = _data(slider(own, [1, 2], values=[1, 2], label="v", alt=["a", "b"]).data)
+    heights = [_png(uri).height for uri in data["phone"]]
+    assert heights == [2 * 96 * 2.5, 2 * 96 * 3.0]  # its own, not made equal

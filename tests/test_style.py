@@ -49,7 +49,7 @@ def test_figure_is_column_wide_and_not_registered_with_pyplot():
     before = plt.get_fignums()
     fig, ax = figure(height=2.5)
     assert fig.get_size_inches() == pytest.approx((S.COLUMN_PX / S.CSS_PX_PER_IN, 2.5))
-    assert S.COLUMN_IN * S.CSS_PX_PER_IN == pytest.approx(688)
+    assert S.COLUMN_IN * S.CSS_PX_PER_IN == pytest.approx(672)
     assert ax.figure is fig and fig.canvas is not None
     assert plt.get_fignums() == before  # nothing for pyplot to show twice or leak
     fig, axes = figure(2, 3, height=5, width=5)
@@ -87,16 +87,16 @@ def test_figure_refuses_bad_arguments_naming_them(kwargs, name):
 def test_a_clean_figure_renders_at_twice_its_css_width_with_its_smallest_text(displayed):
     fig, _ = _clean_figure()
     data, width = S.png_bytes(fig)
-    assert width == S.COLUMN_PX == 688
+    assert width == S.COLUMN_PX == 672
     image = Image.open(io.BytesIO(data))
     assert image.format == "PNG"
-    assert image.size == (2 * 688, round(2 * 96 * 3.0))
+    assert image.size == (2 * 672, round(2 * 96 * 3.0))
     assert S.smallest_text_pt(fig) == 9.0  # the sheet's tick labels
     assert image.text[S.MIN_TEXT_KEY] == "12.00"  # 9 pt at 96 px per inch
 
     show(fig)
     (shown,) = displayed
-    assert shown.width == 688 and shown.data == data
+    assert shown.width == 672 and shown.data == data
 
 
 def test_the_smallest_text_recorded_is_the_figures_own():
@@ -322,3 +322,161 @@ def test_the_style_is_undone_when_a_plot_function_raises():
     with pytest.raises(RuntimeError, match="drawing failed"):
         broken()
     assert _rc() == before
+
+
+# --- the phone's drawing ------------------------------------------------------------------------
+
+
+def _two_panels(**kwargs):
+    fig, axes = figure(1, 2, height=3.0, **kwargs)
+    x = np.linspace(0, 1, 30)
+    for ax, title in zip(axes, ("left", "right")):
+        ax.plot(x, x**2, label="square")
+        ax.plot(x, x, label="identity")
+        ax.set(title=title, xlabel="x")
+    axes[0].set_ylabel("y")
+    return fig, axes
+
+
+def test_the_phone_drawing_stacks_panels_and_moves_the_side_legend_below():
+    fig, axes = _two_panels(sharey=True)
+    S.legend_beside(axes[1])
+    S.phone_layout(fig)
+    assert fig.get_figwidth() == pytest.approx(S.PHONE_IN) and S.PHONE_IN * 96 == 342
+    # two rows, each of three quarters of the desktop's height but at least 2.4 in, and the legend
+    assert fig.get_figheight() > 2 * 2.4
+    assert [ax.get_subplotspec().get_geometry()[:2] for ax in axes] == [(2, 1), (2, 1)]
+    fig.draw_without_rendering()
+    top, bottom = (ax.get_window_extent() for ax in axes)
+    assert top.y0 > bottom.y1 and top.x0 == pytest.approx(bottom.x0)  # one column
+    # the right panel shared its y axis: alone in its row it shows its own tick labels
+    assert axes[1].yaxis.get_tick_params()["labelleft"] and axes[1].get_ylabel() == "y"
+    legend = axes[1].get_legend().get_window_extent()
+    labels = axes[1].xaxis.get_tightbbox()
+    assert legend.y1 <= labels.y0 and legend.x1 <= fig.bbox.x1  # under the x axis, inside
+    assert S.text_problems(fig) == [] and S.covered_data(fig) == []
+
+
+def test_the_phone_drawing_is_made_on_a_copy_and_checked(displayed):
+    fig, axes = _two_panels()
+    S.legend_beside(axes[1])
+    both = S.drawings(fig)
+    assert (both.width, both.phone_width) == (672, 342)
+    assert both.height == 288 and both.phone_height > 1.6 * both.height  # two rows
+    for data, css_width in ((both.desktop, 672), (both.phone, 342)):
+        image = Image.open(io.BytesIO(data))
+        assert image.width == 2 * css_width
+        assert image.text[S.MIN_TEXT_KEY] == "12.00"  # 9 pt is 12 CSS px at both widths
+        assert "identity" in image.text[S.TEXT_KEY].splitlines()
+    # the figure shown is the figure drawn: the phone's layout went to a copy
+    assert fig.get_figwidth() == pytest.approx(S.COLUMN_IN)
+    assert axes[1].get_subplotspec().get_geometry()[:2] == (1, 2)
+    assert S.drawings(fig) == both  # and drawing it again gives the same bytes
+
+
+def test_titles_that_fit_the_desktop_but_print_over_each_other_on_a_phone_are_refused(displayed):
+    fig, axes = figure(1, 3, height=2.5)
+    for ax, title in zip(axes, ("spread over depth", "gradient per layer", "factor per layer")):
+        ax.plot([0, 1], [0, 1])
+        ax.set_title(title)
+    S.png_bytes(fig)  # side by side, they fit 672 px
+
+    def keep_side_by_side(copy):
+        copy.set_size_inches(S.PHONE_IN, 2.5)
+
+    S.on_phone(fig, keep_side_by_side)
+    for render in (S.png_bytes, show):
+        with pytest.raises(ValueError, match=r"^fig at phone width \(342 px\): .*print over each"):
+            render(fig)
+    assert displayed == []
+    S.on_phone(fig, S.phone_layout)  # stacked, every title has the width to itself
+    S.png_bytes(fig)
+
+
+def test_text_cut_by_the_figures_edge_is_refused():
+    fig, ax = figure(height=2.5)
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("a title of about eighty characters, which a phone's column cannot hold")
+    assert S.text_problems(fig) == []
+    with pytest.raises(ValueError, match=r"phone width.*eighty characters.*cut by the figure's"):
+        S.png_bytes(fig)
+    fig.text(1.0, 0.5, "off the edge")
+    assert S.text_problems(fig) == ["'off the edge' is cut by the figure's edge"]
+
+
+def test_overlapping_texts_are_found_and_turned_labels_are_left_out():
+    fig, ax = figure(height=2.5)
+    ax.text(0.5, 0.5, "first note")
+    ax.text(0.52, 0.5, "second note")
+    (problem,) = S.text_problems(fig)
+    assert problem == "'first note' and 'second note' print over each other"
+    fig, ax = figure(height=2.5)
+    ax.set_xticks(range(12), [f"label {i}" for i in range(12)], rotation=45, ha="right")
+    assert S.text_problems(fig) == []  # boxes of turned labels overlap, the labels do not
+
+
+def test_a_figure_gives_its_own_phone_drawing():
+    fig, ax = figure(height=2.5)
+    ax.plot([0, 1], [0, 1], label="line")
+    phone, small = figure(height=4.0, width=S.PHONE_IN)
+    small.plot([0, 1], [1, 0])
+    both = S.drawings(fig, phone=phone)
+    assert Image.open(io.BytesIO(both.phone)).size == (684, 768)
+    made = []
+    S.on_phone(fig, lambda copy: made.append(copy) or phone)
+    assert S.drawings(fig).phone == both.phone and made[0] is not fig
+    wide, _ = figure(height=2.5)
+    with pytest.raises(ValueError, match=r"phone must draw the figure 3.562 inches wide"):
+        S.drawings(fig, phone=wide)
+    with pytest.raises(TypeError, match="phone must be"):
+        S.drawings(fig, phone="small")
+    with pytest.raises(TypeError, match="layout must be"):
+        S.on_phone(fig, 3)
+
+
+def test_the_phone_drawing_travels_inside_the_desktop_png(displayed):
+    fig, _ = _clean_figure()
+    both = S.drawings(fig)
+    data, width = S.png_bytes(fig)
+    assert width == 672 and S.split_drawings(data) == (both.desktop, both.phone)
+    image = Image.open(io.BytesIO(data))  # still one ordinary PNG for a notebook
+    image.load()
+    assert image.size == (1344, 576) and S.PHONE_KEY in image.text
+    assert data.index(b"zTXt") < data.index(b"IEND")  # compressed, before the end
+    assert S.split_drawings(both.desktop) == (both.desktop, None)
+    again = S.with_phone(data, both.phone)  # replaces, does not add a second chunk
+    assert again.count(S.PHONE_KEY.encode()) == 1
+    show(fig)
+    (shown,) = displayed
+    assert shown.data == data and shown.width == 672
+    with pytest.raises(TypeError, match="phone must be the bytes of a PNG"):
+        S.with_phone(data, b"GIF89a")
+    with pytest.raises(TypeError, match="data must be"):
+        S.split_drawings("a string")
+
+
+def test_subfigures_side_by_side_are_stacked_with_their_legends():
+    fig, _ = figure(height=3.0)
+    fig.clear()
+    for i, panel in enumerate(fig.subfigures(1, 2)):
+        ax = panel.add_subplot()
+        ax.plot([0, 1], [0, i], label=f"line {i}")
+        ax.plot([0, 1], [i, 0], label=f"other {i}")
+        panel.legend(loc="outside lower center", ncol=2)
+    S.phone_layout(fig)
+    fig.draw_without_rendering()
+    top, bottom = (sub.bbox for sub in fig.subfigs)
+    assert top.y0 >= bottom.y1 - 1 and top.width == pytest.approx(fig.bbox.width)
+    assert S.text_problems(fig) == []
+
+
+def test_a_legend_inside_that_would_cover_data_on_a_phone_moves_below():
+    fig, ax = figure(height=3.0)
+    ax.plot([0.0, 0.7], [0.9, 0.9], "o-", label="a line near the top")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="x")
+    ax.legend(loc="upper right")
+    assert S.covered_data(fig) == []  # clear of the data at 672 px
+    S.phone_layout(fig)
+    fig.draw_without_rendering()
+    assert ax.get_legend().get_window_extent().y1 < ax.xaxis.get_tightbbox().y0
+    assert S.covered_data(fig) == [] and S.text_problems(fig) == []

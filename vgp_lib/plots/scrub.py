@@ -1,31 +1,46 @@
 """Labelled parameter sliders for the static site and JupyterLab.
 
 A slider figure is a short, pre-rendered sweep: one frame per parameter value,
-each drawn in the house style at the column's width, and a real
-``<input type="range">`` with a visible label and the current value
-("|w| = 6.9"). It needs no kernel: the frames travel with the output, and a few
-lines of inline JavaScript swap the image, its alt text and the value shown.
+each drawn in the house style at the column's width and again for a phone's column
+(:func:`vgp_lib.plots.style.drawings`), and a real ``<input type="range">`` with a
+visible label and the current value ("|w| = 6.9"). It needs no kernel: the frames
+travel with the output, and a few lines of inline JavaScript swap the image (both
+drawings: a ``<picture>`` serves the phone's under :data:`~vgp_lib.plots.style.PHONE_MEDIA`),
+its alt text and the value shown. When the slider rests, a polite live region says
+what changed in the frame (the parts of its alt text that differ from frame to frame),
+with the value too unless the slider has focus (a screen reader then already reads the
+new value from ``aria-valuetext``), so nothing is announced twice.
 
 In a notebook (JupyterLab) the frames are data URIs inside the output. On the
 site, the book's Sphinx extension ``booktools.sphinx_frames`` (beside the package)
 moves them into ``_images/`` so the page only links them; the same JavaScript then loads a frame
-when the slider reaches it and prefetches its neighbours when the browser is idle.
+(of the drawing the screen uses) when the slider reaches it and prefetches its neighbours
+when the browser is idle.
 
 The markup (the browser test relies on it)::
 
     <div class="vgp-slider" id="vgp-slider-<hash>">
-      <img class="vgp-slider-frame" src="..." alt="..." width="688" height="...">
+      <picture class="vgp-slider-picture">
+        <source class="vgp-slider-phone" media="(max-width: 640px)" srcset="..."
+                width="342" height="...">
+        <img class="vgp-slider-frame" src="..." alt="..." width="672" height="...">
+      </picture>
       <div class="vgp-slider-controls">
         <label class="vgp-slider-label" for="vgp-slider-<hash>-input">
           <span class="vgp-slider-name">|w|</span> =
-          <output class="vgp-slider-value">6.9</output></label>
+          <output class="vgp-slider-value" aria-live="off">6.9</output></label>
         <input type="range" class="vgp-slider-input" id="vgp-slider-<hash>-input"
                min="0" max="N-1" step="1" value="<start>" aria-valuetext="|w| = 6.9"
                data-lm-suppress-shortcuts="true">
       </div>
-      <script type="application/json" class="vgp-slider-data">{"labels", "alts", "frames"}</script>
+      <p class="vgp-slider-status" role="status" aria-live="polite" aria-atomic="true"></p>
+      <script type="application/json" class="vgp-slider-data">
+        {"labels", "alts", "notes", "frames", "phone"}</script>
       <script>...</script>
     </div>
+
+(``<output>`` is a live region of its own by default: ``aria-live="off"`` leaves the
+announcing to the status line.)
 """
 
 from __future__ import annotations
@@ -37,6 +52,8 @@ import io
 import json
 import numbers
 from collections.abc import Callable, Sequence
+
+from .style import COLUMN_PX
 
 #: Image format of the frames (palette PNG: the smallest crisp format measured;
 #: it keeps the ``vgp:min-text-css-px`` text chunk that the browser test reads).
@@ -54,25 +71,46 @@ _JS = """(function () {
   root.setAttribute('data-vgp-wired', '1');
   var data = JSON.parse(root.querySelector('.vgp-slider-data').textContent);
   var img = root.querySelector('.vgp-slider-frame');
+  var source = root.querySelector('.vgp-slider-phone');
   var input = root.querySelector('.vgp-slider-input');
   var value = root.querySelector('.vgp-slider-value');
+  var status = root.querySelector('.vgp-slider-status');
   var name = root.querySelector('.vgp-slider-name').textContent;
-  var n = data.frames.length, loaded = {};
+  var n = data.frames.length, loaded = {}, timer = null;
+  var narrow = source && data.phone && window.matchMedia ?
+    window.matchMedia(source.getAttribute('media')) : null;
   var idle = window.requestIdleCallback || function (f) { return setTimeout(f, 200); };
   function load(i) {
-    if (i < 0 || i >= n || loaded[i]) return;
-    loaded[i] = new Image();
-    loaded[i].src = data.frames[i];
+    if (i < 0 || i >= n) return;
+    var url = (narrow && narrow.matches ? data.phone : data.frames)[i];
+    if (loaded[url]) return;
+    loaded[url] = new Image();
+    loaded[url].src = url;
   }
   function prefetch(i) {
     idle(function () { [1, -1, 2, -2].forEach(function (d) { load(i + d); }); });
   }
+  function announce(i) {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var note = data.notes[i];
+      var text = document.activeElement === input ? note :
+        name + ' = ' + data.labels[i] + (note ? ': ' + note : '');
+      if (text) status.textContent = text;
+    }, 400);
+  }
   function show() {
     var i = Math.max(0, Math.min(n - 1, parseInt(input.value, 10) || 0));
+    if (source && source.getAttribute('srcset') !== data.phone[i]) {
+      source.setAttribute('srcset', data.phone[i]);
+    }
     if (img.getAttribute('src') !== data.frames[i]) img.setAttribute('src', data.frames[i]);
     img.setAttribute('alt', data.alts[i]);
-    value.textContent = data.labels[i];
-    input.setAttribute('aria-valuetext', name + ' = ' + data.labels[i]);
+    if (value.textContent !== data.labels[i]) {
+      value.textContent = data.labels[i];
+      input.setAttribute('aria-valuetext', name + ' = ' + data.labels[i]);
+      announce(i);
+    }
     prefetch(i);
   }
   input.addEventListener('input', show);
@@ -90,8 +128,16 @@ _JS = """(function () {
   }
 })();"""
 
-_STYLE_ROOT = "max-width:688px;margin:0 auto;"
+_STYLE_ROOT = f"max-width:{COLUMN_PX}px;margin:0 auto;position:relative;"
+_STYLE_PICTURE = "display:block;"
 _STYLE_IMG = "display:block;width:100%;max-width:100%;height:auto;margin:0 auto;"
+# visually hidden, still read (the usual "sr-only" rule)
+_STYLE_STATUS = (
+    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;"
+    "overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;"
+)
+#: The longest note the status line reads when the slider rests (characters).
+NOTE_CHARS = 160
 _STYLE_CONTROLS = "display:flex;flex-direction:column;gap:0.2em;margin:0.4em 0 0;"
 _STYLE_LABEL = "font-weight:600;"
 _STYLE_INPUT = "display:block;width:100%;max-width:100%;margin:0;min-height:1.75em;cursor:pointer;"
@@ -116,21 +162,69 @@ def compress_png(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_frame(draw: Callable, item, *, height: float) -> tuple[bytes, int, int]:
-    """Draw ``item`` on a new house-style figure; its compressed PNG and CSS width and height.
+def render_frame(
+    draw: Callable, item, *, height: float, phone_height: float | None = None
+) -> tuple[bytes, int, int]:
+    """Draw ``item`` on a new house-style figure; its PNG and CSS width and height.
 
-    Raises ``ValueError`` (from :func:`vgp_lib.plots.style.png_bytes`) if the frame has
-    text under 9 pt or a legend over data.
+    The PNG is the desktop frame, a palette PNG, carrying the phone's frame (also a palette
+    PNG) as :func:`vgp_lib.plots.style.png_bytes` does (:func:`~vgp_lib.plots.style.split_drawings`
+    takes them apart). The phone's frame follows the figure's own phone layout if ``draw``
+    gave it one (:func:`~vgp_lib.plots.style.on_phone`), else the generic one,
+    ``phone_height`` inches high if given.
+
+    Raises ``ValueError`` (from :func:`vgp_lib.plots.style.drawings`) if either frame has
+    text under 9 pt, a legend over data, or texts over each other or cut by the edge.
     """
-    from .style import CSS_PX_PER_IN, blank_figure, house_style, png_bytes
+    from .style import _PHONE_LAYOUTS, blank_figure, drawings, house_style, phone_layout, with_phone
 
     if not callable(draw):
         raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
+    if phone_height is not None and (
+        isinstance(phone_height, bool)
+        or not isinstance(phone_height, (int, float))
+        or not 1.0 <= phone_height <= 12.0
+    ):
+        raise ValueError(
+            f"phone_height must be a number of inches from 1 to 12, got {phone_height!r}"
+        )
     with house_style():
         fig = blank_figure(height)
         draw(fig, item)
-        data, width_css = png_bytes(fig)
-    return compress_png(data), width_css, round(height * CSS_PX_PER_IN)
+        own = fig in _PHONE_LAYOUTS  # draw gave the frame a phone layout of its own: kept
+        both = drawings(
+            fig,
+            phone=None
+            if phone_height is None or own
+            else lambda copy: phone_layout(copy, height=float(phone_height)),
+        )
+    return with_phone(compress_png(both.desktop), compress_png(both.phone)), both.width, both.height
+
+
+def _png_height(data: bytes) -> int:
+    """The height in pixels of a PNG (from its header)."""
+    return int.from_bytes(data[20:24], "big")
+
+
+def _notes(alts: list[str]) -> list[str]:
+    """What each frame's alt text says that not every frame's does: the sentences that
+    change from frame to frame, cut to :data:`NOTE_CHARS` at a sentence or word."""
+    import re
+
+    split = [re.split(r"(?<=[.!?])\s+(?=[A-Z0-9(])", alt.strip()) for alt in alts]
+    common = set.intersection(*(set(s) for s in split)) if len(split) > 1 else set()
+    notes = []
+    for sentences in split:
+        changing = [s for s in sentences if s not in common] or sentences
+        note = ""
+        for sentence in changing:
+            if len(note) + len(sentence) + 1 > NOTE_CHARS:
+                break
+            note = f"{note} {sentence}".strip()
+        if not note:  # one long sentence: cut at a word
+            note = changing[0][: NOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        notes.append(note)
+    return notes
 
 
 def _label_text(fmt, value) -> str:
@@ -189,6 +283,8 @@ def slider(
         The slider's markup (see the module docstring), with every frame inline.
     """
     from IPython.display import HTML
+
+    from .style import PHONE_COLUMN_PX, PHONE_MEDIA, RESOLUTION, split_drawings
 
     if not callable(draw):
         raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
@@ -251,35 +347,54 @@ def slider(
                 raise
             raise TypeError(f"values[{i}] cannot be written with fmt {fmt!r}: {error}") from None
 
-    uris, width_css, height_css = [], 0, 0
+    drawn, width_css, height_css = [], 0, 0
     for i, item in enumerate(frames):
         try:
             png, width_css, height_css = render_frame(draw, item, height=float(height))
         except (ValueError, TypeError) as error:
             raise type(error)(f"frames[{i}] ({label} = {labels[i]}): {error}") from error
-        uris.append(f"data:{FRAME_MIME};base64," + base64.b64encode(png).decode("ascii"))
+        drawn.append(split_drawings(png))
+    # one height for every phone frame, so the page does not jump as the slider moves
+    tallest = max(_png_height(phone) for _, phone in drawn)
+    for i, item in enumerate(frames):
+        if _png_height(drawn[i][1]) != tallest:
+            png, _, _ = render_frame(
+                draw, item, height=float(height), phone_height=tallest / (96 * RESOLUTION)
+            )
+            drawn[i] = split_drawings(png)
+    uris = [f"data:{FRAME_MIME};base64," + base64.b64encode(d).decode("ascii") for d, _ in drawn]
+    phones = [f"data:{FRAME_MIME};base64," + base64.b64encode(p).decode("ascii") for _, p in drawn]
+    phone_height = round(_png_height(drawn[start][1]) / RESOLUTION)
+    notes = _notes(alts)
 
     digest = hashlib.sha256()
-    for part in [label, *labels, *alts, *uris]:
+    for part in [label, *labels, *alts, *uris, *phones]:
         digest.update(part.encode("utf-8") + b"\0")
     ident = "vgp-slider-" + digest.hexdigest()[:12]
     esc = _html.escape
     name, current = esc(label), esc(labels[start])
     markup = (
         f'<div class="vgp-slider" id="{ident}" style="{_STYLE_ROOT}">\n'
+        f'<picture class="vgp-slider-picture" style="{_STYLE_PICTURE}">'
+        f'<source class="vgp-slider-phone" media="{PHONE_MEDIA}" srcset="{phones[start]}" '
+        f'width="{PHONE_COLUMN_PX}" height="{phone_height}">\n'
         f'<img class="vgp-slider-frame" src="{uris[start]}" alt="{esc(alts[start])}" '
-        f'width="{width_css}" height="{height_css}" style="{_STYLE_IMG}">\n'
+        f'width="{width_css}" height="{height_css}" style="{_STYLE_IMG}"></picture>\n'
         f'<div class="vgp-slider-controls" style="{_STYLE_CONTROLS}">\n'
         f'<label class="vgp-slider-label" for="{ident}-input" style="{_STYLE_LABEL}">'
         f'<span class="vgp-slider-name">{name}</span> = '
-        f'<output class="vgp-slider-value">{current}</output></label>\n'
+        f'<output class="vgp-slider-value" aria-live="off">{current}</output></label>\n'
         f'<input type="range" class="vgp-slider-input" id="{ident}-input" '
         f'min="0" max="{len(frames) - 1}" step="1" value="{start}" '
         f'aria-valuetext="{name} = {current}" data-lm-suppress-shortcuts="true" '
         f'style="{_STYLE_INPUT}">\n'
         "</div>\n"
+        f'<p class="vgp-slider-status" role="status" aria-live="polite" aria-atomic="true" '
+        f'style="{_STYLE_STATUS}"></p>\n'
         '<script type="application/json" class="vgp-slider-data">'
-        + _data_json({"labels": labels, "alts": alts, "frames": uris})
+        + _data_json(
+            {"labels": labels, "alts": alts, "notes": notes, "frames": uris, "phone": phones}
+        )
         + "</script>\n"
         "<script>" + _JS % {"id": json.dumps(ident)} + "</script>\n"
         "</div>"
