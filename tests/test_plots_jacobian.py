@@ -194,7 +194,9 @@ def test_spectra_histograms_are_the_singular_values_of_each_depth(spectra):
     axes = pjacobian.plot_spectra(spectra)
     assert len(axes) == len(spectra)
     edges = None
-    for ax, sp, label in zip(axes, spectra, pjacobian.setting_labels(spectra)):
+    # titles: activation and weights, what tells these four apart (σ_w² follows the activation)
+    titles = ["tanh, gaussian", "tanh, orthogonal", "ReLU, gaussian", "ReLU, orthogonal"]
+    for ax, sp, label in zip(axes, spectra, titles):
         steps = _steps(ax)
         assert [s[2] for s in steps] == [f"L = {d}" for d in sp.depths]
         for (counts, bins, _), s in zip(steps, sp.singular_values):
@@ -245,8 +247,8 @@ def test_spectrum_frames_step_through_the_shared_depths(spectra):
     for ax, sp in zip(fig.axes, spectra[:2]):
         ((counts, bins, _),) = _steps(ax)
         np.testing.assert_array_equal(counts, _expected_counts(sp.singular_values[-1], bins))
-        assert f"unevenness {sp.spread[-1]:.3g}" in ax.get_title(loc="left")
-    assert "depth L = 20" in fig.axes[0].get_ylabel()
+        assert f"unevenness {pjacobian._short(sp.spread[-1])}" in ax.get_title(loc="left")
+    assert "depth L = 20" in fig.get_supylabel()
     html = slider(
         pjacobian.draw_spectrum_frame,
         frames,
@@ -255,7 +257,8 @@ def test_spectrum_frames_step_through_the_shared_depths(spectra):
         alt=lambda d, item: f"singular values at depth {d}",
         start=2,
     ).data
-    assert html.count("data:image/png;base64,") == 1 + 3  # the frame shown, and every frame
+    # desktop and phone drawings: of the frame shown, and of every frame
+    assert html.count("data:image/png;base64,") == 2 * (1 + 3)
     assert "depth L" in html
 
 
@@ -276,6 +279,29 @@ def test_spectrum_frames_share_the_x_axis_across_depths_and_take_a_fixed_one(spe
         pjacobian.draw_spectrum_frame(blank_figure(3.4), (spectra[0], 7))
     with pytest.raises(ValueError, match=r"\bxlim\b"):
         pjacobian.draw_spectrum_frame(blank_figure(3.4), frames[0], xlim=(1.0, -1.0))
+
+
+def test_four_spectra_titles_fit_side_by_side_and_in_rows_of_two_on_a_phone(spectra):
+    # The wide-networks slider: four panels in the column, each titled with its network and
+    # unevenness. Long setting labels used to print over each other (the fourth cut off).
+    import pickle
+
+    from vgp_lib.plots.style import drawings
+
+    frames = pjacobian.spectrum_frames(spectra)
+    with house_style():
+        fig = blank_figure(3.6)
+        pjacobian.draw_spectrum_frame(fig, frames[-1])
+    titles = [ax.get_title(loc="left").split("\n")[0] for ax in fig.axes]
+    assert titles == ["tanh, gaussian", "tanh, orthogonal", "ReLU, gaussian", "ReLU, orthogonal"]
+    drawings(fig)  # raises if a text is cut or two print over each other, at either width
+    phone = pickle.loads(pickle.dumps(fig))
+    with house_style():
+        pjacobian._rows_of_two(phone)
+        phone.draw_without_rendering()
+    boxes = [ax.get_position() for ax in phone.axes]
+    assert boxes[0].y0 == pytest.approx(boxes[1].y0) and boxes[2].y0 == pytest.approx(boxes[3].y0)
+    assert boxes[2].y1 < boxes[0].y0 and boxes[2].x0 == pytest.approx(boxes[0].x0)
 
 
 def test_explorer_panels_are_the_spectrum_and_the_flow(spectra, flows):

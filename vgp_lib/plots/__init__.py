@@ -39,3 +39,18 @@ def check_axes(axes, n: int) -> list:
     if items is None or len(items) != n or not all(isinstance(a, Axes) for a in items):
         raise TypeError(f"axes must be {n} matplotlib Axes, got {type(axes).__name__}")
     return axes
+
+
+def _legend_from_figure_edge(ax) -> None:
+    """Move the legend above ``ax`` (:func:`~vgp_lib.plots.style.legend_above`) to start at
+    the figure's left edge instead of the axes': long y labels leave the axes too little
+    width for a wide legend, and above the axes there is nothing else to cover."""
+    from matplotlib.transforms import blended_transform_factory
+
+    legend = ax.get_legend()
+    spec = ax.get_subplotspec()
+    if spec is not None and spec.colspan.start > 0:
+        return  # a panel to the right of another: the figure's edge is the other's
+    if legend is not None:
+        where = blended_transform_factory(ax.figure.transFigure, ax.transAxes)
+        legend.set_bbox_to_anchor((0.01, 1.01), transform=where)  # legend_above's height

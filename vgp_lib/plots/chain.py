@@ -47,7 +47,12 @@ def _log_with_zeros(ax, x, y, *, color, marker, label):
 
 @styled
 def plot_factors(result, ax=None):
-    """Bars of :math:`|w_j\\sigma'(z_j)|` per layer of a :class:`vgp_lib.chain.ChainGradients`."""
+    """Bars of :math:`|w_j\\sigma'(z_j)|` per layer of a :class:`vgp_lib.chain.ChainGradients`.
+
+    Each bar runs from 1 to its factor on a log axis: down for a factor that shrinks the
+    gradient, up for one that grows it, so a bar's length is how many orders of magnitude
+    that layer takes away or adds, whatever the axis' range.
+    """
     check_instance("result", result, ChainGradients)
     from matplotlib.patches import Patch
 
@@ -56,7 +61,9 @@ def plot_factors(result, ax=None):
     layers = np.arange(1, f.size + 1)
     floor = min(0.01, f[f > 0].min() / 10) if (f > 0).any() else 0.01
     colors = np.where(f >= 1, "C3", "C0")
-    ax.bar(layers, np.maximum(f, floor), bottom=0, color=colors)
+    end = np.maximum(f, floor)
+    low = np.minimum(end, 1.0)  # the bar's lower edge is exact, however small the factor
+    ax.bar(layers, np.maximum(end, 1.0) - low, bottom=low, color=colors)
     ax.set_yscale("log")
     if (f == 0).any():
         ax.plot(
@@ -110,8 +117,8 @@ def draw_chain_profile(fig, result):
     legend = factors.get_legend()
     handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
     legend.remove()
-    low, high = factors.get_ylim()
-    factors.set_ylim(low, high / 300)  # plot_factors left headroom for an inside legend
+    # plot_factors left headroom for an inside legend; under the panels it needs none
+    factors.set_ylim(factors.get_ylim()[0], 3 * max(10.0, float(np.abs(result.factors).max())))
     fig.legend(handles, labels, loc="outside lower center", ncol=2)
     ax = plot_bias_gradients(result, fig.add_subplot(1, 2, 2))
     ax.set_title(f"{c.activation}, depth {c.depth}", loc="right")

@@ -8,7 +8,14 @@ import numpy as np
 from .._validate import check_instance, check_int
 from ..circuits import Circuit, GateCounts, Pieces
 from . import check_axes, figure, get_axes
-from .style import styled
+from .style import on_phone, phone_layout, styled
+
+
+def _titles_in_two_lines(fig) -> None:
+    """Phone layout: the generic one, with a title "... vs ..." broken before "vs"."""
+    phone_layout(fig)
+    for ax in fig.axes:
+        ax.set_title(ax.get_title().replace(" vs ", "\nvs ", 1))
 
 
 @styled
@@ -37,6 +44,7 @@ def plot_gate_counts(counts, ax=None, *, highlight: int | None = None):
             f"n = {highlight}: {counts.two_layer[i]:,} gates in 2 layers vs "
             f"{counts.deep[i]:,} gates in {counts.deep_depth[i]} layers",
         )
+        on_phone(ax.figure, _titles_in_two_lines)
     ax.set_xlabel("number of input bits n")
     ax.set_ylabel("NAND gates (log scale)")
     ax.legend(loc="upper left")

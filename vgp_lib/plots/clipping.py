@@ -31,13 +31,18 @@ def plot_clipping(grad, clipped, ax=None, *, n_show: int = 6):
     for name, norm in zip(("grad", "clipped"), norms):
         if not np.isfinite(norm):
             raise ValueError(f"{name} must have a finite norm (its components are too large)")
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     ax = get_axes(ax, figsize=_FIGSIZE)
     k = min(n_show, len(grad))
     x = np.arange(k)
     ax.bar(x - 0.2, np.abs(grad[:k]), width=0.4, color="C3", label=f"before: norm {norms[0]:.3g}")
     ax.bar(x + 0.2, np.abs(clipped[:k]), width=0.4, color="C0", label=f"after: norm {norms[1]:.3g}")
     ax.set_yscale("log")
-    ax.set_xticks(x, [f"{i + 1}" for i in x])
+    # components numbered from 1, as many labels as the axis' width has room for
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v + 1:.0f}"))
+    ax.set_xlim(-0.6, k - 0.4)
     ax.set_xlabel("component of the gradient")
     ax.set_ylabel("|component|")
     legend_above(ax, ncol=2)

@@ -21,8 +21,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from . import get_axes
-from .style import styled
+from . import figure, get_axes
+from .style import PHONE_IN, house_style, on_phone, styled
 
 __all__ = [
     "draw_chain",
@@ -231,7 +231,78 @@ def draw_chain(result, ax=None):
         x_cost, row_bottom - 0.12, format_number(d_out), ha="center", va="top", color="C3"
     )
     out.set_gid("grad-output")
+    if len(ax.figure.axes) == 1:  # a figure of its own: on a phone the chain runs downwards
+        on_phone(ax.figure, lambda _: _chain_on_phone(result))
     return ax
+
+
+def _chain_on_phone(result):
+    """The chain of :func:`draw_chain` for a phone's column: from the input at the top to
+    the cost at the bottom, the factors in a column on the left, the gradients on the right."""
+    depth = result.factors.size
+    row, r = 1.45, 0.36
+    x_left, x_mid, x_right = 0.0, 2.4, 5.0
+    y_in = -1.3
+    ys = y_in - row * np.arange(1, depth + 1)
+    y_cost = ys[-1] - row
+    fig, ax = figure(height=0.95 + 0.42 * (depth + 2), width=PHONE_IN)
+    with house_style():
+        _canvas(ax, (-1.25, 6.25), (y_cost - 0.85, 0.55))
+        ax.text(
+            x_left,
+            0.0,
+            "factor\n" r"$w_j\,\sigma'(z_j)$",
+            ha="center",
+            va="center",
+            linespacing=1.1,
+        )
+        ax.text(x_right, 0.0, r"$\partial C/\partial b_j$", ha="center", va="center")
+        ax.text(
+            x_mid,
+            y_in,
+            f"$a_0 = {result.chain.a0:g}$".replace("-", _MINUS),
+            ha="center",
+            va="center",
+        )
+        tops = np.concatenate([[y_in - 0.3], ys[:-1] - r])
+        for j in range(depth):
+            _arrow(ax, (x_mid, tops[j]), (x_mid, ys[j] + r))
+            ax.text(
+                x_mid + 0.2,
+                (tops[j] + ys[j] + r) / 2,
+                f"$w_{j + 1}$ = {format_number(result.chain.weights[j], 2)}",
+                ha="left",
+                va="center",
+                color="0.3",
+            )
+            _circle(ax, (x_mid, ys[j]), r)
+            ax.text(x_mid, ys[j], f"$b_{j + 1}$", ha="center", va="center", zorder=5)
+            ax.text(
+                x_left,
+                ys[j],
+                format_number(result.factors[j]),
+                ha="center",
+                va="center",
+                color="C0",
+                fontweight="bold",
+            )
+            ax.text(
+                x_right, ys[j], format_number(result.grad[j]), ha="center", va="center", color="C3"
+            )
+        _arrow(ax, (x_mid, ys[-1] - r), (x_mid, y_cost + 0.3))
+        ax.text(x_mid, y_cost, "$C$", ha="center", va="center", fontsize="large")
+        ax.text(
+            x_right, y_cost + 0.1, rf"$\partial C/\partial a_{depth}$", ha="center", va="bottom"
+        )
+        ax.text(
+            x_right,
+            y_cost - 0.1,
+            format_number(result.a[-1] - result.chain.y),
+            ha="center",
+            va="top",
+            color="C3",
+        )
+    return fig
 
 
 # --------------------------------------------------------------------------- circuits
@@ -448,7 +519,32 @@ def draw_network_bars(result, ax=None):
     ax.set_ylim(bottom - 2.05, 1.25)
     ax.set_aspect("equal")
     ax.axis("off")
+    if len(ax.figure.axes) == 1:
+        on_phone(ax.figure, _layer_names_in_two_lines)
     return ax
+
+
+def _layer_names_in_two_lines(fig) -> None:
+    """Phone layout of the network picture: its columns are narrow, so the names over them
+    ("hidden layer 2") and the notes under them ("30 neurons") go on two lines, and the
+    scale bar moves down out of their way."""
+    drop = 1.0  # data units the scale bar moves down
+    fig.set_size_inches(PHONE_IN, max(2.2, 0.7 * fig.get_figheight()))
+    for ax in fig.axes:
+        for text in ax.texts:
+            words = text.get_text()
+            if words.startswith("hidden layer "):
+                text.set_text(words.replace("hidden layer ", "hidden\nlayer ", 1))
+            elif words.endswith((" neurons", " pixels", " digits")):
+                text.set_text(words.replace(" ", "\n", 1))
+                text.set_y(text.get_position()[1] - 0.3)  # under the ⋮, not on it
+            if text.get_gid() == "bar-scale-label":
+                text.set_y(text.get_position()[1] - drop)
+        for patch in ax.patches:
+            if patch.get_gid() == "bar-scale":
+                patch.set_y(patch.get_y() - drop)
+        low, high = ax.get_ylim()
+        ax.set_ylim(low - drop, high)
 
 
 # --------------------------------------------------------------------------- a residual block
@@ -616,4 +712,59 @@ def draw_gru_cell(cell, ax=None):
     # r gates the old state inside the candidate
     _arrow(ax, (x_r + w / 2, gates_y), (x_n - w / 2, gates_y))
     ax.text((x_r + x_n) / 2, gates_y + 0.08, r"$r\,\odot$", ha="center", va="bottom")
+    if len(ax.figure.axes) == 1:
+        on_phone(ax.figure, lambda _: _gru_on_phone(hidden, n_in, bias))
     return ax
+
+
+def _gru_on_phone(hidden: int, n_in: int, bias: float):
+    """The GRU cell of :func:`draw_gru_cell` for a phone's column, turned a quarter: the
+    update path runs down the right edge, the three gates stand one under another."""
+    fig, ax = figure(height=4.7, width=PHONE_IN)
+    red = "C3"
+    rail, bus, x_gate, x_mix = 3.0, 0.12, 1.1, 2.3
+    w, h = 1.45, 0.62
+    y_top, y_z, y_r, y_n, y_out = -0.25, -0.95, -1.95, -2.95, -3.7
+    with house_style():
+        _canvas(ax, (-0.15, 3.55), (-4.75, 0.3))
+        ax.text(rail, y_top + 0.08, f"$h_{{t-1}}$ ({hidden})", ha="center", va="bottom")
+        _line(ax, [rail, rail], [y_top, y_z + 0.2], color=red, lw=2.2)
+        _op(ax, (rail, y_z), r"$\times$")
+        _arrow(ax, (rail, y_z - 0.2), (rail, y_out + 0.2), color=red, lw=2.2)
+        _op(ax, (rail, y_out), "+")
+        _arrow(ax, (rail, y_out - 0.2), (rail, y_out - 0.65), color=red, lw=2.2)
+        ax.text(rail, y_out - 0.7, "$h_t$", ha="center", va="top")
+        ax.text(
+            rail + 0.14,
+            (y_z + y_out) / 2,
+            r"$z\odot h_{t-1}$",
+            ha="left",
+            va="center",
+            rotation=270,
+            color=red,
+        )
+        # inputs: h_{t-1} turns left to the bus down the left edge, x_t joins it at the bottom
+        _circle(ax, (rail, y_top), 0.05, face=_INK, edge=_INK)
+        _line(ax, [rail, bus, bus], [y_top, y_top, y_n])
+        _line(ax, [bus, bus], [y_n, y_out])
+        ax.text(bus + 0.1, y_out - 0.1, f"$x_t$ ({n_in})", ha="left", va="top")
+        gates = [
+            (y_z, f"update $z$\n$\\sigma$, bias {bias:.1f}".replace("-", _MINUS)),
+            (y_r, "reset $r$\n$\\sigma$"),
+            (y_n, "candidate $n$\ntanh"),
+        ]
+        for y, text in gates:
+            _arrow(ax, (bus, y), (x_gate - w / 2, y))
+            _box(ax, (x_gate, y), w, h, text, face=_GATE_FACE, edge=_GATE_EDGE)
+        # z keeps the old state; 1 - z scales the candidate
+        _arrow(ax, (x_gate + w / 2, y_z), (rail - 0.2, y_z))
+        _circle(ax, (x_mix, y_z), 0.05, face=_INK, edge=_INK)
+        _line(ax, [x_mix, x_mix], [y_z, y_out + 0.2])
+        ax.text(x_mix + 0.08, (y_r + y_n) / 2, "$1 - z$", ha="left", va="center")
+        _op(ax, (x_mix, y_out), r"$\times$")
+        _line(ax, [x_gate, x_gate, x_mix - 0.2], [y_n - h / 2, y_out, y_out])
+        _arrow(ax, (x_mix + 0.2, y_out), (rail - 0.2, y_out))
+        # r gates the old state inside the candidate
+        _arrow(ax, (x_gate, y_r - h / 2), (x_gate, y_n + h / 2))
+        ax.text(x_gate + 0.08, (y_r + y_n) / 2, r"$r\,\odot$", ha="left", va="center")
+    return fig

@@ -19,7 +19,17 @@ from ..jacobian import GradientFlow, NearbyInputs, PhaseMeasurement, Spectrum
 from ..meanfield import PhaseGrid
 from . import check_axes, figure, get_axes
 from .activations import ACTIVATION_NAMES
-from .style import integer_x, layer_colour, legend_above, legend_beside, styled
+from .style import (
+    PHONE_IN,
+    house_style,
+    integer_x,
+    layer_colour,
+    legend_above,
+    legend_beside,
+    on_phone,
+    phone_layout,
+    styled,
+)
 
 __all__ = [
     "draw_jacobian_explorer",
@@ -43,7 +53,7 @@ _SPREAD_LINEAR = 1e-3
 _BINS = 40
 _SIGMA_W2 = r"$\sigma_w^2$"
 _SIGMA_B2 = r"$\sigma_b^2$"
-_LOG_S = r"$\log_{10} s$, singular values of $J = \partial a^L/\partial x$"
+_LOG_S = r"$\log_{10} s$, singular values of $J$"
 
 
 # -- labels ----------------------------------------------------------------------------------------
@@ -132,9 +142,9 @@ def plot_phase_diagram(grid, measured=None, ax=None):
         seen = jacobian.measured_phase("tanh", [1, 2, 3], [0.05, 0.3], width=100, depth=50, seed=0)
         fig, ax = figure(height=3.8)
         plot_phase_diagram(grid, seen, ax)
-    """
-    from matplotlib.colors import LogNorm
 
+    On a phone (a figure holding only this diagram) the colour bar lies under the plane.
+    """
     check_instance("grid", grid, PhaseGrid)
     if measured is not None:
         check_instance("measured", measured, PhaseMeasurement)
@@ -144,6 +154,35 @@ def plot_phase_diagram(grid, measured=None, ax=None):
                 f"got {measured.activation!r}"
             )
     ax = get_axes(ax, figsize=_FIGSIZE)
+    _draw_phases(grid, measured, ax, bar_below=False)
+    fig = ax.figure
+    if len([a for a in fig.axes if getattr(a, "_colorbar", None) is None]) == 1:
+        on_phone(fig, lambda _: _phases_on_phone(grid, measured, fig.get_figheight()))
+    return ax
+
+
+def _phases_on_phone(grid, measured, height: float):
+    """The phase diagram drawn again for a phone: the colour bar under the plane, not beside."""
+    fig, ax = figure(height=height + 1.2, width=PHONE_IN)
+    with house_style():
+        _draw_phases(grid, measured, ax, bar_below=True)
+    return fig
+
+
+def _chi_ticks(reach: float) -> tuple[list[float], list[str]]:
+    """Ticks of the colour bar from 1/reach to reach: 0.2, 0.5, 1, 2, 5 or powers of ten."""
+    if reach <= 20:
+        ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20) if 1 / reach <= t <= reach]
+        return ticks, [f"{t:g}" for t in ticks]
+    top = int(np.floor(np.log10(reach)))
+    step = max(1, -(-top // 3))
+    powers = [e for e in range(-top, top + 1) if e % step == 0]
+    return [10.0**e for e in powers], [f"$10^{{{e}}}$" for e in powers]
+
+
+def _draw_phases(grid, measured, ax, *, bar_below: bool) -> None:
+    from matplotlib.colors import LogNorm
+
     chi = np.asarray(grid.chi, dtype=float)
     positive = chi[chi > 0]
     reach = 1.0
@@ -159,10 +198,23 @@ def plot_phase_diagram(grid, measured=None, ax=None):
         norm=LogNorm(vmin=1.0 / reach, vmax=reach, clip=True),
         rasterized=True,
     )
-    bar = ax.figure.colorbar(mesh, ax=ax, pad=0.02)
-    bar.set_label(r"$\chi = \sigma_w^2\,E[\sigma'(z)^2]$ (log scale)")
-    bar.ax.text(0.5, 1.02, "exploding", transform=bar.ax.transAxes, ha="center", va="bottom")
-    bar.ax.text(0.5, -0.02, "vanishing", transform=bar.ax.transAxes, ha="center", va="top")
+    label = r"$\chi = \sigma_w^2\,E[\sigma'(z)^2]$ (log scale)"
+    if bar_below:  # [vanishing ▮▮▮▮ exploding], the ends named beside the bar
+        bar = ax.figure.colorbar(mesh, ax=ax, location="bottom", shrink=0.5, aspect=12)
+        bar.ax.text(-0.04, 0.5, "vanishing", transform=bar.ax.transAxes, ha="right", va="center")
+        bar.ax.text(1.04, 0.5, "exploding", transform=bar.ax.transAxes, ha="left", va="center")
+    else:
+        bar = ax.figure.colorbar(mesh, ax=ax, pad=0.02)
+        bar.ax.text(0.5, 1.02, "exploding", transform=bar.ax.transAxes, ha="center", va="bottom")
+        bar.ax.text(0.5, -0.02, "vanishing", transform=bar.ax.transAxes, ha="center", va="top")
+    bar.set_label(label)
+    ticks, tick_labels = _chi_ticks(reach)
+    if bar_below:  # a short bar across the page: every other tick, counted out from 1
+        centre = ticks.index(1)
+        keep = [i for i in range(len(ticks)) if (i - centre) % 2 == 0]
+        ticks, tick_labels = [ticks[i] for i in keep], [tick_labels[i] for i in keep]
+    bar.set_ticks(ticks, labels=tick_labels)
+    bar.minorticks_off()
     handles = []
     if chi.shape[0] >= 2 and chi.shape[1] >= 2 and chi.min() < 1.0 < chi.max():
         ax.contour(grid.sigma_w2s, grid.sigma_b2s, chi, levels=[1.0], colors="black", linewidths=2)
@@ -191,11 +243,11 @@ def plot_phase_diagram(grid, measured=None, ax=None):
     ax.set_xlabel(_SIGMA_W2 + " (weight variance × width)")
     ax.set_ylabel(_SIGMA_B2 + " (bias variance)")
     name = ACTIVATION_NAMES.get(grid.activation, grid.activation)
-    if handles:
-        legend_above(ax, ncol=len(handles), handles=handles, title=name, alignment="left")
+    if handles:  # in rows of at most two (one on a phone): three are wider than the plane
+        ncol = 1 if bar_below else min(len(handles), 2)
+        legend_above(ax, ncol=ncol, handles=handles, title=name, alignment="left")
     else:
         ax.set_title(name, loc="left")
-    return ax
 
 
 # -- multipliers and gradient norms ----------------------------------------------------------------
@@ -226,7 +278,9 @@ def plot_multipliers(flows, ax=None, *, labels=None):
             color=f"C{i % 10}",
             mec="black",
             mew=0.6,
-            label=f"{label}: {f.measured_chi:.3g} vs {f.predicted_chi:.3g}",
+            # a long setting name gets a line of its own: the legend beside stays narrow
+            label=f"{label}:{chr(10) if len(label) > 16 else ' '}"
+            f"{f.measured_chi:.3g} vs {f.predicted_chi:.3g}",
             zorder=3,
         )
         values += [f.predicted_chi, f.measured_chi]
@@ -240,11 +294,25 @@ def plot_multipliers(flows, ax=None, *, labels=None):
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal", adjustable="box")
+    ax.set_anchor("W")  # the square sits at the left, its legend beside it in the room left over
     ax.set_xlabel(r"predicted $\chi$ (mean field)")
     ax.set_ylabel(r"measured $\chi$")
     ax.grid(True, which="major", alpha=0.3)
     legend_beside(ax, title="setting: measured vs predicted")
+    if len(ax.figure.axes) == 1:
+        on_phone(ax.figure, _square_freed)
     return ax
+
+
+def _square_freed(fig) -> None:
+    """Phone layout of one square log-log axes: the generic one (the legend goes below),
+    the axes free of their square and about as tall as the column is wide."""
+    phone_layout(fig)
+    (ax,) = fig.axes
+    ax.set_aspect("auto")
+    fig.draw_without_rendering()
+    legend = ax.get_legend().get_window_extent().height / fig.dpi
+    fig.set_size_inches(PHONE_IN, min(PHONE_IN + legend + 0.2, 12.0))
 
 
 @styled
@@ -390,7 +458,7 @@ def plot_spectra(spectra, axes=None, *, labels=None):
     spectra = check_instances("spectra", spectra, Spectrum)
     if len(spectra) > 6:
         raise ValueError(f"spectra must hold at most 6 Spectrum results, got {len(spectra)}")
-    labels = _check_labels(labels, len(spectra)) or setting_labels(spectra)
+    labels = _check_labels(labels, len(spectra)) or _panel_labels(spectra)
     n = len(spectra)
     if axes is None:
         rows = 1 if n <= 2 else 2
@@ -485,17 +553,21 @@ def spectrum_frames(spectra) -> list[tuple]:
 
 
 @styled
-def draw_spectrum_frame(fig, item, *, xlim=None):
+def draw_spectrum_frame(fig, item, *, xlim=None, labels=None):
     """One slider frame: the singular values at one depth, one panel per spectrum, side by side.
 
     ``item`` is ``(spectra, depth)``: a :class:`vgp_lib.jacobian.Spectrum` (or up to four),
     and one of their depths (see :func:`spectrum_frames`). The bins span every depth of the
     spectra given, so frames over depth share one x axis; for frames over :math:`\\sigma_w^2`
     (one spectrum list per value) pass the same ``xlim = (lo, hi)`` in log10 s to each, e.g.
-    ``functools.partial(draw_spectrum_frame, xlim=(-4, 1))``.
+    ``functools.partial(draw_spectrum_frame, xlim=(-4, 1))``. ``labels`` names the panels
+    (short names: four panels share the column); by default activation and weights, or
+    :func:`setting_labels` if those two do not tell the spectra apart.
+    On a phone, more than two panels go in rows of two.
     """
     check_instance("fig", fig, Figure)
     spectra, depth = _check_frame(item)
+    labels = _check_labels(labels, len(spectra)) or _panel_labels(spectra)
     if xlim is None:
         lo, hi = _log_range(spectra)
     else:
@@ -505,18 +577,55 @@ def draw_spectrum_frame(fig, item, *, xlim=None):
         if not lo < hi:
             raise ValueError(f"xlim must be (lo, hi) with lo < hi, got {xlim!r}")
     edges = np.linspace(lo, hi, _BINS + 1)
-    labels = setting_labels(spectra)
     axes = fig.subplots(1, len(spectra), sharex=True, sharey=True, squeeze=False)[0]
+    shown = []
     for i, (ax, sp, label) in enumerate(zip(axes, spectra, labels)):
         k = sp.depths.index(depth)
+        shown.append(sp.singular_values[k])
         _histogram(ax, sp.singular_values[k], edges, color=f"C{i % 10}", fill=True, alpha=0.7)
         ax.axvline(0.0, color="grey", lw=1, ls=":")
         ax.set_xlim(lo, hi)
-        ax.set_title(f"{label}\nunevenness {sp.spread[k]:.3g}", loc="left")
-        ax.set_xlabel(r"$\log_{10} s$" + _zero_note([sp.singular_values[k]], edges))
+        ax.set_title(f"{label}\nunevenness {_short(sp.spread[k])}", loc="left")
         ax.grid(True, axis="x", alpha=0.3)
-    axes[0].set_ylabel(f"count (depth L = {depth})")
+    # one label for all panels: a label under each would run into its neighbours'
+    fig.supxlabel(r"$\log_{10} s$" + _zero_note(shown, edges))
+    fig.supylabel(f"count (depth L = {depth})")
+    if len(spectra) > 2:
+        on_phone(fig, _rows_of_two)
     return fig
+
+
+def _panel_labels(spectra) -> list[str]:
+    """Panel titles: activation and weights of each spectrum if they tell them apart, else
+    :func:`setting_labels` in two lines (panels side by side have little room)."""
+    parts = [label.split(", ") for label in setting_labels(spectra)]
+    short = [", ".join(p[:2]) for p in parts]
+    if len(set(short)) == len(short):
+        return short
+    return [", ".join(p[:2]) + (",\n" + ", ".join(p[2:]) if p[2:] else "") for p in parts]
+
+
+def _short(value: float) -> str:
+    """A number in at most about six characters: 172, 9.7, 0.0006, and ≈ 0 for rounding noise."""
+    if abs(value) < 5e-5:
+        return "\u2248 0"
+    if abs(value) < 0.01:
+        return f"{value:.1g}"
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2g}"
+
+
+def _rows_of_two(fig) -> None:
+    """Phone layout of a spectrum frame: the panels side by side go in rows of two."""
+    from matplotlib.gridspec import GridSpec
+
+    axes = fig.axes
+    rows = -(-len(axes) // 2)
+    fig.set_size_inches(PHONE_IN, 1.2 + 2.0 * rows)
+    grid = GridSpec(rows, 2, figure=fig)
+    for i, ax in enumerate(axes):
+        ax.set_subplotspec(grid[i // 2, i % 2])
+        ax.tick_params(axis="y", labelleft=i % 2 == 0)
+        ax.tick_params(axis="x", labelbottom=i // 2 == rows - 1 or i + 2 >= len(axes))
 
 
 @styled

@@ -11,7 +11,7 @@ import numpy as np
 from .._validate import check_choice, check_instance
 from ..monitor import GradientMonitor, GradientRecord, TrainingTrace
 from . import check_axes, figure, get_axes, styled
-from .style import legend_above
+from .style import legend_above, on_phone, phone_layout
 
 
 def _as_record(record):
@@ -71,9 +71,24 @@ def plot_gradient_record(
     )
     if title is not None:
         ax.set_title(title, loc="right")
-    legend_above(ax, ncol=2)
+    spec = ax.get_subplotspec()
+    side_by_side = spec is not None and spec.get_gridspec().ncols > 1
+    legend_above(ax, ncol=1 if side_by_side else 2)  # a narrow panel: its title beside it
     ax.grid(True, which="major", alpha=0.3)
+    on_phone(ax.figure, _layer_names_turned)
     return ax
+
+
+def _layer_names_turned(fig) -> None:
+    """Phone layout: the generic one, with layer names under an axis turned by 45 degrees
+    (side by side they run into each other in the phone's width)."""
+    phone_layout(fig)  # it draws the figure: the tick labels exist
+    for ax in fig.axes:
+        labels = ax.get_xticklabels()
+        if any(c.isalpha() for label in labels for c in label.get_text()):
+            ax.tick_params(axis="x", labelrotation=45)
+            for label in labels:
+                label.set(ha="right", rotation_mode="anchor")
 
 
 @styled

@@ -12,9 +12,9 @@ import numpy as np
 
 from .._validate import check_choice, check_instance, check_instances
 from ..profiles import ActivationComparison, GradientProfile, VarianceProfile
-from . import check_axes, figure, get_axes, styled
+from . import _legend_from_figure_edge, check_axes, figure, get_axes, styled
 from .activations import ACTIVATION_NAMES
-from .style import integer_x, legend_above, legend_beside
+from .style import integer_x, legend_above, legend_beside, on_phone, phone_layout
 
 _FIGSIZE = (6.5, 3.6)
 
@@ -115,7 +115,16 @@ def plot_gradient_profiles(profiles, ax=None, *, kind: str = "delta", ylim=None)
         ax.set_ylim(*ylim)
     legend_above(ax)
     ax.grid(True, which="major", alpha=0.3)
+    if len(ax.figure.axes) == 1:
+        on_phone(ax.figure, _legend_from_the_edge)
     return ax
+
+
+def _legend_from_the_edge(fig) -> None:
+    """Phone layout: the generic one, with the legend above the axes starting at the
+    figure's left edge (the y labels leave the axes too little width for it)."""
+    phone_layout(fig)
+    _legend_from_figure_edge(fig.axes[0])
 
 
 @styled

@@ -10,8 +10,8 @@ import numpy as np
 
 from .._validate import check_instance
 from ..training import TrainingComparison
-from . import check_axes, figure, styled
-from .style import integer_x, legend_above
+from . import _legend_from_figure_edge, check_axes, figure, styled
+from .style import PHONE_IN, integer_x, legend_above, on_phone
 
 
 @styled
@@ -40,5 +40,24 @@ def plot_training_comparison(comp, axes=None):
     ax_norm.set_xlabel("layer (input side → output layer)")
     ax_norm.set_ylabel(r"median $\|\partial C/\partial W^l\|$ in training")
     legend_above(ax_norm, ncol=2)
+    _legend_from_figure_edge(ax_norm)  # the names beside the top panel push both panels right
     ax_norm.grid(True, which="major", alpha=0.3)
+    if len(ax_acc.figure.axes) == 2:
+        on_phone(ax_acc.figure, _names_on_two_lines)
     return axes
+
+
+def _names_on_two_lines(fig) -> None:
+    """Phone layout: the panels one under the other as on the desktop, the configurations'
+    names beside the top panel and the x label under the bottom one broken in two lines,
+    the legend in one column."""
+    ax_acc, ax_norm = fig.axes
+    names = [t.get_text() for t in ax_acc.get_yticklabels()]
+    ax_acc.set_yticks(ax_acc.get_yticks(), [n.replace(", ", ",\n", 1) for n in names])
+    ax_norm.set_xlabel(ax_norm.get_xlabel().replace(" (", "\n(", 1))
+    legend = ax_norm.get_legend()
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+    legend.remove()
+    ax_norm.legend(handles, labels, loc="lower left", ncol=1, frameon=False, borderaxespad=0.0)
+    _legend_from_figure_edge(ax_norm)
+    fig.set_size_inches(PHONE_IN, fig.get_figheight() + 0.2 * len(labels))
