@@ -3,6 +3,7 @@ precisions, feedback that does not tell, time limits."""
 
 from __future__ import annotations
 
+import html
 import inspect
 import math
 import re
@@ -223,6 +224,28 @@ def test_wrong_answers_never_reveal_the_reference(name, factor, shift):
     tol = max(rule.tolerance(ref), 1e-12 * abs(ref))
     assert not _leaks(fb, ref, got, tol), (name, got, fb)
     assert "expected" not in fb.message
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_the_stub_hears_a_plain_sentence(name):
+    """Under an untouched stub the box a reader sees says "not attempted", points at the
+    cell above, and shows no label, no Markdown backticks and no reference."""
+    fb = call(name, ...)
+    assert fb.status == "not attempted", fb
+    shown = html.unescape(re.sub(r"<[^>]+>", "", fb._repr_html_()))
+    assert shown.startswith("Not attempted yet: replace the ... in the cell above with "), shown
+    assert shown.endswith(", then run both cells."), shown
+    assert "`" not in shown and "ex-" not in shown and "expected" not in shown, shown
+    assert f'data-exercise="{CHECKS[name].exercise}"' in fb._repr_html_()  # kept, out of sight
+    assert "[" + CHECKS[name].exercise + "] not attempted:" in str(fb)  # the graders' plain text
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+@pytest.mark.parametrize("answer", [True, "seven", [1, 2, 3], None.__class__, np.nan])
+def test_an_answer_of_the_wrong_kind_hears_what_it_should_be(name, answer):
+    fb = call(name, answer)
+    words = fb.message + " " + fb.hint
+    assert "expected" not in words and "`" not in words, (name, fb)
 
 
 @pytest.mark.parametrize("name", SCALAR)

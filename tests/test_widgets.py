@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from vgp_lib.plots.style import COLUMN_PX, CSS_PX_PER_IN, RESOLUTION, STYLE_SHEET
-from vgp_lib.widgets import LIVE_NOTE, LiveFigure, show
+from vgp_lib.widgets import LiveFigure, show
 
 X = np.linspace(0.0, 1.0, 11)
 
@@ -90,16 +90,18 @@ def test_each_figure_is_drawn_in_the_house_style_at_the_column_width():
     assert _live(_Drawing()).text.value == ""  # no describe: no text
 
 
-def test_static_build_shows_a_note_instead_of_a_dead_widget(monkeypatch, capsys):
+def test_static_build_shows_nothing_instead_of_a_dead_widget(monkeypatch):
+    import IPython.display
     import ipywidgets
 
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.setenv("VGP_STATIC_BUILD", "1")
     show(ipywidgets.Label("x"))
-    assert "Live widget" in LIVE_NOTE
-    assert "Markdown" in capsys.readouterr().out  # IPython's plain-text repr of the note
+    assert shown == []  # the page shows the cell's code; the prose says how to run it live
 
 
-def test_a_live_figure_displays_its_box_or_the_note(monkeypatch):
+def test_a_live_figure_displays_its_box_or_nothing(monkeypatch):
     import IPython.display
 
     shown = []
@@ -112,7 +114,7 @@ def test_a_live_figure_displays_its_box_or_the_note(monkeypatch):
     assert list(live.box.children[0].children) == list(live.controls.values())
     monkeypatch.setenv("VGP_STATIC_BUILD", "1")
     live._ipython_display_()
-    assert shown[-1].data == LIVE_NOTE
+    assert shown == [live.box]  # nothing more in the static build
 
 
 def _slider():

@@ -1,8 +1,8 @@
 """How the code is being run: live in Jupyter, or while the static site is built.
 
-``make book`` sets ``VGP_STATIC_BUILD=1``. Then widgets show a short note
-instead of a view that would be dead without a kernel, and progress bars are
-switched off so the HTML stays clean. Nothing else changes: the numbers the
+``make book`` sets ``VGP_STATIC_BUILD=1``. Then widgets show nothing instead
+of a view that would be dead without a kernel, and progress bars are switched
+off so the HTML stays clean. Nothing else changes: the numbers the
 site shows are computed by exactly the code a live reader runs.
 """
 

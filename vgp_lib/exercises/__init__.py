@@ -39,6 +39,8 @@ import numpy as np
 from .._validate import Result, check_choice, check_instance, check_int, check_real
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
+#: What the feedback box says first, for each status.
+VERDICTS = {CORRECT: "Correct", INCORRECT: "Incorrect", NOT_ATTEMPTED: "Not attempted yet"}
 #: Seconds a student's function may run, in all, during one check.
 TIME_LIMIT = 3.0
 #: Longest time limit :func:`run_limited` takes (a day; a student's code needs seconds).
@@ -105,13 +107,19 @@ class Feedback(Result):
         return text + (f"\n  hint: {self.hint}" if self.hint else "")
 
     def _repr_html_(self) -> str:
+        """The box a reader sees under the check: a verdict in words, then the message.
+
+        The exercise's label stays out of sight (in ``data-exercise``): the box sits
+        right under the exercise it answers.
+        """
         colour = {CORRECT: "#1a7f37", INCORRECT: "#b3261e", NOT_ATTEMPTED: "#6e6e6e"}[self.status]
         hint = f"<br><em>Hint:</em> {html.escape(self.hint)}" if self.hint else ""
         return (
             f'<div class="vgp-feedback vgp-{self.status.replace(" ", "-")}" '
+            f'data-exercise="{html.escape(self.exercise)}" '
             f'style="border-left:4px solid {colour};padding:0.3em 0.8em">'
-            f"<strong>{html.escape(self.status.capitalize())}</strong> "
-            f"({html.escape(self.exercise)}): {html.escape(self.message)}{hint}</div>"
+            f"<strong>{html.escape(VERDICTS[self.status])}:</strong> "
+            f"{html.escape(self.message)}{hint}</div>"
         )
 
 
@@ -121,10 +129,13 @@ def not_attempted(answer) -> bool:
 
 
 def pending(exercise: str, what: str) -> Feedback:
-    """Feedback for an answer that is still the placeholder."""
+    """Feedback for an answer that is still the placeholder (the check cell follows the
+    exercise's cell, which holds the ``...``)."""
     _text("what", what)
     return Feedback(
-        exercise, NOT_ATTEMPTED, f"replace the `...` with {what}, then run this cell again."
+        exercise,
+        NOT_ATTEMPTED,
+        f"replace the ... in the cell above with {what}, then run both cells.",
     )
 
 
@@ -264,7 +275,9 @@ def as_number(exercise: str, answer, what: str):
         return None, pending(exercise, what)
     value, problem = read_number(answer)
     if problem:
-        return None, Feedback(exercise, INCORRECT, f"expected {what}, got {problem}.")
+        return None, Feedback(
+            exercise, INCORRECT, f"the answer should be {what}, but it is {problem}."
+        )
     return value, None
 
 
@@ -757,6 +770,6 @@ def out_of_time(exercise: str, call: str, seconds: float) -> Feedback:
         exercise,
         INCORRECT,
         f"{call} did not return within {seconds:g} s.",
-        "Look for a loop that never ends, e.g. a `while` whose condition never changes; "
+        "Look for a loop that never ends, e.g. a while loop whose condition never changes; "
         "the check needs only a few quick calls.",
     )

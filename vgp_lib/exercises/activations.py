@@ -34,6 +34,8 @@ from . import (
     raised,
     read_number,
     run_limited,
+    show,
+    type_name,
 )
 
 #: Width of the layers in the per-layer factor exercise (the answer does not depend on it).
@@ -70,7 +72,7 @@ def check_relu_factor(answer) -> Feedback:
     False
     """
     ex = "ex-activations-relu-factor"
-    value, problem = as_number(ex, answer, "the per-layer factor of ||delta|| (a number)")
+    value, problem = as_number(ex, answer, "the per-layer factor of ‖δ‖ (a number)")
     if problem:
         return problem
     n_var_w, e_prime2 = 1.0 / 3.0, 0.5
@@ -257,7 +259,10 @@ def check_dead_share(dead_share) -> Feedback:
         return pending(ex, "a function dead_share(z)")
     if not callable(dead_share):
         return Feedback(
-            ex, INCORRECT, f"expected a function dead_share(z), got {type(dead_share).__name__}."
+            ex,
+            INCORRECT,
+            f"the answer should be a function dead_share(z), "
+            f"not {type_name(dead_share)} {show(dead_share)}.",
         )
     deadline = time.monotonic() + TIME_LIMIT
     for z in _test_batches():

@@ -46,7 +46,7 @@ def check_four_layer_gradient(answer, a0: float = 1.0) -> Feedback:
     """
     ex = "ex-chain-four-layer"
     a0 = check_real("a0", a0, lo=-MAX_A0, hi=MAX_A0)
-    value, problem = as_number(ex, answer, "a number: dC/db_1 of the four-layer chain")
+    value, problem = as_number(ex, answer, "the number dC/db_1 of the four-layer chain")
     if problem:
         return problem
     c = four_layer_chain(a0)

@@ -53,7 +53,7 @@ class Bit:
 
 def _refuse(symbol):
     def refuse(self, *args):
-        raise NotAGate(f"a bit supports nothing but nand(...): `{symbol}` is not available")
+        raise NotAGate(f"a bit supports nothing but nand(...): {symbol} is not available")
 
     return refuse
 

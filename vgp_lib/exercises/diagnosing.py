@@ -132,13 +132,15 @@ def check_stuck_layers(answer) -> Feedback:
         names = list(itertools.islice(iter(answer), 10 * len(record.names)))
     except Exception:
         return Feedback(
-            ex, INCORRECT, f"expected a list of layer names, got {type(answer).__name__}."
+            ex,
+            INCORRECT,
+            f"the answer should be a list of layer names, not {type_name(answer)} {show(answer)}.",
         )
     if any(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in names):
         return Feedback(
             ex,
             INCORRECT,
-            "expected layer names, got numbers.",
+            "the answer should list layer names, not numbers.",
             "Use the names the monitor reports (monitor.names or record.names), e.g. 'hidden.3'.",
         )
     odd = [n for n in names if not isinstance(n, str)]
@@ -146,7 +148,8 @@ def check_stuck_layers(answer) -> Feedback:
         return Feedback(
             ex,
             INCORRECT,
-            f"expected layer names (strings), got {type(odd[0]).__name__} {show(odd[0])}.",
+            f"the answer should list layer names (strings), "
+            f"not {type_name(odd[0])} {show(odd[0])}.",
             "Use the names the monitor reports (monitor.names or record.names), e.g. 'hidden.3'.",
         )
     truth = set(stuck_layers(record, threshold=THRESHOLD))

@@ -181,7 +181,9 @@ def check_equal_gradient(answer) -> Feedback:
         return pending(ex, "the 3 x 2 array dC/dW1")
     got, problem = _matrix(answer)
     if problem:
-        return Feedback(ex, INCORRECT, f"expected a 3 x 2 array of numbers, got {problem}.")
+        return Feedback(
+            ex, INCORRECT, f"the answer should be a 3 x 2 array of numbers, not {problem}."
+        )
     ref = equal_start_gradient()
     if got.shape == (2, 3):
         return Feedback(
@@ -191,7 +193,7 @@ def check_equal_gradient(answer) -> Feedback:
             "∂C/∂W^1 has the shape of W^1: one row per hidden unit, one column per input.",
         )
     if got.shape != ref.shape:
-        return Feedback(ex, INCORRECT, f"expected shape (3, 2), got {got.shape}.")
+        return Feedback(ex, INCORRECT, f"the array should have shape (3, 2), not {got.shape}.")
     if _matches(got, ref):
         return Feedback(
             ex,

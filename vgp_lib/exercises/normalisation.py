@@ -98,7 +98,7 @@ def check_small_batch(answer, y=SMALL_Y, g=SMALL_G) -> Feedback:
     """
     ex = "ex-normalisation-small-batch"
     y, g = _small_numbers(y, g)
-    value, problem = as_number(ex, answer, "the factor ||dC/dy|| / ||dC/dx̂|| (a number)")
+    value, problem = as_number(ex, answer, "the factor ‖dC/dy‖ / ‖dC/dx̂‖ (a number)")
     if problem:
         return problem
     sigma = float(np.std(y))
@@ -194,7 +194,8 @@ def check_predict(answer) -> Feedback:
         return Feedback(
             ex,
             INCORRECT,
-            f"expected a pair of numbers (rms_sigma_prime, one_over_sigma_B), {problem}.",
+            "the answer should be a pair of numbers (rms_sigma_prime, one_over_sigma_B): "
+            f"{problem}.",
         )
     rule = check_predict.rule
     (rms, scale), (ref_rms, ref_scale) = pair, batch_norm_factors()

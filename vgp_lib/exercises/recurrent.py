@@ -32,6 +32,8 @@ from . import (
     raised,
     read_pair,
     run_limited,
+    show,
+    type_name,
 )
 
 #: Relative precision to which clip's result must match the exact global-norm clipping.
@@ -84,7 +86,7 @@ def check_carousel(answer, steps: int = CAROUSEL_LAG) -> Feedback:
     """
     ex = "ex-recurrent-carousel"
     steps = check_int("steps", steps, lo=1, hi=MAX_LAG)
-    value, problem = as_number(ex, answer, f"a number: the fraction left after {steps} steps")
+    value, problem = as_number(ex, answer, f"the fraction left after {steps} steps (a number)")
     if problem:
         return problem
     f, k = _sigmoid(UNTRAINED_FORGET_BIAS), steps
@@ -137,7 +139,7 @@ def check_half_life(answer, steps: int = CAROUSEL_LAG) -> Feedback:
         return pending(ex, "a pair (f, b)")
     pair, problem = read_pair(answer)
     if problem:
-        return Feedback(ex, INCORRECT, f"expected a pair of numbers (f, b), {problem}.")
+        return Feedback(ex, INCORRECT, f"the answer should be a pair of numbers (f, b): {problem}.")
     rule = check_half_life.rule
     (f, b), (ref_f, ref_b) = pair, half_life_gate(steps)
     if rule.accepts(pair, (ref_f, ref_b)):
@@ -333,7 +335,10 @@ def check_clip(clip, *, time_limit: float = TIME_LIMIT) -> Feedback:
         return pending(ex, "a function clip(grads, max_norm)")
     if not callable(clip):
         return Feedback(
-            ex, INCORRECT, f"expected a function clip(grads, max_norm), got {type(clip).__name__}."
+            ex,
+            INCORRECT,
+            f"the answer should be a function clip(grads, max_norm), "
+            f"not {type_name(clip)} {show(clip)}.",
         )
     deadline = time.monotonic() + time_limit
     for grads, c in _cases():
@@ -416,7 +421,8 @@ def check_clip_run(clip_step, *, time_limit: float = CLIP_RUN_TIME) -> Feedback:
         return Feedback(
             ex,
             INCORRECT,
-            f"expected a function clip_step(parameters, max_norm), got {type(clip_step).__name__}.",
+            f"the answer should be a function clip_step(parameters, max_norm), "
+            f"not {type_name(clip_step)} {show(clip_step)}.",
         )
     deadline = time.monotonic() + time_limit
     for grads, c in _cases():

@@ -144,7 +144,9 @@ def check_stream_variance(
     pair, problem = read_pair(answer)
     if problem:
         return Feedback(
-            ex, INCORRECT, f"expected a pair of numbers (with pre-norm, without), {problem}."
+            ex,
+            INCORRECT,
+            f"the answer should be a pair of numbers (with pre-norm, without): {problem}.",
         )
     rule = check_stream_variance.rule
     (pre, plain), (ref_pre, ref_plain) = pair, stream_variances(blocks, alpha)

@@ -189,7 +189,7 @@ def check_width_formula(width, *, time_limit: float = TIME_LIMIT) -> Feedback:
             return pending(ex, "the body of width(w)")
         if got is Ellipsis:
             return Feedback(
-                ex, INCORRECT, f"{call} returned `...`: the case |w| < 4 is not written yet.", empty
+                ex, INCORRECT, f"{call} returned ...: the case |w| < 4 is not written yet.", empty
             )
         if problem:
             return Feedback(

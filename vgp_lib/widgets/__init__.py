@@ -6,9 +6,10 @@ controls, a ``compute(**values)`` function from a compute module and a
 recomputes and redraws; ``.result`` holds the latest result so tests can drive
 a widget headless (set ``controls[name].value`` and inspect ``.result``).
 
-While the static site is built (``VGP_STATIC_BUILD=1``) a widget displays a
-short note instead of a view that would be dead without a kernel; every
-widget in the book is preceded by a static figure from the same compute call.
+While the static site is built (``VGP_STATIC_BUILD=1``) a widget displays
+nothing, rather than a view that would be dead without a kernel: the page shows the
+cell's code alone. Every widget in the book is preceded by a static figure from the
+same compute call, and by a sentence telling the reader how to run it live.
 """
 
 from __future__ import annotations
@@ -18,12 +19,6 @@ import time
 from collections.abc import Callable
 
 from .._env import static_build
-
-LIVE_NOTE = (
-    "**Live widget.** This cell draws an interactive figure when the page runs with a "
-    "kernel: launch it with the rocket icon at the top of the page (Binder or Live Code), "
-    "or open the chapter in Jupyter. The static figure above comes from the same computation."
-)
 
 
 class LiveFigure:
@@ -140,16 +135,16 @@ class LiveFigure:
 
 
 def show(widget) -> None:
-    """Display ``widget`` live, or a note about the live version in the static build."""
+    """Display ``widget`` live; in the static build, nothing (there is no kernel to drive
+    it, and a note in its place would be plumbing on the page: the chapter's prose says
+    how to run it live)."""
     import ipywidgets as widgets
-    from IPython.display import Markdown, display
+    from IPython.display import display
 
     if not isinstance(widget, (widgets.Widget, LiveFigure)):
         raise TypeError(
             f"widget must be an ipywidgets widget or a LiveFigure, got {type(widget).__name__}"
         )
 
-    if static_build():
-        display(Markdown(LIVE_NOTE))
-    else:
+    if not static_build():
         display(widget)
