@@ -71,6 +71,7 @@ def copy_mathjax(static_dir: Path, root: Path = ROOT) -> None:
     dest = Path(static_dir) / "mathjax"
     font_src = src.parent / "@mathjax" / MATHJAX_FONT
     font_dest = dest / "fonts" / MATHJAX_FONT
+    shutil.rmtree(dest, ignore_errors=True)  # only what the pages load, nothing older
     pairs = [(src / c, dest / c) for c in MATHJAX_COMPONENTS]
     pairs += [(font_src / p, font_dest / p) for p in MATHJAX_FONT_PARTS]
     for s, d in pairs:

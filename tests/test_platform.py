@@ -64,9 +64,12 @@ def test_build_is_strict():
     # the book's extensions are local extensions, found from _config.yml's folder in a fresh clone
     local = config["sphinx"]["local_extensions"]
     assert set(local) == {
+        "booktools.author_year",
         "booktools.exercise_index",
         "booktools.sphinx_ext",
+        "booktools.sphinx_figures",
         "booktools.sphinx_frames",
+        "booktools.sphinx_weight",
     }
     for name, path in local.items():
         assert (ROOT / path / (name.replace(".", "/") + ".py")).is_file(), name
