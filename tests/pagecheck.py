@@ -1,31 +1,51 @@
 """Measure every page of the built site in Chromium: what a reader on a laptop, on a
-phone and with a screen reader gets.
+phone and with a screen reader gets, and what a first visit downloads.
 
 Used by ``tests/test_browser.py`` (which asserts on the numbers) and runnable on its
-own to record them::
+own to record them, or to print the measurement table (one line per page)::
 
     PYTHONPATH=$PWD .venv/bin/python tests/pagecheck.py _build/html --out pagecheck.json
+    PYTHONPATH=$PWD .venv/bin/python tests/pagecheck.py --table _build/html
 
 For every page in the table of contents it records, in one Chromium (three browser
-contexts: 1280 px light, 1280 px dark, 390 px light):
+contexts, each fresh: 1280 x 900 px light, 1280 px dark, and a phone, 390 x 844 px at
+device scale 2):
 
 * ``html_bytes``: the page's HTML file size;
 * ``code_share``: height of the visible code (code cells, and code printed as an
   output, e.g. library source) over the article's height, at 1280 px;
 * ``code_hscroll``: visible code and output ``pre`` blocks that scroll sideways at 1280 px;
-* ``min_figure_text_px``: the smallest figure text in CSS px at 1280 px, from the PNG
-  text chunk ``vgp:min-text-css-px`` each content image carries (written by
-  :func:`vgp_lib.plots.style.png_bytes` for the image shown at half its natural
-  width) or a slider frame's ``data-min-text-css-px``, scaled by the displayed width;
-  ``"unknown"`` if any content image carries neither;
-* ``axe``: axe-core's critical and serious violations (rule ids and elements), light
-  and dark mode;
-* ``sideways_390``: whether the page scrolls sideways at 390 px, and what sticks out;
-* ``clipped_equations``: display equations wider than their box, or overlapped by
-  their equation number, at 1280 px;
+* ``min_figure_text_px``: the smallest figure text in CSS px, at 1280 px and (under
+  ``narrow``) at 390 px, from the PNG the browser shows (``img.currentSrc``, so the phone
+  drawing of a ``<picture>``): its text chunk ``vgp:min-text-css-px`` is the smallest
+  text in CSS px with the PNG shown at half its pixel width (written by
+  :func:`vgp_lib.plots.style.png_bytes`), so on the page it is that value times the
+  displayed width over half the pixel width. An image without the chunk falls back on
+  its ``data-min-text-css-px`` attribute (with ``naturalWidth``); ``"unknown"`` if a
+  content image has neither;
+* ``axe``: axe-core's critical and serious violations (rule ids and elements), at
+  1280 px light and dark, and at 390 px;
+* ``sideways`` (390 px): whether the page scrolls sideways, and what sticks out;
+* ``clipped_equations`` (1280 and 390 px): display equations (``mjx-container[display]``,
+  or a ``div.math`` MathJax left alone) whose maths is wider than their box, scrolls,
+  or is cut by an ancestor that clips or by the article column, and equation numbers
+  (``span.eqno``) not wholly inside the column or printed over the maths; at 390 px also
+  ``clipped_equations_folded``, the same inside folded solutions, opened;
+* ``inline_cut`` (1280 and 390 px): inline formulas whose glyphs pass the article column
+  or are cut by an ancestor, their own scrolling wrapper (``span.math``) included: that
+  scrolls with no cue. One inside another box that scrolls sideways (a table) and fits
+  the column can be reached, so is fine;
+* ``weight``: a cold first visit (fresh context, empty cache): the body bytes of every
+  response until the network is idle, before any scrolling (``first``), and after
+  scrolling to the end (``scrolled``; at 390 px once the network is quiet again, so the
+  frames a slider prefetches count), at 1280 and 390 px; and every request for a Font
+  Awesome script (a ``.js`` whose path contains ``fontawesome``; its webfonts may stay).
+  Bytes are response bodies as served (``response.body()``); the local server does not
+  compress, so these are uncompressed sizes, in MB of 10^6 bytes;
 * ``bad_alt``, ``bad_figures``, ``glue_text``: images without real alt text,
   figures without a number or caption, visible text containing ``glue(``;
-* full-page screenshots at 1280 and 390 px, ``<page>-1280.png`` and ``<page>-390.png``.
+* full-page screenshots at 1280 and 390 px, ``<page>-1280.png`` and ``<page>-390.png``
+  (one image pixel per CSS px).
 """
 
 from __future__ import annotations
@@ -49,15 +69,37 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 WIDE, NARROW = 1280, 390
+#: The window heights: a laptop, and a phone (390 x 844 CSS px at device scale 2).
+WIDE_HEIGHT, NARROW_HEIGHT = 900, 844
+NARROW_SCALE = 2
 MIN_TEXT_KEY = "vgp:min-text-css-px"
 #: Impacts that fail a page.
 BLOCKING = ("critical", "serious")
-#: What a page must meet (issue 11): its HTML at most this many bytes ...
+#: What a page must meet (issues 11 and 23): its HTML at most this many bytes ...
 MAX_HTML_BYTES = 400_000
-#: ... no figure text under this many CSS px at 1280 px ...
-MIN_FIGURE_TEXT_PX = 11.0
-#: ... and at most this share of the article's height in visible code.
+#: ... no figure text under this many CSS px at 1280 px, and at 390 px ...
+MIN_FIGURE_TEXT_PX = {WIDE: 12.0, NARROW: 11.0}
+#: ... at most this share of the article's height in visible code ...
 MAX_CODE_SHARE = 0.10
+#: ... a cold first visit (no scrolling) of at most this many bytes, at either width:
+#: a chapter (a page with a live notebook), or a text page (preface, exercises,
+#: bibliography) ...
+BUDGET = {"chapter": 1_500_000, "text": 800_000}
+#: ... and no request for Font Awesome's script (1.5 MB to draw a few icons the theme's
+#: CSS already draws with the Font Awesome webfonts, which may stay).
+FORBIDDEN_REQUEST = "fontawesome"
+
+
+def forbidden_request(url: str) -> bool:
+    """Whether ``url`` loads a Font Awesome script.
+
+    >>> forbidden_request("http://h/_static/scripts/fontawesome.js?digest=55c2")
+    True
+    >>> forbidden_request("http://h/_static/vendor/fontawesome/webfonts/fa-solid-900.woff2")
+    False
+    """
+    path = urlparse(url).path.lower()
+    return FORBIDDEN_REQUEST in path and path.endswith(".js")
 
 
 # --------------------------------------------------------------------------- PNG text
@@ -108,14 +150,26 @@ def image_bytes(src: str, page_url: str, html_dir: Path) -> bytes | None:
     return file.read_bytes() if file.is_file() else None
 
 
-def min_text_at_half_width(src: str, page_url: str, html_dir: Path) -> float | None:
-    """The value of the ``vgp:min-text-css-px`` chunk of the image at ``src``, or None."""
+def png_width(data: bytes) -> int | None:
+    """The pixel width in a PNG file's header, or None if ``data`` is not a PNG.
+
+    >>> png_width(b"not a png") is None
+    True
+    """
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">I", data[16:20])[0]
+
+
+def min_text_at_half_width(src: str, page_url: str, html_dir: Path) -> tuple[float, int] | None:
+    """The value of the ``vgp:min-text-css-px`` chunk of the PNG at ``src`` and the PNG's
+    pixel width, or None."""
     data = image_bytes(src, page_url, html_dir)
     if data is None:
         return None
-    value = png_text(data).get(MIN_TEXT_KEY)
+    value, width = png_text(data).get(MIN_TEXT_KEY), png_width(data)
     try:
-        return float(value) if value is not None else None
+        return (float(value), width) if value is not None and width else None
     except ValueError:
         return None
 
@@ -165,8 +219,11 @@ SCROLL_JS = """async () => {
     window.scrollTo(0, y);
     await new Promise(r => setTimeout(r, 15));
   }
-  await Promise.all(Array.from(document.images).map(i => i.complete ? null :
+  // a lazy image inside a closed <details> (a solution) loads only when it opens
+  const shown = Array.from(document.images).filter(i => !i.closest('details:not([open])'));
+  const loaded = Promise.all(shown.map(i => i.complete ? null :
       new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
+  await Promise.race([loaded, new Promise(r => setTimeout(r, 20000))]);
   window.scrollTo(0, 0);
 }"""
 
@@ -240,57 +297,6 @@ WIDE_JS = (
     }
   });
 
-  // Display equations: wider than their visible box, or under their number.
-  const clipped = [];
-  document.querySelectorAll('mjx-container[display="true"]').forEach((c, i) => {
-    if (!visible(c)) return;
-    const math = c.querySelector('mjx-math') || c.firstElementChild;
-    if (!math) return;
-    const box = c.getBoundingClientRect(), m = math.getBoundingClientRect();
-    const holder = c.closest('div.math, .math') || c.parentElement;
-    const label = (holder && holder.id) || ('display equation ' + (i + 1));
-    const problems = [];
-    if (c.scrollWidth > c.clientWidth + 1) problems.push("""
-    """`content ${c.scrollWidth} px in a ${c.clientWidth} px box`);
-    if (m.right > box.right + 1 || m.left < box.left - 1) problems.push("""
-    """`content spans ${Math.round(m.left)}..${Math.round(m.right)} px, """
-    """box ${Math.round(box.left)}..${Math.round(box.right)} px`);
-    // visible box of the container, cut by every clipping ancestor
-    let left = box.left, right = box.right;
-    for (let e = c.parentElement; e && e !== document.body; e = e.parentElement) {
-      const ox = getComputedStyle(e).overflowX;
-      if (ox !== 'visible') { const r = e.getBoundingClientRect();"""
-    """ left = Math.max(left, r.left); right = Math.min(right, r.right); }
-    }
-    if (m.right > right + 1 || m.left < left - 1) problems.push("""
-    """`content spans ${Math.round(m.left)}..${Math.round(m.right)} px, """
-    """visible ${Math.round(left)}..${Math.round(right)} px`);
-    const eqno = holder ? holder.querySelector('span.eqno') : null;
-    if (eqno && visible(eqno)) {
-      const n = eqno.getBoundingClientRect();
-      // the glyphs, not the (full-width) math box
-      let gr = -Infinity, gl = Infinity;
-      math.querySelectorAll('mjx-c, mjx-mi, mjx-mo, mjx-mn, mjx-mtext').forEach(g => {
-        const r = g.getBoundingClientRect();
-        if (r.width > 0 && r.bottom > n.top && r.top < n.bottom) {"""
-    """ gr = Math.max(gr, r.right); gl = Math.min(gl, r.left); }
-      });
-      if (gr > n.left + 1 && gl < n.right - 1) problems.push("""
-    """`its number ${eqno.innerText.trim()} overlaps the math """
-    """(${Math.round(gr)} px > ${Math.round(n.left)} px)`);
-    }
-    if (problems.length) clipped.push(label + ': ' + [...new Set(problems)].join('; '));
-  });
-
-  // Images: alt text and figure text size.
-  const images = Array.from(document.images).map(img => ({
-    src: img.currentSrc || img.src, alt: img.getAttribute('alt'),
-    content: article.contains(img) && !img.closest('.header-article, .bd-header-article'),
-    attr: img.getAttribute('data-min-text-css-px'),
-    shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
-    what: describe(img).slice(0, 120),
-  }));
-
   // Figures: a number and a caption.
   const badFigures = [];
   article.querySelectorAll('figure').forEach(f => {
@@ -318,7 +324,157 @@ WIDE_JS = (
   const glue = [];
   for (const m of text.matchAll(/.{0,40}glue\\(.{0,40}/g)) glue.push(m[0]);
 
-  return {articleHeight, codeHeight, codeItems, hscroll, clipped, images, badFigures, glue};
+  return {articleHeight, codeHeight, codeItems, hscroll, badFigures, glue};
+}"""
+)
+
+#: Every image: where it comes from (the drawing shown, ``currentSrc``), its alt text,
+#: whether it is content (in the article, not the header), its displayed width.
+IMAGES_JS = (
+    """() => {
+  const article = document.querySelector('article.bd-article') ||"""
+    """ document.querySelector('main') || document.body;
+  // a figure in a closed <details> is not shown (and, lazy, not loaded): it is measured
+  // once the folds are open (see narrow())
+  return Array.from(document.images).filter(img => !img.closest('details:not([open])'))
+    .map(img => ({
+    src: img.currentSrc || img.src, alt: img.getAttribute('alt'),
+    content: article.contains(img) && !img.closest('.header-article, .bd-header-article'),
+    attr: img.getAttribute('data-min-text-css-px'),
+    shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+    what: window.__vgpDescribe(img).slice(0, 120),
+  }));
+}"""
+)
+
+#: Maths that does not fit the article column (see the module docstring). Each item says
+#: whether it lies in a ``<details>`` (a folded solution), which must be open to be seen.
+MATHS_JS = (
+    """() => {
+  const describe = window.__vgpDescribe, visible = window.__vgpVisible;
+  const de = document.documentElement;
+  const article = document.querySelector('article.bd-article') ||"""
+    """ document.querySelector('main') || document.body;
+  const ar = article.getBoundingClientRect(), acs = getComputedStyle(article);
+  // the column: the article's content box, inside the window
+  const column = {left: Math.max(0, ar.left + parseFloat(acs.paddingLeft)),
+                  right: Math.min(de.clientWidth, ar.right - parseFloat(acs.paddingRight))};
+  const px = (x) => Math.round(x);
+  // where the maths is inked: its glyphs (the math box if it has none, e.g. a bare div.math)
+  const ink = (c) => {
+    let left = Infinity, right = -Infinity;
+    c.querySelectorAll('mjx-c, svg path, svg use, svg rect, svg text').forEach(g => {
+      if (g.closest('mjx-assistive-mml')) return;
+      const b = g.getBoundingClientRect();
+      if (b.width > 0) { left = Math.min(left, b.left); right = Math.max(right, b.right); }
+    });
+    if (left === Infinity) {
+      // the math box; for a bare div.math (no MathJax), its text, not its full-width box
+      const m = c.querySelector('mjx-math') ||"""
+    """ (c.tagName === 'MJX-CONTAINER' ? c.firstElementChild : null);
+      let b;
+      if (m) b = m.getBoundingClientRect();
+      else { const r = document.createRange(); r.selectNodeContents(c);"""
+    """ b = r.getBoundingClientRect(); }
+      left = b.left; right = b.right;
+    }
+    return {left, right};
+  };
+  // the part of the column in which el's content can be seen: cut by every ancestor (from
+  // el itself if self) whose overflow is not visible; and the nearest one that scrolls
+  const view = (el, self) => {
+    let left = column.left, right = column.right, scroller = null;
+    for (let e = self ? el : el.parentElement; e && e !== de; e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if (ox === 'visible') continue;
+      const b = e.getBoundingClientRect();
+      if (!scroller && (ox === 'auto' || ox === 'scroll')) scroller = e;
+      left = Math.max(left, b.left); right = Math.min(right, b.right);
+    }
+    return {left, right, scroller};
+  };
+  // the box of an equation number's own text (not its headerlink)
+  const numberBox = (eqno) => {
+    let left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
+    const walker = document.createTreeWalker(eqno, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (!t.textContent.trim() || t.parentElement.closest('.headerlink')) continue;
+      const r = document.createRange(); r.selectNodeContents(t);
+      const b = r.getBoundingClientRect();
+      left = Math.min(left, b.left); right = Math.max(right, b.right);
+      top = Math.min(top, b.top); bottom = Math.max(bottom, b.bottom);
+    }
+    return left === Infinity ? eqno.getBoundingClientRect() : {left, right, top, bottom};
+  };
+
+  const display = [];
+  const containers = Array.from(article.querySelectorAll('mjx-container[display="true"]'));
+  article.querySelectorAll('div.math').forEach(d => {
+    if (!d.querySelector('mjx-container')) containers.push(d);
+  });
+  containers.forEach((c, i) => {
+    if (!visible(c)) return;
+    const holder = c.closest('div.math') || c.parentElement;
+    const eqno = holder.querySelector('span.eqno');
+    const number = eqno ? eqno.textContent.replace('#', '').trim() : '';
+    const section = holder.parentElement ? holder.parentElement.closest('[id]') : null;
+    const label = (number ? number + ' ' : '') + (holder.id ? '#' + holder.id :"""
+    """ `unnumbered, in #${section ? section.id : ''} "` +"""
+    """ (c.textContent || holder.innerText).trim().replace(/\\s+/g, ' ').slice(0, 30) + '"');
+    const box = c.getBoundingClientRect(), m = ink(c), v = view(c, true);
+    const problems = [];
+    if (c.scrollWidth > c.clientWidth + 1) problems.push("""
+    """`it scrolls: ${c.scrollWidth} px of maths in a ${c.clientWidth} px box`);
+    else if (m.right > box.right + 1 || m.left < box.left - 1) problems.push("""
+    """`wider than its box: maths ${px(m.left)}..${px(m.right)} px, """
+    """box ${px(box.left)}..${px(box.right)} px`);
+    if (m.right > v.right + 1 || m.left < v.left - 1) problems.push("""
+    """`cut: maths ${px(m.left)}..${px(m.right)} px, visible ${px(v.left)}..${px(v.right)} px`);
+    if (eqno && visible(eqno)) {
+      const n = numberBox(eqno), nv = view(eqno, false);
+      if (n.right > nv.right + 1 || n.left < nv.left - 1) problems.push("""
+    """`its number ${number} is cut: ${px(n.left)}..${px(n.right)} px, """
+    """visible ${px(nv.left)}..${px(nv.right)} px`);
+      // the glyphs on the number's line that show, not the (full-width) math box
+      let gr = -Infinity, gl = Infinity;
+      c.querySelectorAll('mjx-c, mjx-mi, mjx-mo, mjx-mn, mjx-mtext').forEach(g => {
+        const r = g.getBoundingClientRect();
+        if (r.width > 0 && r.bottom > n.top && r.top < n.bottom) {"""
+    """ gr = Math.max(gr, r.right); gl = Math.min(gl, r.left); }
+      });
+      gr = Math.min(gr, v.right); gl = Math.max(gl, v.left);
+      if (gr > n.left + 1 && gl < n.right - 1) problems.push("""
+    """`its number ${number} overlaps the maths (${px(gr)} px > ${px(n.left)} px)`);
+    }
+    if (problems.length) display.push({what: label + ': ' + [...new Set(problems)].join('; '),"""
+    """ folded: !!c.closest('details')});
+  });
+
+  const inline = [];
+  article.querySelectorAll('mjx-container:not([display="true"])').forEach(c => {
+    if (c.parentElement.closest('mjx-container') || !visible(c)) return;
+    const m = ink(c), v = view(c, false);
+    if (v.scroller && !v.scroller.matches('.math, mjx-container')) {
+      // inside a box that scrolls sideways (a table, not the formula's own wrapper) and
+      // fits the column: reachable by scrolling
+      const b = v.scroller.getBoundingClientRect();
+      if (b.left >= column.left - 1 && b.right <= column.right + 1) return;
+    }
+    if (m.right > v.right + 1 || m.left < v.left - 1) inline.push({"""
+    """what: describe(c).slice(0, 120) +"""
+    """ `: ${px(m.left)}..${px(m.right)} px, visible ${px(v.left)}..${px(v.right)} px`,"""
+    """ folded: !!c.closest('details')});
+  });
+  return {display, inline};
+}"""
+)
+
+#: Opens every folded part of the article (solutions), to measure what it holds.
+OPEN_FOLDS_JS = (
+    """() => {
+  const article = document.querySelector('article.bd-article') ||"""
+    """ document.querySelector('main') || document.body;
+  article.querySelectorAll('details').forEach(d => { d.open = true; });
 }"""
 )
 
@@ -457,58 +613,196 @@ def settle(page) -> None:
     page.evaluate(DESCRIBE_JS)
 
 
-def measure_wide(page, name: str, html_dir: Path) -> dict:
-    """The 1280 px measurements of the loaded, settled ``page`` (see the module docstring)."""
-    raw = page.evaluate(WIDE_JS)
+def measure_figures(page, html_dir: Path) -> dict:
+    """Alt text and the smallest text of every content image of the loaded, settled
+    ``page``, read from the drawing the browser shows (``currentSrc``)."""
     figure_text, unknown, bad_alt = [], [], []
-    for img in raw["images"]:
+    images = page.evaluate(IMAGES_JS)
+    for img in images:
         problem = alt_problem(img["alt"], content=img["content"])
         if problem:
             bad_alt.append(f"{img['what']}: alt text {img['alt']!r} is {problem}")
         if not img["content"]:
             continue
-        value = None
-        if img["attr"]:
-            try:
-                value = float(img["attr"])
-            except ValueError:
-                value = None
-        if value is None:
-            value = min_text_at_half_width(img["src"], page.url, html_dir)
-        if value is None or not img["natural"]:
+        found = min_text_at_half_width(img["src"], page.url, html_dir)
+        if found is None and img["attr"]:
+            with suppress(ValueError):
+                found = (float(img["attr"]), img["natural"])
+        if found is None or not found[1]:
             unknown.append(img["what"])
             continue
-        px = value * img["shown"] / (img["natural"] / 2)
-        figure_text.append((round(px, 2), img["what"]))
+        value, pixels = found
+        px = value * img["shown"] / (pixels / 2)
+        drawing = Path(urlparse(img["src"]).path).name if not img["src"].startswith("data:") else ""
+        figure_text.append((round(px, 2), f"{img['what']} [{drawing}]" if drawing else img["what"]))
     figure_text.sort()
-    height = raw["articleHeight"] or 1.0
     return {
-        "code_share": round(raw["codeHeight"] / height, 4),
-        "code_blocks": raw["codeItems"],
-        "code_hscroll": len(raw["hscroll"]),
-        "code_hscroll_blocks": raw["hscroll"],
         "min_figure_text_px": "unknown"
         if unknown
         else (figure_text[0][0] if figure_text else None),
         "figure_text": figure_text,
         "figure_text_unknown": unknown,
-        "clipped_equations": raw["clipped"],
         "bad_alt": bad_alt,
-        "bad_figures": raw["badFigures"],
-        "glue_text": raw["glue"],
-        "content_images": sum(1 for i in raw["images"] if i["content"]),
+        "content_images": sum(1 for i in images if i["content"]),
     }
 
 
-def measure_narrow(page) -> dict:
-    """Whether the loaded, settled page scrolls sideways, and what sticks out."""
+def measure_maths(page) -> dict:
+    """Display equations clipped and inline formulas past the column, in the page as it
+    is now (a folded solution's maths counts once it is open)."""
+    raw = page.evaluate(MATHS_JS)
+    return {
+        "clipped_equations": [d["what"] for d in raw["display"] if not d["folded"]],
+        "clipped_equations_folded": [d["what"] for d in raw["display"] if d["folded"]],
+        "inline_cut": [d["what"] for d in raw["inline"] if not d["folded"]],
+        "inline_cut_folded": [d["what"] for d in raw["inline"] if d["folded"]],
+    }
+
+
+def measure_wide(page, name: str, html_dir: Path) -> dict:
+    """The 1280 px measurements of the loaded, settled ``page`` (see the module docstring)."""
+    raw = page.evaluate(WIDE_JS)
+    height = raw["articleHeight"] or 1.0
+    maths = measure_maths(page)
+    return {
+        "code_share": round(raw["codeHeight"] / height, 4),
+        "code_blocks": raw["codeItems"],
+        "code_hscroll": len(raw["hscroll"]),
+        "code_hscroll_blocks": raw["hscroll"],
+        **measure_figures(page, html_dir),
+        "clipped_equations": maths["clipped_equations"],
+        "inline_cut": maths["inline_cut"],
+        "bad_figures": raw["badFigures"],
+        "glue_text": raw["glue"],
+    }
+
+
+def measure_narrow(page, html_dir: Path) -> dict:
+    """The 390 px measurements of the loaded, settled page: whether it scrolls sideways
+    (and what sticks out), its maths as it opens, and its figure text."""
     raw = page.evaluate(NARROW_JS)
+    figures = measure_figures(page, html_dir)
+    maths = measure_maths(page)
     return {
         "sideways": raw["scrollWidth"] > raw["clientWidth"],
         "scroll_width": raw["scrollWidth"],
         "client_width": raw["clientWidth"],
         "offenders": raw["offenders"],
         "cut_off": raw["cutOff"],
+        "clipped_equations": maths["clipped_equations"],
+        "inline_cut": maths["inline_cut"],
+        "min_figure_text_px": figures["min_figure_text_px"],
+        "figure_text": figures["figure_text"],
+        "figure_text_unknown": figures["figure_text_unknown"],
+    }
+
+
+def measure_folded_maths(page) -> dict:
+    """Open every folded solution of the page and measure the maths inside (call last:
+    the page stays open)."""
+    page.evaluate(OPEN_FOLDS_JS)
+    maths = measure_maths(page)
+    return {
+        "clipped_equations_folded": maths["clipped_equations_folded"],
+        "inline_cut_folded": maths["inline_cut_folded"],
+    }
+
+
+# --------------------------------------------------------------------------- weight
+
+
+class Traffic:
+    """What a page downloads: every request it makes, and the body of every response.
+
+    Attach to a fresh page (of a fresh context: an empty cache) before ``goto``; then
+    :meth:`weight` sums what has arrived so far.
+    """
+
+    def __init__(self, page):
+        self.requests: list[str] = []
+        self.responses: list = []
+        self._sizes: list[int] = []
+        self._pending: set = set()
+        self._page = page
+        page.on("request", self._started)
+        page.on("response", lambda r: self.responses.append(r))
+        page.on("requestfinished", lambda r: self._pending.discard(r))
+        page.on("requestfailed", lambda r: self._pending.discard(r))
+
+    def _started(self, request) -> None:
+        self.requests.append(request.url)
+        self._pending.add(request)
+
+    def wait_quiet(self, quiet_ms: int = 500, limit_ms: int = 10_000) -> None:
+        """Wait until no request is in flight and none has started for ``quiet_ms`` (at
+        most ``limit_ms``): what a script fetches when idle (a slider's next frames) counts."""
+        waited, seen = 0, -1
+        while waited < limit_ms:
+            if not self._pending and seen == len(self.requests):
+                return
+            seen = len(self.requests)
+            self._page.wait_for_timeout(quiet_ms)
+            waited += quiet_ms
+
+    @staticmethod
+    def _body_size(response) -> int:
+        from playwright.sync_api import Error
+
+        try:
+            return len(response.body())
+        except Error:  # a redirect, or a body Chromium no longer holds
+            with suppress(Error, KeyError):
+                return response.request.sizes()["responseBodySize"]
+            return int(response.headers.get("content-length", 0))
+
+    def weight(self) -> dict:
+        """Body bytes so far, the number of responses, the five largest, and every request
+        for a Font Awesome script (:func:`forbidden_request`)."""
+        responses = [r for r in self.responses if not r.url.startswith("data:")]
+        while len(self._sizes) < len(responses):
+            self._sizes.append(self._body_size(responses[len(self._sizes)]))
+        items = sorted(zip(self._sizes, (r.url for r in responses)), reverse=True)
+        return {
+            "bytes": sum(self._sizes),
+            "responses": len(self._sizes),
+            "largest": [(size, urlparse(url).path) for size, url in items[:5]],
+            "forbidden": sorted({u for u in self.requests if forbidden_request(u)}),
+        }
+
+
+def first_visit(page, url: str) -> Traffic:
+    """Open ``url`` in a fresh page and wait until the network is idle, without scrolling;
+    the returned traffic's ``first`` is the weight of that cold first visit."""
+    traffic = Traffic(page)
+    page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    traffic.first = traffic.weight()
+    return traffic
+
+
+@functools.cache
+def chapter_pages() -> frozenset[str]:
+    """The TOC entries with a live notebook (the chapters, not the preface)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from booktools.myst import chapter_sources
+
+    return frozenset(str(path.relative_to(ROOT).with_suffix("")) for path in chapter_sources(ROOT))
+
+
+def page_budget(name: str) -> tuple[str, int]:
+    """The kind of page ``name`` is (``chapter`` or ``text``) and its first-visit budget."""
+    kind = "chapter" if name in chapter_pages() else "text"
+    return kind, BUDGET[kind]
+
+
+def new_result(html_dir: Path, name: str) -> dict:
+    """The measurements every page starts with: its HTML size and its weight budget."""
+    kind, budget = page_budget(name)
+    return {
+        "html_bytes": (html_dir / f"{name}.html").stat().st_size,
+        "kind": kind,
+        "budget": budget,
     }
 
 
@@ -519,7 +813,7 @@ def theme_of(page) -> str:
 def screenshot(page, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, scale="css")
 
 
 # --------------------------------------------------------------------------- sliders
@@ -597,6 +891,10 @@ def slider_keyboard_problems(page) -> list[str]:
 # --------------------------------------------------------------------------- verdict
 
 
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.2f} MB"
+
+
 def page_problems(r: dict) -> list[str]:
     """Everything the measurements ``r`` of one page (:func:`check_page`) fail, one line each."""
     out = []
@@ -613,23 +911,35 @@ def page_problems(r: dict) -> list[str]:
         )
     for block in r["code_hscroll_blocks"]:
         out.append(f"code scrolls sideways at {WIDE} px: {block}")
-    for what in r["figure_text_unknown"]:
-        out.append(
-            f"figure text size unknown (no {MIN_TEXT_KEY} chunk, no data-min-text-css-px): {what}"
-        )
-    for px, what in r["figure_text"]:
-        if px < MIN_FIGURE_TEXT_PX:
+    narrow = r["narrow"]
+    for width, m in ((WIDE, r), (NARROW, narrow)):
+        for what in m["figure_text_unknown"]:
             out.append(
-                f"figure text of {px:g} CSS px at {WIDE} px "
-                f"(at least {MIN_FIGURE_TEXT_PX:g}): {what}"
+                f"figure text size unknown at {width} px "
+                f"(no {MIN_TEXT_KEY} chunk, no data-min-text-css-px): {what}"
             )
-    for mode in ("light", "dark"):
-        for rule, v in r[f"axe_{mode}"]["rules"].items():
+        least = MIN_FIGURE_TEXT_PX[width]
+        for px, what in m["figure_text"]:
+            if px < least:
+                out.append(
+                    f"figure text of {px:g} CSS px at {width} px (at least {least:g}): {what}"
+                )
+        for what in m["clipped_equations"]:
+            out.append(f"display equation clipped at {width} px: {what}")
+        for what in m.get("clipped_equations_folded", []):
+            out.append(f"display equation clipped at {width} px in an opened solution: {what}")
+        for what in m["inline_cut"] + m.get("inline_cut_folded", []):
+            out.append(f"inline formula past the column at {width} px: {what}")
+    for where, axe in (
+        ("light", r["axe_light"]),
+        ("dark", r["axe_dark"]),
+        (f"{NARROW} px", narrow["axe"]),
+    ):
+        for rule, v in axe["rules"].items():
             out.append(
-                f"axe-core ({mode}) {v['impact']} {rule} on {v['count']} element(s), "
+                f"axe-core ({where}) {v['impact']} {rule} on {v['count']} element(s), "
                 f"e.g. {v['nodes'][0][0]}: {v['help']}"
             )
-    narrow = r["narrow"]
     if narrow["sideways"]:
         out.append(
             f"the page scrolls sideways at {NARROW} px ({narrow['scroll_width']} px wide); "
@@ -637,8 +947,18 @@ def page_problems(r: dict) -> list[str]:
         )
     for what in narrow["cut_off"]:
         out.append(f"cut off at {NARROW} px (its box neither fits nor scrolls): {what}")
-    for what in r["clipped_equations"]:
-        out.append(f"display equation clipped at {WIDE} px: {what}")
+    forbidden = set()
+    for width, weight in ((WIDE, r["weight"]), (NARROW, narrow["weight"])):
+        first = weight["first"]
+        if first["bytes"] > r["budget"]:
+            out.append(
+                f"a cold first visit at {width} px downloads {_mb(first['bytes'])} "
+                f"(at most {_mb(r['budget'])} for a {r['kind']} page); largest: "
+                + ", ".join(f"{path} {size / 1000:.0f} kB" for size, path in first["largest"])
+            )
+        for visit in weight.values():
+            forbidden.update(visit["forbidden"])
+    out += [f"the page requests a Font Awesome script: {url}" for url in sorted(forbidden)]
     out += [f"image without real alt text: {what}" for what in r["bad_alt"]]
     out += [f"figure without number or caption: {what}" for what in r["bad_figures"]]
     out += [f"visible text contains glue(: {text!r}" for text in r["glue_text"]]
@@ -670,8 +990,14 @@ def serve(html_dir: Path):
 
 
 def new_context(browser, origin: str, width: int, *, dark: bool = False):
-    """A browser context of ``width`` CSS px that reaches only ``origin``."""
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    """A fresh browser context (its own, empty cache) that reaches only ``origin``: a
+    laptop window of ``width`` x 900 CSS px, or, at :data:`NARROW`, a phone of 390 x 844
+    CSS px at device scale 2."""
+    phone = width <= NARROW
+    context = browser.new_context(
+        viewport={"width": width, "height": NARROW_HEIGHT if phone else WIDE_HEIGHT},
+        device_scale_factor=NARROW_SCALE if phone else 1,
+    )
 
     def route(r):
         if r.request.url.startswith(origin):
@@ -700,16 +1026,28 @@ def dark_axe(browser, origin: str, name: str) -> dict:
         context.close()
 
 
-def narrow(browser, origin: str, name: str, shots: Path | None) -> dict:
-    """The 390 px measurements, and the 390 px screenshot."""
+def narrow(browser, origin: str, html_dir: Path, name: str, shots: Path | None = None) -> dict:
+    """The 390 px measurements (:func:`measure_narrow`), the weight of a cold first visit
+    and of scrolling to the end, axe-core, the 390 px screenshot, and last the maths of
+    the folded solutions, opened."""
     context = new_context(browser, origin, NARROW)
     try:
         page = context.new_page()
-        page.goto(f"{origin}/{name}.html", wait_until="load")
+        traffic = first_visit(page, f"{origin}/{name}.html")
         settle(page)
-        result = measure_narrow(page)
+        traffic.wait_quiet()
+        weight = {"first": traffic.first, "scrolled": traffic.weight()}
+        result = measure_narrow(page, html_dir)
+        result["weight"] = weight
+        result["axe"] = run_axe(page)
         if shots:
             screenshot(page, shots / f"{Path(name).name}-{NARROW}.png")
+        result.update(measure_folded_maths(page))
+        # the figures of the opened solutions, once their (lazy) drawings have loaded
+        page.evaluate(SCROLL_JS)
+        figures = measure_figures(page, html_dir)
+        for key in ("min_figure_text_px", "figure_text", "figure_text_unknown"):
+            result[key] = figures[key]
         return result
     finally:
         context.close()
@@ -729,13 +1067,14 @@ def check_page(
     ``shots``: folder for the screenshots (None: none); ``dark``: also run axe-core in
     the theme's dark mode (a page without the theme has none).
     """
-    result = {"html_bytes": (html_dir / f"{name}.html").stat().st_size}
+    result = new_result(html_dir, name)
     context = new_context(browser, origin, WIDE)
     try:
         page = context.new_page()
-        page.goto(f"{origin}/{name}.html", wait_until="load")
+        traffic = first_visit(page, f"{origin}/{name}.html")
         result["guess_problems"] = guess_problems(page)
         settle(page)
+        result["weight"] = {"first": traffic.first, "scrolled": traffic.weight()}
         result.update(measure_wide(page, name, html_dir))
         result["axe_light"] = run_axe(page)
         if shots:
@@ -747,12 +1086,14 @@ def check_page(
     result["axe_dark"] = (
         dark_axe(browser, origin, name) if dark else {i: 0 for i in BLOCKING} | {"rules": {}}
     )
-    result["narrow"] = narrow(browser, origin, name, shots)
+    result["narrow"] = narrow(browser, origin, html_dir, name, shots)
     return result
 
 
 def toc_pages() -> list[str]:
-    sys.path.insert(0, str(Path(__file__).parent))
+    for folder in (ROOT, Path(__file__).parent):
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
     from test_platform import toc_files
 
     return toc_files()
@@ -781,29 +1122,80 @@ def summary_line(r: dict) -> str:
     def axe(a):
         return f"{a['critical']}/{a['serious']} {','.join(sorted(a['rules'])) or '-'}"
 
+    n = r["narrow"]
     return (
         f"{r['html_bytes'] / 1000:.0f} kB, code {100 * r['code_share']:.1f}%, "
         f"hscroll {r['code_hscroll']}, "
-        f"fig text {r['min_figure_text_px']}, axe light {axe(r['axe_light'])}, "
-        f"dark {axe(r['axe_dark'])}, "
-        f"390 sideways {r['narrow']['sideways']} ({len(r['narrow']['offenders'])}), "
-        f"cut off {len(r['narrow']['cut_off'])}, "
-        f"clipped {len(r['clipped_equations'])}, bad alt {len(r['bad_alt'])}, "
-        f"bad figures {len(r['bad_figures'])}, glue {len(r['glue_text'])}"
+        f"fig text {r['min_figure_text_px']} / {n['min_figure_text_px']} at 390, "
+        f"axe light {axe(r['axe_light'])}, dark {axe(r['axe_dark'])}, 390 {axe(n['axe'])}, "
+        f"390 sideways {n['sideways']} ({len(n['offenders'])}), cut off {len(n['cut_off'])}, "
+        f"clipped {len(r['clipped_equations'])} / {len(n['clipped_equations'])} at 390 "
+        f"(+{len(n['clipped_equations_folded'])} folded), "
+        f"inline {len(r['inline_cut'])} / {len(n['inline_cut'])} at 390, "
+        f"first visit {_mb(r['weight']['first']['bytes'])} / "
+        f"{_mb(n['weight']['first']['bytes'])} at 390, "
+        f"bad alt {len(r['bad_alt'])}, bad figures {len(r['bad_figures'])}, "
+        f"glue {len(r['glue_text'])}, problems {len(page_problems(r))}"
     )
+
+
+def table(results: dict) -> str:
+    """The measurement table (Markdown), one row per page of ``results`` (:func:`check_site`)."""
+
+    def text_px(v):
+        return v if isinstance(v, str) else ("–" if v is None else f"{v:.1f} px")
+
+    def cut(now, folded):
+        return f"{len(now)}" + (f" (+{len(folded)} folded)" if folded else "")
+
+    def axe(a):
+        return str(a["critical"] + a["serious"])
+
+    head = (
+        "| page | kind | display equations cut (390) | inline formulas cut (390) "
+        "| smallest figure text 390 / 1280 | first visit 390, no scroll | scrolled to the end 390 "
+        "| first visit 1280, no scroll | fontawesome.js | axe critical+serious 1280 / dark / 390 "
+        "| problems |"
+    )
+    rows = [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, r in results.items():
+        n = r["narrow"]
+        forbidden = any(v["forbidden"] for w in (r["weight"], n["weight"]) for v in w.values())
+        rows.append(
+            f"| {Path(name).name} | {r['kind']} "
+            f"| {cut(n['clipped_equations'], n['clipped_equations_folded'])} "
+            f"| {cut(n['inline_cut'], n['inline_cut_folded'])} "
+            f"| {text_px(n['min_figure_text_px'])} / {text_px(r['min_figure_text_px'])} "
+            f"| {_mb(n['weight']['first']['bytes'])} | {_mb(n['weight']['scrolled']['bytes'])} "
+            f"| {_mb(r['weight']['first']['bytes'])} | {'yes' if forbidden else 'no'} "
+            f"| {axe(r['axe_light'])} / {axe(r['axe_dark'])} / {axe(n['axe'])} "
+            f"| {len(page_problems(r))} |"
+        )
+    return "\n".join(rows)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("html_dir", type=Path)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, help="write every measurement here (JSON)")
     parser.add_argument(
-        "--screenshots", type=Path, default=SCREENSHOTS, help="folder for the screenshots"
+        "--table", action="store_true", help="print the measurement table (Markdown)"
+    )
+    parser.add_argument(
+        "--screenshots",
+        type=Path,
+        help=f"folder for the screenshots (default: {SCREENSHOTS}; none with --table)",
     )
     parser.add_argument("--page", action="append", help="only this TOC entry (repeatable)")
     args = parser.parse_args(argv)
-    result = check_site(args.html_dir, args.page, args.screenshots)
-    args.out.write_text(json.dumps(result, indent=1))
+    if not (args.out or args.table):
+        parser.error("give --out FILE, --table or both")
+    shots = args.screenshots or (None if args.table else SCREENSHOTS)
+    result = check_site(args.html_dir, args.page, shots)
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1))
+    if args.table:
+        print(table(result))
     return 0
 
 
