@@ -602,11 +602,24 @@ def guess_problems(page) -> list[str]:
     return problems
 
 
+def network_idle(page, timeout_ms: int = 5_000) -> None:
+    """Wait for Playwright's "networkidle" (no request for 500 ms), at most ``timeout_ms``.
+
+    Chromium sometimes never reports it for these pages although no request is in flight
+    and none starts (seen on a page with lazy images in closed <details>): after the
+    timeout the caller goes on, and waits for what it needs itself (images, quiet traffic).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    with suppress(PlaywrightTimeout):
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+
+
 def settle(page) -> None:
     """Wait until the page has loaded, shown the figures held back for a guess, typeset its
     math and loaded its images."""
     page.wait_for_load_state("load")
-    page.wait_for_load_state("networkidle")
+    network_idle(page)
     page.evaluate(REVEAL_JS)
     page.evaluate(SETTLE_JS)
     page.evaluate(SCROLL_JS)
@@ -775,7 +788,8 @@ def first_visit(page, url: str) -> Traffic:
     the returned traffic's ``first`` is the weight of that cold first visit."""
     traffic = Traffic(page)
     page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
+    network_idle(page)
+    traffic.wait_quiet()
     traffic.first = traffic.weight()
     return traffic
 
