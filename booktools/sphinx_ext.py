@@ -313,7 +313,7 @@ MATHJAX_READY = (
 def _page_has_maths(body: str) -> bool:
     """Whether a page's body holds maths for MathJax (Sphinx's and myst-nb's math markup).
 
-    >>> _page_has_maths('<span class="math notranslate nohighlight">\\(x\\)</span>')
+    >>> _page_has_maths('<span class="math notranslate nohighlight">x</span>')
     True
     >>> _page_has_maths('<section class="tex2jax_ignore mathjax_ignore"><p>x</p></section>')
     False

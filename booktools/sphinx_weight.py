@@ -176,9 +176,12 @@ def css_strings(css: str) -> str:
 
 def subset_font(path: Path, characters: str) -> None:
     """Rewrite the web font at `path` with only the glyphs of `characters` it has."""
+    import logging
+
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its timings fill the build log
     font = TTFont(path)
     flavor = font.flavor
     cmap = font.getBestCmap() or {}

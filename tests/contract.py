@@ -1058,6 +1058,7 @@ VALID = {
     ),
     "vgp_lib.plots.frames.common_limits": lambda R: dict(draw=_draw_line, frames=[1.0, 2.0]),
     "vgp_lib.plots.frames.same_axes": lambda R: dict(draw=_draw_line, frames=[1.0, 2.0]),
+    "vgp_lib.plots.legend_from_figure_edge": lambda R: dict(ax=R.labelled_ax()),
     "vgp_lib.plots.scrub.compress_png": lambda R: dict(data=R.png),
     "vgp_lib.plots.scrub.render_frame": lambda R: dict(draw=_draw_line, item=2.0, height=2.0),
     "vgp_lib.plots.scrub.slider": lambda R: dict(

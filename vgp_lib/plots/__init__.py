@@ -41,12 +41,15 @@ def check_axes(axes, n: int) -> list:
     return axes
 
 
-def _legend_from_figure_edge(ax) -> None:
+def legend_from_figure_edge(ax) -> None:
     """Move the legend above ``ax`` (:func:`~vgp_lib.plots.style.legend_above`) to start at
     the figure's left edge instead of the axes': long y labels leave the axes too little
     width for a wide legend, and above the axes there is nothing else to cover."""
+    from matplotlib.axes import Axes
     from matplotlib.transforms import blended_transform_factory
 
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be matplotlib Axes, got {type(ax).__name__}")
     legend = ax.get_legend()
     spec = ax.get_subplotspec()
     if spec is not None and spec.colspan.start > 0:

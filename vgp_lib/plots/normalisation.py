@@ -11,7 +11,7 @@ import numpy as np
 
 from .._validate import check_instance, check_instances, check_sequence
 from ..normalisation import LayerStatistics
-from . import _legend_from_figure_edge, get_axes, styled
+from . import get_axes, legend_from_figure_edge, styled
 from .activations import ACTIVATION_NAMES
 from .style import integer_x, legend_above
 
@@ -81,7 +81,7 @@ def plot_factors(stats, ax=None, *, ylim=None):
     if ylim is not None:
         ax.set_ylim(*ylim)
     legend_above(ax, ncol=min(len(stats) + 1, 3))
-    _legend_from_figure_edge(ax)  # three columns need the width of the figure
+    legend_from_figure_edge(ax)  # three columns need the width of the figure
     ax.grid(True, which="major", alpha=0.3)
     return ax
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._validate import check_choice, check_instance, check_instances
 from ..profiles import ActivationComparison, GradientProfile, VarianceProfile
-from . import _legend_from_figure_edge, check_axes, figure, get_axes, styled
+from . import check_axes, figure, get_axes, legend_from_figure_edge, styled
 from .activations import ACTIVATION_NAMES
 from .style import integer_x, legend_above, legend_beside, on_phone, phone_layout
 
@@ -124,7 +124,7 @@ def _legend_from_the_edge(fig) -> None:
     """Phone layout: the generic one, with the legend above the axes starting at the
     figure's left edge (the y labels leave the axes too little width for it)."""
     phone_layout(fig)
-    _legend_from_figure_edge(fig.axes[0])
+    legend_from_figure_edge(fig.axes[0])
 
 
 @styled

@@ -176,7 +176,7 @@ def render_frame(
     Raises ``ValueError`` (from :func:`vgp_lib.plots.style.drawings`) if either frame has
     text under 9 pt, a legend over data, or texts over each other or cut by the edge.
     """
-    from .style import _PHONE_LAYOUTS, blank_figure, drawings, house_style, phone_layout, with_phone
+    from .style import PHONE_LAYOUTS, blank_figure, drawings, house_style, phone_layout, with_phone
 
     if not callable(draw):
         raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
@@ -191,7 +191,7 @@ def render_frame(
     with house_style():
         fig = blank_figure(height)
         draw(fig, item)
-        own = fig in _PHONE_LAYOUTS  # draw gave the frame a phone layout of its own: kept
+        own = fig in PHONE_LAYOUTS  # draw gave the frame a phone layout of its own: kept
         both = drawings(
             fig,
             phone=None

@@ -459,7 +459,8 @@ def _survey(problems: list[str], texts) -> bool:
 # panels side by side into one column and moves legends from beside the axes to below them;
 # a figure that needs a layout of its own gets one with on_phone (or show's phone=).
 
-_PHONE_LAYOUTS = weakref.WeakKeyDictionary()
+#: The phone layout a figure was given with :func:`on_phone` (figure -> layout).
+PHONE_LAYOUTS = weakref.WeakKeyDictionary()
 #: A panel stacked under another keeps this share of its desktop height, and at least
 #: _STACKED_MIN_IN inches (or all it had): the figure and the slider under it fit a screen.
 _STACKED_SHARE = 0.75
@@ -491,7 +492,7 @@ def on_phone(fig, layout):
         raise TypeError(
             f"layout must be a callable layout(fig) for the phone, got {type(layout).__name__}"
         )
-    _PHONE_LAYOUTS[fig] = layout
+    PHONE_LAYOUTS[fig] = layout
     return fig
 
 
@@ -738,7 +739,7 @@ def _phone_copy(fig, layout):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    layout = layout or _PHONE_LAYOUTS.get(fig) or phone_layout
+    layout = layout or PHONE_LAYOUTS.get(fig) or phone_layout
     try:
         copy = pickle.loads(pickle.dumps(fig))
     except Exception:  # an artist that cannot be copied: lay out the figure itself

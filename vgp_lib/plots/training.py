@@ -10,7 +10,7 @@ import numpy as np
 
 from .._validate import check_instance
 from ..training import TrainingComparison
-from . import _legend_from_figure_edge, check_axes, figure, styled
+from . import check_axes, figure, legend_from_figure_edge, styled
 from .style import PHONE_IN, integer_x, legend_above, on_phone
 
 
@@ -40,7 +40,7 @@ def plot_training_comparison(comp, axes=None):
     ax_norm.set_xlabel("layer (input side → output layer)")
     ax_norm.set_ylabel(r"median $\|\partial C/\partial W^l\|$ in training")
     legend_above(ax_norm, ncol=2)
-    _legend_from_figure_edge(ax_norm)  # the names beside the top panel push both panels right
+    legend_from_figure_edge(ax_norm)  # the names beside the top panel push both panels right
     ax_norm.grid(True, which="major", alpha=0.3)
     if len(ax_acc.figure.axes) == 2:
         on_phone(ax_acc.figure, _names_on_two_lines)
@@ -59,5 +59,5 @@ def _names_on_two_lines(fig) -> None:
     handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
     legend.remove()
     ax_norm.legend(handles, labels, loc="lower left", ncol=1, frameon=False, borderaxespad=0.0)
-    _legend_from_figure_edge(ax_norm)
+    legend_from_figure_edge(ax_norm)
     fig.set_size_inches(PHONE_IN, fig.get_figheight() + 0.2 * len(labels))
