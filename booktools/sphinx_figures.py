@@ -30,8 +30,7 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
-#: Folder of the output (relative to its root) the images are written to.
-IMAGES_DIR = "_images"
+from booktools.sphinx_frames import IMAGES_DIR, image_writer
 
 
 def picture(
@@ -81,13 +80,7 @@ def _on_doctree_resolved(app, doctree, docname) -> None:
     if app.builder.format != "html":
         return
     page_dir = posixpath.dirname(app.builder.get_target_uri(docname))
-    out = Path(app.outdir) / IMAGES_DIR
-
-    def write(name: str, data: bytes) -> None:
-        path = out / name
-        if not path.exists():
-            out.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+    write = image_writer(Path(app.outdir) / IMAGES_DIR)
 
     for node in list(doctree.findall(nodes.image)):
         # Sphinx's image collector gives the file relative to the source folder

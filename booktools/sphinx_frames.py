@@ -80,6 +80,19 @@ def externalise(html: str, page_dir: str, write: Callable[[str, bytes], None]) -
     return html
 
 
+def image_writer(out: Path) -> Callable[[str, bytes], None]:
+    """``write(name, data)``: store an image once in the folder ``out`` (content-named
+    files: one already there is the same image)."""
+
+    def write(name: str, data: bytes) -> None:
+        path = out / name
+        if not path.exists():
+            out.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+    return write
+
+
 def _on_doctree_resolved(app, doctree, docname) -> None:
     from docutils import nodes
 
@@ -87,13 +100,7 @@ def _on_doctree_resolved(app, doctree, docname) -> None:
         return
     target = app.builder.get_target_uri(docname)
     page_dir = posixpath.dirname(target)
-    out = Path(app.outdir) / IMAGES_DIR
-
-    def write(name: str, data: bytes) -> None:
-        path = out / name
-        if not path.exists():
-            out.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+    write = image_writer(Path(app.outdir) / IMAGES_DIR)
 
     for node in list(doctree.findall(nodes.raw)):
         if "html" not in node.get("format", "").split() or "vgp-slider-data" not in node.astext():
