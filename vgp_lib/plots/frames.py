@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 
+from .._validate import check_sequence
 from .style import blank_figure, house_style
 
 #: Height in inches of the figure the frames are measured on (the ranges do not depend on it).
@@ -81,13 +82,7 @@ def common_limits(draw: Callable, frames: Sequence) -> list[tuple]:
         common_limits(draw_growth, frames)  # [((0.0, 31.0), (-22.4, 61.3))]
     """
     _check_draw(draw)
-    if isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
-        raise TypeError(
-            f"frames must be a sequence of pre-computed results, got {type(frames).__name__}"
-        )
-    frames = list(frames)
-    if not frames:
-        raise ValueError("frames must contain at least one pre-computed result")
+    frames = check_sequence("frames", frames, what="pre-computed results")
     per_frame = []
     for i, item in enumerate(frames):
         try:
