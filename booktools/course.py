@@ -66,6 +66,7 @@ from booktools.edition import (
     figure_labels,
     find_leaks,
     make_edition,
+    numbered_labels,
     read_bibliography,
 )
 from booktools.grade import GRADING_DIR, write_manifest
@@ -482,7 +483,14 @@ def _duration(seconds: int) -> str:
 
 
 def build_source(
-    source, *, labels=None, bibliography=None, figures=None, timeout: int = DEFAULT_TIMEOUT
+    source,
+    *,
+    labels=None,
+    bibliography=None,
+    figures=None,
+    equations=None,
+    exercises=None,
+    timeout: int = DEFAULT_TIMEOUT,
 ):
     """The nbgrader source notebook of chapter ``source`` and its exercises, in order.
 
@@ -493,13 +501,16 @@ def build_source(
     import nbformat
 
     source = Path(source)
+    references = {
+        "labels": labels,
+        "bibliography": bibliography,
+        "figures": figures,
+        "equations": equations,
+        "exercises": exercises,
+    }
     try:
-        full = make_edition(
-            source, "instructor", labels=labels, bibliography=bibliography, figures=figures
-        )
-        student = make_edition(
-            source, "student", labels=labels, bibliography=bibliography, figures=figures
-        )
+        full = make_edition(source, "instructor", **references)
+        student = make_edition(source, "student", **references)
     except (ValueError, RuntimeError) as err:
         raise CourseError(str(err)) from None
     found = read_exercises(full.cells)
@@ -765,12 +776,15 @@ def write_course(
         label: (f"../{Path(file).stem}/{file}", title)
         for label, (file, title) in chapter_labels(sources).items()
     }
-    figures = {
-        name: (f"../{Path(file).stem}/{file}", number)
-        for name, (file, number) in figure_labels(
-            sources, chapter_numbers(root) if (Path(root) / "_toc.yml").is_file() else {}
-        ).items()
-    }
+    numbers = chapter_numbers(root) if (Path(root) / "_toc.yml").is_file() else {}
+    figures, equations, exercise_numbers = (
+        {name: (f"../{Path(file).stem}/{file}", number) for name, (file, number) in found.items()}
+        for found in (
+            figure_labels(sources, numbers),
+            numbered_labels(sources, numbers, "equation"),
+            numbered_labels(sources, numbers, "exercise"),
+        )
+    )
     bib_path = root / "references.bib"
     bibliography = read_bibliography(bib_path) if bib_path.is_file() else {}
     results = {}
@@ -780,7 +794,13 @@ def write_course(
         stem = source.stem
         try:
             nb, exercises = build_source(
-                source, labels=labels, bibliography=bibliography, figures=figures, timeout=timeout
+                source,
+                labels=labels,
+                bibliography=bibliography,
+                figures=figures,
+                equations=equations,
+                exercises=exercise_numbers,
+                timeout=timeout,
             )
             numbers = apply_variant(nb, variant, stem)
             spec = grading_spec(nb, exercises, cwd=source.parent, timeout=timeout)

@@ -26,14 +26,24 @@ How a chapter becomes a student notebook:
 The instructor and live editions skip steps 2, 3 and 5. Every edition opens
 with a short note saying which edition the reader holds. MyST stays MyST:
 JupyterLab with jupyterlab-myst renders it (math, admonitions, exercises, and
-the ``{eval}`` numbers once the cells have run). Two things MyST cannot resolve
-inside one notebook are rewritten (:func:`rewrite_references`): references to
-another chapter become links to its notebook, citations become "Author (year)".
+the ``{eval}`` numbers once the cells have run), and resolves references inside
+the notebook. What it cannot resolve inside one notebook is rewritten
+(:func:`rewrite_references`): references to another chapter, one of its sections,
+equations ("(2.3)"), figures or exercises become links to its notebook, with the
+numbers the site prints; citations become "Author (year)". Equations and exercises
+get the site's numbers as their ``:enumerator:`` (:func:`set_enumerators`), so a
+notebook's own "(2.3)" is the page's too.
 
 The live edition reads like the web page: cells the page hides (tags
 ``remove-cell``, ``remove-input``, ``hide-input``) and the reference solutions
 open with their source collapsed, and cells whose output the page hides open
 with the output collapsed. Nothing is removed, so Run All computes what the page shows.
+Each reference solution runs silently and shows its code and output inside its folded
+Solution (:func:`_fold_gated_solutions`), so that no answer is in view after Run All.
+A chapter with long experiments (it calls ``quick_mode()``) opens with a visible cell
+that runs them at a smaller size (:data:`LIVE_SIZE_CELL`). Beside the notebooks the
+live edition writes the book's front page as a notebook and two text pages, the
+exercise list and the bibliography (:func:`write_text_pages`).
 The student edition collapses the same sources too (a predict-then-see question's
 code holds its answer), while its outputs stay open.
 
@@ -54,12 +64,15 @@ from pathlib import Path
 
 from booktools.myst import (
     DIRECTIVE_OPEN,
+    DIRECTIVE_OPTION,
     block_end,
     cell_tags,
     chapter_numbers,
     chapter_sources,
     figure_cells,
+    is_notebook_source,
     notebook_title,
+    read_toc,
     tidy,
 )
 
@@ -99,10 +112,31 @@ _NOTES = {
     ),
     "live": (
         "**{title}**, live: choose *Run → Run All Cells*, and the figures, the widgets "
-        "and every number in the text are computed by your kernel. To try the exercises "
-        "without their solutions, open the [student edition](student/{stem}.ipynb) instead."
+        "and every number in the text are computed by your kernel."
     ),
 }
+#: What the live note adds for a chapter with long experiments (it calls ``quick_mode()``).
+_LIVE_SIZE_NOTE = (
+    " Its long experiments run smaller here than on the web page, so that Run All takes "
+    "about a minute, and some of their numbers differ from the page's; the cell below says "
+    "how to run them at the page's size."
+)
+#: What the live note adds for a chapter with exercises.
+_LIVE_EXERCISES = (
+    " The solutions stay folded until you open one. To try the exercises without them, "
+    "open the [student edition](student/{stem}.ipynb) instead."
+)
+#: The visible cell the live edition puts after the note of a chapter whose long
+#: experiments have a smaller size (``vgp_lib._env.quick_mode``): the live size unless the
+#: reader asks for the page's.
+LIVE_SIZE_CELL = (
+    "# Here the long experiments run smaller than on the web page, so Run All takes about a\n"
+    "# minute and some numbers differ. Set True, then Run All, for the page's size (minutes).\n"
+    "import os\n"
+    "\n"
+    "FULL_SIZE = False\n"
+    'os.environ["VGP_QUICK"] = "0" if FULL_SIZE else "1"'
+)
 #: Cell tags whose input the web page hides, and those whose output it hides.
 _HIDDEN_INPUT_TAGS = {"remove-cell", "remove-input", "hide-input", "hide-cell", SOLUTION_TAG}
 _HIDDEN_OUTPUT_TAGS = {"remove-output", "hide-output", "hide-cell", SOLUTION_TAG}
@@ -207,25 +241,108 @@ def _strip_cells(cells: list) -> list:
 # --------------------------------------------------------------------------- references
 
 _LABEL = re.compile(r"^\((?P<label>[A-Za-z0-9_:-]+)\)=[ \t]*$", re.M)
-_REF = re.compile(r"\{ref\}`(?:(?P<text>[^`<]*?)\s*<(?P<target>[^`>]+)>|(?P<label>[^`]+))`")
+#: A target followed by the heading it names: ``(sec-x)=`` then ``## Title``.
+_HEADING_TARGET = re.compile(
+    r"^\((?P<label>[A-Za-z0-9_:-]+)\)=[ \t]*\n(?:[ \t]*\n)*"
+    r"(?P<level>#{1,6})[ \t]+(?P<title>.+?)[ \t]*$",
+    re.M,
+)
+_ROLE = r"`(?:(?P<text>[^`<]*?)\s*<(?P<target>[^`>]+)>|(?P<label>[^`]+))`"
+_REF = re.compile(r"\{ref\}" + _ROLE)
+_EQ = re.compile(r"\{eq\}" + _ROLE)
+_DOC = re.compile(r"\{doc\}" + _ROLE)
 _CITE = re.compile(r"\{cite:(?P<kind>[pt])\}`(?P<keys>[^`]+)`")
-_NUMREF = re.compile(r"\{numref\}`(?:(?P<text>[^`<]*?)\s*<(?P<target>[^`>]+)>|(?P<label>[^`]+))`")
+_NUMREF = re.compile(r"\{numref\}" + _ROLE)
 _BIB_ENTRY = re.compile(r"@\w+\{(?P<key>[^,\s]+),(?P<body>.*?)\n\}", re.S)
+#: Directives the site numbers per chapter (``math_numfig``, sphinx-exercise): each gets the
+#: site's number as its ``:enumerator:``, so that jupyterlab-myst prints the same one.
+_NUMBERED = {"math": "equation", "exercise": "exercise", "exercise-start": "exercise"}
 
 
 def chapter_labels(sources) -> dict[str, tuple[str, str]]:
-    """``{label: (notebook file name, chapter title)}`` for the label each chapter opens with.
-
-    A chapter source starts its text with ``(label)=`` followed by its ``# Title``.
+    """``{label: (notebook file name, title)}`` for the label each chapter opens with and for
+    those of its sections: a ``(label)=`` line followed by a heading (``# Title`` for the
+    chapter, ``## Title`` for a section).
     """
     labels = {}
     for source in sources:
         text = Path(source).read_text(encoding="utf-8")
-        m = _LABEL.search(text)
-        title = re.search(r"^# (.+)$", text, re.M)
-        if m and title:
-            labels[m.group("label")] = (f"{Path(source).stem}.ipynb", title.group(1).strip())
+        for m in _HEADING_TARGET.finditer(text):
+            labels[m.group("label")] = (f"{Path(source).stem}.ipynb", m.group("title"))
     return labels
+
+
+def _numbered_directives(lines: list[str]):
+    """``(index, match, options)`` of every directive opened in ``lines``, nested ones too
+    (an equation inside a solution), with the option lines that follow its opening line."""
+    for i, line in enumerate(lines):
+        m = DIRECTIVE_OPEN.match(line)
+        if not m:
+            continue
+        options = {}
+        for following in lines[i + 1 :]:
+            option = DIRECTIVE_OPTION.match(following)
+            if not option:
+                break
+            options[option.group("key")] = option.group("value").strip()
+        yield i, m, options
+
+
+def numbered_labels(sources, numbers: dict[str, int], kind: str) -> dict[str, tuple[str, str]]:
+    """``{label: (notebook file name, "chapter.k")}`` for every labelled equation
+    (``kind="equation"``) or exercise (``kind="exercise"``) of the chapters, numbered as the
+    site numbers them: per chapter, in the order of the text (``math_numfig``, and
+    sphinx-exercise's numbers, which leave out ``:nonumber:`` and ``:hidden:`` exercises).
+    Chapters not in ``numbers`` (unnumbered ones) are left out.
+    """
+    import jupytext
+
+    if kind not in ("equation", "exercise"):
+        raise ValueError(f"kind must be 'equation' or 'exercise', got {kind!r}")
+    labels = {}
+    for source in map(Path, sources):
+        chapter = numbers.get(source.stem)
+        if chapter is None:
+            continue
+        k = 0
+        for cell in jupytext.read(source).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for _, m, options in _numbered_directives(cell.source.splitlines()):
+                if _NUMBERED.get(m.group("name")) != kind:
+                    continue
+                if kind == "exercise" and ("nonumber" in options or "hidden" in options):
+                    continue
+                if kind == "equation" and "label" not in options:
+                    continue  # the site numbers labelled equations only
+                k += 1
+                if options.get("label"):
+                    labels[options["label"]] = (f"{source.stem}.ipynb", f"{chapter}.{k}")
+    return labels
+
+
+def set_enumerators(text: str, numbers: dict[str, str]) -> str:
+    """Give each labelled equation and exercise of Markdown ``text`` whose label is in
+    ``numbers`` (``{label: "2.3"}``) that number as its ``:enumerator:`` option, so that
+    jupyterlab-myst prints "(2.3)" and "Exercise 2.3" as the site does (it would count 1,
+    2, ... in the notebook). A directive that sets its own enumerator keeps it.
+
+    >>> print(set_enumerators(":::{math}\\n:label: eq-a\\nx = 1\\n:::", {"eq-a": "2.3"}))
+    :::{math}
+    :enumerator: 2.3
+    :label: eq-a
+    x = 1
+    :::
+    """
+    lines = text.splitlines()
+    inserts = []
+    for i, m, options in _numbered_directives(lines):
+        label = options.get("label")
+        if m.group("name") in _NUMBERED and label in numbers and "enumerator" not in options:
+            inserts.append((i + 1, f"{m.group('indent')}:enumerator: {numbers[label]}"))
+    for at, line in reversed(inserts):
+        lines.insert(at, line)
+    return "\n".join(lines) if inserts else text
 
 
 def _bib_field(body: str, name: str) -> str:
@@ -317,13 +434,27 @@ def _caption_cells(nb, figures: dict, here: str) -> None:
         )
 
 
-def rewrite_references(text: str, labels: dict, bibliography: dict) -> str:
-    """Make cross-chapter references and citations readable inside one notebook.
+def rewrite_references(
+    text: str,
+    labels: dict,
+    bibliography: dict,
+    *,
+    equations=None,
+    exercises=None,
+    documents=None,
+    here=None,
+) -> str:
+    """Make references to other chapters and citations readable inside one notebook.
 
-    ``{ref}`label``` to another chapter's label becomes a Markdown link to that
-    chapter's notebook (labels not in ``labels`` are left to MyST, which resolves
-    references inside the notebook); ``{cite:p}`a,b``` becomes "(A 1991; B 1994)" and
-    ``{cite:t}`a``` "A (1991)". Unknown citation keys are left as they are.
+    ``{ref}`label``` to a label of ``labels`` (:func:`chapter_labels`: chapters and their
+    sections) or of ``exercises`` becomes a Markdown link to that chapter's notebook, with
+    the reference's own words or else the title ("Exercise 2.1" for an exercise);
+    ``{eq}`label``` to an equation of ``equations`` becomes its number as the site prints
+    it, "(2.3)", linked to its notebook; ``{doc}`name``` to a page of ``documents``
+    (``{name: (file, title)}``) becomes a link to ``file``. A reference to a label of the
+    notebook ``here`` (a notebook file name) is left to MyST, which resolves references
+    inside the notebook; so are labels nobody knows. ``{cite:p}`a,b``` becomes "(A 1991;
+    B 1994)" and ``{cite:t}`a``` "A (1991)". Unknown citation keys are left as they are.
 
     >>> labels = {"chapter-chain": ("chain.ipynb", "The single-neuron chain")}
     >>> bib = {"bengio1994": ("Bengio et al.", "1994"), "nielsen2015": ("Nielsen", "2015")}
@@ -332,14 +463,42 @@ def rewrite_references(text: str, labels: dict, bibliography: dict) -> str:
     ... # doctest: +NORMALIZE_WHITESPACE
     'See [The single-neuron chain](chain.ipynb) (Bengio et al. 1994; Nielsen 2015);
      Nielsen (2015) says so.'
+    >>> equations = {"eq-chain-product": ("chain.ipynb", "2.2"), "eq-a": ("wide.ipynb", "12.1")}
+    >>> rewrite_references("by {eq}`eq-chain-product` and {eq}`eq-a`", {}, {},
+    ...                    equations=equations, here="wide.ipynb")
+    'by [(2.2)](chain.ipynb) and {eq}`eq-a`'
     """
+    equations, exercises, documents = equations or {}, exercises or {}, documents or {}
+
+    def elsewhere(file: str) -> bool:
+        return here is None or Path(file).name != Path(here).name
 
     def ref(m):
-        target = m.group("target") or m.group("label")
-        if target.strip() not in labels:
+        target = (m.group("target") or m.group("label")).strip()
+        if target in labels:
+            file, title = labels[target]
+        elif target in exercises:
+            file, title = exercises[target][0], f"Exercise {exercises[target][1]}"
+        else:
             return m.group(0)
-        file, title = labels[target.strip()]
-        return f"[{(m.group('text') or title).strip()}]({file})"
+        if not elsewhere(file):
+            return m.group(0)
+        return f"[{(m.group('text') or '').strip() or title}]({file})"
+
+    def eq(m):
+        target = (m.group("target") or m.group("label")).strip()
+        if target not in equations or not elsewhere(equations[target][0]):
+            return m.group(0)
+        file, number = equations[target]
+        return f"[({number})]({file})"
+
+    def doc(m):
+        target = (m.group("target") or m.group("label")).strip()
+        name = Path(target).with_suffix("").name
+        if name not in documents:
+            return m.group(0)
+        file, title = documents[name]
+        return f"[{(m.group('text') or '').strip() or title}]({file})"
 
     def cite(m):
         keys = [k.strip() for k in m.group("keys").split(",")]
@@ -349,23 +508,153 @@ def rewrite_references(text: str, labels: dict, bibliography: dict) -> str:
             return "; ".join(f"{bibliography[k][0]} ({bibliography[k][1]})" for k in keys)
         return "(" + "; ".join(f"{bibliography[k][0]} {bibliography[k][1]}" for k in keys) + ")"
 
-    return _CITE.sub(cite, _REF.sub(ref, text))
+    text = _REF.sub(ref, text)
+    text = _EQ.sub(eq, text)
+    text = _DOC.sub(doc, text)
+    return _CITE.sub(cite, text)
+
+
+#: Name (plus a number) under which the live edition keeps what a reference solution's cell
+#: printed: the cell starts with ``%%capture <name>`` and its folded Solution shows
+#: ``{eval}`<name>``` (:data:`SHOW_CAPTURED` tells IPython how to show one).
+SOLUTION_OUTPUT = "_solution_output_"
+#: The hidden cell at the top of a live notebook with reference solutions: it tells IPython
+#: to show a captured output (``%%capture``) as what the cell printed and displayed, HTML
+#: first (a check's verdict, a figure), so that a folded Solution can show it.
+SHOW_CAPTURED = """\
+# The reference solutions run silently (their cells start with %%capture): each folded
+# Solution shows what its code printed. This cell tells Jupyter how to show it there.
+def _show_captured():
+    import base64
+    import html
+
+    from IPython import get_ipython
+    from IPython.utils.capture import CapturedIO
+
+    widget = "application/vnd.jupyter.widget-view+json"  # a progress bar, done by now
+
+    def as_html(captured):
+        parts = [f"<pre>{html.escape(captured.stdout)}</pre>"] if captured.stdout.strip() else []
+        for output in captured.outputs:
+            data, meta = output.data, output.metadata or {}
+            if widget in data:
+                continue
+            if "text/html" in data:
+                parts.append(data["text/html"])
+            elif "image/png" in data:
+                png = data["image/png"]
+                png = base64.b64encode(png).decode() if isinstance(png, bytes) else png
+                width = (meta.get("image/png") or {}).get("width")
+                size = f' width="{width}"' if width else ""
+                style = ' style="height:auto;max-width:100%;transform:none"'  # not an inline icon
+                parts.append(f'<img src="data:image/png;base64,{png}"{size}{style}>')
+            elif "text/plain" in data:
+                parts.append(f"<pre>{html.escape(data['text/plain'])}</pre>")
+        return "\\n".join(parts)
+
+    def as_text(captured, printer, cycle):
+        texts = [captured.stdout.rstrip()] + [
+            o.data.get("text/plain", "") for o in captured.outputs if widget not in o.data
+        ]
+        printer.text("\\n".join(t for t in texts if t))
+
+    formatters = get_ipython().display_formatter.formatters
+    formatters["text/html"].for_type(CapturedIO, as_html)
+    formatters["text/plain"].for_type(CapturedIO, as_text)
+
+
+_show_captured()
+del _show_captured"""
+
+
+def _shows_output(source: str) -> bool:
+    """Whether a code cell shows something: it ends in an expression, or prints, displays
+    or draws (a guess from its source; a cell that only assigns shows nothing)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True
+    if tree.body and isinstance(tree.body[-1], ast.Expr) and not source.rstrip().endswith(";"):
+        return True
+    shows = {"print", "display", "show", "figure", "subplots"}
+    return any(
+        isinstance(node, ast.Call)
+        and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) in shows
+        for node in ast.walk(tree)
+    )
+
+
+def _solution_fold(label: str | None, options: list[str], parts: list) -> object:
+    """The folded ``{solution}`` Markdown cell of a live notebook: ``parts`` in order, each
+    ``("prose", text)`` or ``("code", source, name)``; code is shown as a code block followed
+    by ``{eval}`name``` (what the captured cell printed) when it shows anything."""
+    import nbformat
+
+    chunks = []
+    for part in parts:
+        if part[0] == "prose":
+            chunks.append(part[1])
+            continue
+        _, code, name = part
+        ticks = "`" * max(3, 1 + max((len(r) for r in re.findall(r"`+", code)), default=0))
+        chunks.append(f"{ticks}python\n{code.strip()}\n{ticks}")
+        if _shows_output(code):
+            chunks.append(f"{{eval}}`{name}`")
+    text = "\n\n".join(c for c in chunks if c.strip())
+    fence = ":" * max(
+        3, 1 + max((len(r) for r in re.findall(r"^[ \t>]*(:{3,})", text, re.M)), default=0)
+    )
+    head = f"{fence}{{solution}} {label}" if label else f"{fence}{{dropdown}} Reference code"
+    return nbformat.v4.new_markdown_cell("\n".join([head, *options, "", text, fence]))
 
 
 def _fold_gated_solutions(cells: list) -> list:
-    """Live edition: turn each ``{solution-start}`` ... ``{solution-end}`` region into
-    its code cells (collapsed by the caller) followed by one folded ``{solution}`` block
-    holding the region's text.
+    """Live edition: turn each ``{solution-start}`` ... ``{solution-end}`` region into its
+    code cells, run silently, followed by one folded ``{solution}`` block that holds the
+    region's text, code and output, in order, as the web page's folded solution does.
 
     JupyterLab renders each Markdown cell alone, so a gated region would show its text
-    and outputs unfolded; after its code cells, the block's ``{eval}`` numbers are set.
+    unfolded; and it shows a cell's output again when the cell runs, even one stored
+    hidden, so after Run All the check's verdict would sit under each exercise. So each
+    code cell of a solution starts with ``%%capture _solution_output_<n>``
+    (:data:`SOLUTION_OUTPUT`): it shows nothing, and the fold shows its output with
+    ``{eval}`` (the block follows the code cells, so its ``{eval}`` numbers are set by
+    then). A solution cell outside a gated region is run silently too, and its code and
+    output folded under it as the solution of the exercise above it.
     """
     import nbformat
 
-    out, i = [], 0
+    out, parts, i, count, exercise = [], [], 0, 0, None
+
+    def capture(cell) -> tuple:
+        nonlocal count
+        count += 1
+        name = f"{SOLUTION_OUTPUT}{count}"
+        code, cell.source = cell.source, f"%%capture {name}\n{cell.source}"
+        return ("code", code, name)
+
     while i < len(cells):
         cell = cells[i]
-        lines = cell.source.splitlines() if cell.cell_type == "markdown" else []
+        if cell.cell_type != "markdown":
+            if SOLUTION_TAG not in cell_tags(cell):
+                out.append(cell)
+                i += 1
+                continue
+            parts = []
+            while i < len(cells) and cells[i].cell_type != "markdown":
+                if SOLUTION_TAG not in cell_tags(cells[i]):
+                    break
+                parts.append(capture(cells[i]))
+                out.append(cells[i])
+                i += 1
+            out.append(_solution_fold(exercise, [":class: dropdown"], parts))
+            continue
+        lines = cell.source.splitlines()
+        for _, m, options in _numbered_directives(lines):
+            if m.group("name") in ("exercise", "exercise-start") and options.get("label"):
+                exercise = options["label"]
         start = next(
             (
                 k
@@ -386,12 +675,13 @@ def _fold_gated_solutions(cells: list) -> list:
         ]
         if lines[:start] and tidy(lines[:start]).strip():
             out.append(nbformat.v4.new_markdown_cell(tidy(lines[:start])))
-        prose, code, rest = [lines[end:]], [], []
+        parts, code, rest = [("prose", tidy(lines[end:]))], [], []
         i += 1
         while i < len(cells):
             inner = cells[i]
             i += 1
             if inner.cell_type != "markdown":
+                parts.append(capture(inner))
                 code.append(inner)
                 continue
             inner_lines = inner.source.splitlines()
@@ -404,22 +694,14 @@ def _fold_gated_solutions(cells: list) -> list:
                 None,
             )
             if stop is None:
-                prose.append(inner_lines)
+                parts.append(("prose", tidy(inner_lines)))
                 continue
-            prose.append(inner_lines[:stop])
+            parts.append(("prose", tidy(inner_lines[:stop])))
             e = DIRECTIVE_OPEN.match(inner_lines[stop])
             rest = inner_lines[block_end(inner_lines, stop, e.group("fence")) :]
             break
-        text = "\n\n".join(tidy(p) for p in prose if tidy(p).strip())
-        fence = ":" * max(
-            3, 1 + max((len(r) for r in re.findall(r"^[ \t>]*(:{3,})", text, re.M)), default=0)
-        )
         out.extend(code)
-        out.append(
-            nbformat.v4.new_markdown_cell(
-                "\n".join([f"{fence}{{solution}} {label}", *options, "", text, fence])
-            )
-        )
+        out.append(_solution_fold(label, options, parts))
         if tidy(rest).strip():
             out.append(nbformat.v4.new_markdown_cell(tidy(rest)))
     return out
@@ -451,14 +733,37 @@ def find_leaks(nb) -> list[str]:
     return leaks
 
 
-def make_edition(source, edition: str, *, labels=None, bibliography=None, figures=None):
+def _hidden_code_cell(source: str):
+    """A code cell the page would not show (``remove-cell``), its source collapsed."""
+    import nbformat
+
+    return nbformat.v4.new_code_cell(
+        source, metadata={"tags": ["remove-cell"], "jupyter": {"source_hidden": True}}
+    )
+
+
+def make_edition(
+    source,
+    edition: str,
+    *,
+    labels=None,
+    bibliography=None,
+    figures=None,
+    equations=None,
+    exercises=None,
+    documents=None,
+):
     """The notebook of one chapter ``source`` (.md or .ipynb) for ``edition``.
 
     ``labels`` and ``bibliography`` (see :func:`chapter_labels`,
     :func:`read_bibliography`) let :func:`rewrite_references` turn references to
-    other chapters into links and citations into text; without them both stay as MyST.
-    ``figures`` (see :func:`figure_labels`) numbers the figures as the site does:
-    references to them become "Figure 2.3" and each figure gets its caption below it.
+    other chapters and their sections into links and citations into text; without them
+    both stay as MyST. ``figures`` (see :func:`figure_labels`) numbers the figures as the
+    site does: references to them become "Figure 2.3" and each figure gets its caption
+    below it. ``equations`` and ``exercises`` (see :func:`numbered_labels`) do the same for
+    equations and exercises: references to another chapter's become links ("(2.3)"), and
+    this chapter's own are numbered as on the site (:func:`set_enumerators`).
+    ``documents`` (``{name: (file, title)}``) resolves ``{doc}`` links.
     """
     import jupytext
     import nbformat
@@ -470,11 +775,33 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None, figure
         raise ValueError(f"source must be an existing chapter file, got {str(source)!r}")
     nb = jupytext.read(source)
     here = f"{source.stem}.ipynb"
+    equations, exercises = equations or {}, exercises or {}
+    own = {
+        label: number
+        for label, (file, number) in [*equations.items(), *exercises.items()]
+        if Path(file).name == here
+    }
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = rewrite_references(cell.source, labels or {}, bibliography or {})
+            cell.source = rewrite_references(
+                cell.source,
+                labels or {},
+                bibliography or {},
+                equations=equations,
+                exercises=exercises,
+                documents=documents,
+                here=here,
+            )
             cell.source = rewrite_figure_references(cell.source, figures or {}, here)
+            cell.source = set_enumerators(cell.source, own)
     _caption_cells(nb, figures or {}, here)
+    has_exercises = any(
+        m.group("name") in ("exercise", "exercise-start")
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for _, m, _ in _numbered_directives(c.source.splitlines())
+    )
+    quick = any(c.cell_type == "code" and "quick_mode()" in c.source for c in nb.cells)
     if edition == "student":
         remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
         nb, _ = remover.preprocess(nb, {})
@@ -496,12 +823,34 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None, figure
                 view["outputs_hidden"] = True
             if view:
                 cell.metadata["jupyter"] = view
-    note = _NOTES[edition].format(title=notebook_title(nb, source.stem), stem=source.stem)
+    note = _NOTES[edition]
+    if edition == "live":
+        captured = any(c.source.startswith(f"%%capture {SOLUTION_OUTPUT}") for c in nb.cells)
+        if captured:  # before the chapter's first cell, so that every solution can use it
+            nb.cells.insert(0, _hidden_code_cell(SHOW_CAPTURED))
+        if quick:  # must run before the chapter's QUICK = quick_mode()
+            nb.cells.insert(0, nbformat.v4.new_code_cell(LIVE_SIZE_CELL))
+            note += _LIVE_SIZE_NOTE
+        if has_exercises:
+            note += _LIVE_EXERCISES
+    note = note.format(title=notebook_title(nb, source.stem), stem=source.stem)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
     for i, cell in enumerate(nb.cells):
         cell.id = f"{source.stem}-{i}"  # stable ids: two runs write identical files
     nb.metadata.pop("jupytext", None)
-    nb.metadata["language_info"] = {"name": "python"}
+    # What JupyterLab writes into a notebook once its kernel has started (the kernel's
+    # spec and language_info, as ipykernel of this environment reports them), written
+    # here: the notebook opens unmodified, with no unsaved mark and nothing to autosave.
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import KERNEL_NAME, get_kernel_dict
+
+    spec = get_kernel_dict()
+    nb.metadata["kernelspec"] = {
+        "display_name": spec["display_name"],
+        "language": spec["language"],
+        "name": KERNEL_NAME,
+    }
+    nb.metadata["language_info"] = dict(IPythonKernel.language_info)
     nb.metadata["vgp_edition"] = {"edition": edition, "source": source.name}
     nbformat.validate(nb)
     if edition == "student":
@@ -511,6 +860,131 @@ def make_edition(source, edition: str, *, labels=None, bibliography=None, figure
                 f"{source}: solutions survived in the student edition: " + "; ".join(leaks)
             )
     return nb
+
+
+# --------------------------------------------------------------------------- text pages
+
+#: The text pages the live edition writes beside its notebooks, Markdown that JupyterLab
+#: shows rendered by jupyterlab-myst, without Sphinx: ``{name: (file, title)}``, under the
+#: names the chapters' ``{doc}`` links use.
+TEXT_PAGES = {
+    "exercises": ("exercises.md", "Exercises"),
+    "bibliography": ("bibliography.md", "Bibliography"),
+}
+#: The folder, beside the live notebooks, of the student edition the exercise list opens.
+STUDENT_FOLDER = "student"
+
+
+def exercise_list(sources, numbers: dict[str, int]) -> list[tuple[str, str, list[tuple]]]:
+    """``[(chapter stem, chapter title, [(label, number, title, argue), ...]), ...]`` for the
+    chapters with exercises, in the order of ``sources``: each exercise's label, its number
+    as the site prints it ("2.1", see :func:`numbered_labels`; "" if it has none), its title
+    and whether it asks for a derivation or an argument (``:class: prose-only``).
+    Hidden exercises are left out, as on the site's list."""
+    import jupytext
+
+    numbered = numbered_labels(sources, numbers, "exercise")
+    out = []
+    for source in map(Path, sources):
+        nb = jupytext.read(source)
+        entries = []
+        for cell in nb.cells:
+            if cell.cell_type != "markdown":
+                continue
+            for _, m, options in _numbered_directives(cell.source.splitlines()):
+                if m.group("name") not in ("exercise", "exercise-start") or "hidden" in options:
+                    continue
+                label = options.get("label", "")
+                entries.append(
+                    (
+                        label,
+                        numbered.get(label, ("", ""))[1],
+                        m.string[m.end() :].strip(),
+                        "prose-only" in options.get("class", "").split(),
+                    )
+                )
+        if entries:
+            out.append((source.stem, notebook_title(nb, source.stem), entries))
+    return out
+
+
+def exercises_page(sources, numbers: dict[str, int], student: str = STUDENT_FOLDER) -> str:
+    """The exercise list as Markdown: a count, then a list of the chapters, each with its
+    exercises ("Exercise 2.1 (One gradient by hand)"), every entry a link to the chapter's
+    student edition in the folder ``student``."""
+    chapters = exercise_list(sources, numbers)
+    total = sum(len(entries) for _, _, entries in chapters)
+    argue = sum(e[3] for _, _, entries in chapters for e in entries)
+    count = (
+        f"{total} exercise{'s' if total != 1 else ''} in {len(chapters)} "
+        f"chapter{'s' if len(chapters) != 1 else ''}"
+    )
+    if argue:
+        count += f"; {argue} of them ask for a derivation or an argument (marked *derive/argue*)"
+    lines = [
+        "# Exercises",
+        "",
+        "Every chapter ends with exercises. Each entry below opens the chapter's **student "
+        f"edition**, the notebook in `{student}/` without the solutions: replace the `...` in "
+        "an exercise's code cell with your answer, run it, then run the check below it for "
+        "feedback. The chapters beside this page hold the same exercises with their "
+        "solutions folded away.",
+        "",
+        count + ".",
+        "",
+    ]
+    for stem, title, entries in chapters:
+        link = f"{student}/{stem}.ipynb"
+        lines.append(f"- **[{title}]({link})**")
+        lines.append("")
+        for _, number, name, argue in entries:
+            words = f"Exercise {number}" if number else "Exercise"
+            if name:
+                words += f" ({name})"
+            lines.append(f"  - [{words}]({link})" + (" — *derive/argue*" if argue else ""))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+#: The opening of the bibliography page, as the site's.
+_BIBLIOGRAPHY_INTRO = (
+    "The primary sources for the book, cited in the chapters. Each is listed under the words "
+    "the text cites it by, in the alphabetical order of first authors."
+)
+
+
+def bibliography_page(bib_path) -> str:
+    """The bibliography as Markdown, as the site lists it: every entry of the BibTeX file
+    ``bib_path``, sorted and labelled by the words the text cites it by ("Glorot and
+    Bengio, 2010"), each entry written in pybtex's plain style
+    (:mod:`booktools.author_year`)."""
+    from pybtex.database import parse_file
+    from pybtex.plugin import find_plugin
+
+    from booktools.author_year import AuthorYearStyle
+
+    backend = find_plugin("pybtex.backends", "markdown")()
+    entries = AuthorYearStyle().format_bibliography(parse_file(str(bib_path)))
+    lines = ["# Bibliography", "", _BIBLIOGRAPHY_INTRO, ""]
+    for entry in entries:
+        text = " ".join(entry.text.render(backend).split())
+        lines.append(f"- **{entry.label}.** {text}")
+    return "\n".join(lines) + "\n"
+
+
+def write_text_pages(out, sources, numbers: dict[str, int], bib_path=None) -> list[Path]:
+    """Write :data:`TEXT_PAGES` into ``out``: the exercise list (:func:`exercises_page`) and,
+    if ``bib_path`` is a file, the bibliography (:func:`bibliography_page`)."""
+    out = Path(out)
+    pages = {"exercises": exercises_page(sources, numbers)}
+    if bib_path is not None and Path(bib_path).is_file():
+        pages["bibliography"] = bibliography_page(bib_path)
+    written = []
+    for name, text in pages.items():
+        path = out / TEXT_PAGES[name][0]
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def default_out(root, edition: str) -> Path:
@@ -523,9 +997,12 @@ def default_out(root, edition: str) -> Path:
 def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
     """Write one notebook per TOC chapter to ``out`` (default: :func:`default_out`).
 
-    Notebooks in ``out`` written by an earlier run for a chapter that is no
-    longer in the TOC are removed, so the folder can be handed out as it is;
-    other files are left alone. Returns the paths written, in TOC order.
+    The live edition also writes the book's front page (the TOC's root, when it is a
+    notebook) as a notebook and the text pages (:func:`write_text_pages`), which the
+    notebooks' links reach. Notebooks in ``out`` written by an earlier run for a chapter
+    that is no longer in the TOC are removed, so the folder can be handed out as it is;
+    other files are left alone. Returns the paths written, in TOC order (then the text
+    pages).
     """
     import nbformat
 
@@ -535,23 +1012,66 @@ def write_edition(edition: str, *, root=".", out=None, toc=None) -> list[Path]:
     sources = chapter_sources(root, toc)
     if not sources:
         raise ValueError(f"the TOC of {str(root)!r} lists no notebook chapters")
+    numbers = chapter_numbers(root, toc)
     labels = chapter_labels(sources)
-    figures = figure_labels(sources, chapter_numbers(root, toc))
+    figures = figure_labels(sources, numbers)
+    equations = numbered_labels(sources, numbers, "equation")
+    exercises = numbered_labels(sources, numbers, "exercise")
+    documents = {p.stem: (f"{p.stem}.ipynb", _page_title(p)) for p in sources}
     bib_path = root / "references.bib"
     bibliography = read_bibliography(bib_path) if bib_path.is_file() else {}
+    front = _front_page(root, toc) if edition == "live" else None
+    if edition == "live":
+        documents.update(TEXT_PAGES)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for source in sources:
+    for source in ([front] if front else []) + sources:
         target = out / f"{source.stem}.ipynb"
         nb = make_edition(
-            source, edition, labels=labels, bibliography=bibliography, figures=figures
+            source,
+            edition,
+            labels=labels,
+            bibliography=bibliography,
+            figures={**figures, **(_unnumbered_figures(source) if source == front else {})},
+            equations=equations,
+            exercises=exercises,
+            documents=documents,
         )
         nbformat.write(nb, target)
         written.append(target)
     for stale in sorted(set(out.glob("*.ipynb")) - set(written)):
         if _is_edition_notebook(stale):  # never delete a notebook this module did not write
             stale.unlink()
+    if edition == "live":
+        written += write_text_pages(out, sources, numbers, bib_path)
     return written
+
+
+def _page_title(source: Path) -> str:
+    """The text of a page's first ``# Title`` line (its file name if it has none)."""
+    m = re.search(r"^# (.+)$", Path(source).read_text(encoding="utf-8"), re.M)
+    return m.group(1).strip() if m else Path(source).stem
+
+
+def _front_page(root: Path, toc=None) -> Path | None:
+    """The book's front page (the TOC's root, the preface) if it is a notebook, else None."""
+    entry = read_toc(root, toc).get("root")
+    if not isinstance(entry, str):
+        return None
+    for path in (root / entry, (root / entry).with_suffix(".md")):
+        if path.is_file() and path.suffix in (".md", ".ipynb") and is_notebook_source(path):
+            return path
+    return None
+
+
+def _unnumbered_figures(source) -> dict[str, tuple[str, str]]:
+    """``{figure name: (notebook file name, "k")}`` for a page outside the numbered chapters
+    (the preface): the site numbers its figures 1, 2, ..."""
+    import jupytext
+
+    source = Path(source)
+    cells = figure_cells(jupytext.read(source))
+    return {name: (f"{source.stem}.ipynb", str(k)) for k, (_, name, _) in enumerate(cells, 1)}
 
 
 def _is_edition_notebook(path: Path) -> bool:
@@ -580,10 +1100,12 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     written = write_edition(args.edition, root=args.root, out=args.out, toc=args.toc)
-    folder = written[0].parent
+    notebooks = [p for p in written if p.suffix == ".ipynb"]
+    pages = [p for p in written if p.suffix != ".ipynb"]
     print(
-        f"{len(written)} {args.edition} notebooks in {folder}: "
-        + ", ".join(p.name for p in written)
+        f"{len(notebooks)} {args.edition} notebooks in {notebooks[0].parent}: "
+        + ", ".join(p.name for p in notebooks)
+        + (f"; and {', '.join(p.name for p in pages)}" if pages else "")
     )
     return 0
 

@@ -35,13 +35,22 @@ from hypothesis import strategies as st
 
 from booktools.edition import (
     EXERCISE_MARK,
+    LIVE_SIZE_CELL,
+    SHOW_CAPTURED,
+    SOLUTION_OUTPUT,
+    chapter_labels,
     find_leaks,
     make_edition,
+    numbered_labels,
+    read_bibliography,
+    rewrite_references,
+    set_enumerators,
     strip_solutions,
     write_edition,
 )
 from booktools.myst import (
     DIRECTIVE_OPEN,
+    cell_tags,
     chapter_numbers,
     chapter_sources,
     directive_blocks,
@@ -650,40 +659,433 @@ def test_instructor_notebook_runs_and_every_check_passes(executed, name):
             assert status == wanted, f"{name}: the {kind} cell of {exercise} says {status!r}"
 
 
-def test_live_edition_folds_a_gated_solution_after_its_code(tmp_path):
-    """JupyterLab renders each Markdown cell alone: the gated region becomes collapsed
-    code cells followed by one folded {solution} block (whose {eval} numbers are set by then)."""
+def _chapter(tmp_path, body: str, name: str = "t"):
     header = (ROOT / "chapters" / "circuits.md").read_text().split("---", 2)[1]
-    body = (
-        "# T\n\n:::{exercise} One\n:label: ex-t-one\nWhat is 6 times 7?\n:::\n\n"
-        "```{code-cell} ipython3\n:tags: [exercise]\n\nanswer = ...\n```\n\n"
-        "```{code-cell} ipython3\n:tags: [check]\n\nprint(answer)\n```\n\n"
-        "::::{solution-start} ex-t-one\n:class: dropdown\n::::\n\n"
-        "```{code-cell} ipython3\n:tags: [solution]\n\nanswer = 42\ntext = str(answer)\n```\n\n"
-        "It is {eval}`text`.\n\n:::{note}\nInner.\n:::\n\n"
-        "```{code-cell} ipython3\n:tags: [solution]\n\nprint(answer)\n```\n\n"
-        "::::{solution-end}\n::::\n\nAfter.\n"
-    )
-    path = tmp_path / "t.md"
+    path = tmp_path / f"{name}.md"
     path.write_text("---" + header + "---\n" + body)
+    return path
+
+
+GATED_LIVE = (
+    "# T\n\n:::{exercise} One\n:label: ex-t-one\nWhat is 6 times 7?\n:::\n\n"
+    "```{code-cell} ipython3\n:tags: [exercise]\n\nanswer = ...\n```\n\n"
+    "```{code-cell} ipython3\n:tags: [check]\n\nprint(answer)\n```\n\n"
+    "::::{solution-start} ex-t-one\n:class: dropdown\n::::\n\n"
+    "```{code-cell} ipython3\n:tags: [solution]\n\nanswer = 42\ntext = str(answer)\n```\n\n"
+    "It is {eval}`text`.\n\n:::{note}\nInner.\n:::\n\n"
+    "```{code-cell} ipython3\n:tags: [solution]\n\nprint(answer)\n```\n\n"
+    "::::{solution-end}\n::::\n\nAfter.\n"
+)
+
+
+def test_live_edition_folds_a_gated_solution_after_its_code(tmp_path):
+    """JupyterLab renders each Markdown cell alone, and shows a cell's output again when it
+    runs: the gated region becomes collapsed code cells that run silently (``%%capture``),
+    followed by one folded {solution} block with the region's text, code and output in
+    order (its {eval} numbers and outputs are set by then)."""
+    path = _chapter(tmp_path, GATED_LIVE)
     cells = make_edition(path, "live").cells
     sources = [c.source for c in cells]
     assert not any("solution-start" in s or "solution-end" in s for s in sources)
     folded = next(i for i, s in enumerate(sources) if "{solution} ex-t-one" in s)
     code = [i for i, c in enumerate(cells) if "solution" in c.metadata.get("tags", [])]
     assert code and max(code) < folded
-    for i in code:
+    for n, i in enumerate(code, start=1):
         assert cells[i].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+        assert sources[i].splitlines()[0] == f"%%capture {SOLUTION_OUTPUT}{n}"
     block = sources[folded].splitlines()
     assert (
         block[0] == "::::{solution} ex-t-one"
         and block[1] == ":class: dropdown"
         and block[-1] == "::::"
     )
-    assert "It is {eval}`text`." in sources[folded] and ":::{note}" in sources[folded]
+    text = sources[folded]
+    # in order: the first cell's code (it only assigns: no output), the text, the second
+    # cell's code and what it printed
+    order = [
+        text.index("```python\nanswer = 42\ntext = str(answer)\n```"),
+        text.index("It is {eval}`text`."),
+        text.index(":::{note}"),
+        text.index("```python\nprint(answer)\n```"),
+        text.index(f"{{eval}}`{SOLUTION_OUTPUT}2`"),
+    ]
+    assert order == sorted(order)
+    assert f"{SOLUTION_OUTPUT}1`" not in text
     assert sources[folded + 1] == "After."
+    # the cell that shows a captured output runs before every solution, hidden
+    helper = next(i for i, c in enumerate(cells) if c.source == SHOW_CAPTURED)
+    assert helper < min(code) and cells[helper].metadata["jupyter"] == {"source_hidden": True}
+    assert "remove-cell" in cells[helper].metadata["tags"]
+    assert "folded" in sources[0] and "(student/t.ipynb)" in sources[0]
     student = [c.source for c in make_edition(path, "student").cells]
-    assert not any("42" in s or "It is" in s for s in student)
+    assert not any("42" in s or "It is" in s or "%%capture" in s for s in student)
+    instructor = [c.source for c in make_edition(path, "instructor").cells]
+    assert not any("%%capture" in s or s == SHOW_CAPTURED for s in instructor)
+
+
+def test_a_solution_cell_outside_a_gated_region_runs_silently_too(tmp_path):
+    body = (
+        "# T\n\n:::{exercise} One\n:label: ex-t-one\nWhat is it?\n:::\n\n"
+        "```{code-cell} ipython3\n:tags: [solution]\n\nprint(42)\n```\n\n"
+        ":::{solution} ex-t-one\n:class: dropdown\n\nForty-two.\n:::\n"
+    )
+    cells = make_edition(_chapter(tmp_path, body), "live").cells
+    i = next(i for i, c in enumerate(cells) if "solution" in c.metadata.get("tags", []))
+    assert cells[i].source == f"%%capture {SOLUTION_OUTPUT}1\nprint(42)"
+    fold = cells[i + 1].source
+    assert fold.startswith(":::{solution} ex-t-one\n:class: dropdown")
+    assert "```python\nprint(42)\n```" in fold and f"{{eval}}`{SOLUTION_OUTPUT}1`" in fold
+
+
+def _kernel_session(code_cells: list[str], expressions: dict) -> tuple[list, dict]:
+    """Run ``code_cells`` in a fresh kernel; return the output messages they sent and the
+    values of ``expressions`` (user expressions, as jupyterlab-myst asks for ``{eval}``)."""
+    import tempfile
+
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(  # IPC sockets: no port two kernels could both pick
+        kernel_name="python3", transport="ipc", ip=tempfile.mkdtemp(prefix="vgp-kernel-") + "/k"
+    )
+    km.start_kernel(env={k: v for k, v in os.environ.items() if k != "MPLBACKEND"})
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=120)
+    outputs = []
+    try:
+        for code in code_cells + [""]:
+            msg_id = kc.execute(code, user_expressions=expressions if not code else {})
+            while True:
+                msg = kc.get_iopub_msg(timeout=120)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+                if msg["msg_type"] in ("stream", "display_data", "execute_result", "error"):
+                    outputs.append(msg["content"])
+            reply = kc.get_shell_msg(timeout=120)
+            while reply["parent_header"].get("msg_id") != msg_id:
+                reply = kc.get_shell_msg(timeout=120)
+        return outputs, reply["content"]["user_expressions"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def test_a_captured_solution_shows_nothing_and_its_fold_shows_its_output():
+    """In a kernel: a solution cell that starts with %%capture sends no output, and the
+    {eval} of its capture is HTML with what it printed, its check's verdict and its figure."""
+    solution = (
+        f"%%capture {SOLUTION_OUTPUT}1\n"
+        "import matplotlib.pyplot as plt\n"
+        "from vgp_lib.exercises.chain import check_vanish_depth\n"
+        "from vgp_lib.plots import figure, show\n"
+        "print('depth <found>')\n"
+        "fig, ax = figure(height=3.0)\n"
+        "ax.plot([0, 1], [0, 1])\n"
+        "show(fig)  # as the chapters show a figure: a PNG at its width\n"
+        "plt.close(fig)\n"
+        "check_vanish_depth(8, threshold=1e-10)"
+    )
+    outputs, values = _kernel_session(
+        [SHOW_CAPTURED, solution], {"fold": f"{SOLUTION_OUTPUT}1", "none": "undefined_name"}
+    )
+    assert outputs == []  # nothing printed outside the fold
+    fold = values["fold"]
+    assert fold["status"] == "ok", fold
+    html, plain = fold["data"]["text/html"], fold["data"]["text/plain"]
+    assert "<pre>depth &lt;found&gt;\n</pre>" in html
+    assert 'class="vgp-feedback vgp-correct"' in html and "Correct:" in html
+    assert re.search(r'<img src="data:image/png;base64,iVBORw0KGgo[^"]*" width="\d+"', html)
+    assert "depth <found>" in plain and "status='correct'" in plain
+    assert values["none"]["status"] == "error"
+
+
+def test_live_size_cell_opens_only_the_chapters_with_long_experiments(tmp_path):
+    """A chapter that calls quick_mode() gets, right after the note, a visible cell that
+    sets the live size before the chapter's own first cell reads it; the note says why.
+    A chapter without long experiments gets neither."""
+    quick = _chapter(
+        tmp_path,
+        "# Q\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
+        "from vgp_lib._env import quick_mode\nQUICK = quick_mode()\n```\n\nText.\n",
+        name="q",
+    )
+    plain = _chapter(tmp_path, "# P\n\n```{code-cell} ipython3\nx = 1\n```\n\nText.\n", "p")
+    cells = make_edition(quick, "live").cells
+    assert cells[1].cell_type == "code" and cells[1].source == LIVE_SIZE_CELL
+    assert "jupyter" not in cells[1].metadata and not cell_tags(cells[1])  # visible
+    assert 4 <= len(LIVE_SIZE_CELL.splitlines()) <= 6
+    assert "smaller here than on the web page" in cells[0].source
+    first = next(i for i, c in enumerate(cells) if "QUICK = quick_mode()" in c.source)
+    assert first > 1
+    for edition in ("student", "instructor"):
+        assert not any(c.source == LIVE_SIZE_CELL for c in make_edition(quick, edition).cells)
+    cells = make_edition(plain, "live").cells
+    assert not any(c.source == LIVE_SIZE_CELL for c in cells)
+    assert "smaller" not in cells[0].source and "student edition" not in cells[0].source
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_live_size_cell_sets_the_size_quick_mode_reads(full):
+    import os as os_module
+
+    from vgp_lib._env import quick_mode
+
+    saved = os_module.environ.get("VGP_QUICK")
+    try:
+        exec(LIVE_SIZE_CELL.replace("FULL_SIZE = False", f"FULL_SIZE = {full}"), {})
+        assert quick_mode() is (not full)
+    finally:
+        if saved is None:
+            os_module.environ.pop("VGP_QUICK", None)
+        else:
+            os_module.environ["VGP_QUICK"] = saved
+
+
+# ----------------------------------------------------------- references in the editions
+
+
+@pytest.fixture(scope="module")
+def live_and_student(tmp_path_factory):
+    """The live edition and the student edition beside it, from the book's own TOC,
+    as ``make notebooks`` (and Binder's postBuild) write them."""
+    base = tmp_path_factory.mktemp("live")
+    live = write_edition("live", root=ROOT, out=base)
+    student = write_edition("student", root=ROOT, out=base / "student")
+    return base, live, student
+
+
+#: Roles that refer to a label, as the notebooks may still hold them.
+LEFT_ROLE = re.compile(r"\{(eq|ref|numref|doc|cite|cite:p|cite:t)\}`(?:[^`<]*<)?([^`>]+)>?`")
+
+
+def notebook_labels(nb) -> set[str]:
+    """Every label a notebook defines: targets, equations, exercises."""
+    found = set()
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        found |= set(re.findall(r"^\(([\w:-]+)\)=\s*$", cell.source, re.M))
+        found |= set(re.findall(r"^[ \t>]*:label:[ \t]*(\S+)", cell.source, re.M))
+    return found
+
+
+def test_every_reference_left_in_a_notebook_names_a_label_of_that_notebook(live_and_student):
+    """References to other chapters (sections, equations, figures, exercises), citations
+    and {doc} links are rewritten; what is left refers to a label in the same notebook,
+    which jupyterlab-myst resolves."""
+    base, live, student = live_and_student
+    for path in [p for p in live + student if p.suffix == ".ipynb"]:
+        nb = nbformat.read(path, as_version=4)
+        defined = notebook_labels(nb)
+        for cell in nb.cells:
+            for role, target in LEFT_ROLE.findall(cell.source):
+                assert role in ("eq", "ref") and target.strip() in defined, (
+                    f"{path.relative_to(base)}: {{{role}}}`{target}` does not resolve"
+                )
+
+
+def test_references_to_other_chapters_become_links_with_the_sites_words(live_and_student):
+    base, _, _ = live_and_student
+    exploding = (base / "exploding.ipynb").read_text()
+    assert "[(2.2)](chain.ipynb)" in exploding  # {eq}`eq-chain-product`
+    assert "[(2.2)](chain.ipynb)" in (base / "student" / "unstable.ipynb").read_text()
+    chain = nbformat.read(base / "chain.ipynb", as_version=4)
+    text = "\n".join(c.source for c in chain.cells)
+    # its own equations and exercises carry the site's numbers
+    assert ":label: eq-chain-product" in text and ":enumerator: 2.2" in text
+    assert ":enumerator: 2.1\n:label: ex-chain-four-layer" in text
+
+
+def test_rewrite_references_resolves_sections_equations_exercises_and_pages():
+    labels = {
+        "chapter-wide": ("wide.ipynb", "Wide networks"),
+        "sec-wide-meanfield": ("wide.ipynb", "The mean-field multiplier"),
+    }
+    equations = {"eq-chain-product": ("chain.ipynb", "2.2"), "eq-own": ("mnist.ipynb", "5.1")}
+    exercises = {"ex-chain-four-layer": ("chain.ipynb", "2.1")}
+    documents = {"exercises": ("exercises.md", "Exercises")}
+    text = (
+        "{ref}`sec-wide-meanfield`, {ref}`this section <sec-wide-meanfield>`, "
+        "{eq}`eq-chain-product`, {eq}`eq-own`, {ref}`ex-chain-four-layer`, "
+        "{doc}`exercises`, {doc}`the list <../chapters/exercises>`, {ref}`sec-unknown`."
+    )
+    out = rewrite_references(
+        text,
+        labels,
+        {},
+        equations=equations,
+        exercises=exercises,
+        documents=documents,
+        here="mnist.ipynb",
+    )
+    assert out == (
+        "[The mean-field multiplier](wide.ipynb), [this section](wide.ipynb), "
+        "[(2.2)](chain.ipynb), {eq}`eq-own`, [Exercise 2.1](chain.ipynb), "
+        "[Exercises](exercises.md), [the list](exercises.md), {ref}`sec-unknown`."
+    )
+    # inside its own notebook a section is left to jupyterlab-myst
+    assert rewrite_references("{ref}`sec-wide-meanfield`", labels, {}, here="wide.ipynb") == (
+        "{ref}`sec-wide-meanfield`"
+    )
+
+
+def test_enumerators_go_into_the_directives_options_in_every_spelling():
+    numbers = {"eq-a": "2.1", "ex-b": "2.2", "eq-c": "2.3"}
+    text = (
+        "> ```{math}\n> :label: eq-a\n> x\n> ```\n\n"
+        "::::{exercise} B\n:label: ex-b\n\n:::{math}\n:label: eq-c\ny\n:::\n::::\n\n"
+        ":::{math}\n:enumerator: 9\n:label: eq-a\nz\n:::"
+    )
+    assert set_enumerators(text, numbers) == (
+        "> ```{math}\n> :enumerator: 2.1\n> :label: eq-a\n> x\n> ```\n\n"
+        "::::{exercise} B\n:enumerator: 2.2\n:label: ex-b\n\n"
+        ":::{math}\n:enumerator: 2.3\n:label: eq-c\ny\n:::\n::::\n\n"
+        ":::{math}\n:enumerator: 9\n:label: eq-a\nz\n:::"
+    )
+    assert set_enumerators("no directive", numbers) == "no directive"
+
+
+def test_equation_and_exercise_numbers_match_the_built_site(built_html):
+    """Every equation number ("(2.3)") and exercise number ("Exercise 2.3") the site prints
+    is the one the editions give, in every chapter."""
+    numbers = chapter_numbers(ROOT)
+    equations = numbered_labels(TOC_CHAPTERS, numbers, "equation")
+    exercises = numbered_labels(TOC_CHAPTERS, numbers, "exercise")
+    checked = 0
+    for source in TOC_CHAPTERS:
+        page = (built_html / "chapters" / f"{source.stem}.html").read_text(encoding="utf-8")
+        site_eqs = dict(
+            re.findall(r'id="equation-([^"]+)">.*?<span class="eqno">\(([\d.]+)\)', page, re.S)
+        )
+        site_exercises = dict(re.findall(r'id="(ex-[\w-]+)"[^>]*>.*?Exercise ([\d.]+)', page, re.S))
+        mine = f"{source.stem}.ipynb"
+        assert site_eqs == {k: n for k, (f, n) in equations.items() if f == mine}, source.stem
+        assert site_exercises == {k: n for k, (f, n) in exercises.items() if f == mine}, source.stem
+        checked += bool(site_eqs)
+    assert checked >= 2
+
+
+def test_section_labels_carry_their_titles():
+    labels = chapter_labels(TOC_CHAPTERS)
+    assert labels["chapter-chain"] == ("chain.ipynb", "The single-neuron chain")
+    assert labels["sec-wide-meanfield"] == ("wide.ipynb", "The mean-field multiplier")
+
+
+# ---------------------------------------------------------------- the live text pages
+
+
+def test_the_exercise_list_links_every_exercise_to_its_student_notebook(live_and_student):
+    base, live, student = live_and_student
+    page = (base / "exercises.md").read_text(encoding="utf-8")
+    assert base / "exercises.md" in live
+    items = re.findall(
+        r"^  - \[Exercise ([\d.]+) \(([^)]*(?:\)[^)\]]*)*)\)\]\(([^)]+)\)", page, re.M
+    )
+    sources = {}
+    for source in TOC_CHAPTERS:
+        nb = jupytext.read(source)
+        sources[source.stem] = [b.options["label"] for b in exercise_blocks(nb)]
+    assert len(items) == sum(len(v) for v in sources.values())
+    for number, _, link in items:
+        assert (base / link).is_file(), link  # the student notebook is there
+        assert link.startswith("student/")
+        chapter = Path(link).stem
+        assert number.startswith(f"{chapter_numbers(ROOT)[chapter]}.")
+    total = sum(len(v) for v in sources.values())
+    assert f"{total} exercises in {len(sources)} chapters" in page
+    assert "Exercise 2.1 (One gradient by hand)](student/chain.ipynb)" in page
+    assert "_build" not in page and not RAW_ROLE.search(page)
+
+
+RAW_ROLE = re.compile(r"\{[\w:-]+\}`|^[:`]{3,}\{", re.M)
+
+
+def test_the_bibliography_lists_every_entry_under_its_author_year_label(live_and_student):
+    from pybtex.database import parse_file
+
+    base, _, _ = live_and_student
+    page = (base / "bibliography.md").read_text(encoding="utf-8")
+    entries = re.findall(r"^- \*\*(.+?)\.\*\* (.+)$", page, re.M)
+    bib = parse_file(str(ROOT / "references.bib")).entries
+    assert len(entries) == len(bib)
+    cited_as = read_bibliography(ROOT / "references.bib")
+    labels = [label for label, _ in entries]
+    for key, (names, year) in cited_as.items():
+        assert labels.count(f"{names}, {year}") == 1, key
+    cited = set()
+    for source in [*TOC_CHAPTERS, FRONT]:
+        for keys in re.findall(r"\{cite:[pt]\}`([^`]+)`", source.read_text(encoding="utf-8")):
+            cited |= {k.strip() for k in keys.split(",")}
+    assert cited and cited <= set(cited_as)
+    assert labels.index("Glorot and Bengio, 2010") < labels.index("He et al., 2015")
+    assert not RAW_ROLE.search(page)
+
+
+def test_the_front_page_is_a_live_notebook_with_every_reference_resolved(live_and_student):
+    base, live, _ = live_and_student
+    assert base / f"{FRONT.stem}.ipynb" in live
+    nb = nbformat.read(base / f"{FRONT.stem}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert not LEFT_ROLE.search(text), LEFT_ROLE.search(text).group(0)
+    assert "(exercises.md)" in text and "(bibliography.md)" in text and "(chain.ipynb)" in text
+    assert "Nielsen (2015)" in text
+    assert "student/" not in nb.cells[0].source  # no exercises, so no student edition
+    assert not (base / "student" / f"{FRONT.stem}.ipynb").exists()
+
+
+def test_the_cli_writes_the_text_pages_with_the_live_edition(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "booktools.edition", "live", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stderr == ""
+    assert f"{len(TOC_CHAPTERS) + 1} live notebooks" in run.stdout
+    assert "exercises.md, bibliography.md" in run.stdout
+    assert (tmp_path / "exercises.md").is_file() and (tmp_path / "bibliography.md").is_file()
+
+
+# ------------------------------------------------------------ feedback reads as plain text
+
+
+def _reader_strings():
+    """``(file, line, text)`` of every string literal of vgp_lib/exercises that is not a
+    docstring: the feedback, hints and hand-in lines a reader sees (and a few names)."""
+    import ast
+
+    for path in sorted((ROOT / "vgp_lib" / "exercises").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if id(node) not in docs:
+                    yield path.name, node.lineno, node.value
+
+
+def test_feedback_is_plain_text_without_labels_or_markup():
+    """A check's message is shown as plain text: no Markdown (backticks, *emphasis*,
+    links) and no label (eq-..., sec-...) a reader cannot follow. An exercise's own label
+    is a value (the Feedback says which exercise it judges), not text."""
+    markup = re.compile(r"`|(?<![\w*])\*[A-Za-z][^*]*\*(?![\w*])|\]\(")
+    label = re.compile(r"(?<![\w-])(?:eq|sec|fig|chapter)-[a-z][\w-]*")
+    found = []
+    for name, line, text in _reader_strings():
+        if re.fullmatch(r"ex-[\w-]+", text):
+            continue
+        if markup.search(text) or label.search(text) or re.search(r"(?<![\w-])ex-\w", text):
+            found.append(f"{name}:{line}: {text[:80]!r}")
+    assert not found, "\n".join(found)
 
 
 # --------------------------------------------------------------------------- no spoilers (slow)

@@ -174,7 +174,7 @@ def test_dead_share_reference_agrees_with_loops_and_passes():
 @pytest.mark.parametrize(
     "fn, hint",
     [
-        (lambda z: float(np.mean(np.any(z <= 0, axis=0))), "on *some* example"),
+        (lambda z: float(np.mean(np.any(z <= 0, axis=0))), "on some example"),
         (lambda z: float(np.mean(np.all(z < 0, axis=0))), "z = 0"),
         (lambda z: float(np.mean(np.all(z <= 0, axis=1))), "Rows are examples"),
         (lambda z: float(np.sum(np.all(z <= 0, axis=0))), "number of dead units"),
@@ -209,6 +209,6 @@ def test_a_float32_dead_share_is_exact_up_to_its_rounding():
     for cast in (np.float32, lambda v: torch.tensor(v, dtype=torch.float32)):
         assert check_dead_share(lambda z, cast=cast: cast(dead_share_reference(z))).correct
     fb = check_dead_share(lambda z: np.float32(np.mean(np.any(z <= 0.0, axis=0))))
-    assert fb.status == INCORRECT and "*some* example" in fb.hint
+    assert fb.status == INCORRECT and "some example" in fb.hint
     off = check_dead_share(lambda z: np.float32(dead_share_reference(z) + 1e-3))
     assert off.status == INCORRECT

@@ -227,7 +227,7 @@ def _slips(z) -> list[tuple[float, str]]:
     return [
         (
             float(np.mean(np.any(z <= 0.0, axis=0))),
-            "That counts units that are off on *some* example; a dead unit is off on every one.",
+            "That counts units that are off on some example; a dead unit is off on every one.",
         ),
         (
             float(np.mean(np.all(z < 0.0, axis=0))),

@@ -398,13 +398,13 @@ def hand_in(label: str, check, call, **answers) -> None:
     lines = []
     for name, value in answers.items():
         if not_attempted(value):
-            lines.append(f"{name}: not attempted yet (still `...`).")
+            lines.append(f"{name}: not attempted yet (it is still ...).")
         elif isinstance(data[name], dict) and "problem" in data[name]:
             lines.append(f"{name}: not handed in: {data[name]['problem']}.")
         elif isinstance(data[name], dict) and "function" in data[name]:
             calls = data[name]["function"]["calls"]
             if calls and all(c.get("result") == {"ellipsis": True} for c in calls):
-                lines.append(f"{name}: not attempted yet (it still returns `...`).")
+                lines.append(f"{name}: not attempted yet (it still returns ...).")
             else:  # how many calls the check made is no business of the student's: it stops early
                 lines.append(f"{name}: a function, run on the check's inputs for the grader.")
         else:

@@ -382,7 +382,7 @@ def check_tanh_scale(scale) -> Feedback:
         hint = "The gradient still shrinks on the way down: increase the scale a little."
         if math.isclose(value, 1.0, rel_tol=0.02):
             hint = (
-                "Scale 1 is Xavier's choice, which keeps a *linear* layer's variance; tanh′(z) < 1 "
+                "Scale 1 is Xavier's choice, which keeps a linear layer's variance; tanh′(z) < 1 "
                 "for every z ≠ 0, so each layer still loses a bit. Go somewhat above 1."
             )
         return Feedback(
@@ -391,7 +391,7 @@ def check_tanh_scale(scale) -> Feedback:
     hint = "The gradient grows on the way down (exploding): decrease the scale."
     if math.isclose(value, 5 / 3, rel_tol=0.02):
         hint = (
-            "5/3 is torch.nn.init.calculate_gain('tanh'), chosen to keep the *activations'* scale; "
+            "5/3 is torch.nn.init.calculate_gain('tanh'), chosen to keep the activations' scale; "
             "over 20 layers the gradients then grow. Try a smaller scale."
         )
     return Feedback(ex, INCORRECT, f"{where}: the gradient explodes, {far} above balanced.", hint)
