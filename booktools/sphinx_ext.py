@@ -213,13 +213,18 @@ def fold_dropdowns(body: str) -> str:
 
 
 def _on_builder_inited(app) -> None:
-    """Remember which pages are chapters with a live notebook (the TOC's notebook sources)."""
-    from booktools.myst import chapter_sources
+    """Remember which pages have a live notebook: the TOC's notebook chapters and its root
+    (the preface) when that is a notebook too."""
+    from booktools.myst import chapter_sources, is_notebook_source, read_toc
 
     root = Path(app.srcdir)
-    app.env.vgp_live_docs = {
-        str(p.relative_to(root).with_suffix("")) for p in chapter_sources(root)
-    }
+    pages = list(chapter_sources(root))
+    front = read_toc(root).get("root")
+    if isinstance(front, str):
+        path = (root / front).with_suffix(".md")
+        if path.is_file() and is_notebook_source(path):
+            pages.append(path)
+    app.env.vgp_live_docs = {str(p.relative_to(root).with_suffix("")) for p in pages}
 
 
 def _point_launch_buttons(app, pagename, context) -> None:

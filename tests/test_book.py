@@ -236,7 +236,7 @@ def test_launch_buttons_open_the_live_notebook(built_html):
     """Binder lands on notebooks/<chapter>.ipynb, which binder/postBuild writes."""
     from booktools.myst import chapter_sources
 
-    chapters = chapter_sources(ROOT)
+    chapters = [*chapter_sources(ROOT), ROOT / "chapters" / "preface.md"]
     for source in chapters:
         html = (built_html / "chapters" / f"{source.stem}.html").read_text()
         links = re.findall(r'href="(https://mybinder\.org/[^"]+)"', html)
