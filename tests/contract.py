@@ -1078,6 +1078,9 @@ VALID = {
         fig=R.drawn_fig(), layout=__import__("vgp_lib.plots.style").plots.style.phone_layout
     ),
     "vgp_lib.plots.style.phone_layout": lambda R: dict(fig=R.drawn_fig(), height=3.0),
+    "vgp_lib.plots.style.reuse_panels": lambda R: dict(
+        fig=R.drawn_fig(), key="panels", make=lambda f: f.subplots(1, 2)
+    ),
     "vgp_lib.plots.style.split_drawings": lambda R: dict(data=R.png),
     "vgp_lib.plots.style.text_problems": lambda R: dict(fig=R.drawn_fig()),
     "vgp_lib.plots.style.with_phone": lambda R: dict(desktop=R.png, phone=R.png),

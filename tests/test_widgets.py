@@ -2,7 +2,8 @@
 
 :class:`LiveFigure` wires controls to a compute call and a draw call: moving any control
 recomputes with every control's value, draws that very result on a fresh column-wide
-figure in the house style, shows it as a PNG and describes it. ``show`` displays a note
+figure in the house style (or, with ``reuse``, on the figure it drew before, emptied: the
+same picture), shows it as a PNG drawn once and describes it. ``show`` displays a note
 instead of a dead widget while the static site is built. Bad arguments raise naming
 the parameter.
 """
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vgp_lib.plots.style import COLUMN_PX, CSS_PX_PER_IN, RESOLUTION, STYLE_SHEET
+from vgp_lib.plots.style import COLUMN_PX, CSS_PX_PER_IN, RESOLUTION, STYLE_SHEET, reuse_panels
 from vgp_lib.widgets import LiveFigure, show
 
 X = np.linspace(0.0, 1.0, 11)
@@ -33,6 +34,16 @@ class _Drawing:
 
     def __call__(self, fig, result):
         ax = fig.add_subplot()
+        ax.plot(X, result["y"], label=result["kind"])
+        self.axes.append(ax)
+        self.linewidths.append(mpl.rcParams["lines.linewidth"])
+
+
+class _Reusing(_Drawing):
+    """The same drawing, on the axes of the figure drawn before."""
+
+    def __call__(self, fig, result):
+        ax = reuse_panels(fig, "line", lambda f: f.add_subplot())
         ax.plot(X, result["y"], label=result["kind"])
         self.axes.append(ax)
         self.linewidths.append(mpl.rcParams["lines.linewidth"])
@@ -90,6 +101,27 @@ def test_each_figure_is_drawn_in_the_house_style_at_the_column_width():
     assert _live(_Drawing()).text.value == ""  # no describe: no text
 
 
+def test_a_reused_figure_keeps_its_axes_and_shows_what_a_new_figure_would(monkeypatch):
+    from matplotlib.figure import Figure
+
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda fig, r: draws.append(fig) or real(fig, r))
+    drawing = _Reusing()
+    live, fresh = _live(drawing, reuse=True), _live(_Drawing())
+    assert live.image.value == fresh.image.value
+    for name, value in (("scale", 2.5), ("kind", "square"), ("scale", 0.5)):
+        draws.clear()
+        live.controls[name].value = value
+        fresh.controls[name].value = value
+        assert draws == [live.figure, fresh.figure]  # each drawn once (savefig draws twice)
+        assert live.image.value == fresh.image.value
+        np.testing.assert_allclose(drawing.axes[-1].get_lines()[0].get_ydata(), live.result["y"])
+        assert len(drawing.axes[-1].get_lines()) == 1  # the last drawing's line is gone
+    assert all(ax is drawing.axes[0] for ax in drawing.axes)  # one axes, drawn on again
+    assert drawing.linewidths == [drawing.linewidths[0]] * 4  # the style sheet's, every time
+
+
 def test_static_build_shows_nothing_instead_of_a_dead_widget(monkeypatch):
     import IPython.display
     import ipywidgets
@@ -133,6 +165,7 @@ def _slider():
         ({"height": 0.5}, ValueError, "height"),
         ({"height": 13.0}, ValueError, "height"),
         ({"height": True}, ValueError, "height"),
+        ({"reuse": "yes"}, TypeError, "reuse"),
     ],
 )
 def test_bad_arguments_raise_naming_the_parameter(kwargs, error, param):

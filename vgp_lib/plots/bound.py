@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .._validate import check_instance, check_real
 from ..bound import FactorInterval, WidthCurve
 from . import get_axes
-from .style import legend_above, styled
+from .style import legend_above, reuse_panels, styled
 
 
 @styled
@@ -95,15 +95,18 @@ def draw_factor_and_width(fig, pair):
         )
     r = check_instance("pair", pair[0], FactorInterval)
     c = check_instance("pair", pair[1], WidthCurve)
+    panels = reuse_panels(
+        fig, "factor-and-width", lambda f: [(sub, sub.add_subplot()) for sub in f.subfigures(1, 2)]
+    )
     # each panel is half the column: its legend goes under it, off the curves
-    for panel, plot in zip(
-        fig.subfigures(1, 2),
+    for (panel, ax), plot in zip(
+        panels,
         (
             lambda ax: plot_factor_interval(r, ax),
             lambda ax: plot_width_curve(c, ax, highlight=r.w),
         ),
     ):
-        ax = plot(panel.add_subplot())
+        ax = plot(ax)
         legend = ax.get_legend()
         handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
         legend.remove()

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from .._validate import check_instance
 from ..chain import ChainGradients, GradientRoutes
 from . import get_axes
-from .style import legend_above, styled
+from .style import legend_above, reuse_panels, styled
 
 
 def _room_for_zeros(ax, fraction: float = 0.12):
@@ -112,7 +112,10 @@ def draw_chain_profile(fig, result):
     check_instance("result", result, ChainGradients)
     check_instance("fig", fig, Figure)
     c = result.chain
-    factors = plot_factors(result, fig.add_subplot(1, 2, 1))
+    left, right = reuse_panels(
+        fig, "chain-profile", lambda f: (f.add_subplot(1, 2, 1), f.add_subplot(1, 2, 2))
+    )
+    factors = plot_factors(result, left)
     # two panels share the column: the factors' legend goes under both, off the bars
     legend = factors.get_legend()
     handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
@@ -120,7 +123,7 @@ def draw_chain_profile(fig, result):
     # plot_factors left headroom for an inside legend; under the panels it needs none
     factors.set_ylim(factors.get_ylim()[0], 3 * max(10.0, float(np.abs(result.factors).max())))
     fig.legend(handles, labels, loc="outside lower center", ncol=2)
-    ax = plot_bias_gradients(result, fig.add_subplot(1, 2, 2))
+    ax = plot_bias_gradients(result, right)
     ax.set_title(f"{c.activation}, depth {c.depth}", loc="right")
     return fig
 

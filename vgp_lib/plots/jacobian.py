@@ -28,6 +28,7 @@ from .style import (
     legend_beside,
     on_phone,
     phone_layout,
+    reuse_panels,
     styled,
 )
 
@@ -639,7 +640,7 @@ def draw_jacobian_explorer(fig, pair):
         raise TypeError(f"pair must be a tuple (Spectrum, GradientFlow), got {type(pair).__name__}")
     sp = check_instance("pair", pair[0], Spectrum)
     flow = check_instance("pair", pair[1], GradientFlow)
-    left, right = fig.subplots(1, 2)
+    left, right = reuse_panels(fig, "jacobian-explorer", lambda f: tuple(f.subplots(1, 2)))
     k = int(np.argmax(sp.depths))
     s = sp.singular_values[k]
     edges = np.linspace(*_log_range([sp]), _BINS + 1)

@@ -141,6 +141,88 @@ def blank_figure(height: float, *, width: float = COLUMN_IN):
     return fig
 
 
+def reuse_panels(fig, key: str, make):
+    """The panels ``make(fig)`` adds to ``fig`` (its axes, subfigures, or a tuple of them),
+    made once for ``fig`` and ``key``.
+
+    On a figure they were made on before under the same ``key`` (a live widget drawing its
+    next result), they come back emptied: no lines, bars, texts, legends or titles, linear
+    scales and the unit range, each panel back where its grid puts it, and the figure's own
+    legends and texts gone too. What stays is what is slow to build again: the axes and
+    their tick marks. A draw function that calls this and then draws as on a new figure
+    makes the same picture, without building its axes again. Otherwise (a new figure, another key,
+    or something emptying cannot undo, such as a colour bar) the figure is cleared and
+    ``make`` runs. Tick parameters a draw function sets with ``tick_params`` stay from one
+    drawing to the next. Example::
+
+        left, right = reuse_panels(fig, "chain-profile", lambda f: f.subplots(1, 2))
+    """
+    _check_figure(fig)
+    if not isinstance(key, str) or not key:
+        raise TypeError(f"key must be a non-empty string, got {key!r}")
+    if not callable(make):
+        raise TypeError(f"make must be a callable make(fig), got {type(make).__name__}")
+    held = getattr(fig, "_vgp_panels", None)  # on the figure: gone with it
+    if held is not None and held[0] == key and fig.axes == held[2]:
+        with house_style():  # titles and margins as the style sheet makes them
+            if _empty_figure(fig):
+                return held[1]
+    if fig.axes or fig.subfigs or fig.legends or fig.texts or fig.lines or fig.patches:
+        fig.clear()
+    panels = make(fig)
+    fig._vgp_panels = (key, panels, list(fig.axes))
+    return panels
+
+
+def _empty_figure(fig) -> bool:
+    """Empty ``fig`` for :func:`reuse_panels`, keeping its axes; False if it cannot be."""
+    for part in (fig, *_subfigures(fig)):
+        if any(getattr(part, name, None) for name in ("_suptitle", "_supxlabel", "_supylabel")):
+            return False  # (their room in the layout would stay)
+        for group in (part.legends, part.texts, part.lines, part.patches, part.images):
+            for artist in list(group):
+                artist.remove()
+        if part.artists:
+            return False
+    if not all(_empty_axes(ax) for ax in fig.axes):
+        return False
+    _restart_layout(fig)
+    return True
+
+
+def _empty_axes(ax) -> bool:
+    """Take from ``ax`` what a draw function adds and sets; False if it cannot be undone."""
+    import matplotlib as mpl
+
+    if ax.child_axes or getattr(ax, "_colorbar", None) is not None:
+        return False
+    for container in list(ax.containers):
+        container.remove()
+    for group in (ax.lines, ax.patches, ax.collections, ax.texts, ax.images, ax.artists):
+        for artist in list(group):
+            artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    for loc in ("center", "left", "right"):
+        ax.set_title("", loc=loc)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xscale("linear")  # also the default tick locators and formatters again
+    ax.set_yscale("linear")
+    ax.set_xmargin(mpl.rcParams["axes.xmargin"])
+    ax.set_ymargin(mpl.rcParams["axes.ymargin"])
+    ax.relim()  # no data
+    ax.set_xlim(0.0, 1.0)  # a new axes' range, not to be autoscaled until data come
+    ax.set_ylim(0.0, 1.0)
+    ax.set_autoscale_on(True)
+    ax.set_prop_cycle(None)  # colours from C0 again
+    ax.grid(False, which="both")
+    ax.set_aspect("auto")
+    ax.set_anchor("C")
+    ax.set_axis_on()
+    return True
+
+
 def legend_above(ax, *, ncol: int = 1, centred: bool = False, **kwargs):
     """A legend just above the axes, where it cannot cover data.
 

@@ -39,6 +39,11 @@ class LiveFigure:
         (:data:`vgp_lib.plots.style.COLUMN_IN`); it is drawn in the house style,
         rendered at twice the resolution and shown at the column's width, like every
         static figure (so its text is as legible).
+    reuse : bool
+        False: every result is drawn on a new figure. True: on the figure the last one was
+        drawn on, which ``draw`` must expect: it gets its panels with
+        :func:`vgp_lib.plots.style.reuse_panels`, which keeps the axes and their ticks
+        (the slow part of a redraw) and empties them. ``.figure`` is the figure last drawn.
     """
 
     def __init__(
@@ -49,6 +54,7 @@ class LiveFigure:
         *,
         describe=None,
         height: float = 3.6,
+        reuse: bool = False,
     ):
         import ipywidgets as widgets
 
@@ -79,11 +85,15 @@ class LiveFigure:
             or not 1.0 <= height <= 12.0
         ):
             raise ValueError(f"height must be a number of inches from 1 to 12, got {height!r}")
+        if not isinstance(reuse, bool):
+            raise TypeError(f"reuse must be True or False, got {type(reuse).__name__}")
         self.controls = dict(controls)
         self.compute = compute
         self.draw = draw
         self.describe = describe
         self.height = float(height)
+        self.reuse = reuse
+        self.figure = None  # the figure last drawn on
         self.result = None
         self.seconds = []  # wall time of each compute + draw
         self.render_seconds = []  # and of turning the drawn figure into PNG bytes
@@ -118,13 +128,17 @@ class LiveFigure:
 
         start = time.perf_counter()
         self.result = self.compute(**self.values())
+        dpi = CSS_PX_PER_IN * RESOLUTION
         with house_style():
-            fig = blank_figure(self.height)  # not registered with pyplot: nothing to close
+            fig = self.figure
+            if fig is None or not self.reuse:
+                fig = blank_figure(self.height)  # not registered with pyplot: nothing to close
+                fig.set_dpi(dpi)  # laid out at the dpi it is rendered at, as savefig would
             self.draw(fig, self.result)
+            self.figure = fig
             drawn = time.perf_counter()
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=CSS_PX_PER_IN * RESOLUTION)
-        self.image.value = buffer.getvalue()
+            png = _png(fig)
+        self.image.value = png
         if self.describe is not None:
             self.text.value = self.describe(self.result)
         self.seconds.append(drawn - start)
@@ -132,6 +146,34 @@ class LiveFigure:
 
     def _ipython_display_(self) -> None:
         show(self.box)
+
+
+def _png(fig) -> bytes:
+    """``fig`` as PNG bytes at its dpi, as ``savefig`` makes them, drawn once.
+
+    (``savefig`` draws a figure with a layout engine twice: once, not rendered, to lay it
+    out, once to render it. Here the layout runs on its own, then one draw renders.)
+    """
+    import matplotlib.image
+
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        if fig.axes:  # as Figure.draw lays a figure out (one placed by hand: no-op)
+            try:
+                engine.execute(fig)
+            except ValueError:
+                pass
+        fig.set_layout_engine("none")
+    try:
+        fig.canvas.draw()
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+    buffer = io.BytesIO()
+    matplotlib.image.imsave(
+        buffer, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi
+    )
+    return buffer.getvalue()
 
 
 def show(widget) -> None:

@@ -44,4 +44,5 @@ def factor_explorer(w: float = 6.9, b: float = -3.45, w_max: float = 30.0) -> Li
         draw_factor_and_width,
         describe=_describe,
         height=3.8,
+        reuse=True,  # draw_factor_and_width reuses its panels
     )

@@ -58,4 +58,5 @@ def chain_explorer(
         draw_chain_profile,
         describe=_describe_profile,
         height=3.8,
+        reuse=True,  # draw_chain_profile reuses its panels
     )

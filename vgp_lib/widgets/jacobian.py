@@ -25,6 +25,7 @@ DEPTH_RANGE = (3, 100)  # gradient_flow measures ratios below a burn-in layer: 3
 
 def _draw(fig, result):
     if isinstance(result, str):  # the compute call's reason for drawing nothing
+        fig.clear()  # (the panels of the last drawing)
         fig.text(0.5, 0.5, result, ha="center", va="center", wrap=True)
         return fig
     return draw_jacobian_explorer(fig, result)
@@ -121,4 +122,5 @@ def jacobian_explorer(
         except ValueError as error:  # no fixed point (ReLU, sigma_w^2 >= 2): say so
             return f"No network to draw: {error}"
 
-    return LiveFigure(controls, compute, _draw, describe=_describe, height=3.8)
+    # draw_jacobian_explorer reuses the panels of the last drawing
+    return LiveFigure(controls, compute, _draw, describe=_describe, height=3.8, reuse=True)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from .. import chain, precision
 from .._validate import check_choice, check_int, check_real
 from ..plots.precision import plot_precision_growth
+from ..plots.style import reuse_panels
 from . import LiveFigure
 
 
 def _draw_exploding(fig, r):
-    plot_precision_growth(r, fig.add_subplot(1, 1, 1))
+    plot_precision_growth(r, reuse_panels(fig, "exploding-explorer", lambda f: f.add_subplot()))
 
 
 def exploding_explorer(
@@ -39,4 +40,5 @@ def exploding_explorer(
         _draw_exploding,
         describe=lambda r: r.explain(),
         height=3.6,
+        reuse=True,
     )

@@ -9,12 +9,16 @@ from __future__ import annotations
 from .. import models, profiles
 from .._validate import MAX_DEPTH, check_choice, check_int
 from ..plots.profiles import plot_gradient_profiles
+from ..plots.style import reuse_panels
 from . import LiveFigure
 
 
 def _draw(fig, profile):
-    plot_gradient_profiles([profile], fig.add_subplot(1, 2, 1), kind="delta")
-    plot_gradient_profiles([profile], fig.add_subplot(1, 2, 2), kind="weight")
+    left, right = reuse_panels(
+        fig, "architecture-configurator", lambda f: (f.add_subplot(1, 2, 1), f.add_subplot(1, 2, 2))
+    )
+    plot_gradient_profiles([profile], left, kind="delta")
+    plot_gradient_profiles([profile], right, kind="weight")
 
 
 def _describe(profile) -> str:
@@ -60,4 +64,5 @@ def architecture_configurator(
         _draw,
         describe=_describe,
         height=3.6,
+        reuse=True,
     )

@@ -9,6 +9,7 @@ import numpy as np
 from .._validate import check_choice, check_int
 from ..network import HIDDEN_ACTIVATIONS, NETWORK_INITS
 from ..plots.speeds import plot_speed_profile
+from ..plots.style import reuse_panels
 from ..speeds import speed_profile
 from . import LiveFigure
 
@@ -19,7 +20,9 @@ WIDGET_SEEDS = (0, 1, 2)
 def _draw(fig, result):
     # fixed margins instead of a layout engine, which would double the redraw time
     fig.set_layout_engine("none")
-    plot_speed_profile(result, fig.add_axes((0.11, 0.15, 0.86, 0.8)))
+    plot_speed_profile(
+        result, reuse_panels(fig, "speed-explorer", lambda f: f.add_axes((0.11, 0.15, 0.86, 0.8)))
+    )
 
 
 def _describe(result) -> str:
@@ -81,4 +84,4 @@ def speed_explorer(
     }
     # float32 halves the live compute; the chapter's tables use float64
     compute = partial(speed_profile, x, y, seed=tuple(seeds), dtype=np.float32)
-    return LiveFigure(controls, compute, _draw, describe=_describe, height=3.4)
+    return LiveFigure(controls, compute, _draw, describe=_describe, height=3.4, reuse=True)
