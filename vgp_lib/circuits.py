@@ -390,13 +390,18 @@ def _evaluate_bitsets(circuit: Circuit, n: int) -> np.ndarray:
     signals[: 2 * n] = inputs
     signals[total] = ~np.uint64(0)  # all-ones row: what a padded (-1) input reads
     pos = 2 * n
+    budget = 8 << 20  # bytes gathered at a time: a wide gate's inputs come in slices too
     for layer in circuit.layers:
         idx = np.where(layer == _UNUSED, total, layer)
-        chunk = max(1, (32 << 20) // (8 * words * idx.shape[1]))  # about 32 MB at a time
-        for start in range(0, len(idx), chunk):
-            part = idx[start : start + chunk]
-            signals[pos + start : pos + start + len(part)] = ~np.bitwise_and.reduce(
-                signals[part], axis=1
-            )
-        pos += len(idx)
+        gates, fan_in = idx.shape
+        cols = max(1, min(fan_in, budget // (8 * words)))  # inputs per gather
+        rows = max(1, budget // (8 * words * cols))  # gates per gather
+        for start in range(0, gates, rows):
+            out = signals[pos + start : pos + min(start + rows, gates)]
+            out[...] = ~np.uint64(0)
+            for c in range(0, fan_in, cols):
+                part = idx[start : start + rows, c : c + cols]
+                np.bitwise_and(out, np.bitwise_and.reduce(signals[part], axis=1), out=out)
+            np.invert(out, out=out)  # NAND: not (all inputs)
+        pos += gates
     return signals
