@@ -1,7 +1,7 @@
 """A tiny run of every benchmark: they work, check results against the reference, and report.
 
-Speed is not tested here (``make bench`` measures it on MNIST); these runs use
-small synthetic data.
+Speed is not tested here (``make bench`` measures it on MNIST and on the live notebooks);
+these runs use small synthetic data and a notebook of two code cells.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import __main__ as bench_main  # noqa: E402
-from benchmarks import reference, suite  # noqa: E402
+from benchmarks import live, reference, suite  # noqa: E402
 from vgp_lib.data import MNIST, Split  # noqa: E402
 
 KEYS = {"name", "seconds", "reference_seconds", "ratio", "target", "ok"}
@@ -132,13 +132,23 @@ def test_main_writes_the_records_and_fails_on_a_missed_target(tmp_path, monkeypa
             suite.bench_depth, hidden_layers=(1,), reference_images=20, repeats=1, seeds=(0, 1)
         ),
     )
-    out = tmp_path / "bench.json"
+    row = {"chapter": "tiny", "run_all_s": 1.0, "peak_mib": 100}
+    monkeypatch.setattr(
+        bench_main,
+        "bench_live",
+        lambda chapters: (
+            [row],
+            [suite.record("live Run All: tiny", 1.0, None, None, "<= 60 s", True)],
+        ),
+    )
+    out, table = tmp_path / "bench.json", tmp_path / "bench-live.json"
     with contextlib.redirect_stdout(io.StringIO()) as printed:
-        status = bench_main.main(["--output", str(out)])
+        status = bench_main.main(["--output", str(out), "--live-output", str(table)])
     records = json.loads(out.read_text())
-    assert len(records) == 6 and all(set(r) == KEYS for r in records)
+    assert len(records) == 7 and all(set(r) == KEYS for r in records)
     assert status == (0 if all(r["ok"] for r in records) else 1)
-    assert "wrote" in printed.getvalue()
+    assert "wrote" in printed.getvalue() and "| tiny | 1.0 |" in printed.getvalue()
+    assert json.loads(table.read_text()) == [row]
     # a record that misses its target makes the run fail
     monkeypatch.setattr(
         bench_main,
@@ -147,3 +157,43 @@ def test_main_writes_the_records_and_fails_on_a_missed_target(tmp_path, monkeypa
     )
     with contextlib.redirect_stdout(io.StringIO()):
         assert bench_main.main(["--output", str(out)]) == 1
+
+
+def test_a_readers_steps_go_one_step_each_way_then_to_the_ends():
+    import ipywidgets
+
+    slider = ipywidgets.IntSlider(value=3, min=1, max=10)
+    assert live.control_steps(slider, 2) == [4, 3, 2, 3, 4, 3, 2, 3, 10, 1, 3]
+    at_end = ipywidgets.IntSlider(value=10, min=1, max=10)
+    assert live.control_steps(at_end, 1) == [9, 10, 1, 10]
+    log = ipywidgets.FloatLogSlider(value=1.0, base=10, min=-1, max=2, step=1)
+    assert live.control_steps(log, 1) == pytest.approx([10.0, 1.0, 0.1, 1.0, 100.0, 0.1, 1.0])
+    menu = ipywidgets.Dropdown(options=["a", "b", "c"], value="b")
+    assert live.control_steps(menu, 2) == ["a", "c", "b"]
+    box = ipywidgets.Checkbox(value=False)
+    assert live.control_steps(box, 1) == [True, False]
+
+
+def test_the_live_benchmark_times_run_all_and_every_widget_step(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("A tiny chapter."),
+        nbformat.v4.new_code_cell("from vgp_lib.widgets.chain import chain_explorer"),
+        nbformat.v4.new_code_cell("chain_explorer(depth=3)"),
+    ]
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    rows, records = live.bench_live(
+        [path], cpu=live.default_cpu(), repeats=1, log=lambda *a, **k: None
+    )
+    (row,) = rows
+    assert row["chapter"] == "tiny" and row["run_all_s"] > 0 and row["peak_mib"] > 0
+    assert row["widget"] == "chain_explorer" and row["first_control"] == "depth"
+    assert 0 < row["step_median_s"] <= row["step_max_s"] <= row["busy_max_s"]
+    assert row["steps"] >= 5 * 2  # every control moved, each at least once and back
+    _check_records(records)
+    assert [r["target"] for r in records] == ["<= 60 s", "<= 0.5 s"]
+    assert records[1]["seconds"] == row["step_max_s"]
+    assert "| tiny |" in live.table(rows) and "chain_explorer (depth)" in live.table(rows)
