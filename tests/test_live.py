@@ -5,24 +5,30 @@ A reader who presses a chapter's Binder button gets an environment built from
 does the same on this machine:
 
 1. It builds that environment into its own virtual environment,
-   ``_build/binder-env``: Python as ``binder/runtime.txt`` says, the pins of
-   ``binder/requirements.txt`` (less the PyTorch CPU index line, which cannot be
-   reached from here), then ``binder/postBuild``. The pip install is kept between
-   runs while those files do not change; postBuild runs every time.
+   ``_build/binder-env``, as repo2docker does: Python as ``binder/runtime.txt``
+   says, repo2docker's base environment (its lock's Python packages at their
+   locked versions), then the pins of ``binder/requirements.txt`` on top (less the
+   PyTorch CPU index line, which cannot be reached from here) — pip must print no
+   ``ERROR:`` — then ``binder/postBuild``. The pip installs are kept between runs
+   while those files do not change; postBuild runs every time.
 2. It starts that environment's JupyterLab on 127.0.0.1 and drives Debian's
    Chromium through Playwright. For every chapter it opens the path of the built
-   page's Binder link, runs *Run All* from the menu, and checks: no error and no
-   stderr output; no raw MyST in the rendered Markdown; every ``{eval}`` of the
-   text evaluated (for the chapters cheap enough to run in full, the very numbers
-   of the built page, in order); every widget's image changes after a key press on
-   its first control; every scrubbable figure changes frame on a key press; and,
-   after saving the notebook and opening-and-saving the chapter source as a
-   Jupytext notebook, ``git status`` is unchanged.
-3. Text-only pages open as rendered Markdown with no kernel.
+   page's Binder link and checks that the notebook opens unmodified, then runs
+   *Run All* from the menu, and checks: no error and no stderr output; no raw MyST
+   in the rendered Markdown and no unresolved reference; every ``{eval}`` of the
+   text evaluated (for the chapters that run at the page's size, the very numbers
+   of the built page, in order); no check's "Correct" line visible outside a
+   closed solution; hidden cells take no space; the long experiments ran at the
+   live size (the chapter's ``QUICK``), not the page's; every widget's image
+   changes after a key press on its first control; every scrubbable figure
+   changes frame on a key press; after saving the notebook and
+   opening-and-saving the chapter source as a Jupytext notebook, ``git status``
+   is unchanged; and closing the tab shuts its kernel down.
+3. The text pages (the README, the exercise list, the bibliography) open as
+   rendered Markdown with their lists, no kernel and nothing unresolved.
 
-The heavy chapters run in quick mode (``VGP_QUICK=1``) on a second server.
 Timings go to ``_build/live-report.json`` and screenshots to ``_build/screenshots/``.
-Each JupyterLab is stopped by its own process id. Without Chromium the test skips,
+JupyterLab is stopped by its own process id. Without Chromium the test skips,
 except in CI, where it must run.
 """
 
@@ -39,29 +45,37 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 from site_values import page_values
-from test_binder import binder_requirements_offline
+from test_binder import base_environment_requirements, binder_requirements_offline
 from test_browser import CHROMIUM, FLAGS, _need_browser
 
+from booktools.edition import SOLUTION_OUTPUT
 from booktools.myst import chapter_sources
 
 ENV = ROOT / "_build" / "binder-env"
 REPORT = ROOT / "_build" / "live-report.json"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 CHAPTERS = [p.stem for p in chapter_sources(ROOT)]
-#: Chapters that run in full in a few seconds: their numbers must equal the site's.
-FULL = ("circuits", "chain", "exploding", "unstable")
-#: Markdown pages that are not notebooks (the preface is a notebook: it computes its figure).
-TEXT_PAGES = [
-    "README.md",
-    "chapters/exercises.md",
-    "chapters/bibliography.md",
-]
+#: Chapters with no long experiment run at the page's size live: their numbers must equal the
+#: site's. The others open with a cell that runs their long experiments smaller (``QUICK``).
+FULL = tuple(
+    name
+    for name in CHAPTERS
+    if "quick_mode()" not in (ROOT / "chapters" / f"{name}.md").read_text(encoding="utf-8")
+)
+#: Markdown pages that are not notebooks (the preface is a notebook: it computes its figure),
+#: with the least number of list items each must show.
+TEXT_PAGES = {
+    "README.md": 3,
+    "notebooks/exercises.md": 20,
+    "notebooks/bibliography.md": 10,
+}
 #: MyST that must not survive rendering (roles, directive fences, targets, options).
 RAW_MYST = re.compile(
     r"\{(eval|glue|glue:text|math|ref|eq|cite|cite:p|cite:t|doc|numref|exercise|solution|note|"
@@ -80,6 +94,7 @@ def _binder_stamp() -> str:
     h = hashlib.sha256()
     for name in ("binder/runtime.txt", "binder/requirements.txt"):
         h.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
+    h.update(base_environment_requirements().encode())
     h.update(sys.version.encode())
     return h.hexdigest()
 
@@ -107,13 +122,19 @@ def binder_env(tmp_path_factory, report):
         shutil.rmtree(ENV, ignore_errors=True)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "venv", str(ENV)], check=True)
-        requirements = tmp_path_factory.mktemp("binder") / "requirements.txt"
-        requirements.write_text(binder_requirements_offline())
-        subprocess.run(
-            [ENV / "bin" / "python", "-m", "pip", "install", "-q", "-r", str(requirements)],
-            check=True,
-            cwd=ROOT,
-        )
+        folder = tmp_path_factory.mktemp("binder")
+        (folder / "base.txt").write_text(base_environment_requirements())
+        (folder / "requirements.txt").write_text(binder_requirements_offline())
+        # repo2docker's base environment first, then ours on top of it, as on Binder
+        for name in ("base.txt", "requirements.txt"):
+            pip = subprocess.run(
+                [ENV / "bin" / "python", "-m", "pip", "install", "-q", "-r", str(folder / name)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            log = pip.stdout + pip.stderr
+            assert pip.returncode == 0 and "ERROR" not in log, f"pip install -r {name}:\n{log}"
         report["binder_env_install_s"] = round(time.perf_counter() - start, 1)
         stamp.write_text(_binder_stamp())
     home = tmp_path_factory.mktemp("home")
@@ -144,13 +165,11 @@ def _free_port() -> int:
 class Lab:
     """One JupyterLab server of the Binder environment, on 127.0.0.1."""
 
-    def __init__(self, env: dict, *, quick: bool, log: Path):
+    def __init__(self, env: dict, *, log: Path):
         self.token = secrets.token_hex(16)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(env)
-        if quick:
-            env["VGP_QUICK"] = "1"
+        env = {key: value for key, value in env.items() if key != "VGP_QUICK"}
         self.log = open(log, "w")
         self.proc = subprocess.Popen(
             [
@@ -182,9 +201,26 @@ class Lab:
                     raise RuntimeError(f"JupyterLab did not start; see {log}") from None
                 time.sleep(0.5)
 
-    def sessions(self) -> list:
-        with urllib.request.urlopen(f"{self.url}/api/sessions?token={self.token}", timeout=10) as r:
+    def api(self, path: str):
+        with urllib.request.urlopen(f"{self.url}/api/{path}?token={self.token}", timeout=10) as r:
             return json.load(r)
+
+    def sessions(self) -> list:
+        return self.api("sessions")
+
+    @staticmethod
+    def kernel_peak_mib(kernel_id: str) -> float | None:
+        """The peak resident memory of a running kernel (Linux's VmHWM), in MiB."""
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                if f"kernel-{kernel_id}.json" not in (proc / "cmdline").read_text():
+                    continue
+                status = (proc / "status").read_text()
+            except OSError:
+                continue
+            peak = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+            return round(int(peak.group(1)) / 1024) if peak else None
+        return None
 
     def shut_down_kernels(self) -> None:
         for session in self.sessions():
@@ -206,16 +242,13 @@ class Lab:
 
 
 @pytest.fixture(scope="module")
-def labs(binder_env, tmp_path_factory):
-    logs = tmp_path_factory.mktemp("lab-logs")
-    servers = {}
+def lab(binder_env, tmp_path_factory):
+    """One JupyterLab, as Binder starts it: the notebooks choose their own size."""
+    server = Lab(binder_env, log=tmp_path_factory.mktemp("lab-logs") / "lab.log")
     try:
-        servers["full"] = Lab(binder_env, quick=False, log=logs / "full.log")
-        servers["quick"] = Lab(binder_env, quick=True, log=logs / "quick.log")
-        yield servers
+        yield server
     finally:
-        for server in servers.values():
-            server.stop()
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -250,6 +283,36 @@ ALL_EXECUTED = (
   return w.sessionContext.session.kernel.status === 'idle'; }"""
 )
 NOTEBOOK_JSON = "() => window.jupyterapp.shell.currentWidget.content.model.toJSON()"
+DIRTY = "() => window.jupyterapp.shell.currentWidget.context.model.dirty"
+KERNEL_ID = "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.id"
+#: The text a reader can see in the current document: text nodes whose element is rendered
+#: (not in a closed fold, a collapsed cell or anything else hidden), in document order.
+VISIBLE_TEXT = """() => { const root = window.jupyterapp.shell.currentWidget.node; const out = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const e = n.parentElement;
+    if (e && n.textContent.trim() && e.checkVisibility({contentVisibilityAuto: true,
+        opacityProperty: true, visibilityProperty: true})) out.push(n.textContent); }
+  return out.join('\\n'); }"""
+#: Code cells whose source is hidden and that show no output (the page shows nothing there),
+#: with the height each takes in the notebook.
+HIDDEN_CELLS = """() => { const out = [];
+  window.jupyterapp.shell.currentWidget.content.widgets.forEach((c, i) => {
+    if (c.model.type !== 'code' || !c.inputHidden) return;
+    if (c.model.outputs.length > 0 && !c.outputHidden) return;
+    out.push([i, c.node.getBoundingClientRect().height]); });
+  return out; }"""
+#: A value of the kernel's namespace, as the kernel prints it.
+KERNEL_VALUE = """async (expression) => {
+  const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const reply = await k.requestExecute({code: '', silent: true,
+    user_expressions: {value: expression}}).done;
+  const v = reply.content.user_expressions.value;
+  return v.status === 'ok' ? v.data['text/plain'] : v.ename + ': ' + v.evalue; }"""
+#: A label MyST left unresolved: a raw target name where a number or a title belongs.
+RAW_LABEL = re.compile(r"(?<![\w-])(?:eq|sec|fig|chapter)-[a-z0-9]+(?:-[a-z0-9]+)*(?![\w-])")
+#: A check's verdict on an answer (a reference solution's output, if visible, gives it away).
+VERDICT = re.compile(r"^\s*Correct\b", re.M)
 MARKDOWN_CELLS = (
     """() => { const w = window.jupyterapp.shell.currentWidget; const out = [];
   w.content.widgets.forEach(cell => { if (cell.model.type !== 'markdown') return;
@@ -317,8 +380,7 @@ def _key_change(page, root, image_selector: str, control) -> float:
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_html, report):
-    lab = labs["full" if name in FULL else "quick"]
+def test_chapter_runs_live_and_reads_like_its_page(name, lab, browser, built_html, report):
     path = launch_path(name)
     assert path == f"lab/tree/notebooks/{name}.ipynb"
     status_before = _git_status()
@@ -326,6 +388,8 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
     try:
         page.goto(f"{lab.url}/{path}?reset&token={lab.token}")
         page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.wait_for_timeout(1000)  # whatever JupyterLab writes on open has been written
+        assert not page.evaluate(DIRTY), f"{name}: the notebook is marked unsaved on opening"
         start = time.perf_counter()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
         page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
@@ -352,7 +416,7 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
             and f"(student/{name}.ipynb)" in cells[0]["source"]
         )
         assert (ROOT / "notebooks" / "student" / f"{name}.ipynb").is_file()
-        values = []
+        values, captured = [], []
         for cell in cells:
             assert cell["rendered"], (
                 f"{name}: a Markdown cell is not rendered: {cell['source'][:80]!r}"
@@ -365,13 +429,40 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
             for expression in cell["expressions"]:
                 assert expression["result"]["status"] == "ok", (name, expression)
                 value = _plain(expression["result"])
+                if expression["expression"].startswith(SOLUTION_OUTPUT):
+                    captured.append(value)  # a reference solution's output, in its fold
+                    continue
                 assert value and value in cell["text"], (
                     f"{name}: {expression['expression']} = {value!r} not shown"
                 )
                 values.append(value)
         assert len(values) == len(site_values(name))
+        # every reference solution ran (silently) and passes its own check, inside its fold
+        solutions = (ROOT / "chapters" / f"{name}.md").read_text().count("{solution-start}")
+        passed = sum("status='correct'" in text for text in captured)
+        assert passed >= solutions, f"{name}: {passed} folded verdicts for {solutions} solutions"
         if name in FULL:
             assert values == site_values(name), f"{name}: the live numbers differ from the site's"
+        else:  # the long experiments ran at the live size the first cell sets, not the page's
+            size = page.evaluate(KERNEL_VALUE, "(FULL_SIZE, __import__('os').environ['VGP_QUICK'])")
+            assert size == "(False, '1')", f"{name} ran at full size: {size}"
+
+        # what a reader sees: no answer outside a closed solution, every reference resolved
+        seen = page.evaluate(VISIBLE_TEXT)
+        verdict = VERDICT.search(seen)
+        assert verdict is None, (
+            f"{name}: a check's verdict is visible after Run All: "
+            f"{seen[verdict.start() : verdict.start() + 120]!r}"
+        )
+        label = RAW_LABEL.search(seen)
+        assert label is None, f"{name}: unresolved reference {label.group(0)!r}"
+        assert "Cross Reference Not Found" not in seen and "Unknown Directive" not in seen
+
+        # hidden cells take no room between the paragraphs
+        hidden = page.evaluate(HIDDEN_CELLS)
+        assert hidden, f"{name}: no hidden cell found (the check below would be vacuous)"
+        tall = [(i, h) for i, h in hidden if h > 1]
+        assert not tall, f"{name}: hidden cells (index, px) take room: {tall[:5]}"
 
         # the first paragraph with numbers, as a reader sees it
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -410,6 +501,19 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
         page.evaluate(
             "async () => { await window.jupyterapp.commands.execute('docmanager:save'); }"
         )
+        # closing the tab shuts its kernel down (a Binder session keeps only what is open)
+        kernel = page.evaluate(KERNEL_ID)
+        report[f"kernel_peak_mib:{name}"] = lab.kernel_peak_mib(kernel)
+        assert kernel in {k["id"] for k in lab.api("kernels")}
+        page.evaluate(
+            "async () => { await window.jupyterapp.commands.execute('application:close'); }"
+        )
+        deadline = time.time() + 30
+        while kernel in {k["id"] for k in lab.api("kernels")} and time.time() < deadline:
+            time.sleep(0.5)
+        assert kernel not in {k["id"] for k in lab.api("kernels")}, (
+            f"{name}: the kernel outlived its tab"
+        )
         page.evaluate(
             "async (path) => { await window.jupyterapp.commands.execute("
             "'docmanager:open', {path, factory: 'Jupytext Notebook'}); }",
@@ -437,8 +541,7 @@ def test_chapter_runs_live_and_reads_like_its_page(name, labs, browser, built_ht
 
 
 @pytest.mark.parametrize("path", TEXT_PAGES)
-def test_text_pages_open_as_markdown_without_a_kernel(path, labs, browser):
-    lab = labs["quick"]
+def test_text_pages_open_as_markdown_without_a_kernel(path, lab, browser):
     sessions_before = {s["path"] for s in lab.sessions()}
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
@@ -454,11 +557,55 @@ def test_text_pages_open_as_markdown_without_a_kernel(path, labs, browser):
             "() => { const w = window.jupyterapp.shell.currentWidget; "
             "return {session: !!w.sessionContext, "
             "dialogs: document.querySelectorAll('.jp-Dialog').length, "
-            "text: w.node.innerText}; }"
+            "items: w.node.querySelectorAll('li').length, "
+            "links: Array.from(w.node.querySelectorAll('a[href]'),"
+            " a => new URL(a.href).pathname)}; }"
         )
+        seen = page.evaluate(VISIBLE_TEXT)
+        page.screenshot(path=str(SCREENSHOTS / f"live-{Path(path).stem}.png"))
     finally:
         page.close()
     assert not kind["session"], f"{path} opened as a notebook"
     assert kind["dialogs"] == 0, f"{path} asked for something (a kernel?)"
     assert {s["path"] for s in lab.sessions()} == sessions_before, f"{path} started a kernel"
-    assert len(kind["text"]) > 40
+    assert kind["items"] >= TEXT_PAGES[path], f"{path} shows {kind['items']} list items"
+    assert "Unknown Directive" not in seen
+    if path.startswith("notebooks/"):  # the README shows MyST and paths as examples, in code
+        raw = RAW_MYST.search(seen) or RAW_LABEL.search(seen)
+        assert raw is None, f"{path}: raw MyST or an unresolved label {raw.group(0)!r}"
+        assert "_build/" not in seen, f"{path} sends the reader to the build folder"
+    # every link to a notebook (JupyterLab serves them under /files/) leads to one that is there
+    notebooks = [link.split("/files/", 1)[1] for link in kind["links"] if "/files/" in link]
+    notebooks = [link for link in notebooks if link.endswith(".ipynb")]
+    if path == "notebooks/exercises.md":
+        assert notebooks, f"{path} links to no notebook"
+    for link in notebooks:
+        assert (ROOT / urllib.parse.unquote(link)).is_file(), f"{path} links to {link}"
+
+
+def test_the_file_browser_shows_the_learner_only(lab, browser):
+    """A chapter opened from its launch link shows the folder of the notebooks; the folder
+    above holds the README and that folder only (developer files stay hidden, and open by
+    path); idle kernels with no tab are culled; the notebook's CSS is loaded."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{lab.url}/{launch_path(CHAPTERS[0])}?reset&token={lab.token}")
+        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.wait_for_selector(".jp-DirListing-itemName", timeout=30_000)
+        page.wait_for_timeout(1000)
+        shown = page.evaluate(
+            "() => ({crumbs: document.querySelector('.jp-FileBrowser-crumbs').innerText.trim(),"
+            " css: !!document.querySelector('link[href*=\"custom/custom.css\"]')})"
+        )
+        page.screenshot(path=str(SCREENSHOTS / "live-file-browser.png"))
+    finally:
+        page.close()
+        lab.shut_down_kernels()
+    assert shown["crumbs"] == "/notebooks/", shown
+    assert shown["css"], "JupyterLab did not load the notebooks' custom CSS"
+    listed = {item["name"] for item in lab.api("contents")["content"]}
+    assert listed == {"README.md", "notebooks"}, sorted(listed)
+    # hidden is not removed: the chapter's source still opens by its path (Jupytext reads it)
+    assert lab.api(f"contents/chapters/{CHAPTERS[0]}.md")["name"] == f"{CHAPTERS[0]}.md"
+    log = Path(lab.log.name).read_text()
+    assert "Culling kernels with idle durations > 600 seconds" in log, "no kernel culling"
