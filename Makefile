@@ -18,7 +18,7 @@ NODE_DEPS := node_modules/.package-lock.json
 # and progress bars stay out of the HTML (see vgp_lib/_env.py).
 BUILD_ENV := VGP_STATIC_BUILD=1 PYTHONHASHSEED=0
 
-.PHONY: book build test lint bench student instructor course grade notebooks lab serve clean check-python
+.PHONY: book build test check lint bench student instructor course grade notebooks lab serve clean check-python
 
 book: build
 
@@ -58,6 +58,13 @@ build: $(BOOK_DEPS) $(NODE_DEPS)
 
 test: $(DEV_DEPS) $(GRADING_DEPS) lint build
 	$(BIN)/python -m pytest
+
+# The fast loop while you work: ruff and the unit tests of the science, the plots and the
+# booktools logic; no build, no kernels, no nbgrader, no pip resolution, no browser (the
+# modules tests/conftest.py marks `book`, and the slow, contract and browser marks).
+# `make test` stays the full gate.
+check: lint
+	$(BIN)/python -m pytest -q -m "not book and not browser and not live and not slow and not contract"
 
 # ruff, configured in pyproject.toml: lint rules and the code format (line length 100).
 lint: $(DEV_DEPS)
