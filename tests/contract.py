@@ -51,7 +51,7 @@ import vgp_lib
 
 LIMIT_S = 5.0
 
-# The book's build tooling, on its way out of the package (issue 12, point 1): not science.
+# The book's build tooling, on its way out of the package: not science.
 TOOLING = ("edition", "course", "exercise_index", "sphinx_ext", "sphinx_frames")
 
 #: How a call can end. ``ok-named``, ``accepted`` and ``feedback`` keep the promise.

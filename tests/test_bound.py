@@ -110,14 +110,14 @@ def test_bad_input_names_the_parameter(call, name):
         call()
 
 
-# issue 12: it never returned
+# it once never returned
 def test_widest_interval_refuses_a_tolerance_finer_than_float_spacing():
     with pytest.raises(ValueError, match=r"tol must be at least"):
         bound.widest_interval(tol=5e-16)
     assert bound.widest_interval(tol=1e-10) == bound.widest_interval()
 
 
-def test_interval_width_refuses_strings_bools_and_complex_numbers():  # issue 12: '7' gave 0.4477
+def test_interval_width_refuses_strings_bools_and_complex_numbers():  # once '7' gave 0.4477
     for bad in ("7", [True, False], [6.9 + 1j], None):
         with pytest.raises(TypeError, match="w must be an array of real numbers"):
             bound.interval_width(bad)
@@ -141,7 +141,7 @@ def test_interval_width_grid_small_w_is_empty_for_any_b():
     assert bound.interval_width_grid(3.9, 1e17) == 0.0
 
 
-# issue 12: built broken objects
+# these once built broken objects
 def test_factor_interval_refuses_fields_that_contradict_each_other():
     r = bound.factor_interval(6.9)
     fields = {f.name: getattr(r, f.name) for f in dataclasses.fields(r)}

@@ -161,7 +161,7 @@ def test_exploding_chain_weight_and_bias_gradients_in_closed_form():
         np.testing.assert_array_equal(gw, gb * np.r_[1.0, np.full(depth - 1, 0.5)])
 
 
-def test_chain_results_check_their_fields():  # issue 12: strings, None, NaN made broken objects
+def test_chain_results_check_their_fields():  # once strings, None, NaN made broken objects
     c = chain.make_chain([1.0, 2.0], [0.0, 0.5])
     assert isinstance(chain.forward(c).cost, np.floating)  # one chain: a scalar cost
     assert chain.forward(chain.random_chain(3, seed=0, n_chains=2), dtype="float32").cost.shape == (
@@ -177,7 +177,7 @@ def test_chain_results_check_their_fields():  # issue 12: strings, None, NaN mad
         chain.ChainGradients(None, c.weights, c.weights, c.weights, c.weights)
 
 
-# --- issue 12: sizes refused up front, activation named ------------------------------------
+# --- sizes refused up front, activation named ------------------------------------
 @pytest.mark.parametrize(
     "build",
     [

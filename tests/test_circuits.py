@@ -93,7 +93,7 @@ def test_parity_rejects_non_bits():
         circuits.parity([0, 2])
 
 
-def test_circuit_results_hold_integers():  # issue 12: strings, floats and NaN made broken counts
+def test_circuit_results_hold_integers():  # once strings, floats and NaN made broken counts
     c = circuits.gate_counts([2, 3])
     with pytest.raises(TypeError, match=r"GateCounts\.deep must be an array of integers"):
         circuits.GateCounts(c.n, c.two_layer, c.deep.astype(float), c.two_layer_depth, c.deep_depth)

@@ -1,4 +1,4 @@
-"""One contract for every public vgp_lib callable (issue 12, point 3).
+"""One contract for every public vgp_lib callable.
 
 Bad input raises ``ValueError``/``TypeError`` naming the parameter, within 5 s; otherwise the
 result is finite. The cases and the harness live in ``tests/contract.py``; this file asserts them.

@@ -198,7 +198,7 @@ def test_the_real_file_unpickles_restricted_and_converts_losslessly():
 
 
 def _tampered_cache(npz, digest=None):
-    """Overwrite the cache with 5 images and a label 200 (issue 12's attack); with ``digest``,
+    """Overwrite the cache with 5 images and a label 200 (an attack seen before); with ``digest``,
     record a matching checksum as a careful tamperer would (the label check still refuses it)."""
     arrays = _cache_arrays(npz)
     arrays["train_x"] = np.zeros((5, 784), dtype=np.uint8)
@@ -257,7 +257,7 @@ def test_cache_dir_that_is_a_file_is_a_named_error(tmp_path, where):
         load_mnist(source=source, sha256=digest, cache_dir=cache_dir)
 
 
-def test_splits_check_their_arrays():  # issue 12: a string or float labels made a broken split
+def test_splits_check_their_arrays():  # once a string or float labels made a broken split
     x, y = np.zeros((2, 784), dtype=np.float32), np.array([3, 7])
     split = data.Split(x, y)
     assert split.x is x and split.y is y

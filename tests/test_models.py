@@ -121,7 +121,7 @@ def test_init_names_are_listed_in_the_error():
         init_linear_(torch.nn.Linear(2, 2), "glorot", generator=torch_generator(0))
 
 
-def test_build_mlp_refuses_sizes_that_would_never_finish():  # issue 12: 10**30 hung
+def test_build_mlp_refuses_sizes_that_would_never_finish():  # once 10**30 hung
     from vgp_lib.models import build_mlp
 
     for kwargs, match in [
@@ -135,7 +135,7 @@ def test_build_mlp_refuses_sizes_that_would_never_finish():  # issue 12: 10**30 
             build_mlp(**args)
 
 
-# --- issue 12: the classes and init_linear_ check their arguments ---------------------------------
+# --- the classes and init_linear_ check their arguments ---------------------------------
 @pytest.mark.parametrize(
     "kwargs,error,match",
     [

@@ -249,7 +249,7 @@ def test_bad_input(kwargs, error, match):
         train_watched(args.pop("model"), args.pop("x"), args.pop("y"), **args)
 
 
-def test_train_watched_refuses_epochs_beyond_the_limit():  # issue 12: 10**30 epochs hung
+def test_train_watched_refuses_epochs_beyond_the_limit():  # once 10**30 epochs hung
     from vgp_lib.models import build_mlp
 
     x, y = _data(n=20)

@@ -253,7 +253,7 @@ def test_bad_input_names_the_parameter(call, name):
         call()
 
 
-def test_train_and_depth_experiment_refuse_epochs_beyond_the_limit():  # issue 12: 10**9 epochs hung
+def test_train_and_depth_experiment_refuse_epochs_beyond_the_limit():  # once 10**9 epochs hung
     x, y = _data()
     with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):
         network.train(
@@ -273,7 +273,7 @@ def test_train_and_depth_experiment_refuse_epochs_beyond_the_limit():  # issue 1
         )
 
 
-# --- regression tests for issue 12's silent wrong results ---------------------
+# --- regression tests for silent wrong results ---------------------
 
 
 def test_train_refuses_nan_pixels():
@@ -353,7 +353,7 @@ def test_network_functions_check_the_params_object(call, bad):
         call(bad)
 
 
-# --- the readable backprop and the fast step (issue 12) ----------------------------------------
+# --- the readable backprop and the fast step ----------------------------------------
 @pytest.mark.parametrize("activation", network.HIDDEN_ACTIVATIONS)
 def test_the_fast_step_equals_backprop_followed_by_the_sgd_rule(activation):
     x, y = _data()
@@ -451,7 +451,7 @@ def test_backward_checks_the_activations_and_targets():
         network.backward(params, acts, y[..., :2])
 
 
-def test_network_results_check_their_fields():  # issue 12: None or a string made a broken Params
+def test_network_results_check_their_fields():  # once None or a string made a broken Params
     p = init_params((2, 2), seed=0)
     with pytest.raises(TypeError, match=r"Params\.weights\[0\] must be an array of floats"):
         network.Params(p.sizes, ("w",), p.biases)

@@ -40,8 +40,8 @@ TOOLING = (
     "nbgrader",
     "booktools",
 )
-#: Private names a science module imports from another: none (issue 12 gave ``network`` and
-#: ``speeds`` one public forward/backward). The test fails when one appears.
+#: Private names a science module imports from another: none (``network`` and
+#: ``speeds`` share one public forward/backward). The test fails when one appears.
 KNOWN_PRIVATE_IMPORTS: set[tuple[str, str, str]] = set()
 
 

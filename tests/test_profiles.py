@@ -107,7 +107,7 @@ def test_gradient_profile_names_n_classes():
         profiles.gradient_profile(depth=2, width=4, n_in=4, n_classes=0, seed=0)
 
 
-def test_profiles_refuse_sizes_beyond_the_limits():  # issue 12: they hung
+def test_profiles_refuse_sizes_beyond_the_limits():  # once they hung
     with pytest.raises(ValueError, match=r"n_seeds must be an integer in \[1, 1000\]"):
         profiles.gradient_profile(depth=2, n_seeds=10**9, seed=0)
     with pytest.raises(ValueError, match=r"depth must be an integer in \[1, 1000\]"):

@@ -161,7 +161,7 @@ def test_bad_input_names_the_parameter(call, name):
         call(x, y)
 
 
-def test_quantiles_take_only_probabilities():  # issue 12: numpy's error did not name q
+def test_quantiles_take_only_probabilities():  # once numpy's error did not name q
     x, y = _data(n=6)
     profile = speeds.speed_profile(x, y, hidden_layers=1, width=3, seed=(0, 1, 2))
     assert profile.quantiles().shape == (2, 1)
@@ -176,7 +176,7 @@ def test_quantiles_take_only_probabilities():  # issue 12: numpy's error did not
             profile.quantiles(bad)
 
 
-def test_speed_results_check_their_fields():  # issue 12: a string or None made a broken profile
+def test_speed_results_check_their_fields():  # once a string or None made a broken profile
     x, y = _data(n=6)
     p = speeds.speed_profile(x, y, hidden_layers=1, width=3, seed=0)
     fields = {f.name: getattr(p, f.name) for f in dataclasses.fields(p)}

@@ -37,7 +37,7 @@ def test_training_comparison_on_tiny_synthetic_data():
         )
 
 
-def test_training_comparison_refuses_epochs_beyond_the_limit():  # issue 12: it hung
+def test_training_comparison_refuses_epochs_beyond_the_limit():  # once it hung
     x = np.zeros((8, 3))
     y = np.array([0, 1] * 4)
     with pytest.raises(ValueError, match=r"epochs must be an integer in \[1, 10000\]"):

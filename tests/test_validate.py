@@ -27,7 +27,7 @@ def test_every_float_dtype_check_gives_the_same_errors(check):
         check(3)
 
 
-# issue 12: OverflowError escaped
+# an OverflowError once escaped
 def test_integers_beyond_the_float_range_are_a_named_value_error():
     from vgp_lib._validate import check_array, check_real
 
@@ -37,7 +37,7 @@ def test_integers_beyond_the_float_range_are_a_named_value_error():
         check_array("w", [1, 10**400])
 
 
-# issue 12: strings, bools and complex were converted
+# strings, bools and complex numbers were once converted
 def test_check_array_takes_only_real_numbers():
     from vgp_lib._validate import check_array
 

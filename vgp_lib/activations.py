@@ -6,9 +6,9 @@ array_like input of finite real numbers (nan and inf are refused with a
 |z| up to 1e4 (or beyond): exponentials are only ever taken of -|z|.
 
 The sigmoid's derivative :math:`\\sigma'(z) = \\sigma(z)(1-\\sigma(z))` peaks at
-:math:`\\sigma'(0) = 1/4` (equation ``eq-sigma-prime-max`` in the chapter
-*The single-neuron chain*). Here it is computed as :math:`e/(1+e)^2` with
-:math:`e = e^{-|z|}`, which keeps full relative precision in the tails where
+:math:`\\sigma'(0) = 1/4` (the chapter *The single-neuron chain* shows it in a figure
+and uses it in the bound ``eq-chain-factor-bound``). Here it is computed as
+:math:`e/(1+e)^2` with :math:`e = e^{-|z|}`, which keeps full relative precision in the tails where
 the textbook form ``s*(1-s)`` rounds to zero.
 
 >>> float(sigmoid_prime(0.0))

@@ -98,7 +98,7 @@ def _slope_moment(activation: str, q: float) -> float:
 
 
 def variance_map(q, activation: str, sigma_w2: float, sigma_b2: float) -> float:
-    """One step of the variance map (equation ``eq-wide-variance-map``).
+    """One step of the variance map (equation ``eq-wide-qmap``).
 
     >>> variance_map(1.0, "relu", 2.0, 0.0)
     1.0
