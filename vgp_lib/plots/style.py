@@ -604,6 +604,14 @@ def phone_layout(fig, *, height: float | None = None) -> None:
         fig.set_size_inches(PHONE_IN, height or min(fig.get_figheight() + extra, 12.0))
 
 
+def _axes_legends(fig):
+    """``(ax, legend)`` for every visible axes of ``fig`` with a visible legend."""
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible() and ax.get_visible():
+            yield ax, legend
+
+
 def _legends_to_move(fig) -> list:
     """The legends of ``fig`` (just drawn at desktop width) the phone needs elsewhere:
     ``(legend, ax or None, depth, left)``, one per legend beside its axes or wider than
@@ -611,10 +619,7 @@ def _legends_to_move(fig) -> list:
     labels; ``left``: inches its y axis' labels take left of it."""
     renderer = fig._get_renderer()
     moves = []
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        if legend is None or not legend.get_visible() or not ax.get_visible():
-            continue
+    for ax, legend in _axes_legends(fig):
         box, frame = legend.get_window_extent(renderer), ax.get_window_extent(renderer)
         depth, left = _room(ax, renderer)
         outside = box.x0 >= frame.x1 - 1 or box.x1 <= frame.x0 + 1
@@ -635,10 +640,7 @@ def _legends_on_data(fig) -> list:
     :func:`_legends_to_move`."""
     renderer = fig._get_renderer()
     moves = []
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        if legend is None or not legend.get_visible() or not ax.get_visible():
-            continue
+    for ax, legend in _axes_legends(fig):
         if _points_under(ax, legend.get_window_extent(renderer).padded(-1.0)):
             moves.append((legend, ax, *_room(ax, renderer)))
     return moves
