@@ -397,6 +397,17 @@ def test_stubs_stay_marked_and_exercises_stay(editions, name):
     assert "Instructor edition" in editions["instructor"][name].cells[0].source
 
 
+def _edition_cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m booktools.edition ARGS`` from the repository root; it must succeed."""
+    return subprocess.run(
+        [sys.executable, "-m", "booktools.edition", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
 def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
     out = tmp_path / "student"
     (out).mkdir()
@@ -405,25 +416,14 @@ def test_cli_writes_one_notebook_per_toc_chapter(tmp_path):
     )
     nbformat.write(old, out / "stale.ipynb")  # written for a chapter no longer in the TOC: must go
     nbformat.write(nbformat.v4.new_notebook(), out / "mine.ipynb")  # somebody else's: must stay
-    run = subprocess.run(
-        [sys.executable, "-m", "booktools.edition", "student", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    run = _edition_cli("student", "--out", str(out))
     assert run.stderr == ""
     written = sorted(p.name for p in out.glob("*.ipynb") if p.name != "mine.ipynb")
     assert written == sorted(f"{p.stem}.ipynb" for p in TOC_CHAPTERS)
     assert (out / "mine.ipynb").exists()
     assert f"{len(TOC_CHAPTERS)} student notebooks" in run.stdout
     first = (out / written[0]).read_bytes()
-    subprocess.run(
-        [sys.executable, "-m", "booktools.edition", "student", "--out", str(out)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    _edition_cli("student", "--out", str(out))
     assert (out / written[0]).read_bytes() == first  # deterministic output
 
 
@@ -1036,13 +1036,7 @@ def test_the_front_page_is_a_live_notebook_with_every_reference_resolved(live_an
 
 
 def test_the_cli_writes_the_text_pages_with_the_live_edition(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "booktools.edition", "live", "--out", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    run = _edition_cli("live", "--out", str(tmp_path))
     assert run.stderr == ""
     assert f"{len(TOC_CHAPTERS) + 1} live notebooks" in run.stdout
     assert "exercises.md, bibliography.md" in run.stdout
