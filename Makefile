@@ -45,7 +45,7 @@ $(DEV_DEPS): $(BOOK_DEPS) requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# nbgrader, for `make course` and tests/test_course.py (requirements-grading.txt).
+# nbgrader, for `make course` and tests/book/test_course.py (requirements-grading.txt).
 $(GRADING_DEPS): $(BOOK_DEPS) requirements-grading.txt
 	$(BIN)/python -m pip install -q -r requirements-grading.txt $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
 	touch $@
@@ -59,12 +59,13 @@ build: $(BOOK_DEPS) $(NODE_DEPS)
 test: $(DEV_DEPS) $(GRADING_DEPS) lint build
 	$(BIN)/python -m pytest
 
-# The fast loop while you work: ruff and the unit tests of the science, the plots and the
-# booktools logic; no build, no kernels, no nbgrader, no pip resolution, no browser (the
-# modules tests/conftest.py marks `book`, and the slow, contract and browser marks).
-# `make test` stays the full gate.
+# The fast loop while you work (under three minutes on two cores): ruff and the unit tests of
+# the science, the plots, the widgets, the exercises and the booktools logic, on both cores
+# (pytest-xdist, one test file per worker). Left to `make test`: tests/book/ (the site, the
+# editions, the course, Binder, the live notebooks: the `book` mark) and the slow, contract,
+# browser and live marks. No build, no kernels, no nbgrader, no pip resolution, no browser.
 check: lint
-	$(BIN)/python -m pytest -q -m "not book and not browser and not live and not slow and not contract"
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not book and not browser and not live and not slow and not contract"
 
 # ruff, configured in pyproject.toml: lint rules and the code format (line length 100).
 lint: $(DEV_DEPS)

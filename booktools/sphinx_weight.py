@@ -20,7 +20,7 @@ This module, run by Sphinx on every HTML build, trims each after the pages are w
   on (the solutions fold with ``<details>``, which needs neither).
 
 Listed under ``sphinx: local_extensions`` in ``_config.yml``. Tested by
-``tests/test_sphinx_weight.py``.
+``tests/booktools/test_sphinx_weight.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Shared checks for the plot and widget tests: reading a drawing back, driving a widget.
 
-The plot tests (``tests/test_plots_<module>.py``) build a real, tiny result with the
+The plot tests (``tests/plots/test_<module>.py``) build a real, tiny result with the
 compute call its chapter uses, draw it on a house-style :func:`vgp_lib.plots.figure`,
 and read the artists back with the readers below: line vertices, bar heights,
 histogram counts, legend labels. The readers keep the short ``_`` names the tests

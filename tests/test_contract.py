@@ -1,23 +1,24 @@
 """One contract for every public vgp_lib callable.
 
 Bad input raises ``ValueError``/``TypeError`` naming the parameter, within 5 s; otherwise the
-result is finite. The cases and the harness live in ``tests/contract.py``; this file asserts them.
+result is finite. The cases and the harness live in ``booktools/contract.py``; this file asserts them.
 
 There is no list of tolerated exceptions: every generated bad call keeps the contract. To see
-every case and its outcome, run ``PYTHONPATH=$PWD .venv/bin/python tests/contract.py --out F.json``.
+every case and its outcome, run ``.venv/bin/python -m booktools.contract --out F.json``.
 """
 
 from __future__ import annotations
 
-import contract
 import pytest
+
+from booktools import contract
 
 
 def test_every_public_callable_is_covered():
     public = set(contract.public_callables())
     covered = {n for n, make in contract.VALID.items() if make is not None}
     missing = sorted(public - covered - set(contract.SKIPPED))
-    assert not missing, f"public callables with no valid call in tests/contract.py VALID: {missing}"
+    assert not missing, f"public callables with no valid call in booktools/contract.py VALID: {missing}"
     stale = sorted((set(contract.VALID) | set(contract.SKIPPED)) - public)
     assert not stale, f"listed but not public (renamed or removed?): {stale}"
 

@@ -21,7 +21,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+
+from tests.conftest import ROOT
 
 PACKAGES = ("vgp_lib", "booktools")
 #: Top-level modules of the book's tooling, which vgp_lib must import without.
