@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import os
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -257,11 +258,142 @@ def test_cache_dir_that_is_a_file_is_a_named_error(tmp_path, where):
         load_mnist(source=source, sha256=digest, cache_dir=cache_dir)
 
 
-def test_splits_check_their_arrays():  # once a string or float labels made a broken split
+def test_splits_are_plain_results():  # built only by the loader, which checked the arrays
     x, y = np.zeros((2, 784), dtype=np.float32), np.array([3, 7])
     split = data.Split(x, y)
-    assert split.x is x and split.y is y
-    with pytest.raises(TypeError, match=r"Split\.y must be an array of integers"):
-        data.Split(x, y.astype(float))
-    with pytest.raises(TypeError, match=r"MNIST\.test must be a Split"):
-        data.MNIST(split, split, None)
+    assert split.x is x and split.y is y and split.n == 2
+
+
+# -- the cache: every way a cache file can be wrong makes the loader rebuild it ------------------
+
+
+@pytest.fixture
+def known(tmp_path, monkeypatch):
+    """A small source registered as a known one (its counts and cache digest), as Nielsen's
+    file is: the cache is then checked against values kept in the code, not in the cache."""
+    parts = _parts()
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, parts)
+    cache = tmp_path / "cache"
+    load_mnist(source=source, sha256=digest, cache_dir=cache)
+    (npz,) = cache.glob("*.npz")
+    sizes = dict(zip(data.SIZES, (len(y) for _, y in parts)))
+    monkeypatch.setitem(
+        data.KNOWN_SOURCES, digest, (sizes, data._cache_digest(_cache_arrays(npz), digest))
+    )
+    return parts, source, digest, cache, npz
+
+
+def _rewrite(npz, digest, **changes):
+    """Replace arrays of the cache and record a checksum that matches, as a careful tamperer
+    would."""
+    arrays = {**_cache_arrays(npz), **changes}
+    arrays["checksum"] = np.array(data._cache_digest(arrays, digest))
+    with open(npz, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def _assert_rebuilt(parts, source, digest, cache, npz):
+    with pytest.raises(Exception):  # noqa: B017 -- whatever the damage, the cache is refused
+        data._read_cache(npz, np.float64, digest)
+    again = load_mnist(source=source, sha256=digest, cache_dir=cache)
+    for split, (x, y) in zip((again.train, again.validation, again.test), parts):
+        np.testing.assert_array_equal(split.y, y)
+        np.testing.assert_array_equal(split.x, x.astype(np.float64))
+    data._read_cache(npz, np.float64, digest)  # the rebuilt cache passes every check
+    assert [p.name for p in cache.iterdir()] == [npz.name]  # no temporary file left behind
+
+
+def test_a_truncated_cache_is_rebuilt(known):
+    npz = known[-1]
+    npz.write_bytes(npz.read_bytes()[: npz.stat().st_size // 2])
+    _assert_rebuilt(*known)
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+def test_a_cache_with_a_flipped_bit_is_rebuilt(known, where):
+    npz = known[-1]
+    raw = bytearray(npz.read_bytes())
+    raw[int(len(raw) * where)] ^= 0x10  # once raised zipfile.BadZipFile (a CRC error)
+    npz.write_bytes(bytes(raw))
+    _assert_rebuilt(*known)
+
+
+def test_a_cache_with_altered_labels_and_a_recomputed_checksum_is_rebuilt(known):
+    parts, source, digest, cache, npz = known
+    y = _cache_arrays(npz)["train_y"]
+    _rewrite(npz, digest, train_y=((y + 1) % 10).astype(np.uint8))  # every label in 0..9
+    _assert_rebuilt(*known)
+
+
+def test_a_cache_of_5_images_with_a_recomputed_checksum_is_rebuilt(known):
+    parts, source, digest, cache, npz = known
+    arrays = _cache_arrays(npz)
+    _rewrite(npz, digest, train_x=arrays["train_x"][:5], train_y=arrays["train_y"][:5])
+    _assert_rebuilt(*known)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"test_y": "int64"},  # a label dtype other than uint8
+        {"test_x": "float32"},  # pixels not stored as bytes
+        {"extra": "extra"},  # an array the cache should not hold
+    ],
+)
+def test_a_cache_of_the_wrong_form_is_rebuilt_even_with_a_matching_checksum(known, change):
+    parts, source, digest, cache, npz = known
+    arrays = _cache_arrays(npz)
+    ((key, what),) = change.items()
+    new = np.zeros(3) if what == "extra" else arrays[key].astype(what)
+    _rewrite(npz, digest, **{key: new})
+    _assert_rebuilt(*known)
+
+
+def test_nielsens_file_is_known_by_its_counts_and_cache_digest():
+    sizes, digest = data.KNOWN_SOURCES[data.SHA256]
+    assert sizes == {"train": 50_000, "validation": 10_000, "test": 10_000}
+    assert digest == data.CACHE_SHA256 and len(digest) == 64
+
+
+def test_a_source_with_the_wrong_counts_is_refused(tmp_path, monkeypatch):
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, _parts())
+    monkeypatch.setitem(
+        data.KNOWN_SOURCES, digest, ({"train": 50, "validation": 4, "test": 5}, "0")
+    )
+    with pytest.raises(MNISTCorruptError, match="train has 12 images, expected 50"):
+        load_mnist(source=source, sha256=digest, cache_dir=tmp_path / "cache")
+
+
+def test_the_cache_is_written_by_renaming_a_complete_file(tmp_path, monkeypatch):
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, _parts())
+    cache = tmp_path / "cache"
+    replaced = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        with np.load(src) as npz:  # the temporary file is whole before it is renamed
+            assert "checksum" in npz.files
+        replaced.append((src, dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(data.os, "replace", replace)
+    load_mnist(source=source, sha256=digest, cache_dir=cache)
+    ((src, dst),) = replaced
+    assert Path(dst).parent == cache and not Path(src).exists()
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    source = tmp_path / "mnist.pkl.gz"
+    digest = _write(source, _parts())
+    cache = tmp_path / "cache"
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(data.np, "savez", fail)
+    with pytest.raises(OSError, match="disk full"):
+        load_mnist(source=source, sha256=digest, cache_dir=cache)
+    assert list(cache.iterdir()) == []

