@@ -1,7 +1,6 @@
 """vgp_lib.bound: the factor |w sigma'(wa+b)|, the
 interval width (closed form vs grid), its maximum."""
 
-import dataclasses
 import math
 
 import numpy as np
@@ -112,7 +111,7 @@ def test_bad_input_names_the_parameter(call, name):
 
 # it once never returned
 def test_widest_interval_refuses_a_tolerance_finer_than_float_spacing():
-    with pytest.raises(ValueError, match=r"tol must be at least"):
+    with pytest.raises(ValueError, match=r"^tol must be at least 5.68e-13"):
         bound.widest_interval(tol=5e-16)
     assert bound.widest_interval(tol=1e-10) == bound.widest_interval()
 
@@ -139,21 +138,6 @@ def test_interval_width_grid_is_right_up_to_large_b(b):
 
 def test_interval_width_grid_small_w_is_empty_for_any_b():
     assert bound.interval_width_grid(3.9, 1e17) == 0.0
-
-
-# these once built broken objects
-def test_factor_interval_refuses_fields_that_contradict_each_other():
-    r = bound.factor_interval(6.9)
-    fields = {f.name: getattr(r, f.name) for f in dataclasses.fields(r)}
-    assert bound.factor_interval(2.0).endpoints is None  # |w| < 4: no interval, legitimately None
-    with pytest.raises(
-        ValueError, match=r"FactorInterval\.endpoints must be None exactly when \|w\| < 4"
-    ):
-        bound.FactorInterval(**{**fields, "endpoints": None})
-    with pytest.raises(ValueError, match=r"FactorInterval\.endpoints must hold 2 numbers"):
-        bound.FactorInterval(**{**fields, "endpoints": np.zeros(3)})
-    with pytest.raises(TypeError, match=r"FactorInterval\.peak must be a finite real number"):
-        bound.FactorInterval(**{**fields, "peak": "1.7"})
 
 
 @pytest.mark.parametrize(

@@ -93,14 +93,6 @@ def test_parity_rejects_non_bits():
         circuits.parity([0, 2])
 
 
-def test_circuit_results_hold_integers():  # once strings, floats and NaN made broken counts
-    c = circuits.gate_counts([2, 3])
-    with pytest.raises(TypeError, match=r"GateCounts\.deep must be an array of integers"):
-        circuits.GateCounts(c.n, c.two_layer, c.deep.astype(float), c.two_layer_depth, c.deep_depth)
-    with pytest.raises(TypeError, match=r"Circuit\.output must be an integer"):
-        circuits.Circuit("deep", 2, circuits.deep_parity(2).layers, 3.0)
-
-
 @pytest.mark.parametrize("bad", [None, 3, "deep", circuits.gate_counts([2])])
 def test_evaluate_and_verify_refuse_what_is_not_a_circuit(bad):
     # Issue 12: these failed with "'NoneType' object has no attribute 'n_inputs'".
@@ -114,12 +106,12 @@ def test_evaluate_and_verify_refuse_what_is_not_a_circuit(bad):
     [
         ("7", TypeError),
         (None, TypeError),
-        (5.0, ValueError),
+        (5.0, TypeError),
         ([2, 2.5], ValueError),
         ([2, True], TypeError),
         (np.array([2.0, 3.0]) + 1j, TypeError),
         ([2, 10**400], ValueError),
-        ([[2], [3]], ValueError),
+        ([[2], [3]], TypeError),
         ([2, 21], ValueError),
     ],
 )

@@ -66,7 +66,7 @@ def test_torch_gradients_clipped_in_place_like_torch_itself():
         ([np.ones(2)], 0.0, ValueError, "max_norm must lie in"),
         ([np.ones(2)], float("nan"), ValueError, "max_norm"),
         (np.ones(3), 1.0, TypeError, "grads must be a sequence of arrays"),
-        ([], 1.0, ValueError, "grads must contain at least one array"),
+        ([], 1.0, ValueError, "grads must hold between 1 and"),
         (
             [np.array([1.0, np.inf])],
             1.0,
@@ -92,7 +92,7 @@ def test_zero_gradient_stays_zero():
         (3, TypeError, "grads must be a sequence"),
         ("x", TypeError, "grads must be a sequence"),
         (["x"], TypeError, r"grads\[0\] must be an array"),
-        ([np.array([np.nan])], ValueError, "grads must hold finite numbers"),
+        ([np.array([np.nan])], ValueError, r"grads\[0\] must contain only finite numbers"),
         ([np.array([1e200])], ValueError, "grads must hold finite numbers"),
     ],
 )

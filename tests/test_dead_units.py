@@ -127,7 +127,7 @@ def test_a_larger_step_kills_more_units_and_leaky_relu_none():
 
 def test_bad_arguments_are_refused_by_name():
     with pytest.raises(ValueError, match="z"):
-        dead_units.dead_mask(np.zeros((0, 3)))
+        dead_units.dead_mask(np.zeros(3))
     with pytest.raises(ValueError, match="activation"):
         dead_units.dead_mask(np.zeros((2, 3)), "swish")
     with pytest.raises(ValueError, match="steps"):
@@ -181,3 +181,49 @@ def test_a_fully_dead_layer_cuts_off_every_layer_below_it():
     torch.nn.functional.cross_entropy(net(x), y).backward()
     for block in net.blocks[:3]:
         assert torch.all(block.linear.weight.grad == 0)
+
+
+# --- the verdicts the activations chapter reads off the sweeps -----------------------
+
+
+def _sweep(fraction, values=(0.0, 0.5, 1.0)):
+    fraction = np.asarray(fraction, dtype=float)
+    return dead_units.DeadSweep(
+        "relu", "shift", np.asarray(values), fraction, np.zeros(len(values)), 4, 8
+    )
+
+
+def test_any_dead_sees_a_single_dead_unit_anywhere():
+    assert not _sweep(np.zeros((3, 2))).any_dead()
+    assert _sweep([[0, 0], [0, 0], [0.25, 0]]).any_dead()
+
+
+def test_first_all_dead_takes_the_first_value_where_the_layer_is_all_dead():
+    sweep = _sweep([[0, 0.5], [0.5, 1.0], [1.0, 1.0]])
+    assert sweep.first_all_dead() == 0.5
+    assert sweep.first_all_dead(layer=0) == 1.0
+    assert _sweep([[0, 0.5], [0.5, 0.99], [1.0, 0.75]]).first_all_dead() is None
+
+
+def test_never_falls_allows_flat_steps_but_not_a_single_drop():
+    assert _sweep([[0, 0], [0, 0], [0, 0]]).never_falls()
+    assert _sweep([[0, 0], [0, 0.5], [0.5, 0]]).never_falls()  # the mean stays 0.25
+    assert not _sweep([[0, 0.5], [0, 0.25], [1, 1]]).never_falls()
+
+
+def test_examples_until_rare_is_the_first_batch_size_below_the_share():
+    n = dead_units.examples_until_rare(0.5, rare=0.01, weight_norm=2.0)
+    assert dead_units.expected_dead_fraction(0.5, n_examples=n, weight_norm=2.0) < 0.01
+    assert dead_units.expected_dead_fraction(0.5, n_examples=n - 1, weight_norm=2.0) >= 0.01
+    assert dead_units.examples_until_rare(-3.0, rare=0.5) == 1  # a positive bias: rare at once
+
+
+@pytest.mark.parametrize("rare", [0.0, 1.0, -0.1, float("nan")])
+def test_examples_until_rare_wants_a_share_strictly_between_0_and_1(rare):
+    with pytest.raises(ValueError, match="rare"):
+        dead_units.examples_until_rare(0.5, rare=rare)
+
+
+def test_examples_until_rare_refuses_a_shift_that_is_never_rare():
+    with pytest.raises(ValueError, match="shift and weight_norm"):
+        dead_units.examples_until_rare(50.0, rare=0.01, weight_norm=1e-3)

@@ -208,3 +208,46 @@ def test_nearby_inputs_checks_its_distance():
             n_seeds=1,
             seed=0,
         )
+
+
+# --- which grid points the mean-field theory gets wrong; which singular values are 0 ---
+
+
+def test_predicted_chi_is_the_mean_field_chi_of_every_grid_point():
+    w2s, b2s = np.array([0.5, 1.0, 2.0]), np.array([0.0, 0.1])
+    m = jacobian.PhaseMeasurement("tanh", 10, w2s, b2s, np.zeros((2, 3)))
+    expected = [[meanfield.mean_field("tanh", w2, b2).chi for w2 in w2s] for b2 in b2s]
+    np.testing.assert_array_equal(m.predicted_chi(), expected)
+
+
+def test_disagreements_mark_points_on_the_wrong_side_of_chi_1():
+    # tanh, sigma_b2 = 0: chi < 1 for sigma_w2 = 0.5, chi = 1 at 1.0, chi > 1 at 2.0
+    w2s, b2s = np.array([0.5, 1.0, 2.0]), np.array([0.0])
+    agree = jacobian.PhaseMeasurement("tanh", 10, w2s, b2s, np.array([[-3.0, 0.0, 2.0]]))
+    assert not agree.disagreements().any()
+    wrong = jacobian.PhaseMeasurement("tanh", 10, w2s, b2s, np.array([[0.0, -0.1, -2.0]]))
+    np.testing.assert_array_equal(wrong.disagreements(), [[True, True, True]])
+
+
+def test_spectrum_counts_singular_values_below_numpys_rank_tolerance_as_zero():
+    floor = 3 * np.finfo(float).eps  # s_max = 1, three values
+    sp = jacobian.Spectrum(
+        {}, (1, 5), (np.ones(3), np.array([1.0, floor, 0.5 * floor])), np.zeros(2)
+    )
+    assert sp.n_zero() == 1 and sp.n_zero(0) == 0
+    assert sp.zero_floor() == pytest.approx(floor)
+    assert sp.orders_of_magnitude(0) == 0.0
+    assert sp.orders_of_magnitude() == pytest.approx(-np.log10(floor))  # floored, not infinite
+
+
+def test_orders_of_magnitude_of_a_spectrum_without_zeros_is_the_plain_span():
+    sp = jacobian.Spectrum({}, (3,), (np.array([100.0, 1.0, 0.01]),), np.zeros(1))
+    assert sp.n_zero() == 0 and sp.orders_of_magnitude() == pytest.approx(4.0)
+
+
+def test_delta_chain_names_y_of_the_wrong_width():
+    net = jacobian.random_network(
+        width=3, depth=2, activation="tanh", sigma_w2=1.0, sigma_b2=0.0, seed=0
+    )
+    with pytest.raises(ValueError, match=r"^y must have the network's width 3"):
+        jacobian.delta_chain(net, np.ones(3), np.ones(4))

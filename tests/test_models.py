@@ -163,30 +163,11 @@ def test_block_checks_its_arguments(kwargs, error, match):
         Block(**args)
 
 
-def test_mlp_checks_its_parts():
-    from vgp_lib.models import MLP
-
-    net = build_mlp(n_in=4, width=5, n_out=2, depth=2, seed=0)
-    assert MLP(net.blocks, net.head, net.config).config == net.config
-    for kwargs, match in [
-        (dict(blocks={}), "blocks"),
-        (dict(blocks=None), "blocks"),
-        (dict(head="x"), "head"),
-        (dict(config={}), "config"),
-        (dict(config=None), "config"),
-    ]:
-        args = dict(blocks=net.blocks, head=net.head, config=net.config) | kwargs
-        with pytest.raises(TypeError, match=rf"^{match} must"):
-            MLP(**args)
-
-
 @pytest.mark.parametrize("bad", [None, 3, "x", {}, np.ones((2, 4))])
 def test_forward_refuses_what_is_not_a_tensor(bad):
     net = build_mlp(n_in=4, width=5, n_out=2, depth=2, seed=0)
     with pytest.raises(TypeError, match=r"^x must be a torch.Tensor"):
         net(bad)
-    with pytest.raises(TypeError, match=r"^a must be a torch.Tensor"):
-        net.blocks[0](bad)
 
 
 def test_init_linear_checks_the_layer_and_the_generator():
@@ -198,7 +179,7 @@ def test_init_linear_checks_the_layer_and_the_generator():
 
 
 def test_build_mlp_seed_beyond_torch_range_names_seed():
-    with pytest.raises(ValueError, match=r"^seed must be an integer in \[0, 2\*\*64 - 1\]"):
+    with pytest.raises(ValueError, match=rf"^seed must be an integer in \[0, {2**64 - 1}\]"):
         build_mlp(n_in=4, width=5, n_out=2, depth=2, seed=2**64)
 
 

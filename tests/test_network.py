@@ -349,7 +349,7 @@ def test_one_hot_still_takes_no_labels_and_unsigned_labels():
 )
 @pytest.mark.parametrize("bad", [None, "params", {"weights": []}])
 def test_network_functions_check_the_params_object(call, bad):
-    with pytest.raises(TypeError, match=r"\bparams must be a Params"):
+    with pytest.raises(TypeError, match=r"\bparams must be a vgp_lib.network.Params"):
         call(bad)
 
 
@@ -451,15 +451,69 @@ def test_backward_checks_the_activations_and_targets():
         network.backward(params, acts, y[..., :2])
 
 
-def test_network_results_check_their_fields():  # once None or a string made a broken Params
-    p = init_params((2, 2), seed=0)
-    with pytest.raises(TypeError, match=r"Params\.weights\[0\] must be an array of floats"):
-        network.Params(p.sizes, ("w",), p.biases)
-    with pytest.raises(TypeError, match=r"Params\.sizes must be a tuple"):
-        network.Params(np.array(p.sizes), p.weights, p.biases)
-    with pytest.raises(TypeError, match=r"TrainResult\.params must be a Params"):
-        network.TrainResult(None, np.zeros((1, 0)))
-    with pytest.raises(
-        ValueError, match=r"DepthResult\.accuracy\[0\] must contain only finite numbers"
-    ):
-        network.DepthResult((1,), (0,), 1, (np.full((1, 1), np.nan),))
+# --- the per-example backprop the chapter prints next to the batched one ----------
+
+
+@pytest.mark.parametrize("activation", network.HIDDEN_ACTIVATIONS)
+def test_backprop_per_example_equals_the_batched_backprop(activation):
+    x, y = _data()
+    params = init_params(SIZES, seed=[3, 4], activation=activation)
+    slow, fast = network.backprop_per_example(params, x, y), network.backprop(params, x, y)
+    assert slow.max_abs_difference(fast) < 1e-12
+    for got, want in zip(slow.nabla_w + slow.nabla_b, fast.nabla_w + fast.nabla_b):
+        assert got.shape == want.shape and got.dtype == want.dtype
+
+
+def test_backprop_per_example_equals_the_test_suites_own_loop():
+    x, y = _data()
+    params = init_params(SIZES, seed=[5], activation="tanh")
+    grads = network.backprop_per_example(params, x, y)
+    weights, biases = [w[0] for w in params.weights], [b[0] for b in params.biases]
+    per_example = [
+        _per_example_gradients(weights, biases, xi, yi, "tanh")
+        for xi, yi in zip(x, one_hot(y, SIZES[-1]))
+    ]
+    for l in range(len(weights)):
+        np.testing.assert_allclose(
+            grads.nabla_w[l][0], sum(nw[l] for nw, _ in per_example), atol=1e-12
+        )
+        np.testing.assert_allclose(
+            grads.nabla_b[l][0], sum(nb[l] for _, nb in per_example), atol=1e-12
+        )
+
+
+def test_backprop_per_example_takes_a_stack_of_inputs_and_one_hot_labels():
+    x, y = _data(n=4)
+    params = init_params(SIZES, seed=[1, 2])
+    stacked = np.stack([x, x[::-1]])
+    labels = np.stack([one_hot(y, SIZES[-1]), one_hot(y[::-1], SIZES[-1])])
+    slow = network.backprop_per_example(params, stacked, labels)
+    assert slow.max_abs_difference(network.backprop(params, stacked, labels)) < 1e-12
+    # the examples' order does not matter to a sum
+    assert slow.max_abs_difference(network.backprop_per_example(params, x, y)) < 1e-12
+
+
+def test_backprop_per_example_keeps_single_precision():
+    x, y = _data()
+    params = init_params(SIZES, seed=0, dtype=np.float32)
+    slow = network.backprop_per_example(params, x, y)
+    assert all(g.dtype == np.float32 for g in slow.nabla_w + slow.nabla_b)
+    assert slow.max_abs_difference(network.backprop(params, x, y)) < 1e-5
+
+
+def test_backprop_per_example_refuses_what_backprop_refuses():
+    params = init_params(SIZES, seed=0)
+    with pytest.raises(ValueError, match="x"):
+        network.backprop_per_example(params, np.ones((3, SIZES[0] + 1)), [0, 1, 2])
+    with pytest.raises(ValueError, match="y"):
+        network.backprop_per_example(params, np.ones((3, SIZES[0])), [0, 1, SIZES[-1]])
+
+
+def test_max_abs_difference_finds_the_largest_entry_anywhere():
+    x, y = _data()
+    grads = network.backprop(init_params(SIZES, seed=0), x, y)
+    assert grads.max_abs_difference(grads) == 0.0
+    nabla_b = list(grads.nabla_b)
+    nabla_b[-1] = nabla_b[-1] + np.array([[0.0, -0.25, 0.0]])
+    moved = network.Gradients(grads.nabla_w, tuple(nabla_b))
+    assert moved.max_abs_difference(grads) == pytest.approx(0.25)

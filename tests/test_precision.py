@@ -97,3 +97,21 @@ def test_type_errors_name_the_parameter():
         precision.exploding_profile(100.0, 3, "yes")
     with pytest.raises(TypeError, match="chain"):
         precision.grad_b_in_dtype([1.0, 2.0])
+
+
+def test_exact_overflow_depth_is_where_the_sum_of_logs_passes_the_largest_number():
+    for dtype in ("float32", "float64"):
+        depth = precision.exact_overflow_depth(dtype)
+        top = np.log10(float(np.finfo(dtype).max))
+        assert precision.log10_abs_grad_b(chain.aligned_chain(depth))[0] > top
+        assert precision.log10_abs_grad_b(chain.aligned_chain(depth - 1))[0] <= top
+    # the float arithmetic overflows on the way, one layer before the exact value does
+    assert precision.first_overflow_depth("float32") <= precision.exact_overflow_depth("float32")
+
+
+def test_exact_overflow_depth_gives_none_below_max_depth_and_checks_its_arguments():
+    assert precision.exact_overflow_depth("float64", max_depth=50) is None
+    with pytest.raises(ValueError, match="max_depth"):
+        precision.exact_overflow_depth("float32", max_depth=0)
+    with pytest.raises((TypeError, ValueError), match="dtype"):
+        precision.exact_overflow_depth("int8")

@@ -95,8 +95,8 @@ def test_bad_input(kwargs, error, match):
     [
         (dict(n_in=10**9), r"^n_in must be an integer in \[1, 100000\]"),
         (dict(hidden=10**30), r"^hidden must be an integer in \[1, 1024\]"),
-        (dict(cell="lstm", hidden=1024, n_in=5000), r"^n_in must be at most 1,417 for a lstm cell"),
-        (dict(seed=10**30), r"^seed must be an integer in \[0, 2\*\*64 - 1\]"),
+        (dict(cell="lstm", hidden=1024, n_in=5000), r"^n_in must be an integer in \[1, 1417\]"),
+        (dict(seed=10**30), r"^seed must be an integer in \[0, 18446744073709551615\]"),
     ],
 )
 def test_make_cell_refuses_sizes_and_seeds_beyond_the_limits(kwargs, match):
@@ -111,7 +111,7 @@ def test_gradient_through_time_refuses_runs_longer_than_seconds(hidden, steps, m
     if most is None:  # the book's size runs
         assert len(gradient_through_time("rnn", hidden=hidden, steps=steps, seed=0).norms) == steps
         return
-    with pytest.raises(ValueError, match=rf"^steps must be at most {most:,} for hidden={hidden}"):
+    with pytest.raises(ValueError, match=rf"^steps must be an integer in \[1, {most}\]"):
         gradient_through_time("lstm", hidden=hidden, steps=steps, seed=0)
 
 

@@ -228,3 +228,64 @@ def test_in_the_sigmoid_residual_net_the_share_lost_is_outside_the_blocks():
         assert np.all(r.first <= 0.25) and np.all(r.head < 1)
         shares.append(float(np.median(r.ratio)))
     assert max(shares) < 1.5 * min(shares) and max(shares) < 0.25
+
+
+# --- what the chapter may say about a path split and a stream -----------------------
+
+
+def _split(norms, total):
+    n = len(norms)
+    return residual.PathGradients(
+        {}, np.asarray(norms, float), total, np.zeros(n), np.ones(n), np.full(n - 1, 0.5)
+    )
+
+
+def test_peak_length_and_grows_read_the_path_split():
+    identity_wins = _split([1.0, 0.3, 0.01], 0.9)
+    assert identity_wins.peak_length() == 0 and not identity_wins.grows()
+    few_branches_win = _split([1.0, 1.4, 0.6, 0.01], 2.2)
+    assert few_branches_win.peak_length() == 1 and few_branches_win.grows()
+    assert not _split([1.0, 0.5], 1.0).grows()  # equal is not larger
+
+
+def test_peak_length_and_grows_on_a_measured_relu_network():
+    split = residual.path_gradients(depth=6, activation="relu", width=16, n_in=8, batch=8, seed=0)
+    assert split.peak_length() == int(np.argmax(split.norms))
+    assert split.grows() == (split.total_norm > split.norms[0])
+
+
+@pytest.mark.parametrize(
+    "end, within, follows",
+    [
+        (2.0, 0.25, True),
+        (2.4, 0.25, True),
+        (2.6, 0.25, False),
+        (1.4, 0.25, False),
+        (1.6, 0.25, True),
+        (2.3, 0.1, False),
+    ],
+)
+def test_follows_prediction_compares_the_last_variance_with_its_prediction(end, within, follows):
+    sv = residual.StreamVariance(
+        1.0, False, np.array([1.0, end]), np.array([end - 1.0]), np.array([1.0, 2.0])
+    )
+    assert sv.end_ratio() == pytest.approx(end / 2)
+    assert sv.follows_prediction(within=within) is follows
+
+
+@pytest.mark.parametrize(
+    "end, words",
+    [
+        (2.0, "close"),
+        (1.62, "close"),
+        (1.6, "about half"),
+        (0.72, "about half"),
+        (0.7, "far"),
+        (0.2, "far"),
+    ],
+)
+def test_end_compared_puts_the_end_ratio_in_three_bins(end, words):
+    sv = residual.StreamVariance(
+        1.0, False, np.array([1.0, end]), np.array([end - 1.0]), np.array([1.0, 2.0])
+    )
+    assert sv.end_compared() == words

@@ -8,7 +8,13 @@ import pytest
 import torch
 
 from vgp_lib.clipping import clip_grads_, global_norm
-from vgp_lib.sequences import DIVERGED_LOSS, memory_batch, memory_gradient, train_memory
+from vgp_lib.sequences import (
+    DIVERGED_LOSS,
+    MemoryRun,
+    memory_batch,
+    memory_gradient,
+    train_memory,
+)
 
 #: The chapter's memory task (sequence length, units, batch, steps of Adam).
 TASK = dict(length=50, hidden=16, batch=32, steps=200)
@@ -88,10 +94,24 @@ def test_memory_gradient_is_the_first_steps_gradient():
         (dict(max_norm=-1.0), ValueError, "max_norm"),
         (dict(clip=3.0, max_norm=1.0), TypeError, "clip"),
         (dict(clip=clip_grads_), ValueError, "clip needs max_norm"),
-        (dict(steps=10**5, batch=4096), ValueError, "steps must be at most"),
+        (dict(steps=10**5, batch=4096), ValueError, r"steps must be an integer in \[1, 2034\]"),
     ],
 )
 def test_bad_input(kwargs, error, match):
     args = dict(cell="rnn", length=3, hidden=2, steps=1, batch=2, seed=0) | kwargs
     with pytest.raises(error, match=match):
         train_memory(args.pop("cell"), **args)
+
+
+@pytest.mark.parametrize(
+    "losses, diverged_at, trained",
+    [
+        ([0.7] * 18 + [0.05, 0.05], None, True),  # the last tenth is below the bar
+        ([0.05] * 18 + [0.7, 0.05], None, False),  # its mean is not
+        ([0.7] * 18 + [0.1, 0.1], None, False),  # strictly below
+        ([0.7] * 5 + [np.nan] * 15, 5, False),  # a diverged run never counts as trained
+    ],
+)
+def test_trained_needs_no_divergence_and_a_low_final_loss(losses, diverged_at, trained):
+    run = MemoryRun("irnn", np.array(losses), np.ones(len(losses)), 0.5, diverged_at=diverged_at)
+    assert run.trained(0.1) is trained

@@ -3,8 +3,6 @@ bias gradients, and the experiments built on it."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 import torch
@@ -176,13 +174,43 @@ def test_quantiles_take_only_probabilities():  # once numpy's error did not name
             profile.quantiles(bad)
 
 
-def test_speed_results_check_their_fields():  # once a string or None made a broken profile
-    x, y = _data(n=6)
-    p = speeds.speed_profile(x, y, hidden_layers=1, width=3, seed=0)
-    fields = {f.name: getattr(p, f.name) for f in dataclasses.fields(p)}
-    with pytest.raises(TypeError, match=r"SpeedProfile\.seeds\[0\] must be an integer"):
-        speeds.SpeedProfile(**{**fields, "seeds": (0.5,)})
-    with pytest.raises(ValueError, match=r"SpeedProfile\.speeds must contain only finite numbers"):
-        speeds.SpeedProfile(**{**fields, "speeds": p.speeds * np.nan})
-    with pytest.raises(TypeError, match=r"InitSpeeds\.profiles\[1\] must be a SpeedProfile"):
-        speeds.InitSpeeds((p, None))
+# --- does the order of the layers' speeds change during training? ------------------
+
+
+def _training_speeds(values):
+    values = np.asarray(values, dtype=float)  # (runs, steps, layers)
+    sizes = (4,) + (3,) * values.shape[2] + (2,)
+    return speeds.TrainingSpeeds(sizes, tuple(range(len(values))), 0.1, 0.0, values)
+
+
+def test_out_of_order_marks_steps_where_a_layer_is_not_slower_than_the_one_above():
+    run = _training_speeds([[[1, 2, 3], [1, 3, 2], [2, 2, 3]], [[1, 2, 3], [1, 2, 3], [3, 2, 1]]])
+    np.testing.assert_array_equal(run.out_of_order(), [[False, True, True], [False, False, True]])
+    np.testing.assert_array_equal(run.order_changes(), [2, 1])
+
+
+def test_order_changes_agree_with_stats_count_order_changes():
+    from vgp_lib.stats import count_order_changes
+
+    rng = np.random.default_rng(3)
+    values = np.cumsum(rng.random((5, 20, 3)), axis=2) + rng.normal(0, 0.3, (5, 20, 3))
+    np.testing.assert_array_equal(
+        _training_speeds(values).order_changes(), count_order_changes(values)
+    )
+
+
+def test_first_out_of_order_takes_the_first_key_then_the_first_run():
+    ordered = _training_speeds([[[1, 2]], [[1, 2]]])
+    swapped_second = _training_speeds([[[1, 2]], [[2, 1]], [[3, 1]]])
+    swapped_first = _training_speeds([[[2, 1], [1, 2]]])
+    assert speeds.first_out_of_order({2: ordered}) is None
+    assert speeds.first_out_of_order({2: ordered, 3: swapped_second}) == (3, 1)
+    assert speeds.first_out_of_order({4: swapped_first, 3: swapped_second}) == (4, 0)
+
+
+@pytest.mark.parametrize("runs", [[1, 2], {2: np.ones((1, 2, 2))}, None])
+def test_first_out_of_order_wants_a_dict_of_training_speeds(runs):
+    with pytest.raises(TypeError, match="runs"):
+        speeds.first_out_of_order(runs)
+    with pytest.raises(ValueError, match="runs"):
+        speeds.first_out_of_order({})

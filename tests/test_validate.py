@@ -1,13 +1,23 @@
 """The shared argument checks name the parameter and the allowed values."""
 
-from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pytest
-from numpy.typing import NDArray
 
-from vgp_lib import chain, network
-from vgp_lib._validate import Result, check_float_dtype, nonfinite
+from vgp_lib import bound, network, profiles
+from vgp_lib._validate import (
+    MEMORY_BUDGET,
+    check_array,
+    check_float_dtype,
+    check_int,
+    check_labelled,
+    check_memory,
+    check_real,
+    check_sequence,
+    checked,
+    describe,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,8 +27,8 @@ def test_float_dtype_accepts_names_and_types(given, expected):
     assert check_float_dtype("dtype", given) == np.dtype(expected)
 
 
-@pytest.mark.parametrize("check", [chain._check_dtype, network._check_dtype])
-def test_every_float_dtype_check_gives_the_same_errors(check):
+def test_the_float_dtype_check_names_what_it_refuses():
+    check = partial(check_float_dtype, "dtype")
     with pytest.raises(ValueError, match="dtype must be one of float32, float64; got float16"):
         check("float16")
     with pytest.raises(ValueError, match="dtype must be one of float32, float64; got str 'foo'"):
@@ -48,142 +58,6 @@ def test_check_array_takes_only_real_numbers():
     assert check_array("w", np.array([1, 2], dtype=object)).tolist() == [1.0, 2.0]
 
 
-# -- Result: every field of a result dataclass checked against its annotation --------------------
-@dataclass(frozen=True)
-class _Inner(Result):
-    k: int
-
-
-@dataclass(frozen=True)
-class _Sample(Result):
-    x: float
-    n: int
-    name: str
-    flag: bool
-    a: np.ndarray
-    counts: NDArray[np.integer]
-    items: tuple[int, ...]
-    arrays: tuple[np.ndarray, ...]
-    inner: _Inner
-    ends: np.ndarray | None
-    table: dict[str, float]
-    log: np.ndarray = field(metadata=nonfinite("-inf"))
-
-
-def _sample(**change):
-    good = {
-        "x": 1.5,
-        "n": 3,
-        "name": "s",
-        "flag": True,
-        "a": np.array([1.0, 2.0], dtype=np.float32),
-        "counts": np.array([1, 2]),
-        "items": (1, 2),
-        "arrays": (np.zeros(2),),
-        "inner": _Inner(1),
-        "ends": None,
-        "table": {"a": 1.0},
-        "log": np.array([-np.inf, 0.0]),
-    }
-    return _Sample(**{**good, **change})
-
-
-def test_a_result_keeps_its_values_as_given():  # checked, never converted or copied
-    a, log = np.array([1.0, 2.0], dtype=np.float32), np.array([-np.inf, 0.0])
-    r = _sample(a=a, log=log, x=np.float32(0.5), n=np.int64(2))
-    assert r.a is a and r.a.dtype == np.float32 and r.log is log
-    assert type(r.x) is np.float32 and type(r.n) is np.int64
-
-
-@pytest.mark.parametrize(
-    "field_name, bad",
-    [
-        ("x", "1.0"),
-        ("x", None),
-        ("x", True),
-        ("x", 1 + 1j),
-        ("n", 2.0),
-        ("n", True),
-        ("n", "3"),
-        ("name", 3),
-        ("flag", 1),
-        ("a", [1.0, 2.0]),
-        ("a", np.array(["a"])),
-        ("a", np.array([1j])),
-        ("a", np.array([True])),
-        ("a", np.array([10**400] * 2, dtype=object)),
-        ("counts", np.zeros(2)),
-        ("items", [1, 2]),
-        ("items", (1, 2.5)),
-        ("arrays", (np.zeros(2), "x")),
-        ("inner", {}),
-        ("inner", _sample()),
-        ("ends", "x"),
-        ("table", {"a": "1"}),
-        ("table", {1: 1.0}),
-        ("log", None),
-    ],
-)
-def test_a_field_of_the_wrong_type_is_a_type_error_naming_it(field_name, bad):
-    with pytest.raises(TypeError, match=rf"^_Sample\.{field_name}\b"):
-        _sample(**{field_name: bad})
-
-
-@pytest.mark.parametrize(
-    "field_name, bad",
-    [
-        ("x", float("nan")),
-        ("x", float("-inf")),
-        ("x", 10**400),
-        ("a", np.array([1.0, np.nan])),
-        ("a", np.array([np.inf, -np.inf])),
-        ("a", np.array([1.0, np.inf])),
-        ("arrays", (np.array([np.nan]),)),
-        ("ends", np.array([0.0, np.inf])),
-        ("log", np.array([np.nan, 0.0])),
-        ("log", np.array([np.inf])),
-        ("table", {"a": float("nan")}),
-    ],
-)
-def test_a_non_finite_value_is_a_value_error_naming_the_field(field_name, bad):
-    with pytest.raises(ValueError, match=rf"^_Sample\.{field_name}\b"):
-        _sample(**{field_name: bad})
-
-
-def test_huge_finite_arrays_whose_sum_overflows_are_still_accepted():
-    big = np.full(4, 1e308)
-    assert _sample(a=big).a is big
-
-
-def test_nonfinite_metadata_allows_only_what_it_names():
-    r = _sample(log=np.array([-np.inf, -np.inf]))
-    assert np.isneginf(r.log).all()
-    with pytest.raises(
-        ValueError, match=r"_Sample\.log must contain only finite numbers or -inf, found nan"
-    ):
-        _sample(log=np.array([-np.inf, np.nan]))
-    with pytest.raises(ValueError, match="values must be some of"):
-        nonfinite("NaN")
-
-
-def test_a_subclass_post_init_runs_after_the_field_checks():
-    @dataclass(frozen=True)
-    class Pair(Result):
-        lo: float
-        hi: float
-
-        def __post_init__(self):
-            super().__post_init__()
-            if self.hi < self.lo:
-                raise ValueError("Pair.hi must be >= Pair.lo")
-
-    assert Pair(1, 2.0).lo == 1
-    with pytest.raises(TypeError, match="Pair.lo must be a finite real number"):
-        Pair(None, 2.0)
-    with pytest.raises(ValueError, match="Pair.hi must be >= Pair.lo"):
-        Pair(3.0, 2.0)
-
-
 def test_check_int_shortens_huge_integers_in_its_message():
     # a 400-digit number in an error message hides the message; its length is what matters
     from vgp_lib._validate import check_int
@@ -192,3 +66,105 @@ def test_check_int_shortens_huge_integers_in_its_message():
         check_int("n", 10**400, lo=1, hi=20)
     with pytest.raises(ValueError, match=r"^n must be an integer >= 1, got -5$"):
         check_int("n", -5, lo=1)
+
+
+# -- the edge: sizes, huge sequences and integers, tensors ---------------------------------------
+@pytest.mark.parametrize("sign", [1, -1])
+def test_integers_beyond_str_limit_give_a_clean_value_error(sign):
+    # str() refuses integers over 4,300 digits; the message must not
+    n = sign * 10**5000
+    assert describe(n) == "an integer of 5001 digits"
+    with pytest.raises(
+        ValueError, match=r"n must be an integer in \[1, 20\], got an integer of 5001"
+    ):
+        check_int("n", n, lo=1, hi=20)
+    with pytest.raises(ValueError, match="x must be a finite real number, got an integer of 5001"):
+        check_real("x", n)
+    with pytest.raises(ValueError, match="seed must be"):
+        network.init_params([2, 2], seed=n)
+
+
+def test_describe_survives_a_container_of_huge_integers():
+    assert describe([10**5000]) == "a list"
+
+
+@pytest.mark.parametrize("huge", [range(10**12), range(10**30)])
+def test_a_huge_sequence_is_refused_before_it_is_copied(huge):
+    with pytest.raises(ValueError, match="depths must hold between 1 and"):
+        check_sequence("depths", huge, what="depths")
+
+
+def test_an_endless_iterator_is_refused_after_max_len_items():
+    import itertools
+
+    with pytest.raises(ValueError, match="seeds must hold between 1 and 5 values, got 6"):
+        check_sequence("seeds", itertools.count(), max_len=5)
+    assert check_sequence("seeds", iter([1, 2]), max_len=5) == (1, 2)
+
+
+def test_check_memory_names_the_parameter_and_the_budget():
+    check_memory("sizes", MEMORY_BUDGET)  # at the budget: accepted
+    with pytest.raises(ValueError, match=r"^sizes asks for about 80 GB .* choose smaller sizes$"):
+        check_memory("sizes", 8e10)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: network.init_params((100_000, 100_000), seed=0), "sizes"),
+        (
+            lambda: profiles.activation_comparison(
+                n_seeds=1, seed=0, sizes=(100_000, 100_000, 100_000, 10)
+            ),
+            "sizes",
+        ),
+        (
+            lambda: profiles.gradient_profile(depth=10, width=50_000, n_in=100, batch=10, seed=0),
+            "width",
+        ),
+        (
+            lambda: profiles.gradient_profile(
+                depth=100, width=1_000, n_in=100, batch=100_000, seed=0
+            ),
+            "batch",
+        ),
+    ],
+)
+def test_a_call_over_the_memory_budget_is_refused_before_it_allocates(call, name):
+    # refused by the estimate, before any array exists: no clock needed to see it
+    with pytest.raises(ValueError, match=f"^{name} asks for about .* GB of memory"):
+        call()
+
+
+def test_tensors_that_require_grad_are_accepted_as_arrays():
+    torch = pytest.importorskip("torch")
+    w = torch.tensor([6.9, 3.0], dtype=torch.float64, requires_grad=True)
+    assert check_array("w", w).tolist() == [6.9, 3.0]
+    assert bound.interval_width(w).tolist() == bound.interval_width([6.9, 3.0]).tolist()
+    x, y = check_labelled("x", torch.ones(2, 3, requires_grad=True), "y", torch.tensor([0, 1]))
+    assert x.shape == (2, 3) and y.tolist() == [0, 1]
+    params = network.init_params([3, 2], seed=0)
+    assert network.accuracy(params, torch.ones(4, 3, requires_grad=True), [0, 1, 0, 1]).shape == (
+        1,
+    )
+
+
+def test_checked_converts_named_arguments_and_defaults():
+    @checked(n=partial(check_int, lo=1), w=check_array)
+    def scaled(n, w=(1, 2)):
+        return n * w
+
+    assert scaled(2).tolist() == [2.0, 4.0]  # the default went through check_array too
+    with pytest.raises(ValueError, match="n must be an integer >= 1, got 0"):
+        scaled(0)
+    with pytest.raises(TypeError, match="w must be an array of real numbers"):
+        scaled(1, w="x")
+
+
+def test_checked_keeps_the_source_a_page_prints():
+    import inspect
+
+    source = inspect.getsource(bound.interval_width)
+    assert source.startswith("@checked(w=check_array)\ndef interval_width(w):")
+    body = source.split('"""')[-1].strip().splitlines()
+    assert body[0].startswith("m = np.maximum(np.abs(w), 4.0)")

@@ -148,12 +148,6 @@ def test_bad_arguments_are_refused_by_name(call, name):
         call()
 
 
-def test_result_refuses_mismatched_lengths():
-    m = variance.per_layer_factor(depth=3, width=4, n_in=4, batch=4, seed=0)
-    with pytest.raises(ValueError, match="delta_norm"):
-        variance.FactorMeasurement("sigmoid", "pytorch", 1 / 3, m.delta_norm[:-1], m.rms_prime)
-
-
 def test_tanh_with_xavier_loses_both_variances_slowly_relu_with_he_keeps_both():
     """The chapter's reading of its variance figure: ReLU with He level, tanh with Xavier
     losing both variances ever more slowly, too-small weights killing both."""

@@ -20,12 +20,11 @@ the textbook form ``s*(1-s)`` rounds to zero.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import Result, check_array, check_choice, check_real
+from ._validate import check_array, check_choice, check_real, check_sequence
 
 __all__ = [
     "ACTIVATIONS",
@@ -50,32 +49,6 @@ __all__ = [
 ]
 
 
-def _as_float(z) -> np.ndarray:
-    """``z`` as a float64 array; refuses non-numbers (``None``, strings, complex) and nan/inf."""
-    what = "z must be a real number or an array of them"
-    if z is None or isinstance(z, (str, bytes)):
-        raise TypeError(f"{what}, got {type(z).__name__}")
-    try:
-        raw = np.asarray(z)
-    except (TypeError, ValueError):  # ragged nesting
-        raise TypeError(f"{what}, got {type(z).__name__}") from None
-    if raw.dtype.kind == "c":  # casting would drop the imaginary part
-        raise TypeError(f"{what}, got complex values")
-    if raw.dtype.kind == "O" and not all(isinstance(v, numbers.Real) for v in raw.flat):
-        raise TypeError(f"{what}, got {type(z).__name__} holding non-numbers (such as None)")
-    try:
-        arr = np.asarray(raw, dtype=np.float64)
-    except OverflowError:  # Python integers beyond the float range
-        raise ValueError(
-            "z must hold numbers within the float64 range (found one beyond 1.8e308)"
-        ) from None
-    except (TypeError, ValueError):  # None, strings or other objects inside an object array
-        raise TypeError(f"{what}, got {type(z).__name__} of dtype {raw.dtype}") from None
-    if not np.isfinite(arr).all():  # nan in gives nan out; inf gives inf or inf - inf
-        raise ValueError("z must contain only finite numbers (found nan or inf)")
-    return arr
-
-
 def _out(x: np.ndarray):
     """Return 0-d results as NumPy scalars, arrays unchanged."""
     return x[()] if x.ndim == 0 else x
@@ -83,14 +56,14 @@ def _out(x: np.ndarray):
 
 def sigmoid(z):
     """Logistic sigmoid :math:`\\sigma(z) = 1/(1+e^{-z})`, overflow-free."""
-    z = _as_float(z)
+    z = check_array("z", z)
     e = np.exp(-np.abs(z))
     return _out(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)))
 
 
 def sigmoid_prime(z):
     """:math:`\\sigma'(z) = \\sigma(z)(1-\\sigma(z)) = e^{-|z|}/(1+e^{-|z|})^2`; at most 1/4."""
-    z = _as_float(z)
+    z = check_array("z", z)
     e = np.exp(-np.abs(z))
     # Near z = 0 rounding can land one ulp above the exact maximum 1/4; clip it.
     return _out(np.minimum(e / (1.0 + e) ** 2, 0.25))
@@ -98,12 +71,12 @@ def sigmoid_prime(z):
 
 def tanh(z):
     """Hyperbolic tangent."""
-    return _out(np.tanh(_as_float(z)))
+    return _out(np.tanh(check_array("z", z)))
 
 
 def tanh_prime(z):
     """:math:`1-\\tanh^2 z = 4e^{-2|z|}/(1+e^{-2|z|})^2`; at most 1."""
-    z = _as_float(z)
+    z = check_array("z", z)
     e = np.exp(
         -2.0 * np.minimum(np.abs(z), 400.0)
     )  # exp(-800) is already 0; avoids 2|z| overflowing
@@ -112,40 +85,40 @@ def tanh_prime(z):
 
 def relu(z):
     """Rectified linear unit :math:`\\max(0, z)`."""
-    z = _as_float(z)
+    z = check_array("z", z)
     return _out(np.maximum(z, 0.0))
 
 
 def relu_prime(z):
     """1 for z > 0, else 0 (the value at 0 follows PyTorch's convention)."""
-    z = _as_float(z)
+    z = check_array("z", z)
     return _out((z > 0).astype(np.float64))
 
 
 def leaky_relu(z, slope: float = 0.01):
     """:math:`z` for z > 0, ``slope * z`` otherwise :cite:p:`maas2013`."""
-    z = _as_float(z)
+    z = check_array("z", z)
     slope = check_real("slope", slope)
     return _out(np.where(z > 0, z, slope * z))
 
 
 def leaky_relu_prime(z, slope: float = 0.01):
     """1 for z > 0, ``slope`` otherwise."""
-    z = _as_float(z)
+    z = check_array("z", z)
     slope = check_real("slope", slope)
     return _out(np.where(z > 0, 1.0, slope))
 
 
 def elu(z, alpha: float = 1.0):
     """Exponential linear unit: z for z > 0, ``alpha*(e^z - 1)`` otherwise."""
-    z = _as_float(z)
+    z = check_array("z", z)
     alpha = check_real("alpha", alpha)
     return _out(np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))))
 
 
 def elu_prime(z, alpha: float = 1.0):
     """1 for z > 0, ``alpha*e^z`` otherwise."""
-    z = _as_float(z)
+    z = check_array("z", z)
     alpha = check_real("alpha", alpha)
     return _out(np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0))))
 
@@ -155,13 +128,13 @@ _erf = np.vectorize(math.erf, otypes=[np.float64])
 
 def gelu(z):
     """Gaussian error linear unit :math:`z\\,\\Phi(z)` (exact, erf-based, as PyTorch's default)."""
-    z = _as_float(z)
+    z = check_array("z", z)
     return _out(z * 0.5 * (1.0 + _erf(z / math.sqrt(2.0))))
 
 
 def gelu_prime(z):
     """:math:`\\Phi(z) + z\\,\\varphi(z)`."""
-    z = _as_float(z)
+    z = check_array("z", z)
     cdf = 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
     pdf = np.exp(-0.5 * np.minimum(np.abs(z), 1e3) ** 2) / math.sqrt(2.0 * math.pi)
     return _out(cdf + z * pdf)
@@ -169,12 +142,12 @@ def gelu_prime(z):
 
 def identity(z):
     """The identity :math:`f(z) = z` (a linear 'activation')."""
-    return _out(_as_float(z).copy())
+    return _out(check_array("z", z).copy())
 
 
 def identity_prime(z):
     """Derivative of the identity: 1 everywhere."""
-    return _out(np.ones_like(_as_float(z)))
+    return _out(np.ones_like(check_array("z", z)))
 
 
 #: name -> (f, f_prime) for every activation above.
@@ -228,7 +201,7 @@ def torch_function(name: str):
 
 # -- the derivatives side by side ---------------------------------------------------------------
 @dataclass(frozen=True)
-class DerivativeCurves(Result):
+class DerivativeCurves:
     """``values[i]`` is the derivative of activation ``names[i]`` on the grid ``z``."""
 
     names: tuple[str, ...]
@@ -245,11 +218,8 @@ def derivative_curves(
     >>> float(c.values[0, 0])
     0.25
     """
-    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
-        raise TypeError(f"names must be a sequence of activation names, got {type(names).__name__}")
+    names = check_sequence("names", names, what="activation names")
     names = tuple(check_choice("names", n, ACTIVATIONS) for n in names)
-    if not names:
-        raise ValueError("names must name at least one activation")
     z = np.linspace(-6, 6, 601) if z is None else check_array("z", z, ndim=1)
     if z.size > 10**7:
         raise ValueError(f"z must hold at most 10,000,000 points, got {z.size}")

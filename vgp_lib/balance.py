@@ -22,20 +22,12 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import activations
-from ._validate import (
-    MAX_DEPTH,
-    Result,
-    check_array,
-    check_choice,
-    check_int,
-    check_real,
-    nonfinite,
-)
+from ._validate import MAX_DEPTH, check_choice, check_int, check_real, check_reals, check_sequence
 from .chain import MAX_CHAIN_ENTRIES, Chain, factors, forward, grad_b_analytic, random_chain
 
 __all__ = ["RatioSample", "layer_ratios", "BalanceStudy", "balance_study"]
@@ -49,7 +41,7 @@ MAX_SCALE = 1e3
 
 
 @dataclass(frozen=True)
-class RatioSample(Result):
+class RatioSample:
     """:math:`|\\partial C/\\partial b_{upper}| / |\\partial C/\\partial b_{lower}|` over random
     chains.
 
@@ -98,8 +90,7 @@ def layer_ratios(
     """
     weight_scale = check_real("weight_scale", weight_scale, lo=0, lo_open=True)
     depth = check_int("depth", depth, lo=2, hi=MAX_DEPTH)
-    if n_chains is None:  # random_chain would return one chain, not a stack
-        raise TypeError("n_chains must be an integer >= 1, got None")
+    check_int("n_chains", n_chains, lo=1, hi=MAX_CHAIN_ENTRIES)  # None: one chain, not a stack
     lower = check_int("lower", lower, lo=1, hi=depth - 1)
     upper = check_int("upper", upper, lo=lower + 1, hi=depth)
     chains = random_chain(
@@ -115,9 +106,9 @@ def layer_ratios(
         log10_ratio = np.log10(grad[:, upper - 1]) - np.log10(grad[:, lower - 1])
     if not np.all(np.isfinite(log10_ratio)):
         raise ValueError(
-            "weight_scale, bias_scale and a0 must keep the gradients within float64 (a gradient "
-            f"underflowed to 0 or overflowed), got weight_scale={weight_scale!r}, "
-            f"bias_scale={bias_scale!r}, a0={a0!r}"
+            "depth, weight_scale, bias_scale and a0 must keep the gradients within float64 (a "
+            f"gradient underflowed to 0 or overflowed), got depth={depth!r}, "
+            f"weight_scale={weight_scale!r}, bias_scale={bias_scale!r}, a0={a0!r}"
         )
     return RatioSample(
         depth=depth,
@@ -129,7 +120,7 @@ def layer_ratios(
 
 
 @dataclass(frozen=True)
-class BalanceStudy(Result):
+class BalanceStudy:
     """How often the first and last layers of random chains get similar gradients.
 
     ``log10_ratio[i, k]`` holds, for activation ``activations[i]`` and weight
@@ -144,7 +135,7 @@ class BalanceStudy(Result):
     weight_scales: np.ndarray
     depth: int
     tolerance: float
-    log10_ratio: np.ndarray = field(metadata=nonfinite("-inf"))  # a factor of exactly 0
+    log10_ratio: np.ndarray  # a factor of exactly 0
     max_derivative: np.ndarray
 
     @property
@@ -155,6 +146,44 @@ class BalanceStudy(Result):
     @property
     def median_log10(self) -> np.ndarray:
         return np.median(self.log10_ratio, axis=-1)
+
+    @property
+    def zero_fraction(self) -> np.ndarray:
+        """Shape ``(n_activations, n_scales)``: the share of chains with a factor of exactly 0
+        (a first-layer gradient of exactly 0, ``log10_ratio = -inf``).
+        """
+        return np.mean(self.log10_ratio == -np.inf, axis=-1)
+
+    def never_balanced(self, *activations: str) -> bool:
+        """Whether not a single chain of these activations is balanced, at any weight scale.
+
+        >>> study = BalanceStudy(("relu", "identity"), np.array([1.0]), 3, 10.0,
+        ...                      np.array([[[-np.inf, 5.0]], [[0.5, 3.0]]]), np.ones(2))
+        >>> study.zero_fraction.tolist()
+        [[0.5], [0.0]]
+        >>> study.never_balanced("relu"), study.never_balanced("relu", "identity")
+        (True, False)
+        """
+        return max(self.best(name)[1] for name in activations) == 0
+
+    def orders_below_band(self, *activations: str) -> int:
+        """How many whole orders of magnitude the typical ratio of these activations stays
+        below the balanced band at every weight scale: the floor of
+        :math:`-\\max(\\text{median}) - \\log_{10}(\\text{tolerance})`, the median one
+        chain's own ratio (``method="inverted_cdf"``).
+
+        >>> study = BalanceStudy(("tanh",), np.array([1.0, 2.0]), 3, 10.0,
+        ...                      np.array([[[-9.0, -8.0, -7.0], [-6.5, -5.5, -4.0]]]), np.ones(1))
+        >>> study.orders_below_band("tanh")  # highest median -5.5, band from -1
+        4
+        """
+        highest = max(
+            np.percentile(
+                self.log10_ratio[self.activations.index(name)], 50, axis=-1, method="inverted_cdf"
+            ).max()
+            for name in activations
+        )
+        return int(np.floor(-highest - np.log10(self.tolerance)))
 
     def best(self, activation: str) -> tuple[float, float]:
         """``(weight_scale, balanced_fraction)`` at the scale where ``activation`` is balanced most
@@ -192,24 +221,14 @@ def balance_study(
     scales = (
         np.geomspace(0.1, 100.0, 31)
         if weight_scales is None
-        else check_array("weight_scales", weight_scales, ndim=1)
+        # beyond MAX_SCALE almost every factor underflows to 0
+        else check_reals("weight_scales", weight_scales, lo=0, lo_open=True, hi=MAX_SCALE)
     )
-    if scales.size == 0 or np.any(scales <= 0):
-        raise ValueError("weight_scales must be a non-empty list of positive numbers")
-    if np.any(scales > MAX_SCALE):
-        raise ValueError(
-            f"weight_scales must be at most {MAX_SCALE:g} (beyond it almost every "
-            f"factor underflows to 0), got {scales.max():g}"
-        )
     depth = check_int("depth", depth, lo=2, hi=MAX_DEPTH)
-    n_chains = check_int("n_chains", n_chains, lo=1, hi=MAX_CHAIN_ENTRIES)
-    per_chain = len(names) * scales.size * depth
-    if n_chains * per_chain > MAX_STUDY_LAYERS:
-        raise ValueError(
-            f"n_chains must be at most {max(1, MAX_STUDY_LAYERS // per_chain):,} "
-            f"for {len(names)} activations, {scales.size} weight_scales and depth={depth} (at most "
-            f"{MAX_STUDY_LAYERS:.0e} chain layers in all), got {n_chains:,}"
-        )
+    # at most MAX_STUDY_LAYERS chain layers in all
+    most = min(MAX_CHAIN_ENTRIES, max(1, MAX_STUDY_LAYERS // (len(names) * scales.size * depth)))
+    why = f" for {len(names)} activations, {scales.size} weight_scales and depth={depth}"
+    n_chains = check_int("n_chains", n_chains, lo=1, hi=most, why=why)
     tolerance = check_real("tolerance", tolerance, lo=1, lo_open=True)
     bias_scale = check_real("bias_scale", bias_scale, lo=0, hi=MAX_SCALE)
     base = random_chain(depth, seed=seed, n_chains=n_chains, bias_scale=bias_scale)
@@ -248,15 +267,5 @@ def balance_study(
 
 def _activation_names(activation_names) -> tuple:
     """``activation_names`` as a non-empty tuple of known activation names."""
-    allowed = ", ".join(repr(a) for a in activations.ACTIVATIONS)
-    if isinstance(activation_names, str) or not isinstance(activation_names, (list, tuple)):
-        raise TypeError(
-            f"activation_names must be a list or tuple of names from {allowed}; got "
-            f"{type(activation_names).__name__} {activation_names!r}"
-        )
-    if not activation_names:
-        raise ValueError("activation_names must name at least one activation")
-    for a in activation_names:
-        if not isinstance(a, str) or a not in activations.ACTIVATIONS:
-            raise ValueError(f"activation_names must hold names from {allowed}; got {a!r}")
-    return tuple(activation_names)
+    names = check_sequence("activation_names", activation_names, what="activation names")
+    return tuple(check_choice("activation_names", a, activations.ACTIVATIONS) for a in names)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import MAX_GRID, Result, check_array, check_int, check_real
+from ._validate import MAX_GRID, check_array, check_int, check_real, checked
 from .activations import sigmoid_prime
 
 __all__ = [
@@ -77,17 +77,7 @@ def max_factor(w) -> float:
     return abs(check_real("w", w)) / 4.0
 
 
-def _width_parts(w: np.ndarray):
-    """:math:`|w|` and :math:`z^* = \\ln(|w|(1+\\sqrt{1-4/|w|})/2 - 1)` where :math:`|w| \\ge 4`,
-    else 0.
-    """
-    m = np.abs(w)
-    ok = m >= 4.0
-    safe = np.where(ok, m, 4.0)
-    z_star = np.log(safe * (1.0 + np.sqrt(1.0 - 4.0 / safe)) / 2.0 - 1.0)
-    return safe, np.where(ok, z_star, 0.0)
-
-
+@checked(w=check_array)
 def interval_width(w):
     """Width of :math:`\\{a : |w\\sigma'(wa+b)| \\ge 1\\}`, equation ``eq-interval-width``.
 
@@ -100,10 +90,10 @@ def interval_width(w):
     >>> np.round(interval_width([-6.9, 4.0, 100.0]), 4)
     array([0.4477, 0.    , 0.0917])
     """
-    w = check_array("w", w)
-    m, z_star = _width_parts(w)
-    out = 2.0 * z_star / m
-    return out[()] if out.ndim == 0 else out
+    m = np.maximum(np.abs(w), 4.0)  # |w| < 4: no interval; |w| = 4 gives z* = 0, width 0
+    z_star = np.log(m * (1.0 + np.sqrt(1.0 - 4.0 / m)) / 2.0 - 1.0)
+    width = 2.0 * z_star / m
+    return width[()] if width.ndim == 0 else width
 
 
 def interval_endpoints(w, b=0.0):
@@ -117,7 +107,8 @@ def interval_endpoints(w, b=0.0):
     b = check_real("b", b)
     if abs(w) < 4.0:
         return None
-    _, z_star = _width_parts(np.float64(w))
+    m = abs(w)
+    z_star = np.log(m * (1.0 + np.sqrt(1.0 - 4.0 / m)) / 2.0 - 1.0)  # as in interval_width
     return np.sort(np.array([(-z_star - b) / w, (z_star - b) / w], dtype=np.float64))
 
 
@@ -163,7 +154,7 @@ def interval_width_grid(
 
 
 @dataclass(frozen=True)
-class FactorInterval(Result):
+class FactorInterval:
     """The factor :math:`|w\\sigma'(wa+b)|` on a grid of ``a``, with the interval where it is
     :math:`\\ge 1`.
     """
@@ -176,18 +167,6 @@ class FactorInterval(Result):
     width: float
     width_grid: float
     peak: float
-
-    def __post_init__(self):
-        super().__post_init__()
-        if (self.endpoints is None) != (abs(self.w) < 4.0):  # as interval_endpoints decides
-            raise ValueError(
-                f"FactorInterval.endpoints must be None exactly when |w| < 4 (no a has a "
-                f"factor >= 1), got {self.endpoints!r} for w={self.w!r}"
-            )
-        if self.endpoints is not None and self.endpoints.shape != (2,):
-            raise ValueError(
-                f"FactorInterval.endpoints must hold 2 numbers, got shape {self.endpoints.shape}"
-            )
 
 
 def factor_interval(
@@ -232,16 +211,14 @@ def widest_interval(
     """
     lo = check_real("lo", lo, lo=0)
     hi = check_real("hi", hi)
-    tol = check_real("tol", tol, lo=0, lo_open=True)
     if not hi > lo:
         raise ValueError(f"hi must be larger than lo, got lo={lo!r}, hi={hi!r}")
     # The bracket cannot shrink below the spacing of floats near hi: a smaller tol would never be
     # met.
     finest = 64 * np.finfo(float).eps * hi
+    tol = check_real("tol", tol, lo=0, lo_open=True)
     if tol < finest:
-        raise ValueError(
-            f"tol must be at least {finest:.3g} (64 float64 steps at hi={hi:g}), got {tol!r}"
-        )
+        raise ValueError(f"tol must be at least {finest:.3g} (64 float64 steps at hi={hi:g})")
     x1 = hi - _INV_PHI * (hi - lo)
     x2 = lo + _INV_PHI * (hi - lo)
     f1, f2 = float(interval_width(x1)), float(interval_width(x2))
@@ -259,7 +236,7 @@ def widest_interval(
 
 
 @dataclass(frozen=True)
-class WidthCurve(Result):
+class WidthCurve:
     """Width :math:`W(|w|)` on a grid of ``|w|`` values, with its maximum."""
 
     w: np.ndarray

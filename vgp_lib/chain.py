@@ -35,6 +35,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -42,12 +43,12 @@ from . import activations
 from ._validate import (
     FLOAT_DTYPES,
     MAX_DEPTH,
-    Result,
     check_array,
     check_choice,
     check_float_dtype,
     check_int,
     check_real,
+    checked,
 )
 from .rng import make_rng
 
@@ -80,7 +81,7 @@ MAX_CHAIN_ENTRIES = 10**7
 
 
 @dataclass(frozen=True)
-class Chain(Result):
+class Chain:
     """Parameters of one chain (or a stack of chains, one per row).
 
     ``weights`` and ``biases`` have shape ``(L,)`` or ``(n_chains, L)``;
@@ -100,7 +101,7 @@ class Chain(Result):
 
 
 @dataclass(frozen=True)
-class Forward(Result):
+class Forward:
     """Weighted inputs ``z`` and activations ``a`` of every layer (``a0`` not included)."""
 
     z: np.ndarray
@@ -109,7 +110,7 @@ class Forward(Result):
 
 
 @dataclass(frozen=True)
-class ChainGradients(Result):
+class ChainGradients:
     """A chain with its forward pass, its factors :math:`w_j\\sigma'(z_j)` and its bias
     gradients.
     """
@@ -119,6 +120,28 @@ class ChainGradients(Result):
     a: np.ndarray
     factors: np.ndarray
     grad: np.ndarray
+
+    def last_over_first(self) -> float:
+        """:math:`|\\partial C/\\partial b_L \\,/\\, \\partial C/\\partial b_1|`: how many
+        times smaller the first neuron's bias gradient is than the last one's."""
+        return float(abs(self.grad[-1] / self.grad[0]))
+
+    def first_compared(self) -> str:
+        """The first neuron's bias gradient against the last one's, in words: ``"larger"``
+        (:meth:`last_over_first` below 1/2), ``"about the same size"`` (up to 2), ``"a few
+        times smaller"`` (up to 1,000) or ``"more than a thousand times smaller"``.
+
+        >>> analyse(make_chain([1.0, 1.0], [0.0, 0.0])).first_compared()
+        'a few times smaller'
+        """
+        ratio = self.last_over_first()
+        if ratio >= 1_000:
+            return "more than a thousand times smaller"
+        if ratio >= 2:
+            return "a few times smaller"
+        if ratio >= 0.5:
+            return "about the same size"
+        return "larger"
 
 
 def make_chain(weights, biases, *, a0=1.0, y=0.0, activation: str = "sigmoid") -> Chain:
@@ -132,10 +155,7 @@ def make_chain(weights, biases, *, a0=1.0, y=0.0, activation: str = "sigmoid") -
     w = check_array("weights", weights)
     b = check_array("biases", biases)
     if w.ndim not in (1, 2):
-        raise ValueError(
-            "weights must be 1-dimensional (one chain) or 2-dimensional (a stack), got shape "
-            f"{w.shape}"
-        )
+        raise ValueError(f"weights must be 1-D (one chain) or 2-D (a stack), got shape {w.shape}")
     if w.shape[-1] < 1:
         raise ValueError("weights must hold at least one layer (depth >= 1), got 0 layers")
     if b.shape != w.shape:
@@ -188,13 +208,9 @@ def random_chain(
     if n_chains is None:
         shape = (depth,)
     else:
-        n_chains = check_int("n_chains", n_chains, lo=1, hi=MAX_CHAIN_ENTRIES)
-        if n_chains * depth > MAX_CHAIN_ENTRIES:
-            raise ValueError(
-                f"n_chains must be at most {MAX_CHAIN_ENTRIES // depth:,} for "
-                f"depth={depth} (n_chains * depth <= {MAX_CHAIN_ENTRIES:.0e}), "
-                f"got {n_chains:,}"
-            )
+        # n_chains * depth <= MAX_CHAIN_ENTRIES
+        why = f" for depth={depth}"
+        n_chains = check_int("n_chains", n_chains, lo=1, hi=MAX_CHAIN_ENTRIES // depth, why=why)
         shape = (n_chains, depth)
     rng = make_rng(seed)
     w = weight_scale * rng.standard_normal(shape)
@@ -202,6 +218,12 @@ def random_chain(
     return make_chain(w, b, a0=a0, y=y, activation=activation)
 
 
+@checked(
+    depth=partial(check_int, lo=1, hi=MAX_DEPTH),
+    w=check_real,
+    a0=check_real,
+    activation=partial(check_choice, choices=activations.ACTIVATIONS),
+)
 def aligned_chain(
     depth: int,
     *,
@@ -222,12 +244,7 @@ def aligned_chain(
     >>> forward(c).z
     array([0., 0., 0.])
     """
-    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
-    w = check_real("w", w)
-    known = activations.ACTIVATIONS
-    activation = check_choice("activation", activation, known)
-    f, _ = known[activation]
-    a0 = check_real("a0", a0)
+    f, _ = activations.get(activation)
     biases = np.empty(depth)
     a_prev = a0
     for j in range(depth):
@@ -237,14 +254,7 @@ def aligned_chain(
     return make_chain(weights, biases, a0=a0, y=y, activation=activation)
 
 
-def _check_chain(chain) -> Chain:
-    if not isinstance(chain, Chain):
-        raise TypeError(
-            f"chain must be a vgp_lib.chain.Chain (see make_chain), got {type(chain).__name__}"
-        )
-    return chain
-
-
+@checked(chain=Chain, dtype=check_float_dtype)
 def forward(chain: Chain, *, dtype="float64") -> Forward:
     """Forward pass: :math:`z_j = w_j a_{j-1} + b_j`, :math:`a_j = \\sigma(z_j)`, and the cost.
 
@@ -254,37 +264,31 @@ def forward(chain: Chain, *, dtype="float64") -> Forward:
     >>> fwd.a, float(fwd.cost)
     (array([0.5, 0.5]), 0.125)
     """
-    chain = _check_chain(chain)
-    dt = _check_dtype(dtype)
     f, _ = activations.get(chain.activation)
-    w, b = chain.weights.astype(dt), chain.biases.astype(dt)
+    w, b = chain.weights.astype(dtype), chain.biases.astype(dtype)
     z = np.empty_like(w)
     a = np.empty_like(w)
-    a_prev = np.full(w.shape[:-1], chain.a0, dtype=dt)
+    a_prev = np.full(w.shape[:-1], chain.a0, dtype=dtype)
     for j in range(chain.depth):
         z[..., j] = w[..., j] * a_prev + b[..., j]
-        a[..., j] = f(z[..., j]).astype(dt)  # activations compute in float64; round back
+        a[..., j] = f(z[..., j]).astype(dtype)  # activations compute in float64; round back
         a_prev = a[..., j]
-    cost = 0.5 * (a[..., -1] - dt.type(chain.y)) ** 2
+    cost = 0.5 * (a[..., -1] - dtype.type(chain.y)) ** 2
     return Forward(z=z, a=a, cost=cost)
 
 
-def _check_dtype(dtype) -> np.dtype:
-    """Accept "float32"/"float64" or the NumPy types themselves."""
-    return check_float_dtype("dtype", dtype)
-
-
+@checked(chain=Chain)
 def factors(chain: Chain) -> np.ndarray:
     """The factors :math:`w_j \\sigma'(z_j)`, one per layer (``eq-chain-product``).
 
     >>> factors(aligned_chain(3, w=100.0))
     array([25., 25., 25.])
     """
-    chain = _check_chain(chain)
     _, f_prime = activations.get(chain.activation)
     return chain.weights * f_prime(forward(chain).z)
 
 
+@checked(chain=Chain)
 def grad_b_analytic(chain: Chain) -> np.ndarray:
     """:math:`\\partial C/\\partial b_j` for every layer as the product of equation
     ``eq-chain-product``.
@@ -296,7 +300,6 @@ def grad_b_analytic(chain: Chain) -> np.ndarray:
     >>> grad_b_analytic(constant_chain(2, w=0.0, b=0.0))  # w_2 = 0 cuts layer 1 off
     array([0.   , 0.125])
     """
-    chain = _check_chain(chain)
     _, sigma_prime = activations.get(chain.activation)
     fwd = forward(chain)
     s = sigma_prime(fwd.z)  # sigma'(z_j) for every layer
@@ -309,6 +312,7 @@ def grad_b_analytic(chain: Chain) -> np.ndarray:
     return grad
 
 
+@checked(chain=Chain)
 def grad_w_analytic(chain: Chain) -> np.ndarray:
     """:math:`\\partial C/\\partial w_j = a_{j-1}\\,\\partial C/\\partial b_j` for every layer.
 
@@ -321,12 +325,12 @@ def grad_w_analytic(chain: Chain) -> np.ndarray:
     ... )
     array([1. , 0.5, 0.5])
     """
-    chain = _check_chain(chain)
     a = forward(chain).a
     inputs = np.concatenate([np.full(a.shape[:-1] + (1,), chain.a0), a[..., :-1]], axis=-1)
     return inputs * grad_b_analytic(chain)
 
 
+@checked(chain=Chain)
 def grad_b_autograd(chain: Chain) -> np.ndarray:
     """:math:`\\partial C/\\partial b_j` by PyTorch autograd in float64 (an independent check).
 
@@ -336,7 +340,6 @@ def grad_b_autograd(chain: Chain) -> np.ndarray:
     """
     import torch
 
-    chain = _check_chain(chain)
     f = activations.torch_function(chain.activation)
     w = torch.tensor(chain.weights, dtype=torch.float64)
     b = torch.tensor(chain.biases, dtype=torch.float64, requires_grad=True)
@@ -348,6 +351,7 @@ def grad_b_autograd(chain: Chain) -> np.ndarray:
     return b.grad.numpy().copy()
 
 
+@checked(chain=Chain, h=partial(check_real, lo=0, lo_open=True))
 def grad_b_fd(chain: Chain, *, h: float = 1e-6) -> np.ndarray:
     """:math:`\\partial C/\\partial b_j` by central differences :math:`(C(b_j+h) - C(b_j-h))/2h`.
 
@@ -358,8 +362,6 @@ def grad_b_fd(chain: Chain, *, h: float = 1e-6) -> np.ndarray:
     >>> bool(np.allclose(grad_b_fd(c), grad_b_analytic(c), rtol=1e-8))
     True
     """
-    chain = _check_chain(chain)
-    h = check_real("h", h, lo=0, lo_open=True)
     grad = np.empty(chain.weights.shape)
     for j in range(chain.depth):
         cost = []
@@ -372,9 +374,9 @@ def grad_b_fd(chain: Chain, *, h: float = 1e-6) -> np.ndarray:
     return grad
 
 
+@checked(chain=Chain)
 def analyse(chain: Chain) -> ChainGradients:
     """Forward pass, factors and analytic bias gradients of a chain, in one result."""
-    chain = _check_chain(chain)
     fwd = forward(chain)
     return ChainGradients(
         chain=chain, z=fwd.z, a=fwd.a, factors=factors(chain), grad=grad_b_analytic(chain)
@@ -382,7 +384,7 @@ def analyse(chain: Chain) -> ChainGradients:
 
 
 @dataclass(frozen=True)
-class GradientRoutes(Result):
+class GradientRoutes:
     """:math:`\\partial C/\\partial b_j` of one chain by the three routes, layer by layer."""
 
     analytic: np.ndarray
@@ -403,6 +405,17 @@ class GradientRoutes(Result):
     def max_rel_fd(self) -> float:
         """Largest relative difference between the product and finite differences."""
         return _max_rel(self.fd, self.analytic)
+
+    def blind_layers(self) -> np.ndarray:
+        """Layer numbers (1..L) where finite differences see no change at all and return
+        exactly 0: the cost moved by less than its rounding.
+
+        >>> r = GradientRoutes(np.array([1e-20, 1e-3]), np.array([1e-20, 1e-3]),
+        ...                    np.array([0.0, 1e-3]))
+        >>> r.blind_layers()
+        array([1])
+        """
+        return np.flatnonzero(self.fd == 0) + 1
 
 
 def _max_rel(x: np.ndarray, ref: np.ndarray) -> float:

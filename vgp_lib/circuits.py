@@ -35,17 +35,19 @@ The same contrast holds for networks of ReLU units on one input (section
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import Result, check_array, check_instance, check_int
+from ._validate import as_numpy, check_array, check_instance, check_int, check_sequence, checked
 
 #: Largest n for which circuits are built (the two-layer one has 2**(n-1) gates).
 MAX_BUILD_BITS = 20
 #: Largest n for which a circuit is checked on all 2**n inputs.
 MAX_VERIFY_BITS = 16
+_n_bits = partial(check_int, lo=1, hi=MAX_BUILD_BITS)  # a number of bits a circuit is built for
 #: Largest n for the closed-form gate counts (exact Python integers).
 MAX_COUNT_BITS = 256
 #: Largest depth of the sawtooth networks (the shallow one has 2**depth units).
@@ -57,7 +59,7 @@ _UNUSED = -1
 
 
 @dataclass(frozen=True)
-class Circuit(Result):
+class Circuit:
     """A layered circuit of NAND gates.
 
     ``layers[i]`` is an integer array of shape ``(gates, fan_in)`` listing the
@@ -88,7 +90,7 @@ class Circuit(Result):
 
 
 @dataclass(frozen=True)
-class GateCounts(Result):
+class GateCounts:
     """Gate counts of both parity circuits for each n in ``n``."""
 
     n: NDArray[np.integer]
@@ -104,15 +106,15 @@ def parity(bits) -> np.ndarray:
     >>> parity([[1, 0, 1], [1, 1, 1]]).tolist()
     [0, 1]
     """
-    bits = np.asarray(bits)
+    bits = np.asarray(as_numpy(bits, "bits"))
     if bits.ndim == 0 or not np.isin(bits, (0, 1)).all():
         raise ValueError("bits must be an array of 0s and 1s with at least one axis")
     return (bits.sum(axis=-1) % 2).astype(np.int64)
 
 
+@checked(n=_n_bits)
 def two_layer_parity(n: int) -> Circuit:
     """Depth-2 NAND circuit for n-bit parity: :math:`2^{n-1}` minterm gates + 1."""
-    n = check_int("n", n, lo=1, hi=MAX_BUILD_BITS)
     patterns = _odd_patterns(n)  # (2**(n-1), n) of 0/1
     idx = np.arange(n)
     literals = np.where(patterns == 1, idx, n + idx)  # x_i if bit is 1 else NOT x_i
@@ -122,12 +124,12 @@ def two_layer_parity(n: int) -> Circuit:
     return Circuit("two-layer", n, (first, second), output=2 * n + k)
 
 
+@checked(n=_n_bits)
 def deep_parity(n: int) -> Circuit:
     """Balanced tree of XORs, each made of four 2-input NAND gates.
 
     ``XOR(a, b) = NAND(NAND(a, t), NAND(b, t))`` with ``t = NAND(a, b)``.
     """
-    n = check_int("n", n, lo=1, hi=MAX_BUILD_BITS)
     layers: list[list[list[int]]] = []
     next_signal = 2 * n
     level = list(range(n))
@@ -162,7 +164,8 @@ def evaluate(circuit: Circuit) -> np.ndarray:
     Input pattern ``j`` sets :math:`x_i` to bit ``i`` of ``j``. The evaluation
     is bit-parallel: each signal is a bitset over all inputs (uint64 words).
     """
-    n = _check_circuit(circuit)
+    check_instance("circuit", circuit, Circuit)
+    n = check_int("circuit.n_inputs", circuit.n_inputs, lo=1, hi=MAX_VERIFY_BITS)
     signals = _evaluate_bitsets(circuit, n)
     out = signals[circuit.output]
     bits = np.unpackbits(out.view(np.uint8), bitorder="little")[: 2**n]
@@ -171,9 +174,10 @@ def evaluate(circuit: Circuit) -> np.ndarray:
 
 def verify_parity(circuit: Circuit) -> bool:
     """True if ``circuit`` equals parity on every one of its :math:`2^n` inputs."""
-    n = _check_circuit(circuit)
+    outputs = evaluate(circuit)
+    n = circuit.n_inputs
     inputs = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
-    return bool(np.array_equal(evaluate(circuit), parity(inputs)))
+    return bool(np.array_equal(outputs, parity(inputs)))
 
 
 def gate_counts_closed_form(n: int) -> tuple[int, int]:
@@ -198,18 +202,8 @@ def gate_counts(ns) -> GateCounts:
     Counts come from the circuits themselves, not the closed forms (the tests
     check that the two agree). All ``n`` must lie in ``[1, MAX_BUILD_BITS]``.
     """
-    if isinstance(ns, (str, bytes)) or ns is None:
-        raise TypeError(
-            f"ns must be a list of integers in [1, {MAX_BUILD_BITS}], got {type(ns).__name__}"
-        )
-    arr = np.asarray(ns, dtype=object)
-    if arr.ndim > 1:
-        raise ValueError(
-            f"ns must be 1-dimensional (a list of numbers of bits), got shape {arr.shape}"
-        )
-    ns = [check_int("ns", n, lo=1, hi=MAX_BUILD_BITS) for n in np.atleast_1d(arr)]
-    if not ns:
-        raise ValueError("ns must contain at least one number of bits")
+    ns = check_sequence("ns", ns, what="numbers of bits")
+    ns = [check_int("ns", n, lo=1, hi=MAX_BUILD_BITS) for n in ns]
     shallow = [two_layer_parity(n) for n in ns]
     deep = [deep_parity(n) for n in ns]
     return GateCounts(
@@ -225,7 +219,7 @@ def gate_counts(ns) -> GateCounts:
 
 
 @dataclass(frozen=True)
-class ReluNet(Result):
+class ReluNet:
     """A network of ReLU units on one input :math:`x`, with one linear output.
 
     Hidden layer ``l`` (0-based in code, layer ``l + 1`` in the text) computes
@@ -251,7 +245,7 @@ class ReluNet(Result):
 
 
 @dataclass(frozen=True)
-class Pieces(Result):
+class Pieces:
     """A ReLU network's output on a grid of :math:`[0, 1]`, split into its straight pieces.
 
     ``piece[k]`` numbers (from 0) the piece that ``x[k]`` lies in: a new piece
@@ -347,16 +341,6 @@ def _relu_forward(net: ReluNet, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _check_circuit(circuit) -> int:
-    """``circuit.n_inputs`` if ``circuit`` is a :class:`Circuit` small enough to evaluate."""
-    if not isinstance(circuit, Circuit):
-        raise TypeError(
-            f"circuit must be a vgp_lib.circuits.Circuit (from two_layer_parity or "
-            f"deep_parity), got {type(circuit).__name__}"
-        )
-    return check_int("circuit.n_inputs", circuit.n_inputs, lo=1, hi=MAX_VERIFY_BITS)
 
 
 def _odd_patterns(n: int) -> np.ndarray:

@@ -17,16 +17,17 @@ direction. Clipping each array separately would change the direction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from ._validate import Result, check_array, check_real
+from ._validate import check_arrays, check_instance, check_real, check_sequence, checked
 
-_NOT_A_SEQUENCE = "grads must be a sequence of arrays (one per parameter), e.g. [dW1, db1]"
+_POSITIVE = partial(check_real, lo=0.0, lo_open=True)
 
 
 @dataclass(frozen=True)
-class Clipped(Result):
+class Clipped:
     """The clipped arrays, the global norm before and after, and the factor applied."""
 
     grads: tuple[np.ndarray, ...]
@@ -37,16 +38,7 @@ class Clipped(Result):
 
 def global_norm(grads) -> float:
     """Euclidean norm of all arrays in ``grads`` taken together."""
-    if isinstance(grads, (np.ndarray, str, bytes)) or not hasattr(grads, "__iter__"):
-        raise TypeError(_NOT_A_SEQUENCE)
-    grads = list(grads)
-    for i, g in enumerate(grads):
-        try:
-            kind = np.asarray(g).dtype.kind
-        except (TypeError, ValueError):  # ragged nesting
-            kind = "O"
-        if kind not in "iuf":
-            raise TypeError(f"grads[{i}] must be an array of real numbers, got {type(g).__name__}")
+    grads = check_arrays("grads", grads, keep_dtype=True)
     with np.errstate(over="ignore", invalid="ignore"):
         norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
     if not np.isfinite(norm):
@@ -57,24 +49,19 @@ def global_norm(grads) -> float:
     return norm
 
 
+@checked(grads=check_arrays, max_norm=_POSITIVE)
 def clip_by_global_norm(grads, max_norm: float) -> Clipped:
     """Scale ``grads`` (a sequence of arrays) so their global norm is at most ``max_norm``.
 
     The global norm is computed after dividing by the largest absolute entry,
     so gradients of size 1e200 clip without overflowing.
     """
-    max_norm = check_real("max_norm", max_norm, lo=0.0, lo_open=True)
-    if isinstance(grads, np.ndarray) or not hasattr(grads, "__iter__"):
-        raise TypeError(_NOT_A_SEQUENCE)
-    arrays = [check_array(f"grads[{i}]", g) for i, g in enumerate(grads)]
-    if not arrays:
-        raise ValueError("grads must contain at least one array")
-    big = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
+    big = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
     if big == 0.0:
-        return Clipped(tuple(a.copy() for a in arrays), 0.0, 0.0, 1.0)
-    norm = big * global_norm([a / big for a in arrays])
+        return Clipped(tuple(g.copy() for g in grads), 0.0, 0.0, 1.0)
+    norm = big * global_norm([g / big for g in grads])
     scale = min(1.0, max_norm / norm)
-    clipped = tuple(a * scale for a in arrays)
+    clipped = tuple(g * scale for g in grads)
     return Clipped(clipped, norm, min(norm, norm * scale), scale)
 
 
@@ -84,22 +71,14 @@ def clip_grads_(parameters, max_norm: float) -> Clipped:
     """
     import torch
 
-    if isinstance(parameters, (str, bytes, torch.Tensor)) or not hasattr(parameters, "__iter__"):
-        raise TypeError(
-            f"parameters must be an iterable of torch tensors (e.g. "
-            f"model.parameters()), got {type(parameters).__name__}"
-        )
-    parameters = list(parameters)
-    for p in parameters:
-        if not isinstance(p, torch.Tensor):
-            raise TypeError(
-                f"parameters must hold torch tensors, got an element of type {type(p).__name__}"
-            )
+    what = "torch tensors (e.g. model.parameters())"
+    if isinstance(parameters, torch.Tensor):  # not one tensor: it would be taken as its rows
+        raise TypeError(f"parameters must be a sequence of {what}, got one Tensor")
+    parameters = check_sequence("parameters", parameters, what=what)
+    parameters = [check_instance("parameters", p, torch.Tensor, what) for p in parameters]
     params = [p for p in parameters if p.grad is not None]
     if not params:
-        raise ValueError(
-            "parameters must include at least one tensor with a .grad (call backward first)"
-        )
+        raise ValueError("parameters must include a tensor with a .grad (call backward first)")
     out = clip_by_global_norm([p.grad.detach().double().cpu().numpy() for p in params], max_norm)
     with torch.no_grad():
         for p in params:
@@ -107,6 +86,7 @@ def clip_grads_(parameters, max_norm: float) -> Clipped:
     return out
 
 
+@checked(grads=check_arrays, max_norm=_POSITIVE)
 def clip_per_tensor(grads, max_norm: float) -> tuple[np.ndarray, ...]:
     """Clip every array of ``grads`` by its *own* norm to at most ``max_norm``.
 
@@ -117,13 +97,7 @@ def clip_per_tensor(grads, max_norm: float) -> tuple[np.ndarray, ...]:
     >>> [np.round(g, 12).tolist() for g in out]
     [[0.6, 0.8], [0.5]]
     """
-    max_norm = check_real("max_norm", max_norm, lo=0.0, lo_open=True)
-    if isinstance(grads, np.ndarray) or not hasattr(grads, "__iter__"):
-        raise TypeError(_NOT_A_SEQUENCE)
-    arrays = [check_array(f"grads[{i}]", g) for i, g in enumerate(grads)]
-    if not arrays:
-        raise ValueError("grads must contain at least one array")
-    return tuple(clip_by_global_norm([a], max_norm).grads[0] for a in arrays)
+    return tuple(clip_by_global_norm([g], max_norm).grads[0] for g in grads)
 
 
 def cosine(grads, other) -> float:
@@ -132,13 +106,8 @@ def cosine(grads, other) -> float:
     >>> cosine([np.array([1.0, 0.0])], [np.array([2.0, 0.0])])
     1.0
     """
-    if isinstance(grads, np.ndarray) or not hasattr(grads, "__iter__"):
-        raise TypeError(_NOT_A_SEQUENCE.replace("grads", "grads", 1))
-    if isinstance(other, np.ndarray) or not hasattr(other, "__iter__"):
-        raise TypeError(_NOT_A_SEQUENCE.replace("grads", "other", 1))
-    a = [check_array(f"grads[{i}]", g) for i, g in enumerate(grads)]
-    b = [check_array(f"other[{i}]", g) for i, g in enumerate(other)]
-    if not a or len(a) != len(b) or any(x.shape != y.shape for x, y in zip(a, b)):
+    a, b = check_arrays("grads", grads), check_arrays("other", other)
+    if len(a) != len(b) or any(x.shape != y.shape for x, y in zip(a, b)):
         raise ValueError("other must hold arrays of the same shapes as grads (at least one)")
     big_a = max(float(np.max(np.abs(x))) if x.size else 0.0 for x in a)
     big_b = max(float(np.max(np.abs(y))) if y.size else 0.0 for y in b)

@@ -33,19 +33,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from . import activations
 from ._validate import (
     MAX_SEED,
-    Result,
     check_array,
     check_choice,
     check_instance,
     check_int,
     check_real,
-    check_sequence,
+    check_reals,
+    checked,
 )
 from .models import MLP, MODEL_ACTIVATIONS, build_mlp
 from .rng import torch_generator
@@ -55,6 +56,7 @@ __all__ = [
     "dead_mask",
     "dead_counts",
     "expected_dead_fraction",
+    "examples_until_rare",
     "DeadSweep",
     "shift_sweep",
     "step_sweep",
@@ -64,29 +66,25 @@ MAX_VALUES = 50  # points of a sweep
 MAX_EXAMPLES = 10_000
 MAX_SWEEP_WIDTH = 1024
 MAX_SWEEP_DEPTH = 50
+#: The arguments every sweep shares, and their ranges.
+_SWEEP_RULES = dict(
+    activation=partial(check_choice, choices=MODEL_ACTIVATIONS),
+    depth=partial(check_int, lo=1, hi=MAX_SWEEP_DEPTH),
+    width=partial(check_int, lo=1, hi=MAX_SWEEP_WIDTH),
+    n_examples=partial(check_int, lo=1, hi=MAX_EXAMPLES),
+    seed=partial(check_int, lo=0, hi=MAX_SEED),
+)
 
 
+@checked(z=partial(check_array, ndim=2), activation=_SWEEP_RULES["activation"])
 def dead_mask(z, activation: str = "relu") -> np.ndarray:
     """For each unit (column of ``z``, one row per example): is f'(z) exactly 0 on every row?
 
     >>> dead_mask([[-1.0, 2.0], [-0.5, -3.0]], "leaky_relu").tolist()
     [False, False]
     """
-    f_prime = _derivative(activation)
-    return np.all(f_prime(_batch(z)) == 0.0, axis=0)
-
-
-def _derivative(activation):
-    """f' of a named activation, the name checked."""
-    return activations.get(check_choice("activation", activation, MODEL_ACTIVATIONS))[1]
-
-
-def _batch(z) -> np.ndarray:
-    """``z`` as a float64 array of shape (examples >= 1, units)."""
-    z = check_array("z", z, ndim=2)
-    if z.shape[0] == 0:
-        raise ValueError("z must hold at least one example (row)")
-    return z
+    f_prime = activations.get(activation)[1]
+    return np.all(f_prime(z) == 0.0, axis=0)
 
 
 def _layer_inputs(net, x):
@@ -143,8 +141,25 @@ def expected_dead_fraction(shift: float, *, n_examples: int, weight_norm: float 
     return below**n_examples
 
 
+def examples_until_rare(shift: float, *, rare: float, weight_norm: float = 1.0) -> int:
+    """The fewest examples ``n`` on which :func:`expected_dead_fraction` falls below ``rare``:
+    the smallest n with :math:`\\Phi(\\beta/\\lVert w\\rVert)^n <` ``rare``, β = ``shift``.
+
+    >>> examples_until_rare(1.0, rare=0.01)  # 0.8413 ** 26 = 0.011, ** 27 = 0.0094
+    27
+    """
+    rare = check_real("rare", rare, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    for n in range(1, MAX_EXAMPLES + 1):
+        if expected_dead_fraction(shift, n_examples=n, weight_norm=weight_norm) < rare:
+            return n
+    raise ValueError(
+        f"shift and weight_norm must let the dead share fall below rare={rare:g} within "
+        f"{MAX_EXAMPLES:,} examples, got shift={shift!r}, weight_norm={weight_norm!r}"
+    )
+
+
 @dataclass(frozen=True)
-class DeadSweep(Result):
+class DeadSweep:
     """Dead units of deep networks as one knob (``kind``) takes the values ``values``.
 
     ``fraction[i, l]``: the share of dead units in hidden layer l+1 at ``values[i]``;
@@ -165,22 +180,25 @@ class DeadSweep(Result):
         """The share of dead units over all hidden layers, per value."""
         return self.fraction.mean(axis=1)
 
+    def any_dead(self) -> bool:
+        """Whether any unit of any layer was dead at any value of the knob."""
+        return bool(self.fraction.sum() > 0)
 
-def _check_sweep(activation, depth, width, n_examples, seed):
-    return (
-        check_choice("activation", activation, MODEL_ACTIVATIONS),
-        check_int("depth", depth, lo=1, hi=MAX_SWEEP_DEPTH),
-        check_int("width", width, lo=1, hi=MAX_SWEEP_WIDTH),
-        check_int("n_examples", n_examples, lo=1, hi=MAX_EXAMPLES),
-        check_int("seed", seed, lo=0, hi=MAX_SEED),
-    )
+    def first_all_dead(self, layer: int = -1):
+        """The first value of the knob at which every unit of hidden layer ``layer`` (the
+        code's 0-based index; the last by default) is dead, or None.
+        """
+        return next((v for v, f in zip(self.values, self.fraction) if f[layer] == 1.0), None)
 
+    def never_falls(self) -> bool:
+        """Whether the share of dead units (over all layers) never falls as the knob grows.
 
-def _check_values(name, values, lo, hi, lo_open=False):
-    values = check_sequence(name, values, what="numbers")
-    if len(values) > MAX_VALUES:
-        raise ValueError(f"{name} must hold at most {MAX_VALUES} values, got {len(values)}")
-    return np.array([check_real(name, v, lo=lo, hi=hi, lo_open=lo_open) for v in values])
+        >>> sweep = DeadSweep("relu", "step", np.array([0.1, 1.0, 10.0]),
+        ...                   np.array([[0.0, 0.0], [0.0, 0.5], [1.0, 1.0]]), np.zeros(3), 4, 8)
+        >>> sweep.any_dead(), float(sweep.first_all_dead()), sweep.never_falls()
+        (True, 10.0, True)
+        """
+        return bool(np.all(np.diff(self.mean_fraction) >= 0))
 
 
 def _task(n_examples, n_in, n_classes, seed):
@@ -214,6 +232,7 @@ def _count_and_gradient(net, x, y):
 
 
 @on_one_thread(flush_denormal=True)
+@checked(shifts=partial(check_reals, lo=-100.0, hi=100.0, max_len=MAX_VALUES), **_SWEEP_RULES)
 def shift_sweep(
     shifts,
     *,
@@ -234,10 +253,6 @@ def shift_sweep(
     """
     import torch
 
-    shifts = _check_values("shifts", shifts, -100.0, 100.0)
-    activation, depth, width, n_examples, seed = _check_sweep(
-        activation, depth, width, n_examples, seed
-    )
     net = build_mlp(
         n_in=width, width=width, n_out=10, depth=depth, activation=activation, init="he", seed=seed
     )
@@ -256,6 +271,9 @@ def shift_sweep(
 
 
 @on_one_thread(flush_denormal=True)
+@checked(
+    steps=partial(check_reals, lo=0.0, hi=100.0, lo_open=True, max_len=MAX_VALUES), **_SWEEP_RULES
+)
 def step_sweep(
     steps,
     *,
@@ -278,10 +296,6 @@ def step_sweep(
     """
     import torch
 
-    steps = _check_values("steps", steps, 0.0, 100.0, lo_open=True)
-    activation, depth, width, n_examples, seed = _check_sweep(
-        activation, depth, width, n_examples, seed
-    )
     x, y = _task(n_examples, width, 10, seed)
     fraction, grads = [], []
     for eta in steps:

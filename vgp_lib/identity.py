@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import MAX_GRID, Result, check_array, check_int, check_real
+from ._validate import MAX_GRID, check_array, check_instance, check_int, check_real
 from .activations import sigmoid
 
 __all__ = [
@@ -63,25 +63,8 @@ MAX_LAYER_WIDTH = 2_000
 MAX_LAYER_WORK = 10**9
 
 
-def _check_w1(name: str, value) -> float:
-    value = check_real(name, value)
-    if not W1_MIN <= abs(value) <= W1_MAX:
-        raise ValueError(
-            f"{name} must satisfy {W1_MIN:g} <= |{name}| <= {W1_MAX:g} (outside it 4/{name} "
-            f"or {name}**2 leaves float64), got {value!r}"
-        )
-    return value
-
-
-def _check_neuron(name: str, neuron) -> None:
-    if not isinstance(neuron, IdentityNeuron):
-        raise TypeError(
-            f"{name} must be an IdentityNeuron (from identity_neuron), got {type(neuron).__name__}"
-        )
-
-
 @dataclass(frozen=True)
-class IdentityNeuron(Result):
+class IdentityNeuron:
     """Parameters of :math:`x \\mapsto w_2\\sigma(w_1x+b) + c`."""
 
     w1: float
@@ -95,26 +78,27 @@ def identity_neuron(w1: float) -> IdentityNeuron:
 
     ``|w1|`` must lie in [:data:`W1_MIN`, :data:`W1_MAX`] (so not 0, nor subnormal).
     """
-    w1 = _check_w1("w1", w1)
+    w1 = check_real("w1", w1)
+    if not W1_MIN <= abs(w1) <= W1_MAX:  # outside it 4/w1 or w1**2 leaves float64
+        raise ValueError(f"w1 must satisfy {W1_MIN:g} <= |w1| <= {W1_MAX:g}, got {w1!r}")
     return IdentityNeuron(w1=w1, b=-w1 / 2.0, w2=4.0 / w1, c=0.5 - 2.0 / w1)
 
 
 def neuron_output(neuron: IdentityNeuron, x):
     """:math:`w_2\\sigma(w_1x+b) + c` for an array of inputs ``x``."""
-    _check_neuron("neuron", neuron)
+    check_instance("neuron", neuron, IdentityNeuron, "an IdentityNeuron (from identity_neuron)")
     x = check_array("x", x)
     return neuron.w2 * sigmoid(neuron.w1 * x + neuron.b) + neuron.c
 
 
 def max_error(neuron: IdentityNeuron, *, n: int = 2001) -> float:
     """:math:`\\max_{x\\in[0,1]} |w_2\\sigma(w_1x+b) + c - x|` on a grid of ``n`` points."""
-    _check_neuron("neuron", neuron)
     x = np.linspace(0.0, 1.0, check_int("n", n, lo=2, hi=MAX_GRID))
     return float(np.max(np.abs(neuron_output(neuron, x) - x)))
 
 
 @dataclass(frozen=True)
-class ErrorCurve(Result):
+class ErrorCurve:
     """Worst error of the identity neuron on [0, 1] for each ``w1``, with the Taylor estimate
     ``w1**2/96``.
     """
@@ -132,18 +116,14 @@ def error_curve(w1_min: float = 1e-6, w1_max: float = 4.0, *, n: int = 61) -> Er
     True
     """
     w1_min = check_real("w1_min", w1_min, lo=W1_MIN, hi=W1_MAX)
-    w1_max = check_real("w1_max", w1_max, lo=W1_MIN, hi=W1_MAX)
-    if not w1_max > w1_min:
-        raise ValueError(
-            f"w1_max must be larger than w1_min, got w1_min={w1_min!r}, w1_max={w1_max!r}"
-        )
+    w1_max = check_real("w1_max", w1_max, lo=w1_min, lo_open=True, hi=W1_MAX)
     w1 = np.geomspace(w1_min, w1_max, check_int("n", n, lo=2, hi=MAX_CURVE_POINTS))
     error = np.array([max_error(identity_neuron(float(v))) for v in w1])
     return ErrorCurve(w1=w1, error=error, taylor=w1**2 / 96.0)
 
 
 @dataclass(frozen=True)
-class IdentityLayer(Result):
+class IdentityLayer:
     """A hidden layer of ``n`` identity neurons: :math:`W_2\\sigma(W_1x+b) + c`.
 
     ``W1`` and ``W2`` are ``(n, n)``; ``b`` and ``c`` have length ``n``. The
@@ -185,13 +165,9 @@ def _layer_parts(layer):
     b = check_array("b", layer[1], ndim=1)
     W2 = check_array("W2", layer[2], ndim=2)
     c = check_array("c", layer[3], ndim=1)
-    h, n = W1.shape
-    if b.shape != (h,):
-        raise ValueError(f"b must have length {h} (the rows of W1), got shape {b.shape}")
-    if W2.shape[1] != h:
-        raise ValueError(f"W2 must have {h} columns (the rows of W1), got shape {W2.shape}")
-    if c.shape != (W2.shape[0],):
-        raise ValueError(f"c must have length {W2.shape[0]} (the rows of W2), got shape {c.shape}")
+    if b.shape != W1.shape[:1] or W2.shape[1:] != b.shape or c.shape != W2.shape[:1]:
+        shapes = f"{W1.shape}, {b.shape}, {W2.shape}, {c.shape}"
+        raise ValueError(f"layer must be W1 (h, n), b (h,), W2 (k, h), c (k,); got {shapes}")
     return W1, b, W2, c
 
 
@@ -218,16 +194,12 @@ def layer_max_error(layer, *, m: int = 2000, seed: int = 0) -> float:
     W1, b, W2, c = _layer_parts(layer)
     n = W1.shape[1]
     if W2.shape[0] != n:
-        raise ValueError(
-            f"W2 must have {n} rows to reproduce an input of size {n}, got shape {W2.shape}"
-        )
-    m = check_int("m", m, lo=1, hi=MAX_GRID)
+        raise ValueError(f"W2 must have {n} rows (the size of the input), got shape {W2.shape}")
+    # the points take m * n numbers, the two products m * n * h multiply-adds
     most = max(1, min(MAX_GRID // n, MAX_LAYER_WORK // (n * W1.shape[0])))
-    if m > most:  # the points take m * n numbers, the two products m * n * h multiply-adds
-        raise ValueError(
-            f"m must be at most {most:,} for a layer of {n} inputs and {W1.shape[0]} "
-            f"neurons, got {m:,}"
-        )
+    m = check_int(
+        "m", m, lo=1, hi=most, why=f" for a layer of {n} inputs and {W1.shape[0]} neurons"
+    )
     X = make_rng(seed).random((m, n))
     X = np.vstack([X, np.zeros(n), np.ones(n)])
     return float(np.max(np.abs(layer_output((W1, b, W2, c), X) - X)))

@@ -1,5 +1,9 @@
 """Deep random networks of real width: the gradient as a product of random matrices.
 
+Longer than most modules (about 570 lines): every measurement of the wide-network chapter
+(the error's flow, the phase, nearby inputs, the Jacobian's spectrum) runs on the one
+forward pass and layout defined here, with its autograd cross-check beside it.
+
 In a chain of single neurons each layer multiplies the gradient by a number
 w_j sigma'(z_j). In a layer of width n the number becomes a matrix: with
 pre-activations h^l = W^l a^{l-1} + b^l and a^l = phi(h^l), the error
@@ -24,23 +28,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from . import activations
 from ._validate import (
     MAX_DEPTH,
+    MAX_SEED,
     MAX_SEEDS,
-    Result,
     check_array,
     check_choice,
     check_int,
     check_real,
     check_sequence,
+    checked,
 )
 from .meanfield import (
-    MAX_VARIANCE,
-    MEANFIELD_ACTIVATIONS,
+    SETTING_RULES,
     check_variance_grid,
     correlation_map,
     fixed_point,
@@ -70,6 +75,8 @@ __all__ = [
 
 #: How the weight matrices are drawn: i.i.d. Gaussian, or a scaled Haar-random orthogonal matrix.
 WEIGHT_KINDS = ("gaussian", "orthogonal")
+_WEIGHTS = partial(check_choice, choices=WEIGHT_KINDS)
+_VECTOR = partial(check_array, ndim=1)
 #: Widest layer accepted (a depth-1000 stack of 1000 x 1000 matrices is 8 GB already).
 MAX_NET_WIDTH = 1000
 #: Largest width x width x depth accepted: about a second of work and 0.8 GB of weights.
@@ -77,7 +84,7 @@ MAX_ENTRIES = 10**8
 
 
 @dataclass(frozen=True)
-class RandomNetwork(Result):
+class RandomNetwork:
     """A deep square network: ``weights[l]`` is W^{l+1} (n x n), ``biases[l]`` is b^{l+1}."""
 
     activation: str
@@ -97,14 +104,18 @@ class RandomNetwork(Result):
         return int(self.weights.shape[1])
 
 
-def _check_sizes(width, depth):
-    width = check_int("width", width, lo=1, hi=MAX_NET_WIDTH)
-    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
-    if width * width * depth > MAX_ENTRIES:
-        raise ValueError(
-            f"width^2 x depth must be at most {MAX_ENTRIES:,}, got {width}^2 x {depth}"
-        )
-    return width, depth
+#: Rules of :func:`~vgp_lib._validate.checked` for the sizes and seeds of the experiments.
+SIZE_RULES = {
+    "width": partial(check_int, lo=1, hi=MAX_NET_WIDTH),
+    "depth": partial(check_int, lo=1, hi=MAX_DEPTH),
+    "n_seeds": partial(check_int, lo=1, hi=MAX_SEEDS),
+}
+_SEED = partial(check_int, lo=0, hi=MAX_SEED)
+
+
+def _weights_fit(width, depth, **_) -> None:
+    """The rule that ``depth`` matrices of ``width`` x ``width`` fit in MAX_ENTRIES numbers."""
+    check_int("width^2 x depth", width * width * depth, hi=MAX_ENTRIES)
 
 
 def _haar_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -113,6 +124,7 @@ def _haar_orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
     return q * np.sign(np.diag(r))
 
 
+@checked(_weights_fit, **SETTING_RULES, weights=_WEIGHTS, **SIZE_RULES)
 def random_network(
     *,
     width: int,
@@ -132,11 +144,7 @@ def random_network(
     >>> bool(np.allclose(net.weights[0] @ net.weights[0].T, 2.0 * np.eye(3)))
     True
     """
-    width, depth = _check_sizes(width, depth)
-    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
-    sigma_w2 = check_real("sigma_w2", sigma_w2, lo=0.0, lo_open=True, hi=MAX_VARIANCE)
-    sigma_b2 = check_real("sigma_b2", sigma_b2, lo=0.0, hi=MAX_VARIANCE)
-    kind = check_choice("weights", weights, WEIGHT_KINDS)
+    kind = weights
     rng = make_rng(seed)
     if kind == "gaussian":
         w = rng.standard_normal((depth, width, width)) * math.sqrt(sigma_w2 / width)
@@ -147,28 +155,14 @@ def random_network(
 
 
 @dataclass(frozen=True)
-class LayerValues(Result):
+class LayerValues:
     """Pre-activations ``h[l]`` = h^{l+1} and activations ``a[l]`` = phi(h^{l+1}) of every layer."""
 
     h: np.ndarray
     a: np.ndarray
 
 
-def _check_net(net) -> RandomNetwork:
-    if not isinstance(net, RandomNetwork):
-        raise TypeError(
-            f"net must be a RandomNetwork (see random_network), got {type(net).__name__}"
-        )
-    return net
-
-
-def _check_vector(name: str, v, net: RandomNetwork) -> np.ndarray:
-    v = check_array(name, v, ndim=1)
-    if v.size != net.width:
-        raise ValueError(f"{name} must have the network's width {net.width}, got {v.size}")
-    return v
-
-
+@checked(net=RandomNetwork, x=_VECTOR)
 def forward(net: RandomNetwork, x) -> LayerValues:
     """h^l = W^l a^{l-1} + b^l and a^l = phi(h^l) for one input x (a^0 = x).
 
@@ -178,8 +172,8 @@ def forward(net: RandomNetwork, x) -> LayerValues:
     >>> forward(net, [1.0, -1.0]).h.shape
     (3, 2)
     """
-    net = _check_net(net)
-    x = _check_vector("x", x, net)
+    if x.size != net.width:
+        raise ValueError(f"x must have the network's width {net.width}, got {x.size}")
     phi, _ = activations.get(net.activation)
     h = np.empty((net.depth, net.width))
     a = np.empty((net.depth, net.width))
@@ -191,14 +185,20 @@ def forward(net: RandomNetwork, x) -> LayerValues:
     return LayerValues(h, a)
 
 
+def _net_width(net: RandomNetwork, x, y) -> None:
+    """The rule that the vectors ``x`` and ``y`` have the width of ``net``."""
+    for name, v in (("x", x), ("y", y)):
+        if isinstance(v, np.ndarray) and v.size != net.width:
+            raise ValueError(f"{name} must have the network's width {net.width}, got {v.size}")
+
+
+@checked(_net_width, net=RandomNetwork, y=_VECTOR)
 def delta_chain(net: RandomNetwork, x, y) -> np.ndarray:
     """delta^l = dC/db^l for C = ||a^L - y||^2 / 2, by the matrix chain (eq. ``eq-wide-delta``).
 
     Row ``l`` is delta^{l+1}. Going down, each layer multiplies by the
     transposed weights and then by the diagonal of phi'(h).
     """
-    net = _check_net(net)
-    y = _check_vector("y", y, net)
     fwd = forward(net, x)
     _, phi_prime = activations.get(net.activation)
     slopes = phi_prime(fwd.h)  # row l: the diagonal of Sigma'(h^l)
@@ -210,13 +210,11 @@ def delta_chain(net: RandomNetwork, x, y) -> np.ndarray:
     return delta
 
 
+@checked(_net_width, net=RandomNetwork, x=_VECTOR, y=_VECTOR)
 def delta_autograd(net: RandomNetwork, x, y) -> np.ndarray:
     """The same delta^l as :func:`delta_chain`, by PyTorch's autograd in float64."""
     import torch
 
-    net = _check_net(net)
-    x = _check_vector("x", x, net)
-    y = _check_vector("y", y, net)
     f = activations.torch_function(net.activation)
     weights = torch.tensor(net.weights, dtype=torch.float64)
     biases = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in net.biases]
@@ -228,6 +226,7 @@ def delta_autograd(net: RandomNetwork, x, y) -> np.ndarray:
     return np.stack([g.numpy() for g in grads])
 
 
+@checked(net=RandomNetwork)
 def input_output_jacobian(net: RandomNetwork, x) -> np.ndarray:
     """da^L/dx = Phi'(h^L) W^L ... Phi'(h^1) W^1 at the input x.
 
@@ -237,21 +236,12 @@ def input_output_jacobian(net: RandomNetwork, x) -> np.ndarray:
     >>> bool(np.allclose(s, 1e-24))  # tanh'(0) = 1: four orthogonal layers scaled by 1e-6
     True
     """
-    net = _check_net(net)
     fwd = forward(net, x)
     _, phi_prime = activations.get(net.activation)
     jac = np.eye(net.width)
     for l in range(net.depth):
         jac = phi_prime(fwd.h[l])[:, None] * (net.weights[l] @ jac)
     return jac
-
-
-def _check_setting(activation, sigma_w2, sigma_b2, weights):
-    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
-    sigma_w2 = check_real("sigma_w2", sigma_w2, lo=0.0, lo_open=True, hi=MAX_VARIANCE)
-    sigma_b2 = check_real("sigma_b2", sigma_b2, lo=0.0, hi=MAX_VARIANCE)
-    weights = check_choice("weights", weights, WEIGHT_KINDS)
-    return activation, sigma_w2, sigma_b2, weights
 
 
 def _input_variance(activation, sigma_w2, sigma_b2) -> float:
@@ -262,17 +252,8 @@ def _input_variance(activation, sigma_w2, sigma_b2) -> float:
         return 1.0
 
 
-_CONFIG_KEYS = {"activation", "sigma_w2", "sigma_b2", "width", "weights"}
-
-
-def _check_config(cls: str, config: dict) -> None:
-    missing = _CONFIG_KEYS - set(config)
-    if missing:
-        raise ValueError(f"{cls}.config must describe the networks, missing {sorted(missing)}")
-
-
 @dataclass(frozen=True)
-class GradientFlow(Result):
+class GradientFlow:
     """‖delta^l‖ per layer over several random networks of one setting.
 
     ``norms[s, l]`` is ‖delta^{l+1}‖ of draw ``s``. ``measured_chi`` is the median,
@@ -285,12 +266,9 @@ class GradientFlow(Result):
     measured_chi: float
     predicted_chi: float
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_config("GradientFlow", self.config)
-
 
 @on_one_thread()
+@checked(_weights_fit, **SETTING_RULES, weights=_WEIGHTS, **SIZE_RULES, seed=_SEED)
 def gradient_flow(
     *,
     activation: str,
@@ -313,14 +291,7 @@ def gradient_flow(
     >>> abs(f.measured_chi - 1.0) < 0.2, f.predicted_chi
     (True, 1.0)
     """
-    activation, sigma_w2, sigma_b2, weights = _check_setting(
-        activation, sigma_w2, sigma_b2, weights
-    )
-    width, depth = _check_sizes(width, depth)
-    if depth < 3:  # the top fifth is left out as burn-in: at least one ratio must remain
-        raise ValueError(f"depth must be at least 3 to measure a ratio, got {depth}")
-    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
-    seed = check_int("seed", seed, lo=0, hi=2**62)
+    check_int("depth", depth, lo=3)  # the top fifth is burn-in: at least one ratio must remain
     q = _input_variance(activation, sigma_w2, sigma_b2)
     _, phi_prime = activations.get(activation)
     norms = np.empty((n_seeds, depth))
@@ -365,7 +336,7 @@ def gradient_flow(
 
 
 @dataclass(frozen=True)
-class Spectrum(Result):
+class Spectrum:
     """Singular values of the input-output Jacobian at several depths of one network.
 
     ``spread[i]`` is the variance of the squared singular values over their squared
@@ -378,12 +349,32 @@ class Spectrum(Result):
     singular_values: tuple[np.ndarray, ...]
     spread: np.ndarray
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_config("Spectrum", self.config)
+    def zero_floor(self, i: int = -1) -> float:
+        """Below this, float64 cannot tell a singular value at ``depths[i]`` from 0:
+        :math:`s_{\\max}\\, n\\, \\varepsilon`, NumPy's rank tolerance."""
+        s = self.singular_values[i]
+        return float(s.max() * s.size * np.finfo(float).eps)
+
+    def n_zero(self, i: int = -1) -> int:
+        """How many singular values at ``depths[i]`` are numerically 0 (below
+        :meth:`zero_floor`).
+        """
+        return int(np.sum(self.singular_values[i] < self.zero_floor(i)))
+
+    def orders_of_magnitude(self, i: int = -1) -> float:
+        """log10 of the largest over the smallest singular value at ``depths[i]``, the smallest
+        raised to :meth:`zero_floor`: a lower bound when some are numerically 0.
+
+        >>> sp = Spectrum({}, (5,), (np.array([1.0, 1e-3, 0.0]),), np.zeros(1))
+        >>> sp.n_zero(), round(sp.orders_of_magnitude(), 1)
+        (1, 15.2)
+        """
+        s = self.singular_values[i]
+        return float(np.log10(s.max() / max(s.min(), self.zero_floor(i))))
 
 
 @on_one_thread()
+@checked(**SETTING_RULES, weights=_WEIGHTS, **SIZE_RULES, seed=_SEED)
 def spectrum(
     *,
     activation: str,
@@ -406,17 +397,13 @@ def spectrum(
     >>> [float(v.round(6)) for v in sp.spread]
     [0.0, 0.0]
     """
-    activation, sigma_w2, sigma_b2, weights = _check_setting(
-        activation, sigma_w2, sigma_b2, weights
-    )
     depths = tuple(
         check_int("depths", d, lo=1, hi=MAX_DEPTH)
         for d in check_sequence("depths", depths, what="depths")
     )
     if list(depths) != sorted(set(depths)):
         raise ValueError(f"depths must be increasing without repeats, got {depths}")
-    width, _ = _check_sizes(width, depths[-1])
-    seed = check_int("seed", seed, lo=0, hi=2**62)
+    _weights_fit(width, depths[-1])
     net = random_network(
         width=width,
         depth=depths[-1],
@@ -450,7 +437,7 @@ def spectrum(
 
 
 @dataclass(frozen=True)
-class PhaseMeasurement(Result):
+class PhaseMeasurement:
     """log10 ‖delta^1‖/‖delta^L‖ measured on one deep random network per grid point."""
 
     activation: str
@@ -459,20 +446,39 @@ class PhaseMeasurement(Result):
     sigma_b2s: np.ndarray
     log_ratio: np.ndarray
 
+    def predicted_chi(self) -> np.ndarray:
+        """The mean-field χ of every grid point, shaped like ``log_ratio``."""
+        return np.array(
+            [
+                [mean_field(self.activation, w2, b2).chi for w2 in self.sigma_w2s]
+                for b2 in self.sigma_b2s
+            ]
+        )
+
+    def disagreements(self) -> np.ndarray:
+        """Where the measurement and the mean-field theory put a grid point on different
+        sides of χ = 1: the gradient grew on the way down (``log_ratio >= 0``) though
+        χ < 1, or shrank though χ >= 1.
+
+        >>> m = PhaseMeasurement("tanh", 10, np.array([0.5, 4.0]), np.array([0.0]),
+        ...                      np.array([[1.0, 1.0]]))
+        >>> m.predicted_chi().round(1), m.disagreements()
+        (array([[0.5, 1.4]]), array([[ True, False]]))
+        """
+        return (self.predicted_chi() >= 1) != (self.log_ratio >= 0)
+
 
 @on_one_thread()
+@checked(_weights_fit, activation=SETTING_RULES["activation"], **SIZE_RULES, seed=_SEED)
 def measured_phase(activation: str, sigma_w2s, sigma_b2s, *, width: int, depth: int, seed: int):
     """The sign of the gradient's change over ``depth`` layers on a (sigma_w2, sigma_b2) grid.
 
     ``log_ratio[i, j]`` belongs to ``sigma_b2s[i]`` and ``sigma_w2s[j]``: negative
     where the gradient vanished on the way down, positive where it exploded.
     """
-    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
     sigma_w2s, sigma_b2s = check_variance_grid(sigma_w2s, sigma_b2s)
-    width, depth = _check_sizes(width, depth)
     if sigma_w2s.size * sigma_b2s.size * width * width * depth > 20 * MAX_ENTRIES:
         raise ValueError("sigma_w2s x sigma_b2s x width^2 x depth is too large (about 20 s)")
-    seed = check_int("seed", seed, lo=0, hi=2**62)
     out = np.empty((sigma_b2s.size, sigma_w2s.size))
     for i, b2 in enumerate(sigma_b2s):
         for j, w2 in enumerate(sigma_w2s):
@@ -485,12 +491,14 @@ def measured_phase(activation: str, sigma_w2s, sigma_b2s, *, width: int, depth: 
                 n_seeds=1,
                 seed=seed,
             )
-            out[i, j] = math.log10(flow.norms[0, 0] / flow.norms[0, -1])
+            ratio = flow.norms[0, 0] / flow.norms[0, -1]
+            # -inf: the gradient vanished below float64's smallest number on the way down
+            out[i, j] = math.log10(ratio) if ratio > 0 else -math.inf
     return PhaseMeasurement(activation, depth, sigma_w2s, sigma_b2s, out)
 
 
 @dataclass(frozen=True)
-class NearbyInputs(Result):
+class NearbyInputs:
     """How far apart two nearby inputs are in every layer of deep random networks.
 
     ``distance[s, l]`` is 1 - c for the correlation c of the two inputs' weighted inputs
@@ -504,16 +512,13 @@ class NearbyInputs(Result):
     predicted: np.ndarray
     chi: float
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_config("NearbyInputs", self.config)
-
 
 def _correlation(u: np.ndarray, v: np.ndarray) -> float:
     return float(u @ v / math.sqrt((u @ u) * (v @ v)))
 
 
 @on_one_thread()
+@checked(_weights_fit, **SETTING_RULES, **SIZE_RULES, seed=_SEED)
 def nearby_inputs(
     *,
     activation: str,
@@ -537,11 +542,7 @@ def nearby_inputs(
     >>> bool(far.distance[0, -1] > 10 * far.distance[0, 0])  # chaotic: pulled apart
     True
     """
-    activation, sigma_w2, sigma_b2, _ = _check_setting(activation, sigma_w2, sigma_b2, "gaussian")
-    width, depth = _check_sizes(width, depth)
     distance = check_real("distance", distance, lo=0.0, lo_open=True, hi=1.0)
-    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
-    seed = check_int("seed", seed, lo=0, hi=2**62)
     q = _input_variance(activation, sigma_w2, sigma_b2)
     scale = math.sqrt(q) if q > 0 else 1.0
     c0 = 1.0 - distance

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from . import activations
-from ._validate import MAX_SEED, MAX_SEEDS, Result, check_choice, check_instance, check_int
+from ._validate import MAX_SEED, MAX_SEEDS, check_choice, check_instance, check_int, checked
 from .meanfield import MEANFIELD_ACTIVATIONS, mean_field, variance_map
 from .profiles import GradientProfile, gradient_profile
 from .variance import weight_variance
@@ -53,6 +54,12 @@ __all__ = [
 FACTOR_INITS = ("pytorch", "xavier", "he")
 #: Widest layer the functions accept (the book uses 64 to 128).
 MAX_FACTOR_WIDTH = 4096
+_ACTIVATION = partial(check_choice, choices=MEANFIELD_ACTIVATIONS)
+_WIDTH = partial(check_int, lo=1, hi=MAX_FACTOR_WIDTH)
+#: Checks of the arguments that :func:`predicted_factor` and :func:`layer_factor` share.
+_RULES = dict(
+    activation=_ACTIVATION, init=partial(check_choice, choices=FACTOR_INITS), width=_WIDTH
+)
 
 
 def _sigma2(init: str, width: int) -> tuple[float, float]:
@@ -62,21 +69,19 @@ def _sigma2(init: str, width: int) -> tuple[float, float]:
     return n_var_w, (n_var_w / width if init == "pytorch" else 0.0)  # PyTorch draws b like W
 
 
+@checked(**_RULES)
 def predicted_factor(activation: str, init: str = "pytorch", *, width: int) -> float:
     """sqrt(n Var(W) E[f'(z)^2]) at the deep layers' variance q* (equation ``eq-init-variance``).
 
     >>> round(predicted_factor("sigmoid", "pytorch", width=64), 2)
     0.14
     """
-    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
-    init = check_choice("init", init, FACTOR_INITS)
-    width = check_int("width", width, lo=1, hi=MAX_FACTOR_WIDTH)
     sigma_w2, sigma_b2 = _sigma2(init, width)
     return math.sqrt(mean_field(activation, sigma_w2, sigma_b2).chi)
 
 
 @dataclass(frozen=True)
-class LayerFactor(Result):
+class LayerFactor:
     """Predicted and measured per-layer factor of ``||delta||`` for one activation and init.
 
     ``delta_norm[l]`` is the median over draws of ``||delta||`` at hidden layer l+1
@@ -98,6 +103,7 @@ class LayerFactor(Result):
         return self.measured / self.predicted - 1.0
 
 
+@checked(**_RULES)
 def layer_factor(
     activation: str,
     init: str = "pytorch",
@@ -119,11 +125,8 @@ def layer_factor(
     >>> f.predicted, len(f.delta_norm)
     (1.0, 6)
     """
-    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
-    init = check_choice("init", init, FACTOR_INITS)
-    width = check_int("width", width, lo=1, hi=MAX_FACTOR_WIDTH)
     burn_in = check_int("burn_in", burn_in, lo=0, hi=100)
-    depth = check_int("depth", depth, lo=burn_in + 2, hi=200)
+    depth = check_int("depth", depth, lo=burn_in + 2, hi=200, why=f" for burn_in={burn_in}")
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=min(MAX_SEEDS, 50))
     seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     profile = gradient_profile(
@@ -179,6 +182,7 @@ def _slope_moment(activation: str, q: float) -> float:
     return float(np.dot(weights, slope**2) / math.sqrt(2.0 * math.pi))
 
 
+@checked(activation=_ACTIVATION, other=_ACTIVATION, n_in=_WIDTH, width=_WIDTH)
 def first_layer_ratio(
     activation: str, other: str = "relu", *, n_in: int = 100, width: int = 128, depth: int = 3
 ) -> float:
@@ -197,10 +201,6 @@ def first_layer_ratio(
     >>> 2.0 < first_layer_ratio("tanh") < 2.3
     True
     """
-    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
-    other = check_choice("other", other, MEANFIELD_ACTIVATIONS)
-    n_in = check_int("n_in", n_in, lo=1, hi=MAX_FACTOR_WIDTH)
-    width = check_int("width", width, lo=1, hi=MAX_FACTOR_WIDTH)
     depth = check_int("depth", depth, lo=1, hi=200)
 
     def log_gain(act: str) -> float:

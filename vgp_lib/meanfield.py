@@ -33,13 +33,13 @@ form).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import lru_cache, partial
 
 import numpy as np
 
 from . import activations
-from ._validate import Result, check_array, check_choice, check_real, nonfinite
+from ._validate import check_choice, check_real, check_reals, checked
 
 __all__ = [
     "MEANFIELD_ACTIVATIONS",
@@ -74,11 +74,13 @@ def _expect(f, q: float) -> float:
     return float(np.dot(w, f(math.sqrt(q) * z)))
 
 
-def _check(activation, sigma_w2, sigma_b2):
-    activation = check_choice("activation", activation, MEANFIELD_ACTIVATIONS)
-    sigma_w2 = check_real("sigma_w2", sigma_w2, lo=0.0, lo_open=True, hi=MAX_VARIANCE)
-    sigma_b2 = check_real("sigma_b2", sigma_b2, lo=0.0, hi=MAX_VARIANCE)
-    return activation, sigma_w2, sigma_b2
+#: The rules (see :func:`vgp_lib._validate.checked`) for the arguments that set a network's
+#: statistics: its activation and the weight and bias variances.
+SETTING_RULES = {
+    "activation": partial(check_choice, choices=MEANFIELD_ACTIVATIONS),
+    "sigma_w2": partial(check_real, lo=0.0, lo_open=True, hi=MAX_VARIANCE),
+    "sigma_b2": partial(check_real, lo=0.0, hi=MAX_VARIANCE),
+}
 
 
 def _second_moment(activation: str, q: float) -> float:
@@ -97,17 +99,17 @@ def _slope_moment(activation: str, q: float) -> float:
     return _expect(lambda h: phi_prime(h) ** 2, q)
 
 
+@checked(**SETTING_RULES, q=partial(check_real, lo=0.0, hi=1e12))
 def variance_map(q, activation: str, sigma_w2: float, sigma_b2: float) -> float:
     """One step of the variance map (equation ``eq-wide-qmap``).
 
     >>> variance_map(1.0, "relu", 2.0, 0.0)
     1.0
     """
-    activation, sigma_w2, sigma_b2 = _check(activation, sigma_w2, sigma_b2)
-    q = check_real("q", q, lo=0.0, hi=1e12)
     return sigma_w2 * _second_moment(activation, q) + sigma_b2
 
 
+@checked(**SETTING_RULES, q0=partial(check_real, lo=0.0, hi=1e6))
 def fixed_point(activation: str, sigma_w2: float, sigma_b2: float, *, q0: float = 1.0) -> float:
     """The variance q* that deep layers settle at: the stable fixed point of the map.
 
@@ -118,8 +120,6 @@ def fixed_point(activation: str, sigma_w2: float, sigma_b2: float, *, q0: float 
     >>> fixed_point("relu", 1.0, 1.0)
     2.0
     """
-    activation, sigma_w2, sigma_b2 = _check(activation, sigma_w2, sigma_b2)
-    q0 = check_real("q0", q0, lo=0.0, hi=1e6)
     if activation == "relu":
         if sigma_w2 < 2.0:
             return sigma_b2 / (1.0 - sigma_w2 / 2.0)
@@ -146,7 +146,7 @@ def fixed_point(activation: str, sigma_w2: float, sigma_b2: float, *, q0: float 
 
 
 @dataclass(frozen=True)
-class MeanField(Result):
+class MeanField:
     """The fixed-point variance and the per-layer gradient multiplier of one setting."""
 
     activation: str
@@ -166,6 +166,7 @@ class MeanField(Result):
         return math.inf if self.chi == 1.0 else 1.0 / abs(math.log(self.chi))
 
 
+@checked(**SETTING_RULES)
 def mean_field(activation, sigma_w2, sigma_b2, *, q0=1.0) -> MeanField:
     """q* and chi = sigma_w2 E[phi'(sqrt(q*) z)^2] (equation ``eq-wide-chi``).
 
@@ -173,7 +174,6 @@ def mean_field(activation, sigma_w2, sigma_b2, *, q0=1.0) -> MeanField:
     >>> mf.chi
     1.0
     """
-    activation, sigma_w2, sigma_b2 = _check(activation, sigma_w2, sigma_b2)
     q_star = fixed_point(activation, sigma_w2, sigma_b2, q0=q0)
     chi = sigma_w2 * _slope_moment(activation, q_star)
     return MeanField(activation, sigma_w2, sigma_b2, float(q_star), float(chi))
@@ -219,6 +219,7 @@ def _joint_mean(activation: str, q: float, c: float) -> float:
     return float(w @ (phi(u1)[:, None] * phi(u2)) @ w)
 
 
+@checked(**SETTING_RULES, c=partial(check_real, lo=-1.0, hi=1.0))
 def correlation_map(c, activation: str, sigma_w2: float, sigma_b2: float) -> float:
     """One layer's step for the correlation of two inputs' weighted inputs, at the fixed point q*.
 
@@ -240,8 +241,6 @@ def correlation_map(c, activation: str, sigma_w2: float, sigma_b2: float) -> flo
     >>> correlation_map(0.99, "tanh", 3.0, 0.05) < 0.99  # chaotic: nearby inputs drift apart
     True
     """
-    activation, sigma_w2, sigma_b2 = _check(activation, sigma_w2, sigma_b2)
-    c = check_real("c", c, lo=-1.0, hi=1.0)
     q = fixed_point(activation, sigma_w2, sigma_b2)
     if q == 0.0:
         return 1.0  # every weighted input is 0: the two inputs coincide
@@ -249,7 +248,7 @@ def correlation_map(c, activation: str, sigma_w2: float, sigma_b2: float) -> flo
 
 
 @dataclass(frozen=True)
-class PhaseGrid(Result):
+class PhaseGrid:
     """chi over a grid of (sigma_w2, sigma_b2).
 
     ``chi[i, j]`` belongs to ``sigma_b2s[i]`` and ``sigma_w2s[j]``.
@@ -258,7 +257,7 @@ class PhaseGrid(Result):
     activation: str
     sigma_w2s: np.ndarray
     sigma_b2s: np.ndarray
-    chi: np.ndarray = field(metadata=nonfinite("inf"))
+    chi: np.ndarray
 
 
 def check_variance_grid(sigma_w2s, sigma_b2s) -> tuple[np.ndarray, np.ndarray]:
@@ -267,16 +266,10 @@ def check_variance_grid(sigma_w2s, sigma_b2s) -> tuple[np.ndarray, np.ndarray]:
     >>> [a.tolist() for a in check_variance_grid([0.5, 1.0], [0.0])]
     [[0.5, 1.0], [0.0]]
     """
-    sigma_w2s = check_array("sigma_w2s", sigma_w2s, ndim=1)
-    sigma_b2s = check_array("sigma_b2s", sigma_b2s, ndim=1)
-    for name, values in (("sigma_w2s", sigma_w2s), ("sigma_b2s", sigma_b2s)):
-        if not 1 <= values.size <= 200:
-            raise ValueError(f"{name} must hold between 1 and 200 values, got {values.size}")
-    if sigma_w2s.min() <= 0 or sigma_w2s.max() > MAX_VARIANCE:
-        raise ValueError(f"sigma_w2s must lie in (0, {MAX_VARIANCE:g}]")
-    if sigma_b2s.min() < 0 or sigma_b2s.max() > MAX_VARIANCE:
-        raise ValueError(f"sigma_b2s must lie in [0, {MAX_VARIANCE:g}]")
-    return sigma_w2s, sigma_b2s
+    return (
+        check_reals("sigma_w2s", sigma_w2s, max_len=200, lo=0.0, lo_open=True, hi=MAX_VARIANCE),
+        check_reals("sigma_b2s", sigma_b2s, max_len=200, lo=0.0, hi=MAX_VARIANCE),
+    )
 
 
 def phase_grid(activation: str, sigma_w2s, sigma_b2s) -> PhaseGrid:

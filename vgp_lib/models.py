@@ -42,8 +42,20 @@ import math
 import torch
 from torch import nn
 
-from ._validate import MAX_DEPTH, MAX_PARAMETERS, MAX_WIDTH, check_choice, check_int, check_real
+from ._validate import (
+    MAX_DEPTH,
+    MAX_PARAMETERS,
+    MAX_WIDTH,
+    check_bool,
+    check_choice,
+    check_instance,
+    check_int,
+    check_real,
+)
 from .rng import torch_generator
+
+# MLP is left out: only build_mlp builds one (people call build_mlp).
+__all__ = ["MODEL_ACTIVATIONS", "MODEL_INITS", "NORMS", "Block", "init_linear_", "build_mlp"]
 
 MODEL_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
 MODEL_INITS = ("pytorch", "nielsen", "xavier", "he", "small", "orthogonal")
@@ -51,6 +63,8 @@ NORMS = ("none", "batch", "layer")
 #: The keys of :attr:`MLP.config`: the arguments of :func:`build_mlp` except ``seed`` and ``dtype``.
 CONFIG_KEYS = ("n_in", "width", "n_out", "depth", "activation", "init", "norm", "residual", "gain")
 DTYPES = (torch.float32, torch.float64)
+#: Largest weight gain (the book's largest is 8): beyond, a few layers overflow to inf - inf = nan.
+MAX_GAIN = 1000.0
 
 _ACTIVATION_MODULES = {
     "sigmoid": nn.Sigmoid,
@@ -76,8 +90,8 @@ class Block(nn.Module):
             )
         activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
         norm = check_choice("norm", norm, NORMS)
-        _check_bool("residual", residual)
-        _check_dtype(dtype)
+        check_bool("residual", residual)
+        check_choice("dtype", dtype, DTYPES)
         if residual and n_in != n_out:
             raise ValueError(f"residual blocks need n_in == n_out, got {n_in} and {n_out}")
         self.linear = nn.Linear(n_in, n_out, dtype=dtype)
@@ -91,7 +105,6 @@ class Block(nn.Module):
         self.residual = residual
 
     def forward(self, a):
-        _check_tensor("a", a)
         out = self.act(self.norm(self.linear(a)))
         return a + out if self.residual else out
 
@@ -101,27 +114,12 @@ class MLP(nn.Module):
 
     def __init__(self, blocks, head, config: dict):
         super().__init__()
-        if (
-            not isinstance(blocks, (list, tuple, nn.ModuleList))
-            or not blocks
-            or not all(isinstance(b, Block) for b in blocks)
-        ):
-            raise TypeError(
-                f"blocks must be a non-empty list of Block, got {type(blocks).__name__}"
-            )
-        if not isinstance(head, nn.Linear):
-            raise TypeError(f"head must be a torch.nn.Linear, got {type(head).__name__}")
-        if not isinstance(config, dict) or set(config) != set(CONFIG_KEYS):
-            raise TypeError(
-                f"config must be a dict with the keys {', '.join(CONFIG_KEYS)} (the "
-                f"arguments of build_mlp), got {type(config).__name__} {config!r}"
-            )
         self.blocks = nn.ModuleList(blocks)
         self.head = head
         self.config = dict(config)
 
     def forward(self, x):
-        _check_tensor("x", x)
+        check_instance("x", x, torch.Tensor, "a torch.Tensor")
         for block in self.blocks:
             x = block(x)
         return self.head(x)
@@ -141,15 +139,12 @@ def init_linear_(
     >>> round(float(lin.weight.detach().std()) * math.sqrt(400 / 2), 1)
     1.0
     """
-    if not isinstance(linear, nn.Linear):
-        raise TypeError(f"linear must be a torch.nn.Linear, got {type(linear).__name__}")
+    check_instance("linear", linear, nn.Linear, "a torch.nn.Linear")
     init = check_choice("init", init, MODEL_INITS)
-    if not isinstance(generator, torch.Generator):
-        raise TypeError(
-            f"generator must be a torch.Generator (see vgp_lib.rng.torch_generator), "
-            f"got {type(generator).__name__}"
-        )
-    gain = check_real("gain", gain, lo=0.0, lo_open=True)
+    check_instance(
+        "generator", generator, torch.Generator, "a torch.Generator (see torch_generator)"
+    )
+    gain = check_real("gain", gain, lo=0.0, lo_open=True, hi=MAX_GAIN)
     n_out, n_in = linear.weight.shape
     w, b = linear.weight, linear.bias
     opts = {"generator": generator, "dtype": w.dtype}
@@ -226,12 +221,7 @@ def build_mlp(
             f"width and depth give {n_params:.3g} weights; at most {MAX_PARAMETERS:.0e} "
             f"are allowed (n_in={n_in}, width={width}, depth={depth}, n_out={n_out})"
         )
-    activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
-    init = check_choice("init", init, MODEL_INITS)
-    norm = check_choice("norm", norm, NORMS)
-    _check_bool("residual", residual)
-    gain = check_real("gain", gain, lo=0.0, lo_open=True)
-    _check_dtype(dtype)
+    check_bool("residual", residual)  # Block checks activation, norm and dtype, init_linear_ init
     generator = torch_generator(seed)
     blocks = [Block(n_in, width, activation, norm, False, dtype)]
     blocks += [Block(width, width, activation, norm, residual, dtype) for _ in range(depth - 1)]
@@ -251,23 +241,3 @@ def build_mlp(
     for linear in model.linears():
         init_linear_(linear, init, generator=generator, gain=gain)
     return model
-
-
-def _check_bool(name: str, value) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
-
-
-def _check_dtype(dtype) -> None:
-    if not isinstance(dtype, torch.dtype):
-        raise TypeError(
-            f"dtype must be one of torch.float32, torch.float64; "
-            f"got {type(dtype).__name__} {dtype!r}"
-        )
-    if dtype not in DTYPES:
-        raise ValueError(f"dtype must be one of torch.float32, torch.float64; got {dtype!r}")
-
-
-def _check_tensor(name: str, value) -> None:
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")

@@ -60,7 +60,7 @@ falling by orders of magnitude from the output to the input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -68,12 +68,14 @@ from ._env import progress
 from ._validate import (
     MAX_EPOCHS,
     MAX_SEED,
-    Result,
     check_bool,
+    check_choice,
+    check_instance,
     check_int,
     check_labelled,
     check_real,
-    nonfinite,
+    check_sequence,
+    checked,
 )
 from .rng import torch_generator
 from .threads import single_thread
@@ -92,7 +94,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class GradientRecord(Result):
+class GradientRecord:
     """Per-layer gradient norms of every recorded backward pass.
 
     ``names[j]`` is layer j (input side first); ``weight_norm[s, j]`` and
@@ -101,8 +103,8 @@ class GradientRecord(Result):
     """
 
     names: tuple[str, ...]
-    weight_norm: np.ndarray = field(metadata=nonfinite("nan"))  # nan: no gradient that pass
-    delta_norm: np.ndarray = field(metadata=nonfinite("nan"))
+    weight_norm: np.ndarray  # nan: no gradient that pass
+    delta_norm: np.ndarray
 
     @property
     def n_steps(self) -> int:
@@ -120,18 +122,11 @@ class GradientRecord(Result):
         return self.weight_norm if kind == "weight" else self.delta_norm
 
 
-def _check_model(model) -> None:
-    import torch
-
-    if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-
-
 def watched_layers(model) -> list:
     """``(name, module)`` for every submodule owning a >= 2-D ``weight`` parameter, in order."""
-    _check_model(model)
     import torch
 
+    check_instance("model", model, torch.nn.Module, "a torch.nn.Module")
     layers = []
     for name, module in model.named_modules():
         weight = getattr(module, "weight", None)
@@ -159,26 +154,13 @@ class GradientMonitor:
     """
 
     def __init__(self, model, *, layers=None):
-        import torch
-
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-        found = watched_layers(model)
+        found = watched_layers(model)  # checks model
         if layers is None:
             chosen = found
-        else:
-            if isinstance(layers, str):
-                raise TypeError("layers must be a sequence of layer names, not a single string")
-            modules = dict(model.named_modules())
-            allowed = [name for name, _ in found]
-            chosen = []
-            for name in layers:
-                if name not in modules or name not in allowed:
-                    raise ValueError(
-                        f"layers must name layers with a weight matrix, one of {allowed!r}; got "
-                        f"{name!r}"
-                    )
-                chosen.append((name, modules[name]))
+        else:  # the names of layers with a weight matrix
+            layers = check_sequence("layers", layers, what="layer names", min_len=0)
+            found = dict(found)
+            chosen = [(check_choice("layers", name, found), found[name]) for name in layers]
         if not chosen:
             raise ValueError("model has no layer with a >= 2-D weight to watch (layers is empty)")
         self.model = model
@@ -258,17 +240,17 @@ class GradientMonitor:
 
 # -- training watched by the monitor, and the diagnosis -------------------------------------------
 @dataclass(frozen=True)
-class TrainingTrace(Result):
+class TrainingTrace:
     """What :func:`train_watched` saw: one row per SGD step, one column per watched layer."""
 
     losses: np.ndarray
     record: GradientRecord
     update_ratio: np.ndarray
-    val_accuracy: float = field(metadata=nonfinite("nan"))  # nan: no validation data given
+    val_accuracy: float  # nan: no validation data given
 
 
 @dataclass(frozen=True)
-class Diagnosis(Result):
+class Diagnosis:
     """The symptoms of a vanishing gradient, measured on a :class:`TrainingTrace`.
 
     ``loss_drop``: fraction by which the mean loss of the last tenth of the steps
@@ -308,7 +290,7 @@ def model_accuracy(model, x, y, *, batch_size: int = 2000) -> float:
     """Fraction of ``x`` that ``model`` classifies as ``y`` (evaluation mode, no gradients)."""
     import torch
 
-    _check_model(model)
+    check_instance("model", model, torch.nn.Module, "a torch.nn.Module")
     batch_size = check_int("batch_size", batch_size, lo=1, hi=10**7)
     xt, yt = _as_tensors(x, y, _model_dtype(model))
     was_training = model.training
@@ -363,17 +345,14 @@ def train_watched(
     momentum = check_real("momentum", momentum, lo=0.0, hi=1.0, hi_open=True)
     seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     show_progress = check_bool("show_progress", show_progress)
-    _check_model(model)
+    check_instance("model", model, torch.nn.Module, "a torch.nn.Module")
     xt, yt = _as_tensors(x, y, _model_dtype(model))
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together (or both left out)")
     if x_val is not None:
         xv, _ = _as_tensors(x_val, y_val, _model_dtype(model), "x_val", "y_val")
         if xv.shape[1:] != xt.shape[1:]:
-            raise ValueError(
-                f"x_val must have the shape of x's rows, {tuple(xt.shape[1:])}, got "
-                f"{tuple(xv.shape[1:])}"
-            )
+            raise ValueError(f"x_val must have rows of x's shape {tuple(xt.shape[1:])}")
     g = torch_generator(seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     weights = [m.weight for _, m in watched_layers(model)]
@@ -426,9 +405,7 @@ def _loss(model, xt, yt):
 
     out = _fit(model, xt, "x")
     if out.ndim != 2 or int(yt.max()) >= out.shape[1]:
-        raise ValueError(
-            f"y must hold labels below the model's {out.shape[-1]} outputs, got {int(yt.max())}"
-        )
+        raise ValueError(f"y must hold labels below the model's {out.shape[-1]} outputs")
     return torch.nn.functional.cross_entropy(out, yt)
 
 
@@ -439,26 +416,15 @@ def stuck_layers(record: GradientRecord, *, threshold: float = 1e-3) -> tuple:
     >>> stuck_layers(rec)
     ('a',)
     """
-    if not isinstance(record, GradientRecord):
-        raise TypeError(
-            "record must be a GradientRecord (from GradientMonitor.record), got "
-            f"{type(record).__name__}"
-        )
+    check_instance("record", record, GradientRecord, "a GradientRecord (from GradientMonitor)")
     threshold = check_real("threshold", threshold, lo=0.0, lo_open=True, hi=1.0)
     med = np.nanmedian(record.weight_norm, axis=0)
     return tuple(name for name, v in zip(record.names, med) if v < threshold * np.nanmax(med))
 
 
-def _check_trace(trace) -> None:
-    if not isinstance(trace, TrainingTrace):
-        raise TypeError(
-            f"trace must be a TrainingTrace (from train_watched), got {type(trace).__name__}"
-        )
-
-
+@checked(trace=TrainingTrace)
 def diagnose(trace: TrainingTrace, *, threshold: float = 1e-3) -> Diagnosis:
     """Measure the three symptoms (see :class:`Diagnosis`) on a training trace."""
-    _check_trace(trace)
     losses = trace.losses
     k = max(1, len(losses) // 10)
     first, last = float(np.mean(losses[:k])), float(np.mean(losses[-k:]))

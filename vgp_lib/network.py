@@ -1,5 +1,10 @@
 """Nielsen's network, vectorised over the mini-batch and over a stack of seeds.
 
+The module is longer than most (about 700 lines) because it is one idea: the parameters,
+the forward and backward passes (batched, and one example at a time as Nielsen wrote them),
+SGD and the measurements of a run all share the stacked-seed layout described below;
+splitting them would separate that layout from half of its users.
+
 The network of *Neural Networks and Deep Learning* (``network2.py``): sigmoid
 neurons, the cross-entropy cost, weights drawn from N(0, 1/n_in) and biases from
 N(0, 1), trained by mini-batch SGD with L2 regularisation,
@@ -32,7 +37,6 @@ So ``z = a @ w.T + b`` is the book's :math:`z = w a + b` for a batch of rows.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,17 +45,23 @@ from ._env import progress
 from ._validate import (
     MAX_DEPTH,
     MAX_EPOCHS,
-    MAX_SEED,
-    MAX_SEEDS,
     MAX_WIDTH,
-    Result,
+    as_numpy,
     check_array,
+    check_arrays,
     check_bool,
     check_choice,
     check_float_dtype,
+    check_instance,
     check_int,
+    check_labelled,
+    check_memory,
+    check_pair,
     check_real,
+    check_seeds,
     check_sequence,
+    check_sgd,
+    checked,
 )
 from .rng import make_rng
 from .threads import single_thread
@@ -72,6 +82,7 @@ __all__ = [
     "prime_from_output",
     "feedforward",
     "backprop",
+    "backprop_per_example",
     "sgd_step",
     "update_mini_batch",
     "accuracy",
@@ -88,7 +99,7 @@ NETWORK_INITS = ("nielsen", "xavier", "he")
 
 
 @dataclass(frozen=True)
-class Params(Result):
+class Params:
     """Weights and biases of ``K`` networks with the same ``sizes`` (one per seed)."""
 
     sizes: tuple[int, ...]
@@ -114,7 +125,7 @@ class Params(Result):
 
 
 @dataclass(frozen=True)
-class Gradients(Result):
+class Gradients:
     """Cost gradients summed over a batch: ``nabla_w[l]`` ``(K, n_{l+1}, n_l)``, ``nabla_b[l]``
     ``(K, n_{l+1})``.
     """
@@ -122,9 +133,19 @@ class Gradients(Result):
     nabla_w: tuple[np.ndarray, ...]
     nabla_b: tuple[np.ndarray, ...]
 
+    def max_abs_difference(self, other: Gradients) -> float:
+        """The largest absolute difference between any entry of these gradients and ``other``'s.
+
+        >>> g = backprop(init_params([3, 2], seed=0), np.ones((4, 3)), [0, 1, 1, 0])
+        >>> g.max_abs_difference(g)
+        0.0
+        """
+        pairs = zip(self.nabla_w + self.nabla_b, other.nabla_w + other.nabla_b)
+        return float(max(np.abs(mine - theirs).max() for mine, theirs in pairs))
+
 
 @dataclass(frozen=True)
-class TrainResult(Result):
+class TrainResult:
     """Trained parameters and, per network and epoch, the evaluation accuracy (fraction correct)."""
 
     params: Params
@@ -132,7 +153,7 @@ class TrainResult(Result):
 
 
 @dataclass(frozen=True)
-class DepthResult(Result):
+class DepthResult:
     """Validation accuracy (fraction) of each depth: ``accuracy[d]`` is ``(seeds, epochs)``."""
 
     hidden_layers: tuple[int, ...]
@@ -153,14 +174,9 @@ def check_sizes(sizes) -> tuple:
     >>> check_sizes([784])
     Traceback (most recent call last):
     ...
-    ValueError: sizes must list at least 2 layer widths (input and output), got [784]
+    ValueError: sizes must hold between 2 and 1,002 layer widths, got 1
     """
-    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-        raise TypeError(f"sizes must be a sequence of layer widths, got {type(sizes).__name__}")
-    if len(sizes) < 2:
-        raise ValueError(
-            f"sizes must list at least 2 layer widths (input and output), got {list(sizes)}"
-        )
+    sizes = check_sequence("sizes", sizes, what="layer widths", min_len=2, max_len=MAX_DEPTH + 2)
     return tuple(check_int(f"sizes[{i}]", n, lo=1, hi=MAX_WIDTH) for i, n in enumerate(sizes))
 
 
@@ -170,26 +186,17 @@ def as_seeds(seed) -> tuple:
     >>> as_seeds(3), as_seeds(range(2))
     ((3,), (0, 1))
     """
-    return _seeds(seed, "seed")
+    return check_seeds("seed", seed)
 
 
-def _seeds(seed, name: str) -> tuple:
-    what = f"{name} must be a non-negative integer or a sequence of them"
-    if isinstance(seed, np.ndarray) and seed.dtype.kind not in "iu":
-        raise TypeError(f"{what}, got an array of dtype {seed.dtype}")
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        seeds = (seed,)
-    elif isinstance(seed, (str, bytes, dict)) or not hasattr(seed, "__iter__"):
-        raise TypeError(f"{what}, got {type(seed).__name__}")
-    else:
-        seeds = tuple(seed)
-    if not seeds or len(seeds) > MAX_SEEDS:
-        raise ValueError(f"{name} must name between 1 and {MAX_SEEDS} seeds, got {len(seeds)}")
-    return tuple(check_int(name, s, lo=0, hi=MAX_SEED) for s in seeds)
+def params_bytes(sizes, n_seeds: int) -> int:
+    """Bytes :func:`init_params` takes for ``n_seeds`` networks of layer widths ``sizes``: float64
+    draws for every network, then the stacked copy.
 
-
-def _check_dtype(dtype):
-    return check_float_dtype("dtype", dtype).type
+    >>> params_bytes((784, 30, 10), 1)
+    381760
+    """
+    return 2 * 8 * n_seeds * sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def init_params(
@@ -209,10 +216,12 @@ def init_params(
     sizes = check_sizes(sizes)
     activation = check_choice("activation", activation, HIDDEN_ACTIVATIONS)
     init = check_choice("init", init, NETWORK_INITS)
-    dtype = _check_dtype(dtype)
+    dtype = check_float_dtype("dtype", dtype).type
+    seeds = as_seeds(seed)
     pairs = list(zip(sizes[:-1], sizes[1:]))
+    check_memory("sizes", params_bytes(sizes, len(seeds)))
     ws, bs = [], []
-    for s in as_seeds(seed):
+    for s in seeds:
         rng = make_rng(s)
         if init == "nielsen":
             b = [rng.standard_normal(n_out) for _, n_out in pairs]
@@ -244,14 +253,17 @@ def one_hot(y, n_classes: int = 10, dtype=np.float64) -> np.ndarray:
     """
     n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_WIDTH)
     dtype = check_float_dtype("dtype", dtype)
-    y = np.asarray(y)
+    y = np.asarray(as_numpy(y, "y"))
     if y.size == 0 and y.dtype.kind == "f":  # [] is float64 to NumPy: no labels, no type to refuse
         y = y.astype(np.intp)
     if y.dtype.kind not in "iu":  # bools would index as a mask, floats not at all
         raise TypeError(f"y must hold integer labels in [0, {n_classes - 1}], got dtype {y.dtype}")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"y must hold labels in [0, {n_classes - 1}]")
-    return np.eye(n_classes, dtype=dtype)[y]
+    check_memory("n_classes", y.size * n_classes * dtype.itemsize)
+    out = np.zeros(y.shape + (n_classes,), dtype=dtype)
+    np.put_along_axis(out, y[..., None], 1, axis=-1)
+    return out
 
 
 # --- activations, in place and dtype-preserving -----------------------------
@@ -323,6 +335,16 @@ def _forward(weights, biases, x, activation) -> list:
     return acts
 
 
+def _inputs(params: Params, x) -> np.ndarray:
+    """``x`` checked as in :func:`prepare_batch` and in the parameters' dtype."""
+    n_in, k = params.sizes[0], params.n_nets
+    x = check_array("x", x, keep_dtype=True)
+    if x.ndim not in (2, 3) or x.shape[-1] != n_in or (x.ndim == 3 and x.shape[0] != k):
+        raise ValueError(f"x must have shape (m, {n_in}) or ({k}, m, {n_in}), got {x.shape}")
+    return x.astype(params.weights[0].dtype, copy=False)
+
+
+@checked(params=Params)
 def prepare_batch(params: Params, x, y):
     """``x`` and ``y`` ready for :func:`forward` and :func:`backward`.
 
@@ -330,33 +352,22 @@ def prepare_batch(params: Params, x, y):
     ``(K, m, n_0)``; it is converted to the parameters' dtype. ``y`` holds integer
     labels or one-hot rows and comes back one-hot.
     """
-    _check_params("params", params)
-    if y is None:
-        raise TypeError("y must hold integer labels or one-hot rows, got None")
-    return _as_batch(params, x, y)
-
-
-def _as_batch(params: Params, x, y=None):
-    x = _check_pixels("x", x)
-    if x.ndim not in (2, 3) or x.shape[-1] != params.sizes[0]:
-        raise ValueError(
-            f"x must have shape (m, {params.sizes[0]}) or (K, m, {params.sizes[0]}), got {x.shape}"
-        )
-    if x.ndim == 3 and x.shape[0] != params.n_nets:
-        raise ValueError(f"x has {x.shape[0]} stacks, expected one per network ({params.n_nets})")
-    x = x.astype(params.weights[0].dtype, copy=False)
-    if y is None:
-        return x
-    n_out = params.sizes[-1]
-    y = _check_pixels("y", y)
+    n_out, dt = params.sizes[-1], params.weights[0].dtype
+    x = _inputs(params, x)
+    y = check_array("y", y, keep_dtype=True)
     if y.shape == x.shape[:-1]:  # integer labels
-        y = one_hot(y, n_out, params.weights[0].dtype)
+        y = one_hot(y, n_out, dt)
     if y.ndim == 0 or y.shape[-1] != n_out or y.shape[:-1] != x.shape[:-1]:
         raise ValueError(
-            f"y must hold labels of shape {x.shape[:-1]} or one-hot rows of width {n_out}, got "
-            f"{y.shape}"
+            f"y must be labels {x.shape[:-1]} or one-hot rows ({n_out} wide), got {y.shape}"
         )
-    return x, y.astype(params.weights[0].dtype, copy=False)
+    return x, y.astype(dt, copy=False)
+
+
+def as_batch(params: Params, x, y) -> dict:
+    """:func:`prepare_batch` as a rule of :func:`vgp_lib._validate.checked`: ``{"x": x, "y": y}``
+    checked and ready for :func:`forward` and :func:`backward`."""
+    return dict(zip("xy", prepare_batch(params, x, y)))
 
 
 def feedforward(params: Params, x) -> np.ndarray:
@@ -366,10 +377,10 @@ def feedforward(params: Params, x) -> np.ndarray:
     >>> feedforward(init_params([4, 3, 2], seed=0), np.zeros((5, 4))).shape
     (1, 5, 2)
     """
-    _check_params("params", params)
-    return _forward(params.weights, params.biases, _as_batch(params, x), params.activation)[-1]
+    return forward(params, x)[-1]
 
 
+@checked(params=Params)
 def forward(params: Params, x) -> list:
     """Activations ``[a^0, a^1, ..., a^L]`` of every network (eq. ``eq-mnist-forward``).
 
@@ -377,10 +388,26 @@ def forward(params: Params, x) -> list:
     is ``x`` itself). Hidden layers use ``params.activation``, the output layer the
     sigmoid.
     """
-    _check_params("params", params)
-    return _forward(params.weights, params.biases, _as_batch(params, x), params.activation)
+    x = _inputs(params, x)
+    return _forward(params.weights, params.biases, x, params.activation)
 
 
+def _acts_and_targets(params: Params, acts, y) -> dict:
+    """The rule :func:`backward` checks its arguments with: ``acts`` from :func:`forward` and
+    ``y`` from :func:`prepare_batch`, both for ``params``."""
+    n_layers = len(params.sizes)
+    if not isinstance(acts, (list, tuple)) or len(acts) != n_layers:
+        raise TypeError(f"acts must be the list of {n_layers} arrays forward returns")
+    for l, (a, n) in enumerate(zip(acts, params.sizes)):
+        if not isinstance(a, np.ndarray) or a.dtype.kind != "f" or a.shape[-1] != n:
+            raise TypeError(f"acts[{l}] must be a float array with {n} columns (from forward)")
+    y = check_array("y", y, keep_dtype=True)
+    if y.shape[-2:] != acts[-1].shape[-2:]:
+        raise ValueError(f"y must hold one-hot rows of shape {acts[-1].shape[-2:]}, got {y.shape}")
+    return {"y": y}
+
+
+@checked(_acts_and_targets, params=Params)
 def backward(params: Params, acts, y) -> list:
     """The errors ``[delta^1, ..., delta^L]``, one row per example (eqs. ``eq-mnist-delta-out``,
     ``eq-mnist-delta``).
@@ -395,7 +422,6 @@ def backward(params: Params, acts, y) -> list:
     >>> [d.shape for d in backward(p, forward(p, x), y)]
     [(1, 5, 3), (1, 5, 2)]
     """
-    acts, y = _check_backward_args(params, acts, y)
     delta = acts[-1] - y  # the output error
     deltas = [delta]
     for l in range(len(params.weights) - 1, 0, -1):  # weights[l] feeds l + 1
@@ -405,25 +431,7 @@ def backward(params: Params, acts, y) -> list:
     return deltas[::-1]
 
 
-def _check_backward_args(params: Params, acts, y):
-    _check_params("params", params)
-    if not isinstance(acts, (list, tuple)) or len(acts) != len(params.sizes):
-        raise TypeError(
-            f"acts must be the list of {len(params.sizes)} activation arrays that forward "
-            f"returns, got {type(acts).__name__}"
-        )
-    for l, (a, n) in enumerate(zip(acts, params.sizes)):
-        if not isinstance(a, np.ndarray) or a.dtype.kind != "f" or a.shape[-1] != n:
-            raise TypeError(f"acts[{l}] must be a float array with {n} columns (from forward)")
-    y = _check_pixels("y", y)
-    if y.shape[-2:] != acts[-1].shape[-2:]:
-        raise ValueError(
-            f"y must hold one-hot rows of shape {acts[-1].shape[-2:]} (see prepare_batch), "
-            f"got {y.shape}"
-        )
-    return list(acts), y
-
-
+@checked(as_batch)
 def backprop(params: Params, x, y) -> Gradients:
     """Gradients of the cross-entropy cost, summed over the batch (eqs. ``eq-mnist-delta-out``,
     ``eq-mnist-delta``).
@@ -437,7 +445,6 @@ def backprop(params: Params, x, y) -> Gradients:
     >>> g.nabla_w[0].shape, g.nabla_b[1].shape
     ((1, 3, 4), (1, 2))
     """
-    x, y = prepare_batch(params, x, y)
     acts = forward(params, x)
     deltas = backward(params, acts, y)
     nabla_b = [delta.sum(axis=-2) for delta in deltas]
@@ -453,6 +460,44 @@ def _outer_sum(delta: np.ndarray, a: np.ndarray) -> np.ndarray:
         k, m, n_out = delta.shape
         return (delta.transpose(1, 0, 2).reshape(m, k * n_out).T @ a).reshape(k, n_out, a.shape[1])
     return np.matmul(delta.swapaxes(-1, -2), a)
+
+
+def backprop_per_example(params: Params, x, y) -> Gradients:
+    """The gradients of :func:`backprop`, computed as Nielsen's ``network2.py`` does: one
+    example at a time, each with its own forward and backward pass, the results summed
+    (eqs. ``eq-mnist-forward``, ``eq-mnist-delta-out``, ``eq-mnist-delta``).
+
+    Slow, and written for reading: an example is a vector, ``w @ a + b`` is the book's
+    :math:`w a + b`, and the error goes down as :math:`((w^{l+1})^T \\delta^{l+1}) \\odot
+    f'(z^l)`. The text's layer l is the code's ``weights[l - 1]``. ``x`` and ``y`` are as
+    for :func:`backprop`; every network of the stack is done in turn.
+
+    >>> p = init_params([4, 3, 2], seed=[0, 1])
+    >>> x, y = np.linspace(0, 1, 20).reshape(5, 4), [0, 1, 1, 0, 1]
+    >>> backprop_per_example(p, x, y).max_abs_difference(backprop(p, x, y)) < 1e-15
+    True
+    """
+    x, y = prepare_batch(params, x, y)
+    k_nets, last = params.n_nets, len(params.weights) - 1
+    xs = np.broadcast_to(x, (k_nets, *x.shape[-2:]))
+    ys = np.broadcast_to(y, (k_nets, *y.shape[-2:]))
+    nabla_w = [np.zeros_like(w) for w in params.weights]
+    nabla_b = [np.zeros_like(b) for b in params.biases]
+    for k in range(k_nets):  # each network of the stack
+        weights = [w[k] for w in params.weights]
+        biases = [b[k] for b in params.biases]
+        for x_one, y_one in zip(xs[k], ys[k]):  # each example of the mini-batch
+            acts = [x_one]  # forward: a^0, a^1, ..., a^L
+            for l, (w, b) in enumerate(zip(weights, biases)):
+                f = "sigmoid" if l == last else params.activation
+                acts.append(_activate(w @ acts[-1] + b, f))
+            delta = acts[-1] - y_one  # the output error
+            for l in range(last, -1, -1):  # backward: weights[l] feeds layer l + 1
+                nabla_b[l][k] += delta
+                nabla_w[l][k] += np.outer(delta, acts[l])
+                if l > 0:
+                    delta = (weights[l].T @ delta) * _prime(acts[l], params.activation)
+    return Gradients(tuple(nabla_w), tuple(nabla_b))
 
 
 def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
@@ -475,46 +520,30 @@ def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
     :func:`backprop` followed by equation ``eq-mnist-sgd``. Arguments are checked
     once here (shapes and kinds); :func:`train` calls the unchecked step.
     """
-    _check_step_args(weights, biases, x, y, scale, decay, activation)
-    return _update_mini_batch(weights, biases, x, y, scale, decay, activation)
-
-
-def _check_step_args(weights, biases, x, y, scale, decay, activation) -> None:
-    for name, arrays in (("weights", weights), ("biases", biases)):
-        if not isinstance(arrays, list) or not arrays:
-            raise TypeError(
-                f"{name} must be a non-empty list of stacked arrays (modified in place), "
-                f"got {type(arrays).__name__}"
-            )
-        for l, arr in enumerate(arrays):
-            if (
-                not isinstance(arr, np.ndarray)
-                or arr.dtype.kind != "f"
-                or not np.isfinite(arr).all()
-            ):
-                raise TypeError(f"{name}[{l}] must be an array of finite floats")
+    weights = check_arrays("weights", weights, keep_dtype=True)  # the same arrays, in a list
+    biases = check_arrays("biases", biases, keep_dtype=True)
     if len(biases) != len(weights) or any(
-        w.ndim != 3 or b.shape != w.shape[:2] for w, b in zip(weights, biases)
+        w.ndim != 3 or b.shape != w.shape[:2] or w.dtype.kind != "f" or b.dtype != w.dtype
+        for w, b in zip(weights, biases)
     ):
         raise ValueError(
-            "weights and biases must hold one (K, n_out, n_in) and one (K, n_out) array per layer"
+            "weights and biases must be (K, n_out, n_in) and (K, n_out) floats per layer"
         )
-    dt = weights[0].dtype
-    k, n_in = weights[0].shape[0], weights[0].shape[2]
-    x = _check_pixels("x", x)
+    (k, _, n_in), n_out, dt = weights[0].shape, weights[-1].shape[1], weights[0].dtype
+    x = check_array("x", x, keep_dtype=True)
     if x.ndim not in (2, 3) or x.shape[-1] != n_in or (x.ndim == 3 and x.shape[0] != k):
         raise ValueError(f"x must have shape (m, {n_in}) or ({k}, m, {n_in}), got {x.shape}")
-    y = _check_pixels("y", y)
-    if y.ndim < 2 or y.shape[-1] != weights[-1].shape[1] or y.shape[-2] != x.shape[-2]:
+    y = check_array("y", y, keep_dtype=True)
+    if y.ndim < 2 or y.shape[-1] != n_out or y.shape[-2] != x.shape[-2]:
         raise ValueError(
-            f"y must hold one one-hot row of width {weights[-1].shape[1]} per row of x, "
-            f"got {y.shape}"
+            f"y must hold one one-hot row of width {n_out} per row of x, got {y.shape}"
         )
     if x.dtype != dt or y.dtype != dt:
         raise TypeError(f"x and y must have the weights' dtype {dt}, got {x.dtype} and {y.dtype}")
     check_real("scale", scale, lo=0, lo_open=True)
     check_real("decay", decay, lo=0, hi=1)
     check_choice("activation", activation, HIDDEN_ACTIVATIONS)
+    return _update_mini_batch(weights, biases, x, y, scale, decay, activation)
 
 
 def _update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
@@ -536,19 +565,7 @@ def _update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
     return steps_b
 
 
-def _check_hyper(eta, lmbda, n):
-    eta = check_real("eta", eta, lo=0, lo_open=True)
-    lmbda = check_real("lmbda", lmbda, lo=0)
-    n = check_int("n", n, lo=1, hi=10**9)
-    if eta * lmbda / n > 1:
-        raise ValueError(
-            f"eta * lmbda / n must be at most 1 (the weight decay factor 1 - eta lmbda / n "
-            f"would be negative), got eta = {eta:g}, lmbda = {lmbda:g}, n = {n}"
-        )
-    return eta, lmbda, n
-
-
-def _check_finite_after(weights, eta) -> None:
+def _refuse_overflow(weights, eta) -> None:
     """Refuse a run whose weights overflowed: the step size was too large for the arithmetic."""
     if not all(np.isfinite(w).all() for w in weights):
         raise ValueError(
@@ -566,7 +583,7 @@ def sgd_step(
     """
     x, y = prepare_batch(params, x, y)
     m = x.shape[-2]
-    eta, lmbda, n = _check_hyper(eta, lmbda, m if n is None else n)
+    eta, lmbda, n = check_sgd(eta, lmbda, m if n is None else n)
     new = params.copy()
     dt = new.weights[0].dtype.type
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, by name
@@ -579,63 +596,17 @@ def sgd_step(
             dt(1 - eta * lmbda / n),
             new.activation,
         )
-    _check_finite_after(new.weights, eta)
+    _refuse_overflow(new.weights, eta)
     return new
-
-
-def _check_params(name: str, params) -> None:
-    """Raise ``TypeError`` naming ``name`` unless ``params`` is a :class:`Params`."""
-    if not isinstance(params, Params):
-        raise TypeError(f"{name} must be a Params (from init_params), got {type(params).__name__}")
-
-
-def _check_pixels(name: str, x) -> np.ndarray:
-    """``x`` as an array, refused unless it holds real, finite numbers (NaN pixels train to
-    garbage).
-    """
-    x = np.asarray(x)
-    if x.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {x.dtype}")
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} must contain only finite numbers (found nan or inf)")
-    return x
-
-
-def _check_labelled(x_name: str, x, y_name: str, y, n_in: int, n_classes: int):
-    """``x`` (n, n_in) of finite pixels and ``y`` (n,) of integer labels, checked by their names."""
-    x = _check_pixels(x_name, x)
-    if x.ndim != 2 or x.shape[1] != n_in:
-        raise ValueError(f"{x_name} must hold images as rows, shape (n, {n_in}), got {x.shape}")
-    y = np.asarray(y)
-    if y.dtype.kind not in "iu":
-        raise TypeError(
-            f"{y_name} must hold integer labels in [0, {n_classes - 1}], got dtype {y.dtype}"
-        )
-    if y.shape != (x.shape[0],):
-        raise ValueError(
-            f"{y_name} must hold one label per image, shape ({x.shape[0]},), got {y.shape}"
-        )
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"{y_name} must hold labels in [0, {n_classes - 1}]")
-    return x, y
-
-
-def _check_pair(name: str, data, n_in: int, n_classes: int):
-    """A pair ``(x, y)`` of images and labels, checked under the pair's name."""
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise TypeError(
-            f"{name} must be a pair (x, y) of images and labels, got {type(data).__name__}"
-        )
-    return _check_labelled(name, data[0], name, data[1], n_in, n_classes)
 
 
 def accuracy(params: Params, x, y, *, chunk: int = 10_000) -> np.ndarray:
     """Fraction of ``x`` each network classifies correctly (argmax of the output), shape
     ``(K,)``.
     """
-    _check_params("params", params)
+    check_instance("params", params, Params)
     chunk = check_int("chunk", chunk, lo=1)
-    x, y = _check_labelled("x", x, "y", y, params.sizes[0], params.sizes[-1])
+    x, y = check_labelled("x", x, "y", y, n_classes=params.sizes[-1], width=params.sizes[0])
     correct = np.zeros(params.n_nets)
     for i in range(0, len(y), chunk):
         out = feedforward(params, x[i : i + chunk])
@@ -666,19 +637,17 @@ def train(
     ``network2.py``. ``evaluation=(x_val, y_val)`` records the accuracy after
     every epoch. ``params`` is not modified.
     """
-    _check_params("params", params)
+    check_instance("params", params, Params)
     epochs = check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
-    x, y = _check_labelled("x", x, "y", y, params.sizes[0], params.sizes[-1])
+    shape = dict(n_classes=params.sizes[-1], width=params.sizes[0])
+    x, y = check_labelled("x", x, "y", y, **shape)
     if evaluation is not None:
-        evaluation = _check_pair("evaluation", evaluation, params.sizes[0], params.sizes[-1])
+        evaluation = check_pair("evaluation", evaluation, **shape)
     show_progress = check_bool("show_progress", show_progress)
-    if not isinstance(desc, str):
-        raise TypeError(
-            f"desc must be a string (the progress bar's label), got {type(desc).__name__}"
-        )
+    check_instance("desc", desc, str, "a string (the progress bar's label)")
     n = x.shape[0]
     m = check_int("mini_batch_size", mini_batch_size, lo=1, hi=n)
-    eta, lmbda, n = _check_hyper(eta, lmbda, n)
+    eta, lmbda, n = check_sgd(eta, lmbda, n)
     seeds = as_seeds(seed)
     if len(seeds) != params.n_nets:
         raise ValueError(f"seed must give one seed per network ({params.n_nets}), got {len(seeds)}")
@@ -706,7 +675,7 @@ def train(
                 )
             if evaluation is not None:
                 history.append(accuracy(new, *evaluation))
-    _check_finite_after(new.weights, eta)
+    _refuse_overflow(new.weights, eta)
     acc = np.array(history).T if history else np.zeros((new.n_nets, 0))
     return TrainResult(new, acc)
 
@@ -737,15 +706,12 @@ def depth_experiment(
         for h in check_sequence("hidden_layers", hidden_layers, what="depths")
     )
     check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
-    seeds = _seeds(seeds, "seeds")
+    seeds = check_seeds("seeds", seeds)
     show_progress = check_bool("show_progress", show_progress)
-    n_in = (
-        np.shape(train_data[0])[-1]
-        if isinstance(train_data, (tuple, list)) and train_data and np.ndim(train_data[0]) == 2
-        else 0
+    x, y = check_pair("train_data", train_data, n_classes=10)
+    validation_data = check_pair(
+        "validation_data", validation_data, n_classes=10, width=x.shape[-1]
     )
-    x, y = _check_pair("train_data", train_data, n_in, 10)
-    validation_data = _check_pair("validation_data", validation_data, n_in, 10)
     results = []
     for h in depths:
         sizes = [x.shape[1]] + [width] * h + [10]

@@ -35,17 +35,18 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from ._validate import (
     MAX_SEED,
-    Result,
     check_array,
     check_choice,
     check_int,
     check_real,
     check_sequence,
+    checked,
 )
 from .models import MODEL_ACTIVATIONS, MODEL_INITS, NORMS, build_mlp
 from .profiles import random_batch
@@ -71,7 +72,7 @@ MAX_STEPS = 2_000
 
 # -- the per-layer factors -------------------------------------------------------------------------
 @dataclass(frozen=True)
-class LayerStatistics(Result):
+class LayerStatistics:
     """Per-layer numbers of one network on one batch (index 0 = hidden layer 1).
 
     ``spread_y`` and ``spread_z`` are the batch spreads of ``y = W a + b`` and of
@@ -93,15 +94,6 @@ class LayerStatistics(Result):
     weight_scale: np.ndarray
     delta_norm: np.ndarray
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        missing = {"depth", "activation", "norm"} - set(self.config)
-        if missing:
-            raise ValueError(
-                f"LayerStatistics.config must hold the model's configuration (MLP.config), "
-                f"missing {sorted(missing)}"
-            )
-
     @property
     def predicted_factor(self) -> np.ndarray:
         """``norm_scale * rms_prime * weight_scale``: the predicted ``||delta^l|| /
@@ -115,7 +107,24 @@ class LayerStatistics(Result):
         return self.delta_norm[:-1] / self.delta_norm[1:]
 
 
+#: Checks of the network arguments :func:`layer_statistics` and :func:`train_eval_gap` share.
+_NET_RULES = dict(
+    depth=partial(check_int, lo=1, hi=MAX_DEPTH),
+    activation=partial(check_choice, choices=MODEL_ACTIVATIONS),
+    width=partial(check_int, lo=1, hi=MAX_WIDTH),
+    batch=partial(check_int, lo=2, hi=MAX_BATCH),  # batch norm needs two examples
+    seed=partial(check_int, lo=0, hi=MAX_SEED),
+)
+
+
 @on_one_thread(flush_denormal=True)
+@checked(
+    **_NET_RULES,
+    norm=partial(check_choice, choices=NORMS),
+    init=partial(check_choice, choices=MODEL_INITS),
+    gain=partial(check_real, lo=0.0, hi=100.0, lo_open=True),
+    n_classes=partial(check_int, lo=2, hi=MAX_WIDTH),
+)
 def layer_statistics(
     *,
     depth: int = 20,
@@ -142,15 +151,6 @@ def layer_statistics(
     """
     import torch
 
-    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
-    norm = check_choice("norm", norm, NORMS)
-    activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
-    init = check_choice("init", init, MODEL_INITS)
-    gain = check_real("gain", gain, lo=0.0, hi=100.0, lo_open=True)
-    width = check_int("width", width, lo=1, hi=MAX_WIDTH)
-    batch = check_int("batch", batch, lo=2, hi=MAX_BATCH)  # batch norm needs two examples
-    n_classes = check_int("n_classes", n_classes, lo=2, hi=MAX_WIDTH)
-    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     net = build_mlp(
         n_in=width,
         width=width,
@@ -249,7 +249,7 @@ def batch_norm_backward(y, grad_out, *, eps: float = EPS) -> np.ndarray:
 
 # -- training mode against evaluation mode ---------------------------------------------------------
 @dataclass(frozen=True)
-class TrainEvalGap(Result):
+class TrainEvalGap:
     """A batch-norm network's outputs in training and in evaluation mode, after ``steps[k]``
     forward passes in training mode (no weight update) have filled the running averages.
 
@@ -268,6 +268,7 @@ class TrainEvalGap(Result):
 
 
 @on_one_thread(flush_denormal=True)
+@checked(**_NET_RULES)
 def train_eval_gap(
     *,
     steps=(0, 10, 30, 100, 300),
@@ -296,11 +297,6 @@ def train_eval_gap(
     )
     if list(steps) != sorted(set(steps)):
         raise ValueError(f"steps must be increasing, got {steps}")
-    depth = check_int("depth", depth, lo=1, hi=MAX_DEPTH)
-    activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
-    width = check_int("width", width, lo=1, hi=MAX_WIDTH)
-    batch = check_int("batch", batch, lo=2, hi=MAX_BATCH)
-    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     net = build_mlp(
         n_in=width,
         width=width,

@@ -16,7 +16,7 @@ False
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
@@ -24,15 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import activations
-from ._validate import (
-    MAX_DEPTH,
-    Result,
-    check_bool,
-    check_float_dtype,
-    check_int,
-    check_real,
-    nonfinite,
-)
+from ._validate import MAX_DEPTH, check_bool, check_float_dtype, check_int, check_real, checked
 from .chain import Chain, aligned_chain, constant_chain, forward
 
 __all__ = [
@@ -41,20 +33,13 @@ __all__ = [
     "grad_b_in_dtype",
     "power_overflow_depth",
     "first_overflow_depth",
+    "exact_overflow_depth",
     "exploding_profile",
 ]
 
 
-def _check_chain(chain) -> Chain:
-    if not isinstance(chain, Chain):
-        raise TypeError(
-            f"chain must be a vgp_lib.chain.Chain (see make_chain), got {type(chain).__name__}"
-        )
-    return chain
-
-
 @dataclass(frozen=True)
-class PrecisionGradient(Result):
+class PrecisionGradient:
     """Bias gradients computed in a given floating-point type, with overflow detected.
 
     ``grad`` is what the arithmetic produced (it may hold ``inf``);
@@ -65,8 +50,8 @@ class PrecisionGradient(Result):
     """
 
     dtype: str
-    grad: np.ndarray = field(metadata=nonfinite("inf", "-inf", "nan"))  # overflow is the point
-    log10_exact: np.ndarray = field(metadata=nonfinite("-inf"))  # a factor of exactly 0
+    grad: np.ndarray  # overflow is the point
+    log10_exact: np.ndarray  # a factor of exactly 0
     overflow: NDArray[np.bool_]
     largest: float
 
@@ -86,6 +71,7 @@ class PrecisionGradient(Result):
         )
 
 
+@checked(chain=Chain)
 def log10_abs_grad_b(chain: Chain) -> np.ndarray:
     """:math:`\\log_{10}|\\partial C/\\partial b_j|` as a sum of logs of the factors in
     ``eq-chain-product``.
@@ -95,7 +81,6 @@ def log10_abs_grad_b(chain: Chain) -> np.ndarray:
     >>> np.round(log10_abs_grad_b(aligned_chain(3)), 4)
     array([ 1.8928,  0.4949, -0.9031])
     """
-    chain = _check_chain(chain)
     _, sigma_prime = activations.get(chain.activation)
     fwd = forward(chain)
     with np.errstate(divide="ignore"):
@@ -108,6 +93,7 @@ def log10_abs_grad_b(chain: Chain) -> np.ndarray:
     return log_s + tail + log_end[..., None]
 
 
+@checked(chain=Chain)
 def grad_b_in_dtype(chain: Chain, dtype="float32") -> PrecisionGradient:
     """The product of ``eq-chain-product`` evaluated entirely in ``dtype``, overflow detected.
 
@@ -122,7 +108,6 @@ def grad_b_in_dtype(chain: Chain, dtype="float32") -> PrecisionGradient:
     >>> r.any_overflow, int(np.flatnonzero(~r.overflow).min()) + 1
     (True, 13)
     """
-    chain = _check_chain(chain)
     dt = check_float_dtype("dtype", dtype)
     dtype = dt.name
     _, sigma_prime = activations.get(chain.activation)
@@ -192,6 +177,23 @@ def first_overflow_depth(
     max_depth = check_int("max_depth", max_depth, lo=1, hi=MAX_SEARCH_DEPTH)
     values = [_representable(name, v, dt) for name, v in (("w", w), ("a0", a0), ("y", y))]
     return _first_overflow_depth(dt.name, *values, max_depth)
+
+
+def exact_overflow_depth(dtype="float32", *, max_depth: int = 400) -> int | None:
+    """Smallest depth at which the exact :math:`|\\partial C/\\partial b_1|` of the aligned
+    chain (:func:`~vgp_lib.chain.aligned_chain` with its defaults) is larger than the largest
+    ``dtype`` number, from :func:`log10_abs_grad_b`, which never overflows; ``None`` if it
+    stays below up to ``max_depth``.
+
+    >>> exact_overflow_depth("float32"), exact_overflow_depth("float64")
+    (30, 223)
+    """
+    top = np.log10(float(np.finfo(check_float_dtype("dtype", dtype)).max))
+    max_depth = check_int("max_depth", max_depth, lo=1, hi=MAX_SEARCH_DEPTH)
+    for depth in range(1, max_depth + 1):
+        if log10_abs_grad_b(aligned_chain(depth))[0] > top:
+            return depth
+    return None
 
 
 def _representable(name: str, value, dt: np.dtype) -> float:

@@ -23,6 +23,7 @@ Every experiment runs on one CPU thread with subnormal floats flushed
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -31,10 +32,11 @@ from ._validate import (
     MAX_SEED,
     MAX_SEEDS,
     MAX_WIDTH,
-    Result,
     check_choice,
     check_int,
+    check_memory,
     check_sequence,
+    checked,
 )
 from .models import MODEL_ACTIVATIONS, build_mlp
 from .monitor import GradientMonitor
@@ -53,6 +55,13 @@ __all__ = [
 ]
 
 
+_SIZE = partial(check_int, lo=1, hi=MAX_WIDTH)
+_SEED = partial(check_int, lo=0, hi=MAX_SEED)
+#: Checks of the seeds of experiments with ``n_seeds`` draws (seeds ``seed``, ``seed + 1``, ...).
+_DRAWS = dict(n_seeds=partial(check_int, lo=1, hi=MAX_SEEDS), seed=_SEED)
+
+
+@checked(n=_SIZE, n_in=_SIZE, n_classes=_SIZE)
 def random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
     """``n`` inputs x ~ N(0, 1) of size ``n_in`` (float64) and random labels in
     ``range(n_classes)``: the batch of every experiment at initialisation, so that the
@@ -65,9 +74,6 @@ def random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
     """
     import torch
 
-    n = check_int("n", n, lo=1, hi=MAX_WIDTH)
-    n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
-    n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_WIDTH)
     g = torch_generator(seed)
     x = torch.randn(n, n_in, generator=g, dtype=torch.float64)
     y = torch.randint(0, n_classes, (n,), generator=g)
@@ -76,7 +82,7 @@ def random_batch(n: int, n_in: int, n_classes: int, *, seed: int):
 
 # -- activation ----------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ActivationComparison(Result):
+class ActivationComparison:
     """``norms[i, s]``: first-layer weight-gradient norm for activation ``names[i]`` and draw
     ``s``.
     """
@@ -91,6 +97,7 @@ class ActivationComparison(Result):
 
 
 @on_one_thread(flush_denormal=True)
+@checked(**_DRAWS, batch=_SIZE)
 def activation_comparison(
     activations=("sigmoid", "relu"),
     *,
@@ -108,19 +115,21 @@ def activation_comparison(
     """
     import torch
 
-    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
-    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     activations = tuple(
         check_choice("activations", a, MODEL_ACTIVATIONS)
         for a in check_sequence("activations", activations, what="activation names")
     )
     sizes = tuple(
         check_int("sizes", s, lo=1, hi=MAX_WIDTH)
-        for s in check_sequence("sizes", sizes, what="layer widths")
+        for s in check_sequence("sizes", sizes, what="layer widths", min_len=3)  # one hidden
     )
-    if len(sizes) < 3:
-        raise ValueError(f"sizes must list at least input, one hidden and output size, got {sizes}")
-    batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)
+    # one network at a time: float32 weights and the batch's activations, each with its gradient
+    # and a working copy
+    n_weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_activations = batch * sum(sizes)
+    check_memory(
+        "sizes" if n_weights >= n_activations else "batch", 4 * 3 * (n_weights + n_activations)
+    )
     norms = np.zeros((len(activations), n_seeds))
     for s in range(n_seeds):
         x, y = random_batch(batch, sizes[0], sizes[-1], seed=seed + s)
@@ -141,7 +150,7 @@ def activation_comparison(
 
 # -- initialisation --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class VarianceProfile(Result):
+class VarianceProfile:
     """Per hidden layer l (1..L in text, 0-based here): Var(a_l) and Var(dC/dz_l)."""
 
     activation: str
@@ -152,6 +161,12 @@ class VarianceProfile(Result):
 
 
 @on_one_thread(flush_denormal=True)
+@checked(
+    depth=partial(check_int, lo=1, hi=500),
+    width=partial(check_int, lo=1, hi=4096),
+    batch=partial(check_int, lo=2, hi=MAX_WIDTH),
+    seed=_SEED,
+)
 def init_variance(
     activation: str,
     init: str,
@@ -171,10 +186,6 @@ def init_variance(
     """
     import torch
 
-    depth = check_int("depth", depth, lo=1, hi=500)
-    width = check_int("width", width, lo=1, hi=4096)
-    batch = check_int("batch", batch, lo=2, hi=MAX_WIDTH)
-    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     net = build_mlp(
         n_in=width,
         width=width,
@@ -202,7 +213,7 @@ def init_variance(
 
 # -- per-layer gradient norms of any configuration -------------------------------------------------
 @dataclass(frozen=True)
-class GradientProfile(Result):
+class GradientProfile:
     """Median over ``n_seeds`` draws of each layer's ``||dC/dW||`` and ``||dC/dz||`` (input side
     first).
     """
@@ -211,15 +222,6 @@ class GradientProfile(Result):
     names: tuple[str, ...]
     weight_norm: np.ndarray
     delta_norm: np.ndarray
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        missing = {"depth", "activation", "init", "norm", "residual"} - set(self.config)
-        if missing:
-            raise ValueError(
-                f"GradientProfile.config must hold the model's configuration (MLP.config), "
-                f"missing {sorted(missing)}"
-            )
 
     @property
     def ratio(self) -> float:
@@ -248,6 +250,14 @@ class GradientProfile(Result):
 
 
 @on_one_thread(flush_denormal=True)
+@checked(
+    **_DRAWS,
+    n_classes=_SIZE,
+    batch=_SIZE,  # an empty batch has a NaN mean cost
+    depth=partial(check_int, lo=1, hi=MAX_DEPTH),
+    width=_SIZE,
+    n_in=_SIZE,
+)
 def gradient_profile(
     *,
     depth: int,
@@ -269,10 +279,12 @@ def gradient_profile(
     """
     import torch
 
-    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
-    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
-    n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_WIDTH)
-    batch = check_int("batch", batch, lo=1, hi=MAX_WIDTH)  # an empty batch has a NaN mean cost
+    # as in activation_comparison
+    n_weights = n_in * width + (depth - 1) * width * width + width * n_classes
+    n_activations = batch * (n_in + depth * width + n_classes)
+    check_memory(
+        "width" if n_weights >= n_activations else "batch", 4 * 3 * (n_weights + n_activations)
+    )
     weight, delta = [], []
     for s in range(n_seeds):
         net = build_mlp(
@@ -300,7 +312,5 @@ def gradient_profile(
 
 def depth_sweep(depths, **config) -> tuple:
     """:func:`gradient_profile` for every depth in ``depths`` (other arguments shared)."""
-    depths = check_sequence("depths", depths, what="depths")
-    for d in depths:
-        check_int("depths", d, lo=1, hi=MAX_DEPTH)
+    depths = [check_int("depths", d, lo=1, hi=MAX_DEPTH) for d in check_sequence("depths", depths)]
     return tuple(gradient_profile(depth=d, **config) for d in depths)

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ._validate import MAX_WIDTH, Result, check_choice, check_int, check_real, check_sequence
+from ._validate import (
+    MAX_WIDTH,
+    check_choice,
+    check_instance,
+    check_int,
+    check_real,
+    check_sequence,
+)
 from .rng import torch_generator
 from .threads import single_thread
 
@@ -47,7 +54,7 @@ _GATES = {"rnn": 1, "lstm": 4, "gru": 3, "irnn": 1}
 
 
 @dataclass(frozen=True)
-class TimeGradient(Result):
+class TimeGradient:
     """``norms[k] = ||dh_T/dh_{T-k}||`` for lag ``k = lags[k]`` (``norms[0]`` is 1)."""
 
     cell: str
@@ -79,15 +86,11 @@ def make_cell(
     from torch import nn
 
     cell = check_choice("cell", cell, ALL_CELLS)
-    n_in = check_int("n_in", n_in, lo=1, hi=MAX_WIDTH)
     hidden = check_int("hidden", hidden, lo=1, hi=MAX_HIDDEN)
-    weights = _GATES[cell] * hidden * (n_in + hidden)
-    if weights > MAX_CELL_WEIGHTS:
-        most = MAX_CELL_WEIGHTS // (_GATES[cell] * hidden) - hidden
-        raise ValueError(
-            f"n_in must be at most {most:,} for a {cell} cell of hidden={hidden} "
-            f"(at most {MAX_CELL_WEIGHTS:.0e} weights), got {n_in:,}"
-        )
+    most = MAX_CELL_WEIGHTS // (_GATES[cell] * hidden) - hidden  # gates * hidden * (n_in + hidden)
+    n_in = check_int(
+        "n_in", n_in, lo=1, hi=max(1, min(MAX_WIDTH, most)), why=f" for hidden={hidden}"
+    )
     if recurrent_scale is not None:
         recurrent_scale = check_real("recurrent_scale", recurrent_scale, lo=0.0, lo_open=True)
     gate_bias = check_real("gate_bias", gate_bias)
@@ -121,11 +124,8 @@ def run_cell(module, xs):
     """
     import torch
 
-    if not isinstance(module, (torch.nn.RNNCell, torch.nn.LSTMCell, torch.nn.GRUCell)):
-        raise TypeError(
-            f"module must be a torch RNNCell, LSTMCell or GRUCell (see make_cell), "
-            f"got {type(module).__name__}"
-        )
+    cells = (torch.nn.RNNCell, torch.nn.LSTMCell, torch.nn.GRUCell)
+    check_instance("module", module, cells, "a torch RNNCell, LSTMCell or GRUCell (see make_cell)")
     want = f"a {module.weight_ih.dtype} tensor of shape (steps, batch, {module.input_size})"
     if not isinstance(xs, torch.Tensor) or xs.dtype != module.weight_ih.dtype:
         got = f"{xs.dtype} tensor" if isinstance(xs, torch.Tensor) else type(xs).__name__
@@ -168,14 +168,8 @@ def gradient_through_time(
     import torch
 
     hidden = check_int("hidden", hidden, lo=1, hi=512)
-    steps = check_int("steps", steps, lo=1, hi=5000)
-    most = max(1, min(MAX_UNIT_STEPS // hidden, MAX_TIME_WORK // hidden**2))
-    if steps > most:
-        raise ValueError(
-            f"steps must be at most {most:,} for hidden={hidden} (hidden * steps <= "
-            f"{MAX_UNIT_STEPS:.0e} and hidden**2 * steps <= {MAX_TIME_WORK:.0e}), "
-            f"got {steps:,}"
-        )
+    most = max(1, min(5000, MAX_UNIT_STEPS // hidden, MAX_TIME_WORK // hidden**2))
+    steps = check_int("steps", steps, lo=1, hi=most, why=f" for hidden={hidden}")
     module = make_cell(
         cell,
         n_in=n_in,
@@ -202,7 +196,7 @@ def gradient_through_time(
 
 
 @dataclass(frozen=True)
-class RadiusSweep(Result):
+class RadiusSweep:
     """``||dh_T/dh_{T-k}||`` for recurrent matrices ``W = rho * Q`` (Q orthogonal), one row per
     ``rho``: ``linear`` for ``h_t = W h_{t-1} + U x_t`` (exactly ``rho**k``), ``tanh`` for the
     tanh RNN on the same weights and inputs (at most ``rho**k``). ``lags[k] = k``.
@@ -237,7 +231,11 @@ def _jacobian_norms(weight: np.ndarray, states: np.ndarray) -> np.ndarray:
     product = np.eye(weight.shape[0])
     norms = [1.0]
     for k in range(1, len(states)):
-        product = product @ (states[-k][:, None] * weight)
+        with np.errstate(over="ignore", invalid="ignore"):
+            product = product @ (states[-k][:, None] * weight)
+        if not np.isfinite(product).all():  # past float64's range: the norm is infinite from here
+            norms += [np.inf] * (len(states) - k)
+            break
         norms.append(float(np.linalg.norm(product, ord=2)))
     return np.array(norms)
 
@@ -260,18 +258,14 @@ def radius_sweep(
     """
     import torch
 
-    rhos = check_sequence("rhos", rhos)
-    if len(rhos) > 50:
-        raise ValueError(f"rhos must hold at most 50 values, got {len(rhos)}")
+    rhos = check_sequence("rhos", rhos, max_len=50)
     rhos = np.array([check_real("rhos", r, lo=0.0, lo_open=True, hi=10.0) for r in rhos])
     hidden = check_int("hidden", hidden, lo=1, hi=256)
-    steps = check_int("steps", steps, lo=1, hi=2000)
+    most = max(1, min(2000, 5 * 10**7 // (len(rhos) * hidden**2)))  # len(rhos) steps hidden^2
+    steps = check_int(
+        "steps", steps, lo=1, hi=most, why=f" for hidden={hidden} and {len(rhos)} rhos"
+    )
     n_in = check_int("n_in", n_in, lo=1, hi=256)
-    if len(rhos) * steps * hidden**2 > 5 * 10**7:
-        raise ValueError(
-            f"steps must be at most {5 * 10**7 // (len(rhos) * hidden**2):,} for {len(rhos)} "
-            f"rhos and hidden={hidden} (len(rhos) * steps * hidden**2 <= 5e7), got {steps:,}"
-        )
     linear, tanh = [], []
     with single_thread():
         for rho in rhos:
@@ -299,11 +293,7 @@ def lstm_step(module, x, h, c):
     """
     import torch
 
-    if not isinstance(module, torch.nn.LSTMCell):
-        raise TypeError(
-            f"module must be a torch LSTMCell (see make_cell('lstm', ...)), "
-            f"got {type(module).__name__}"
-        )
+    check_instance("module", module, torch.nn.LSTMCell, "a torch LSTMCell (see make_cell)")
     for name, value, size in (
         ("x", x, module.input_size),
         ("h", h, module.hidden_size),
@@ -327,7 +317,7 @@ SATURATED_CELL = 2.0
 
 
 @dataclass(frozen=True)
-class Carousel(Result):
+class Carousel:
     """The LSTM's forget gates on one input sequence and what they do to the gradient.
 
     ``forget[s, j]`` is unit j's forget gate at step s + 1; ``carousel[k]`` is

@@ -24,17 +24,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from ._validate import (
     MAX_SEED,
-    Result,
     check_array,
     check_bool,
     check_choice,
     check_int,
     check_real,
+    checked,
 )
 from .models import MODEL_ACTIVATIONS, MODEL_INITS, build_mlp
 from .profiles import random_batch
@@ -54,6 +55,17 @@ __all__ = [
 
 #: Most blocks and units the path computations take (they cost k^2 n^3).
 MAX_BLOCKS, MAX_UNITS = 200, 512
+_UNITS = partial(check_int, lo=1, hi=MAX_UNITS)
+#: The checks of the network arguments that :func:`path_gradients` and :func:`error_share` share.
+_NET_RULES = dict(
+    depth=partial(check_int, lo=2, hi=MAX_BLOCKS + 1),
+    activation=partial(check_choice, choices=MODEL_ACTIVATIONS),
+    init=partial(check_choice, choices=MODEL_INITS),
+    width=_UNITS,
+    n_in=_UNITS,
+    n_classes=_UNITS,
+    batch=_UNITS,
+)
 
 
 def path_sums(jacobians) -> np.ndarray:
@@ -107,7 +119,7 @@ def path_counts(k: int) -> np.ndarray:
 
 # -- a real residual network, linearised --------------------------------------------------------
 @dataclass(frozen=True)
-class PathGradients(Result):
+class PathGradients:
     """The gradient at the input of the first residual block, split by path length.
 
     ``norms[j]``: norm (over the whole batch) of the part carried by the paths through
@@ -125,15 +137,6 @@ class PathGradients(Result):
     counts: np.ndarray
     branch_gains: np.ndarray
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        missing = {"depth", "activation", "init", "residual"} - set(self.config)
-        if missing:
-            raise ValueError(
-                f"PathGradients.config must hold the model's configuration (MLP.config), "
-                f"missing {sorted(missing)}"
-            )
-
     @property
     def relative(self) -> np.ndarray:
         """``norms / total_norm``: each length's part as a fraction of the whole gradient."""
@@ -144,8 +147,25 @@ class PathGradients(Result):
         c = self.config
         return f"{c['activation']} branches, {c['init']} init"
 
+    def peak_length(self) -> int:
+        """The number of branches of the paths that carry the largest part (0: the identity
+        path)."""
+        return int(np.argmax(self.norms))
+
+    def grows(self) -> bool:
+        """Whether the whole gradient is larger than the identity path's part, the error at
+        the top carried straight down.
+
+        >>> split = PathGradients({}, np.array([1.0, 1.5, 0.2]), 2.1, np.zeros(3), np.ones(3),
+        ...                       np.array([0.4]))
+        >>> split.peak_length(), split.grows()
+        (1, True)
+        """
+        return bool(self.total_norm > self.norms[0])
+
 
 @on_one_thread(flush_denormal=True)
+@checked(**_NET_RULES, seed=partial(check_int, lo=0, hi=MAX_SEED))
 def path_gradients(
     *,
     depth: int = 20,
@@ -179,14 +199,6 @@ def path_gradients(
     """
     import torch
 
-    depth = check_int("depth", depth, lo=2, hi=MAX_BLOCKS + 1)
-    activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
-    init = check_choice("init", init, MODEL_INITS)
-    width = check_int("width", width, lo=1, hi=MAX_UNITS)
-    n_in = check_int("n_in", n_in, lo=1, hi=MAX_UNITS)
-    n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_UNITS)
-    batch = check_int("batch", batch, lo=1, hi=MAX_UNITS)
-    seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
     net = build_mlp(
         n_in=n_in,
         width=width,
@@ -237,7 +249,7 @@ def path_gradients(
 
 
 @dataclass(frozen=True)
-class ErrorShare(Result):
+class ErrorShare:
     """The share of the output layer's error that reaches hidden layer 1 of a residual
     network, ``||dC/dz^1|| / ||dC/dz^out||``, split into three factors per draw (``n_seeds``
     values each):
@@ -253,15 +265,6 @@ class ErrorShare(Result):
     stream: np.ndarray
     first: np.ndarray
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        missing = {"depth", "activation", "init", "residual"} - set(self.config)
-        if missing:
-            raise ValueError(
-                f"ErrorShare.config must hold the model's configuration (MLP.config), "
-                f"missing {sorted(missing)}"
-            )
-
     @property
     def ratio(self) -> np.ndarray:
         """The share that reaches layer 1 in each draw: ``head * stream * first``."""
@@ -269,6 +272,11 @@ class ErrorShare(Result):
 
 
 @on_one_thread(flush_denormal=True)
+@checked(
+    **_NET_RULES,
+    n_seeds=partial(check_int, lo=1, hi=20),
+    seed=partial(check_int, lo=0, hi=MAX_SEED - 20),
+)
 def error_share(
     *,
     depth: int = 20,
@@ -295,15 +303,6 @@ def error_share(
     """
     import torch
 
-    depth = check_int("depth", depth, lo=2, hi=MAX_BLOCKS + 1)
-    activation = check_choice("activation", activation, MODEL_ACTIVATIONS)
-    init = check_choice("init", init, MODEL_INITS)
-    width = check_int("width", width, lo=1, hi=MAX_UNITS)
-    n_in = check_int("n_in", n_in, lo=1, hi=MAX_UNITS)
-    n_classes = check_int("n_classes", n_classes, lo=1, hi=MAX_UNITS)
-    batch = check_int("batch", batch, lo=1, hi=MAX_UNITS)
-    n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=20)
-    seed = check_int("seed", seed, lo=0, hi=MAX_SEED - 20)
     head, stream, first = [], [], []
     for s in range(n_seeds):
         net = build_mlp(
@@ -336,7 +335,7 @@ def error_share(
 
 # -- the variance of the residual stream -------------------------------------------------------
 @dataclass(frozen=True)
-class StreamVariance(Result):
+class StreamVariance:
     """Variance of the residual stream ``a^l`` (``var_stream[l]``, l = 0..L) and of what
     block ``l`` adds to it, ``alpha F_l`` (``var_branch[l - 1]``), over the batch and the
     units; ``predicted[l]``: the variance the rule of the chapter predicts before any
@@ -360,6 +359,33 @@ class StreamVariance(Result):
     def label(self) -> str:
         norm = "pre-norm" if self.prenorm else "no norm"
         return f"{norm}, α = {self.alpha:.2g}"
+
+    def end_ratio(self) -> float:
+        """The stream's variance after the last block over the predicted one."""
+        return float(self.var_stream[-1] / self.predicted[-1])
+
+    def follows_prediction(self, within: float = 0.25) -> bool:
+        """Whether the stream ends within ``within`` (a fraction) of its predicted variance.
+
+        >>> sv = StreamVariance(1.0, False, np.array([1.0, 1.6]), np.array([0.6]),
+        ...                     np.array([1.0, 2.0]))
+        >>> sv.end_ratio(), sv.follows_prediction(), sv.follows_prediction(within=0.1)
+        (0.8, True, False)
+        """
+        return bool(abs(self.end_ratio() - 1) < within)
+
+    def end_compared(self) -> str:
+        """How far below its prediction the stream ends, by :meth:`end_ratio`: ``"close"``
+        above 0.8, ``"about half"`` above 0.35, else ``"far"``.
+
+        >>> [StreamVariance(1.0, False, np.array([1.0, v]), np.array([v - 1]),
+        ...                 np.array([1.0, 2.0])).end_compared() for v in (1.9, 1.0, 0.5)]
+        ['close', 'about half', 'far']
+        """
+        ratio = self.end_ratio()
+        if ratio > 0.8:
+            return "close"
+        return "about half" if ratio > 0.35 else "far"
 
 
 @on_one_thread()

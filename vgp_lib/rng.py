@@ -7,9 +7,9 @@ here, so two runs with the same seed print the same numbers.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from ._validate import check_int
 
 
 def make_rng(seed) -> np.random.Generator:
@@ -20,7 +20,7 @@ def make_rng(seed) -> np.random.Generator:
     """
     if isinstance(seed, np.random.Generator):
         return seed
-    return np.random.default_rng(_check_seed(seed))
+    return np.random.default_rng(check_int("seed", seed, lo=0))
 
 
 #: Largest seed :func:`torch_generator` takes: torch seeds are 64-bit unsigned integers.
@@ -31,18 +31,5 @@ def torch_generator(seed):
     """Return a CPU ``torch.Generator`` seeded with ``seed`` (an int in [0, 2**64 - 1])."""
     import torch
 
-    seed = _check_seed(seed)
-    if seed > MAX_TORCH_SEED:
-        shown = f"an integer of {len(str(seed))} digits" if seed >= 10**30 else seed
-        raise ValueError(
-            f"seed must be an integer in [0, 2**64 - 1] (torch's seed range), got {shown}"
-        )
+    seed = check_int("seed", seed, lo=0, hi=MAX_TORCH_SEED)
     return torch.Generator().manual_seed(seed)
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be a non-negative integer, got {type(seed).__name__} {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)

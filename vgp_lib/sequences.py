@@ -20,11 +20,11 @@ before each step. A run whose loss or gradient stops being finite, or whose loss
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import Result, check_choice, check_int, check_real, nonfinite
+from ._validate import check_choice, check_int, check_real
 from .recurrent import ALL_CELLS, make_cell
 from .rng import torch_generator
 from .threads import single_thread
@@ -42,11 +42,9 @@ def memory_batch(n: int, *, length: int, noise: float = 1.0, seed: int):
     """``(x, y)``: inputs (length x n x 2, float64 torch) and targets (n, 1 for s = +1 else 0)."""
     import torch
 
-    n = check_int("n", n, lo=1, hi=10**5)
     length = check_int("length", length, lo=1, hi=10**4)
+    n = check_int("n", n, lo=1, hi=min(10**5, 10**7 // length), why=f" for length={length}")
     noise = check_real("noise", noise, lo=0.0, hi=100.0)
-    if n * length > 10**7:
-        raise ValueError(f"n must be at most {10**7 // length:,} for length={length}, got {n:,}")
     g = torch_generator(seed)
     s = torch.randint(0, 2, (n,), generator=g).double()
     x = torch.zeros(length, n, 2, dtype=torch.float64)
@@ -56,7 +54,7 @@ def memory_batch(n: int, *, length: int, noise: float = 1.0, seed: int):
 
 
 @dataclass(frozen=True)
-class MemoryRun(Result):
+class MemoryRun:
     """One training run on the sign-memory task.
 
     ``losses[k]`` and ``grad_norms[k]`` (the global norm before any clipping) belong to step k;
@@ -66,9 +64,9 @@ class MemoryRun(Result):
     """
 
     cell: str
-    losses: np.ndarray = field(metadata=nonfinite("nan", "inf"))
-    grad_norms: np.ndarray = field(metadata=nonfinite("nan", "inf"))
-    accuracy: float = field(metadata=nonfinite("nan"))
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    accuracy: float
     diverged_at: int | None = None
     max_norm: float | None = None
 
@@ -77,6 +75,18 @@ class MemoryRun(Result):
         """Mean loss of the last tenth of the steps (NaN if the run diverged)."""
         tail = self.losses[-max(1, len(self.losses) // 10) :]
         return float(np.mean(tail))
+
+    def trained(self, loss_below: float) -> bool:
+        """Whether the run did not diverge and ended with a :attr:`final_loss` below
+        ``loss_below`` (chance is ln 2 ≈ 0.69).
+
+        >>> losses = np.array([0.7, 0.3, 0.05])
+        >>> MemoryRun("rnn", losses, np.ones(3), 1.0).trained(0.1)
+        True
+        >>> MemoryRun("rnn", losses, np.ones(3), float("nan"), diverged_at=2).trained(0.1)
+        False
+        """
+        return self.diverged_at is None and self.final_loss < loss_below
 
 
 def train_memory(
@@ -111,15 +121,12 @@ def train_memory(
     hidden = check_int("hidden", hidden, lo=1, hi=256)
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
     lr = check_real("lr", lr, lo=0.0, lo_open=True, hi=100.0)
-    steps = check_int("steps", steps, lo=1, hi=10**5)
     batch = check_int("batch", batch, lo=1, hi=4096)
+    # steps * batch * length * hidden <= MAX_WORK
+    most = min(10**5, max(1, MAX_WORK // (batch * length * hidden)))
+    why = f" for batch={batch}, length={length}, hidden={hidden}"
+    steps = check_int("steps", steps, lo=1, hi=most, why=why)
     noise = check_real("noise", noise, lo=0.0, hi=100.0)
-    if steps * batch * length * hidden > MAX_WORK:
-        raise ValueError(
-            f"steps must be at most {max(1, MAX_WORK // (batch * length * hidden)):,} for "
-            f"batch={batch}, length={length}, hidden={hidden} "
-            f"(steps * batch * length * hidden <= {MAX_WORK:.0e}), got {steps:,}"
-        )
     if max_norm is not None:
         max_norm = check_real("max_norm", max_norm, lo=0.0, lo_open=True)
     if clip is not None and not callable(clip):

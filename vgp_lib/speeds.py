@@ -25,22 +25,29 @@ from ._validate import (
     MAX_DEPTH,
     MAX_EPOCHS,
     MAX_WIDTH,
-    Result,
+    as_numpy,
     check_array,
     check_bool,
+    check_instance,
+    check_instances,
     check_int,
-    check_real,
+    check_labelled,
+    check_memory,
+    check_seeds,
     check_sequence,
+    check_sgd,
+    checked,
 )
 from .network import (
     Params,
+    as_batch,
     as_seeds,
     backward,
     check_sizes,
     forward,
     init_params,
     one_hot,
-    prepare_batch,
+    params_bytes,
     prime_from_output,
     update_mini_batch,
 )
@@ -58,29 +65,11 @@ __all__ = [
     "neuron_gradients",
     "TrainingSpeeds",
     "speeds_during_training",
+    "first_out_of_order",
 ]
 
 
-def _check_images(x) -> np.ndarray:
-    """``x`` as an array of images, one per row, refused unless real and finite."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "iuf":
-        raise TypeError(
-            f"x must be an array of real pixel values, one image per row, got dtype {x.dtype}"
-        )
-    if x.ndim < 2 or not np.isfinite(x).all():
-        raise ValueError(f"x must hold finite pixel values, one image per row, got shape {x.shape}")
-    return x
-
-
-def _seed_list(seeds) -> tuple:
-    """``seeds`` as a tuple of seeds; a message about them names ``seeds``."""
-    try:
-        return as_seeds(seeds)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(str(exc).replace("seed must", "seeds must", 1)) from None
-
-
+@checked(as_batch)
 def bias_gradients(params: Params, x, y) -> tuple:
     """Mean bias gradient :math:`\\partial C/\\partial b^l` of every layer, ``(K, n_l)`` each.
 
@@ -94,7 +83,6 @@ def bias_gradients(params: Params, x, y) -> tuple:
     >>> [g.shape for g in bias_gradients(init_params([4, 3, 2], seed=0), np.eye(4), [0, 1, 1, 0])]
     [(1, 3), (1, 2)]
     """
-    x, y = prepare_batch(params, x, y)
     deltas = backward(params, forward(params, x), y)
     return tuple(delta.mean(axis=-2) for delta in deltas)
 
@@ -150,7 +138,7 @@ def _sigma_prime_rms(params: Params, acts: list) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class SpeedProfile(Result):
+class SpeedProfile:
     """Speeds ‖δ^l‖ at initialisation of one architecture over several seeds: ``speeds`` is
     ``(seeds, n_hidden)``.
     """
@@ -194,10 +182,13 @@ def speed_profile(
     """
     hidden_layers = check_int("hidden_layers", hidden_layers, lo=1, hi=MAX_DEPTH)
     width = check_int("width", width, lo=1, hi=MAX_WIDTH)
-    x = _check_images(x)
+    x = check_array("x", x, keep_dtype=True)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must hold images as rows, got shape {x.shape}")
     sizes = check_sizes([x.shape[-1]] + [width] * hidden_layers + [10])
+    check_memory("width and hidden_layers", params_bytes(sizes, len(as_seeds(seed))))
     params = init_params(sizes, seed=seed, activation=activation, init=init, dtype=dtype)
-    x, y = prepare_batch(params, x, y)
+    x, y = as_batch(params, x, y).values()
     small, x = _without_blank_pixels(params, x)
     with single_thread():
         acts = forward(small, x)  # one forward pass for both
@@ -209,7 +200,7 @@ def speed_profile(
 
 
 @dataclass(frozen=True)
-class InitSpeeds(Result):
+class InitSpeeds:
     """One :class:`SpeedProfile` per depth (Nielsen's 2, 3 and 4 hidden layers)."""
 
     profiles: tuple[SpeedProfile, ...]
@@ -223,7 +214,7 @@ def speeds_at_init(
     x, y, *, hidden_layers=(2, 3, 4), width: int = 30, seeds=range(20), **kwargs
 ) -> InitSpeeds:
     """Speed profiles at initialisation for several depths over the same seeds."""
-    seeds = _seed_list(seeds)
+    seeds = check_seeds("seeds", seeds)
     hidden_layers = tuple(
         check_int("hidden_layers", h, lo=1, hi=MAX_DEPTH)
         for h in check_sequence("hidden_layers", hidden_layers, what="depths")
@@ -238,7 +229,7 @@ def speeds_at_init(
 
 
 @dataclass(frozen=True)
-class NeuronGradients(Result):
+class NeuronGradients:
     """∂C/∂b of the first ``n`` neurons of each hidden layer of one network at initialisation."""
 
     sizes: tuple[int, ...]
@@ -264,7 +255,7 @@ def neuron_gradients(
 
 
 @dataclass(frozen=True)
-class TrainingSpeeds(Result):
+class TrainingSpeeds:
     """‖δ^l‖ recorded before every full-batch step: ``speeds`` is ``(seeds, steps, n_hidden)``."""
 
     sizes: tuple[int, ...]
@@ -276,6 +267,16 @@ class TrainingSpeeds(Result):
     def ratio(self) -> np.ndarray:
         """Last over first hidden layer's speed, ``(seeds, steps)``."""
         return self.speeds[..., -1] / self.speeds[..., 0]
+
+    def out_of_order(self) -> np.ndarray:
+        """``(seeds, steps)``: True where some hidden layer is not strictly slower than the
+        layer above it.
+        """
+        return ~np.all(np.diff(self.speeds, axis=2) > 0, axis=2)
+
+    def order_changes(self) -> np.ndarray:
+        """Per run, the number of steps at which the layers are out of order (0: never)."""
+        return np.count_nonzero(self.out_of_order(), axis=1)
 
 
 def speeds_during_training(
@@ -303,22 +304,13 @@ def speeds_during_training(
     width = check_int("width", width, lo=1, hi=MAX_WIDTH)
     steps = check_int("steps", steps, lo=1, hi=MAX_EPOCHS)
     show_progress = check_bool("show_progress", show_progress)
-    x = _check_images(x)
-    y = np.asarray(y)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(
-            f"x must be (n, pixels) with labels y of shape (n,), got {x.shape} and {y.shape}"
-        )
+    x = as_numpy(x, "x")  # np.shape would materialise a range
+    x, y = check_labelled("x", x, "y", y, n_classes=10, width=np.shape(x)[-1] if np.ndim(x) else 1)
     n = x.shape[0]
-    eta = check_real("eta", eta, lo=0, lo_open=True)
-    lmbda = check_real("lmbda", lmbda, lo=0)
-    if eta * lmbda / n > 1:
-        raise ValueError(
-            f"eta * lmbda / n must be at most 1 (the weight decay factor 1 - eta lmbda / n "
-            f"would be negative), got eta = {eta:g}, lmbda = {lmbda:g}, n = {n}"
-        )
-    seeds = _seed_list(seeds)
+    eta, lmbda, n = check_sgd(eta, lmbda, n)
+    seeds = check_seeds("seeds", seeds)
     sizes = check_sizes([x.shape[1]] + [width] * hidden_layers + [10])
+    check_memory("width and hidden_layers", params_bytes(sizes, len(seeds)))
     params = init_params(sizes, seed=seeds, dtype=dtype)
     weights, biases = list(params.weights), list(params.biases)
     dt = weights[0].dtype.type
@@ -339,3 +331,23 @@ def speeds_during_training(
             for l in range(hidden_layers):  # the bias update is -eta times the mean bias gradient
                 record[:, t, l] = np.linalg.norm(steps_b[l], axis=-1) / eta
     return TrainingSpeeds(sizes, seeds, eta, lmbda, record)
+
+
+def first_out_of_order(runs: dict):
+    """The first ``(key, run)`` of ``runs`` (``key -> TrainingSpeeds``, in their order) whose
+    layers are out of order at some step, or None when the order never changes.
+
+    >>> def run(speeds):  # speeds of hidden layers 1 and 2, (runs, steps, layers)
+    ...     return TrainingSpeeds((4, 3, 3, 2), (0,) * len(speeds), 0.1, 0.0, np.array(speeds))
+    >>> first_out_of_order({2: run([[[1.0, 2.0]]])}) is None
+    True
+    >>> first_out_of_order({2: run([[[1.0, 2.0]]]), 3: run([[[1.0, 2.0]], [[2.0, 1.0]]])})
+    (3, 1)
+    """
+    check_instance("runs", runs, dict, "a dict of TrainingSpeeds (from speeds_during_training)")
+    check_instances("runs", runs.values(), TrainingSpeeds)
+    for key, run in runs.items():
+        changed = np.flatnonzero(run.order_changes())
+        if changed.size:
+            return key, int(changed[0])
+    return None

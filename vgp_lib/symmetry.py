@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import MAX_SEED, Result, check_array, check_choice, check_int, check_real
+from ._validate import MAX_GRID, MAX_SEED, check_array, check_choice, check_int, check_real
 from .rng import make_rng
 
 __all__ = ["STARTS", "SymmetryRun", "train_from"]
@@ -81,7 +81,7 @@ def _spread(w1, b1, w2) -> float:
 
 
 @dataclass(frozen=True)
-class SymmetryRun(Result):
+class SymmetryRun:
     """A trained ``2 -> n -> 1`` network and its history.
 
     ``x`` (m, 2) and ``y`` (m,) are the data (y = 1 inside the circle); ``w1`` (n, 2),
@@ -117,8 +117,10 @@ class SymmetryRun(Result):
     def output(self, points) -> np.ndarray:
         """The network's output a^2 for each row of ``points`` (k, 2)."""
         points = check_array("points", points, ndim=2)
-        if points.shape[1] != 2 or len(points) > 10**6:
-            raise ValueError(f"points must have shape (k, 2) with k <= 1e6, got {points.shape}")
+        if points.shape[1] != 2 or len(points) > MAX_GRID:
+            raise ValueError(
+                f"points must have shape (k, 2) with k <= {MAX_GRID:,}, got {points.shape}"
+            )
         return _forward(self.w1, self.b1, self.w2, self.b2, points)[1]
 
 

@@ -19,10 +19,11 @@ from ._validate import (
     MAX_SEED,
     MAX_SEEDS,
     MAX_WIDTH,
-    Result,
     check_choice,
+    check_instance,
     check_int,
     check_labelled,
+    check_sequence,
 )
 from .models import build_mlp
 from .monitor import model_accuracy, train_watched
@@ -32,13 +33,20 @@ __all__ = ["TrainingComparison", "training_comparison"]
 
 
 @dataclass(frozen=True)
-class TrainingComparison(Result):
+class TrainingComparison:
     """``accuracy[i, s]``: validation accuracy of config ``names[i]`` after the budget, seed
     ``seed + s``.
 
     ``weight_norm[i]`` is that config's median (over the steps of the first
     seed) weight-gradient norm per layer, input side first; ``losses[i]`` the
-    first seed's loss per step.
+    first seed's loss per step. The methods :meth:`better`, :meth:`overlap` and
+    :meth:`learned` decide what a page may say about the runs:
+
+    >>> runs = TrainingComparison(("a", "b"), np.array([[0.5, 0.7], [0.6, 0.9]]), (), (), {})
+    >>> runs.better("a", "b"), runs.overlap("a", "b"), runs.learned(["a"], above=0.8)
+    ('b', True, False)
+    >>> runs.n_better_than(["b"], "a")
+    1
     """
 
     names: tuple[str, ...]
@@ -47,20 +55,34 @@ class TrainingComparison(Result):
     losses: tuple[np.ndarray, ...]
     budget: dict
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        missing = {"n_train", "n_val", "epochs", "batch_size", "lr", "n_seeds", "width"} - set(
-            self.budget
-        )
-        if missing:
-            raise ValueError(
-                f"TrainingComparison.budget must describe the budget, missing {sorted(missing)}"
-            )
-
     def median_accuracy(self, name: str) -> float:
         return float(
             np.median(self.accuracy[self.names.index(check_choice("name", name, self.names))])
         )
+
+    def runs(self, name: str) -> np.ndarray:
+        """The validation accuracy of config ``name``, one per seed."""
+        return self.accuracy[self.names.index(name)]
+
+    def better(self, first: str, second: str) -> str:
+        """The one of two configs whose median run is more accurate (``first`` on a tie)."""
+        return second if np.median(self.runs(second)) > np.median(self.runs(first)) else first
+
+    def overlap(self, first: str, second: str) -> bool:
+        """Whether the runs of two configs overlap: neither's worst run beats the other's best."""
+        a, b = self.runs(first), self.runs(second)
+        return bool(min(a.max(), b.max()) >= max(a.min(), b.min()))
+
+    def learned(self, names, *, above: float) -> bool:
+        """Whether the best run of any config in ``names`` is more accurate than ``above``
+        (a fraction: for ten classes guessing gives about 0.1).
+        """
+        return bool(max(self.runs(name).max() for name in names) > above)
+
+    def n_better_than(self, names, reference: str) -> int:
+        """How many configs in ``names`` have a more accurate median run than ``reference``."""
+        bar = np.median(self.runs(reference))
+        return int(sum(np.median(self.runs(name)) > bar for name in names))
 
 
 def training_comparison(
@@ -88,19 +110,17 @@ def training_comparison(
 
     n_seeds = check_int("n_seeds", n_seeds, lo=1, hi=MAX_SEEDS)
     seed = check_int("seed", seed, lo=0, hi=MAX_SEED)
-    if not isinstance(configs, dict) or not all(isinstance(c, dict) for c in configs.values()):
-        raise TypeError("configs must be a dict: name -> dict of build_mlp keyword arguments")
-    if not configs:
-        raise ValueError("configs must name at least one architecture")
+    what = "a dict: name -> dict of build_mlp keyword arguments"
+    check_instance("configs", configs, dict, what)
+    for config in check_sequence("configs", configs.values()):  # at least one architecture
+        check_instance("configs", config, dict, what)
     check_int("epochs", epochs, lo=1, hi=MAX_EPOCHS)
     width = check_int("width", width, lo=1, hi=MAX_WIDTH)
-    x_train, y_train = check_labelled("x_train", x_train, "y_train", y_train)
-    x_val, y_val = check_labelled("x_val", x_val, "y_val", y_val)
+    # a label sets n_out, the width of the output layer
+    x_train, y_train = check_labelled("x_train", x_train, "y_train", y_train, n_classes=MAX_WIDTH)
+    x_val, y_val = check_labelled("x_val", x_val, "y_val", y_val, n_classes=MAX_WIDTH)
     if x_val.shape[1:] != x_train.shape[1:]:
-        raise ValueError(
-            f"x_val must have the same columns as x_train, {x_train.shape[1:]}, got "
-            f"{x_val.shape[1:]}"
-        )
+        raise ValueError(f"x_val must have the columns of x_train {x_train.shape[1:]}")
     if dtype is not None and dtype not in (torch.float32, torch.float64):
         raise TypeError(f"dtype must be None, torch.float32 or torch.float64, got {dtype!r}")
     if dtype is None:

@@ -32,14 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations
-from ._validate import (
-    MAX_SEED,
-    MAX_WIDTH,
-    Result,
-    check_choice,
-    check_int,
-    check_real,
-)
+from ._validate import MAX_SEED, MAX_WIDTH, check_choice, check_int, check_real
 from .models import MODEL_ACTIVATIONS, MODEL_INITS, build_mlp
 from .profiles import random_batch
 from .threads import on_one_thread
@@ -109,7 +102,7 @@ def activation_gains(activation: str, q: float) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class FactorMeasurement(Result):
+class FactorMeasurement:
     """One deep MLP at initialisation: ``delta_norm[l]`` = ‖δ^{l+1}‖ over the batch (hidden
     layers, then the output layer), ``rms_prime[l]`` = rms of f'(z^{l+1}) over the batch and
     the units of hidden layer l + 1, and ``n_var`` = n_out Var(W) of the hidden-to-hidden
@@ -121,19 +114,6 @@ class FactorMeasurement(Result):
     n_var: float
     delta_norm: np.ndarray
     rms_prime: np.ndarray
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if len(self.rms_prime) < 2:
-            raise ValueError(
-                f"FactorMeasurement.rms_prime must hold at least two hidden layers, "
-                f"got {len(self.rms_prime)}"
-            )
-        if len(self.delta_norm) != len(self.rms_prime) + 1:
-            raise ValueError(
-                "FactorMeasurement.delta_norm must hold one norm per hidden layer plus the "
-                f"output layer's: {len(self.delta_norm)} norms for {len(self.rms_prime)} layers"
-            )
 
     @property
     def middle(self) -> slice:
