@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from vgp_lib import balance, profiles
-from vgp_lib.plots.style import png_bytes
+from vgp_lib.plots.display import png_bytes
 
 # --- reading a drawing back -------------------------------------------------------------------
 

@@ -25,17 +25,3 @@ def progress(iterable, **kwargs):
 
     kwargs["disable"] = kwargs.get("disable", False) or static_build()
     return tqdm(iterable, **kwargs)
-
-
-def quick_mode() -> bool:
-    """True when ``VGP_QUICK=1``: chapters shrink their long experiments.
-
-    Two places run the chapters at this smaller size. The live notebooks (Binder's
-    launch buttons, ``make notebooks``) open with a visible cell that sets it, so that
-    *Run All* takes about a minute on one CPU; the reader can set ``FULL_SIZE = True``
-    there to run the page's size. The test suite executes every chapter's notebook in a
-    fresh kernel (student and instructor editions) with it set, so expensive experiments
-    (many seeds, many epochs on MNIST) run in a reduced size there too. The book build
-    never sets it: the site always shows the full experiments.
-    """
-    return os.environ.get("VGP_QUICK", "") not in ("", "0")

@@ -29,7 +29,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from booktools.myst import directive_blocks, is_notebook_source, read_toc
+from booktools.chapter_exercises import solution_parts
+from booktools.myst import all_directives, cell_tags, is_notebook_source, read_toc
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Every notebook but the preface (the TOC's root), which computes a figure and asks nothing.
@@ -73,54 +74,48 @@ class Chapter:
     stray_solution_cells: list[int]  # solution-tagged cells outside every folded region
 
 
-def directives(text: str):
-    """``(name, argument, options)`` for each directive of MyST text (the book's one reader)."""
-    for block in directive_blocks(text.splitlines()):
-        yield block.name, block.argument, block.options
-
-
 def parse(path: Path) -> Chapter:
+    """The chapter's exercises, cut by the book's one reader of where solutions lie
+    (:func:`booktools.chapter_exercises.solution_parts`) and kept loose enough to say what is
+    wrong."""
     nb = jupytext.read(path)
     exercises: dict[str, Exercise] = {}
     targets, gated, stray = [], [], []
-    current, region = None, None  # region: the exercise whose gated solution is open
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown":
-            for name, arg, options in directives(cell.source):
-                if name == "exercise":
-                    label = options.get("label", "")
-                    current = Exercise(label, options.get("class", "").split(), i)
+    current = None
+    for part in solution_parts(nb.cells):
+        i, cell = part.cell, nb.cells[part.cell]
+        region = exercises.get(part.region) if part.region is not None else None
+        if part.kind in ("solution", "start"):
+            label, options = part.directive.argument, part.directive.options
+            targets.append((label, options))
+            if label in exercises:
+                exercises[label].solution_blocks.append(options)
+                if part.kind == "start":
+                    exercises[label].regions.append((i, -1))
+        elif part.kind == "end":
+            if region is not None:
+                region.regions[-1] = (region.regions[-1][0], i)
+        elif part.kind == "text":
+            for d in all_directives(cell.source.splitlines()[part.start : part.end]):
+                if d.name == "exercise":
+                    label = d.options.get("label", "")
+                    current = Exercise(label, d.options.get("class", "").split(), i)
                     exercises[label] = current
-                elif name in ("solution", "solution-start"):
-                    targets.append((arg, options))
-                    if arg in exercises:
-                        exercises[arg].solution_blocks.append(options)
-                        if name == "solution-start":
-                            region = exercises[arg]
-                            region.regions.append((i, -1))
-                elif name == "solution-end":
-                    if region is not None:
-                        region.regions[-1] = (region.regions[-1][0], i)
-                    region = None
-                elif name in ("exercise-start", "exercise-end"):
-                    gated.append(name)
-            continue
-        tags = cell.metadata.get("tags", [])
-        if "solution" in tags:
+                elif d.name in ("exercise-start", "exercise-end"):
+                    gated.append(d.name)
+        elif "solution" in cell_tags(cell):
             if region is None:
                 stray.append(i)
             else:
                 region.solutions.append(i)
-            continue
-        if current is None or region is not None:
-            continue
-        if "exercise" in tags:
-            current.stubs.append(i)
-        else:
-            calls = CHECK_CALL.findall(cell.source)
-            current.checks += [(i, fn) for fn in calls]
-            if calls:
-                current.check_tags.append(list(tags))
+        elif current is not None and region is None:
+            if "exercise" in cell_tags(cell):
+                current.stubs.append(i)
+            else:
+                calls = CHECK_CALL.findall(cell.source)
+                current.checks += [(i, fn) for fn in calls]
+                if calls:
+                    current.check_tags.append(cell_tags(cell))
     return Chapter(path.stem, exercises, targets, gated, nb.cells, stray)
 
 
@@ -283,7 +278,7 @@ def test_every_check_function_is_used_by_its_chapter(chapter):
 def test_every_exercises_module_has_its_tests(chapter):
     if not (ROOT / "vgp_lib" / "exercises" / f"{chapter.name}.py").exists():
         pytest.skip(f"{chapter.name} has no exercises module")
-    assert (ROOT / "tests" / f"test_exercises_{chapter.name}.py").exists()
+    assert (ROOT / "tests" / "exercises" / f"test_{chapter.name}.py").exists()
 
 
 # --------------------------------------------------------------------------- the parser itself

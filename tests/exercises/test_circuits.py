@@ -231,13 +231,13 @@ def test_an_xor_returning_a_constant_or_junk_is_explained():
 
 
 def test_the_circuit_and_chain_depth_refuse_bad_arguments_by_name():
-    from vgp_lib.exercises.circuits import Circuit, chain_depth
+    from vgp_lib.exercises.circuits import Wiring, chain_depth
 
     with pytest.raises(ValueError, match=r"\ba must be"):
-        Circuit(2, 0)
+        Wiring(2, 0)
     with pytest.raises(TypeError, match=r"\bb must be"):
-        Circuit(0, "1")
-    one, other = Circuit(0, 1), Circuit(0, 1)
+        Wiring(0, "1")
+    one, other = Wiring(0, 1), Wiring(0, 1)
     assert not one.owns(other.a) and not one.owns("x")  # owns answers any object
     for method in (one.value, one.structure):
         with pytest.raises(TypeError, match=r"\bbit must be a wire of this circuit"):

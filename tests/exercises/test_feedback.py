@@ -16,6 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from booktools.references import REFERENCES
+
 # The same enumeration of every check, and the extra arguments some take, as the fuzz test.
 from tests.exercises.conftest import CHECKS, CONTEXT  # noqa: E402
 from vgp_lib.exercises import (
@@ -24,7 +26,6 @@ from vgp_lib.exercises import (
     Criterion,
     Exactly,
     Feedback,
-    Outcome,
     Pair,
     Relative,
     SignificantFigures,
@@ -35,7 +36,6 @@ from vgp_lib.exercises import (
     read_number,
     run_limited,
 )
-from vgp_lib.exercises._references import REFERENCES
 
 #: Numeric checks whose answer is one number (check_widest takes a pair and is tested on its own).
 SCALAR = sorted(n for n, c in CHECKS.items() if c.rule.numeric and not isinstance(c.rule, Pair))
@@ -376,18 +376,11 @@ def test_a_check_on_another_thread_still_reports_a_function_that_never_returns()
 
 
 # ----------------------------------------------------------------------- the helpers' own arguments
+# (Feedback and Outcome are results the library builds, and a rule's methods take numbers
+# already read: neither checks its arguments.)
 @pytest.mark.parametrize(
     "call, param",
     [
-        (lambda: Within(0.1).accepts("1.0", 1.0), "got"),
-        (lambda: Within(0.1).accepts(1.0, None), "reference"),
-        (lambda: Relative(0.1).accepts(10**400, 1.0), "got"),
-        (lambda: SignificantFigures(3).near(1 + 1j, 1.0), "got"),
-        (lambda: SignificantFigures(3).rounded(math.inf), "reference"),
-        (lambda: Exactly().accepts(None, 3), "got"),
-        (lambda: Exactly().tolerance("3"), "reference"),
-        (lambda: Pair(Within(0.1), Within(0.1)).accepts(None, (1.0, 2.0)), "got"),
-        (lambda: Pair(Within(0.1), Within(0.1)).accepts((1.0, 2.0), (1.0,)), "reference"),
         (lambda: how_far(math.nan, 1.0), "got"),
         (lambda: close_to("ex", 1.0, math.inf, precision=Within(0.1), what="x"), "expected"),
         (lambda: close_to("ex", 1.0, 2.0, precision=Criterion("c"), what="x"), "precision"),
@@ -410,18 +403,12 @@ def test_matching_helpers_refuse_bad_arguments_by_name(call, param):
         (lambda: SignificantFigures(0), "digits"),
         (lambda: Within(-1.0), "tol"),
         (lambda: Within(math.nan), "tol"),
-        (lambda: Within(0.1, either_sign="yes"), "either_sign"),
         (lambda: Relative(None), "rtol"),
         (lambda: Pair(None, Within(0.1), "p"), "first"),
         (lambda: Pair(Within(0.1), Criterion("c"), "p"), "second"),
-        (lambda: Criterion(3), "phrase"),
-        (lambda: Feedback("ex", "maybe", "m"), "status"),
-        (lambda: Feedback("ex", INCORRECT, "m", None), "hint"),
-        (lambda: Outcome(error="x"), "error"),
-        (lambda: Outcome(timed_out=None), "timed_out"),
     ],
 )
-def test_rules_feedback_and_outcomes_check_their_fields(make, param):
+def test_the_rules_check_their_fields(make, param):
     with pytest.raises((TypeError, ValueError), match=rf"\b{param} must"):
         make()
 

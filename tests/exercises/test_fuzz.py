@@ -40,9 +40,9 @@ from hypothesis.extra import numpy as hnp
 from torch import nn
 
 import vgp_lib.exercises as exercises
+from booktools.references import REFERENCES
 from tests.exercises.conftest import CHECKS, CONTEXT
 from vgp_lib.exercises import CORRECT, Exactly, Feedback, Pair, SignificantFigures
-from vgp_lib.exercises._references import REFERENCES
 from vgp_lib.exercises.diagnosing import true_stuck
 from vgp_lib.models import build_mlp
 
@@ -110,8 +110,8 @@ def assert_rejected(name: str, answer) -> None:
     assert isinstance(fb, Feedback), f"{name} returned {type(fb).__name__}"
     if fb.status == CORRECT and not RIGHT.get(name, lambda a: False)(answer):
         COUNTS["accepted"] += 1
-        raise AssertionError(f"{name} accepted junk {exercises.show(answer)}: {fb}")
-    assert BROKEN_CHECK not in fb.message, f"{name} broke on {exercises.show(answer)}: {fb}"
+        raise AssertionError(f"{name} accepted junk {exercises.short_repr(answer)}: {fb}")
+    assert BROKEN_CHECK not in fb.message, f"{name} broke on {exercises.short_repr(answer)}: {fb}"
     str(fb), fb._repr_html_()  # the notebook displays it: that must not fail either
 
 
@@ -571,7 +571,7 @@ def test_fixed_junk_is_never_right_and_never_crashes(name):
         start = time.monotonic()
         assert_rejected(name, answer)
         assert time.monotonic() - start < FUZZ_TIME_LIMIT + 5, (
-            f"{name} took too long on {exercises.show(answer)}"
+            f"{name} took too long on {exercises.short_repr(answer)}"
         )
 
 

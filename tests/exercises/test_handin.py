@@ -20,8 +20,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from booktools.references import REFERENCES
 from vgp_lib.exercises import Pair, chain, recurrent, unstable
-from vgp_lib.exercises._references import REFERENCES
 from vgp_lib.exercises.handin import _answer_data, from_data, hand_in, to_data
 
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(
     p
     for p in (ROOT / "vgp_lib" / "exercises").glob("*.py")
-    if p.name not in ("grading.py", "handin.py", "_references.py")
+    if p.name not in ("grading.py", "handin.py")
 )
 #: Prescriptions: each is the operation that turns the slip into the answer.
 PRESCRIPTIONS = [

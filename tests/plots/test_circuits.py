@@ -56,7 +56,7 @@ def test_circuit_shape_bars_are_the_gates_per_layer(n):
 @pytest.mark.parametrize("n", [2, 4, 5])
 def test_xor_tree_draws_one_block_per_xor_of_the_deep_circuit(n):
     fig, ax = figure()
-    pcircuits.draw_xor_tree(n, ax)
+    pcircuits.plot_xor_tree(n, ax)
     blocks = [p for p in ax.patches if p.get_gid() == "xor-block"]
     assert len(blocks) == circuits.deep_parity(n).n_gates // 4 == n - 1
     assert sum(t.get_text() == "XOR" for t in ax.texts) == n - 1

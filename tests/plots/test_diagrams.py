@@ -12,7 +12,9 @@ import torch
 from vgp_lib import chain, circuits, models, recurrent, speeds
 from vgp_lib.network import init_params
 from vgp_lib.plots import diagrams, figure
-from vgp_lib.plots.style import MIN_TEXT_PT, png_bytes, smallest_text_pt
+from vgp_lib.plots.display import png_bytes
+from vgp_lib.plots.legibility import smallest_text_pt
+from vgp_lib.plots.style import MIN_TEXT_PT
 
 
 def _value(text: str) -> float:
@@ -61,7 +63,7 @@ def test_format_number(value, text):
 def test_chain_diagram_writes_the_librarys_factors_and_gradients(depth, seed):
     result = chain.analyse(chain.random_chain(depth, seed=seed))
     _fig, ax = figure(height=1.9)
-    assert diagrams.draw_chain(result, ax) is ax
+    assert diagrams.plot_chain_diagram(result, ax) is ax
     texts = _texts(ax)
     for j in range(depth):
         assert _value(texts[f"factor-{j + 1}"]) == pytest.approx(result.factors[j], rel=5e-3)
@@ -76,7 +78,7 @@ def test_chain_diagram_writes_the_librarys_factors_and_gradients(depth, seed):
 def test_chain_diagram_follows_the_chain():
     a = chain.analyse(chain.constant_chain(3, w=0.5, b=0.0))
     b = chain.analyse(chain.constant_chain(3, w=2.0, b=0.0))
-    ta, tb = _texts(diagrams.draw_chain(a)), _texts(diagrams.draw_chain(b))
+    ta, tb = _texts(diagrams.plot_chain_diagram(a)), _texts(diagrams.plot_chain_diagram(b))
     assert ta["factor-2"] != tb["factor-2"]
     assert _value(tb["factor-2"]) == pytest.approx(b.factors[1], rel=5e-3)
 
@@ -88,7 +90,7 @@ def test_chain_diagram_follows_the_chain():
 @pytest.mark.parametrize("n", [3, 4])
 def test_circuit_diagram_draws_every_gate_and_wire(build, n):
     circuit = build(n)
-    ax = diagrams.draw_circuit(circuit)
+    ax = diagrams.plot_circuit_diagram(circuit)
     found = _by_gid(ax)
     drawn = tuple(len(found[f"gates-{i + 1}"][0].get_offsets()) for i in range(circuit.depth))
     assert drawn == circuit.gates_per_layer
@@ -103,8 +105,8 @@ def test_circuit_diagram_draws_every_gate_and_wire(build, n):
 
 
 def test_two_layer_circuit_reads_negated_inputs_and_the_deep_one_does_not():
-    shallow = _texts(diagrams.draw_circuit(circuits.two_layer_parity(3)))
-    deep = _texts(diagrams.draw_circuit(circuits.deep_parity(3)))
+    shallow = _texts(diagrams.plot_circuit_diagram(circuits.two_layer_parity(3)))
+    deep = _texts(diagrams.plot_circuit_diagram(circuits.deep_parity(3)))
     assert sum(k.startswith("input-") for k in shallow) == 6
     assert sum(k.startswith("input-") for k in deep) == 3
     assert shallow["input-3"] == r"$\neg x_1$"
@@ -122,7 +124,7 @@ def test_bars_are_proportional_to_the_first_neurons_gradients_on_one_scale():
     x, y = _data()
     result = speeds.neuron_gradients(x, y, sizes=(784, 8, 8, 10), seed=2, n_neurons=6)
     full = speeds.bias_gradients(init_params((784, 8, 8, 10), seed=2), x, y)
-    ax = diagrams.draw_network_bars(result)
+    ax = diagrams.plot_network_bars(result)
     found = _by_gid(ax)
     lengths, expected = [], []
     for l in (1, 2):
@@ -148,13 +150,13 @@ def test_residual_block_labels_come_from_the_block():
     net = models.build_mlp(
         n_in=5, width=7, n_out=3, depth=3, activation="tanh", norm="layer", residual=True, seed=0
     )
-    texts = _texts(diagrams.draw_residual_block(net.blocks[1]))
+    texts = _texts(diagrams.plot_residual_block(net.blocks[1]))
     assert texts["box-linear"] == "linear\n7 \N{RIGHTWARDS ARROW} 7"
     assert texts["box-norm"] == "layer norm"
     assert texts["box-activation"] == "tanh"
     assert texts["output"] == "$a + F(a)$" and "skip-label" in texts
 
-    ax = diagrams.draw_residual_block(net.blocks[0])  # the first block is never residual
+    ax = diagrams.plot_residual_block(net.blocks[0])  # the first block is never residual
     assert "skip" not in _by_gid(ax) and "sum" not in _by_gid(ax)
     assert _texts(ax)["box-linear"] == "linear\n5 \N{RIGHTWARDS ARROW} 7"
     assert _texts(ax)["output"] == "$F(a)$"
@@ -162,14 +164,14 @@ def test_residual_block_labels_come_from_the_block():
     plain = models.build_mlp(
         n_in=4, width=6, n_out=2, depth=2, activation="sigmoid", residual=True, seed=1
     )
-    texts = _texts(diagrams.draw_residual_block(plain.blocks[1]))
+    texts = _texts(diagrams.plot_residual_block(plain.blocks[1]))
     assert texts["box-activation"] == "sigmoid" and "box-norm" not in texts
 
 
 @pytest.mark.parametrize("gate_bias", [0.0, 2.5])
 def test_gru_diagram_reads_sizes_and_update_bias_from_the_cell(gate_bias):
     cell = recurrent.make_cell("gru", n_in=3, hidden=5, seed=0, gate_bias=gate_bias)
-    texts = _texts(diagrams.draw_gru_cell(cell))
+    texts = _texts(diagrams.plot_gru_cell(cell))
     assert texts["hidden-size"] == "$h_{t-1}$ (5)"
     assert texts["input-size"] == "$x_t$ (3)"
     bias = float((cell.bias_ih[5:10] + cell.bias_hh[5:10]).detach().mean())
@@ -183,16 +185,16 @@ def test_gru_diagram_reads_sizes_and_update_bias_from_the_cell(gate_bias):
 
 def _all_diagrams():
     x, y = _data(n=6)
-    yield diagrams.draw_chain, chain.analyse(chain.random_chain(4, seed=0)), 1.9
-    yield diagrams.draw_circuit, circuits.deep_parity(4), 3.4
+    yield diagrams.plot_chain_diagram, chain.analyse(chain.random_chain(4, seed=0)), 1.9
+    yield diagrams.plot_circuit_diagram, circuits.deep_parity(4), 3.4
     yield (
-        diagrams.draw_network_bars,
+        diagrams.plot_network_bars,
         speeds.neuron_gradients(x, y, sizes=(784, 30, 30, 10), n_neurons=6),
         3.6,
     )
     net = models.build_mlp(n_in=8, width=8, n_out=2, depth=2, residual=True, seed=0)
-    yield diagrams.draw_residual_block, net.blocks[1], 2.0
-    yield diagrams.draw_gru_cell, recurrent.make_cell("gru", n_in=4, hidden=32, seed=0), 3.0
+    yield diagrams.plot_residual_block, net.blocks[1], 2.0
+    yield diagrams.plot_gru_cell, recurrent.make_cell("gru", n_in=4, hidden=32, seed=0), 3.0
 
 
 def test_every_diagram_passes_the_house_checks():
@@ -207,29 +209,35 @@ def test_every_diagram_passes_the_house_checks():
 @pytest.mark.parametrize(
     "call, name, error",
     [
-        (lambda: diagrams.draw_chain(chain.random_chain(3, seed=0)), "result", TypeError),
+        (lambda: diagrams.plot_chain_diagram(chain.random_chain(3, seed=0)), "result", TypeError),
         (
-            lambda: diagrams.draw_chain(chain.analyse(chain.random_chain(3, seed=0, n_chains=2))),
+            lambda: diagrams.plot_chain_diagram(
+                chain.analyse(chain.random_chain(3, seed=0, n_chains=2))
+            ),
             "result",
             ValueError,
         ),
         (
-            lambda: diagrams.draw_chain(chain.analyse(chain.random_chain(9, seed=0))),
+            lambda: diagrams.plot_chain_diagram(chain.analyse(chain.random_chain(9, seed=0))),
             "result",
             ValueError,
         ),
-        (lambda: diagrams.draw_circuit("parity"), "circuit", TypeError),
-        (lambda: diagrams.draw_circuit(circuits.two_layer_parity(6)), "circuit", ValueError),
-        (lambda: diagrams.draw_network_bars(np.ones(6)), "result", TypeError),
+        (lambda: diagrams.plot_circuit_diagram("parity"), "circuit", TypeError),
         (
-            lambda: diagrams.draw_network_bars(
+            lambda: diagrams.plot_circuit_diagram(circuits.two_layer_parity(6)),
+            "circuit",
+            ValueError,
+        ),
+        (lambda: diagrams.plot_network_bars(np.ones(6)), "result", TypeError),
+        (
+            lambda: diagrams.plot_network_bars(
                 speeds.neuron_gradients(*_data(n=3, n_in=5), sizes=(5, 12, 12, 10), n_neurons=12)
             ),
             "result",
             ValueError,
         ),
-        (lambda: diagrams.draw_residual_block(torch.nn.Linear(3, 3)), "block", TypeError),
-        (lambda: diagrams.draw_gru_cell(torch.nn.LSTMCell(3, 4)), "cell", TypeError),
+        (lambda: diagrams.plot_residual_block(torch.nn.Linear(3, 3)), "block", TypeError),
+        (lambda: diagrams.plot_gru_cell(torch.nn.LSTMCell(3, 4)), "cell", TypeError),
     ],
 )
 def test_bad_input_names_the_parameter(call, name, error):

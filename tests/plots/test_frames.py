@@ -110,6 +110,7 @@ def test_frames_that_make_different_axes_are_refused():
         (_line_to, [], ValueError, "frames"),
         (_line_to, "abc", TypeError, "frames"),
         (_line_to, 3.0, TypeError, "frames"),
+        (_line_to, range(10**12), ValueError, "frames"),  # refused before any is drawn
     ],
 )
 def test_bad_arguments_name_the_parameter(draw, frames, error, name):

@@ -48,6 +48,7 @@ def test_text_is_escaped_and_cannot_close_the_script():
         ({"question": " "}, ValueError),
         ({"options": "ab"}, TypeError),
         ({"options": ["only one"]}, ValueError),
+        ({"options": range(10**12)}, ValueError),  # refused before it is listed
         ({"answer": 3}, ValueError),
         ({"answer": True}, TypeError),
         ({"why": ""}, ValueError),

@@ -45,15 +45,9 @@ from vgp_lib.plots import precision as pprecision
 from vgp_lib.plots import profiles as pprofiles
 from vgp_lib.plots import recurrent as precurrent
 from vgp_lib.plots import speeds as pspeeds
-from vgp_lib.plots.style import (
-    COLUMN_PX,
-    MIN_TEXT_PT,
-    blank_figure,
-    covered_data,
-    house_style,
-    png_bytes,
-    smallest_text_pt,
-)
+from vgp_lib.plots.display import png_bytes
+from vgp_lib.plots.legibility import covered_data, smallest_text_pt
+from vgp_lib.plots.style import COLUMN_PX, MIN_TEXT_PT, blank_figure, house_style
 
 MODULES = tuple(
     importlib.import_module(f"vgp_lib.plots.{name}")

@@ -286,7 +286,7 @@ def test_four_spectra_titles_fit_side_by_side_and_in_rows_of_two_on_a_phone(spec
     # unevenness. Long setting labels used to print over each other (the fourth cut off).
     import pickle
 
-    from vgp_lib.plots.style import drawings
+    from vgp_lib.plots.display import drawings
 
     frames = pjacobian.spectrum_frames(spectra)
     with house_style():

@@ -82,7 +82,7 @@ def test_memory_runs_plot_the_running_mean_of_the_loss():
 
 def test_unrolled_diagram_has_one_state_per_step_and_shared_weights():
     fig, ax = figure(height=2.6)
-    precurrent.draw_unrolled(3, ax)
+    precurrent.plot_unrolled(3, ax)
     texts = [t.get_text() for t in ax.texts]
     assert [t for t in texts if t.startswith("$h_")] == [f"$h_{i}$" for i in range(4)]
     assert texts.count("$W$") == 3 and texts.count("$U$") == 3

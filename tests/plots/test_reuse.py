@@ -99,19 +99,3 @@ def test_another_key_or_what_cannot_be_emptied_makes_the_panels_again():
         fig.colorbar(image, ax=again)
         last = reuse_panels(fig, "one", lambda f: f.add_subplot())
         assert last is not again and fig.axes == [last]
-
-
-@pytest.mark.parametrize(
-    "kwargs, error, param",
-    [
-        ({"fig": "figure"}, TypeError, "fig"),
-        ({"key": ""}, TypeError, "key"),
-        ({"key": 3}, TypeError, "key"),
-        ({"make": None}, TypeError, "make"),
-    ],
-)
-def test_bad_arguments_raise_naming_the_parameter(kwargs, error, param):
-    args = {"fig": blank_figure(2.0), "key": "k", "make": lambda f: f.add_subplot()}
-    args.update(kwargs)
-    with pytest.raises(error, match=rf"\b{param}\b"):
-        reuse_panels(**args)

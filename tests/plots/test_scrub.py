@@ -204,7 +204,9 @@ def test_a_frame_with_small_text_is_refused_naming_its_value():
         ({"alt": 3}, TypeError, "alt"),
         ({"start": 3}, ValueError, "start"),
         ({"start": -1}, ValueError, "start"),
-        ({"start": 1.0}, TypeError, "start"),
+        ({"start": 1.5}, ValueError, "start"),
+        ({"frames": range(10**12)}, ValueError, "frames"),  # refused before it is listed
+        ({"alt": iter(range(10**12))}, ValueError, "alt"),
         ({"fmt": 3}, TypeError, "fmt"),
         ({"fmt": lambda v: ""}, ValueError, "fmt"),
         ({"height": 0.2}, ValueError, "height"),
@@ -284,7 +286,8 @@ def test_the_extension_is_listed_in_the_book_config():
 
 
 def test_a_frame_can_bring_its_own_phone_layout():
-    from vgp_lib.plots.style import PHONE_IN, on_phone
+    from vgp_lib.plots.phone import on_phone
+    from vgp_lib.plots.style import PHONE_IN
 
     def own(fig, value):
         _draw(fig, value)

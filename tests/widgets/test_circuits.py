@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import pytest
 
-from vgp_lib.widgets import show
+from vgp_lib.widgets import show_live
 from vgp_lib.widgets.circuits import gate_count_explorer
 
 
@@ -35,7 +35,7 @@ def test_every_control_at_its_extremes():
 
 def test_show_and_the_explorer_refuse_what_they_cannot_take():
     with pytest.raises(TypeError, match=r"\bwidget\b"):
-        show(object())
+        show_live(object())
     with pytest.raises(ValueError, match=r"\bn_max\b"):
         gate_count_explorer(n=3, n_max=10**9)
     with pytest.raises(ValueError, match=r"\bn\b"):

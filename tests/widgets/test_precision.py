@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.plotcheck import _extremes
-from vgp_lib.widgets.precision import exploding_explorer
+from vgp_lib.widgets.precision import precision_explorer
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +15,7 @@ def _close_figures():
 
 
 def test_exploding_explorer_shows_overflow_and_alignment():
-    w = exploding_explorer(w=100.0, depth=20, align=True, dtype="float32")
+    w = precision_explorer(w=100.0, depth=20, align=True, dtype="float32")
     assert not w.result.any_overflow
     w.controls["depth"].value = 40
     assert w.result.any_overflow and "overflowed" in w.text.value
@@ -29,6 +29,6 @@ def test_exploding_explorer_shows_overflow_and_alignment():
 
 
 def test_exploding_explorer_extremes_raise_nothing():
-    w = exploding_explorer()
+    w = precision_explorer()
     for name, value in _extremes(w):
         assert np.isfinite(w.result.log10_exact).any(), (name, value)

@@ -37,9 +37,9 @@ def _chain():
 
 
 def _exploding():
-    from vgp_lib.widgets.precision import exploding_explorer
+    from vgp_lib.widgets.precision import precision_explorer
 
-    w = exploding_explorer(w=100.0, depth=12)
+    w = precision_explorer(w=100.0, depth=12)
     return w, [("w", 2.0), ("depth", 40), ("align", False), ("dtype", "float64"), ("w", 150.0)]
 
 

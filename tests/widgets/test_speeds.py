@@ -79,3 +79,19 @@ def test_one_hidden_layer_describes_itself(data):
     with _quiet():
         w = speed_explorer(*data, hidden_layers=1)
     assert "1 hidden layer" in w.text.value
+
+
+@pytest.mark.parametrize("seeds", [range(10**12), iter(range(10**12)), tuple(range(11))])
+def test_too_many_seeds_are_refused_before_they_are_listed(data, seeds):
+    with pytest.raises(ValueError, match="seeds must hold between 1 and 10"):
+        speed_explorer(*data, seeds=seeds)
+
+
+def test_tensors_that_require_grad_are_accepted(data):
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(data[0], requires_grad=True)
+    y = torch.tensor(data[1])
+    with _quiet():
+        w = speed_explorer(x, y, hidden_layers=2)
+        expected = speed_explorer(*data, hidden_layers=2)
+    np.testing.assert_array_equal(w.result.speeds, expected.result.speeds)

@@ -3,7 +3,7 @@
 :class:`LiveFigure` wires controls to a compute call and a draw call: moving any control
 recomputes with every control's value, draws that very result on a fresh column-wide
 figure in the house style (or, with ``reuse``, on the figure it drew before, emptied: the
-same picture), shows it as a PNG drawn once and describes it. ``show`` displays a note
+same picture), shows it as a PNG drawn once and describes it. ``show_live`` displays a note
 instead of a dead widget while the static site is built. Bad arguments raise naming
 the parameter.
 """
@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from vgp_lib.plots.style import COLUMN_PX, CSS_PX_PER_IN, RESOLUTION, STYLE_SHEET, reuse_panels
-from vgp_lib.widgets import LiveFigure, show
+from vgp_lib.widgets import LiveFigure, show_live
 
 X = np.linspace(0.0, 1.0, 11)
 
@@ -129,7 +129,7 @@ def test_static_build_shows_nothing_instead_of_a_dead_widget(monkeypatch):
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
     monkeypatch.setenv("VGP_STATIC_BUILD", "1")
-    show(ipywidgets.Label("x"))
+    show_live(ipywidgets.Label("x"))
     assert shown == []  # the page shows the cell's code; the prose says how to run it live
 
 
@@ -158,13 +158,13 @@ def _slider():
     [
         ({"controls": [ipywidgets.FloatSlider()]}, TypeError, "controls"),
         ({"controls": {"scale": 1.0}}, TypeError, "controls"),
-        ({"controls": {}}, ValueError, "controls"),
+        ({"controls": {}}, TypeError, "controls"),
         ({"compute": None}, TypeError, "compute"),
         ({"draw": "plot"}, TypeError, "draw"),
         ({"describe": "text"}, TypeError, "describe"),
         ({"height": 0.5}, ValueError, "height"),
         ({"height": 13.0}, ValueError, "height"),
-        ({"height": True}, ValueError, "height"),
+        ({"height": True}, TypeError, "height"),
         ({"reuse": "yes"}, TypeError, "reuse"),
     ],
 )

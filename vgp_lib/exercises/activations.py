@@ -34,7 +34,7 @@ from . import (
     raised,
     read_number,
     run_limited,
-    show,
+    short_repr,
     type_name,
 )
 
@@ -262,7 +262,7 @@ def check_dead_share(dead_share) -> Feedback:
             ex,
             INCORRECT,
             f"the answer should be a function dead_share(z), "
-            f"not {type_name(dead_share)} {show(dead_share)}.",
+            f"not {type_name(dead_share)} {short_repr(dead_share)}.",
         )
     deadline = time.monotonic() + TIME_LIMIT
     for z in _test_batches():

@@ -1,4 +1,9 @@
-"""Self-checks for the exercises of the chapter *Why depth?*."""
+"""Self-checks for the exercises of the chapter *Why depth?*.
+
+Longer than most modules (over 500 lines) for one reason: the XOR-from-NAND check judges
+a student's circuit by its wiring, so it carries its own small netlist recorder
+(:class:`Bit`, :class:`Wiring`) that no other module needs.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ from . import (
     pending,
     raised,
     run_limited,
-    show,
+    short_repr,
 )
 
 #: Most gates one call of the student's ``xor`` may make (a few are needed).
@@ -38,7 +43,7 @@ class NotAGate(TypeError):
 class Bit:
     """A wire of the student's circuit: it can be passed to ``nand(...)`` and to nothing else.
 
-    It carries no value: the :class:`Circuit` that made it records only how it
+    It carries no value: the :class:`Wiring` that made it records only how it
     is wired, and the check evaluates that wiring itself. So the only way to
     combine bits is a NAND gate: ``^``, ``==``, ``if``, ``int()`` and the like
     raise :class:`NotAGate`.
@@ -103,8 +108,10 @@ for _name, _symbol in {
 del _name, _symbol
 
 
-class Circuit:
-    """The gates one call of the student's ``xor(a, b, nand)`` builds: its netlist.
+class Wiring:
+    """The gates one call of the student's ``xor(a, b, nand)`` builds: its wiring (a netlist).
+
+    (Not :class:`vgp_lib.circuits.Circuit`, the library's layered NAND circuits.)
 
     The circuit records the wiring only. ``nand`` is a plain function (no
     ``__self__``) that sees the wiring and nothing else, and the values of the
@@ -140,7 +147,7 @@ class Circuit:
         if not self.owns(bit):
             raise TypeError(
                 f"bit must be a wire of this circuit (a, b or an output of its nand), "
-                f"got {show(bit)}"
+                f"got {short_repr(bit)}"
             )
 
     def _netlist(self, bit) -> tuple[tuple, str | int]:
@@ -214,7 +221,7 @@ def _nand_for(wires: dict):
             ):
                 raise ValueError(
                     "nand takes bits (a, b or outputs of nand) or the constants 0 and 1, got "
-                    f"{show(v)}"
+                    f"{short_repr(v)}"
                 )
         if len(wires) >= MAX_GATES + 2:
             raise ValueError(f"a circuit of more than {MAX_GATES:,} gates is too large to check")
@@ -227,7 +234,7 @@ def _nand_for(wires: dict):
 
 def _evaluate(gates, output, a: int, b: int) -> int:
     """The value of the wire ``output`` of the NAND netlist ``gates`` (see
-    :meth:`Circuit._netlist`) for the inputs ``a`` and ``b``: plain arithmetic on the names.
+    :meth:`Wiring._netlist`) for the inputs ``a`` and ``b``: plain arithmetic on the names.
     """
     values = []
     for gate in gates:
@@ -272,7 +279,7 @@ class _Unread:
 
 def _trace(xor, time_limit: float):
     """The netlists ``xor`` builds for the inputs 00, 01, 10, 11, each ``(gates, output)``
-    (see :meth:`Circuit._netlist`) with the calls it made, or the Feedback saying why not.
+    (see :meth:`Wiring._netlist`) with the calls it made, or the Feedback saying why not.
     """
     ex = "ex-circuits-xor"
     if type(xor) is _Unread:
@@ -288,7 +295,7 @@ def _trace(xor, time_limit: float):
     deadline = time.monotonic() + time_limit
     netlists = []
     for a, b in itertools.product((0, 1), repeat=2):
-        circuit = Circuit(a, b)
+        circuit = Wiring(a, b)
         call = f"xor({a}, {b}, nand)"
         run = run_limited(
             lambda circuit=circuit: xor(circuit.a, circuit.b, circuit.nand),
@@ -313,7 +320,7 @@ def _trace(xor, time_limit: float):
             return Feedback(
                 ex,
                 INCORRECT,
-                f"{call} returned {show(out)}, not a wire of the circuit.",
+                f"{call} returned {short_repr(out)}, not a wire of the circuit.",
                 "Return the output of the last nand(...) gate.",
             )
         try:
@@ -402,7 +409,7 @@ def _xor_to_data(xor) -> dict:
 
     ``{"netlists": [{"gates": [[input, ...], ...], "output": wire}, ...]}``, one
     netlist for each of the inputs 00, 01, 10, 11, naming wires as
-    :meth:`Circuit._netlist` does; or ``{"problem": message, "hint": ..., "status":
+    :meth:`Wiring._netlist` does; or ``{"problem": message, "hint": ..., "status":
     ...}`` with the check's own words when the answer is no such function
     (not attempted, not callable, raises, returns no wire...).
     """

@@ -1,7 +1,9 @@
 """Self-checks for the exercises of the chapter *Diagnosing a real model*.
 
 The exercises use a small model written in plain PyTorch, :class:`MysteryNet`,
-that has a problem the reader finds with the gradient monitor.
+that has a problem the reader finds with the gradient monitor. The module is longer than
+most (over 500 lines) because it holds that model, its data and the check of a repaired
+model, which reads an arbitrary ``nn.Module`` a reader hands in.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from . import (
     pending,
     raised,
     run_limited,
-    show,
+    short_repr,
     type_name,
 )
 
@@ -134,7 +136,8 @@ def check_stuck_layers(answer) -> Feedback:
         return Feedback(
             ex,
             INCORRECT,
-            f"the answer should be a list of layer names, not {type_name(answer)} {show(answer)}.",
+            "the answer should be a list of layer names, "
+            f"not {type_name(answer)} {short_repr(answer)}.",
         )
     if any(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in names):
         return Feedback(
@@ -149,7 +152,7 @@ def check_stuck_layers(answer) -> Feedback:
             ex,
             INCORRECT,
             f"the answer should list layer names (strings), "
-            f"not {type_name(odd[0])} {show(odd[0])}.",
+            f"not {type_name(odd[0])} {short_repr(odd[0])}.",
             "Use the names the monitor reports (monitor.names or record.names), e.g. 'hidden.3'.",
         )
     truth = set(stuck_layers(record, threshold=THRESHOLD))
@@ -159,7 +162,7 @@ def check_stuck_layers(answer) -> Feedback:
         return Feedback(
             ex,
             INCORRECT,
-            f"no layer is called {', '.join(map(show, unknown))}.",
+            f"no layer is called {', '.join(map(short_repr, unknown))}.",
             f"The watched layers are {', '.join(record.names)}.",
         )
     if got == truth:
@@ -332,7 +335,7 @@ def _layer_args(kind: str, module) -> dict:
         try:
             _plain_arg(value)
         except ValueError:
-            raise _NotSequential(f"a {kind} whose {name} is {show(value)}") from None
+            raise _NotSequential(f"a {kind} whose {name} is {short_repr(value)}") from None
         args[name] = value
     return args
 

@@ -29,7 +29,7 @@ import numbers
 
 import numpy as np
 
-from . import not_attempted, show
+from . import not_attempted, short_repr
 
 #: MIME type of a hand-in record in a notebook's outputs.
 MIME = "application/vnd.vgp.handin+json"
@@ -132,7 +132,7 @@ def _tensor(x, left: list):
 def _object(x):
     """What a check can read from an object of any other type, read safely."""
     kind = _guard(lambda: type(x).__name__, "object")
-    out = {"type": kind, "repr": show(x, 200), "callable": _guard(lambda: callable(x), False)}
+    out = {"type": kind, "repr": short_repr(x, 200), "callable": _guard(lambda: callable(x), False)}
     value = _guard(lambda: float(x))
     if isinstance(value, float):
         out["float"] = to_data(value)
@@ -148,14 +148,15 @@ def from_data(data):
     try:
         return _from_data(data)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as err:
-        raise ValueError(f"data must be what to_data gives, got {show(data)} ({err})") from None
+        got = short_repr(data)
+        raise ValueError(f"data must be what to_data gives, got {got} ({err})") from None
 
 
 def _from_data(data):
     if data is None or type(data) in (bool, int, float, str):
         return data
     if not isinstance(data, dict) or len(data) != 1:
-        raise ValueError(f"not hand-in data: {show(data)}")
+        raise ValueError(f"not hand-in data: {short_repr(data)}")
     ((tag, body),) = data.items()
     if tag == "ellipsis":
         return Ellipsis
@@ -182,7 +183,7 @@ def _from_data(data):
 
         dtype = getattr(torch, str(body["dtype"]), None)
         if not isinstance(dtype, torch.dtype):
-            raise ValueError(f"not a torch dtype: {show(body['dtype'])}")
+            raise ValueError(f"not a torch dtype: {short_repr(body['dtype'])}")
         array = _rebuild_array({**body, "dtype": "float64" if dtype.is_floating_point else "int64"})
         if dtype == torch.bool:
             array = array.astype(bool)
@@ -196,7 +197,7 @@ def _from_data(data):
         return _Opaque(body)
     if tag == "function":
         return _Replay(body)
-    raise ValueError(f"not hand-in data: a {show(tag)} tag")
+    raise ValueError(f"not hand-in data: a {short_repr(tag)} tag")
 
 
 def _key(k):
@@ -408,7 +409,7 @@ def hand_in(label: str, check, call, **answers) -> None:
             else:  # how many calls the check made is no business of the student's: it stops early
                 lines.append(f"{name}: a function, run on the check's inputs for the grader.")
         else:
-            lines.append(f"{name} = {show(value)}")
+            lines.append(f"{name} = {short_repr(value)}")
     text = (
         "Handed in for grading (judged after you submit, by the rule the exercise states):\n  "
         + "\n  ".join(lines)

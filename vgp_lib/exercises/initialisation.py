@@ -31,7 +31,7 @@ from . import (
     close_to,
     not_attempted,
     pending,
-    show,
+    short_repr,
 )
 
 # --------------------------------------------------------------------------- equal start, counted
@@ -157,9 +157,9 @@ def _matrix(answer):
         if a.dtype.kind == "O":
             a = a.astype(np.float64)
     except Exception:
-        return None, f"{type(answer).__name__} {show(answer)}"
+        return None, f"{type(answer).__name__} {short_repr(answer)}"
     if a.dtype.kind not in "iuf":
-        return None, f"{type(answer).__name__} {show(answer)}"
+        return None, f"{type(answer).__name__} {short_repr(answer)}"
     a = a.astype(np.float64)
     if not np.all(np.isfinite(a)):
         return None, "an array with NaN or infinite entries"

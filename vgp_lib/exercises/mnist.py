@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .._validate import check_array, check_real
+from .._validate import check_array, check_real, describe
 from . import (
     INCORRECT,
     Feedback,
@@ -44,7 +44,7 @@ def _steps(hidden_layers) -> int:
     ):
         raise ValueError(
             f"hidden_layers must be a whole number from 2 to {MAX_HIDDEN_LAYERS}, "
-            f"got {hidden_layers!r}"
+            f"got {describe(hidden_layers)}"
         )
     return int(hidden_layers) - 1
 
@@ -75,7 +75,7 @@ def check_shrink_factor(answer, rms: float, hidden_layers: int = 2) -> Feedback:
         return Feedback(
             ex,
             INCORRECT,
-            f"the check needs hidden_layers, a whole number >= 2, got {hidden_layers!r}.",
+            f"the check needs hidden_layers, a whole number >= 2, got {describe(hidden_layers)}.",
         )
     what = (
         "shrink factor per layer"
@@ -178,13 +178,15 @@ def check_speed_ratio(answer, speeds) -> Feedback:
     if problem:
         return problem
     try:
-        s = np.asarray(speeds, dtype=float)
+        s = check_array("speeds", speeds, ndim=3)
     except (TypeError, ValueError):
+        shape = getattr(speeds, "shape", None)
+        got = f"an array of shape {tuple(shape)}" if shape is not None else type(speeds).__name__
         return Feedback(
             ex,
             INCORRECT,
-            f"the check needs the (seeds, steps, layers) speeds array, "
-            f"got {type(speeds).__name__}.",
+            f"the check needs the (seeds, steps, layers) speeds array of finite real numbers, "
+            f"got {got}.",
         )
     if s.ndim != 3 or s.shape[0] < 1 or s.shape[1] < 1 or s.shape[2] < 2:
         return Feedback(

@@ -32,7 +32,7 @@ from . import (
     raised,
     read_pair,
     run_limited,
-    show,
+    short_repr,
     type_name,
 )
 
@@ -338,7 +338,7 @@ def check_clip(clip, *, time_limit: float = TIME_LIMIT) -> Feedback:
             ex,
             INCORRECT,
             f"the answer should be a function clip(grads, max_norm), "
-            f"not {type_name(clip)} {show(clip)}.",
+            f"not {type_name(clip)} {short_repr(clip)}.",
         )
     deadline = time.monotonic() + time_limit
     for grads, c in _cases():
@@ -422,7 +422,7 @@ def check_clip_run(clip_step, *, time_limit: float = CLIP_RUN_TIME) -> Feedback:
             ex,
             INCORRECT,
             f"the answer should be a function clip_step(parameters, max_norm), "
-            f"not {type_name(clip_step)} {show(clip_step)}.",
+            f"not {type_name(clip_step)} {short_repr(clip_step)}.",
         )
     deadline = time.monotonic() + time_limit
     for grads, c in _cases():

@@ -1,4 +1,9 @@
-"""Self-checks for the exercises of the chapter *Unstable gradients and how rare balance is*."""
+"""Self-checks for the exercises of the chapter *Unstable gradients and how rare balance is*.
+
+Longer than most modules (over 500 lines) because the chapter has the most exercises, each
+with a check that reads its own kind of answer (numbers, pairs, a layer, a function); they
+stay together as the chapter's exercises.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ from . import (
     raised,
     read_number,
     run_limited,
-    show,
+    short_repr,
 )
 
 #: Largest error on [0, 1] (or [0, 1]^n) that counts as "does nothing".
@@ -267,11 +272,11 @@ def _numbers(answer, k: int):
     raises.
     """
     if isinstance(answer, (str, bytes)) or isinstance(answer, np.ndarray) and answer.ndim == 0:
-        return None, f"got {type(answer).__name__} {show(answer)}"
+        return None, f"got {type(answer).__name__} {short_repr(answer)}"
     try:
         items = list(itertools.islice(iter(answer), k + 1))
     except Exception:
-        return None, f"got {type(answer).__name__} {show(answer)}"
+        return None, f"got {type(answer).__name__} {short_repr(answer)}"
     if len(items) != k:
         return None, f"got {len(items) if len(items) <= k else 'more than ' + str(k)} item(s)"
     return items, None
@@ -605,7 +610,9 @@ def check_identity_layer(answer, n: int = 3) -> Feedback:
         isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) and 1 <= n <= 100
     ):
         return Feedback(
-            ex, INCORRECT, f"the check needs n, the number of inputs (1 to 100), got {show(n)}."
+            ex,
+            INCORRECT,
+            f"the check needs n, the number of inputs (1 to 100), got {short_repr(n)}.",
         )
     if isinstance(answer, IdentityLayer):
         answer = (answer.W1, answer.b, answer.W2, answer.c)

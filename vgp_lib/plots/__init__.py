@@ -10,7 +10,11 @@ figure with a slider that works in the static HTML, without a kernel.
 
 import numpy as np
 
-from .style import figure, house_style, show, styled  # noqa: F401
+from .display import show  # noqa: F401
+from .style import figure, house_style, styled  # noqa: F401
+
+#: What a chapter or a reader calls here; the other names serve the plotting modules.
+__all__ = ["figure", "show"]
 
 
 def get_axes(ax=None, figsize=None):
@@ -30,8 +34,6 @@ def check_axes(axes, n: int) -> list:
     """Return ``axes`` as a list of ``n`` matplotlib Axes; raise naming ``axes`` otherwise."""
     from matplotlib.axes import Axes
 
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 6:
-        raise ValueError(f"n must be an integer from 1 to 6, got {n!r}")
     try:
         items = list(np.ravel(np.asarray(axes, dtype=object)))
     except (TypeError, ValueError):

@@ -22,7 +22,7 @@ def plot_ratio_histogram(sample, ax=None, *, bins: int = 80):
     :class:`vgp_lib.balance.RatioSample`).
     """
     check_instance("sample", sample, RatioSample)
-    bins = check_int("bins", bins, lo=1, hi=10_000)
+    bins = check_int("bins", bins, lo=1, hi=1_000)
     ax = get_axes(ax)
     r = sample.log10_ratio[np.isfinite(sample.log10_ratio)]
     counts, _, _ = ax.hist(r, bins=bins, color="C0", alpha=0.8)
@@ -96,7 +96,7 @@ def plot_ratio_spread(study, activation: str, ax=None, *, bins: int = 60):
     activation's best scale.
     """
     check_instance("study", study, BalanceStudy)
-    bins = check_int("bins", bins, lo=1, hi=10_000)
+    bins = check_int("bins", bins, lo=1, hi=1_000)
     ax = get_axes(ax)
     scale, frac = study.best(activation)
     i = study.activations.index(activation)

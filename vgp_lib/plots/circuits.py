@@ -8,7 +8,8 @@ import numpy as np
 from .._validate import check_instance, check_int
 from ..circuits import Circuit, GateCounts, Pieces
 from . import check_axes, figure, get_axes
-from .style import on_phone, phone_layout, styled
+from .phone import on_phone, phone_layout
+from .style import styled
 
 
 def _titles_in_two_lines(fig) -> None:
@@ -86,7 +87,7 @@ def plot_circuit_shape(shallow, deep, axes=None):
 
 
 @styled
-def draw_xor_tree(n: int, ax=None):
+def plot_xor_tree(n: int, ax=None):
     """The deep parity circuit for ``n`` bits drawn one level up: each box is an XOR block.
 
     The blocks pair the signals as :func:`vgp_lib.circuits.deep_parity` does

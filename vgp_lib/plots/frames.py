@@ -19,7 +19,11 @@ import functools
 from collections.abc import Callable, Sequence
 
 from .._validate import check_sequence
+from .scrub import MAX_FRAMES
 from .style import blank_figure, house_style
+
+#: What a chapter calls; the rest serves it.
+__all__ = ["same_axes"]
 
 #: Height in inches of the figure the frames are measured on (the ranges do not depend on it).
 _PROBE_HEIGHT = 3.4
@@ -68,11 +72,6 @@ def _limits_of(draw, item, height: float) -> list[tuple]:
     return [(ax.get_xlim(), ax.get_ylim()) for ax in _data_axes(fig)]
 
 
-def _check_draw(draw) -> None:
-    if not callable(draw):
-        raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
-
-
 def common_limits(draw: Callable, frames: Sequence) -> list[tuple]:
     """For each axes ``draw(fig, item)`` makes: ``(xlim, ylim)`` holding every frame's ranges.
 
@@ -81,8 +80,9 @@ def common_limits(draw: Callable, frames: Sequence) -> list[tuple]:
 
         common_limits(draw_growth, frames)  # [((0.0, 31.0), (-22.4, 61.3))]
     """
-    _check_draw(draw)
-    frames = check_sequence("frames", frames, what="pre-computed results")
+    if not callable(draw):
+        raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
+    frames = check_sequence("frames", frames, what="pre-computed results", max_len=MAX_FRAMES)
     per_frame = []
     for i, item in enumerate(frames):
         try:

@@ -34,6 +34,8 @@ import html as _html
 import json
 from collections.abc import Sequence
 
+from .._validate import check_int, check_sequence
+
 _JS = """(function () {
   var script = document.currentScript;
   var root = (script && script.closest('.vgp-guess')) || document.getElementById(%(id)s);
@@ -127,17 +129,10 @@ def guess(question: str, options: Sequence[str], *, answer: int, why: str, revea
 
     if not isinstance(question, str) or not question.strip():
         raise ValueError(f"question must be non-empty text, got {question!r}")
-    if isinstance(options, str) or not isinstance(options, Sequence):
-        raise TypeError(f"options must be a list of texts, got {type(options).__name__}")
-    options = list(options)
-    if not 2 <= len(options) <= 5 or not all(isinstance(o, str) and o.strip() for o in options):
+    options = check_sequence("options", options, what="texts", min_len=2, max_len=5)
+    if not all(isinstance(o, str) and o.strip() for o in options):
         raise ValueError(f"options must be 2 to 5 non-empty texts, got {options!r}")
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        raise TypeError(f"answer must be an option index (int), got {type(answer).__name__}")
-    if not 0 <= answer < len(options):
-        raise ValueError(
-            f"answer must be an option index from 0 to {len(options) - 1}, got {answer}"
-        )
+    answer = check_int("answer", answer, lo=0, hi=len(options) - 1)  # an option's index
     if not isinstance(why, str) or not why.strip():
         raise ValueError(f"why must be non-empty text, got {why!r}")
     if not isinstance(reveal, str):

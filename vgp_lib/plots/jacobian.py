@@ -7,18 +7,22 @@ Each function draws results from :mod:`vgp_lib.meanfield` (a
 :class:`~vgp_lib.jacobian.Spectrum`) on optional axes and returns them, in the book's house
 style (:mod:`vgp_lib.plots.style`). Nothing here computes theory: the lines and colours are
 the results' own numbers. Legends sit above or beside the axes, never on the data.
+
+The module is longer than most (about 600 lines) because it mirrors :mod:`vgp_lib.jacobian`
+one to one: the wide-network chapter's figures and sliders, each with the phone layout it
+needs; splitting it would split one chapter's figures across modules.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from .._validate import check_instance, check_instances, check_int, check_real
+from .._validate import check_instance, check_instances, check_real, check_sequence
 from ..jacobian import GradientFlow, NearbyInputs, PhaseMeasurement, Spectrum
 from ..meanfield import PhaseGrid
 from . import check_axes, figure, get_axes
 from .activations import ACTIVATION_NAMES
+from .phone import on_phone, phone_layout
 from .style import (
     PHONE_IN,
     house_style,
@@ -26,15 +30,13 @@ from .style import (
     layer_colour,
     legend_above,
     legend_beside,
-    on_phone,
-    phone_layout,
     reuse_panels,
     styled,
 )
 
+# The two draw_* functions are slider callbacks: the slider calls them with the frames
+# spectrum_frames makes, so they are not part of the surface a reader calls.
 __all__ = [
-    "draw_jacobian_explorer",
-    "draw_spectrum_frame",
     "plot_gradient_norms",
     "plot_multipliers",
     "plot_nearby_inputs",
@@ -71,19 +73,9 @@ def setting_labels(results) -> list[str]:
 
         setting_labels([flow_a, flow_b])  # ['tanh, gaussian, $\\sigma_w^2$ = 1', '… = 2']
     """
-    if isinstance(results, (str, bytes, dict)) or not hasattr(results, "__iter__"):
-        raise TypeError(
-            "results must be a sequence of GradientFlow or Spectrum results, "
-            f"got {type(results).__name__}"
-        )
-    results = list(results)
-    if not results:
-        raise ValueError("results must hold at least one GradientFlow or Spectrum, got none")
-    for r in results:
-        if not isinstance(r, (GradientFlow, Spectrum)):
-            raise TypeError(
-                f"results must hold GradientFlow or Spectrum results, got a {type(r).__name__}"
-            )
+    results = check_sequence("results", results, what="GradientFlow or Spectrum results")
+    if not all(isinstance(r, (GradientFlow, Spectrum)) for r in results):
+        raise TypeError("results must hold vgp_lib.jacobian GradientFlow or Spectrum results")
     configs = [_config(r) for r in results]
     keys = [k for k in ("activation", "weights", "sigma_w2", "sigma_b2", "width")]
     varying = ["activation", "weights"] + [
@@ -113,17 +105,14 @@ def setting_labels(results) -> list[str]:
     return labels
 
 
-def _check_labels(labels, n: int) -> list[str] | None:
+def _labels(labels, n: int) -> list[str] | None:
+    """The ``labels`` option of a plot of ``n`` results: None, or one non-empty string each."""
     if labels is None:
         return None
-    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__"):
-        raise TypeError(
-            f"labels must be a list of {n} strings or None, got {type(labels).__name__}"
-        )
-    labels = list(labels)
-    if len(labels) != n or not all(isinstance(t, str) and t.strip() for t in labels):
+    labels = check_sequence("labels", labels, what="strings, one per result", min_len=n, max_len=n)
+    if not all(isinstance(t, str) and t.strip() for t in labels):
         raise ValueError(f"labels must be {n} non-empty strings (one per result), got {labels!r}")
-    return labels
+    return list(labels)
 
 
 # -- the phase diagram -----------------------------------------------------------------------------
@@ -265,7 +254,7 @@ def plot_multipliers(flows, ax=None, *, labels=None):
         plot_multipliers(flows, labels=["Nielsen's sigmoid", ...])
     """
     flows = check_instances("flows", flows, GradientFlow)
-    labels = _check_labels(labels, len(flows)) or setting_labels(flows)
+    labels = _labels(labels, len(flows)) or setting_labels(flows)
     ax = get_axes(ax, figsize=_FIGSIZE)
     markers = "osD^vP*Xh<>p"
     values = []
@@ -373,7 +362,7 @@ def plot_nearby_inputs(results, ax=None, *, labels=None):
         plot_nearby_inputs(runs, labels=["ordered", "chaotic"])
     """
     results = check_instances("results", results, NearbyInputs)
-    labels = _check_labels(labels, len(results)) or [rf"$\chi$ = {r.chi:.3g}" for r in results]
+    labels = _labels(labels, len(results)) or [rf"$\chi$ = {r.chi:.3g}" for r in results]
     ax = get_axes(ax, figsize=_FIGSIZE)
     for i, (r, label) in enumerate(zip(results, labels)):
         measured = np.maximum(np.mean(r.distance, axis=0), _DISTANCE_FLOOR)
@@ -459,7 +448,7 @@ def plot_spectra(spectra, axes=None, *, labels=None):
     spectra = check_instances("spectra", spectra, Spectrum)
     if len(spectra) > 6:
         raise ValueError(f"spectra must hold at most 6 Spectrum results, got {len(spectra)}")
-    labels = _check_labels(labels, len(spectra)) or _panel_labels(spectra)
+    labels = _labels(labels, len(spectra)) or _panel_labels(spectra)
     n = len(spectra)
     if axes is None:
         rows = 1 if n <= 2 else 2
@@ -503,7 +492,7 @@ def plot_spread(spectra, ax=None, *, labels=None):
         plot_spread(spectra, labels=["tanh, Gaussian", "tanh, orthogonal", ...])
     """
     spectra = check_instances("spectra", spectra, Spectrum)
-    labels = _check_labels(labels, len(spectra)) or setting_labels(spectra)
+    labels = _labels(labels, len(spectra)) or setting_labels(spectra)
     ax = get_axes(ax, figsize=_FIGSIZE)
     for i, (sp, label) in enumerate(zip(spectra, labels)):
         ax.plot(sp.depths, sp.spread, "o-", ms=4, color=f"C{i % 10}", lw=1.6, label=label)
@@ -519,22 +508,15 @@ def plot_spread(spectra, ax=None, *, labels=None):
 
 
 # -- the slider figure and the widget --------------------------------------------------------------
-def _check_frame(item):
-    """``item`` = (spectra, depth): a Spectrum or a sequence of them, and one of their depths."""
-    if not isinstance(item, tuple) or len(item) != 2:
-        raise TypeError(
-            f"item must be a tuple (spectra, depth), got {type(item).__name__}"
-            + (f" of length {len(item)}" if isinstance(item, tuple) else "")
-        )
+def _frame(item):
+    """``item`` = (spectra, depth), a frame of :func:`spectrum_frames`: a Spectrum or up to
+    four, and one of their depths; the spectra come back as a list."""
     spectra, depth = item
-    spectra = [spectra] if isinstance(spectra, Spectrum) else spectra
-    spectra = check_instances("item", spectra, Spectrum)
-    if len(spectra) > 4:
-        raise ValueError(f"item must hold at most 4 Spectrum results, got {len(spectra)}")
-    depth = check_int("item", depth, lo=1)
-    for sp in spectra:
-        if depth not in sp.depths:
-            raise ValueError(f"item asks for depth {depth}, not among a spectrum's {sp.depths}")
+    spectra = check_instances(
+        "item", [spectra] if isinstance(spectra, Spectrum) else spectra, Spectrum
+    )
+    if not all(depth in sp.depths for sp in spectra):
+        raise ValueError(f"item asks for depth {depth!r}, not one of every spectrum's depths")
     return spectra, depth
 
 
@@ -566,14 +548,12 @@ def draw_spectrum_frame(fig, item, *, xlim=None, labels=None):
     :func:`setting_labels` if those two do not tell the spectra apart.
     On a phone, more than two panels go in rows of two.
     """
-    check_instance("fig", fig, Figure)
-    spectra, depth = _check_frame(item)
-    labels = _check_labels(labels, len(spectra)) or _panel_labels(spectra)
+    spectra, depth = _frame(item)
+    labels = _labels(labels, len(spectra)) or _panel_labels(spectra)
     if xlim is None:
         lo, hi = _log_range(spectra)
     else:
-        if not isinstance(xlim, tuple) or len(xlim) != 2:
-            raise TypeError(f"xlim must be a tuple (lo, hi) or None, got {type(xlim).__name__}")
+        xlim = check_sequence("xlim", xlim, what="limits (lo, hi)", min_len=2, max_len=2)
         lo, hi = (check_real("xlim", v) for v in xlim)
         if not lo < hi:
             raise ValueError(f"xlim must be (lo, hi) with lo < hi, got {xlim!r}")
@@ -635,10 +615,7 @@ def draw_jacobian_explorer(fig, pair):
     setting; left the singular values at the spectrum's largest depth, right
     :math:`\\|\\delta^l\\|` against the layer (:func:`plot_gradient_norms`).
     """
-    check_instance("fig", fig, Figure)
-    if not isinstance(pair, tuple) or len(pair) != 2:
-        raise TypeError(f"pair must be a tuple (Spectrum, GradientFlow), got {type(pair).__name__}")
-    sp = check_instance("pair", pair[0], Spectrum)
+    sp = check_instance("pair", pair[0], Spectrum)  # pair = (Spectrum, GradientFlow)
     flow = check_instance("pair", pair[1], GradientFlow)
     left, right = reuse_panels(fig, "jacobian-explorer", lambda f: tuple(f.subplots(1, 2)))
     k = int(np.argmax(sp.depths))

@@ -11,7 +11,8 @@ import numpy as np
 from .._validate import check_choice, check_instance
 from ..monitor import GradientMonitor, GradientRecord, TrainingTrace
 from . import check_axes, figure, get_axes, styled
-from .style import legend_above, on_phone, phone_layout
+from .phone import on_phone, phone_layout
+from .style import legend_above
 
 
 def _as_record(record):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_instance
+from .._validate import check_instance, check_int
 from ..network import DepthResult
 from . import get_axes, styled
 from .style import layer_colour, legend_above
@@ -75,17 +75,12 @@ def plot_accuracy_curves(
         raise TypeError(f"legend must be True or False, got {type(legend).__name__}")
     from matplotlib.ticker import MaxNLocator
 
+    from_epoch = check_int("from_epoch", from_epoch, lo=1, hi=result.epochs)
+    upto = (
+        result.epochs if upto is None else check_int("upto", upto, lo=from_epoch, hi=result.epochs)
+    )
     ax = get_axes(ax, figsize=_FIGSIZE)
-    upto = result.epochs if upto is None else int(upto)
-    if (
-        isinstance(from_epoch, bool)
-        or not isinstance(from_epoch, (int, np.integer))
-        or not 1 <= from_epoch <= result.epochs
-    ):
-        raise ValueError(
-            f"from_epoch must be an epoch from 1 to {result.epochs}, got {from_epoch!r}"
-        )
-    start = int(from_epoch) - 1
+    start = from_epoch - 1
     epochs = np.arange(start + 1, upto + 1)
     for i, (h, acc) in enumerate(zip(result.hidden_layers, result.accuracy)):
         pct = 100 * acc[:, start:upto]

@@ -14,7 +14,8 @@ from .._validate import check_choice, check_instance, check_instances
 from ..profiles import ActivationComparison, GradientProfile, VarianceProfile
 from . import check_axes, figure, get_axes, legend_from_figure_edge, styled
 from .activations import ACTIVATION_NAMES
-from .style import integer_x, legend_above, legend_beside, on_phone, phone_layout
+from .phone import on_phone, phone_layout
+from .style import integer_x, legend_above, legend_beside
 
 _FIGSIZE = (6.5, 3.6)
 

@@ -146,7 +146,7 @@ def plot_memory_runs(runs, labels=None, ax=None, *, window: int = 10):
 
 
 @styled
-def draw_unrolled(steps: int = 3, ax=None):
+def plot_unrolled(steps: int = 3, ax=None):
     """A recurrent network unrolled in time: states ``h_0 .. h_steps`` in a row, each input
     ``x_t`` entering from below through ``U``, each state passed on through the same ``W``, and
     the gradient's way back (equation ``eq-bptt-product``) drawn above as a red arrow.

@@ -2,7 +2,7 @@
 
 A slider figure is a short, pre-rendered sweep: one frame per parameter value,
 each drawn in the house style at the column's width and again for a phone's column
-(:func:`vgp_lib.plots.style.drawings`), and a real ``<input type="range">`` with a
+(:func:`vgp_lib.plots.display.drawings`), and a real ``<input type="range">`` with a
 visible label and the current value ("|w| = 6.9"). It needs no kernel: the frames
 travel with the output, and a few lines of inline JavaScript swap the image (both
 drawings: a ``<picture>`` serves the phone's under :data:`~vgp_lib.plots.style.PHONE_MEDIA`),
@@ -53,11 +53,16 @@ import json
 import numbers
 from collections.abc import Callable, Sequence
 
+from .._validate import check_int, check_real, check_sequence
 from .style import COLUMN_PX
+
+__all__ = ["slider"]
 
 #: Image format of the frames (palette PNG: the smallest crisp format measured;
 #: it keeps the ``vgp:min-text-css-px`` text chunk that the browser test reads).
 FRAME_MIME = "image/png"
+#: Most frames a slider renders (each is drawn twice, desktop and phone; the book's have <= 12).
+MAX_FRAMES = 100
 #: Colours of the palette a frame is quantised to.
 PALETTE_COLOURS = 256
 
@@ -147,8 +152,6 @@ def compress_png(data: bytes) -> bytes:
     """Quantise a PNG (RGBA from matplotlib) to a palette PNG, keeping its text chunks."""
     from PIL import Image, PngImagePlugin
 
-    if not isinstance(data, bytes) or not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise TypeError(f"data must be the bytes of a PNG image, got {type(data).__name__}")
     with Image.open(io.BytesIO(data)) as image:
         info = PngImagePlugin.PngInfo()
         for key, text in image.text.items():
@@ -168,26 +171,20 @@ def render_frame(
     """Draw ``item`` on a new house-style figure; its PNG and CSS width and height.
 
     The PNG is the desktop frame, a palette PNG, carrying the phone's frame (also a palette
-    PNG) as :func:`vgp_lib.plots.style.png_bytes` does (:func:`~vgp_lib.plots.style.split_drawings`
-    takes them apart). The phone's frame follows the figure's own phone layout if ``draw``
-    gave it one (:func:`~vgp_lib.plots.style.on_phone`), else the generic one,
-    ``phone_height`` inches high if given.
+    PNG) as :func:`vgp_lib.plots.display.png_bytes` does
+    (:func:`~vgp_lib.plots.png.split_drawings` takes them apart). The phone's frame follows
+    the figure's own phone layout if ``draw`` gave it one
+    (:func:`~vgp_lib.plots.phone.on_phone`), else the generic one, ``phone_height`` inches
+    high if given.
 
-    Raises ``ValueError`` (from :func:`vgp_lib.plots.style.drawings`) if either frame has
+    Raises ``ValueError`` (from :func:`vgp_lib.plots.display.drawings`) if either frame has
     text under 9 pt, a legend over data, or texts over each other or cut by the edge.
     """
-    from .style import PHONE_LAYOUTS, blank_figure, drawings, house_style, phone_layout, with_phone
+    from .display import drawings
+    from .phone import PHONE_LAYOUTS, phone_layout
+    from .png import with_phone
+    from .style import blank_figure, house_style
 
-    if not callable(draw):
-        raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
-    if phone_height is not None and (
-        isinstance(phone_height, bool)
-        or not isinstance(phone_height, (int, float))
-        or not 1.0 <= phone_height <= 12.0
-    ):
-        raise ValueError(
-            f"phone_height must be a number of inches from 1 to 12, got {phone_height!r}"
-        )
     with house_style():
         fig = blank_figure(height)
         draw(fig, item)
@@ -284,53 +281,22 @@ def slider(
     """
     from IPython.display import HTML
 
-    from .style import PHONE_COLUMN_PX, PHONE_MEDIA, RESOLUTION, split_drawings
+    from .png import split_drawings
+    from .style import PHONE_COLUMN_PX, PHONE_MEDIA, RESOLUTION
 
-    if not callable(draw):
-        raise TypeError(f"draw must be a callable draw(fig, item), got {type(draw).__name__}")
-    if isinstance(frames, (str, bytes)) or not hasattr(frames, "__iter__"):
-        raise TypeError(
-            f"frames must be a sequence of pre-computed results, got {type(frames).__name__}"
-        )
-    frames = list(frames)
-    if not frames:
-        raise ValueError("frames must contain at least one pre-computed result")
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise TypeError(
-            f"values must be a sequence of parameter values, got {type(values).__name__}"
-        )
-    values = list(values)
-    if len(values) != len(frames):
-        raise ValueError(
-            f"values must have one value per frame: {len(values)} values for {len(frames)} frames"
-        )
+    if not (callable(draw) and (isinstance(fmt, str) or callable(fmt))):
+        raise TypeError("draw must be a callable draw(fig, item) and fmt a str or a callable")
+    frames = check_sequence("frames", frames, what="pre-computed results", max_len=MAX_FRAMES)
+    n = len(frames)
+    values = check_sequence("values", values, what="values, one per frame", min_len=n, max_len=n)
     if not isinstance(label, str) or not label.strip():
         raise ValueError(f"label must be the parameter's name (non-empty text), got {label!r}")
-    if not (isinstance(fmt, str) or callable(fmt)):
-        raise TypeError(f"fmt must be a format string or a callable, got {type(fmt).__name__}")
-    if isinstance(start, bool) or not isinstance(start, int):
-        raise TypeError(f"start must be a frame index (int), got {type(start).__name__}")
-    if not 0 <= start < len(frames):
-        raise ValueError(f"start must be a frame index from 0 to {len(frames) - 1}, got {start}")
-    if (
-        isinstance(height, bool)
-        or not isinstance(height, (int, float))
-        or not 1.0 <= height <= 12.0
-    ):
-        raise ValueError(f"height must be a number of inches from 1 to 12, got {height!r}")
+    start = check_int("start", start, lo=0, hi=n - 1)
+    height = check_real("height", height, lo=1.0, hi=12.0)  # inches
     if callable(alt):
         alts = [alt(v, item) for v, item in zip(values, frames)]
-    elif isinstance(alt, (str, bytes)) or not hasattr(alt, "__iter__"):
-        raise TypeError(
-            "alt must be a callable alt(value, item) or a list of strings, got "
-            f"{type(alt).__name__}"
-        )
     else:
-        alts = list(alt)
-        if len(alts) != len(frames):
-            raise ValueError(
-                f"alt must have one text per frame: {len(alts)} texts for {len(frames)} frames"
-            )
+        alts = check_sequence("alt", alt, what="texts, one per frame", min_len=n, max_len=n)
     for i, text in enumerate(alts):
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"alt must describe every frame in words; frame {i} has {text!r}")
@@ -350,7 +316,7 @@ def slider(
     drawn, width_css, height_css = [], 0, 0
     for i, item in enumerate(frames):
         try:
-            png, width_css, height_css = render_frame(draw, item, height=float(height))
+            png, width_css, height_css = render_frame(draw, item, height=height)
         except (ValueError, TypeError) as error:
             raise type(error)(f"frames[{i}] ({label} = {labels[i]}): {error}") from error
         drawn.append(split_drawings(png))
@@ -359,7 +325,7 @@ def slider(
     for i, item in enumerate(frames):
         if _png_height(drawn[i][1]) != tallest:
             png, _, _ = render_frame(
-                draw, item, height=float(height), phone_height=tallest / (96 * RESOLUTION)
+                draw, item, height=height, phone_height=tallest / (96 * RESOLUTION)
             )
             drawn[i] = split_drawings(png)
     uris = [f"data:{FRAME_MIME};base64," + base64.b64encode(d).decode("ascii") for d, _ in drawn]

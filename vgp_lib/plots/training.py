@@ -11,7 +11,8 @@ import numpy as np
 from .._validate import check_instance
 from ..training import TrainingComparison
 from . import check_axes, figure, legend_from_figure_edge, styled
-from .style import PHONE_IN, integer_x, legend_above, on_phone
+from .phone import on_phone
+from .style import PHONE_IN, integer_x, legend_above
 
 
 @styled

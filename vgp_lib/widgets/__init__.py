@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 
 from .._env import static_build
+from .._validate import check_bool, check_real
 
 
 class LiveFigure:
@@ -60,39 +61,20 @@ class LiveFigure:
 
         from ..plots.style import COLUMN_PX
 
-        if not isinstance(controls, dict) or not all(
-            isinstance(c, widgets.ValueWidget) for c in controls.values()
-        ):
-            raise TypeError(
-                f"controls must be a dict name -> ipywidgets control, got {type(controls).__name__}"
-            )
-        if not controls:
-            raise ValueError("controls must name at least one control")
-        if not callable(compute):
-            raise TypeError(
-                f"compute must be a callable compute(**values), got {type(compute).__name__}"
-            )
-        if not callable(draw):
-            raise TypeError(f"draw must be a callable draw(fig, result), got {type(draw).__name__}")
-        if describe is not None and not callable(describe):
-            raise TypeError(
-                f"describe must be a callable describe(result) or None, "
-                f"got {type(describe).__name__}"
-            )
         if (
-            isinstance(height, bool)
-            or not isinstance(height, (int, float))
-            or not 1.0 <= height <= 12.0
+            not isinstance(controls, dict)
+            or not controls
+            or not all(isinstance(c, widgets.ValueWidget) for c in controls.values())
         ):
-            raise ValueError(f"height must be a number of inches from 1 to 12, got {height!r}")
-        if not isinstance(reuse, bool):
-            raise TypeError(f"reuse must be True or False, got {type(reuse).__name__}")
+            raise TypeError("controls must be a non-empty dict name -> ipywidgets control")
+        if not (callable(compute) and callable(draw) and (describe is None or callable(describe))):
+            raise TypeError("compute, draw and describe (or None) must be callables")
         self.controls = dict(controls)
         self.compute = compute
         self.draw = draw
         self.describe = describe
-        self.height = float(height)
-        self.reuse = reuse
+        self.height = check_real("height", height, lo=1.0, hi=12.0)  # inches
+        self.reuse = check_bool("reuse", reuse)
         self.figure = None  # the figure last drawn on
         self.result = None
         self.seconds = []  # wall time of each compute + draw
@@ -145,7 +127,7 @@ class LiveFigure:
         self.render_seconds.append(time.perf_counter() - drawn)
 
     def _ipython_display_(self) -> None:
-        show(self.box)
+        show_live(self.box)
 
 
 def _png(fig) -> bytes:
@@ -176,7 +158,7 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def show(widget) -> None:
+def show_live(widget) -> None:
     """Display ``widget`` live; in the static build, nothing (there is no kernel to drive
     it, and a note in its place would be plumbing on the page: the chapter's prose says
     how to run it live)."""

@@ -11,7 +11,7 @@ from . import LiveFigure
 
 def _compute(n: int, counts, checked: dict) -> dict:
     """Both circuits for ``n`` bits; ``checked`` is whether both equal parity on every input
-    (``checked[n]`` once known: None until then, see :func:`_check`)."""
+    (``checked[n]`` once known: None until then, see :func:`_verified`)."""
     shallow, deep = circuits.two_layer_parity(n), circuits.deep_parity(n)
     return {
         "n": n,
@@ -22,7 +22,7 @@ def _compute(n: int, counts, checked: dict) -> dict:
     }
 
 
-def _check(result: dict, checked: dict) -> dict:
+def _verified(result: dict, checked: dict) -> dict:
     """``result`` with its circuits checked on all 2^n inputs (each n once: ``checked``)."""
     n = result["n"]
     if result["checked"] is None:
@@ -81,7 +81,7 @@ def gate_count_explorer(n: int = 8, n_max: int = 16) -> LiveFigure:
     )
 
     def check(change=None):  # after the figure is drawn (observers run in order)
-        live.result = _check(live.result, checked)
+        live.result = _verified(live.result, checked)
         live.text.value = _describe(live.result)
 
     controls["n"].observe(check, names="value")

@@ -64,9 +64,9 @@ def jacobian_explorer(
     point: the figure then shows the compute call's message instead of a drawing.
     Example (in a chapter)::
 
-        from vgp_lib.widgets import show
+        from vgp_lib.widgets import show_live
         from vgp_lib.widgets.jacobian import jacobian_explorer
-        show(jacobian_explorer(activation="tanh", sigma_w=1.0, depth=50))
+        show_live(jacobian_explorer(activation="tanh", sigma_w=1.0, depth=50))
     """
     import ipywidgets as widgets
 

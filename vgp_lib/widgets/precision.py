@@ -7,7 +7,7 @@ Controls wired to :func:`vgp_lib.precision.exploding_profile` and
 from __future__ import annotations
 
 from .. import chain, precision
-from .._validate import check_choice, check_int, check_real
+from .._validate import check_bool, check_choice, check_int, check_real
 from ..plots.precision import plot_precision_growth
 from ..plots.style import reuse_panels
 from . import LiveFigure
@@ -17,7 +17,7 @@ def _draw_exploding(fig, r):
     plot_precision_growth(r, reuse_panels(fig, "exploding-explorer", lambda f: f.add_subplot()))
 
 
-def exploding_explorer(
+def precision_explorer(
     w: float = 100.0, depth: int = 30, align: bool = True, dtype: str = "float32"
 ) -> LiveFigure:
     """Weight w, depth, "align biases" and precision -> growth of |dC/db_j| across the layers."""
@@ -25,8 +25,7 @@ def exploding_explorer(
 
     w = check_real("w", w, lo=0.5, hi=200.0)
     depth = check_int("depth", depth, lo=1, hi=250)
-    if not isinstance(align, bool):
-        raise TypeError(f"align must be True or False, got {type(align).__name__}")
+    align = check_bool("align", align)
     dtype = check_choice("dtype", dtype, chain.DTYPES)
     controls = {
         "w": widgets.FloatSlider(value=w, min=0.5, max=200.0, step=0.5, description="weight w"),

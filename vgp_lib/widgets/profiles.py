@@ -7,7 +7,7 @@ Depth, activation, initialisation, normalisation and residual blocks ->
 from __future__ import annotations
 
 from .. import models, profiles
-from .._validate import MAX_DEPTH, check_choice, check_int
+from .._validate import MAX_DEPTH, check_bool, check_choice, check_int
 from ..plots.profiles import plot_gradient_profiles
 from ..plots.style import reuse_panels
 from . import LiveFigure
@@ -46,8 +46,7 @@ def architecture_configurator(
     activation = check_choice("activation", activation, models.MODEL_ACTIVATIONS)
     init = check_choice("init", init, models.MODEL_INITS)
     norm = check_choice("norm", norm, models.NORMS)
-    if not isinstance(residual, bool):
-        raise TypeError(f"residual must be True or False, got {type(residual).__name__}")
+    residual = check_bool("residual", residual)
     seed = check_int("seed", seed, lo=0, hi=2**32 - 1)
     controls = {
         "depth": widgets.IntSlider(value=depth, min=1, max=max_depth, description="depth"),

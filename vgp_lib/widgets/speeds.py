@@ -6,7 +6,7 @@ from functools import partial
 
 import numpy as np
 
-from .._validate import check_choice, check_int
+from .._validate import check_choice, check_int, check_labelled, check_sequence
 from ..network import HIDDEN_ACTIVATIONS, NETWORK_INITS
 from ..plots.speeds import plot_speed_profile
 from ..plots.style import reuse_panels
@@ -48,30 +48,15 @@ def speed_explorer(
     """Controls for depth (1–8), width, activation and initialisation -> ‖δ^l‖ bars on ``x, y``."""
     import ipywidgets as widgets
 
-    x, y = np.asarray(x), np.asarray(y)  # no copy: x may be all of MNIST
-    if x.ndim != 2 or x.size == 0 or x.dtype.kind not in "fiu":
-        raise TypeError(
-            f"x must be a 2-D array of real numbers (one row per image), got {x.dtype} "
-            f"of shape {x.shape}"
-        )
-    if not np.isfinite(x).all():
-        raise ValueError("x must contain only finite numbers (found nan or inf)")
+    x, y = check_labelled("x", x, "y", y, n_classes=10)  # arrays (no copy: x may be all MNIST)
     if np.abs(x).max() > np.finfo(np.float32).max:  # the widget computes in float32
         raise ValueError("x must hold values within float32's range (about ±3.4e38)")
-    if y.ndim != 1 or len(y) != len(x) or y.dtype.kind not in "iu":
-        raise ValueError(
-            f"y must hold one integer label per row of x ({len(x)}), got {y.dtype} "
-            f"of shape {y.shape}"
-        )
     hidden_layers = check_int("hidden_layers", hidden_layers, lo=1, hi=8)
     width = check_int("width", width, lo=10, hi=100)
     activation = check_choice("activation", activation, HIDDEN_ACTIVATIONS)
     init = check_choice("init", init, NETWORK_INITS)
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
-        raise TypeError(f"seeds must be a sequence of integer seeds, got {type(seeds).__name__}")
+    seeds = check_sequence("seeds", seeds, what="integer seeds", max_len=10)  # length first
     seeds = tuple(check_int("seeds", s, lo=0, hi=2**32 - 1) for s in seeds)
-    if not 1 <= len(seeds) <= 10:
-        raise ValueError(f"seeds must hold 1 to 10 seeds, got {len(seeds)}")
     controls = {
         "hidden_layers": widgets.IntSlider(
             value=hidden_layers, min=1, max=8, description="hidden layers"
@@ -83,5 +68,5 @@ def speed_explorer(
         "init": widgets.Dropdown(options=list(NETWORK_INITS), value=init, description="init"),
     }
     # float32 halves the live compute; the chapter's tables use float64
-    compute = partial(speed_profile, x, y, seed=tuple(seeds), dtype=np.float32)
+    compute = partial(speed_profile, x, y, seed=seeds, dtype=np.float32)
     return LiveFigure(controls, compute, _draw, describe=_describe, height=3.4, reuse=True)
