@@ -17,30 +17,27 @@ put back only where nbgrader removes them again:
   ``### END SOLUTION``, which ``generate_assignment`` deletes (the course's
   ``ClearSolutions.code_stub`` is empty), so students get the stub exactly;
 * the check cell after it (tag ``check``) becomes a **graded cell** worth
-  :data:`AUTOGRADED_POINTS` that hands the answer in as data
+  :data:`booktools.chapter_exercises.AUTOGRADED_POINTS` that hands the answer in as data
   (:func:`vgp_lib.exercises.handin.hand_in`) and judges nothing: the grader
   (:mod:`booktools.grade`) calls the book's check on that data in its own process, with
   the other arguments of the check's call (the exercise's numbers, values the chapter
   computed) taken from the instructor's run, :func:`grading_spec`;
 * an exercise whose ``{exercise}`` directive has ``:class: prose-only`` (derive, argue)
   gets a **manually graded Markdown answer cell** right after the exercise, worth its
-  rubric's points (:func:`rubric_points`). In the source it holds the worked argument
-  and the rubric from the exercise's solution; students get ``YOUR ANSWER HERE``.
+  rubric's points (:func:`booktools.chapter_exercises.rubric_points`). In the source it holds the
+  worked argument and the rubric from the exercise's solution; students get
+  ``YOUR ANSWER HERE``.
 
 A **variant** (``--variant NAME``) gives the exercises other numbers: each line
 ``NAME = value  # variants: a, b, c`` of a cell tagged ``exercise-numbers`` takes one of
 the listed values, chosen by the variant's name (:func:`apply_variant`); the exercises'
 text names those numbers with ``{eval}``, and the reference solutions compute from them.
 
-Which solution belongs to which exercise is read from the tags and labels of the
-chapter (``{solution-start} <label>`` ... ``{solution-end}``, or ``{solution} <label>``),
-not from positions. A chapter that does not follow that layout is skipped with a
-message saying why; the others are still written. Before the course is reported
-written, :func:`booktools.edition.find_leaks` looks at every release notebook once more.
-
->>> rubric_points("**Rubric**\\n\\n- names the factor (1 point)\\n- bounds it (2 points)"
-...               "\\n- concludes")
-4
+Which stub, check, solution and rubric belong to which exercise is read by
+:func:`booktools.chapter_exercises.read_exercises`, from the tags and labels of the chapter, not
+from positions. A chapter that does not follow that layout is skipped with a message
+saying why; the others are still written. Before the course is reported written,
+:func:`booktools.edition.find_leaks` looks at every release notebook once more.
 """
 
 from __future__ import annotations
@@ -48,7 +45,6 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
-import functools
 import json
 import os
 import re
@@ -56,12 +52,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from booktools.chapter_exercises import (
+    CHECK_TAG,
+    EXERCISE_DIRECTIVES,
+    EXERCISE_TAG,
+    NUMBERS_TAG,
+    VARIANT_LINE,
+    Exercise,
+    LayoutError,
+    book_checks,
+    check_call,
+    read_exercises,
+    variant_choices,
+)
 from booktools.edition import (
     EXERCISE_MARK,
-    EXERCISE_TAG,
     chapter_labels,
     figure_labels,
     find_leaks,
@@ -79,22 +86,9 @@ from booktools.myst import (
     tidy,
 )
 
-#: Cell tag of the visible self-check that follows each exercise stub.
-CHECK_TAG = "check"
-#: ``:class:`` of an ``{exercise}`` answered in words (graded by hand with its rubric).
-PROSE_ONLY_CLASS = "prose-only"
-#: Points of each autograded exercise (its test cell).
-AUTOGRADED_POINTS = 1
 #: Seconds a cell may run when nbgrader autogrades, as ``execute.timeout`` in _config.yml
 #: for the book; a cell still running is interrupted and the rest of the notebook is graded.
 DEFAULT_TIMEOUT = 900
-
-_EXERCISE_DIRECTIVES = ("exercise", "exercise-start")
-_RUBRIC = re.compile(r"^[ \t]*\*\*Rubric\*\*")
-_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])[ \t]+")
-_POINTS = r"(?P<n>\d+(?:\.\d+)?)[ \t]*(?:points?|pts?)\b"
-_LEADING_POINTS = re.compile(r"^[ \t]*\(?" + _POINTS, re.I)  # "- 2 points: ..."
-_BRACKETED_POINTS = re.compile(r"\(" + _POINTS + r"\)", re.I)  # "- ... (2 points)"
 
 _NOTE = (
     "**Assignment: {title}** (from *Vanishing gradients, seen*).\n\n"
@@ -179,200 +173,6 @@ class CourseError(ValueError):
     """A chapter that cannot be made into an assignment (the message says why)."""
 
 
-@dataclass
-class Exercise:
-    """One exercise of a chapter as the course grades it."""
-
-    label: str
-    title: str
-    prose_only: bool = False
-    stub: str | None = None  #: source of the ``exercise`` cell (code exercises)
-    check: str | None = None  #: source of the ``check`` cell
-    reference: str | None = None  #: reference code (code exercises)
-    solution_text: str | None = None  #: the solution's text (prose-only exercises)
-    names: tuple[str, ...] = ()  #: answer variables: set by the stub and read by the check
-
-    @property
-    def points(self) -> float:
-        return rubric_points(self.solution_text or "") if self.prose_only else AUTOGRADED_POINTS
-
-
-# --------------------------------------------------------------------------- reading a chapter
-
-
-def _same_code(a: str, b: str) -> bool:
-    try:
-        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
-    except SyntaxError:
-        return a.strip() == b.strip()
-
-
-def bound_names(source: str) -> list[str]:
-    """Names a cell binds at its top level (assignments, ``def``, ``class``)."""
-    names = []
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        for target in targets:
-            for sub in ast.walk(target) if target is not None else ():
-                if isinstance(sub, ast.Name):
-                    names.append(sub.id)
-    return names
-
-
-def _answer_names(stub: str, check: str) -> tuple[str, ...]:
-    """The names the stub sets and the check reads, in the check's order."""
-    bound = set(bound_names(stub))
-    read = [
-        n.id
-        for n in ast.walk(ast.parse(check))
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    ]
-    return tuple(dict.fromkeys(n for n in read if n in bound))
-
-
-def read_exercises(cells) -> dict[str, Exercise]:
-    """Every exercise of a chapter's notebook cells (the instructor edition), by label.
-
-    Stubs and checks belong to the ``{exercise}`` directive above them; the reference
-    solution of a code exercise is the code inside ``{solution-start} <label>`` ...
-    ``{solution-end}`` except the cell that repeats the check; a prose-only exercise's
-    solution text comes from the gated region or from a ``{solution} <label>`` block.
-    """
-    found: dict[str, Exercise] = {}
-    current = None
-    gate = None  # [label, text lines, code sources] of the open {solution-start} region
-
-    def close(gate):
-        label, text, code = gate
-        if label not in found:
-            raise CourseError(f"{{solution-start}} {label} names no exercise above it")
-        ex = found[label]
-        if ex.prose_only:
-            ex.solution_text = tidy(text)
-        else:
-            kept = [src for src in code if not (ex.check and _same_code(src, ex.check))]
-            ex.reference = "\n\n".join(src.strip() for src in kept) or None
-
-    for cell in cells:
-        if cell.cell_type == "markdown":
-            lines = cell.source.splitlines()
-            pos = 0
-            for block in directive_blocks(lines):
-                if gate is not None:
-                    gate[1].extend(lines[pos : block.start])
-                pos = block.end
-                if block.name in _EXERCISE_DIRECTIVES:
-                    label = block.options.get("label")
-                    if not label:
-                        raise CourseError(f"the exercise {block.argument!r} has no :label:")
-                    classes = block.options.get("class", "").split()
-                    found[label] = Exercise(
-                        label, block.argument, prose_only=PROSE_ONLY_CLASS in classes
-                    )
-                    current = label
-                elif block.name == "solution-start":
-                    if gate is not None:
-                        raise CourseError(
-                            f"{{solution-start}} {block.argument} opens inside the solution of "
-                            f"{gate[0]}"
-                        )
-                    gate = [block.argument, [], []]
-                elif block.name == "solution-end":
-                    if gate is None:
-                        raise CourseError("a {solution-end} closes no {solution-start}")
-                    close(gate)
-                    gate = None
-                elif block.name == "solution":
-                    if block.argument in found and found[block.argument].prose_only:
-                        found[block.argument].solution_text = tidy(block.content)
-                elif gate is not None:
-                    gate[1].extend(lines[block.start : block.end])
-            if gate is not None:
-                gate[1].extend(lines[pos:])
-            continue
-        tags = cell_tags(cell)
-        if gate is not None:
-            gate[2].append(cell.source)
-            gate[1].extend(["", "```python", cell.source.strip(), "```", ""])
-        elif EXERCISE_TAG in tags or CHECK_TAG in tags:
-            kind = "stub" if EXERCISE_TAG in tags else "check"
-            if current is None:
-                raise CourseError(f"a cell tagged {kind!r} comes before any {{exercise}}")
-            ex = found[current]
-            if ex.prose_only:
-                raise CourseError(f"{current} is prose-only but has a cell tagged {kind!r}")
-            if getattr(ex, kind) is not None:
-                raise CourseError(f"{current} has two cells tagged {kind!r}")
-            setattr(ex, kind, cell.source)
-    if gate is not None:
-        raise CourseError(f"the {{solution-start}} of {gate[0]} has no {{solution-end}}")
-    for ex in found.values():
-        _validate(ex)
-    return found
-
-
-def _validate(ex: Exercise) -> None:
-    if ex.prose_only:
-        if not ex.solution_text:
-            raise CourseError(f"{ex.label} is prose-only but has no solution text")
-        rubric_points(ex.solution_text)  # raises if there is no rubric
-        return
-    if ex.stub is None:
-        raise CourseError(
-            f"{ex.label} has no stub cell tagged {EXERCISE_TAG!r} (nor :class: {PROSE_ONLY_CLASS})"
-        )
-    if ex.check is None:
-        raise CourseError(
-            f"{ex.label} has no check cell tagged {CHECK_TAG!r} after its stub "
-            "(is the chapter still in the old layout, with an untagged check cell?)"
-        )
-    if ex.reference is None:
-        raise CourseError(
-            f"{ex.label} has no reference solution: code cells inside "
-            f"{{solution-start}} {ex.label} ... {{solution-end}}"
-        )
-    _final_call(ex.check, ex.label)
-    try:
-        ex.names = _answer_names(ex.stub, ex.check)
-    except SyntaxError as err:
-        raise CourseError(f"the stub of {ex.label} is not valid Python: {err}") from None
-
-
-def rubric_points(text: str) -> int | float:
-    """Points of the rubric in a solution's text: the list after its ``**Rubric**`` line.
-
-    An item is worth the points it starts with ("- 2 points: ...") or names in
-    brackets ("- ... (2 points)"), else 1. A total on the ``**Rubric**`` line itself
-    ("**Rubric** (4 points)") must agree with the items.
-    """
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if _RUBRIC.match(line)), None)
-    if start is None:
-        raise CourseError("the solution has no **Rubric** section")
-    items: list[str] = []
-    for line in lines[start + 1 :]:
-        if _ITEM.match(line):
-            items.append(line[_ITEM.match(line).end() :])
-        elif items and line.strip():
-            items[-1] += " " + line.strip()  # an item's continuation line
-    if not items:
-        raise CourseError("the **Rubric** lists no points (a list of items)")
-
-    def points(item):
-        m = _LEADING_POINTS.match(item) or _BRACKETED_POINTS.search(item)
-        return float(m.group("n")) if m else 1.0
-
-    total = sum(map(points, items))
-    stated = _BRACKETED_POINTS.search(lines[start])
-    if stated and float(stated.group("n")) != total:
-        raise CourseError(
-            f"the **Rubric** says {stated.group('n')} points but its items add up to {total:g}"
-        )
-    return int(total) if total.is_integer() else total
-
-
 # --------------------------------------------------------------------------- the nbgrader source
 
 
@@ -393,20 +193,6 @@ def _nbgrader(
     return meta
 
 
-def _final_call(check: str, label: str) -> tuple[str, str]:
-    """Split a check cell into (statements before, the final expression's source)."""
-    try:
-        body = ast.parse(check).body
-    except SyntaxError as err:
-        raise CourseError(f"the check cell of {label} is not valid Python: {err}") from None
-    if not body or not isinstance(body[-1], ast.Expr):
-        raise CourseError(f"the check cell of {label} does not end with the check's call")
-    lines = check.splitlines()
-    last = body[-1]
-    setup = "\n".join(lines[: last.lineno - 1]).strip()
-    return setup, ast.get_source_segment(check, last.value)
-
-
 def _answer_source(ex: Exercise) -> str:
     stub = ex.stub.rstrip().replace(EXERCISE_MARK, COURSE_MARK, 1)
     return f"{stub}\n### BEGIN SOLUTION\n{ex.reference}\n### END SOLUTION"
@@ -415,7 +201,7 @@ def _answer_source(ex: Exercise) -> str:
 def _test_source(ex: Exercise) -> str:
     """The graded cell: it hands the answer in as data (:mod:`vgp_lib.exercises.handin`);
     the grader judges it with the book's check in its own process (booktools/grade.py)."""
-    setup, call = _final_call(ex.check, ex.label)
+    setup, call = check_call(ex.check, ex.label)
     module, check_name = _check_of(ex)
     s = "" if ex.points == 1 else "s"
     names = ", ".join(ex.names)
@@ -434,34 +220,18 @@ def _test_source(ex: Exercise) -> str:
 
 def _check_of(ex: Exercise) -> tuple[str, str]:
     """The module and name of the book's check that ``ex``'s check cell calls."""
-    _, call = _final_call(ex.check, ex.label)
+    _, call = check_call(ex.check, ex.label)
     check_name = re.match(r"\s*(check_\w+)\s*\(", call).group(1)
-    module = _check_module(check_name)
-    if module is None:
+    check = book_checks().get(check_name)
+    if check is None:
         raise CourseError(f"the check {check_name} of {ex.label} is not in vgp_lib.exercises")
-    return module, check_name
-
-
-@functools.cache
-def _check_module(check_name: str) -> str | None:
-    """The ``vgp_lib.exercises`` module that defines ``check_name`` (None if none does)."""
-    import importlib
-    import pkgutil
-
-    import vgp_lib.exercises as package
-
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        found = getattr(module, check_name, None)
-        if callable(found) and hasattr(found, "exercise"):
-            return module.__name__
-    return None
+    return check.__module__, check_name
 
 
 def _arguments(ex: Exercise) -> list[str]:
     """Sources of the check call's arguments that are not answers (``z=BALANCE_Z`` gives
     ``BALANCE_Z``): the grader takes their values from the instructor's run."""
-    _, call = _final_call(ex.check, ex.label)
+    _, call = check_call(ex.check, ex.label)
     node = ast.parse(call, mode="eval").body
     given = [*node.args, *(k.value for k in node.keywords)]
     return [ast.unparse(a) for a in given if not (isinstance(a, ast.Name) and a.id in ex.names)]
@@ -513,7 +283,10 @@ def build_source(
         student = make_edition(source, "student", **references)
     except (ValueError, RuntimeError) as err:
         raise CourseError(str(err)) from None
-    found = read_exercises(full.cells)
+    try:
+        found = read_exercises(full.cells)
+    except LayoutError as err:
+        raise CourseError(str(err)) from None
     if not found:
         raise CourseError("it has no exercises")
     cells, current, done = [], None, set()
@@ -521,7 +294,7 @@ def build_source(
         if cell.cell_type == "markdown":
             lines, pos, pieces = cell.source.splitlines(), 0, []
             for block in directive_blocks(lines):
-                if block.name not in _EXERCISE_DIRECTIVES:
+                if block.name not in EXERCISE_DIRECTIVES:
                     continue
                 current = block.options.get("label")
                 ex = found[current]
@@ -585,21 +358,6 @@ def build_source(
 
 # --------------------------------------------------------------------------- variants
 
-#: Cell tag of the cell that holds an exercise's numbers (``NAME = value  # variants: ...``).
-NUMBERS_TAG = "exercise-numbers"
-_VARIANTS = re.compile(
-    r"^(?P<head>\s*(?P<name>[^=#]+?)\s*=\s*)(?P<value>[^#]+?)\s*#\s*variants:\s*(?P<choices>.+)$"
-)
-
-
-def _variant_choices(text: str) -> list:
-    """The values after ``# variants:`` (Python literals, separated by commas)."""
-    try:
-        value = ast.literal_eval(f"[{text}]")
-    except (SyntaxError, ValueError):
-        raise CourseError(f"the variants {text!r} are not Python literals") from None
-    return value
-
 
 def apply_variant(nb, variant: str | None, stem: str) -> dict:
     """Give the exercises of ``nb`` the numbers of ``variant`` (in place): in every cell tagged
@@ -615,14 +373,14 @@ def apply_variant(nb, variant: str | None, stem: str) -> dict:
             continue
         lines = []
         for line in cell.source.splitlines():
-            m = _VARIANTS.match(line)
+            m = VARIANT_LINE.match(line)
             if m is None:
                 lines.append(line)
                 continue
             name = m.group("name").strip()
             value = m.group("value").strip()
             if variant:
-                choices = _variant_choices(m.group("choices"))
+                choices = variant_choices(m.group("choices"))
                 pick = random.Random(f"{variant}/{stem}/{name}").choice(choices)
                 value = repr(pick)
             chosen[name] = value
@@ -705,7 +463,7 @@ def grading_spec(nb, exercises, *, cwd, timeout: int = DEFAULT_TIMEOUT) -> dict:
     for ex in exercises:
         if ex.prose_only:
             continue
-        _, call = _final_call(ex.check, ex.label)
+        _, call = check_call(ex.check, ex.label)
         module, check_name = _check_of(ex)
         entry = {
             "label": ex.label,
@@ -804,7 +562,7 @@ def write_course(
             )
             numbers = apply_variant(nb, variant, stem)
             spec = grading_spec(nb, exercises, cwd=source.parent, timeout=timeout)
-        except CourseError as err:
+        except (CourseError, LayoutError) as err:
             results[stem] = f"skipped: {err}"
             log(f"{stem}: skipped: {err}")
             continue

@@ -16,7 +16,7 @@ How a chapter becomes a student notebook:
    markdown cells — colon fences (``:::{solution}``) and backtick fences
    (```` ```{solution} ````), with their content — and any gated
    ``{solution-start}`` ... ``{solution-end}`` region, including the cells
-   between the two.
+   between the two (:func:`booktools.chapter_exercises.solution_parts` says where each lies).
 4. Cells tagged ``exercise`` (the stubs, ``answer = ...``) stay and get a first
    line :data:`EXERCISE_MARK`; the check cell after each stub then reports
    *not attempted yet*, because every check treats ``...`` that way.
@@ -62,10 +62,18 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from booktools.chapter_exercises import (
+    EXERCISE_TAG,
+    PROSE_ONLY,
+    SOLUTION_DIRECTIVES,
+    SOLUTION_TAG,
+    exercise_directives,
+    exercise_labels,
+    solution_parts,
+)
 from booktools.myst import (
     DIRECTIVE_OPEN,
-    DIRECTIVE_OPTION,
-    block_end,
+    all_directives,
     cell_tags,
     chapter_numbers,
     chapter_sources,
@@ -79,12 +87,6 @@ from booktools.myst import (
 EDITIONS = ("student", "instructor", "live")
 #: First line of every exercise stub cell in both editions.
 EXERCISE_MARK = "# EXERCISE — your code here (replace the ..., then run the check below)"
-#: Cell tag of reference solutions (removed from the student edition).
-SOLUTION_TAG = "solution"
-#: Cell tag of exercise stubs.
-EXERCISE_TAG = "exercise"
-
-_SOLUTION_DIRECTIVES = ("solution", "solution-start", "solution-end")
 #: Directives that may be folded (``:class: dropdown``) without holding an answer: the
 #: chapters' asides, such as the "How sure are we?" box of seeds and spreads.
 _FOLDED_ASIDES = ("admonition", "note", "tip", "seealso")
@@ -127,7 +129,7 @@ _LIVE_EXERCISES = (
     "open the [student edition](student/{stem}.ipynb) instead."
 )
 #: The visible cell the live edition puts after the note of a chapter whose long
-#: experiments have a smaller size (``vgp_lib._env.quick_mode``): the live size unless the
+#: experiments have a smaller size (``vgp_lib.book.quick_mode``): the live size unless the
 #: reader asks for the page's.
 LIVE_SIZE_CELL = (
     "# Here the long experiments run smaller than on the web page, so Run All takes about a\n"
@@ -165,40 +167,6 @@ STUDENT_STOP = (
 )
 
 
-def _strip_lines(
-    lines: list[str], gated: bool, marker: str | None = None
-) -> tuple[list[str], bool]:
-    """Remove solution directives from one markdown cell's lines.
-
-    ``gated`` says whether the cell starts inside a ``{solution-start}`` region;
-    the returned flag says whether it ends inside one. ``marker``, if given, is a line
-    put where each solution ended.
-    """
-    kept: list[str] = []
-    i = 0
-    while i < len(lines):
-        m = DIRECTIVE_OPEN.match(lines[i])
-        name = m.group("name") if m else None
-        if gated:
-            if name == "solution-end":
-                gated = False
-                i = block_end(lines, i, m.group("fence"))
-                if marker:
-                    kept += ["", marker, ""]
-            else:
-                i += 1
-            continue
-        if name in _SOLUTION_DIRECTIVES:
-            i = block_end(lines, i, m.group("fence"))
-            gated = name == "solution-start"
-            if marker and not gated:
-                kept += ["", marker, ""]
-            continue
-        kept.append(lines[i])
-        i += 1
-    return kept, gated
-
-
 def strip_solutions(text: str) -> str:
     """Remove every ``{solution}`` directive block (both fence styles) from MyST Markdown text.
 
@@ -214,27 +182,38 @@ def strip_solutions(text: str) -> str:
     :label: ex-b
     :::
     """
+    import nbformat
+
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    kept, _ = _strip_lines(text.splitlines(), gated=False)
-    return tidy(kept)
+    cells = _strip_cells([nbformat.v4.new_markdown_cell(text)], marker=None)
+    return cells[0].source if cells else ""
 
 
-def _strip_cells(cells: list) -> list:
-    """Drop solution blocks from markdown cells and every cell inside a gated solution."""
-    out, gated = [], False
-    for cell in cells:
+def _strip_cells(cells: list, marker: str | None = STUDENT_STOP) -> list:
+    """Drop solution blocks from markdown cells and every cell inside a solution region
+    (:func:`booktools.chapter_exercises.solution_parts`); ``marker``, if given, is a line put where
+    each solution ended. A cell that held only a solution goes altogether."""
+    kept: dict = {}  # cell index: the lines kept of a Markdown cell, or whether a cell stays
+    for part in solution_parts(cells):
+        if part.kind == "code":
+            kept[part.cell] = part.region is None
+            continue
+        lines = kept.setdefault(part.cell, [])
+        if part.kind == "text" and part.region is None:
+            lines += cells[part.cell].source.splitlines()[part.start : part.end]
+        elif part.kind in ("solution", "end") and marker:
+            lines += ["", marker, ""]
+    out = []
+    for i, cell in enumerate(cells):
         if cell.cell_type != "markdown":
-            if not gated:
+            if kept[i]:
                 out.append(cell)
             continue
-        kept, gated = _strip_lines(cell.source.splitlines(), gated, STUDENT_STOP)
-        text = tidy(kept)
-        if text.strip():  # a cell that held only a solution goes altogether
+        text = tidy(kept[i])
+        if text.strip():
             cell.source = text
             out.append(cell)
-    if gated:
-        raise ValueError("a {solution-start} block has no matching {solution-end}")
     return out
 
 
@@ -272,22 +251,6 @@ def chapter_labels(sources) -> dict[str, tuple[str, str]]:
     return labels
 
 
-def _numbered_directives(lines: list[str]):
-    """``(index, match, options)`` of every directive opened in ``lines``, nested ones too
-    (an equation inside a solution), with the option lines that follow its opening line."""
-    for i, line in enumerate(lines):
-        m = DIRECTIVE_OPEN.match(line)
-        if not m:
-            continue
-        options = {}
-        for following in lines[i + 1 :]:
-            option = DIRECTIVE_OPTION.match(following)
-            if not option:
-                break
-            options[option.group("key")] = option.group("value").strip()
-        yield i, m, options
-
-
 def numbered_labels(sources, numbers: dict[str, int], kind: str) -> dict[str, tuple[str, str]]:
     """``{label: (notebook file name, "chapter.k")}`` for every labelled equation
     (``kind="equation"``) or exercise (``kind="exercise"``) of the chapters, numbered as the
@@ -308,16 +271,16 @@ def numbered_labels(sources, numbers: dict[str, int], kind: str) -> dict[str, tu
         for cell in jupytext.read(source).cells:
             if cell.cell_type != "markdown":
                 continue
-            for _, m, options in _numbered_directives(cell.source.splitlines()):
-                if _NUMBERED.get(m.group("name")) != kind:
+            for d in all_directives(cell.source.splitlines()):
+                if _NUMBERED.get(d.name) != kind:
                     continue
-                if kind == "exercise" and ("nonumber" in options or "hidden" in options):
+                if kind == "exercise" and ("nonumber" in d.options or "hidden" in d.options):
                     continue
-                if kind == "equation" and "label" not in options:
+                if kind == "equation" and "label" not in d.options:
                     continue  # the site numbers labelled equations only
                 k += 1
-                if options.get("label"):
-                    labels[options["label"]] = (f"{source.stem}.ipynb", f"{chapter}.{k}")
+                if d.options.get("label"):
+                    labels[d.options["label"]] = (f"{source.stem}.ipynb", f"{chapter}.{k}")
     return labels
 
 
@@ -336,10 +299,11 @@ def set_enumerators(text: str, numbers: dict[str, str]) -> str:
     """
     lines = text.splitlines()
     inserts = []
-    for i, m, options in _numbered_directives(lines):
-        label = options.get("label")
-        if m.group("name") in _NUMBERED and label in numbers and "enumerator" not in options:
-            inserts.append((i + 1, f"{m.group('indent')}:enumerator: {numbers[label]}"))
+    for d in all_directives(lines):
+        label = d.options.get("label")
+        if d.name in _NUMBERED and label in numbers and "enumerator" not in d.options:
+            indent = DIRECTIVE_OPEN.match(lines[d.start]).group("indent")
+            inserts.append((d.start + 1, f"{indent}:enumerator: {numbers[label]}"))
     for at, line in reversed(inserts):
         lines.insert(at, line)
     return "\n".join(lines) if inserts else text
@@ -626,7 +590,11 @@ def _fold_gated_solutions(cells: list) -> list:
     """
     import nbformat
 
-    out, parts, i, count, exercise = [], [], 0, 0, None
+    parts_of: dict[int, list] = {}
+    for part in solution_parts(cells):
+        parts_of.setdefault(part.cell, []).append(part)
+    labels = exercise_labels(cells)
+    out, run, region, count = [], [], None, 0  # region: [label, options, parts, code cells]
 
     def capture(cell) -> tuple:
         nonlocal count
@@ -635,75 +603,51 @@ def _fold_gated_solutions(cells: list) -> list:
         code, cell.source = cell.source, f"%%capture {name}\n{cell.source}"
         return ("code", code, name)
 
-    while i < len(cells):
-        cell = cells[i]
+    def close_run() -> None:  # a run of solution cells outside every region
+        if run:
+            out.extend(cells[k] for k, _ in run)
+            fold = _solution_fold(labels[run[0][0]], [":class: dropdown"], [p for _, p in run])
+            out.append(fold)
+            run.clear()
+
+    for i, cell in enumerate(cells):
+        parts = parts_of[i]
         if cell.cell_type != "markdown":
-            if SOLUTION_TAG not in cell_tags(cell):
+            if region is not None:
+                region[2].append(capture(cell))
+                region[3].append(cell)
+            elif SOLUTION_TAG in cell_tags(cell):
+                run.append((i, capture(cell)))
+            else:
+                close_run()
                 out.append(cell)
-                i += 1
-                continue
-            parts = []
-            while i < len(cells) and cells[i].cell_type != "markdown":
-                if SOLUTION_TAG not in cell_tags(cells[i]):
-                    break
-                parts.append(capture(cells[i]))
-                out.append(cells[i])
-                i += 1
-            out.append(_solution_fold(exercise, [":class: dropdown"], parts))
             continue
-        lines = cell.source.splitlines()
-        for _, m, options in _numbered_directives(lines):
-            if m.group("name") in ("exercise", "exercise-start") and options.get("label"):
-                exercise = options["label"]
-        start = next(
-            (
-                k
-                for k, line in enumerate(lines)
-                if (m := DIRECTIVE_OPEN.match(line)) and m.group("name") == "solution-start"
-            ),
-            None,
-        )
-        if start is None:
+        close_run()
+        if region is None and not any(p.kind == "start" for p in parts):
             out.append(cell)
-            i += 1
             continue
-        m = DIRECTIVE_OPEN.match(lines[start])
-        label = lines[start][m.end() :].strip()
-        end = block_end(lines, start, m.group("fence"))
-        options = [
-            line.strip() for line in lines[start + 1 : end] if re.match(r"^[ \t>]*:[\w-]+:", line)
-        ]
-        if lines[:start] and tidy(lines[:start]).strip():
-            out.append(nbformat.v4.new_markdown_cell(tidy(lines[:start])))
-        parts, code, rest = [("prose", tidy(lines[end:]))], [], []
-        i += 1
-        while i < len(cells):
-            inner = cells[i]
-            i += 1
-            if inner.cell_type != "markdown":
-                parts.append(capture(inner))
-                code.append(inner)
-                continue
-            inner_lines = inner.source.splitlines()
-            stop = next(
-                (
-                    k
-                    for k, line in enumerate(inner_lines)
-                    if (e := DIRECTIVE_OPEN.match(line)) and e.group("name") == "solution-end"
-                ),
-                None,
-            )
-            if stop is None:
-                parts.append(("prose", tidy(inner_lines)))
-                continue
-            parts.append(("prose", tidy(inner_lines[:stop])))
-            e = DIRECTIVE_OPEN.match(inner_lines[stop])
-            rest = inner_lines[block_end(inner_lines, stop, e.group("fence")) :]
-            break
-        out.extend(code)
-        out.append(_solution_fold(label, options, parts))
-        if tidy(rest).strip():
-            out.append(nbformat.v4.new_markdown_cell(tidy(rest)))
+        lines, chunk = cell.source.splitlines(), []  # chunk: text outside every region
+        for p in parts:
+            piece = lines[p.start : p.end]
+            if p.kind == "start":
+                if tidy(chunk).strip():
+                    out.append(nbformat.v4.new_markdown_cell(tidy(chunk)))
+                chunk = []
+                options = [
+                    line.strip() for line in piece[1:] if re.match(r"^[ \t>]*:[\w-]+:", line)
+                ]
+                region = [p.region, options, [], []]
+            elif p.kind == "end":
+                out.extend(region[3])
+                out.append(_solution_fold(region[0], region[1], region[2]))
+                region = None
+            elif p.region is not None:
+                region[2].append(("prose", tidy(piece)))
+            else:
+                chunk += piece
+        if tidy(chunk).strip():
+            out.append(nbformat.v4.new_markdown_cell(tidy(chunk)))
+    close_run()
     return out
 
 
@@ -726,7 +670,7 @@ def find_leaks(nb) -> list[str]:
             m = DIRECTIVE_OPEN.match(line)
             if m:
                 opened = m.group("name")
-            if m and opened in _SOLUTION_DIRECTIVES:
+            if m and opened in SOLUTION_DIRECTIVES:
                 leaks.append(f"cell {i} holds a {{{opened}}} directive: {line.strip()!r}")
             elif "dropdown" in line and opened not in _FOLDED_ASIDES:
                 leaks.append(f"cell {i} mentions a dropdown: {line.strip()!r}")
@@ -795,12 +739,7 @@ def make_edition(
             cell.source = rewrite_figure_references(cell.source, figures or {}, here)
             cell.source = set_enumerators(cell.source, own)
     _caption_cells(nb, figures or {}, here)
-    has_exercises = any(
-        m.group("name") in ("exercise", "exercise-start")
-        for c in nb.cells
-        if c.cell_type == "markdown"
-        for _, m, _ in _numbered_directives(c.source.splitlines())
-    )
+    has_exercises = any(True for _ in exercise_directives(nb.cells))
     quick = any(c.cell_type == "code" and "quick_mode()" in c.source for c in nb.cells)
     if edition == "student":
         remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
@@ -888,21 +827,18 @@ def exercise_list(sources, numbers: dict[str, int]) -> list[tuple[str, str, list
     for source in map(Path, sources):
         nb = jupytext.read(source)
         entries = []
-        for cell in nb.cells:
-            if cell.cell_type != "markdown":
+        for _, d in exercise_directives(nb.cells):
+            if "hidden" in d.options:
                 continue
-            for _, m, options in _numbered_directives(cell.source.splitlines()):
-                if m.group("name") not in ("exercise", "exercise-start") or "hidden" in options:
-                    continue
-                label = options.get("label", "")
-                entries.append(
-                    (
-                        label,
-                        numbered.get(label, ("", ""))[1],
-                        m.string[m.end() :].strip(),
-                        "prose-only" in options.get("class", "").split(),
-                    )
+            label = d.options.get("label", "")
+            entries.append(
+                (
+                    label,
+                    numbered.get(label, ("", ""))[1],
+                    d.argument,
+                    PROSE_ONLY in d.options.get("class", "").split(),
                 )
+            )
         if entries:
             out.append((source.stem, notebook_title(nb, source.stem), entries))
     return out

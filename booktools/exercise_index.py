@@ -30,15 +30,11 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
-EXERCISE_TYPES = ("exercise", "exercise-start")
+from booktools.chapter_exercises import EXERCISE_DIRECTIVES, PROSE_ONLY
 
 
 class exercise_index_placeholder(nodes.General, nodes.Element):
     """Where an index goes; replaced when the page is resolved."""
-
-
-#: The class that marks an exercise whose answer is a derivation or an argument.
-PROSE_ONLY = "prose-only"
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,7 @@ def collect_exercises(env, root: str) -> list[tuple[str, list[ExerciseEntry]]]:
     by_doc: dict[str, list[ExerciseEntry]] = {}
     for label, item in registry.items():
         node = item.get("node")
-        if item.get("type") not in EXERCISE_TYPES or node is None or node.get("hidden", False):
+        if item.get("type") not in EXERCISE_DIRECTIVES or node is None or node.get("hidden", False):
             continue
         docname = item["docname"]
         ids = node.get("ids") or [label]

@@ -23,7 +23,6 @@ must appear, and at least one of them must have two significant digits. Run on a
 from __future__ import annotations
 
 import html as _html
-import importlib
 import io
 import json
 import math
@@ -69,18 +68,11 @@ class Answer:
 
 
 def checks_by_exercise() -> dict:
-    """``{exercise label: check function}`` for every self-check in ``vgp_lib.exercises``."""
-    import pkgutil
+    """``{exercise label: check function}`` for every self-check in ``vgp_lib.exercises``
+    that judges by a rule (:func:`booktools.chapter_exercises.book_checks`)."""
+    from booktools.chapter_exercises import book_checks
 
-    import vgp_lib.exercises as package
-
-    found = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for obj in vars(module).values():
-            if callable(obj) and hasattr(obj, "exercise") and hasattr(obj, "rule"):
-                found[obj.exercise] = obj
-    return found
+    return {obj.exercise: obj for obj in book_checks().values() if hasattr(obj, "rule")}
 
 
 def _parse_number(text: str) -> float | None:
@@ -92,8 +84,8 @@ def _parse_number(text: str) -> float | None:
 
 def answers(page_html: str, checks: dict | None = None) -> list[Answer]:
     """The values the checks of the page's exercises accept."""
+    from booktools.references import REFERENCES
     from vgp_lib.exercises import Pair
-    from vgp_lib.exercises._references import REFERENCES
 
     checks = checks_by_exercise() if checks is None else checks
     correct = {label: text for label, text in _CORRECT.findall(page_html)}

@@ -8,8 +8,9 @@ these functions, so a chapter means the same to every one of them.
   :func:`chapter_sources` (the entries that are notebooks), :func:`chapter_numbers`
   (the numbers the site gives the chapters).
 * MyST directives: :data:`DIRECTIVE_OPEN` matches an opening fence in every spelling
-  MyST accepts; :func:`directive_blocks` yields each top-level directive of a Markdown
-  cell with its argument, options, content and line span.
+  MyST accepts; :func:`directive_at` reads the directive opened on one line, with its
+  argument, options, content and line span; :func:`directive_blocks` yields each
+  top-level directive of a Markdown cell, :func:`all_directives` the nested ones too.
 * Cells: :func:`cell_tags`, :func:`notebook_title`, :func:`figure_cells`.
 
 >>> lines = ["Text.", ":::{exercise} XOR", ":label: ex-xor", "Build it.", ":::", "After."]
@@ -69,6 +70,22 @@ class Directive:
     fence: str
 
 
+def directive_at(lines: list[str], i: int) -> Directive | None:
+    """The directive opened at ``lines[i]``, or None if that line opens none."""
+    m = DIRECTIVE_OPEN.match(lines[i])
+    if not m:
+        return None
+    fence = m.group("fence")
+    end = block_end(lines, i, fence)
+    closed = end - 1 > i and closing_fence(fence).match(lines[end - 1])
+    inner = lines[i + 1 : end - 1 if closed else end]
+    options = {}
+    while inner and (o := DIRECTIVE_OPTION.match(inner[0])):
+        options[o.group("key")] = o.group("value").strip()
+        inner = inner[1:]
+    return Directive(m.group("name"), lines[i][m.end() :].strip(), options, inner, i, end, fence)
+
+
 def directive_blocks(lines: list[str]) -> Iterator[Directive]:
     """Every directive opened at the top level of ``lines`` (a Markdown cell), in order.
 
@@ -76,20 +93,20 @@ def directive_blocks(lines: list[str]) -> Iterator[Directive]:
     """
     i = 0
     while i < len(lines):
-        m = DIRECTIVE_OPEN.match(lines[i])
-        if not m:
+        block = directive_at(lines, i)
+        if block is None:
             i += 1
             continue
-        fence = m.group("fence")
-        end = block_end(lines, i, fence)
-        closed = end - 1 > i and closing_fence(fence).match(lines[end - 1])
-        inner = lines[i + 1 : end - 1 if closed else end]
-        options = {}
-        while inner and (o := DIRECTIVE_OPTION.match(inner[0])):
-            options[o.group("key")] = o.group("value").strip()
-            inner = inner[1:]
-        yield Directive(m.group("name"), lines[i][m.end() :].strip(), options, inner, i, end, fence)
-        i = end
+        yield block
+        i = block.end
+
+
+def all_directives(lines: list[str]) -> Iterator[Directive]:
+    """Every directive opened in ``lines``, nested ones too (an equation inside a solution)."""
+    for i in range(len(lines)):
+        block = directive_at(lines, i)
+        if block is not None:
+            yield block
 
 
 def tidy(lines: list[str]) -> str:

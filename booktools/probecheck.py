@@ -23,7 +23,6 @@ figures it opened and prints nothing else, so the cells after it compute what th
 
 from __future__ import annotations
 
-import ast
 import copy
 import hashlib
 import inspect
@@ -54,53 +53,16 @@ def _tags(cell) -> list:
     return cell.metadata.get("tags", [])
 
 
-def _bound(source: str) -> list[str]:
-    """Names a stub binds at its top level (assignments, ``def``)."""
-    from booktools.course import bound_names
-
-    try:
-        return bound_names(source)
-    except SyntaxError:
-        return []
-
-
-def _final_call(source: str) -> str | None:
-    """The last expression of a check cell: the check's call."""
-    try:
-        body = ast.parse(source).body
-    except SyntaxError:
-        return None
-    if not body or not isinstance(body[-1], ast.Expr):
-        return None
-    return ast.get_source_segment(source, body[-1].value)
-
-
 def exercises(nb) -> list[tuple[int, str, list[str], str]]:
-    """``[(index of the stub cell, label, names the check reads from the stub, call)]``."""
-    found, label = [], None
-    cells = nb.cells
-    for i, cell in enumerate(cells):
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.strip().startswith(":label: ex-"):
-                    label = line.split(":label:", 1)[1].strip()
-            continue
-        if "exercise" not in _tags(cell):
-            continue
-        check = next(
-            (c for c in cells[i + 1 :] if c.cell_type == "code" and "check" in _tags(c)), None
-        )
-        call = _final_call(check.source) if check is not None else None
-        if call is None:
-            continue
-        read = {
-            n.id
-            for n in ast.walk(ast.parse(call, mode="eval"))
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-        }
-        names = [n for n in dict.fromkeys(_bound(cell.source)) if n in read]
-        if names:
-            found.append((i, label or "?", names, call))
+    """``[(index of the stub cell, label, names the check reads from the stub, call)]``, as
+    :func:`booktools.chapter_exercises.read_exercises` reads a student notebook."""
+    from booktools.chapter_exercises import check_call, read_exercises
+
+    found = []
+    for ex in read_exercises(nb.cells, solutions=False).values():
+        if ex.stub_cell is not None and ex.names:
+            _, call = check_call(ex.check, ex.label)
+            found.append((ex.stub_cell, ex.label, list(ex.names), call))
     return found
 
 

@@ -8,29 +8,29 @@ them here, so they cover exactly what the chapter lists.
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 import jupytext
 
+from booktools.chapter_exercises import NUMBERS_TAG, VARIANT_LINE, variant_choices
+from booktools.myst import cell_tags
+
 ROOT = Path(__file__).resolve().parents[1]
-LINE = re.compile(r"^([A-Za-z_]\w*)\s*=\s*(.+?)\s*#\s*variants:\s*(.+?)\s*$")
 
 
 def exercise_numbers(chapter: str) -> dict[str, tuple]:
     """``{NAME: (book value, variant, ...)}`` for every exercise number of ``chapter``."""
     numbers: dict[str, tuple] = {}
     for cell in jupytext.read(ROOT / "chapters" / f"{chapter}.md").cells:
-        if cell.cell_type != "code" or "exercise-numbers" not in cell.metadata.get("tags", []):
+        if cell.cell_type != "code" or NUMBERS_TAG not in cell_tags(cell):
             continue
         for line in cell.source.splitlines():
             if not line.strip():
                 continue
-            match = LINE.match(line)
+            match = VARIANT_LINE.match(line)
             assert match, f"{chapter}: not a 'NAME = value  # variants: ...' line: {line!r}"
-            name, book, variants = match.groups()
-            # read as booktools.course reads them: Python literals separated by commas
-            numbers[name] = (ast.literal_eval(book), *ast.literal_eval(f"[{variants}]"))
+            book = ast.literal_eval(match.group("value").strip())
+            numbers[match.group("name").strip()] = (book, *variant_choices(match.group("choices")))
     return numbers
 
 

@@ -40,7 +40,6 @@ from booktools.course import (
     apply_variant,
     build_source,
     nbgrader_env,
-    rubric_points,
 )
 from booktools.edition import EXERCISE_MARK, find_leaks, make_edition
 from booktools.grade import sandbox_available
@@ -413,32 +412,6 @@ def test_a_chapter_in_the_old_layout_is_refused_with_the_reason(tmp_path):
     path.write_text(OLD_LAYOUT, encoding="utf-8")
     with pytest.raises(CourseError, match="no check cell tagged 'check'.*old layout"):
         build_source(path)
-
-
-@pytest.mark.parametrize(
-    "text, points",
-    [
-        ("**Rubric**\n\n- a (1 point)\n- b (2 points)\n- c", 4),
-        ("Argument.\n\n**Rubric** for the grader:\n1. one\n2. two, worth\n   more (3 pts)", 4),
-        ("**Rubric**\n\n* half (0.5 points)", 0.5),
-        (
-            "**Rubric** (5 points)\n\n- 2 points: the product\n- 1 point: its\n  largest value"
-            "\n- 2 pts: the end",
-            5,
-        ),
-    ],
-)
-def test_rubric_points(text, points):
-    assert rubric_points(text) == points
-
-
-def test_a_rubric_without_items_or_with_a_wrong_total_is_refused():
-    with pytest.raises(CourseError, match="no \\*\\*Rubric\\*\\*"):
-        rubric_points("Just an argument.")
-    with pytest.raises(CourseError, match="lists no points"):
-        rubric_points("**Rubric**\n\nAll of it.")
-    with pytest.raises(CourseError, match="says 3 points but its items add up to 2"):
-        rubric_points("**Rubric** (3 points)\n\n- one\n- two")
 
 
 # --------------------------------------------------------------------------- the whole loop

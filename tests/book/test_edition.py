@@ -33,6 +33,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from booktools import probecheck
+from booktools.chapter_exercises import (
+    bound_names,
+    exercise_directives,
+    exercise_labels,
+    solution_parts,
+)
 from booktools.edition import (
     EXERCISE_MARK,
     LIVE_SIZE_CELL,
@@ -53,7 +59,6 @@ from booktools.myst import (
     cell_tags,
     chapter_numbers,
     chapter_sources,
-    directive_blocks,
     is_notebook_source,
     read_toc,
 )
@@ -295,31 +300,25 @@ def editions(tmp_path_factory):
     return out
 
 
-def solution_parts(path: Path):
+def solution_lines(path: Path):
     """``(code lines of solution cells, text lines of solutions, all other lines)`` of a chapter.
 
     Solution text is what a ``{solution}`` block holds and every Markdown line of a gated
-    ``{solution-start}`` ... ``{solution-end}`` region.
+    ``{solution-start}`` ... ``{solution-end}`` region
+    (:func:`booktools.chapter_exercises.solution_parts`).
     """
-    nb = jupytext.read(path)
+    cells = jupytext.read(path).cells
     code, prose, other = [], [], []
-    gated = False
-    for cell in nb.cells:
+    for part in solution_parts(cells):
+        cell = cells[part.cell]
         lines = cell.source.splitlines()
-        if cell.cell_type == "code":
-            (code if "solution" in cell.metadata.get("tags", []) or gated else other).extend(lines)
-            continue
-        pos = 0
-        for block in directive_blocks(lines):
-            (prose if gated else other).extend(lines[pos : block.start])
-            if block.name == "solution":
-                prose.extend(block.content)
-            elif block.name in ("solution-start", "solution-end"):
-                gated = block.name == "solution-start"
-            else:
-                (prose if gated else other).extend(lines[block.start : block.end])
-            pos = block.end
-        (prose if gated else other).extend(lines[pos:])
+        if part.kind == "code":
+            inside = part.region is not None or "solution" in cell_tags(cell)
+            (code if inside else other).extend(lines)
+        elif part.kind == "solution":
+            prose.extend(part.directive.content)
+        elif part.kind == "text":
+            (prose if part.region is not None else other).extend(lines[part.start : part.end])
     return code, prose, other
 
 
@@ -359,7 +358,7 @@ def test_no_solution_tag_directive_or_dropdown_in_student_notebook(editions, nam
 
 @pytest.mark.parametrize("name", NAMES)
 def test_no_line_of_any_reference_solution_in_student_notebook(editions, name):
-    code, prose, other = solution_parts(CHAPTERS[NAMES.index(name)])
+    code, prose, other = solution_lines(CHAPTERS[NAMES.index(name)])
     secret = distinctive(code, other) | distinctive(prose, other)
     if not (code or prose):
         pytest.skip(f"{name} has no solutions")
@@ -375,13 +374,7 @@ def test_no_line_of_any_reference_solution_in_student_notebook(editions, name):
 
 def exercise_blocks(nb) -> list:
     """The ``{exercise}`` directives of a notebook's Markdown cells."""
-    return [
-        block
-        for c in nb.cells
-        if c.cell_type == "markdown"
-        for block in directive_blocks(c.source.splitlines())
-        if block.name in ("exercise", "exercise-start")
-    ]
+    return [block for _, block in exercise_directives(nb.cells)]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -492,20 +485,15 @@ def with_answer_records(nb):
     reference value of every name its exercise's stub assigns (for the spoiler test)."""
     import copy
 
-    from booktools.course import bound_names
-
     nb = copy.deepcopy(nb)
-    cells, label, names = [], None, []
-    for cell in nb.cells:
+    cells, names = [], []
+    for cell, label in zip(nb.cells, exercise_labels(nb.cells)):
         cells.append(cell)
         if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.strip().startswith(":label: ex-"):
-                    label = line.split(":label:", 1)[1].strip()
             continue
         tags = cell.metadata.get("tags", [])
         if "exercise" in tags:
-            names = bound_names(cell.source)  # the course's reader of what a stub sets
+            names = bound_names(cell.source)  # the book's reader of what a stub sets
         elif "solution" in tags and cell.source.lstrip().startswith("check_") and label:
             code = (
                 "import json as _json, inspect as _inspect\n"
@@ -537,12 +525,9 @@ def check_results(nb):
     """``[(expected label, kind, [(label, status), ...]), ...]`` for every check call of an
     executed notebook; ``kind`` is "check" for the check a reader sees under the stub and
     "solution" for the one that ends the folded solution."""
-    out, label = [], None
-    for cell in nb.cells:
+    out = []
+    for cell, label in zip(nb.cells, exercise_labels(nb.cells)):
         if cell.cell_type == "markdown":
-            for block in directive_blocks(cell.source.splitlines()):
-                if block.name in ("exercise", "exercise-start"):
-                    label = block.options.get("label")
             continue
         tags = cell.metadata.get("tags", [])
         if "exercise" in tags or not CHECK_CALL.search(cell.source):
@@ -751,7 +736,7 @@ def test_live_size_cell_opens_only_the_chapters_with_long_experiments(tmp_path):
     quick = _chapter(
         tmp_path,
         "# Q\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n"
-        "from vgp_lib._env import quick_mode\nQUICK = quick_mode()\n```\n\nText.\n",
+        "from vgp_lib.book import quick_mode\nQUICK = quick_mode()\n```\n\nText.\n",
         name="q",
     )
     plain = _chapter(tmp_path, "# P\n\n```{code-cell} ipython3\nx = 1\n```\n\nText.\n", "p")
@@ -773,7 +758,7 @@ def test_live_size_cell_opens_only_the_chapters_with_long_experiments(tmp_path):
 def test_live_size_cell_sets_the_size_quick_mode_reads(full):
     import os as os_module
 
-    from vgp_lib._env import quick_mode
+    from vgp_lib.book import quick_mode
 
     saved = os_module.environ.get("VGP_QUICK")
     try:
@@ -1102,14 +1087,11 @@ def page_text_before_solutions(html: str) -> dict[str, str]:
 
 def notebook_text_before_solutions(nb) -> dict[str, str]:
     """For each exercise label: a student notebook's sources and outputs up to its check cell."""
-    text, out, label = [], {}, None
-    for cell in nb.cells:
+    text, out = [], {}
+    for cell, label in zip(nb.cells, exercise_labels(nb.cells)):
         text.append(cell.source)
         for output in cell.get("outputs", []):
             text.append(output.get("text", "") + output.get("data", {}).get("text/plain", ""))
-        for line in cell.source.splitlines():
-            if line.strip().startswith(":label: ex-"):
-                label = line.split(":label:", 1)[1].strip()
         if "check" in cell.metadata.get("tags", []) and label:
             out[label] = "\n".join(text)
     return out
@@ -1189,7 +1171,7 @@ PROBE_DEMO = [
         "code",
         "from types import SimpleNamespace\n\nimport matplotlib.pyplot as plt\n"
         "from IPython.display import HTML, display\n\nfrom vgp_lib import bound\n"
-        "from vgp_lib.plots.style import show\n\n\ndef check_is(answer, target):\n"
+        "from vgp_lib.book import show\n\n\ndef check_is(answer, target):\n"
         "    try:\n        ok = bool(abs(answer(9.0) - target(9.0)) < 1e-12 if callable(answer)\n"
         "                  else answer == target)\n    except Exception:\n        ok = False\n"
         '    return SimpleNamespace(status="correct" if ok else "incorrect")',
