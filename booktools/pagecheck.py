@@ -19,7 +19,7 @@ device scale 2):
   ``narrow``) at 390 px, from the PNG the browser shows (``img.currentSrc``, so the phone
   drawing of a ``<picture>``): its text chunk ``vgp:min-text-css-px`` is the smallest
   text in CSS px with the PNG shown at half its pixel width (written by
-  :func:`vgp_lib.plots.style.png_bytes`), so on the page it is that value times the
+  :func:`vgp_lib.plots.display.png_bytes`), so on the page it is that value times the
   displayed width over half the pixel width. An image without the chunk falls back on
   its ``data-min-text-css-px`` attribute (with ``naturalWidth``); ``"unknown"`` if a
   content image has neither;

@@ -1,6 +1,6 @@
 """Sphinx extension: a figure drawn for the phone is served to phones, and images load lazily.
 
-:func:`vgp_lib.plots.style.show` displays one PNG, the figure drawn for the desktop column,
+:func:`vgp_lib.plots.display.show` displays one PNG, the figure drawn for the desktop column,
 which carries the same figure drawn for a phone's column in a compressed text chunk
 (``vgp:phone``): a notebook, JupyterLab and myst-nb's ``mystnb: figure:`` and ``image: alt:``
 metadata see one ordinary ``image/png`` output. While the HTML is written
@@ -39,8 +39,9 @@ def picture(
     """The ``<picture>`` markup for a PNG that carries its phone drawing, or None if it
     carries none. ``write(name, data)`` stores each file under ``_images/``; the URLs point
     there from ``page_dir``, the page's folder relative to the output root."""
+    from vgp_lib.plots.png import split_drawings
     from vgp_lib.plots.scrub import compress_png
-    from vgp_lib.plots.style import PHONE_MEDIA, RESOLUTION, split_drawings
+    from vgp_lib.plots.style import PHONE_MEDIA, RESOLUTION
 
     if not isinstance(data, bytes):
         raise TypeError(f"data must be the bytes of a PNG image, got {type(data).__name__}")

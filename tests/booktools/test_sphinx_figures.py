@@ -11,16 +11,10 @@ from PIL import Image
 
 from booktools.sphinx_figures import picture, png_size
 from vgp_lib.plots import figure
+from vgp_lib.plots.display import png_bytes
+from vgp_lib.plots.png import split_drawings
 from vgp_lib.plots.scrub import compress_png
-from vgp_lib.plots.style import (
-    COLUMN_PX,
-    MIN_TEXT_KEY,
-    PHONE_COLUMN_PX,
-    PHONE_KEY,
-    PHONE_MEDIA,
-    png_bytes,
-    split_drawings,
-)
+from vgp_lib.plots.style import COLUMN_PX, MIN_TEXT_KEY, PHONE_COLUMN_PX, PHONE_KEY, PHONE_MEDIA
 
 ROOT = Path(__file__).resolve().parents[2]
 
