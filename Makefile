@@ -56,8 +56,14 @@ $(GRADING_DEPS): $(BOOK_DEPS) requirements-grading.txt
 build: $(BOOK_DEPS) $(NODE_DEPS)
 	$(BUILD_ENV) $(BIN)/jupyter-book build . --all -n -W --keep-going
 
+# Everything, in two runs: the unit tests of `make check` on both cores, then the tests that
+# need the site, kernels, nbgrader, a browser or JupyterLab one at a time. Both always run;
+# either failing fails the target.
+UNIT := not book and not browser and not live and not slow and not contract
 test: $(DEV_DEPS) $(GRADING_DEPS) lint build
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "$(UNIT)"; unit=$$?; \
+	$(BIN)/python -m pytest -m "not ($(UNIT))"; whole=$$?; \
+	test $$unit -eq 0 -a $$whole -eq 0
 
 # The fast loop while you work (under three minutes on two cores): ruff and the unit tests of
 # the science, the plots, the widgets, the exercises and the booktools logic, on both cores
@@ -65,7 +71,7 @@ test: $(DEV_DEPS) $(GRADING_DEPS) lint build
 # editions, the course, Binder, the live notebooks: the `book` mark) and the slow, contract,
 # browser and live marks. No build, no kernels, no nbgrader, no pip resolution, no browser.
 check: lint
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not book and not browser and not live and not slow and not contract"
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m "$(UNIT)"
 
 # ruff, configured in pyproject.toml: lint rules and the code format (line length 100).
 lint: $(DEV_DEPS)

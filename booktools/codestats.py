@@ -12,7 +12,8 @@ A line is *argument checking* when it belongs to
   function whose name starts with ``_check``;
 - an ``if`` statement whose every branch ends in ``raise ValueError``/``TypeError``/
   ``OverflowError`` (a hand-written check);
-- a statement that calls one of the functions above (``n = check_int("n", n, lo=1)``).
+- a statement that calls or names one of the functions above (``n = check_int("n", n, lo=1)``,
+  ``RULES = {"n": partial(check_int, lo=1)}``), or a decorator that does (``@checked(...)``).
 
 Chapter code is the code cells of the chapters in ``_toc.yml``: *hidden* when tagged
 ``remove-input`` or ``remove-cell``, *visible* otherwise (folded ``hide-input`` cells
@@ -73,11 +74,13 @@ def _is_check_if(node: ast.If) -> bool:
 
 
 def _call_names(node) -> set[str]:
+    """Names a node calls or refers to (``partial(check_int, lo=1)`` refers to ``check_int``)."""
     names = set()
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Call):
-            f = sub.func
-            names.add(f.id if isinstance(f, ast.Name) else getattr(f, "attr", ""))
+        if isinstance(sub, ast.Name):
+            names.add(sub.id)
+        elif isinstance(sub, ast.Attribute):
+            names.add(sub.attr)
     return names
 
 
@@ -108,6 +111,10 @@ def check_lines(source: str, path: Path, helpers: set[str]) -> set[int]:
         span = None
         if isinstance(node, ast.FunctionDef) and node.name.startswith("_check"):
             span = node
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            for deco in node.decorator_list:  # @checked(n=check_int): the checks of a function
+                if _call_names(deco) & (helpers | {"checked"}):
+                    out.update(range(deco.lineno, deco.end_lineno + 1))
         elif isinstance(node, ast.If) and _is_check_if(node):
             span = node
         elif isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return)):

@@ -1,14 +1,15 @@
-"""The function computing each exercise's answer, by exercise label: for the tests only.
+"""The function computing each exercise's answer, by exercise label: for the tests and the
+leak check only.
 
 A check does not carry its reference (a reader could call ``check.reference()`` and copy
 the answer); the book's tests look it up here, e.g. ``REFERENCES["ex-chain-vanish-depth"]()``,
 with the same extra arguments as the check (``REFERENCES["ex-circuits-chain"](16)``).
-Nothing in the package imports this module.
+It lives beside the book's tools, not in ``vgp_lib``, so nothing a reader imports holds it.
 """
 
 from __future__ import annotations
 
-from . import (
+from vgp_lib.exercises import (
     activations,
     chain,
     circuits,
