@@ -467,10 +467,8 @@ def backprop_per_example(params: Params, x, y) -> Gradients:
     example at a time, each with its own forward and backward pass, the results summed
     (eqs. ``eq-mnist-forward``, ``eq-mnist-delta-out``, ``eq-mnist-delta``).
 
-    Slow, and written for reading: an example is a vector, ``w @ a + b`` is the book's
-    :math:`w a + b`, and the error goes down as :math:`((w^{l+1})^T \\delta^{l+1}) \\odot
-    f'(z^l)`. The text's layer l is the code's ``weights[l - 1]``. ``x`` and ``y`` are as
-    for :func:`backprop`; every network of the stack is done in turn.
+    ``x`` and ``y`` are as for :func:`backprop`; each network of the stack goes through
+    :func:`backprop_one_network` in turn.
 
     >>> p = init_params([4, 3, 2], seed=[0, 1])
     >>> x, y = np.linspace(0, 1, 20).reshape(5, 4), [0, 1, 1, 0, 1]
@@ -478,26 +476,51 @@ def backprop_per_example(params: Params, x, y) -> Gradients:
     True
     """
     x, y = prepare_batch(params, x, y)
-    k_nets, last = params.n_nets, len(params.weights) - 1
+    k_nets = params.n_nets
     xs = np.broadcast_to(x, (k_nets, *x.shape[-2:]))
     ys = np.broadcast_to(y, (k_nets, *y.shape[-2:]))
-    nabla_w = [np.zeros_like(w) for w in params.weights]
-    nabla_b = [np.zeros_like(b) for b in params.biases]
-    for k in range(k_nets):  # each network of the stack
-        weights = [w[k] for w in params.weights]
-        biases = [b[k] for b in params.biases]
-        for x_one, y_one in zip(xs[k], ys[k]):  # each example of the mini-batch
-            acts = [x_one]  # forward: a^0, a^1, ..., a^L
-            for l, (w, b) in enumerate(zip(weights, biases)):
-                f = "sigmoid" if l == last else params.activation
-                acts.append(_activate(w @ acts[-1] + b, f))
-            delta = acts[-1] - y_one  # the output error
-            for l in range(last, -1, -1):  # backward: weights[l] feeds layer l + 1
-                nabla_b[l][k] += delta
-                nabla_w[l][k] += np.outer(delta, acts[l])
-                if l > 0:
-                    delta = (weights[l].T @ delta) * _prime(acts[l], params.activation)
-    return Gradients(tuple(nabla_w), tuple(nabla_b))
+    per_net = [
+        backprop_one_network(
+            [w[k] for w in params.weights],
+            [b[k] for b in params.biases],
+            xs[k],
+            ys[k],
+            params.activation,
+        )
+        for k in range(k_nets)
+    ]
+    layers = range(len(params.weights))
+    return Gradients(
+        tuple(np.stack([nabla_w[l] for nabla_w, _ in per_net]) for l in layers),
+        tuple(np.stack([nabla_b[l] for _, nabla_b in per_net]) for l in layers),
+    )
+
+
+def backprop_one_network(weights, biases, x, y, activation="sigmoid"):
+    """Nielsen's backprop for one network, written for reading: ``(nabla_w, nabla_b)``, the
+    gradients summed over the examples, one list entry per layer.
+
+    ``weights[l]`` is ``(n_{l+1}, n_l)`` and ``biases[l]`` ``(n_{l+1},)``: they feed layer
+    ``l + 1`` (the text's layer l is the code's ``weights[l - 1]``); ``x`` holds one example
+    per row and ``y`` its one-hot target. An example is a vector, ``w @ a + b`` is the book's
+    :math:`w a + b`, and the error goes down as :math:`((w^{l+1})^T \\delta^{l+1}) \\odot
+    f'(z^l)`. Slow: :func:`backprop` does the same for all the examples at once. Called by
+    :func:`backprop_per_example`, which checks the arguments.
+    """
+    nabla_w = [np.zeros_like(w) for w in weights]
+    nabla_b = [np.zeros_like(b) for b in biases]
+    fs = [activation] * (len(weights) - 1) + ["sigmoid"]  # the output layer is a sigmoid
+    for a, target in zip(x, y):  # one example at a time
+        acts = [a]  # forward: a^0, a^1, ..., a^L
+        for w, b, f in zip(weights, biases, fs):
+            acts.append(_activate(w @ acts[-1] + b, f))
+        delta = acts[-1] - target  # the output error
+        for l in reversed(range(len(weights))):  # backward, from the last layer
+            nabla_b[l] += delta
+            nabla_w[l] += np.outer(delta, acts[l])
+            if l > 0:
+                delta = (weights[l].T @ delta) * _prime(acts[l], activation)
+    return nabla_w, nabla_b
 
 
 def update_mini_batch(weights, biases, x, y, scale, decay, activation) -> list:
