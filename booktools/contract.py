@@ -713,7 +713,6 @@ CALLS: dict = {
         xs=_tensor(3, 2, 2),
     ),
     "vgp_lib.speeds.neuron_gradients": dict(sizes=(6, 3, 3, 10), n_neurons=2),
-    "vgp_lib.stats.count_order_changes": dict(speeds=lambda R: np.ones((2, 3, 2)) * [1.0, 2.0]),
     "vgp_lib.stats.percentile_of": dict(value=0.5, sample=(0.1, 0.7, 0.9)),
     "vgp_lib.training.training_comparison": dict(
         configs={"relu": dict(depth=2, activation="relu")},

@@ -5,7 +5,6 @@ from vgp_lib.stats import (
     DRAW_KINDS,
     clearly_different,
     count_between,
-    count_order_changes,
     draw_kind,
     percentile_of,
     trend,
@@ -41,33 +40,6 @@ def test_percentile_of_rejects_bad_input(value, sample, error, match):
     # to real with a warning, strings gave numpy's conversion error.
     with pytest.raises(error, match=rf"^{match} must"):
         percentile_of(value, sample)
-
-
-@pytest.mark.parametrize(
-    "bad,error",
-    [
-        (np.full((1, 2, 2), "a"), TypeError),
-        (np.ones((1, 2, 2)) + 1j, TypeError),
-        (np.full((1, 2, 2), np.inf), ValueError),
-        (np.full((1, 2, 2), np.nan), ValueError),
-        (np.array([10**400] * 2, dtype=object), ValueError),
-    ],
-)
-def test_count_order_changes_refuses_non_finite_or_non_real_speeds(bad, error):
-    with pytest.raises(error, match=r"^speeds must"):
-        count_order_changes(bad)
-
-
-def test_count_order_changes_finds_the_steps_where_layers_swap():
-    s = np.ones((2, 4, 3)) * np.array([1.0, 2.0, 3.0])
-    s[1, 1:3, 0] = 2.5  # run 1: layer 1 overtakes layer 2 on two steps
-    assert count_order_changes(s).tolist() == [0, 2]
-    s[0, 3, 2] = 2.0  # a tie is not an order
-    assert count_order_changes(s).tolist() == [1, 2]
-    with pytest.raises(ValueError, match="speeds"):
-        count_order_changes(np.ones((2, 3)))
-    with pytest.raises(ValueError, match="speeds"):
-        count_order_changes(np.ones((2, 3, 1)))
 
 
 # --- the decisions the chapters' sentences rest on ---------------------------------

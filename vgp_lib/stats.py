@@ -26,17 +26,6 @@ def percentile_of(value, sample) -> float:
     return float(100 * (below + 0.5 * equal) / sample.size)
 
 
-def count_order_changes(speeds) -> np.ndarray:
-    """For speeds of shape ``(runs, steps, layers)``: per run, the number of steps at which
-    some layer is not strictly slower than the layer above it (0: the order never changes).
-    """
-    speeds = check_array("speeds", speeds)
-    if speeds.ndim != 3 or speeds.shape[2] < 2 or speeds.size == 0:
-        raise ValueError("speeds must have shape (runs, steps, layers) with at least 2 layers")
-    in_order = np.all(np.diff(speeds, axis=2) > 0, axis=2)
-    return np.count_nonzero(~in_order, axis=1)
-
-
 def clearly_different(samples) -> bool:
     """Whether the best and the worst of several groups of runs differ clearly: the gap
     between their means is more than two standard errors of a difference of two means,
