@@ -90,7 +90,7 @@ def interval_width(w):
     >>> np.round(interval_width([-6.9, 4.0, 100.0]), 4)
     array([0.4477, 0.    , 0.0917])
     """
-    m = np.maximum(np.abs(w), 4.0)  # |w| < 4: no interval; |w| = 4 gives z* = 0, width 0
+    m = np.maximum(np.abs(w), 4.0)  # |w| <= 4: z* = 0, width 0
     z_star = np.log(m * (1.0 + np.sqrt(1.0 - 4.0 / m)) / 2.0 - 1.0)
     width = 2.0 * z_star / m
     return width[()] if width.ndim == 0 else width

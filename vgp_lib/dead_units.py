@@ -74,9 +74,10 @@ _SWEEP_RULES = dict(
     n_examples=partial(check_int, lo=1, hi=MAX_EXAMPLES),
     seed=partial(check_int, lo=0, hi=MAX_SEED),
 )
+_MASK_RULES = dict(z=partial(check_array, ndim=2), activation=_SWEEP_RULES["activation"])
 
 
-@checked(z=partial(check_array, ndim=2), activation=_SWEEP_RULES["activation"])
+@checked(**_MASK_RULES)
 def dead_mask(z, activation: str = "relu") -> np.ndarray:
     """For each unit (column of ``z``, one row per example): is f'(z) exactly 0 on every row?
 

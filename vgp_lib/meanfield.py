@@ -176,7 +176,8 @@ def mean_field(activation, sigma_w2, sigma_b2, *, q0=1.0) -> MeanField:
     """
     q_star = fixed_point(activation, sigma_w2, sigma_b2, q0=q0)
     chi = sigma_w2 * _slope_moment(activation, q_star)
-    return MeanField(activation, sigma_w2, sigma_b2, float(q_star), float(chi))
+    q_star, chi = float(q_star), float(chi)
+    return MeanField(activation, sigma_w2, sigma_b2, q_star, chi)
 
 
 def critical_sigma_w2(activation: str, sigma_b2: float) -> float:

@@ -509,13 +509,13 @@ def backprop_one_network(weights, biases, x, y, activation="sigmoid"):
     """
     nabla_w = [np.zeros_like(w) for w in weights]
     nabla_b = [np.zeros_like(b) for b in biases]
-    fs = [activation] * (len(weights) - 1) + ["sigmoid"]  # the output layer is a sigmoid
+    fs = [activation] * (len(weights) - 1) + ["sigmoid"]  # output: sigmoid
     for a, target in zip(x, y):  # one example at a time
         acts = [a]  # forward: a^0, a^1, ..., a^L
         for w, b, f in zip(weights, biases, fs):
             acts.append(_activate(w @ acts[-1] + b, f))
         delta = acts[-1] - target  # the output error
-        for l in reversed(range(len(weights))):  # backward, from the last layer
+        for l in reversed(range(len(weights))):  # backward
             nabla_b[l] += delta
             nabla_w[l] += np.outer(delta, acts[l])
             if l > 0:
