@@ -42,17 +42,21 @@ def show_source(function) -> None:
 
     The prose around it says what the docstring says; the reader sees only the code.
     """
-    import ast
-    import inspect
-    import textwrap
-
     from IPython.display import Markdown, display
 
     if not callable(function):
         raise TypeError(f"function must be a function or class, got {type(function).__name__}")
+    display(Markdown("```python\n" + _printed_source(function) + "\n```"))
+
+
+def _printed_source(function) -> str:
+    """The code :func:`show_source` prints: the source of ``function`` less its docstring."""
+    import ast
+    import inspect
+    import textwrap
+
     source = textwrap.dedent(inspect.getsource(function))
-    tree = ast.parse(source)
-    node = tree.body[0]
+    node = ast.parse(source).body[0]
     lines = source.splitlines()
     body = getattr(node, "body", [])
     if (
@@ -61,6 +65,5 @@ def show_source(function) -> None:
         and isinstance(getattr(body[0], "value", None), ast.Constant)
         and isinstance(body[0].value.value, str)
     ):
-        doc = body[0]
-        del lines[doc.lineno - 1 : doc.end_lineno]
-    display(Markdown("```python\n" + "\n".join(lines).rstrip() + "\n```"))
+        del lines[body[0].lineno - 1 : body[0].end_lineno]
+    return "\n".join(lines).rstrip()
