@@ -32,6 +32,7 @@ def test_memory_batch_holds_the_sign_first_and_noise_everywhere():
     assert torch.equal(x, x2) and torch.equal(y, y2)
 
 
+@pytest.mark.slow  # trains three cells for about 20 s: make test runs it, make check does not
 @pytest.mark.parametrize("seed", [3])
 def test_gated_cells_learn_the_memory_task_and_the_vanilla_rnn_does_not(seed):
     """The chapter's claim on another seed: LSTM and GRU with memory-gate bias 3 learn; the
