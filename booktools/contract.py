@@ -650,6 +650,18 @@ CALLS: dict = {
     ),
     "vgp_lib.plots.diagrams.plot_network_bars": dict(result=S("NeuronGradients")),
     "vgp_lib.plots.diagrams.plot_residual_block": dict(block=lambda R: R.mlp().blocks[1]),
+    "vgp_lib.plots.diagrams.plot_transformer_block": dict(
+        block=lambda R: _resolve("vgp_lib.transformer.build_transformer")(
+            depth=2, layout="pre", width=8, heads=2, seed=0
+        ).blocks[0]
+    ),
+    "vgp_lib.plots.diagrams.plot_transformer_blocks": dict(
+        blocks=lambda R: list(
+            _resolve("vgp_lib.transformer.build_transformer")(
+                depth=2, layout="post", width=8, heads=2, seed=0
+            ).blocks
+        )
+    ),
     "vgp_lib.plots.guess.guess": dict(question="Which?", options=("a", "b"), answer=0, why="Why."),
     "vgp_lib.plots.identity.plot_identity_error": dict(c=S("ErrorCurve")),
     "vgp_lib.plots.jacobian.plot_multipliers": dict(flows=[S("GradientFlow")]),
@@ -658,6 +670,10 @@ CALLS: dict = {
     "vgp_lib.plots.jacobian.plot_spread": dict(spectra=[S("Spectrum")]),
     "vgp_lib.plots.jacobian.setting_labels": dict(results=[S("GradientFlow"), S("Spectrum")]),
     "vgp_lib.plots.jacobian.spectrum_frames": dict(spectra=[S("Spectrum")]),
+    "vgp_lib.plots.mixed.plot_gradient_ranges": dict(result=S("LayerUnderflow")),
+    "vgp_lib.plots.mixed.plot_scale_trace": dict(run=S("MixedRun")),
+    "vgp_lib.plots.mixed.plot_underflow": dict(results=[S("LayerUnderflow")]),
+    "vgp_lib.plots.mixed.scale_frames": dict(result=S("LayerUnderflow")),
     "vgp_lib.plots.network.depth_table": dict(result=S("DepthResult")),
     "vgp_lib.plots.network.plot_accuracy_curves": dict(result=S("DepthResult")),
     "vgp_lib.plots.network.plot_depth_accuracy": dict(result=S("DepthResult")),
@@ -694,6 +710,13 @@ CALLS: dict = {
     "vgp_lib.plots.speeds.plot_speed_profile": dict(result=S("SpeedProfile")),
     "vgp_lib.plots.speeds.plot_training_speeds": dict(result=S("TrainingSpeeds")),
     "vgp_lib.plots.training.plot_training_comparison": dict(comp=S("TrainingComparison")),
+    "vgp_lib.plots.transformer.plot_block_gradients": dict(profiles=[S("InitProfile")]),
+    "vgp_lib.plots.transformer.plot_stream": dict(profiles=[S("InitProfile")]),
+    "vgp_lib.plots.transformer.plot_training": dict(runs=[S("TrainingRun")]),
+    "vgp_lib.plots.transformer.plot_gradient_balance": dict(runs=[S("TrainingRun")]),
+    "vgp_lib.plots.updates.plot_update_ratios": dict(
+        sgd_record=S("UpdateRecord"), adam_record=S("UpdateRecord")
+    ),
     "vgp_lib.plots.monitor.plot_gradient_record": dict(
         record=lambda R: R.sample("TrainingTrace").record
     ),
@@ -908,6 +931,8 @@ def bad_values(value, R, param=""):
     if kind == "array":
         return _array_bad(value)
     if kind == "tensor":
+        if not value.dtype.is_floating_point:  # token ids: a float tensor is the bad one
+            return OBJ_BAD + [("float-tensor", value.double())]
         return OBJ_BAD + [("grad-tensor", value.detach().clone().requires_grad_(True))]
     if kind == "seq-str":
         return [

@@ -2,7 +2,7 @@
 
 Each function takes the object itself (a result of :mod:`vgp_lib.chain`, a
 :class:`vgp_lib.circuits.Circuit`, a result of :func:`vgp_lib.speeds.neuron_gradients`,
-a :class:`vgp_lib.models.Block`, a ``torch.nn.GRUCell``), draws it on an
+a :class:`vgp_lib.models.Block`, a ``torch.nn.GRUCell``, a transformer block), draws it on an
 optional ``ax`` in the house style and returns the axes. Every number and
 label in a diagram is read from that object, so the picture cannot drift from
 the computation: change the object and the diagram changes.
@@ -19,6 +19,7 @@ from .network import plot_network_bars
 from .parts import format_number  # noqa: F401  (kept importable; a helper, not the surface)
 from .recurrent import plot_gru_cell
 from .residual import plot_residual_block
+from .transformer import plot_transformer_block, plot_transformer_blocks
 
 __all__ = [
     "plot_chain_diagram",
@@ -26,4 +27,6 @@ __all__ = [
     "plot_gru_cell",
     "plot_network_bars",
     "plot_residual_block",
+    "plot_transformer_block",
+    "plot_transformer_blocks",
 ]
