@@ -19,6 +19,7 @@ from vgp_lib.exercises import (
     normalisation,
     recurrent,
     residual,
+    transformers,
     unstable,
     wide,
 )
@@ -42,6 +43,9 @@ REFERENCES = {
     "ex-recurrent-half-life": recurrent.half_life_gate,
     "ex-residual-paths": residual.path_count,
     "ex-residual-stream": residual.stream_variances,
+    "ex-transformers-warmup": transformers.deep_post_ln_trains,
+    "ex-transformers-underflow": transformers.underflow_fraction,
+    "ex-transformers-scale": transformers.scale_range,
     "ex-unstable-best-weight": unstable.best_weight,
     "ex-unstable-widest": unstable.widest,
     "ex-unstable-tanh-window": unstable.tanh_widest,

@@ -49,7 +49,10 @@ from vgp_lib.models import build_mlp
 #: The other arguments of checks that take more than the answer: (before the answer, after it).
 #: Answers that are right without being numbers near a
 #: reference (the fuzz must not count them as accepted junk).
-RIGHT: dict = {}
+RIGHT: dict = {
+    # a prediction is True or False: either boolean is an answer, not junk
+    "check_warmup": lambda a: isinstance(a, (bool, np.bool_)),
+}
 FUZZ_TIME_LIMIT = 0.2  # seconds, for the checks that run the reader's code
 WATCHDOG = 20.0  # seconds any single check may take before the test fails instead of hanging
 BROKEN_CHECK = (
