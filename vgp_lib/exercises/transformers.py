@@ -98,14 +98,15 @@ def check_warmup(answer) -> Feedback:
             ex,
             CORRECT,
             f"{said}: with {WARMUP_DEPTH} post-LN blocks and no warmup the run stalls far "
-            "below half the digits; the solution shows the run, and what warmup changes.",
+            "below half the digits; the figure after the exercise shows the run, and what a "
+            "warmup changes.",
         )
     return Feedback(
         ex,
         INCORRECT,
         f"{said} is not what the run does.",
         "Look again at how much one Adam-sized step moves the output of a post-LN stack as "
-        "the stack deepens (the table above), and at what the warmup is for.",
+        "the stack deepens (the table above).",
     )
 
 
@@ -114,7 +115,7 @@ def check_warmup(answer) -> Feedback:
 #: The network of ``ex-transformers-underflow`` and ``ex-transformers-scale``: Nielsen's sigmoid
 #: network with this many hidden layers (a course may vary it) of ``UNDERFLOW_WIDTH`` units,
 #: seed ``UNDERFLOW_SEED``, on the first ``UNDERFLOW_IMAGES`` MNIST training images.
-UNDERFLOW_DEPTH = 8
+UNDERFLOW_DEPTH = 6
 #: Its range: from 6 to 9 layers a fraction of layer 1's gradient, neither none nor all of it,
 #: rounds to 0 in float16; from 10 on, no single loss scale keeps every entry.
 MIN_UNDERFLOW_DEPTH, MAX_UNDERFLOW_DEPTH = 2, 20
