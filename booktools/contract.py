@@ -1196,12 +1196,21 @@ def _worker(conn):
             return
         signal.setitimer(signal.ITIMER_REAL, 0)  # no timer or handler left over by an earlier case
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        _fresh_torch_state()
         t0 = time.perf_counter()
         try:
             kind, msg = run_case(R, cases[i])
         except BaseException as exc:  # noqa: BLE001
             kind, msg = "harness-" + type(exc).__name__, str(exc)[:300]
         conn.send((i, kind, msg, time.perf_counter() - t0))
+
+
+def _fresh_torch_state():
+    """Gradients on again: a case its timer stopped inside torch (an optimiser's step turns
+    them off and back on) may have left them off for every later case of this worker."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_grad_enabled(True)
 
 
 def _vm_bytes():
