@@ -51,12 +51,12 @@ def warmup_explorer(
     warmup = check_bool("warmup", warmup)
     steps = check_int("steps", steps, lo=0, hi=MAX_EXPLORER_STEPS)
     seed = check_int("seed", seed, lo=0, hi=2**32 - 1)
-    controls = {
-        "layout": widgets.Dropdown(
-            options=[(LAYOUT_NAMES[k], k) for k in LAYOUTS], value=layout, description="layout"
-        ),
+    controls = {  # a slider first: the live test presses a key on the first control
         "depth": widgets.IntSlider(
             value=depth, min=1, max=MAX_EXPLORER_DEPTH, description="blocks"
+        ),
+        "layout": widgets.Dropdown(
+            options=[(LAYOUT_NAMES[k], k) for k in LAYOUTS], value=layout, description="layout"
         ),
         "warmup": widgets.Checkbox(value=warmup, description=f"warmup ({WARMUP_STEPS} steps)"),
         "steps": widgets.IntSlider(value=steps, min=0, max=MAX_EXPLORER_STEPS, description="steps"),
