@@ -115,7 +115,7 @@ def check_warmup(answer) -> Feedback:
 #: The network of ``ex-transformers-underflow`` and ``ex-transformers-scale``: Nielsen's sigmoid
 #: network with this many hidden layers (a course may vary it) of ``UNDERFLOW_WIDTH`` units,
 #: seed ``UNDERFLOW_SEED``, on the first ``UNDERFLOW_IMAGES`` MNIST training images.
-UNDERFLOW_DEPTH = 6
+UNDERFLOW_DEPTH = 7
 #: Its range: from 6 to 9 layers a fraction of layer 1's gradient, neither none nor all of it,
 #: rounds to 0 in float16; from 10 on, no single loss scale keeps every entry.
 MIN_UNDERFLOW_DEPTH, MAX_UNDERFLOW_DEPTH = 2, 20
